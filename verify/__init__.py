@@ -1,0 +1,52 @@
+"""verify: signed QR codes for Kazakhstan education documents.
+
+The core library. It turns a registry record into a signed QR code that prints exactly
+3 x 3 cm (seed 000, Rules item 19) and turns any photo of that code back into a verdict,
+offline against a trust list, or online with a registry `StatusLookup`.
+
+Example:
+    >>> import datetime as dt
+    >>> from verify import KeyStore, Verifier, sign_record, Record
+    >>> store = KeyStore(Path("keys"))                                   # doctest: +SKIP
+    >>> signed = sign_record(record, signer=store.signer(),             # doctest: +SKIP
+    ...                      base_url="https://v.edu.kz", at=dt.datetime.now(dt.UTC))
+    >>> Verifier(store.trust_list()).check(signed.qr_text, at=dt.datetime.now(dt.UTC)).verdict  # doctest: +SKIP
+    'VALID'
+
+The record format is specified in docs/FORMAT.md; the web service (`web/`) uses only what
+this module exports.
+"""
+
+from .errors import Error, VerificationError
+from .issue import QrImages, SignedRecord, render_record, sign_record
+from .keys import KeySigner, Signer
+from .keystore import KeyStore
+from .record import DuplicateOf, HolderName, Record
+from .status import DocumentRef, RegistryStatus, StatusCode, StatusLookup
+from .trust import Scope, SignerEntry, TrustList
+from .verifier import VERDICTS, VerificationReport, Verifier
+
+__all__ = [
+    "VERDICTS",
+    "DocumentRef",
+    "DuplicateOf",
+    "Error",
+    "HolderName",
+    "KeySigner",
+    "KeyStore",
+    "QrImages",
+    "Record",
+    "RegistryStatus",
+    "Scope",
+    "SignedRecord",
+    "Signer",
+    "SignerEntry",
+    "StatusCode",
+    "StatusLookup",
+    "TrustList",
+    "VerificationError",
+    "VerificationReport",
+    "Verifier",
+    "render_record",
+    "sign_record",
+]

@@ -1,0 +1,349 @@
+"""Bytes of record format version 1: CBOR payload, COSE_Sign1, QR text (docs/FORMAT.md §3-§5).
+
+Everything here is pure and strict. Decoders never trust their input: every length is
+capped before parsing, CBOR must be in the deterministic encoding of RFC 8949 §4.2.1 (checked
+by re-encoding and comparing bytes, which also rejects duplicate map keys, indefinite
+lengths, non-shortest integers and trailing bytes), and every foreign exception is turned
+into the `verify.errors` class of the step that failed.
+
+Functions:
+    encode_payload(record, signed_at) -> bytes        §3
+    decode_payload(data) -> (Record, datetime)        §3, raises PayloadError (step 7)
+    sig_structure(protected, payload) -> bytes        RFC 9052 §4.4
+    encode_sign1(...) / parse_sign1(data)             §4, raises CoseStructureError (step 3)
+    qr_prefix(base_url) / to_qr_text(cose, base_url)  §5
+    split_qr_text(text) -> (prefix, digits)           step 1, raises PrefixError
+    digits_to_bytes(digits) / bytes_to_digits(cose)   step 2, raises DigitsError
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import cbor2
+
+from .errors import CoseStructureError, DigitsError, PrefixError, RecordError, PayloadError
+from .doctypes import get_document_type, get_document_type_by_id
+from .record import FORMAT_VERSION, DuplicateOf, HolderName, Record
+
+# --- §3 payload keys -------------------------------------------------------------------------
+K_VERSION, K_DOC_TYPE, K_SERIES, K_NUMBER, K_HOLDER, K_BIN, K_AWARD_DATE = 1, 2, 3, 4, 5, 6, 7
+K_PROGRAMME, K_QUALIFICATION, K_HONOURS, K_DUPLICATE, K_REVISION, K_SIGNED_AT = 8, 9, 10, 11, 12, 13
+REQUIRED_KEYS = frozenset({K_VERSION, K_DOC_TYPE, K_SERIES, K_NUMBER, K_HOLDER, K_BIN, K_AWARD_DATE,
+                           K_PROGRAMME, K_SIGNED_AT})
+OPTIONAL_KEYS = frozenset({K_QUALIFICATION, K_HONOURS, K_DUPLICATE, K_REVISION})
+
+# --- §4 COSE ---------------------------------------------------------------------------------
+COSE_SIGN1_TAG = 18  # RFC 9052 §4.2
+HDR_ALG, HDR_KID = 1, 4  # RFC 9052 §3.1
+ALG_EDDSA, ALG_ES256 = -8, -7  # RFC 9053 §2.2, §2.1
+SUPPORTED_ALGS = frozenset({ALG_EDDSA, ALG_ES256})
+KID_BYTES = 8
+SIGNATURE_BYTES = 64  # Ed25519 (RFC 8032) and ES256 r || s (RFC 9053 §2.1) alike
+
+# --- caps, applied before parsing (bytes / characters) ----------------------------------------
+MAX_COSE_BYTES = 512
+MAX_PAYLOAD_BYTES = 400
+MAX_PREFIX_CHARS = 32
+MAX_DIGITS = 1300  # > 2.41 digits per byte x MAX_COSE_BYTES, far below int() limits
+
+_PREFIX_RE = re.compile(r"^(HTTPS?)://([A-Z0-9-]+(?:\.[A-Z0-9-]+)*(?::[0-9]{1,5})?)/V/", re.IGNORECASE)
+_EPOCH_DAY = dt.date(1970, 1, 1)
+
+
+# ============================================================================ §3 payload
+def encode_payload(record: Record, signed_at: dt.datetime) -> bytes:
+    """Encode a record and its signing time as the deterministic CBOR payload map.
+
+    Args:
+        record: a valid `Record`.
+        signed_at: timezone-aware signing time; whole seconds are kept (RFC 8392 NumericDate).
+
+    Returns:
+        The CBOR bytes (RFC 8949 §4.2.1 core deterministic encoding).
+
+    Raises:
+        RecordError: `signed_at` is naive or before the award date.
+    """
+    if signed_at.tzinfo is None:
+        raise RecordError("signed_at: must be timezone-aware")
+    seconds = int(signed_at.timestamp())
+    if seconds < 0 or signed_at.date() < record.award_date:
+        raise RecordError("award_date: must not be later than the signing time")
+    holder = [record.holder.surname, record.holder.name]
+    if record.holder.patronymic is not None:
+        holder.append(record.holder.patronymic)
+    payload: dict[int, Any] = {
+        K_VERSION: record.version,
+        K_DOC_TYPE: _doc_type_id(record.doc_type),
+        K_SERIES: record.series,
+        K_NUMBER: record.number,
+        K_HOLDER: holder,
+        K_BIN: int(record.institution_bin),
+        K_AWARD_DATE: (record.award_date - _EPOCH_DAY).days,
+        K_PROGRAMME: record.programme,
+        K_SIGNED_AT: seconds,
+    }
+    if record.revision != 1:
+        payload[K_REVISION] = record.revision
+    if record.qualification is not None:
+        payload[K_QUALIFICATION] = record.qualification
+    if record.honours:
+        payload[K_HONOURS] = True
+    if record.duplicate is not None:
+        d = record.duplicate
+        payload[K_DUPLICATE] = [d.duplicate_no, d.original_series, d.original_number]
+    return cbor2.dumps(payload, canonical=True)
+
+
+def strict_loads(data: bytes, *, cap: int, error: type[Exception], what: str) -> Any:
+    """Decode CBOR that must be in deterministic encoding, with a size cap applied first.
+
+    Re-encoding with cbor2's canonical mode and comparing bytes rejects duplicate keys,
+    indefinite lengths, non-shortest heads, unsorted maps and trailing bytes (RFC 8949 §4.2.1;
+    for the integer keys 0..23 used here, canonical and core-deterministic orders agree).
+    Floats and tags other than those the caller checks cannot re-encode identically.
+
+    Raises:
+        error: with a message naming `what`.
+    """
+    if not isinstance(data, (bytes, bytearray)):
+        raise error(f"{what}: must be bytes")
+    if len(data) > cap:
+        raise error(f"{what}: {len(data)} bytes is over the cap of {cap}")
+    try:
+        value = cbor2.loads(bytes(data), allow_indefinite=False, allow_duplicate_keys=False, max_depth=4)
+        again = cbor2.dumps(value, canonical=True)
+    except Exception as exc:  # cbor2 raises several types; all mean "not our CBOR"
+        raise error(f"{what}: not well-formed CBOR ({type(exc).__name__})") from None
+    if again != bytes(data):
+        raise error(f"{what}: not in deterministic CBOR encoding (RFC 8949 §4.2.1)")
+    return value
+
+
+def decode_payload(data: bytes) -> tuple[Record, dt.datetime]:
+    """Decode and validate a signed payload. Only call it after the signature verified.
+
+    Returns:
+        (record, signed_at) with `signed_at` a UTC datetime.
+
+    Raises:
+        PayloadError: strict-CBOR violation, a missing or unknown key, a wrong type, or a
+            field value the record schema refuses (the message says which).
+    """
+    m = strict_loads(data, cap=MAX_PAYLOAD_BYTES, error=PayloadError, what="payload")
+    if not isinstance(m, dict):
+        raise PayloadError("payload: must be a CBOR map")
+    keys = set(m)
+    if not all(type(k) is int for k in keys):
+        raise PayloadError("payload: keys must be integers")
+    if missing := REQUIRED_KEYS - keys:
+        raise PayloadError(f"payload: missing key(s) {sorted(missing)}")
+    if unknown := keys - REQUIRED_KEYS - OPTIONAL_KEYS:
+        raise PayloadError(f"payload: unknown key(s) {sorted(unknown)} in format version 1")
+    if m[K_VERSION] != FORMAT_VERSION or type(m[K_VERSION]) is not int:
+        raise PayloadError(f"payload: format version {m[K_VERSION]!r} is not supported")
+    holder = _typed(m, K_HOLDER, list, "holder")
+    doc_type = get_document_type_by_id(_typed(m, K_DOC_TYPE, int, "document type"))
+    if doc_type is None:
+        raise PayloadError(f"payload: unknown document type id {m[K_DOC_TYPE]}")
+    bin_value = _typed(m, K_BIN, int, "institution")
+    if not 0 <= bin_value <= 999_999_999_999:
+        raise PayloadError("payload: institution BIN out of range")
+    if K_REVISION in m and (type(m[K_REVISION]) is not int or m[K_REVISION] < 2):
+        raise PayloadError("payload: revision, when present, must be an integer >= 2 (absent means 1)")
+    if not 2 <= len(holder) <= 3 or not all(type(p) is str for p in holder):
+        raise PayloadError("payload: holder must be 2 or 3 text strings")
+    if K_HONOURS in m and m[K_HONOURS] is not True:
+        raise PayloadError("payload: honours, when present, must be true")
+    duplicate = None
+    if K_DUPLICATE in m:
+        dup = _typed(m, K_DUPLICATE, list, "duplicate")
+        if len(dup) != 3 or type(dup[0]) is not int or type(dup[1]) is not str or type(dup[2]) is not str:
+            raise PayloadError("payload: duplicate must be [uint, series, number]")
+    days = _typed(m, K_AWARD_DATE, int, "award date")
+    seconds = _typed(m, K_SIGNED_AT, int, "signing time")
+    if not 0 <= days <= 100_000 or not 0 <= seconds <= 2**34:
+        raise PayloadError("payload: award date or signing time out of range")
+    try:
+        if K_DUPLICATE in m:
+            duplicate = DuplicateOf(*m[K_DUPLICATE])
+        record = Record(
+            doc_type=doc_type.code,
+            series=_typed(m, K_SERIES, str, "series"),
+            number=_typed(m, K_NUMBER, str, "number"),
+            holder=HolderName(*holder),
+            institution_bin=f"{bin_value:012d}",
+            award_date=_EPOCH_DAY + dt.timedelta(days=days),
+            programme=_typed(m, K_PROGRAMME, str, "programme"),
+            qualification=_typed(m, K_QUALIFICATION, str, "qualification") if K_QUALIFICATION in m else None,
+            honours=K_HONOURS in m,
+            duplicate=duplicate,
+            revision=m.get(K_REVISION, 1),
+        )
+    except RecordError as exc:
+        raise PayloadError(f"payload: {exc.message}") from None
+    signed_at = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    if signed_at.date() < record.award_date:
+        raise PayloadError("payload: award date is later than the signing time")
+    return record, signed_at
+
+
+def _doc_type_id(code: str) -> int:
+    doc_type = get_document_type(code)
+    if doc_type is None:
+        raise RecordError("doc_type: unknown document type code")
+    return doc_type.cbor_id
+
+
+def _typed(m: dict[int, Any], key: int, kind: type, label: str) -> Any:
+    value = m[key]
+    if type(value) is not kind:
+        raise PayloadError(f"payload: {label} (key {key}) must be {kind.__name__}")
+    return value
+
+
+# ============================================================================ §4 COSE_Sign1
+@dataclass(frozen=True, slots=True)
+class CoseSign1:
+    """A parsed, not yet verified COSE_Sign1 (RFC 9052 §4.2).
+
+    Attributes:
+        protected: the protected header bytes exactly as received (bstr contents).
+        alg: COSE algorithm id from the protected header (-8 EdDSA or -7 ES256).
+        kid: 8-byte key id hint from the protected header (DESIGN.md: only a hint).
+        payload: the payload bytes (unverified until the signature step passes).
+        signature: 64 bytes.
+    """
+
+    protected: bytes
+    alg: int
+    kid: bytes
+    payload: bytes
+    signature: bytes
+
+    def to_be_signed(self) -> bytes:
+        """The Sig_structure bytes the signature covers (RFC 9052 §4.4)."""
+        return sig_structure(self.protected, self.payload)
+
+
+def sig_structure(protected: bytes, payload: bytes) -> bytes:
+    """`["Signature1", protected, external_aad = h'', payload]` as CBOR (RFC 9052 §4.4)."""
+    return cbor2.dumps(["Signature1", protected, b"", payload])
+
+
+def encode_protected(alg: int, kid: bytes) -> bytes:
+    """The protected header map {1: alg, 4: kid} in deterministic CBOR (RFC 9052 §3.1)."""
+    return cbor2.dumps({HDR_ALG: alg, HDR_KID: kid}, canonical=True)
+
+
+def encode_sign1(protected: bytes, payload: bytes, signature: bytes) -> bytes:
+    """Tagged COSE_Sign1 `18([protected, {}, payload, signature])` (RFC 9052 §4.2)."""
+    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]), canonical=True)
+
+
+def parse_sign1(data: bytes) -> CoseSign1:
+    """Parse the COSE_Sign1 profile of docs/FORMAT.md §4 without verifying anything.
+
+    Raises:
+        CoseStructureError: wrong tag, shape, header content, algorithm, kid or signature length.
+    """
+    obj = strict_loads(data, cap=MAX_COSE_BYTES, error=CoseStructureError, what="COSE_Sign1")
+    if not isinstance(obj, cbor2.CBORTag) or obj.tag != COSE_SIGN1_TAG:
+        raise CoseStructureError("COSE_Sign1: must carry CBOR tag 18")
+    body = obj.value
+    if not isinstance(body, (list, tuple)) or len(body) != 4:
+        raise CoseStructureError("COSE_Sign1: must be an array of four elements")
+    protected, unprotected, payload, signature = body
+    if type(protected) is not bytes or type(payload) is not bytes or type(signature) is not bytes:
+        raise CoseStructureError("COSE_Sign1: protected header, payload and signature must be byte strings")
+    if not isinstance(unprotected, Mapping) or len(unprotected) != 0:
+        raise CoseStructureError("COSE_Sign1: the unprotected header must be empty in this profile")
+    header = strict_loads(protected, cap=64, error=CoseStructureError, what="protected header")
+    if not isinstance(header, dict) or set(header) != {HDR_ALG, HDR_KID}:
+        raise CoseStructureError("protected header: must hold exactly alg (1) and kid (4)")
+    alg, kid = header[HDR_ALG], header[HDR_KID]
+    if type(alg) is not int or alg not in SUPPORTED_ALGS:
+        raise CoseStructureError(f"protected header: algorithm {alg!r} is not supported (EdDSA -8, ES256 -7)")
+    if type(kid) is not bytes or len(kid) != KID_BYTES:
+        raise CoseStructureError(f"protected header: kid must be {KID_BYTES} bytes")
+    if len(signature) != SIGNATURE_BYTES:
+        raise CoseStructureError(f"COSE_Sign1: signature must be {SIGNATURE_BYTES} bytes")
+    return CoseSign1(protected=protected, alg=alg, kid=kid, payload=payload, signature=signature)
+
+
+# ============================================================================ §5 QR text
+def qr_prefix(base_url: str) -> str:
+    """The QR text prefix for a verification base URL: `HTTPS://HOST/V/`, upper case.
+
+    Args:
+        base_url: e.g. "https://v.edu.kz" (scheme http or https, a host, an optional port,
+            no path, query or user info).
+
+    Raises:
+        RecordError: another shape, or a prefix longer than `MAX_PREFIX_CHARS`.
+    """
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        raise RecordError("base URL: must be http(s)://host[:port] without user info")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise RecordError("base URL: must not have a path, query or fragment")
+    prefix = f"{parts.scheme}://{parts.netloc}/V/".upper()
+    if len(prefix) > MAX_PREFIX_CHARS or not _PREFIX_RE.fullmatch(prefix):
+        raise RecordError(f"base URL: the QR prefix {prefix!r} must be at most {MAX_PREFIX_CHARS} characters "
+                          "of the QR alphanumeric set")
+    return prefix
+
+
+def bytes_to_digits(cose: bytes) -> str:
+    """0x01 || cose as one decimal number (docs/FORMAT.md §5); the 0x01 keeps leading zero bytes."""
+    return str(int.from_bytes(b"\x01" + cose, "big"))
+
+
+def digits_to_bytes(digits: str) -> bytes:
+    """Inverse of `bytes_to_digits`, strict: canonical digits only (step 2).
+
+    Raises:
+        DigitsError: empty, too long, a non-digit, a leading zero, or no 0x01 marker byte.
+    """
+    if not digits or len(digits) > MAX_DIGITS:
+        raise DigitsError(f"digits: must be 1-{MAX_DIGITS} decimal digits")
+    if not (digits.isascii() and digits.isdigit()):
+        raise DigitsError("digits: only the characters 0-9 may follow the prefix")
+    if digits[0] == "0":
+        raise DigitsError("digits: a leading zero is not canonical")
+    value = int(digits)
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    if raw[:1] != b"\x01":
+        raise DigitsError("digits: the number must start with the 0x01 marker byte")
+    return raw[1:]
+
+
+def split_qr_text(text: str) -> tuple[str, str]:
+    """Split a QR text into its prefix (upper-cased) and its digits (step 1).
+
+    Leading and trailing white space (a CR/LF some scanners add) is removed; any other
+    deviation from `HTTP(S)://HOST/V/` (any case) followed by the digits is refused.
+
+    Raises:
+        PrefixError: not text, too long, or no valid prefix.
+    """
+    if not isinstance(text, str):
+        raise PrefixError("QR text: must be text")
+    text = text.strip(" \t\r\n")
+    if len(text) > MAX_PREFIX_CHARS + MAX_DIGITS:
+        raise PrefixError("QR text: too long for record format version 1")
+    match = _PREFIX_RE.match(text)
+    if match is None or len(match.group(0)) > MAX_PREFIX_CHARS:
+        raise PrefixError("QR text: does not start with HTTPS://<host>/V/")
+    return match.group(0).upper(), text[match.end():]
+
+
+def to_qr_text(cose: bytes, base_url: str) -> str:
+    """The QR text of a COSE_Sign1: `qr_prefix(base_url)` + `bytes_to_digits(cose)`."""
+    return qr_prefix(base_url) + bytes_to_digits(cose)

@@ -1,0 +1,215 @@
+"""The one error tree of `verify`.
+
+Every failure the library reports is an instance of `Error`. Each class has a stable
+machine-readable `code` (the verdict code of docs/FORMAT.md §7 where it is a verification
+failure) and, for failures of a numbered verification step, the `step` that failed.
+Foreign exceptions (cbor2, cryptography, Pillow, zxing-cpp) are converted once, at the
+boundary where they occur, and never leak.
+
+    Error
+    ├── RecordError                  a record breaks the schema (docs/FORMAT.md §3); issue time
+    │   └── OverBudgetError          the signed record would not fit QR version 12 at ECC M (§5)
+    ├── KeyStoreError                key files missing, unreadable, wrong passphrase, bad mode
+    ├── TrustListError               trust list malformed, badly signed, older than one seen
+    ├── ImageError                   picture stage of scanning (scan.py)
+    │   ├── ImageTooLargeError       over the byte or pixel cap, refused before decoding
+    │   ├── UnsupportedImageError    not JPEG, PNG or WebP
+    │   ├── UnreadableImageError     the decoder could not read the picture
+    │   └── NoQRCodeError            a readable picture without any QR code
+    └── VerificationError            a numbered verification step failed (docs/FORMAT.md §7)
+        ├── FormatError              steps 1-3 and 7: not a record of this format
+        │   ├── PrefixError          step 1: not `HTTPS://<host>/V/`
+        │   ├── DigitsError          step 2: not canonical decimal digits of 0x01 || COSE
+        │   ├── CoseStructureError   step 3: not a COSE_Sign1 of the profile
+        │   └── PayloadError         step 7: payload breaks the schema or strict CBOR rules
+        ├── UnknownSignerError       step 4: no trusted document signer has the kid
+        ├── BadSignatureError        step 5: no candidate key verifies the signature
+        ├── UntrustedSignerError     step 6: the signer certificate does not chain to the root
+        ├── SignerPeriodError        step 8: signing time outside the signer's usage period
+        ├── SignerRevokedError       step 9: signer revoked at or before the signing time
+        ├── ScopeError               step 10: series or institution outside the signer's scope
+        └── DocumentStatusError      step 11: authentic, but the registry says replaced,
+                                     corrected, annulled or not in the registry
+
+Sources: the shape follows `httpx/_exceptions.py` (tree in the docstring) and
+`tuf/api/exceptions.py` (one line of meaning per class).
+"""
+
+from __future__ import annotations
+
+
+class Error(Exception):
+    """Base class of every error raised by `verify`.
+
+    Attributes:
+        code: stable upper-case identifier, used in JSON output and verdicts.
+        step: the verification step number (docs/FORMAT.md §7) that failed, or None.
+    """
+
+    code: str = "ERROR"
+    step: int | None = None
+
+    def __init__(self, message: str, *, step: int | None = None) -> None:
+        super().__init__(message)
+        if step is not None:
+            self.step = step
+
+    @property
+    def message(self) -> str:
+        """The human explanation given when the error was raised."""
+        return str(self.args[0]) if self.args else self.code
+
+    def diagnostics(self) -> str:
+        """A one-paragraph explanation for a person, as sigstore's `Error.diagnostics()`."""
+        where = f" (step {self.step})" if self.step is not None else ""
+        return f"{self.code}{where}: {self.message}"
+
+
+class RecordError(Error, ValueError):
+    """The record breaks the schema of docs/FORMAT.md §3 (raised at issue time)."""
+
+    code = "INVALID_RECORD"
+
+
+class OverBudgetError(RecordError):
+    """The signed record would need a QR version above 12 at ECC M (docs/FORMAT.md §5)."""
+
+    code = "OVER_BUDGET"
+
+
+class KeyStoreError(Error):
+    """A key file is missing, unreadable, of a wrong mode, or its passphrase is wrong."""
+
+    code = "KEY_STORE"
+
+
+class TrustListError(Error):
+    """The trust list is malformed, not signed by the root, or older than one already seen."""
+
+    code = "TRUST_LIST"
+
+
+class ImageError(Error):
+    """The picture stage of scanning failed (scan.py)."""
+
+    code = "IMAGE"
+
+
+class ImageTooLargeError(ImageError):
+    """The image is over the byte cap or, by its header, over the pixel cap."""
+
+    code = "IMAGE_TOO_LARGE"
+
+
+class UnsupportedImageError(ImageError):
+    """The image is not one of the allowed formats (JPEG, PNG, WebP)."""
+
+    code = "UNSUPPORTED_IMAGE"
+
+
+class UnreadableImageError(ImageError):
+    """The image could not be decoded (truncated, corrupt)."""
+
+    code = "UNREADABLE_IMAGE"
+
+
+class NoQRCodeError(ImageError):
+    """The image was read but holds no QR code."""
+
+    code = "NO_QR_CODE"
+
+
+class VerificationError(Error):
+    """A numbered verification step failed; `step` names it (docs/FORMAT.md §7)."""
+
+    code = "NOT_VERIFIED"
+
+
+class FormatError(VerificationError):
+    """The text is not a record of this format."""
+
+    code = "MALFORMED"
+
+
+class PrefixError(FormatError):
+    """Step 1: the text does not start with `HTTPS://<host>/V/` (any case)."""
+
+    code = "MALFORMED"
+    step = 1
+
+
+class DigitsError(FormatError):
+    """Step 2: the rest is not the canonical decimal number of 0x01 || COSE bytes."""
+
+    code = "MALFORMED"
+    step = 2
+
+
+class CoseStructureError(FormatError):
+    """Step 3: the bytes are not a COSE_Sign1 (RFC 9052 §4.2) of this profile."""
+
+    code = "MALFORMED"
+    step = 3
+
+
+class PayloadError(FormatError):
+    """Step 7: the signed payload breaks strict CBOR or the record schema."""
+
+    code = "MALFORMED"
+    step = 7
+
+
+class UnknownSignerError(VerificationError):
+    """Step 4: no document signer in the trust list has this kid."""
+
+    code = "UNKNOWN_SIGNER"
+    step = 4
+
+
+class BadSignatureError(VerificationError):
+    """Step 5: no candidate document signer key verifies the signature."""
+
+    code = "BAD_SIGNATURE"
+    step = 5
+
+
+class UntrustedSignerError(VerificationError):
+    """Step 6: the document signer certificate is not issued by the trusted root."""
+
+    code = "UNTRUSTED_SIGNER"
+    step = 6
+
+
+class SignerPeriodError(VerificationError):
+    """Step 8: the signing time lies outside the signer's usage period."""
+
+    code = "SIGNER_OUT_OF_PERIOD"
+    step = 8
+
+
+class SignerRevokedError(VerificationError):
+    """Step 9: the signer was revoked with a compromise time at or before the signing time."""
+
+    code = "SIGNER_REVOKED"
+    step = 9
+
+
+class ScopeError(VerificationError):
+    """Step 10: the series (or institution) is outside the signer's scope."""
+
+    code = "OUT_OF_SCOPE"
+    step = 10
+
+
+class DocumentStatusError(VerificationError):
+    """Step 11: the record is authentic but the registry status is not valid.
+
+    Its `code` is the verdict: REPLACED, CORRECTED, ANNULLED or NOT_IN_REGISTRY.
+    """
+
+    code = "NOT_VALID_STATUS"
+    step = 11
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code

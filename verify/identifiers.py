@@ -1,0 +1,166 @@
+"""Kazakhstan identifiers and codes: IIN, BIN, series, document numbers, programme codes.
+
+Pure functions, no I/O. They raise `verify.errors.RecordError` with a message that names
+the field and the reason, so that an import report or an HTTP 422 can show it as is.
+
+Sources:
+    * IIN / BIN check digit: the 12th digit is sum(d_i * w_i) mod 11 with weights 1..11;
+      if that gives 10, weights 3..11, 1, 2; 10 again means the number is invalid
+      (the published algorithm of the national registers of IIN and BIN).
+    * IIN layout: YYMMDD, then a century-and-sex digit (1/2: 1800s, 3/4: 1900s, 5/6: 2000s;
+      odd male, even female), then four serial digits and the check digit.
+    * Series and seven-digit numbers: seed 000, Rules item 17; seed 001, item 7.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .errors import RecordError
+
+_W1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+_W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+
+#: Higher-education own-format series (seed 001, item 7), exactly as printed.
+HIGHER_EDUCATION_SERIES: tuple[str, ...] = ("BD", "BQ", "MD", "MBA", "DBA", "CMD", "CPR", "PhD", "PD")
+
+# Cyrillic letters that look like Latin ones, as typed by mistake into a Latin series.
+_CYRILLIC_LOOKALIKES = str.maketrans(
+    {
+        "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "К": "K", "М": "M", "О": "O",
+        "Р": "P", "Т": "T", "Х": "X", "а": "a", "с": "c", "е": "e", "о": "o", "р": "p",
+        "х": "x", "һ": "h",
+    }
+)
+
+SERIES_RE = re.compile(r"^(?:[A-Za-z]{1,5}|[А-ЯЁӘҒҚҢӨҰҮҺІ]{1,5})$")
+NUMBER_RE = re.compile(r"^[0-9]{7}$")
+TVE_SPECIALTY_RE = re.compile(r"^[0-9]{8}$")  # e.g. 06130100
+TVE_QUALIFICATION_RE = re.compile(r"^[0-9][A-Z][0-9]{8}$")  # e.g. 4S06130103
+HE_PROGRAMME_RE = re.compile(r"^[678][BMD][0-9]{5}$")  # e.g. 6B06101, 7M01501, 8D05302
+
+
+def check_digit(digits: str) -> int | None:
+    """Return the IIN/BIN check digit of the first 11 digits, or None where none exists.
+
+    Args:
+        digits: at least 11 ASCII digits; only the first 11 are used.
+
+    Returns:
+        0..9, or None when both weight rounds give 10 (such a number is never issued).
+    """
+    values = [int(c) for c in digits[:11]]
+    for weights in (_W1, _W2):
+        rest = sum(v * w for v, w in zip(values, weights, strict=True)) % 11
+        if rest != 10:
+            return rest
+    return None
+
+
+def _validate_twelve(value: str, *, field: str) -> str:
+    if not isinstance(value, str) or len(value) != 12 or not value.isascii() or not value.isdigit():
+        raise RecordError(f"{field}: must be exactly 12 digits")
+    expected = check_digit(value)
+    if expected is None or expected != int(value[11]):
+        raise RecordError(f"{field}: check digit does not match (not a valid {field.upper()})")
+    return value
+
+
+def validate_bin(value: str) -> str:
+    """Validate a 12-digit BIN (business identification number); return it unchanged.
+
+    Raises:
+        RecordError: not 12 digits, or the check digit is wrong.
+    """
+    return _validate_twelve(value, field="bin")
+
+
+def validate_iin(value: str) -> str:
+    """Validate a 12-digit IIN: digits, check digit, a real birth date; return it unchanged.
+
+    The IIN is personal data (DOMAIN.md, People and identifiers): never log or print it.
+    Error messages here never repeat the value.
+
+    Raises:
+        RecordError: not 12 digits, impossible date or century digit, wrong check digit.
+    """
+    _validate_twelve(value, field="iin")
+    iin_birth_date(value)
+    return value
+
+
+def iin_birth_date(iin: str) -> dt.date:
+    """Birth date encoded in the first seven digits of an IIN.
+
+    Raises:
+        RecordError: century digit outside 1..6 or an impossible calendar date.
+    """
+    century_digit = int(iin[6])
+    if century_digit not in range(1, 7):
+        raise RecordError("iin: the seventh digit (century and sex) must be 1..6")
+    century = 1800 + 100 * ((century_digit - 1) // 2)
+    try:
+        return dt.date(century + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
+    except ValueError:
+        raise RecordError("iin: the first six digits are not a valid birth date") from None
+
+
+def normalize_series(value: str) -> str:
+    """Normalise a typed series: trim, and map Cyrillic look-alikes in a Latin series.
+
+    A Cyrillic "С" typed into "CMD" becomes the Latin "C"; a known higher-education series
+    is returned in its printed case ("phd" -> "PhD"). A series wholly in Cyrillic letters
+    (a TVE blank series) is only upper-cased.
+
+    Raises:
+        RecordError: the result is not 1-5 letters of one alphabet.
+    """
+    text = value.strip()
+    latinised = text.translate(_CYRILLIC_LOOKALIKES)
+    if latinised.isascii():
+        for known in HIGHER_EDUCATION_SERIES:
+            if latinised.upper() == known.upper():
+                return known
+        text = latinised.upper()
+    else:
+        text = text.upper()
+    if not SERIES_RE.match(text):
+        raise RecordError("series: must be 1-5 letters, all Latin or all Cyrillic")
+    return text
+
+
+def validate_number(value: str) -> str:
+    """A document number: exactly seven ASCII digits, leading zeros kept (seed 000, Rules item 17).
+
+    Raises:
+        RecordError: anything else.
+    """
+    if not isinstance(value, str) or not NUMBER_RE.match(value):
+        raise RecordError("number: must be exactly seven digits (leading zeros count)")
+    return value
+
+
+def validate_programme(value: str) -> str:
+    """A TVE specialty code (8 digits) or a higher-education programme code (6B/7M/8D + 5 digits).
+
+    Raises:
+        RecordError: neither format.
+    """
+    if not isinstance(value, str) or not (TVE_SPECIALTY_RE.match(value) or HE_PROGRAMME_RE.match(value)):
+        raise RecordError(
+            "programme: must be a TVE specialty code of 8 digits (06130100) "
+            "or a higher-education programme code (6B06101, 7M01501, 8D05302)"
+        )
+    return value
+
+
+def validate_qualification(value: str) -> str:
+    """A TVE qualification code such as 4S06130103 (digit, letter, eight digits).
+
+    Raises:
+        RecordError: another shape.
+    """
+    if not isinstance(value, str) or not TVE_QUALIFICATION_RE.match(value):
+        raise RecordError("qualification: must be a code such as 4S06130103")
+    return value

@@ -1,0 +1,252 @@
+"""The key store directory: root, document signers and the published trust list (`keys/`).
+
+Layout (docs/KEYS.md; private files are git-ignored and mode 0600):
+
+    keys/root.key                  root private key, encrypted PKCS#8       (private)
+    keys/root.crt                  root certificate, PEM                    (public: the trust anchor)
+    keys/signers/<kid>.key         document signer private key, encrypted   (private)
+    keys/signers/<kid>.crt         document signer certificate, PEM         (public)
+    keys/active-signer             kid (hex) of the signer that signs now
+    keys/trust-list.json           the signed trust list: the store's state and its publication
+    keys/trust-list.schema.json    its JSON Schema, copied beside it
+
+The trust list is the state: every operation (init, rotate, revoke, export) loads it
+verified under root.crt, changes it, raises its version and signs it again with the root.
+
+Development key stores accept a built-in passphrase when none is given; a production key
+store refuses to work without one (STYLE.md §14: secrets have no defaults outside development).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from cryptography import x509
+
+from .codec import ALG_EDDSA
+from .doctypes import DEVELOPMENT_TVE_SERIES, all_fixed_series
+from .errors import KeyStoreError, TrustListError
+from .keys import (
+    KeySigner,
+    PrivateKey,
+    compute_kid,
+    generate_private_key,
+    load_certificate,
+    load_private_key,
+    make_root_certificate,
+    make_signer_certificate,
+    write_certificate,
+    write_private_key,
+)
+from .trust import ENVIRONMENTS, Revocation, Scope, SignerEntry, TrustList, schema_text
+
+DEVELOPMENT_PASSPHRASE = b"development-only-not-a-secret"
+DEFAULT_SIGNER_USAGE_DAYS = 365
+DEFAULT_TRUST_LIST_TTL_DAYS = 30
+
+
+def default_series() -> frozenset[str]:
+    """The series a development signer may sign: all fixed series and the development TVE series."""
+    return frozenset(all_fixed_series()) | frozenset(DEVELOPMENT_TVE_SERIES)
+
+
+@dataclass(frozen=True)
+class KeyStore:
+    """A key store directory.
+
+    Args:
+        path: the directory (settings: VERIFY_KEYS_DIR, default `keys/`).
+        passphrase: for the private keys (settings: VERIFY_KEY_PASSPHRASE), or None.
+    """
+
+    path: Path
+    passphrase: bytes | None = None
+
+    # ------------------------------------------------------------------ paths
+    @property
+    def root_key_path(self) -> Path:
+        """keys/root.key."""
+        return self.path / "root.key"
+
+    @property
+    def root_cert_path(self) -> Path:
+        """keys/root.crt (the trust anchor verifiers are given)."""
+        return self.path / "root.crt"
+
+    @property
+    def trust_list_path(self) -> Path:
+        """keys/trust-list.json."""
+        return self.path / "trust-list.json"
+
+    def exists(self) -> bool:
+        """Whether the store has a root and a trust list."""
+        return self.root_cert_path.is_file() and self.trust_list_path.is_file()
+
+    def _passphrase_for(self, environment: str) -> bytes:
+        if self.passphrase:
+            return self.passphrase
+        if environment == "production":
+            raise KeyStoreError("a production key store needs a passphrase (VERIFY_KEY_PASSPHRASE)")
+        return DEVELOPMENT_PASSPHRASE
+
+    # ------------------------------------------------------------------ reading
+    def root_certificate(self) -> x509.Certificate:
+        """The root certificate.
+
+        Raises:
+            KeyStoreError: missing or unreadable; run `verify keys init`.
+        """
+        if not self.root_cert_path.is_file():
+            raise KeyStoreError(f"no key store at {self.path}: run `verify keys init`")
+        return load_certificate(self.root_cert_path)
+
+    def trust_list(self) -> TrustList:
+        """The store's trust list, verified under its root.
+
+        Raises:
+            KeyStoreError, TrustListError.
+        """
+        root = self.root_certificate()
+        try:
+            data = self.trust_list_path.read_bytes()
+        except OSError:
+            raise KeyStoreError(f"{self.trust_list_path}: missing; run `verify keys init`") from None
+        return TrustList.from_json(data, root=root)
+
+    def signer(self) -> KeySigner:
+        """The active document signer.
+
+        Raises:
+            KeyStoreError: no active signer, its files are missing, wrong passphrase, or it is revoked.
+        """
+        trust_list = self.trust_list()
+        try:
+            kid = bytes.fromhex((self.path / "active-signer").read_text().strip())
+        except (OSError, ValueError):
+            raise KeyStoreError(f"{self.path}/active-signer: missing or bad; run `verify keys rotate`") from None
+        entry = next((e for e in trust_list.candidates(kid) if compute_kid(e.certificate) == kid), None)
+        if entry is None:
+            raise KeyStoreError(f"the active signer {kid.hex()} is not in the trust list")
+        if entry.revocation is not None:
+            raise KeyStoreError(f"the active signer {kid.hex()} is revoked; run `verify keys rotate`")
+        key = load_private_key(self.path / "signers" / f"{kid.hex()}.key",
+                               self._passphrase_for(trust_list.environment))
+        return KeySigner(private_key=key, certificate=entry.certificate)
+
+    def _root_key(self, environment: str) -> PrivateKey:
+        return load_private_key(self.root_key_path, self._passphrase_for(environment))
+
+    # ------------------------------------------------------------------ changing
+    def init(self, *, at: dt.datetime, environment: str = "development", alg: int = ALG_EDDSA,
+             series: frozenset[str] | None = None, institution_bin: str | None = None,
+             usage_days: int = DEFAULT_SIGNER_USAGE_DAYS) -> TrustList:
+        """Create a root, a first document signer and trust list version 1.
+
+        Raises:
+            KeyStoreError: the store exists already, an unknown environment, or no passphrase
+                for production.
+        """
+        if environment not in ENVIRONMENTS:
+            raise KeyStoreError(f"environment must be one of {', '.join(ENVIRONMENTS)}")
+        if self.root_cert_path.exists() or self.root_key_path.exists():
+            raise KeyStoreError(f"{self.path} holds a root already; refusing to replace it")
+        passphrase = self._passphrase_for(environment)
+        root_key = generate_private_key(alg)
+        label = "TEST ONLY" if environment == "test" else environment.upper()
+        root = make_root_certificate(root_key, common_name=f"verify {label} root {at:%Y-%m}", environment=environment,
+                                     not_before=at - dt.timedelta(minutes=5))
+        write_private_key(self.root_key_path, root_key, passphrase)
+        write_certificate(self.root_cert_path, root)
+        empty = TrustList(version=0, environment=environment, issued_at=at, expires_at=at, root=root, signers=())
+        entry = self._new_signer(root_key, root, at=at, alg=alg, usage_days=usage_days, passphrase=passphrase,
+                                 scope=Scope(series or default_series(), institution_bin))
+        return self._publish(root_key, empty, signers=(entry,), at=at)
+
+    def rotate(self, *, at: dt.datetime, alg: int | None = None, series: frozenset[str] | None = None,
+               institution_bin: str | None = None, usage_days: int = DEFAULT_SIGNER_USAGE_DAYS) -> TrustList:
+        """A new active signer; the previous one's usage ends at `at` but it stays listed.
+
+        Scope defaults to the previous active signer's.
+        """
+        current = self.trust_list()
+        root_key = self._root_key(current.environment)
+        try:
+            active = self.signer()
+        except KeyStoreError:
+            active = None
+        signers = []
+        previous_scope = None
+        for e in current.signers:
+            if active is not None and e.kid == active.kid and e.usage_until > at:
+                previous_scope = e.scope
+                e = replace(e, usage_until=at)
+            signers.append(e)
+        scope = Scope(series or (previous_scope.series if previous_scope else default_series()),
+                      institution_bin if institution_bin is not None else
+                      (previous_scope.institution_bin if previous_scope else None))
+        entry = self._new_signer(root_key, current.root, at=at, alg=alg if alg is not None else ALG_EDDSA,
+                                 usage_days=usage_days, passphrase=self._passphrase_for(current.environment),
+                                 scope=scope)
+        return self._publish(root_key, current, signers=(*signers, entry), at=at)
+
+    def revoke(self, kid: bytes, *, compromised_at: dt.datetime, at: dt.datetime, reason: str) -> TrustList:
+        """Revoke a signer with its compromise time; records signed before that still verify.
+
+        Raises:
+            KeyStoreError: no signer with that kid, or already revoked.
+        """
+        current = self.trust_list()
+        if not current.candidates(kid):
+            raise KeyStoreError(f"no signer with kid {kid.hex()}")
+        signers = []
+        for e in current.signers:
+            if e.kid == kid:
+                if e.revocation is not None:
+                    raise KeyStoreError(f"signer {kid.hex()} is revoked already")
+                e = replace(e, revocation=Revocation(revoked_at=at, compromised_at=compromised_at, reason=reason))
+            signers.append(e)
+        return self._publish(self._root_key(current.environment), current, signers=tuple(signers), at=at)
+
+    def export(self, *, at: dt.datetime, ttl_days: int = DEFAULT_TRUST_LIST_TTL_DAYS) -> TrustList:
+        """Sign the list again with a new version, issue time and expiry (a fresh publication)."""
+        current = self.trust_list()
+        return self._publish(self._root_key(current.environment), current, signers=current.signers, at=at,
+                             ttl_days=ttl_days)
+
+    def _new_signer(self, root_key: PrivateKey, root: x509.Certificate, *, at: dt.datetime, alg: int,
+                    usage_days: int, passphrase: bytes, scope: Scope) -> SignerEntry:
+        key = generate_private_key(alg)
+        until = at + dt.timedelta(days=usage_days)
+        cert = make_signer_certificate(key, root_key=root_key, root_certificate=root,
+                                       common_name=f"verify document signer {at:%Y-%m-%d %H:%M}",
+                                       not_before=at - dt.timedelta(minutes=5), not_after=until)
+        kid = compute_kid(cert)
+        write_private_key(self.path / "signers" / f"{kid.hex()}.key", key, passphrase)
+        write_certificate(self.path / "signers" / f"{kid.hex()}.crt", cert)
+        _atomic_write(self.path / "active-signer", kid.hex().encode() + b"\n")
+        return SignerEntry(kid=kid, label=f"document signer {at:%Y-%m-%d}", certificate=cert,
+                           usage_from=at - dt.timedelta(minutes=5), usage_until=until, scope=scope)
+
+    def _publish(self, root_key: PrivateKey, current: TrustList, *, signers: tuple[SignerEntry, ...],
+                 at: dt.datetime, ttl_days: int = DEFAULT_TRUST_LIST_TTL_DAYS) -> TrustList:
+        new = TrustList(version=current.version + 1, environment=current.environment, issued_at=at,
+                        expires_at=at + dt.timedelta(days=ttl_days), root=current.root, signers=signers)
+        document = new.sign(root_key)
+        _atomic_write(self.trust_list_path, json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8"))
+        _atomic_write(self.path / "trust-list.schema.json", schema_text().encode("utf-8"))
+        try:
+            return TrustList.from_json(self.trust_list_path.read_bytes(), root=current.root)
+        except TrustListError as exc:  # a list we cannot read back must never stay published
+            raise KeyStoreError(f"the new trust list does not verify: {exc.message}") from None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+

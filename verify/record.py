@@ -1,0 +1,263 @@
+"""The education-document record: what a QR code signs (docs/FORMAT.md §3).
+
+A `Record` is the registry's data about one printed document, checked against the schema
+of record format version 1 when it is built. It never holds the holder's IIN (DESIGN.md,
+Record format): the IIN stays in the registry.
+
+Example:
+    >>> import datetime as dt
+    >>> r = Record(doc_type="BD", series="BD", number="0000042",
+    ...            holder=HolderName("Әбдірахманова", "Гүлнұр", "Серікқызы"),
+    ...            institution_bin="000740000728", award_date=dt.date(2026, 6, 30),
+    ...            programme="6B06101")
+    >>> r.holder.full_name
+    'Әбдірахманова Гүлнұр Серікқызы'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .doctypes import get_document_type
+from .errors import RecordError
+from .identifiers import (
+    normalize_series,
+    validate_bin,
+    validate_number,
+)
+
+FORMAT_VERSION = 1
+
+#: Name caps (characters, after NFC): keep the longest record within QR version 12 at ECC M
+#: with the longest allowed prefix (docs/FORMAT.md §5); measured in tests/test_budget.py.
+MAX_SURNAME_CHARS = 40
+MAX_GIVEN_NAME_CHARS = 30
+MAX_PATRONYMIC_CHARS = 30
+MAX_FULL_NAME_CHARS = 64  # surname, name and patronymic joined by single spaces
+
+MAX_PROGRAMME_CHARS = 12
+MAX_QUALIFICATION_CHARS = 12
+MAX_DUPLICATE_NO = 99
+MAX_REVISION = 999
+EARLIEST_AWARD_DATE = dt.date(1900, 1, 1)
+
+# Letters of the Kazakh and Russian Cyrillic alphabets and of the Kazakh Latin alphabet (2021).
+_LETTER = "A-Za-zÄäĞğÑñÖöŞşŪūÜüĪıİА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі"
+_NAME_PART_RE = re.compile(rf"^[{_LETTER}](?:[{_LETTER}]|[-' ](?=[{_LETTER}]))*$")
+_CODE_RE = re.compile(r"^[0-9A-Z]+$")
+
+
+def _check_name_part(value: str, *, label: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise RecordError(f"{label}: must be text")
+    if value != unicodedata.normalize("NFC", value):
+        raise RecordError(f"{label}: must be in Unicode NFC form")
+    if not value or len(value) > limit:
+        raise RecordError(f"{label}: must be 1-{limit} characters")
+    if not _NAME_PART_RE.match(value):
+        raise RecordError(
+            f"{label}: only letters of the Kazakh and Russian alphabets, with single hyphens, "
+            "apostrophes or spaces between letters"
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class HolderName:
+    """The holder's full name exactly as printed: surname, name, patronymic if any.
+
+    The patronymic is optional (seed 000, appendix 1: "әкесінің аты (болған жағдайда)").
+    Every part is NFC text of letters with single hyphens, apostrophes or spaces between
+    letters; caps are `MAX_*_CHARS`.
+
+    Raises:
+        RecordError: on any part that breaks these rules.
+    """
+
+    surname: str
+    name: str
+    patronymic: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_name_part(self.surname, label="surname", limit=MAX_SURNAME_CHARS)
+        _check_name_part(self.name, label="name", limit=MAX_GIVEN_NAME_CHARS)
+        if self.patronymic is not None:
+            _check_name_part(self.patronymic, label="patronymic", limit=MAX_PATRONYMIC_CHARS)
+        if len(self.full_name) > MAX_FULL_NAME_CHARS:
+            raise RecordError(f"full name: at most {MAX_FULL_NAME_CHARS} characters in all")
+
+    @property
+    def full_name(self) -> str:
+        """Surname, name and patronymic joined by single spaces."""
+        return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateOf:
+    """What a duplicate (телнұсқа) says about the original it replaces.
+
+    The stamp "Түпнұсқаның орнына берілген № N телнұсқа" (seed 000, item 25) carries N.
+
+    Attributes:
+        duplicate_no: N, 1..99 (the first duplicate is 1, a duplicate of it 2, ...).
+        original_series: the series of the original document.
+        original_number: its seven-digit number.
+    """
+
+    duplicate_no: int
+    original_series: str
+    original_number: str
+
+    def __post_init__(self) -> None:
+        if type(self.duplicate_no) is not int or not 1 <= self.duplicate_no <= MAX_DUPLICATE_NO:
+            raise RecordError(f"duplicate number: must be 1..{MAX_DUPLICATE_NO}")
+        if normalize_series(self.original_series) != self.original_series:
+            raise RecordError("original series: must be given in its normalised form")
+        validate_number(self.original_number)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One education document as record format version 1 signs it (docs/FORMAT.md §3).
+
+    Attributes:
+        doc_type: document type code from `verify.doctypes.DOCUMENT_TYPES`.
+        series: series as printed, normalised (`identifiers.normalize_series`).
+        number: seven digits as text (leading zeros matter).
+        holder: `HolderName`.
+        institution_bin: the issuing institution's 12-digit BIN with a valid check digit.
+        award_date: date of the commission's decision (no later than signing time).
+        programme: specialty or programme code (8 digits, or 6B06101 style), <= 12 chars.
+        qualification: qualification code, <= 12 chars [0-9A-Z], or None.
+        honours: True for a diploma with honours ("Үздік" / "С отличием").
+        duplicate: `DuplicateOf` for a duplicate, else None.
+        revision: 1 for the first issue, +1 for each correction (seed 000, appendix 38).
+
+    Raises:
+        RecordError: on any field that breaks the schema; the message names the field.
+    """
+
+    doc_type: str
+    series: str
+    number: str
+    holder: HolderName
+    institution_bin: str
+    award_date: dt.date
+    programme: str
+    qualification: str | None = None
+    honours: bool = False
+    duplicate: DuplicateOf | None = None
+    revision: int = 1
+    version: int = field(default=FORMAT_VERSION)
+
+    def __post_init__(self) -> None:
+        if self.version != FORMAT_VERSION:
+            raise RecordError(f"version: only format version {FORMAT_VERSION} is defined")
+        doc_type = get_document_type(self.doc_type) if isinstance(self.doc_type, str) else None
+        if doc_type is None:
+            raise RecordError("doc_type: unknown document type code")
+        if not isinstance(self.series, str) or normalize_series(self.series) != self.series:
+            raise RecordError("series: must be given in its normalised form")
+        if doc_type.series is not None and self.series != doc_type.series:
+            raise RecordError(f"series: document type {doc_type.code} is printed with series {doc_type.series}")
+        validate_number(self.number)
+        if not isinstance(self.holder, HolderName):
+            raise RecordError("holder: must be a HolderName")
+        validate_bin(self.institution_bin)
+        if type(self.award_date) is not dt.date or self.award_date < EARLIEST_AWARD_DATE:
+            raise RecordError("award_date: must be a calendar date from 1900-01-01")
+        _check_code(self.programme, label="programme", limit=MAX_PROGRAMME_CHARS)
+        if self.qualification is not None:
+            _check_code(self.qualification, label="qualification", limit=MAX_QUALIFICATION_CHARS)
+        if type(self.honours) is not bool:
+            raise RecordError("honours: must be true or false")
+        if self.duplicate is not None and not isinstance(self.duplicate, DuplicateOf):
+            raise RecordError("duplicate: must be a DuplicateOf")
+        if type(self.revision) is not int or not 1 <= self.revision <= MAX_REVISION:
+            raise RecordError(f"revision: must be 1..{MAX_REVISION}")
+
+    def with_changes(self, **changes: Any) -> Record:
+        """A copy with some fields changed, validated again (for corrections)."""
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON object (the shape of examples/record.json)."""
+        out: dict[str, Any] = {
+            "doc_type": self.doc_type,
+            "series": self.series,
+            "number": self.number,
+            "holder": {"surname": self.holder.surname, "name": self.holder.name},
+            "institution_bin": self.institution_bin,
+            "award_date": self.award_date.isoformat(),
+            "programme": self.programme,
+            "honours": self.honours,
+            "revision": self.revision,
+        }
+        if self.holder.patronymic is not None:
+            out["holder"]["patronymic"] = self.holder.patronymic
+        if self.qualification is not None:
+            out["qualification"] = self.qualification
+        if self.duplicate is not None:
+            out["duplicate"] = {
+                "duplicate_no": self.duplicate.duplicate_no,
+                "original_series": self.duplicate.original_series,
+                "original_number": self.duplicate.original_number,
+            }
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any) -> Record:
+        """Build a record from the JSON shape of `to_json` (series is normalised here).
+
+        Raises:
+            RecordError: a missing, unknown or invalid field.
+        """
+        if not isinstance(data, dict):
+            raise RecordError("record: must be a JSON object")
+        allowed = {"doc_type", "series", "number", "holder", "institution_bin", "award_date", "programme",
+                   "qualification", "honours", "duplicate", "revision"}
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise RecordError(f"record: unknown field(s) {', '.join(unknown)}")
+        try:
+            holder = data["holder"]
+            if not isinstance(holder, dict) or set(holder) - {"surname", "name", "patronymic"}:
+                raise RecordError("holder: must be an object with surname, name and optional patronymic")
+            dup = data.get("duplicate")
+            if dup is not None and not isinstance(dup, dict):
+                raise RecordError("duplicate: must be an object")
+            return cls(
+                doc_type=data["doc_type"],
+                series=normalize_series(str(data["series"])),
+                number=data["number"],
+                holder=HolderName(holder["surname"], holder["name"], holder.get("patronymic")),
+                institution_bin=data["institution_bin"],
+                award_date=_parse_date(data["award_date"]),
+                programme=data["programme"],
+                qualification=data.get("qualification"),
+                honours=data.get("honours", False),
+                duplicate=None if dup is None else DuplicateOf(
+                    dup["duplicate_no"], normalize_series(str(dup["original_series"])), dup["original_number"]
+                ),
+                revision=data.get("revision", 1),
+            )
+        except KeyError as exc:
+            raise RecordError(f"record: missing field {exc.args[0]}") from None
+
+
+def _parse_date(value: Any) -> dt.date:
+    if not isinstance(value, str):
+        raise RecordError("award_date: must be an ISO date YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise RecordError("award_date: must be an ISO date YYYY-MM-DD") from None
+
+
+def _check_code(value: Any, *, label: str, limit: int) -> None:
+    if not isinstance(value, str) or not 1 <= len(value) <= limit or not _CODE_RE.match(value):
+        raise RecordError(f"{label}: must be 1-{limit} characters of 0-9 and A-Z")

@@ -1,0 +1,46 @@
+"""Settings: every `VERIFY_*` environment variable, typed (pydantic-settings).
+
+Only the edges build a `Settings` — `verify.cli.main()` and the web app factory — and hand
+plain values to the core (STYLE.md §14). Nothing is read at import time.
+
+| variable               | meaning                                              | default                         |
+|------------------------|------------------------------------------------------|---------------------------------|
+| VERIFY_KEYS_DIR        | key store directory                                  | keys                            |
+| VERIFY_KEY_PASSPHRASE  | passphrase of the private keys (secret; env only)    | none (development: built-in)    |
+| VERIFY_BASE_URL        | verification host written into QR links              | http://127.0.0.1:8000           |
+| VERIFY_DATABASE_URL    | registry database (SQLAlchemy URL)                   | sqlite:///data/verify.db        |
+| VERIFY_TRUST_LIST      | trust list used to verify                            | <keys dir>/trust-list.json      |
+| VERIFY_ROOT_CERT       | root certificate (the trust anchor)                  | <keys dir>/root.crt             |
+| VERIFY_DATA_DIR        | data directory (SQLite file, outputs)                | data                            |
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Typed `VERIFY_*` settings. Build one only in `cli.main()` or the web app factory."""
+
+    model_config = SettingsConfigDict(env_prefix="VERIFY_", extra="ignore")
+
+    keys_dir: Path = Path("keys")
+    key_passphrase: SecretStr | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    database_url: str | None = None
+    trust_list: Path | None = None
+    root_cert: Path | None = None
+    data_dir: Path = Path("data")
+
+    def passphrase_bytes(self) -> bytes | None:
+        """The key passphrase as bytes, or None when unset or empty."""
+        if self.key_passphrase is None or not self.key_passphrase.get_secret_value():
+            return None
+        return self.key_passphrase.get_secret_value().encode("utf-8")
+
+    def resolved_database_url(self) -> str:
+        """VERIFY_DATABASE_URL, or a SQLite file under the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'verify.db'}"

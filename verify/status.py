@@ -1,0 +1,122 @@
+"""Registry status: the small interface through which the verifier learns a document's life.
+
+The verifier never imports the registry (DESIGN.md, One picture). It asks a `StatusLookup`
+— the registry implements it; tests pass in-memory fakes; an offline verifier passes none
+and its verdict says "authentic; status not checked".
+
+Statuses follow the lifecycle of DESIGN.md (Registry and lifecycle) and the legal texts:
+    * ORIGINAL_VALID   the original, in force.
+    * DUPLICATE_VALID  duplicate No. N, issued instead of a named original (seed 000, item 25).
+    * REPLACED         a duplicate replaced this document; it is void (seed 000, item 21).
+    * CORRECTED        the presented revision is older than the registry's current one
+                       (seed 000, appendix 38; seed 001, appendix 18): authentic, data changed.
+    * ANNULLED         final, with its basis.
+    * NOT_IN_REGISTRY  the signature is good but the registry does not hold this signed record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class StatusCode(str, enum.Enum):
+    """The registry's answer about one signed record."""
+
+    ORIGINAL_VALID = "ORIGINAL_VALID"
+    DUPLICATE_VALID = "DUPLICATE_VALID"
+    REPLACED = "REPLACED"
+    CORRECTED = "CORRECTED"
+    ANNULLED = "ANNULLED"
+    NOT_IN_REGISTRY = "NOT_IN_REGISTRY"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    """Another document named in a status: series, number and, for a duplicate, its N.
+
+    Attributes:
+        series, number: as printed.
+        duplicate_no: N for a duplicate, else None.
+        issued_on: the date it was issued, or None.
+        reason: for a duplicate, why it was issued: "lost", "damaged", "name_changed",
+            "filling_error" (seed 000 item 21; seed 003 item 9), else None.
+    """
+
+    series: str
+    number: str
+    duplicate_no: int | None = None
+    issued_on: dt.date | None = None
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "series": self.series,
+            "number": self.number,
+            "duplicate_no": self.duplicate_no,
+            "issued_on": None if self.issued_on is None else self.issued_on.isoformat(),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryStatus:
+    """What the registry says about one signed record, as of `as_of`.
+
+    Attributes:
+        code: `StatusCode`.
+        as_of: when the registry answered (aware UTC).
+        original: for DUPLICATE_VALID (and a replaced duplicate), the original it replaced.
+        duplicate_no: N for a duplicate.
+        replaced_by: for REPLACED, the duplicate that replaced it (with date and reason).
+        current_revision: the registry's current revision number.
+        changed_fields: for CORRECTED, the record fields that differ in the current revision.
+        changed_at: for CORRECTED, when the newest correction was made.
+        reason: correction reason, or annulment basis.
+        annulled_at: for ANNULLED.
+    """
+
+    code: StatusCode
+    as_of: dt.datetime
+    original: DocumentRef | None = None
+    duplicate_no: int | None = None
+    replaced_by: DocumentRef | None = None
+    current_revision: int | None = None
+    changed_fields: tuple[str, ...] = ()
+    changed_at: dt.datetime | None = None
+    reason: str | None = None
+    annulled_at: dt.datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form (times RFC 3339)."""
+        return {
+            "code": self.code.value,
+            "as_of": self.as_of.isoformat(),
+            "original": None if self.original is None else self.original.to_json(),
+            "duplicate_no": self.duplicate_no,
+            "replaced_by": None if self.replaced_by is None else self.replaced_by.to_json(),
+            "current_revision": self.current_revision,
+            "changed_fields": list(self.changed_fields),
+            "changed_at": None if self.changed_at is None else self.changed_at.isoformat(),
+            "reason": self.reason,
+            "annulled_at": None if self.annulled_at is None else self.annulled_at.isoformat(),
+        }
+
+
+class StatusLookup(Protocol):
+    """The registry side of verification (DESIGN.md: the verifier never imports the registry)."""
+
+    def lookup(self, *, series: str, number: str, revision: int, payload_sha256: bytes,
+               at: dt.datetime) -> RegistryStatus:
+        """The status of the signed record with this series, number and revision.
+
+        Args:
+            series, number, revision: from the verified payload.
+            payload_sha256: SHA-256 of the signed payload bytes (32 bytes); the registry
+                answers NOT_IN_REGISTRY unless it holds exactly this signed record.
+            at: the time of the check (aware).
+        """
+        ...

@@ -1,0 +1,334 @@
+"""The trust list: which document signers a verifier trusts, for what and when (docs/FORMAT.md §6).
+
+A trust list is a JSON document `{"payload": {...}, "signature": {...}}`. The signature is the
+root's, over the RFC 8785 canonical JSON of `payload`. The payload names every document
+signer ever used (rotation keeps old signers, so that old records still verify), each with
+its certificate, kid, usage period, scope and revocation (with the compromise time).
+The JSON Schema is `verify/schemas/trust-list.schema.json`.
+
+Rules (DESIGN.md, Trust model):
+    * a list verifies only under the root certificate the verifier was configured with;
+    * a list older than one already seen is refused (rollback protection);
+    * a list past its expiry still verifies, with a warning (offline verifiers may be behind);
+    * a signer's certificate must be issued by that root (checked once, at load time);
+    * a record verifies only if its signing time lies in the signer's usage period (both the
+      certificate's validity and the list's period) and the signer was not revoked with a
+      compromise time at or before it; the series (and institution, where scoped) must be in
+      the signer's scope. See `SignerEntry.check_at` and `SignerEntry.check_scope`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import rfc8785
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from .errors import ScopeError, SignerPeriodError, SignerRevokedError, TrustListError
+from .keys import (
+    ALGORITHM_NAMES,
+    ALGORITHMS,
+    PrivateKey,
+    PublicKey,
+    alg_of_key,
+    compute_kid,
+    is_issued_by,
+    sign_bytes,
+    verify_bytes,
+)
+
+ENVIRONMENTS = ("production", "development", "test")
+MAX_TRUST_LIST_BYTES = 4 * 1024 * 1024
+
+
+def format_time(value: dt.datetime) -> str:
+    """RFC 3339 UTC with seconds and a Z, as the trust list schema requires."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> dt.datetime:
+    """Parse `format_time` output back to an aware UTC datetime.
+
+    Raises:
+        TrustListError: not that shape.
+    """
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    except (TypeError, ValueError):
+        raise TrustListError(f"trust list: bad time {text!r}") from None
+
+
+@cache
+def _schema_validator() -> jsonschema.Draft202012Validator:
+    text = resources.files("verify.schemas").joinpath("trust-list.schema.json").read_text("utf-8")
+    return jsonschema.Draft202012Validator(json.loads(text))
+
+
+def schema_text() -> str:
+    """The JSON Schema of the trust list, as text (for publishing beside the list)."""
+    return resources.files("verify.schemas").joinpath("trust-list.schema.json").read_text("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a document signer may sign.
+
+    Attributes:
+        series: the series it may sign (e.g. {"BD", "MD"}).
+        institution_bin: the one institution it signs for, or None for any.
+    """
+
+    series: frozenset[str]
+    institution_bin: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The scope's JSON form."""
+        return {"series": sorted(self.series), "institution_bin": self.institution_bin}
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """A revocation. `compromised_at` is the earliest time the key may have been misused."""
+
+    revoked_at: dt.datetime
+    compromised_at: dt.datetime
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The revocation's JSON form."""
+        return {"revoked_at": format_time(self.revoked_at), "compromised_at": format_time(self.compromised_at),
+                "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class SignerEntry:
+    """One document signer in the trust list.
+
+    Attributes:
+        kid: 8 bytes as listed; `verify keys` always lists `keys.compute_kid(certificate)`,
+            but the root-signed list is authoritative and two entries may share a kid.
+        label: a human name ("Development document signer 2026-11").
+        certificate: the X.509 document signer certificate.
+        usage_from, usage_until: the period in which it may sign (aware UTC datetimes).
+        scope: `Scope`.
+        revocation: `Revocation` or None.
+        chains_to_root: set by `TrustList` at load time: the certificate is issued by the root.
+    """
+
+    kid: bytes
+    label: str
+    certificate: x509.Certificate
+    usage_from: dt.datetime
+    usage_until: dt.datetime
+    scope: Scope
+    revocation: Revocation | None = None
+    chains_to_root: bool = field(default=False, compare=False)
+
+    @property
+    def public_key(self) -> PublicKey:
+        """The signer's public key (Ed25519 or P-256)."""
+        key = self.certificate.public_key()
+        assert isinstance(key, PublicKey)  # guaranteed by _entry_from_json
+        return key
+
+    @property
+    def alg(self) -> int:
+        """COSE algorithm id of the signer's key (-8 or -7)."""
+        return alg_of_key(self.public_key)
+
+    def check_at(self, signed_at: dt.datetime) -> None:
+        """Judge the signer at the record's signing time (STYLE.md §3: keys judged at issue time).
+
+        Raises:
+            SignerPeriodError: `signed_at` outside the usage period or the certificate validity (step 8).
+            SignerRevokedError: revoked with `compromised_at <= signed_at` (step 9).
+        """
+        cert_from = self.certificate.not_valid_before_utc
+        cert_until = self.certificate.not_valid_after_utc
+        if not (max(self.usage_from, cert_from) <= signed_at <= min(self.usage_until, cert_until)):
+            raise SignerPeriodError(
+                f"signed at {format_time(signed_at)}, outside the signer's usage period "
+                f"{format_time(max(self.usage_from, cert_from))} to {format_time(min(self.usage_until, cert_until))}"
+            )
+        if self.revocation is not None and self.revocation.compromised_at <= signed_at:
+            raise SignerRevokedError(
+                f"the signer was revoked; compromised since {format_time(self.revocation.compromised_at)}, "
+                f"which is not after the signing time {format_time(signed_at)}"
+            )
+
+    def check_scope(self, *, series: str, institution_bin: str) -> None:
+        """Whether this signer may sign the series (and institution, where scoped).
+
+        Raises:
+            ScopeError: series or institution outside the scope (step 10).
+        """
+        if series not in self.scope.series:
+            raise ScopeError(f"series {series} is outside the signer's scope ({', '.join(sorted(self.scope.series))})")
+        if self.scope.institution_bin is not None and institution_bin != self.scope.institution_bin:
+            raise ScopeError("the institution is outside the signer's scope")
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry's JSON form (docs/FORMAT.md §6)."""
+        der = self.certificate.public_bytes(serialization.Encoding.DER)
+        return {
+            "kid": self.kid.hex(),
+            "label": self.label,
+            "certificate": base64.b64encode(der).decode("ascii"),
+            "usage_from": format_time(self.usage_from),
+            "usage_until": format_time(self.usage_until),
+            "scope": self.scope.to_json(),
+            "revocation": None if self.revocation is None else self.revocation.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class TrustList:
+    """A verified trust list (or one being built for signing).
+
+    Attributes:
+        version: publication number, increasing.
+        environment: "production", "development" or "test".
+        issued_at, expires_at: aware UTC datetimes.
+        root: the root certificate the list is (to be) signed by.
+        signers: the `SignerEntry`s, chain checks already applied.
+    """
+
+    version: int
+    environment: str
+    issued_at: dt.datetime
+    expires_at: dt.datetime
+    root: x509.Certificate
+    signers: tuple[SignerEntry, ...]
+    _by_kid: dict[bytes, tuple[SignerEntry, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        checked = tuple(replace(s, chains_to_root=is_issued_by(s.certificate, self.root)) for s in self.signers)
+        object.__setattr__(self, "signers", checked)
+        index: dict[bytes, list[SignerEntry]] = {}
+        for entry in checked:
+            index.setdefault(entry.kid, []).append(entry)
+        object.__setattr__(self, "_by_kid", {k: tuple(v) for k, v in index.items()})
+
+    def candidates(self, kid: bytes) -> tuple[SignerEntry, ...]:
+        """Every signer listed with this kid (a kid is only a hint: the verifier tries them all)."""
+        return self._by_kid.get(kid, ())
+
+    def is_expired(self, at: dt.datetime) -> bool:
+        """Whether `at` is past the list's expiry."""
+        return at > self.expires_at
+
+    def payload_json(self) -> dict[str, Any]:
+        """The payload object that the root signs."""
+        return {
+            "type": "verify-trust-list",
+            "format": 1,
+            "version": self.version,
+            "environment": self.environment,
+            "issued_at": format_time(self.issued_at),
+            "expires_at": format_time(self.expires_at),
+            "root_kid": compute_kid(self.root).hex(),
+            "signers": [s.to_json() for s in self.signers],
+        }
+
+    def sign(self, root_key: PrivateKey) -> dict[str, Any]:
+        """The signed trust list document, ready for `json.dumps`.
+
+        Raises:
+            TrustListError: `root_key` does not belong to `root`.
+        """
+        if root_key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) != \
+                self.root.public_key().public_bytes(serialization.Encoding.DER,
+                                                    serialization.PublicFormat.SubjectPublicKeyInfo):
+            raise TrustListError("the root key does not match the root certificate")
+        payload = self.payload_json()
+        signature = sign_bytes(root_key, rfc8785.dumps(payload))
+        return {
+            "payload": payload,
+            "signature": {
+                "alg": ALGORITHM_NAMES[alg_of_key(root_key)],
+                "kid": compute_kid(self.root).hex(),
+                "value": base64.urlsafe_b64encode(signature).rstrip(b"=").decode("ascii"),
+            },
+        }
+
+    @classmethod
+    def from_json(cls, document: bytes | str | dict[str, Any], *, root: x509.Certificate,
+                  min_version: int = 0) -> TrustList:
+        """Load and verify a signed trust list.
+
+        Args:
+            document: the JSON text/bytes (<= 4 MiB) or the parsed object.
+            root: the configured root certificate (the trust anchor, obtained out of band).
+            min_version: the highest version already seen; an older list is refused.
+
+        Raises:
+            TrustListError: not JSON, schema violation, wrong root, bad signature, rollback,
+                or a certificate/kid mismatch in an entry.
+        """
+        doc = _parse_document(document)
+        try:
+            _schema_validator().validate(doc)
+        except jsonschema.ValidationError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
+            raise TrustListError(f"trust list: schema violation at {where}: {exc.message[:200]}") from None
+        payload, sig = doc["payload"], doc["signature"]
+        root_kid = compute_kid(root).hex()
+        if payload["root_kid"] != root_kid or sig["kid"] != root_kid:
+            raise TrustListError("trust list: signed by another root than the one configured")
+        root_key = root.public_key()
+        if not isinstance(root_key, PublicKey) or ALGORITHMS[sig["alg"]] != alg_of_key(root_key):
+            raise TrustListError("trust list: signature algorithm does not match the root key")
+        value = base64.urlsafe_b64decode(sig["value"] + "==")
+        if not verify_bytes(root_key, ALGORITHMS[sig["alg"]], value, rfc8785.dumps(payload)):
+            raise TrustListError("trust list: the root's signature does not verify")
+        if payload["version"] < min_version:
+            raise TrustListError(f"trust list: version {payload['version']} is older than version {min_version} "
+                                 "already seen (rollback refused)")
+        return cls(
+            version=payload["version"],
+            environment=payload["environment"],
+            issued_at=parse_time(payload["issued_at"]),
+            expires_at=parse_time(payload["expires_at"]),
+            root=root,
+            signers=tuple(_entry_from_json(e) for e in payload["signers"]),
+        )
+
+
+def _parse_document(document: bytes | str | dict[str, Any]) -> Any:
+    if isinstance(document, dict):
+        return document
+    if len(document) > MAX_TRUST_LIST_BYTES:
+        raise TrustListError("trust list: over the 4 MiB cap")
+    try:
+        return json.loads(document)
+    except (ValueError, RecursionError):
+        raise TrustListError("trust list: not valid JSON") from None
+
+
+def _entry_from_json(e: dict[str, Any]) -> SignerEntry:
+    try:
+        certificate = x509.load_der_x509_certificate(base64.b64decode(e["certificate"], validate=True))
+    except (ValueError, binascii.Error):
+        raise TrustListError(f"trust list: signer {e['kid']}: certificate is not base64 DER") from None
+    if not isinstance(certificate.public_key(), PublicKey):
+        raise TrustListError(f"trust list: signer {e['kid']}: unsupported key type")
+    rev = e["revocation"]
+    return SignerEntry(
+        kid=bytes.fromhex(e["kid"]),
+        label=e["label"],
+        certificate=certificate,
+        usage_from=parse_time(e["usage_from"]),
+        usage_until=parse_time(e["usage_until"]),
+        scope=Scope(frozenset(e["scope"]["series"]), e["scope"]["institution_bin"]),
+        revocation=None if rev is None else Revocation(
+            parse_time(rev["revoked_at"]), parse_time(rev["compromised_at"]), rev["reason"]),
+    )

@@ -1,0 +1,317 @@
+"""The verifier: QR text -> numbered checks -> verdict (docs/FORMAT.md §7).
+
+Two calls, as python-tuf and cryptography pair them (STYLE.md §1):
+
+* `Verifier.check(text, at=...)` returns a `VerificationReport` with every step's result
+  and a verdict; it never raises for a bad input.
+* `Verifier.verify(text, at=...)` returns the report of a VALID verdict or raises the failed
+  step's `VerificationError` (a `DocumentStatusError` for an authentic record whose registry
+  status is not valid).
+
+The steps (docs/FORMAT.md §7; the number is the `step` of the error raised):
+
+    (1) unprefix      the text starts with HTTP(S)://HOST/V/, any case
+    (2) digits        the rest is the canonical decimal number of 0x01 || COSE bytes
+    (3) cose          a COSE_Sign1 of the profile: tag 18, alg EdDSA/ES256, 8-byte kid
+    (4) kid           the trust list has one or more signers with this kid
+    (5) signature     one of them verifies the signature over Sig_structure
+    (6) chain         that signer's certificate is issued by the configured root
+    (7) payload       the payload decodes strictly to a record of the schema
+    (8) usage_period  the signing time lies in the signer's usage period
+    (9) revocation    the signer was not revoked with a compromise time <= signing time
+    (10) scope        the series (and institution, where scoped) is in the signer's scope
+    (11) registry     the registry's status through `StatusLookup` (skipped offline)
+
+Nothing from the payload is used before step 5 passed. Time is always a parameter: the
+signer is judged at the signing time, the document status at the time of the check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import codec
+from .errors import (
+    BadSignatureError,
+    DocumentStatusError,
+    UnknownSignerError,
+    UntrustedSignerError,
+    VerificationError,
+)
+from .keys import ALGORITHM_NAMES, verify_bytes
+from .record import Record
+from .status import RegistryStatus, StatusCode, StatusLookup
+from .trust import SignerEntry, TrustList
+
+STEP_NAMES: dict[int, str] = {
+    1: "unprefix", 2: "digits", 3: "cose", 4: "kid", 5: "signature", 6: "chain", 7: "payload",
+    8: "usage_period", 9: "revocation", 10: "scope", 11: "registry",
+}
+
+VALID = "VALID"
+NOT_CHECKED = "NOT_CHECKED"
+#: Every verdict code (docs/FORMAT.md §7.2). Only VALID means "this paper is a valid document".
+VERDICTS = (VALID, "CORRECTED", "REPLACED", "ANNULLED", "NOT_IN_REGISTRY", "MALFORMED", "UNKNOWN_SIGNER",
+            "BAD_SIGNATURE", "UNTRUSTED_SIGNER", "SIGNER_OUT_OF_PERIOD", "SIGNER_REVOKED", "OUT_OF_SCOPE")
+_STATUS_VERDICT = {
+    StatusCode.ORIGINAL_VALID: VALID,
+    StatusCode.DUPLICATE_VALID: VALID,
+    StatusCode.CORRECTED: "CORRECTED",
+    StatusCode.REPLACED: "REPLACED",
+    StatusCode.ANNULLED: "ANNULLED",
+    StatusCode.NOT_IN_REGISTRY: "NOT_IN_REGISTRY",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """The result of one numbered step.
+
+    Attributes:
+        number: 1..11.
+        name: `STEP_NAMES[number]`.
+        outcome: "passed", "failed" or "skipped".
+        detail: a sentence for a person.
+    """
+
+    number: int
+    name: str
+    outcome: str
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"step": self.number, "name": self.name, "outcome": self.outcome, "detail": self.detail}
+
+
+@dataclass
+class VerificationReport:
+    """Everything a page, the CLI or an API answer needs about one QR text.
+
+    Attributes:
+        verdict: one of `VERDICTS`.
+        authentic: steps 1-10 passed.
+        status: the registry's `StatusCode` value, or "NOT_CHECKED".
+        steps: the `StepResult`s in order; steps after a failure are "skipped".
+        checked_at: the time of the check.
+        record, signed_at: the verified record and its signing time (None unless authentic
+            or at least past step 7; never shown unless authentic).
+        signer: the trust list entry that verified the signature.
+        registry: the `RegistryStatus`, when a lookup answered.
+        trust_list_version, environment: of the trust list used.
+        warnings: e.g. the trust list is past its expiry, a development root.
+        error: the `VerificationError` of the failed step, if any.
+    """
+
+    verdict: str
+    checked_at: dt.datetime
+    steps: list[StepResult] = field(default_factory=list)
+    authentic: bool = False
+    status: str = NOT_CHECKED
+    record: Record | None = None
+    signed_at: dt.datetime | None = None
+    signer: SignerEntry | None = None
+    registry: RegistryStatus | None = None
+    trust_list_version: int | None = None
+    environment: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: VerificationError | None = None
+
+    @property
+    def failed_step(self) -> StepResult | None:
+        """The first failed step, or None."""
+        return next((s for s in self.steps if s.outcome == "failed"), None)
+
+    @property
+    def message(self) -> str:
+        """One line for a person: the verdict and why."""
+        if self.verdict == VALID and self.status == NOT_CHECKED:
+            return "VALID: authentic; registry status not checked"
+        if self.verdict == VALID:
+            return f"VALID: authentic; registry status {self.status}"
+        failed = self.failed_step
+        return f"{self.verdict}: step {failed.number} ({failed.name}) failed: {failed.detail}" if failed \
+            else self.verdict
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of `verify check --json` and the HTTP API (docs/FORMAT.md §7.3)."""
+        out: dict[str, Any] = {
+            "verdict": self.verdict,
+            "message": self.message,
+            "authentic": self.authentic,
+            "status": self.status,
+            "checked_at": self.checked_at.isoformat(),
+            "trust_list_version": self.trust_list_version,
+            "environment": self.environment,
+            "steps": [s.to_json() for s in self.steps],
+            "warnings": list(self.warnings),
+            "record": None,
+            "signed_at": None,
+            "signer": None,
+            "registry": None if self.registry is None else self.registry.to_json(),
+        }
+        if self.authentic and self.record is not None and self.signed_at is not None and self.signer is not None:
+            out["record"] = self.record.to_json()
+            out["signed_at"] = self.signed_at.isoformat()
+            out["signer"] = {"kid": self.signer.kid.hex(), "label": self.signer.label,
+                             "alg": ALGORITHM_NAMES[self.signer.alg]}
+        return out
+
+
+class Verifier:
+    """Verifies QR texts against a trust list and, optionally, a registry.
+
+    Args:
+        trust_list: a verified `TrustList` (trust.TrustList.from_json).
+        status_lookup: the registry's `StatusLookup`, or None for offline verification.
+    """
+
+    def __init__(self, trust_list: TrustList, *, status_lookup: StatusLookup | None = None) -> None:
+        self.trust_list = trust_list
+        self.status_lookup = status_lookup
+
+    def verify(self, text: str, *, at: dt.datetime) -> VerificationReport:
+        """Verify or raise.
+
+        Returns:
+            The report, whose verdict is VALID.
+
+        Raises:
+            VerificationError: the subclass of the failed step (`error.step` names it), or
+                `DocumentStatusError` (step 11) with code CORRECTED, REPLACED, ANNULLED or
+                NOT_IN_REGISTRY.
+        """
+        report = self.check(text, at=at)
+        if report.error is not None:
+            raise report.error
+        return report
+
+    def check(self, text: str, *, at: dt.datetime) -> VerificationReport:
+        """Run the steps and return a report; never raises for bad input.
+
+        Args:
+            text: the QR text as decoded (untrusted).
+            at: the time of the check (aware).
+        """
+        if at.tzinfo is None:
+            raise ValueError("at: must be timezone-aware")
+        run = _Run(VerificationReport(verdict=VALID, checked_at=at, trust_list_version=self.trust_list.version,
+                                      environment=self.trust_list.environment))
+        if self.trust_list.is_expired(at):
+            run.report.warnings.append("the trust list is past its expiry date; fetch a newer one")
+        if self.trust_list.environment != "production":
+            run.report.warnings.append(f"{self.trust_list.environment} trust list: not valid for real documents")
+        try:
+            self._steps(run, text, at)
+        except VerificationError as exc:
+            run.fail(exc)
+        return run.report
+
+    def _steps(self, run: _Run, text: str, at: dt.datetime) -> None:
+        prefix, digits = codec.split_qr_text(text)
+        run.passed(1, f"prefix {prefix}")
+        cose_bytes = codec.digits_to_bytes(digits)
+        run.passed(2, f"{len(digits)} digits, {len(cose_bytes)} bytes")
+        sign1 = codec.parse_sign1(cose_bytes)
+        run.passed(3, f"COSE_Sign1, {ALGORITHM_NAMES[sign1.alg]}, kid {sign1.kid.hex()}")
+        candidates = self.trust_list.candidates(sign1.kid)
+        if not candidates:
+            raise UnknownSignerError(f"no document signer with kid {sign1.kid.hex()} in trust list "
+                                     f"version {self.trust_list.version}")
+        run.passed(4, f"{len(candidates)} candidate signer(s) with kid {sign1.kid.hex()}")
+        tbs = sign1.to_be_signed()
+        verified = [c for c in candidates if verify_bytes(c.public_key, sign1.alg, sign1.signature, tbs)]
+        if not verified:
+            raise BadSignatureError(f"the signature does not verify under any of the {len(candidates)} "
+                                    "candidate signer(s)")
+        run.passed(5, f"signature verified by {verified[0].label}")
+        chained = [c for c in verified if c.chains_to_root]
+        if not chained:
+            raise UntrustedSignerError("the signer's certificate is not issued by the configured root")
+        run.passed(6, "signer certificate issued by the root")
+        record, signed_at = codec.decode_payload(sign1.payload)
+        run.report.record, run.report.signed_at = record, signed_at
+        run.passed(7, f"{record.doc_type} {record.series} {record.number}, revision {record.revision}")
+        signer = _judge(chained, record, signed_at)
+        run.report.signer = signer
+        run.passed(8, f"signed at {signed_at.isoformat()}, within the signer's usage period")
+        run.passed(9, "not revoked" if signer.revocation is None else
+                   "revoked only with a compromise time after the signing time")
+        run.passed(10, f"series {record.series} in the signer's scope")
+        run.report.authentic = True
+        if self.status_lookup is None:
+            run.skipped(11, "no registry given: authentic; status not checked")
+            return
+        status = self.status_lookup.lookup(series=record.series, number=record.number, revision=record.revision,
+                                           payload_sha256=hashlib.sha256(sign1.payload).digest(), at=at)
+        run.report.registry, run.report.status = status, status.code.value
+        verdict = _STATUS_VERDICT[status.code]
+        if verdict != VALID:
+            raise DocumentStatusError(_status_sentence(status), code=verdict)
+        run.passed(11, _status_sentence(status))
+
+
+def _judge(chained: list[SignerEntry], record: Record, signed_at: dt.datetime) -> SignerEntry:
+    """Steps 8-10 for each verifying signer; the first that passes all wins, else the first error."""
+    first_error: VerificationError | None = None
+    for entry in chained:
+        try:
+            entry.check_at(signed_at)
+            entry.check_scope(series=record.series, institution_bin=record.institution_bin)
+        except VerificationError as exc:
+            first_error = first_error or exc
+            continue
+        return entry
+    assert first_error is not None
+    raise first_error
+
+
+def _status_sentence(status: RegistryStatus) -> str:
+    code = status.code
+    if code is StatusCode.ORIGINAL_VALID:
+        return "the registry holds this original and it is in force"
+    if code is StatusCode.DUPLICATE_VALID and status.original is not None:
+        return (f"duplicate No. {status.duplicate_no}, issued instead of the original "
+                f"{status.original.series} {status.original.number}, in force")
+    if code is StatusCode.REPLACED and status.replaced_by is not None:
+        r = status.replaced_by
+        return (f"void: replaced by duplicate No. {r.duplicate_no} {r.series} {r.number}"
+                f"{f' issued on {r.issued_on.isoformat()}' if r.issued_on else ''}"
+                f"{f' ({r.reason})' if r.reason else ''}")
+    if code is StatusCode.CORRECTED:
+        return (f"authentic, but corrected since: revision {status.current_revision} is current; changed: "
+                f"{', '.join(status.changed_fields) or 'see registry'}")
+    if code is StatusCode.ANNULLED:
+        return f"annulled{f' on {status.annulled_at.date().isoformat()}' if status.annulled_at else ''}: " \
+               f"{status.reason or 'no basis given'}"
+    if code is StatusCode.NOT_IN_REGISTRY:
+        return "the signature is good but the registry does not hold this record: report it"
+    return code.value
+
+
+class _Run:
+    """Collects step results for one check."""
+
+    def __init__(self, report: VerificationReport) -> None:
+        self.report = report
+
+    def passed(self, number: int, detail: str) -> None:
+        self.report.steps.append(StepResult(number, STEP_NAMES[number], "passed", detail))
+
+    def skipped(self, number: int, detail: str) -> None:
+        self.report.steps.append(StepResult(number, STEP_NAMES[number], "skipped", detail))
+
+    def fail(self, exc: VerificationError) -> None:
+        number = exc.step or 0
+        if number:
+            self.report.steps.append(StepResult(number, STEP_NAMES[number], "failed", exc.message))
+        for later in range(number + 1, 12):
+            self.report.steps.append(StepResult(later, STEP_NAMES[later], "skipped", "not run after a failure"))
+        self.report.verdict = exc.code
+        self.report.error = exc
+        if number <= 10:
+            self.report.authentic = False
+            self.report.record = self.report.signed_at = None
