@@ -49,7 +49,7 @@ SIGNATURE_BYTES = 64  # Ed25519 (RFC 8032) and ES256 r || s (RFC 9053 §2.1) ali
 # --- caps, applied before parsing (bytes / characters) ----------------------------------------
 MAX_COSE_BYTES = 512
 MAX_PAYLOAD_BYTES = 400
-MAX_PREFIX_CHARS = 32
+MAX_PREFIX_CHARS = 24  # "HTTP://127.0.0.1:8000/V/"; the longest record then fits version 12
 MAX_DIGITS = 1300  # > 2.41 digits per byte x MAX_COSE_BYTES, far below int() limits
 
 _PREFIX_RE = re.compile(r"^(HTTPS?)://([A-Z0-9-]+(?:\.[A-Z0-9-]+)*(?::[0-9]{1,5})?)/V/", re.IGNORECASE)

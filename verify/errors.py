@@ -16,6 +16,15 @@ boundary where they occur, and never leak.
     │   ├── UnsupportedImageError    not JPEG, PNG or WebP
     │   ├── UnreadableImageError     the decoder could not read the picture
     │   └── NoQRCodeError            a readable picture without any QR code
+    ├── RegistryError                the registry (verify/registry/) refused an operation
+    │   ├── NotFoundError            no such institution, officer, graduate, document or blank
+    │   ├── ConflictError            a unique key is taken: BIN, username, series and number,
+    │   │                            overlapping blank range, idempotency key with other parameters
+    │   ├── StockError               no free blank in the institution's stock, or a number outside it
+    │   ├── LifecycleError           the document's state forbids it (annulled is final; replaced is void)
+    │   ├── ForbiddenError           the officer's role or institution does not allow it
+    │   ├── SchemaError              the database is missing or not migrated to this version
+    │   └── AuditChainError          the audit hash chain does not verify (names the first bad event)
     └── VerificationError            a numbered verification step failed (docs/FORMAT.md §7)
         ├── FormatError              steps 1-3 and 7: not a record of this format
         │   ├── PrefixError          step 1: not `HTTPS://<host>/V/`
@@ -213,3 +222,60 @@ class DocumentStatusError(VerificationError):
     def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+# ----------------------------------------------------------------------------- registry
+class RegistryError(Error):
+    """The registry (verify/registry/) refused an operation; nothing was written."""
+
+    code = "REGISTRY"
+
+
+class NotFoundError(RegistryError):
+    """No such institution, officer, graduate, document, batch or blank."""
+
+    code = "NOT_FOUND"
+
+
+class ConflictError(RegistryError):
+    """A unique key is taken, a blank range overlaps, or an idempotency key is reused with other parameters."""
+
+    code = "CONFLICT"
+
+
+class StockError(RegistryError):
+    """No free blank in the institution's stock, or a blank number outside it (seed 000, items 7, 17)."""
+
+    code = "BLANK_STOCK"
+
+
+class LifecycleError(RegistryError):
+    """The document's state forbids the operation: an annulment is final, a replaced document is void."""
+
+    code = "LIFECYCLE"
+
+
+class ForbiddenError(RegistryError):
+    """The officer's role or institution does not allow the operation (seed 001, item 7: scoped accounts)."""
+
+    code = "FORBIDDEN"
+
+
+class SchemaError(RegistryError):
+    """The registry database is missing or not migrated to the version this code needs."""
+
+    code = "SCHEMA"
+
+
+class AuditChainError(RegistryError):
+    """The audit hash chain does not verify; `seq` names the first event edited, deleted or moved.
+
+    Attributes:
+        seq: the sequence number of the first bad event (or of the missing one).
+    """
+
+    code = "AUDIT_CHAIN"
+
+    def __init__(self, message: str, *, seq: int) -> None:
+        super().__init__(message)
+        self.seq = seq

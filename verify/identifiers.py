@@ -34,7 +34,7 @@ _CYRILLIC_LOOKALIKES = str.maketrans(
     }
 )
 
-SERIES_RE = re.compile(r"^(?:[A-Za-z]{1,5}|[А-ЯЁӘҒҚҢӨҰҮҺІ]{1,5})$")
+SERIES_RE = re.compile(r"^(?:[A-Za-z]{1,4}|[А-ЯЁӘҒҚҢӨҰҮҺІ]{1,4})$")
 NUMBER_RE = re.compile(r"^[0-9]{7}$")
 TVE_SPECIALTY_RE = re.compile(r"^[0-9]{8}$")  # e.g. 06130100
 TVE_QUALIFICATION_RE = re.compile(r"^[0-9][A-Z][0-9]{8}$")  # e.g. 4S06130103
@@ -114,7 +114,7 @@ def normalize_series(value: str) -> str:
     (a TVE blank series) is only upper-cased.
 
     Raises:
-        RecordError: the result is not 1-5 letters of one alphabet.
+        RecordError: the result is not 1-4 letters of one alphabet.
     """
     text = value.strip()
     latinised = text.translate(_CYRILLIC_LOOKALIKES)
@@ -126,7 +126,7 @@ def normalize_series(value: str) -> str:
     else:
         text = text.upper()
     if not SERIES_RE.match(text):
-        raise RecordError("series: must be 1-5 letters, all Latin or all Cyrillic")
+        raise RecordError("series: must be 1-4 letters, all Latin or all Cyrillic")
     return text
 
 

@@ -72,10 +72,14 @@ def alg_of_key(key: PrivateKey | PublicKey) -> int:
 
 
 def sign_bytes(key: PrivateKey, data: bytes) -> bytes:
-    """Sign as COSE does: Ed25519 (64 bytes) or ES256 raw r || s (64 bytes, RFC 9053 §2.1)."""
+    """Sign as COSE does: Ed25519 (64 bytes) or ES256 raw r || s (64 bytes, RFC 9053 §2.1).
+
+    ES256 uses deterministic nonces (RFC 6979), so a signature never depends on the RNG.
+    """
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return key.sign(data)
-    r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+    # RFC 6979 deterministic nonces: no dependence on the RNG at signing time.
+    r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256(), deterministic_signing=True)))
     return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 

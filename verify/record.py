@@ -34,13 +34,13 @@ FORMAT_VERSION = 1
 
 #: Name caps (characters, after NFC): keep the longest record within QR version 12 at ECC M
 #: with the longest allowed prefix (docs/FORMAT.md §5); measured in tests/test_budget.py.
-MAX_SURNAME_CHARS = 40
-MAX_GIVEN_NAME_CHARS = 30
-MAX_PATRONYMIC_CHARS = 30
-MAX_FULL_NAME_CHARS = 64  # surname, name and patronymic joined by single spaces
+MAX_SURNAME_CHARS = 32
+MAX_GIVEN_NAME_CHARS = 24
+MAX_PATRONYMIC_CHARS = 24
+MAX_FULL_NAME_CHARS = 44  # surname, name and patronymic joined by single spaces
 
-MAX_PROGRAMME_CHARS = 12
-MAX_QUALIFICATION_CHARS = 12
+MAX_PROGRAMME_CHARS = 8  # TVE specialty 06130100, higher-education programme 6B06101
+MAX_QUALIFICATION_CHARS = 10  # TVE qualification 4S06130103
 MAX_DUPLICATE_NO = 99
 MAX_REVISION = 999
 EARLIEST_AWARD_DATE = dt.date(1900, 1, 1)
