@@ -119,10 +119,12 @@ def trust_list(entries: tuple[SignerEntry, ...], *, root: x509.Certificate = ROO
                      expires_at=T0 + dt.timedelta(days=3650), root=root, signers=entries)
 
 
-def verifier_for_signers(*signers: KeySigner, status_lookup: object = None) -> Verifier:
+def verifier_for_signers(*signers: KeySigner, status_lookup: object = None,
+                         accepted_prefixes: tuple[str, ...] | None = None) -> Verifier:
     """A verifier whose in-memory test trust list lists exactly these signers (all series)."""
     entries = tuple(entry(s, label=f"TEST ONLY signer {i}") for i, s in enumerate(signers))
-    return Verifier(trust_list(entries), status_lookup=status_lookup)  # type: ignore[arg-type]
+    return Verifier(trust_list(entries), status_lookup=status_lookup,  # type: ignore[arg-type]
+                    accepted_prefixes=accepted_prefixes)
 
 
 def sample_record(**changes: object) -> Record:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .codec import ALG_EDDSA
+from .codec import qr_prefix
 from .errors import Error, ImageError, RecordError
 from .issue import render_record, sign_record
 from .keys import ALGORITHMS
@@ -119,7 +119,7 @@ def _verifier(args: argparse.Namespace, settings: Settings) -> Verifier:
         data = path.read_bytes()
     except OSError:
         raise Error(f"{path}: cannot read the trust list; run `verify keys init`") from None
-    return Verifier(TrustList.from_json(data, root=root))
+    return Verifier(TrustList.from_json(data, root=root), accepted_prefixes=(qr_prefix(args.base_url),))
 
 
 def _load_root(path: Path) -> Any:
@@ -242,14 +242,13 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
     at = args.at or _now()
     all_valid = True
     for path in args.files:
+        error: str | None = None
         try:
             texts = scan_image(path.read_bytes())
         except OSError as exc:
             texts, error = [], f"cannot read ({exc.strerror})"
         except ImageError as exc:
             texts, error = [], exc.diagnostics()
-        else:
-            error = None
         if error is not None:
             all_valid = False
             if args.raw or args.json:

@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 import cbor2
 
-from .errors import CoseStructureError, DigitsError, PrefixError, RecordError, PayloadError
 from .doctypes import get_document_type, get_document_type_by_id
+from .errors import CoseStructureError, DigitsError, PayloadError, PrefixError, RecordError
 from .record import FORMAT_VERSION, DuplicateOf, HolderName, Record
 
 # --- §3 payload keys -------------------------------------------------------------------------

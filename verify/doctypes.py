@@ -18,7 +18,7 @@ import enum
 from dataclasses import dataclass
 
 
-class NumberingMode(str, enum.Enum):
+class NumberingMode(enum.StrEnum):
     """How a document type gets its numbers."""
 
     SERVICE = "service"  # a counter per series in the registry (seed 001, item 7)
@@ -60,25 +60,77 @@ def _tve(cbor_id: int, code: str, kk: str, ru: str, en: str) -> DocumentType:
 
 
 DOCUMENT_TYPES: tuple[DocumentType, ...] = (
-    _tve(1, "TVE", "Техникалық және кәсіптік білім туралы диплом", "Диплом о техническом и профессиональном образовании",
-         "Diploma of technical and vocational education"),
-    _tve(2, "TVE_HONOURS", "Техникалық және кәсіптік білім туралы үздік диплом",
-         "Диплом с отличием о техническом и профессиональном образовании",
-         "Diploma with honours of technical and vocational education"),
-    _tve(3, "POST_SECONDARY", "Орта білімнен кейінгі білім туралы диплом", "Диплом о послесреднем образовании",
-         "Diploma of post-secondary education"),
+    _tve(
+        1,
+        "TVE",
+        "Техникалық және кәсіптік білім туралы диплом",
+        "Диплом о техническом и профессиональном образовании",
+        "Diploma of technical and vocational education",
+    ),
+    _tve(
+        2,
+        "TVE_HONOURS",
+        "Техникалық және кәсіптік білім туралы үздік диплом",
+        "Диплом с отличием о техническом и профессиональном образовании",
+        "Diploma with honours of technical and vocational education",
+    ),
+    _tve(
+        3,
+        "POST_SECONDARY",
+        "Орта білімнен кейінгі білім туралы диплом",
+        "Диплом о послесреднем образовании",
+        "Diploma of post-secondary education",
+    ),
     _he(10, "BD", "BD", "Бакалавр дипломы", "Диплом бакалавра", "Bachelor's diploma"),
-    _he(11, "BQ", "BQ", "Біліктілік берілген жоғары білім туралы диплом", "Диплом о высшем образовании с присвоением квалификации",
-        "Higher education diploma with a qualification"),
+    _he(
+        11,
+        "BQ",
+        "BQ",
+        "Біліктілік берілген жоғары білім туралы диплом",
+        "Диплом о высшем образовании с присвоением квалификации",
+        "Higher education diploma with a qualification",
+    ),
     _he(12, "MD", "MD", "Магистр дипломы", "Диплом магистра", "Master's diploma"),
-    _he(13, "MBA", "MBA", "Іскерлік әкімшілендіру магистрі (MBA) дипломы", "Диплом магистра делового администрирования (MBA)",
-        "Master of Business Administration (MBA) diploma"),
-    _he(14, "DBA", "DBA", "Іскерлік әкімшілендіру докторы (DBA) дипломы", "Диплом доктора делового администрирования (DBA)",
-        "Doctor of Business Administration (DBA) diploma"),
-    _he(15, "CMD", "CMD", "Магистр дипломына сертификат", "Сертификат к диплому магистра", "Certificate to a master's diploma"),
-    _he(16, "CPR", "CPR", "Педагогикалық қайта даярлау туралы сертификат", "Сертификат о педагогической переподготовке",
-        "Certificate of pedagogical retraining"),
-    _he(17, "PHD", "PhD", "Философия докторы (PhD) дипломы", "Диплом доктора философии (PhD)", "Doctor of Philosophy (PhD) diploma"),
+    _he(
+        13,
+        "MBA",
+        "MBA",
+        "Іскерлік әкімшілендіру магистрі (MBA) дипломы",
+        "Диплом магистра делового администрирования (MBA)",
+        "Master of Business Administration (MBA) diploma",
+    ),
+    _he(
+        14,
+        "DBA",
+        "DBA",
+        "Іскерлік әкімшілендіру докторы (DBA) дипломы",
+        "Диплом доктора делового администрирования (DBA)",
+        "Doctor of Business Administration (DBA) diploma",
+    ),
+    _he(
+        15,
+        "CMD",
+        "CMD",
+        "Магистр дипломына сертификат",
+        "Сертификат к диплому магистра",
+        "Certificate to a master's diploma",
+    ),
+    _he(
+        16,
+        "CPR",
+        "CPR",
+        "Педагогикалық қайта даярлау туралы сертификат",
+        "Сертификат о педагогической переподготовке",
+        "Certificate of pedagogical retraining",
+    ),
+    _he(
+        17,
+        "PHD",
+        "PhD",
+        "Философия докторы (PhD) дипломы",
+        "Диплом доктора философии (PhD)",
+        "Doctor of Philosophy (PhD) diploma",
+    ),
     _he(18, "PD", "PD", "Бейіні бойынша доктор дипломы", "Диплом доктора по профилю", "Doctor by profile diploma"),
 )
 

@@ -185,9 +185,20 @@ class Signer(Protocol):
         certificate: the document signer certificate.
     """
 
-    kid: bytes
-    alg: int
-    certificate: x509.Certificate
+    @property
+    def kid(self) -> bytes:
+        """8-byte key id of the document signer certificate."""
+        ...
+
+    @property
+    def alg(self) -> int:
+        """COSE algorithm id."""
+        ...
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        """The document signer certificate."""
+        ...
 
     def sign(self, data: bytes) -> bytes:
         """Return the 64-byte COSE signature of `data`."""

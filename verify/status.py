@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 
-class StatusCode(str, enum.Enum):
+class StatusCode(enum.StrEnum):
     """The registry's answer about one signed record."""
 
     ORIGINAL_VALID = "ORIGINAL_VALID"

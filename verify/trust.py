@@ -245,9 +245,8 @@ class TrustList:
         Raises:
             TrustListError: `root_key` does not belong to `root`.
         """
-        if root_key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) != \
-                self.root.public_key().public_bytes(serialization.Encoding.DER,
-                                                    serialization.PublicFormat.SubjectPublicKeyInfo):
+        spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        if root_key.public_key().public_bytes(*spki) != self.root.public_key().public_bytes(*spki):
             raise TrustListError("the root key does not match the root certificate")
         payload = self.payload_json()
         signature = sign_bytes(root_key, rfc8785.dumps(payload))

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ from . import codec
 from .errors import (
     BadSignatureError,
     DocumentStatusError,
+    PrefixError,
     UnknownSignerError,
     UntrustedSignerError,
     VerificationError,
@@ -167,11 +169,16 @@ class Verifier:
     Args:
         trust_list: a verified `TrustList` (trust.TrustList.from_json).
         status_lookup: the registry's `StatusLookup`, or None for offline verification.
+        accepted_prefixes: the QR prefixes of this service's verification hosts (from
+            `codec.qr_prefix(base_url)`); a text naming another host fails step 1, because
+            its link would lead a phone elsewhere. None accepts any host (docs/FORMAT.md §5).
     """
 
-    def __init__(self, trust_list: TrustList, *, status_lookup: StatusLookup | None = None) -> None:
+    def __init__(self, trust_list: TrustList, *, status_lookup: StatusLookup | None = None,
+                 accepted_prefixes: Collection[str] | None = None) -> None:
         self.trust_list = trust_list
         self.status_lookup = status_lookup
+        self.accepted_prefixes = None if accepted_prefixes is None else frozenset(p.upper() for p in accepted_prefixes)
 
     def verify(self, text: str, *, at: dt.datetime) -> VerificationReport:
         """Verify or raise.
@@ -212,6 +219,8 @@ class Verifier:
 
     def _steps(self, run: _Run, text: str, at: dt.datetime) -> None:
         prefix, digits = codec.split_qr_text(text)
+        if self.accepted_prefixes is not None and prefix not in self.accepted_prefixes:
+            raise PrefixError(f"the link names {prefix}, not a verification host of this service")
         run.passed(1, f"prefix {prefix}")
         cose_bytes = codec.digits_to_bytes(digits)
         run.passed(2, f"{len(digits)} digits, {len(cose_bytes)} bytes")

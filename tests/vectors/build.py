@@ -39,7 +39,6 @@ from testkeys import (  # noqa: E402
     PRODUCTION_ROOT_KEY,
     ROOT,
     ROOT_KEY,
-    T0,
     entry,
     make_signer,
     sample_record,
@@ -381,7 +380,7 @@ def build(out: Path) -> list[str]:
     """Write every vector under `out`; return the case names."""
     if out.exists():
         for child in out.iterdir():
-            if child.is_dir() and (child / "case.json").exists() or child.name == "_trust":
+            if (child.is_dir() and (child / "case.json").exists()) or child.name == "_trust":
                 shutil.rmtree(child)
     write_trust(out)
     names = []
