@@ -45,11 +45,10 @@ from verify.qr import (
     encode_qr,
     png_geometry,
     qr_version_for,
-    render_pdf,
     render_png,
-    render_sheet_pdf,
     render_svg,
 )
+from verify.qrpdf import render_pdf, render_sheet_pdf
 
 SIZE_MM = 30.0
 MIN_DPI = 600

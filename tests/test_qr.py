@@ -34,16 +34,13 @@ from verify.errors import OverBudgetError, RecordError
 from verify.qr import (
     QUIET_ZONE_MODULES,
     QrSymbol,
-    SheetLayout,
     encode_qr,
-    find_caption_font,
     png_geometry,
     qr_version_for,
-    render_pdf,
     render_png,
-    render_sheet_pdf,
     render_svg,
 )
+from verify.qrpdf import SheetLayout, find_caption_font, render_pdf, render_sheet_pdf
 
 PREFIX = "HTTPS://V.EDU.KZ/V/"
 MM_PER_INCH = 25.4

@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from . import codec, qr
+from . import codec, qr, qrpdf
 from .errors import OverBudgetError
 from .keys import Signer
 from .record import Record
@@ -113,5 +113,5 @@ def render_record(signed: SignedRecord, *, caption: str | None = None) -> QrImag
     return QrImages(
         svg=qr.render_svg(symbol, size_mm=QR_SIZE_MM, title=title),
         png=qr.render_png(symbol, size_mm=QR_SIZE_MM),
-        pdf=qr.render_pdf(symbol, size_mm=QR_SIZE_MM, caption=caption or title),
+        pdf=qrpdf.render_pdf(symbol, size_mm=QR_SIZE_MM, caption=caption or title),
     )
