@@ -29,6 +29,7 @@ from .issue import render_record, sign_record
 from .keys import ALGORITHMS
 from .keystore import KeyStore
 from .record import Record
+from .registry.cli import add_registry_commands, registry_status_lookup
 from .settings import Settings
 from .trust import TrustList
 from .verifier import VALID, VerificationReport, Verifier
@@ -103,6 +104,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     check.add_argument("--at", type=_parse_time, help="time of the check (default: now)")
 
     sub.add_parser("demo", help="development keys, the sample record issued, scanned and verified")
+    add_registry_commands(sub, settings)
     return parser
 
 
@@ -119,7 +121,8 @@ def _verifier(args: argparse.Namespace, settings: Settings) -> Verifier:
         data = path.read_bytes()
     except OSError:
         raise Error(f"{path}: cannot read the trust list; run `verify keys init`") from None
-    return Verifier(TrustList.from_json(data, root=root), accepted_prefixes=(qr_prefix(args.base_url),))
+    return Verifier(TrustList.from_json(data, root=root), accepted_prefixes=(qr_prefix(args.base_url),),
+                    status_lookup=registry_status_lookup(args, settings))
 
 
 def _load_root(path: Path) -> Any:
@@ -298,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     args = build_parser(settings).parse_args(argv)
     try:
-        return COMMANDS[args.command](args, settings)
+        return int((getattr(args, "handler", None) or COMMANDS[args.command])(args, settings))
     except Error as exc:
         print(f"error: {exc.diagnostics()}", file=sys.stderr)
         return 2

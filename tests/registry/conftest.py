@@ -1,0 +1,139 @@
+"""Fixtures of the registry tests: one database per test on SQLite and on PostgreSQL.
+
+SQLite: a copy of a migrated template file in the test's tmp_path. PostgreSQL (at
+VERIFY_TEST_POSTGRES_URL, default postgres@127.0.0.1:5432/test): a fresh schema per test, chosen
+with `options=-csearch_path=...`, migrated, and dropped afterwards. When the server cannot be
+reached the PostgreSQL cases are skipped with the reason, unless CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from regtools import POSTGRES_URL, T0, Keys, World, build_world
+
+from verify.keystore import KeyStore
+from verify.registry.db import upgrade_database
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    """A TEST ONLY key store made a day before T0 (its signer may sign for a year)."""
+    store = KeyStore(tmp_path_factory.mktemp("registry-keys") / "keys")
+    store.init(at=T0 - dt.timedelta(days=1), environment="test")
+    return Keys(store=store, signer=store.signer(), trust_list=store.trust_list())
+
+
+def _postgres_admin_url() -> str:
+    return POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The server URL, or a skip (a failure when CI=true) saying why it cannot be used."""
+    import psycopg
+
+    try:
+        with psycopg.connect(_postgres_admin_url(), connect_timeout=3) as connection:
+            connection.execute("SELECT 1")
+    except psycopg.Error as exc:
+        reason = f"PostgreSQL not reachable at {POSTGRES_URL} ({type(exc).__name__}: {str(exc).strip()[:200]})"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; the PostgreSQL tests are required when CI=true")
+        pytest.skip(f"{reason}; set VERIFY_TEST_POSTGRES_URL or start the server (required when CI=true)")
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test."""
+    path = tmp_path_factory.mktemp("registry-template") / "verify.db"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+def new_postgres_schema(base_url: str) -> tuple[str, str]:
+    """(schema, URL whose search_path is the new, empty schema)."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_postgres_admin_url(), autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in base_url else "?"
+    return schema, f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+def drop_postgres_schema(schema: str) -> None:
+    """Drop a test schema and everything in it."""
+    import psycopg
+
+    with psycopg.connect(_postgres_admin_url(), autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database (not migrated) on the engine of `request.param`."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'verify.db'}"
+        return
+    schema, url = new_postgres_schema(request.getfixturevalue("postgres_url"))
+    try:
+        yield url
+    finally:
+        drop_postgres_schema(schema)
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a migrated, empty registry on the engine of `request.param`."""
+    if request.param == "sqlite":
+        path = tmp_path / "verify.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    schema, url = new_postgres_schema(request.getfixturevalue("postgres_url"))
+    try:
+        upgrade_database(url)
+        yield url
+    finally:
+        drop_postgres_schema(schema)
+
+
+@pytest.fixture
+def world(db_url: str, keys: Keys) -> Iterator[World]:
+    """Institutions and officers in a fresh registry (see `regtools.World`)."""
+    built = build_world(db_url, signer=keys.signer, trust_list=keys.trust_list)
+    try:
+        yield built
+    finally:
+        built.dispose()
+
+
+@pytest.fixture
+def sqlite_world(sqlite_template: Path, keys: Keys, tmp_path: Path) -> Iterator[World]:
+    """A `World` on SQLite only (for the tests of SQLite's own locking)."""
+    path = tmp_path / "verify.db"
+    shutil.copyfile(sqlite_template, path)
+    built = build_world(f"sqlite:///{path}", signer=keys.signer, trust_list=keys.trust_list)
+    try:
+        yield built
+    finally:
+        built.dispose()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that uses a database on both engines (ids `sqlite`, `postgresql`; marker `postgres`)."""
+    for name in ("db_url", "empty_url"):
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, [pytest.param("sqlite", id="sqlite"),
+                                        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)],
+                                 indirect=True)
+            return

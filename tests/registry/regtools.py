@@ -1,0 +1,200 @@
+"""Helpers of the registry tests: valid IINs and BINs, graduate rows, a small registry world.
+
+Everything here is TEST ONLY data. IINs and BINs are made with real check digits
+(`verify.identifiers.check_digit`) from serial numbers, so that every test can have fresh people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from verify.identifiers import check_digit
+from verify.keys import Signer
+from verify.keystore import KeyStore
+from verify.registry.db import make_engine
+from verify.registry.documents import get_revision, issue_document
+from verify.registry.graduates import GraduateRow, ParseReport
+from verify.registry.importing import ImportResult, import_graduates
+from verify.registry.institutions import create_institution, create_officer
+from verify.registry.lookup import RegistryStatusLookup
+from verify.registry.models import Document, DocumentRevision, Institution, InstitutionCreate, Officer, OfficerCreate
+from verify.trust import TrustList
+from verify.verifier import Verifier
+
+UTC = dt.UTC
+#: The tests' clock: the key store is made a day before, documents are signed from T0 on.
+T0 = dt.datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+BASE_URL = "https://v.edu.kz"
+POSTGRES_URL = os.environ.get("VERIFY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+_serials = itertools.count(1)
+
+
+def make_iin(birth: dt.date = dt.date(2004, 5, 12), *, female: bool = True) -> str:
+    """A fresh valid IIN for a person born in the 2000s (century digit 5 or 6)."""
+    century = (6 if female else 5) if birth.year >= 2000 else (4 if female else 3)
+    while True:
+        base = f"{birth:%y%m%d}{century}{next(_serials) % 10000:04d}"
+        digit = check_digit(base)
+        if digit is not None:
+            return base + str(digit)
+
+
+def make_bin(serial: int) -> str:
+    """A valid BIN (12 digits with a check digit) from a serial number."""
+    for extra in range(10):
+        base = f"0401400{serial % 1000:03d}{extra}"
+        digit = check_digit(base)
+        if digit is not None:
+            return base + str(digit)
+    raise AssertionError("no BIN")
+
+
+def row(n: int, *, iin: str | None = None, doc_type: str = "BD", programme: str = "6B06101", group: str = "G1",
+        surname: str = "Әбдірахманова", name: str = "Гүлнұр", patronymic: str | None = "Серікқызы",
+        award: dt.date = dt.date(2026, 6, 30), honours: bool = False, qualification: str | None = None,
+        birth: dt.date = dt.date(2004, 5, 12)) -> GraduateRow:
+    """A checked graduate row (as `parse_graduates` returns), row number n."""
+    if qualification is None and doc_type in ("TVE", "TVE_HONOURS", "POST_SECONDARY"):
+        qualification = "4S06130103"
+    return GraduateRow(row=n, iin=iin or make_iin(birth), surname=surname, name=name, patronymic=patronymic,
+                       birth_date=birth, doc_type=doc_type, programme=programme, qualification=qualification,
+                       honours=honours or doc_type == "TVE_HONOURS", award_date=award, group=group)
+
+
+def rows(count: int, **kwargs: object) -> tuple[GraduateRow, ...]:
+    """`count` rows of fresh people (row numbers from 2, after the header)."""
+    return tuple(row(i + 2, **kwargs) for i in range(count))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The TEST ONLY key store of the test session, its active signer and trust list."""
+
+    store: KeyStore
+    signer: Signer
+    trust_list: TrustList
+
+
+@dataclass
+class World:
+    """A registry with a university, a college and another university, and their officers.
+
+    Attributes:
+        url, engine: the database (read-write engine).
+        signer, trust_list: the TEST ONLY key store's active signer and its trust list.
+        uni, college, other: institutions; `uni_*`, `col_*`, `other_issuer`: officers.
+    """
+
+    url: str
+    engine: Engine
+    signer: Signer
+    trust_list: TrustList
+    uni: Institution
+    college: Institution
+    other: Institution
+    uni_issuer: Officer
+    uni_head: Officer
+    uni_viewer: Officer
+    col_issuer: Officer
+    col_head: Officer
+    other_issuer: Officer
+    readonly: Engine | None = field(default=None)
+
+    def session(self) -> Session:
+        """A new session (loaded objects stay usable after commit)."""
+        return Session(self.engine, expire_on_commit=False)
+
+    def verifier(self) -> Verifier:
+        """A verifier that asks this registry (through a read-only engine)."""
+        if self.readonly is None:
+            self.readonly = make_engine(self.url, readonly=True)
+        return Verifier(self.trust_list, status_lookup=RegistryStatusLookup.from_engine(self.readonly))
+
+    def import_rows(self, graduate_rows: tuple[GraduateRow, ...], *, officer: Officer | None = None,
+                    institution: Institution | None = None) -> ImportResult:
+        """Import rows for the university (by default) and assert nothing went wrong."""
+        with self.session() as session:
+            result = import_graduates(session=session, report=ParseReport(rows=graduate_rows, errors=()),
+                                      institution=institution or self.uni, officer=officer or self.uni_issuer, at=T0)
+        assert result.ok, result.errors
+        return result
+
+    def scalar(self, sql: str, **params: object) -> object:
+        """One value of a raw SQL query."""
+        with self.engine.connect() as connection:
+            value = connection.execute(text(sql), params).scalar()
+            connection.rollback()
+            return value
+
+    def dispose(self) -> None:
+        """Close every pooled connection (before forking, and at the end)."""
+        self.engine.dispose()
+        if self.readonly is not None:
+            self.readonly.dispose()
+
+
+def build_world(url: str, *, signer: Signer, trust_list: TrustList) -> World:
+    """Institutions and officers in a migrated, empty registry at `url`."""
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        def institution(serial: int, kind: str, name: str) -> Institution:
+            return create_institution(session=session, institution_create=InstitutionCreate(
+                bin=make_bin(serial), name_kk=name, name_ru=name, name_en=name, kind=kind, region="Астана"), at=T0)
+
+        uni = institution(1, "university", "Университет")
+        college = institution(2, "college", "Колледж")
+        other = institution(3, "university", "Басқа университет")
+
+        def officer(username: str, role: str, place: Institution) -> Officer:
+            return create_officer(session=session, officer_create=OfficerCreate(
+                username=username, full_name=f"Officer {username}", role=role), institution=place, at=T0)
+
+        return World(url=url, engine=engine, signer=signer, trust_list=trust_list, uni=uni, college=college,
+                     other=other, uni_issuer=officer("uni.issuer", "issuer", uni),
+                     uni_head=officer("uni.head", "head", uni), uni_viewer=officer("uni.viewer", "viewer", uni),
+                     col_issuer=officer("col.issuer", "issuer", college), col_head=officer("col.head", "head", college),
+                     other_issuer=officer("other.issuer", "issuer", other))
+
+
+def later(minutes: int) -> dt.datetime:
+    """T0 plus some minutes."""
+    return T0 + dt.timedelta(minutes=minutes)
+
+
+def chunks(values: list[int], size: int) -> Iterator[list[int]]:
+    """Consecutive slices of `values`."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def graduate_id_of(world: World, graduate_row: GraduateRow) -> int:
+    """The graduate id of an imported row (by IIN, doc type and programme)."""
+    value = world.scalar(
+        "SELECT g.id FROM graduates g JOIN holders h ON h.id = g.holder_id "
+        "WHERE h.iin = :iin AND g.doc_type = :doc_type AND g.programme = :programme",
+        iin=graduate_row.iin, doc_type=graduate_row.doc_type, programme=graduate_row.programme)
+    assert isinstance(value, int)
+    return value
+
+
+def issue_row(world: World, graduate_row: GraduateRow, *, officer: Officer | None = None,
+              institution: Institution | None = None, at: dt.datetime = T0,
+              blank_series: str | None = None, blank_number: str | None = None) -> tuple[Document, DocumentRevision]:
+    """Import one row and issue its original; return the document and its revision 1."""
+    officer = officer or world.uni_issuer
+    world.import_rows((graduate_row,), officer=officer, institution=institution)
+    with world.session() as session:
+        document = issue_document(session=session, officer=officer, graduate_id=graduate_id_of(world, graduate_row),
+                                  signer=world.signer, base_url=BASE_URL, at=at, blank_series=blank_series,
+                                  blank_number=blank_number)
+        revision = get_revision(session=session, document=document)
+        session.commit()
+    return document, revision

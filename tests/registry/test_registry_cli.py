@@ -1,0 +1,113 @@
+"""The registry's commands, end to end through `verify.cli.main` (in process, both engines).
+
+db init -> institutions add -> officers add -> import (a bad file first) -> blanks add / write-off
+-> issue --group (twice: the second run changes nothing) -> check (registry / --offline)
+-> duplicate -> correct -> annul -> audit verify; and the core `verify issue RECORD.json` still works.
+The IIN never appears in anything the commands print.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from regtools import BASE_URL, Keys, make_bin, make_iin
+
+from verify.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+HEADER = "iin,surname,name,patronymic,birth_date,doc_type,programme,qualification,honours,award_date,group\n"
+
+
+class Cli:
+    """Runs `verify ...` in process with the test's database and keys; collects all output."""
+
+    def __init__(self, url: str, keys: Keys, capsys: pytest.CaptureFixture[str]) -> None:
+        self.base = ["--database-url", url, "--keys-dir", str(keys.store.path), "--base-url", BASE_URL]
+        self.capsys = capsys
+        self.printed = ""
+
+    def __call__(self, *args: str, code: int = 0) -> tuple[str, str]:
+        returned = main([*self.base, *args])
+        out, err = self.capsys.readouterr()
+        self.printed += out + err
+        assert returned == code, f"verify {' '.join(args)} -> {returned}\n{out}\n{err}"
+        return out, err
+
+
+def test_the_registry_commands_end_to_end(empty_url: str, keys: Keys, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VERIFY_OFFICER", raising=False)
+    cli = Cli(empty_url, keys, capsys)
+    college = make_bin(7)
+    out, _ = cli("db", "init")
+    assert "at migration 0001" in out
+    assert "nothing to do" in cli("db", "init")[0]
+    cli("db", "upgrade")
+    cli("institutions", "add", "--bin", college, "--name-kk", "Колледж", "--name-ru", "Колледж", "--name-en",
+        "College", "--kind", "college", "--region", "Астана")
+    assert college in cli("institutions", "list")[0]
+    _, err = cli("institutions", "add", "--bin", "123456789012", "--name-kk", "a", "--name-ru", "a", "--name-en",
+                 "a", "--kind", "college", "--region", "a", code=2)
+    assert "check digit" in err
+    cli("officers", "add", "--institution", college, "--username", "col.issuer", "--full-name", "Issuer")
+    cli("officers", "add", "--institution", college, "--username", "col.head", "--full-name", "Head", "--role", "head")
+
+    iins = [make_iin() for _ in range(3)]
+    good = tmp_path / "graduates.csv"
+    good.write_text(HEADER + "".join(
+        f"{iin},Сейітқали,Әлия,Нұрланқызы,2004-05-12,TVE,06130100,4S06130103,no,2026-06-27,ПО-21\n" for iin in iins),
+        "utf-8")
+    bad = tmp_path / "bad.csv"
+    bad_row = "123,Иванов,Иван,,2004-01-01,TVE,06130100,4S06130103,no,2026-06-27,ПО-21\n"
+    bad.write_text(good.read_text("utf-8") + bad_row, "utf-8")
+    _, err = cli("import", str(bad), "--institution", college, "--officer", "col.issuer", code=1)
+    assert "row 5, iin" in err and "nothing was imported" in err
+    out, _ = cli("import", str(good), "--institution", college, "--officer", "col.issuer")
+    assert "3 holders and 3 graduates created" in out
+    assert "3 unchanged" in cli("import", str(good), "--institution", college, "--officer", "col.issuer")[0]
+
+    officer = ("--officer", "col.issuer")
+    cli("blanks", "add", "ТКБ", "0000001", "0000010", "--institution", college, *officer)
+    assert "CONFLICT" in cli("blanks", "add", "ТКБ", "0000005", "0000020", "--institution", college, *officer,
+                             code=2)[1]
+    cli("blanks", "write-off", "ТКБ", "0000002", "--reason", "printer jam", *officer)
+    assert "BLANK_STOCK" in cli("blanks", "write-off", "ТКБ", "0000011", "--reason", "x", *officer, code=2)[1]
+
+    out_dir = tmp_path / "qr"
+    out, err = cli("issue", "--group", "ПО-21", "--institution", college, "--idempotency-key", "batch-1",
+                   "--out", str(out_dir), *officer)
+    assert "3 issued now" in out and "issue ПО-21" in err  # the progress bar goes to stderr
+    assert "already finished" in cli("issue", "--group", "ПО-21", "--institution", college, "--idempotency-key",
+                                     "batch-1", *officer)[0]
+    first = (out_dir / "ТКБ-0000001.txt").read_text().strip()
+    third = (out_dir / "ТКБ-0000004.txt").read_text().strip()  # 0000002 was written off
+    assert (out_dir / "ТКБ-0000001.png").read_bytes().startswith(b"\x89PNG")
+    assert "ORIGINAL_VALID" in cli("check", first)[0]
+    assert "status not checked" in cli("check", "--offline", first)[0]
+    png = str(out_dir / "ТКБ-0000001.png")
+    assert "ORIGINAL_VALID" in cli("scan", png)[0]  # the photo path asks the registry too
+    assert "status not checked" in cli("scan", "--offline", png)[0]
+    out, _ = cli("blanks", "list", "--institution", college, *officer)
+    assert "used        3" in out and "written off      1" in out
+
+    out, _ = cli("duplicate", "ТКБ", "0000001", "--reason", "name_changed", "--surname", "Серікова", *officer)
+    assert "duplicate No. 1 ТКБ 0000005" in out and "Түпнұсқаның орнына берілген № 1 телнұсқа" in out
+    assert "REPLACED" in cli("check", first, code=1)[0]
+    out, _ = cli("correct", "ТКБ", "0000004", "--set", "qualification=4S06130104", "--reason", "typo", *officer)
+    assert "revision 2; changed: qualification" in out
+    assert "CORRECTED" in cli("check", third, code=1)[0]
+    assert "FORBIDDEN" in cli("annul", "ТКБ", "0000004", "--basis", "order 5", *officer, code=2)[1]
+    cli("annul", "ТКБ", "0000004", "--basis", "order 5", "--officer", "col.head")
+    assert "ANNULLED" in cli("check", third, code=1)[0]
+    assert "LIFECYCLE" in cli("annul", "ТКБ", "0000004", "--basis", "again", "--officer", "col.head", code=2)[1]
+    assert "audit chain OK" in cli("audit", "verify")[0]
+
+    # The core command is unchanged: a record file, signed and written, not in the registry.
+    out, _ = cli("issue", str(REPO / "examples" / "record.json"), "--out", str(tmp_path / "core"))
+    text = (tmp_path / "core" / "BD-0000042.txt").read_text().strip()
+    assert "NOT_IN_REGISTRY" in cli("check", text, code=1)[0]
+    assert "give RECORD.json" in cli("issue", code=2)[1]
+    assert "give the officer" in cli("issue", "--group", "ПО-21", "--institution", college, code=2)[1]
+
+    assert not any(iin in cli.printed for iin in iins)

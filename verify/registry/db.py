@@ -1,0 +1,228 @@
+"""Engines, sessions and migrations of the registry database (SQLite by default, PostgreSQL at scale).
+
+SQLite (a file under the data directory, `Settings.resolved_database_url()`):
+
+* pysqlite's own transaction handling is switched off (`isolation_level = None`) and every
+  transaction of a writing engine starts with `BEGIN IMMEDIATE`, emitted in the engine's
+  "begin" event: the write lock is taken at the start, so two writers never both read a
+  counter and then fail to upgrade their lock (DESIGN.md, Numbering; the recipe of the
+  SQLAlchemy SQLite dialect documentation, "Serializable isolation / Savepoints / Transactional DDL");
+* WAL journal (readers do not block the writer), `busy_timeout` (a writer waits for the lock
+  instead of failing), `foreign_keys = ON`, `synchronous = NORMAL` (durable at checkpoints, the
+  usual setting with WAL).
+
+A read-only engine (`make_engine(url, readonly=True)`, used by the status lookup) starts
+deferred transactions with `query_only` set, so verification reads never queue for the write lock.
+
+PostgreSQL (`postgresql+psycopg://...`): READ COMMITTED; the services lock what they change
+(`UPDATE ... RETURNING` on a counter row, `SELECT ... FOR UPDATE` on a blank range, a document
+or the audit head). A test schema can be chosen with `?options=-csearch_path%3Dname`.
+
+Migrations are Alembic scripts in `verify/registry/migrations/`; `upgrade_database(url)` runs
+them on the URL it is handed (never one read from a file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool, QueuePool, StaticPool
+from sqlmodel import Session
+
+from ..errors import SchemaError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Milliseconds a SQLite writer waits for the write lock before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+SessionFactory = Callable[[], Session]
+
+
+def utcnow() -> dt.datetime:
+    """The current time, aware UTC (only the command line and the web app call this; services take `at`)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def is_sqlite(url: str) -> bool:
+    """Whether the SQLAlchemy URL names a SQLite database."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for PostgreSQL or an in-memory SQLite database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def make_engine(url: str, *, readonly: bool = False, pool_size: int = 5, pooled: bool = True,
+                pre_ping: bool = False, echo: bool = False) -> Engine:
+    """An engine for the registry database.
+
+    Args:
+        url: SQLAlchemy URL: `sqlite:///path/verify.db` or `postgresql+psycopg://user@host/db`.
+        readonly: SQLite only: deferred transactions with `PRAGMA query_only` (for status lookups).
+        pool_size: connections kept in the pool (PostgreSQL, SQLite files).
+        pooled: False for a connection per session, closed with it (a short-lived caller that
+            never disposes the engine, e.g. the status lookup of one `verify check`).
+        pre_ping: PostgreSQL: test each pooled connection before use (one more round trip per
+            transaction; worth it behind a proxy that drops idle connections).
+        echo: log SQL (development only: statements carry no IIN, but parameters might).
+
+    Returns:
+        The engine; on SQLite the parent directory of the file is created.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        if not pooled:
+            return create_engine(url, poolclass=NullPool, echo=echo)
+        return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping,
+                             pool_recycle=1800, echo=echo)
+    path = sqlite_path(url)
+    if path is not None and not readonly:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    # A pool keeps connections open: closing the last connection of a WAL database checkpoints it and
+    # removes the WAL file, milliseconds per transaction. In-memory databases get one connection.
+    # A process that forks must `engine.dispose()` first (the child builds its own engine).
+    connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    if path is None:
+        engine = create_engine(url, poolclass=StaticPool, echo=echo, connect_args=connect_args)
+    elif not pooled:
+        engine = create_engine(url, poolclass=NullPool, echo=echo, connect_args=connect_args)
+    else:
+        engine = create_engine(url, poolclass=QueuePool, pool_size=pool_size, max_overflow=pool_size, echo=echo,
+                               connect_args=connect_args)
+    _install_sqlite_hooks(engine, readonly=readonly)
+    return engine
+
+
+def _install_sqlite_hooks(engine: Engine, *, readonly: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # pysqlite must not BEGIN by itself
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if readonly:
+                cursor.execute("PRAGMA query_only = ON")
+            else:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def session_factory(engine: Engine) -> SessionFactory:
+    """A factory of sessions on `engine` that keep loaded objects usable after commit."""
+
+    def factory() -> Session:
+        return Session(engine, expire_on_commit=False)
+
+    return factory
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that is closed (and its open transaction rolled back) on exit."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+# ----------------------------------------------------------------------------- migrations
+def alembic_config(url: str) -> Config:
+    """An Alembic configuration for `url`, without any ini file (env.py reads `attributes["url"]`)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["url"] = url
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration id shipped with this code."""
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration id the database is at, or None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_database(url: str, *, revision: str = "head") -> str:
+    """Run the Alembic migrations on `url` up to `revision`; create the SQLite file if needed.
+
+    Returns:
+        The revision the database is at afterwards.
+
+    Raises:
+        SchemaError: the server cannot be reached or a migration fails.
+    """
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        command.upgrade(alembic_config(url), revision)
+        engine = make_engine(url)
+        try:
+            at = current_revision(engine)
+        finally:
+            engine.dispose()
+    except OperationalError as exc:
+        raise SchemaError(f"cannot migrate the registry database: {exc.orig.__class__.__name__}") from None
+    assert at is not None
+    return at
+
+
+def database_exists(url: str) -> bool:
+    """Whether a registry database is there: the SQLite file exists, or the server has the tables.
+
+    Used by `verify check` / `verify scan` to decide whether to ask the registry.
+    """
+    path = sqlite_path(url)
+    if is_sqlite(url) and (path is None or not path.is_file()):
+        return False
+    engine = make_engine(url, readonly=True)
+    try:
+        with engine.connect() as connection:
+            return bool(inspect(connection).has_table("documents"))
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse to work on a database that is not migrated to this code's head revision.
+
+    Raises:
+        SchemaError: empty, older or newer than the code; the message says what to run.
+    """
+    try:
+        at = current_revision(engine)
+    except OperationalError as exc:
+        raise SchemaError(f"cannot open the registry database ({exc.orig.__class__.__name__})") from None
+    head = head_revision()
+    if at is None:
+        raise SchemaError("the registry database is empty: run `verify db init`")
+    if at != head:
+        raise SchemaError(f"the registry database is at migration {at}, this code needs {head}: "
+                          "run `verify db upgrade`")

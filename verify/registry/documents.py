@@ -1,0 +1,720 @@
+"""Documents and their lifecycle: issue (single and batch), duplicates, corrections, annulment.
+
+Each service is one transaction (it commits, or rolls back and raises) that changes the
+document rows, stores every signed revision (COSE bytes, payload SHA-256, QR text, kid, signing
+time) and appends its audit events. Records are signed through `verify.issue.sign_record`: the
+registry calls `issue`, `issue` never writes the registry (DESIGN.md, One picture).
+
+Lifecycle (DESIGN.md, Registry and lifecycle; `verify.status` for what a verifier is told):
+
+    issue        -> original, valid                 numbers: counter (seed 001 item 7) or blank (seed 000 item 17)
+    duplicate    -> new document "duplicate No. N"  seed 000 items 21-25; seed 003 item 9
+                    the document it replaces becomes *replaced* in the same transaction
+    correct      -> new revision (revision + 1)     seed 000 appendix 38; seed 001 appendix 18
+    annul        -> annulled, with its basis        final: no duplicate, correction or annulment after it
+
+A duplicate has its own number; its record names the FIRST original (`DuplicateOf`) and N counts
+up along the chain (a duplicate of duplicate No. 1 is No. 2 and replaces No. 1). Numbers are never
+reused, not after an annulment either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from .. import codec, qr
+from ..doctypes import NumberingMode, get_document_type
+from ..errors import ConflictError, LifecycleError, NotFoundError, RecordError, StockError
+from ..identifiers import normalize_series, validate_number
+from ..issue import SignedRecord, sign_record
+from ..keys import Signer
+from ..record import DuplicateOf, HolderName, Record
+from .access import officer_id, require_head, require_institution, require_writer, unit_of_work
+from .audit import append_event, holder_reference
+from .blanks import BlankReservation, mark_blank_used, reserve_blank, series_with_free_blanks
+from .models import (
+    Batch,
+    BatchState,
+    Document,
+    DocumentRevision,
+    DocumentState,
+    DuplicateReason,
+    Graduate,
+    Holder,
+    Institution,
+    Officer,
+    metadata,
+)
+from .numbering import allocate_number
+
+#: Record fields a correction may change (seed 000 appendix 38: technical errors in the data).
+CORRECTABLE_FIELDS: tuple[str, ...] = (
+    "surname", "name", "patronymic", "award_date", "programme", "qualification", "honours",
+)
+#: Reasons for which a duplicate may carry another name than the document it replaces.
+_RENAMING_REASONS = (DuplicateReason.NAME_CHANGED, DuplicateReason.FILLING_ERROR)
+
+ProgressCallback = Callable[[int, int], None]
+#: Graduates loaded per query during a batch issue.
+_BATCH_CHUNK = 500
+
+
+# ----------------------------------------------------------------------------- reading
+def get_document(*, session: Session, series: str, number: str) -> Document | None:
+    """The document with this series and number (series normalised), or None.
+
+    Raises:
+        RecordError: a malformed series or number.
+    """
+    series, number = normalize_series(series), validate_number(number.strip())
+    return session.exec(select(Document).where(Document.series == series, Document.number == number)).first()
+
+
+def get_document_or_raise(*, session: Session, series: str, number: str) -> Document:
+    """The document with this series and number.
+
+    Raises:
+        RecordError: a malformed series or number.
+        NotFoundError: the registry has none.
+    """
+    document = get_document(session=session, series=series, number=number)
+    if document is None:
+        raise NotFoundError(f"no document {normalize_series(series)} {number.strip()} in the registry")
+    return document
+
+
+def get_revision(*, session: Session, document: Document, revision: int | None = None) -> DocumentRevision:
+    """A revision of a document (the current one by default).
+
+    Raises:
+        NotFoundError: no such revision.
+    """
+    wanted = document.current_revision if revision is None else revision
+    row = session.exec(select(DocumentRevision).where(DocumentRevision.document_id == document.id,
+                                                      DocumentRevision.revision == wanted)).first()
+    if row is None:
+        raise NotFoundError(f"document {document.series} {document.number} has no revision {wanted}")
+    return row
+
+
+def list_revisions(*, session: Session, document: Document) -> list[DocumentRevision]:
+    """Every revision of a document, oldest first (earlier revisions are kept for ever)."""
+    return list(session.exec(select(DocumentRevision).where(DocumentRevision.document_id == document.id)
+                             .order_by(col(DocumentRevision.revision))))
+
+
+def record_of(revision: DocumentRevision) -> Record:
+    """The `Record` a revision signed."""
+    return Record.from_json(revision.record)
+
+
+def signed_record_of(revision: DocumentRevision) -> SignedRecord:
+    """The stored revision as a `SignedRecord` (for `verify.issue.render_record`: the QR images to print).
+
+    Raises:
+        CoseStructureError: the stored COSE bytes are not of the profile (never for rows this code wrote).
+    """
+    sign1 = codec.parse_sign1(revision.cose)
+    prefix, digits = codec.split_qr_text(revision.qr_text)
+    return SignedRecord(record=record_of(revision), signed_at=revision.signed_at, kid=sign1.kid, alg=sign1.alg,
+                        payload=sign1.payload, cose=revision.cose, qr_text=revision.qr_text,
+                        qr_version=qr.qr_version_for(len(prefix), len(digits)))
+
+
+def _lock_document(session: Session, *, officer: Officer, series: str, number: str) -> Document:
+    series, number = normalize_series(series), validate_number(number.strip())
+    document = session.exec(select(Document).where(Document.series == series, Document.number == number)
+                            .with_for_update().execution_options(populate_existing=True)).first()
+    if document is None:
+        raise NotFoundError(f"no document {series} {number} in the registry")
+    require_institution(officer, document.institution_id, what=f"document {series} {number}")
+    return document
+
+
+def _ref(document: Document) -> str:
+    return f"{document.series} {document.number}"
+
+
+def _require_in_force(session: Session, document: Document, *, action: str) -> None:
+    """Refuse to act on an annulled (final) or replaced (void) document."""
+    if document.state == DocumentState.ANNULLED.value:
+        when = document.annulled_at.date().isoformat() if document.annulled_at else "earlier"
+        raise LifecycleError(f"document {_ref(document)} was annulled on {when}: an annulment is final, "
+                             f"no {action} is possible")
+    if document.state == DocumentState.REPLACED.value:
+        successor = session.get(Document, document.replaced_by_id) if document.replaced_by_id else None
+        by = f" by duplicate No. {successor.duplicate_no} {_ref(successor)}" if successor is not None else ""
+        raise LifecycleError(f"document {_ref(document)} was replaced{by} and is void: no {action} is possible "
+                             "on it; act on the document in force")
+
+
+# ----------------------------------------------------------------------------- signing
+def _sign(record: Record, *, signer: Signer, base_url: str, at: dt.datetime) -> SignedRecord:
+    return sign_record(record, signer=signer, base_url=base_url, at=at)
+
+
+def _store_revision(session: Session, *, document: Document, signed: SignedRecord, officer: Officer,
+                    at: dt.datetime, changed_fields: Iterable[str] = (), reason: str | None = None) -> DocumentRevision:
+    assert document.id is not None
+    revision = DocumentRevision(
+        document_id=document.id, revision=signed.record.revision, record=signed.record.to_json(), cose=signed.cose,
+        payload_sha256=signed.payload_sha256.hex(), qr_text=signed.qr_text, kid=signed.kid.hex(),
+        signed_at=signed.signed_at, changed_fields=list(changed_fields), reason=reason,
+        officer_id=officer_id(officer), created_at=at,
+    )
+    # A Core INSERT: revisions are written once and never changed (a trigger refuses UPDATE).
+    table = metadata.tables["document_revisions"]
+    statement = table.insert().returning(table.c.id)
+    revision.id = session.execute(statement, revision.model_dump(exclude={"id"})).scalar_one()
+    return revision
+
+
+def _insert_document(session: Session, document: Document, *, what: str) -> Document:
+    """INSERT a new document row (Core, with RETURNING id); the object stays outside the session.
+
+    Raises:
+        ConflictError: UNIQUE(series, number), one original per graduate, or one duplicate No. N per original.
+    """
+    table = metadata.tables["documents"]
+    statement = table.insert().returning(table.c.id)
+    try:
+        document.id = session.execute(statement, document.model_dump(exclude={"id"})).scalar_one()
+    except IntegrityError:
+        raise ConflictError(f"{what} exists already") from None
+    return document
+
+
+def _choose_blank_series(session: Session, *, institution_id: int, preferred: str | None,
+                         fallback: str | None = None) -> str:
+    if preferred is not None:
+        return normalize_series(preferred)
+    available = series_with_free_blanks(session=session, institution_id=institution_id)
+    if fallback is not None and fallback in available:
+        return fallback
+    if len(available) == 1:
+        return available[0]
+    if not available:
+        raise StockError("no free blanks in this institution's stock: record the blanks received with "
+                         "`verify blanks add`")
+    raise StockError(f"the stock has blanks of several series ({', '.join(available)}): say which one")
+
+
+def _take_number(session: Session, *, doc_type_code: str, institution_id: int, blank_series: str | None,
+                 blank_number: str | None, fallback_series: str | None = None
+                 ) -> tuple[str, str, BlankReservation | None]:
+    """(series, number, blank reservation or None) for a new document of this type, in the open transaction."""
+    doc_type = get_document_type(doc_type_code)
+    if doc_type is None:
+        raise RecordError(f"doc_type: unknown document type {doc_type_code}")
+    if doc_type.numbering is NumberingMode.SERVICE:
+        assert doc_type.series is not None
+        if blank_number is not None or blank_series not in (None, doc_type.series):
+            raise RecordError(f"{doc_type.code} documents are numbered by the service (seed 001, item 7): "
+                              "no series or blank number may be given")
+        return doc_type.series, allocate_number(session=session, series=doc_type.series), None
+    series = _choose_blank_series(session, institution_id=institution_id, preferred=blank_series,
+                                  fallback=fallback_series)
+    reservation = reserve_blank(session=session, institution_id=institution_id, series=series, number=blank_number)
+    return series, reservation.number, reservation
+
+
+# ----------------------------------------------------------------------------- issue
+def issue_document(*, session: Session, officer: Officer, graduate_id: int, signer: Signer, base_url: str,
+                   at: dt.datetime, blank_series: str | None = None, blank_number: str | None = None,
+                   batch_id: int | None = None) -> Document:
+    """Issue the original document of one graduate: number it, sign it, store it; commits.
+
+    A service-numbered type (higher education, seed 001 item 7) takes the next number of its
+    series' counter; a blank-numbered type (TVE, seed 000 items 7 and 17) consumes the next free
+    blank of the institution's stock (or the given `blank_number`, which must be in stock).
+
+    Args:
+        officer: an issuer or head of the graduate's institution.
+        graduate_id: the graduate (imported with `importing.import_graduates`).
+        signer: the document signer; base_url: the verification host of the QR link.
+        at: the signing time (aware; not before the award date).
+        blank_series: TVE only: the blank series (default: the only series in stock).
+        blank_number: TVE only: the blank to print on (default: the next free one).
+        batch_id: the batch this issue belongs to, if any.
+
+    Returns:
+        The new `Document` (state valid, revision 1).
+
+    Raises:
+        ForbiddenError: a viewer, or a graduate of another institution.
+        NotFoundError: no such graduate.
+        ConflictError: the graduate has an original document already (also when a concurrent
+            issue won the race: the partial unique index on documents.graduate_id).
+        StockError: no free blank, or the blank number is outside the stock.
+        RecordError, OverBudgetError: the record breaks the schema or the QR size budget.
+    """
+    require_writer(officer)
+    with unit_of_work(session):
+        graduate = session.get(Graduate, graduate_id)
+        if graduate is None:
+            raise NotFoundError(f"no graduate #{graduate_id}")
+        require_institution(officer, graduate.institution_id, what=f"graduate #{graduate_id}")
+        existing = _original_of(session, graduate_id)
+        if existing is not None:
+            raise ConflictError(f"graduate #{graduate_id} has document {_ref(existing)} already")
+        holder = session.get(Holder, graduate.holder_id)
+        institution = session.get(Institution, graduate.institution_id)
+        assert holder is not None and institution is not None
+        document = _issue(session, officer=officer, graduate=graduate, holder=holder, institution_bin=institution.bin,
+                          signer=signer, base_url=base_url, at=at, blank_series=blank_series,
+                          blank_number=blank_number, batch_id=batch_id)
+    return document
+
+
+def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Holder, institution_bin: str,
+           signer: Signer, base_url: str, at: dt.datetime, blank_series: str | None, blank_number: str | None,
+           batch_id: int | None) -> Document:
+    """Number, sign and store one original, with its blank and audit event, in the open transaction."""
+    assert graduate.id is not None
+    series, number, reservation = _take_number(session, doc_type_code=graduate.doc_type,
+                                               institution_id=graduate.institution_id,
+                                               blank_series=blank_series, blank_number=blank_number)
+    record = Record(doc_type=graduate.doc_type, series=series, number=number,
+                    holder=HolderName(holder.surname, holder.name, holder.patronymic),
+                    institution_bin=institution_bin, award_date=graduate.award_date, programme=graduate.programme,
+                    qualification=graduate.qualification, honours=graduate.honours)
+    signed = _sign(record, signer=signer, base_url=base_url, at=at)
+    document = Document(doc_type=graduate.doc_type, series=series, number=number, state=DocumentState.VALID.value,
+                        graduate_id=graduate.id, institution_id=graduate.institution_id, batch_id=batch_id,
+                        issued_at=at, issued_by=officer_id(officer), current_revision=1)
+    _insert_document(session, document, what=f"document {series} {number} or an original of graduate #{graduate.id}")
+    assert document.id is not None
+    _store_revision(session, document=document, signed=signed, officer=officer, at=at)
+    if reservation is not None:
+        mark_blank_used(session=session, reservation=reservation, document_id=document.id, officer=officer, at=at)
+    append_event(session=session, at=at, officer=officer, action="document.issue", object_type="document",
+                 object_ref=_ref(document),
+                 after={"state": document.state, "revision": 1, "record": record.to_json(),
+                        "holder": holder_reference(session=session, iin=holder.iin),
+                        "payload_sha256": signed.payload_sha256.hex(), "kid": signed.kid.hex(),
+                        "batch_id": batch_id})
+    return document
+
+
+def _original_of(session: Session, graduate_id: int) -> Document | None:
+    return session.exec(select(Document).where(Document.graduate_id == graduate_id,
+                                               col(Document.original_id).is_(None))).first()
+
+
+# ----------------------------------------------------------------------------- batches
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What a batch issue did.
+
+    Attributes:
+        batch_id, idempotency_key: the batch.
+        total: graduates in the batch's snapshot.
+        issued: documents issued by this call.
+        skipped: graduates that had their document before this call (earlier run, or issued singly).
+        finished: every graduate of the snapshot has a document; the batch is done.
+        replayed: the key named a finished batch: nothing was done.
+    """
+
+    batch_id: int
+    idempotency_key: str
+    total: int
+    issued: int
+    skipped: int
+    finished: bool
+    replayed: bool
+
+
+def issue_group(*, session: Session, officer: Officer, group: str, idempotency_key: str, signer: Signer,
+                base_url: str, at: dt.datetime, blank_series: str | None = None,
+                progress: ProgressCallback | None = None) -> BatchResult:
+    """Issue the documents of a whole study group, exactly once per idempotency key.
+
+    The first call with a key records the batch and a snapshot of the group's graduates; then
+    each document is its own transaction with its audit event, so a crash in the middle leaves
+    no half-issued document. A retry with the same key issues only what is missing and finishes
+    the batch; a call after it finished changes nothing. A graduate that has an original already
+    is skipped (one original per graduate is also a unique index).
+
+    Args:
+        group: the study group (`GraduateRow.group` at import).
+        idempotency_key: 1-128 characters naming this batch (the command line makes one if none is given).
+        blank_series: TVE only: the blank series (default: the only series in stock); fixed at the first call.
+        progress: called with (done, total) after each graduate.
+
+    Returns:
+        `BatchResult`.
+
+    Raises:
+        ForbiddenError: a viewer.
+        ConflictError: the key names a batch of another institution, group or series.
+        NotFoundError: the group has no graduates.
+        StockError, RecordError, OverBudgetError: from `issue_document`; documents issued before stay issued
+            and a retry with the same key continues after them.
+    """
+    require_writer(officer)
+    key = idempotency_key.strip()
+    if not 1 <= len(key) <= 128:
+        raise RecordError("idempotency key: must be 1-128 characters")
+    batch, replayed = _open_batch(session, officer=officer, group=group, key=key, blank_series=blank_series, at=at)
+    assert batch.id is not None
+    total = len(batch.graduate_ids)
+    if replayed:
+        return BatchResult(batch_id=batch.id, idempotency_key=key, total=total, issued=0, skipped=total,
+                           finished=True, replayed=True)
+    done_before = _graduates_with_originals(session, batch.graduate_ids)
+    institution = session.get(Institution, batch.institution_id)
+    assert institution is not None
+    session.commit()  # end the read transaction before the per-document ones
+    issued = skipped = 0
+    for start in range(0, total, _BATCH_CHUNK):
+        chunk = [g for g in batch.graduate_ids[start:start + _BATCH_CHUNK] if g not in done_before]
+        loaded = {graduate.id: (graduate, holder) for graduate, holder in session.exec(
+            select(Graduate, Holder).join(Holder, col(Holder.id) == Graduate.holder_id)
+            .where(col(Graduate.id).in_(chunk)))}
+        session.commit()
+        for index, graduate_id in enumerate(batch.graduate_ids[start:start + _BATCH_CHUNK], start=start + 1):
+            if graduate_id not in loaded:
+                skipped += 1
+            else:
+                graduate, holder = loaded[graduate_id]
+                try:
+                    with unit_of_work(session):
+                        _issue(session, officer=officer, graduate=graduate, holder=holder,
+                               institution_bin=institution.bin, signer=signer, base_url=base_url, at=at,
+                               blank_series=batch.series, blank_number=None, batch_id=batch.id)
+                    issued += 1
+                except ConflictError:  # a concurrent run of the same batch issued it first
+                    if _original_of(session, graduate_id) is None:
+                        raise
+                    session.rollback()
+                    skipped += 1
+            if progress is not None:
+                progress(index, total)
+    with unit_of_work(session):
+        locked = session.exec(select(Batch).where(Batch.id == batch.id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+        if locked.state != BatchState.DONE.value:
+            locked.state, locked.finished_at = BatchState.DONE.value, at
+            session.add(locked)
+            append_event(session=session, at=at, officer=officer, action="batch.finish", object_type="batch",
+                         object_ref=key[:80], before={"state": BatchState.RUNNING.value},
+                         after={"state": BatchState.DONE.value, "total": total, "issued_by_this_run": issued})
+    return BatchResult(batch_id=batch.id, idempotency_key=key, total=total, issued=issued, skipped=skipped,
+                       finished=True, replayed=False)
+
+
+def _open_batch(session: Session, *, officer: Officer, group: str, key: str, blank_series: str | None,
+                at: dt.datetime) -> tuple[Batch, bool]:
+    """(batch, replayed): find the batch of this key, or create it with its snapshot; commits."""
+    group = group.strip()
+    for _attempt in range(2):
+        with unit_of_work(session):
+            batch = session.exec(select(Batch).where(Batch.idempotency_key == key)
+                                 .execution_options(populate_existing=True)).first()
+            if batch is not None:
+                if batch.institution_id != officer.institution_id or batch.study_group != group or (
+                        blank_series is not None and batch.series != normalize_series(blank_series)):
+                    raise ConflictError(f"idempotency key {key!r} names another batch (another institution, group "
+                                        "or series): use a new key")
+                return batch, batch.state == BatchState.DONE.value
+            graduates = list(session.exec(select(Graduate.id, Graduate.doc_type).where(
+                Graduate.institution_id == officer.institution_id, Graduate.study_group == group)
+                .order_by(col(Graduate.id))))
+            if not graduates:
+                raise NotFoundError(f"no graduates in group {group!r} of this institution: import them first")
+            series = normalize_series(blank_series) if blank_series is not None else None
+            needs_blanks = any(_is_blank_numbered(doc_type) for _, doc_type in graduates)
+            if series is None and needs_blanks:
+                series = _choose_blank_series(session, institution_id=officer.institution_id, preferred=None)
+            batch = Batch(idempotency_key=key, institution_id=officer.institution_id, officer_id=officer_id(officer),
+                          study_group=group, series=series, graduate_ids=[g for g, _ in graduates if g is not None],
+                          state=BatchState.RUNNING.value, created_at=at)
+            session.add(batch)
+            try:
+                session.flush()
+            except IntegrityError:  # a concurrent call created it: read it on the next attempt
+                session.rollback()
+                continue
+            append_event(session=session, at=at, officer=officer, action="batch.start", object_type="batch",
+                         object_ref=key[:80], after={"group": group, "graduates": len(graduates), "series": series})
+            return batch, False
+    raise ConflictError(f"idempotency key {key!r}: the batch could not be opened")
+
+
+def _is_blank_numbered(doc_type_code: str) -> bool:
+    doc_type = get_document_type(doc_type_code)
+    return doc_type is not None and doc_type.numbering is NumberingMode.BLANK
+
+
+def _graduates_with_originals(session: Session, graduate_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(graduate_ids), 1000):
+        chunk = graduate_ids[start:start + 1000]
+        found.update(session.exec(select(Document.graduate_id).where(col(Document.graduate_id).in_(chunk),
+                                                                     col(Document.original_id).is_(None))))
+    return found
+
+
+# ----------------------------------------------------------------------------- duplicates
+def issue_duplicate(*, session: Session, officer: Officer, series: str, number: str, reason: str,
+                    signer: Signer, base_url: str, at: dt.datetime, new_name: HolderName | None = None,
+                    blank_series: str | None = None, blank_number: str | None = None) -> Document:
+    """Issue duplicate No. N instead of a document in force; the replaced one becomes void; commits.
+
+    Seed 000, items 21-25: a duplicate is issued instead of a lost or damaged document, or to a
+    person who changed surname, name or patronymic (item 21), with the stamp "Түпнұсқаның орнына
+    берілген № N телнұсқа" (item 25, `Document.stamp`); seed 003, item 9 adds errors made when
+    filling it in. The duplicate has its own number (the series' counter, or the next blank), its
+    record names the first original and N (`DuplicateOf`), and the document it replaces is marked
+    *replaced* in the same transaction. A later duplicate replaces the earlier duplicate (N + 1).
+
+    Args:
+        series, number: the document in force that the duplicate replaces.
+        reason: "lost", "damaged", "name_changed" or "filling_error".
+        new_name: the holder's new full name: required for "name_changed", allowed for "filling_error".
+        blank_series, blank_number: TVE only, as in `issue_document` (default: the replaced document's series).
+
+    Returns:
+        The new duplicate `Document`.
+
+    Raises:
+        ForbiddenError: a viewer, or a document of another institution.
+        NotFoundError: no such document.
+        LifecycleError: the document is annulled (final) or replaced (void).
+        RecordError: an unknown reason, a missing or unchanged new name, a name change for another reason.
+        StockError: no free blank.
+    """
+    require_writer(officer)
+    try:
+        why = DuplicateReason(reason)
+    except ValueError:
+        raise RecordError(f"reason: must be one of {', '.join(r.value for r in DuplicateReason)}") from None
+    with unit_of_work(session):
+        target = _lock_document(session, officer=officer, series=series, number=number)
+        _require_in_force(session, target, action="duplicate")
+        current = record_of(get_revision(session=session, document=target))
+        holder_name = current.holder
+        if new_name is not None:
+            if why not in _RENAMING_REASONS:
+                raise RecordError(f"a new name is given only for a duplicate issued because the name changed or "
+                                  f"for a filling error, not for {why.value}")
+            if new_name == current.holder:
+                raise RecordError("new name: the same as on the document it replaces")
+            holder_name = new_name
+        elif why is DuplicateReason.NAME_CHANGED:
+            raise RecordError("new name: a duplicate issued because the name changed carries the new name")
+        original = target if target.original_id is None else session.get(Document, target.original_id)
+        assert original is not None
+        duplicate_no = (target.duplicate_no or 0) + 1
+        new_series, new_number, reservation = _take_number(
+            session, doc_type_code=target.doc_type, institution_id=target.institution_id, blank_series=blank_series,
+            blank_number=blank_number, fallback_series=target.series)
+        record = current.with_changes(series=new_series, number=new_number, holder=holder_name, revision=1,
+                                      duplicate=DuplicateOf(duplicate_no, original.series, original.number))
+        signed = _sign(record, signer=signer, base_url=base_url, at=at)
+        duplicate = Document(doc_type=target.doc_type, series=new_series, number=new_number,
+                             state=DocumentState.VALID.value, duplicate_no=duplicate_no, duplicate_reason=why.value,
+                             graduate_id=target.graduate_id, institution_id=target.institution_id,
+                             original_id=original.id, replaces_id=target.id, issued_at=at,
+                             issued_by=officer_id(officer), current_revision=1)
+        _insert_document(session, duplicate, what=f"document {new_series} {new_number} or duplicate No. "
+                                                  f"{duplicate_no} of {_ref(original)}")
+        assert duplicate.id is not None
+        _store_revision(session, document=duplicate, signed=signed, officer=officer, at=at)
+        if reservation is not None:
+            mark_blank_used(session=session, reservation=reservation, document_id=duplicate.id, officer=officer,
+                            at=at)
+        target.state, target.replaced_by_id, target.replaced_at = DocumentState.REPLACED.value, duplicate.id, at
+        session.add(target)
+        graduate = session.get(Graduate, target.graduate_id)
+        assert graduate is not None
+        holder = session.get(Holder, graduate.holder_id)
+        assert holder is not None
+        reference = holder_reference(session=session, iin=holder.iin)
+        append_event(session=session, at=at, officer=officer, action="document.replace", object_type="document",
+                     object_ref=_ref(target), reason=why.value,
+                     before={"state": DocumentState.VALID.value},
+                     after={"state": DocumentState.REPLACED.value, "replaced_by": _ref(duplicate),
+                            "duplicate_no": duplicate_no})
+        append_event(session=session, at=at, officer=officer, action="document.duplicate", object_type="document",
+                     object_ref=_ref(duplicate), reason=why.value,
+                     after={"state": duplicate.state, "revision": 1, "record": record.to_json(), "holder": reference,
+                            "duplicate_no": duplicate_no, "original": _ref(original), "replaces": _ref(target),
+                            "payload_sha256": signed.payload_sha256.hex(), "kid": signed.kid.hex()})
+        if holder_name != current.holder:
+            _rename_holder(session, holder=holder, name=holder_name, officer=officer, at=at, reason=why.value,
+                           reference=reference)
+    return duplicate
+
+
+def _rename_holder(session: Session, *, holder: Holder, name: HolderName, officer: Officer, at: dt.datetime,
+                   reason: str, reference: str) -> None:
+    before = {"surname": holder.surname, "name": holder.name, "patronymic": holder.patronymic}
+    holder.surname, holder.name, holder.patronymic, holder.updated_at = name.surname, name.name, name.patronymic, at
+    session.add(holder)
+    append_event(session=session, at=at, officer=officer, action="holder.rename", object_type="holder",
+                 object_ref=reference, reason=reason, before=before,
+                 after={"surname": name.surname, "name": name.name, "patronymic": name.patronymic})
+
+
+# ----------------------------------------------------------------------------- corrections
+def parse_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Check and convert correction values: text from the command line, or typed values.
+
+    Accepted: surname, name (text); patronymic, qualification (text, or "" / None to remove);
+    award_date (a date or YYYY-MM-DD); programme (text); honours (bool, or true/false/yes/no/1/0).
+
+    Raises:
+        RecordError: an unknown field or a value of the wrong shape (the message names the field).
+    """
+    out: dict[str, Any] = {}
+    for field, value in changes.items():
+        if field not in CORRECTABLE_FIELDS:
+            raise RecordError(f"{field}: cannot be corrected; correctable fields: {', '.join(CORRECTABLE_FIELDS)}")
+        if field == "award_date":
+            if isinstance(value, str):
+                try:
+                    value = dt.date.fromisoformat(value.strip())
+                except ValueError:
+                    raise RecordError("award_date: must be an ISO date YYYY-MM-DD") from None
+            if type(value) is not dt.date:
+                raise RecordError("award_date: must be a date")
+        elif field == "honours":
+            if isinstance(value, str):
+                lowered = value.strip().lower()
+                if lowered not in ("true", "false", "yes", "no", "1", "0"):
+                    raise RecordError("honours: must be true or false")
+                value = lowered in ("true", "yes", "1")
+            if type(value) is not bool:
+                raise RecordError("honours: must be true or false")
+        elif field in ("patronymic", "qualification"):
+            if value is not None and not isinstance(value, str):
+                raise RecordError(f"{field}: must be text")
+            value = value.strip() if isinstance(value, str) and value.strip() else None
+        else:
+            if not isinstance(value, str) or not value.strip():
+                raise RecordError(f"{field}: must be non-empty text")
+            value = value.strip()
+        out[field] = value
+    if not out:
+        raise RecordError("changes: give at least one field=value")
+    return out
+
+
+def _changed_fields(old: Record, new: Record) -> list[str]:
+    pairs = {
+        "surname": (old.holder.surname, new.holder.surname),
+        "name": (old.holder.name, new.holder.name),
+        "patronymic": (old.holder.patronymic, new.holder.patronymic),
+        "award_date": (old.award_date, new.award_date),
+        "programme": (old.programme, new.programme),
+        "qualification": (old.qualification, new.qualification),
+        "honours": (old.honours, new.honours),
+    }
+    return [field for field, (before, after) in pairs.items() if before != after]
+
+
+def correct_document(*, session: Session, officer: Officer, series: str, number: str, changes: Mapping[str, Any],
+                     reason: str, signer: Signer, base_url: str, at: dt.datetime) -> DocumentRevision:
+    """Correct the data of a document in force: a new signed revision (revision + 1); commits.
+
+    Seed 000 appendix 38 (TVE, "updating (correcting) the data in education documents"), seed 001
+    appendix 18 (higher education): the provider corrects a technical error in the registry. The
+    earlier revisions are kept; a QR printed before still verifies as authentic and a verifier is
+    told it was corrected, what changed and when (`StatusCode.CORRECTED`). A corrected name also
+    becomes the holder's name in the registry.
+
+    Args:
+        changes: field -> new value (`parse_changes`; fields `CORRECTABLE_FIELDS`).
+        reason: why (the applicant's explanation of the error); required.
+
+    Returns:
+        The new `DocumentRevision`.
+
+    Raises:
+        ForbiddenError: a viewer, or a document of another institution.
+        NotFoundError: no such document.
+        LifecycleError: the document is annulled (final) or replaced (void).
+        RecordError: a bad field or value, nothing changes, no reason, or the new record breaks the schema.
+    """
+    require_writer(officer)
+    values = parse_changes(changes)
+    reason = reason.strip()
+    if not reason:
+        raise RecordError("reason: a correction needs a reason")
+    with unit_of_work(session):
+        document = _lock_document(session, officer=officer, series=series, number=number)
+        _require_in_force(session, document, action="correction")
+        current = record_of(get_revision(session=session, document=document))
+        holder = HolderName(values.get("surname", current.holder.surname), values.get("name", current.holder.name),
+                            values.get("patronymic", current.holder.patronymic))
+        record_changes = {k: v for k, v in values.items() if k not in ("surname", "name", "patronymic")}
+        new_record = current.with_changes(holder=holder, revision=current.revision + 1, **record_changes)
+        changed = _changed_fields(current, new_record)
+        if not changed:
+            raise RecordError(f"changes: nothing differs from revision {current.revision}")
+        signed = _sign(new_record, signer=signer, base_url=base_url, at=at)
+        revision = _store_revision(session, document=document, signed=signed, officer=officer, at=at,
+                                   changed_fields=changed, reason=reason)
+        document.current_revision = new_record.revision
+        session.add(document)
+        before = {field: _json_value(getattr(current, field, None)) for field in changed if
+                  field not in ("surname", "name", "patronymic")}
+        after = {field: _json_value(getattr(new_record, field, None)) for field in changed if
+                 field not in ("surname", "name", "patronymic")}
+        for part in ("surname", "name", "patronymic"):
+            if part in changed:
+                before[part], after[part] = getattr(current.holder, part), getattr(new_record.holder, part)
+        append_event(session=session, at=at, officer=officer, action="document.correct", object_type="document",
+                     object_ref=_ref(document), reason=reason,
+                     before={"revision": current.revision, **before},
+                     after={"revision": new_record.revision, **after, "changed_fields": changed,
+                            "payload_sha256": signed.payload_sha256.hex(), "kid": signed.kid.hex()})
+        if holder != current.holder:
+            graduate = session.get(Graduate, document.graduate_id)
+            assert graduate is not None
+            holder_row = session.get(Holder, graduate.holder_id)
+            assert holder_row is not None
+            _rename_holder(session, holder=holder_row, name=holder, officer=officer, at=at, reason=reason,
+                           reference=holder_reference(session=session, iin=holder_row.iin))
+    return revision
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+# ----------------------------------------------------------------------------- annulment
+def annul_document(*, session: Session, officer: Officer, series: str, number: str, basis: str,
+                   at: dt.datetime) -> Document:
+    """Annul a document in force, with its basis (e.g. the order or court decision); final; commits.
+
+    Its number is never given again; its blank stays used. A verifier shown any revision of it
+    is told ANNULLED, when and why.
+
+    Raises:
+        ForbiddenError: not the head of the document's institution.
+        NotFoundError: no such document.
+        LifecycleError: annulled already (final), or replaced (void; annul the document in force).
+        RecordError: an empty basis.
+    """
+    require_head(officer)
+    basis = basis.strip()
+    if not basis:
+        raise RecordError("basis: an annulment needs its basis")
+    with unit_of_work(session):
+        document = _lock_document(session, officer=officer, series=series, number=number)
+        _require_in_force(session, document, action="annulment")
+        document.state, document.annulled_at = DocumentState.ANNULLED.value, at
+        document.annul_basis, document.annulled_by = basis, officer.id
+        session.add(document)
+        append_event(session=session, at=at, officer=officer, action="document.annul", object_type="document",
+                     object_ref=_ref(document), reason=basis, before={"state": DocumentState.VALID.value},
+                     after={"state": DocumentState.ANNULLED.value})
+    return document

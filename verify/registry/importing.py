@@ -1,0 +1,217 @@
+"""Import graduates into the registry: all or nothing, and idempotent.
+
+The file is parsed and checked by `verify.registry.graduates.parse_graduates` (no database);
+`import_graduates` adds the registry's own checks and writes the rows in one transaction:
+
+* any error, in the file or against the registry, and nothing is written: the result carries
+  every error by row, so that the officer can fix the whole file at once (DESIGN.md, Surfaces:
+  "import graduates with a row-by-row report (all or nothing)");
+* importing the same file again changes nothing: holders are keyed by IIN, graduates by
+  (holder, document type, programme, institution). A row that differs from what the registry
+  holds updates it only while no document was issued from it (before issue, a fixed file may be
+  imported again); otherwise the registry's data is kept with a warning: printed data change
+  only through a correction or a duplicate.
+
+Registry checks: the document type must be one this kind of institution issues (a college:
+TVE and post-secondary, seed 000; a university: own-format higher-education types, seed 001
+item 7); an IIN the registry knows must keep its birth date.
+
+The IIN never appears in an error, a warning or the audit event (the parser's messages do not
+quote it either).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from ..doctypes import get_document_type
+from .access import require_institution, require_writer, unit_of_work
+from .audit import append_event
+from .graduates import ROW_COLUMN, GraduateRow, ParseReport, RowError
+from .models import Document, Graduate, Holder, Institution, InstitutionKind, Officer
+
+_LEVEL_OF_KIND = {InstitutionKind.COLLEGE.value: "tve", InstitutionKind.UNIVERSITY.value: "higher"}
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did (or why it did nothing).
+
+    Attributes:
+        ok: True when the rows are in the registry (written now, or there already).
+        errors: every blocking problem (the parser's, then the registry's), by row; empty when ok.
+        warnings: the parser's warnings and the registry's (data kept because documents exist).
+        rows: data rows in the file that parsed.
+        holders_created, holders_updated: holders written.
+        graduates_created, graduates_updated: graduates written.
+        unchanged: rows the registry held already, exactly.
+    """
+
+    ok: bool
+    errors: tuple[RowError, ...]
+    warnings: tuple[RowError, ...]
+    rows: int = 0
+    holders_created: int = 0
+    holders_updated: int = 0
+    graduates_created: int = 0
+    graduates_updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was written."""
+        return bool(self.holders_created or self.holders_updated or self.graduates_created or self.graduates_updated)
+
+
+def import_graduates(*, session: Session, report: ParseReport, institution: Institution, officer: Officer,
+                     at: dt.datetime | None = None) -> ImportResult:
+    """Write the parsed graduates of `institution`: all or nothing, idempotent; commits when it writes.
+
+    Args:
+        report: `parse_graduates` output; with any error nothing is written.
+        institution: the institution whose graduates these are (the officer's own).
+        officer: an issuer or head of that institution.
+        at: the time of the import (aware); default: now.
+
+    Returns:
+        `ImportResult`: `ok` False with every error when nothing was written.
+
+    Raises:
+        ForbiddenError: a viewer, or an institution other than the officer's.
+    """
+    require_writer(officer)
+    assert institution.id is not None
+    require_institution(officer, institution.id, what=f"institution {institution.bin}")
+    at = at if at is not None else dt.datetime.now(dt.UTC)
+    warnings = list(report.warnings)
+    if report.errors:
+        return ImportResult(ok=False, errors=report.errors, warnings=tuple(warnings), rows=len(report.rows))
+    rows = report.rows
+    errors = _check_kinds(rows, institution)
+    with unit_of_work(session):
+        holders = _existing_holders(session, {row.iin for row in rows})
+        errors += [RowError(row.row, "birth_date", "differs from the birth date the registry holds for this IIN")
+                   for row in rows if row.iin in holders and holders[row.iin].birth_date != row.birth_date]
+        if errors:
+            session.rollback()
+            return ImportResult(ok=False, errors=tuple(sorted(errors, key=lambda e: (e.row, e.column))),
+                                warnings=tuple(warnings), rows=len(rows))
+        holder_ids = {h.id for h in holders.values() if h.id is not None}
+        graduates = _existing_graduates(session, holder_ids, institution.id)
+        issued = _graduates_with_documents(session, [g.id for g in graduates.values() if g.id is not None])
+        holders_with_documents = {g.holder_id for g in graduates.values() if g.id in issued} | \
+            _holders_with_documents(session, holder_ids)
+        counts = {"holders_created": 0, "holders_updated": 0, "graduates_created": 0, "graduates_updated": 0,
+                  "unchanged": 0}
+        for row in rows:
+            holder = holders.get(row.iin)
+            if holder is None:
+                holder = Holder(iin=row.iin, surname=row.surname, name=row.name, patronymic=row.patronymic,
+                                birth_date=row.birth_date, created_at=at, updated_at=at)
+                session.add(holder)
+                holders[row.iin] = holder
+                counts["holders_created"] += 1
+            elif (holder.surname, holder.name, holder.patronymic) != (row.surname, row.name, row.patronymic):
+                if holder.id in holders_with_documents:
+                    warnings.append(RowError(row.row, "surname", "the registry holds another name for this person, "
+                                             "on issued documents: kept it (a name changes only through a correction "
+                                             "or a duplicate)"))
+                else:
+                    holder.surname, holder.name, holder.patronymic = row.surname, row.name, row.patronymic
+                    holder.updated_at = at
+                    session.add(holder)
+                    counts["holders_updated"] += 1
+        session.flush()
+        for row in rows:
+            holder = holders[row.iin]
+            assert holder.id is not None
+            key = (holder.id, row.doc_type, row.programme)
+            graduate = graduates.get(key)
+            values: dict[str, object] = {"qualification": row.qualification, "honours": row.honours,
+                                         "award_date": row.award_date, "study_group": row.group}
+            if graduate is None:
+                graduate = Graduate(holder_id=holder.id, institution_id=institution.id, doc_type=row.doc_type,
+                                    programme=row.programme, qualification=row.qualification, honours=row.honours,
+                                    award_date=row.award_date, study_group=row.group, created_at=at)
+                session.add(graduate)
+                graduates[key] = graduate
+                counts["graduates_created"] += 1
+            elif any(getattr(graduate, name) != value for name, value in values.items()):
+                if graduate.id in issued:
+                    warnings.append(RowError(row.row, ROW_COLUMN, "differs from the registry, which issued a "
+                                             "document for it: kept the registry's data (use a correction)"))
+                    counts["unchanged"] += 1
+                else:
+                    for name, value in values.items():
+                        setattr(graduate, name, value)
+                    session.add(graduate)
+                    counts["graduates_updated"] += 1
+            else:
+                counts["unchanged"] += 1
+        session.flush()
+        changed = any(counts[k] for k in ("holders_created", "holders_updated", "graduates_created",
+                                          "graduates_updated"))
+        if changed:
+            append_event(session=session, at=at, officer=officer, action="graduates.import", object_type="import",
+                         object_ref=f"{institution.bin} {len(rows)} rows", institution_id=institution.id,
+                         after={**counts, "rows": len(rows), "groups": sorted({row.group for row in rows})})
+        else:
+            session.rollback()
+    return ImportResult(ok=True, errors=(), warnings=tuple(warnings), rows=len(rows), **counts)
+
+
+def _check_kinds(rows: Iterable[GraduateRow], institution: Institution) -> list[RowError]:
+    level = _LEVEL_OF_KIND.get(institution.kind)
+    errors = []
+    for row in rows:
+        doc_type = get_document_type(row.doc_type)
+        if doc_type is None:
+            errors.append(RowError(row.row, "doc_type", f"unknown document type {row.doc_type}"))
+        elif doc_type.level != level:
+            issuer = "colleges" if doc_type.level == "tve" else "universities"
+            errors.append(RowError(row.row, "doc_type", f"{doc_type.code} documents are issued by {issuer}; "
+                                                        f"this institution is a {institution.kind}"))
+    return errors
+
+
+def _chunks(values: list[int] | list[str]) -> Iterable[list[int] | list[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start:start + _CHUNK]
+
+
+def _existing_holders(session: Session, iins: set[str]) -> dict[str, Holder]:
+    found: dict[str, Holder] = {}
+    for chunk in _chunks(sorted(iins)):
+        for holder in session.exec(select(Holder).where(col(Holder.iin).in_(chunk))):
+            found[holder.iin] = holder
+    return found
+
+
+def _existing_graduates(session: Session, holder_ids: set[int], institution_id: int
+                        ) -> dict[tuple[int, str, str], Graduate]:
+    found: dict[tuple[int, str, str], Graduate] = {}
+    for chunk in _chunks(sorted(holder_ids)):
+        for graduate in session.exec(select(Graduate).where(col(Graduate.holder_id).in_(chunk),
+                                                            Graduate.institution_id == institution_id)):
+            found[(graduate.holder_id, graduate.doc_type, graduate.programme)] = graduate
+    return found
+
+
+def _graduates_with_documents(session: Session, graduate_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(sorted(graduate_ids)):
+        found.update(session.exec(select(Document.graduate_id).where(col(Document.graduate_id).in_(chunk))))
+    return found
+
+
+def _holders_with_documents(session: Session, holder_ids: set[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(sorted(holder_ids)):
+        found.update(session.exec(select(Graduate.holder_id).join(Document, col(Document.graduate_id) == Graduate.id)
+                                  .where(col(Graduate.holder_id).in_(chunk))))
+    return found

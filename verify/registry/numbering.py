@@ -1,0 +1,77 @@
+"""Service numbering: a counter row per series, advanced in the transaction that inserts the document.
+
+Higher-education series (BD, BQ, MD, MBA, DBA, CMD, CPR, PhD, PD) are numbered sequentially by
+the ministry's service (seed 001, item 7); numbers are seven digits (seed 000, Rules item 17).
+
+    UPDATE counters SET last = last + 1 WHERE series = :series RETURNING last
+
+runs in the same transaction as the document insert, so a number is either used by a committed
+document or, when the transaction rolls back, never given: no gaps, no duplicates, and a number
+is never reused (the counter only grows; an annulment does not give its number back). On
+PostgreSQL the UPDATE locks the counter row until commit (concurrent writers queue there, READ
+COMMITTED re-reads the row after the wait); on SQLite the transaction began with `BEGIN IMMEDIATE`
+(db.py), so it holds the database's write lock. `UNIQUE(series, number)` on `documents` is the
+last line of defence.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from ..errors import ConflictError
+from .models import MAX_NUMBER, Counter
+
+_ADVANCE = text("UPDATE counters SET last = last + 1 WHERE series = :series RETURNING last")
+
+
+def format_number(value: int) -> str:
+    """A number as seven digits with leading zeros (seed 000, Rules item 17)."""
+    return f"{value:07d}"
+
+
+def allocate_number(*, session: Session, series: str) -> str:
+    """Take the next number of a service-numbered series, in the session's open transaction.
+
+    The caller inserts the document in the same transaction and commits (or rolls back, and
+    the number is not used). A series without a counter row gets one, starting at 0.
+
+    Args:
+        series: a normalised series (`identifiers.normalize_series`).
+
+    Returns:
+        The number, seven digits ("0000001" for the first).
+
+    Raises:
+        ConflictError: the series has used all seven-digit numbers (9,999,999).
+    """
+    # On the session's connection (Core, not the ORM's execute): the row lock is held from here to
+    # COMMIT, so every microsecond of client work after this statement is time other writers wait.
+    connection = session.connection()
+    try:
+        row = connection.execute(_ADVANCE, {"series": series}).first()
+    except IntegrityError:  # the CHECK on counters.last: past 9,999,999
+        raise ConflictError(f"series {series}: all seven-digit numbers are used") from None
+    if row is None:
+        _create_counter(session=session, series=series)
+        row = connection.execute(_ADVANCE, {"series": series}).one()
+    value = int(row[0])
+    if value > MAX_NUMBER:  # engines that do not enforce the CHECK constraint
+        raise ConflictError(f"series {series}: all seven-digit numbers are used")
+    return format_number(value)
+
+
+def _create_counter(*, session: Session, series: str) -> None:
+    """Insert a counter at 0 unless a concurrent transaction just did (savepoint keeps ours alive)."""
+    try:
+        with session.begin_nested():
+            session.add(Counter(series=series, last=0))
+    except IntegrityError:
+        pass
+
+
+def peek_counter(*, session: Session, series: str) -> int:
+    """The last number given in a series (0 if none): what the next allocation will exceed."""
+    value = session.exec(select(Counter.last).where(Counter.series == series)).first()
+    return int(value) if value is not None else 0
