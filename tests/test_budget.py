@@ -45,7 +45,7 @@ def test_typical_thirty_character_name_is_version_10() -> None:
 
 def longest_record():  # type: ignore[no-untyped-def]
     surname_len = MAX_FULL_NAME_CHARS - 2 - 10 - 10
-    assert surname_len <= MAX_SURNAME_CHARS and 10 <= MAX_GIVEN_NAME_CHARS and 10 <= MAX_PATRONYMIC_CHARS
+    assert surname_len <= MAX_SURNAME_CHARS and MAX_GIVEN_NAME_CHARS >= 10 and MAX_PATRONYMIC_CHARS >= 10
     return sample_record(
         doc_type="TVE_HONOURS", series="ӘҒҚҢ", number="9999999",
         holder=HolderName("Ғ" * surname_len, "Ұ" * 10, "Ү" * 10),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.metadata
 import json
 import sys
 from collections.abc import Sequence
@@ -105,6 +106,8 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="development keys, the sample record issued, scanned and verified")
     add_registry_commands(sub, settings)
+    for entry_point in importlib.metadata.entry_points(group="verify.commands"):  # e.g. `serve` from web/
+        entry_point.load()(sub, settings)
     return parser
 
 

@@ -1,0 +1,140 @@
+"""The app factory and the command: development bootstrap, production refusals, trust list reloads, `serve`.
+
+Timeline of the reload case (trust_reload_s = 0: the file is looked at on every request):
+
+    v1 published          -> served and used
+    rotate: v2 published  -> served; a record of the new signer verifies
+    v1 copied back        -> refused as a rollback; v2 stays
+    garbage written       -> refused; v2 stays
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import MakeClient
+from fastapi.testclient import TestClient
+from registry.regtools import BASE_URL, T0, World
+from webtools import CORPUS, Keys, RecordingClient, web_settings
+
+from verify import Error, KeyStore, Record, sign_record
+from verify.settings import Settings
+from web.app import create_app
+from web.cli import add_serve_command, cmd_serve
+from web.pages import render_verdict
+from web.schemas import MALFORMED_EXAMPLE, REPORT_EXAMPLE
+from web.settings import WebSettings
+
+RECORD = Record.from_json(json.loads((Path(__file__).resolve().parents[2] / "examples" / "record.json").read_text()))
+
+
+def test_development_creates_a_missing_key_store_and_database_once(tmp_path: Path) -> None:
+    settings = WebSettings(environment="development", keys_dir=tmp_path / "keys", data_dir=tmp_path / "data",
+                           base_url=BASE_URL)
+    lines_before = len(CORPUS.lines)
+    with RecordingClient(create_app(settings)) as client:
+        health = client.get("/healthz").json()
+        assert health["database"] == "ok" and health["trust_list"]["environment"] == "development"
+    assert (tmp_path / "keys" / "trust-list.json").is_file() and (tmp_path / "data" / "verify.db").is_file()
+    events = [json.loads(line)["event"] for line in CORPUS.lines[lines_before:]]
+    assert {"development key store created", "registry database created"} <= set(events)
+    lines_before = len(CORPUS.lines)
+    with RecordingClient(create_app(settings)) as client:
+        assert client.get("/healthz").json()["trust_list"]["version"] == 1
+    assert "development key store created" not in "".join(CORPUS.lines[lines_before:])
+
+
+def test_core_settings_are_extended_with_the_web_defaults(tmp_path: Path) -> None:
+    core = Settings(keys_dir=tmp_path / "keys", data_dir=tmp_path / "data", base_url=BASE_URL)
+    app = create_app(core)
+    assert app.state.services.prefix == "HTTPS://V.EDU.KZ/V/" and app.state.services.pool.workers == 2
+    app.state.services.close()
+
+
+def test_production_creates_nothing_and_says_what_to_run(tmp_path: Path, keys: Keys) -> None:
+    no_database = WebSettings(environment="production", keys_dir=keys.store.path, data_dir=tmp_path / "data")
+    with pytest.raises(Error, match="verify db init"):
+        create_app(no_database)
+    assert not (tmp_path / "data" / "verify.db").exists()
+
+
+def test_production_without_a_key_store_refuses(world: World, tmp_path: Path) -> None:
+    settings = WebSettings(environment="production", keys_dir=tmp_path / "no-keys", database_url=world.url)
+    with pytest.raises(Error, match="verify keys init") as raised:
+        create_app(settings)
+    assert raised.value.code == "KEY_STORE" and not (tmp_path / "no-keys").exists()
+
+
+def test_a_new_trust_list_is_taken_without_a_restart_and_a_rollback_is_not(world: World, keys: Keys,
+                                                                           tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "keys")
+    shutil.copytree(keys.store.path, store.path)
+    version_1 = store.trust_list_path.read_bytes()
+    with RecordingClient(create_app(web_settings(world, keys, tmp_path, keys_dir=store.path))) as client:
+        assert client.get("/healthz").json()["trust_list"]["version"] == 1
+        store.rotate(at=T0 + dt.timedelta(days=1))
+        served = json.loads(client.get("/api/v1/trust-list").content)
+        assert served["payload"]["version"] == 2
+        signed = sign_record(RECORD, signer=store.signer(), base_url=BASE_URL, at=T0 + dt.timedelta(days=2))
+        report = client.post("/api/v1/verify", json={"qr_text": signed.qr_text}).json()
+        assert report["authentic"] and report["verdict"] == "NOT_IN_REGISTRY"  # signed, but never issued
+        store.trust_list_path.write_bytes(version_1)
+        assert client.get("/healthz").json()["trust_list"]["version"] == 2
+        store.trust_list_path.write_bytes(b"{not json")
+        assert json.loads(client.get("/api/v1/trust-list").content)["payload"]["version"] == 2
+    warnings = [json.loads(line) for line in CORPUS.lines if "trust list not reloaded" in line]
+    assert {w["reason"] for w in warnings[-2:]} == {"TRUST_LIST"}
+
+
+def test_the_verification_host_is_the_configured_one(make_client: MakeClient) -> None:
+    client = make_client(base_url="https://qr.e.kz")
+    link = client.get("/V/1", headers={"Accept": "application/json"}).json()
+    assert link["steps"][0]["detail"] == "prefix HTTPS://QR.E.KZ/V/"
+
+
+# ----------------------------------------------------------------------------- the command
+def test_serve_is_added_to_the_verify_parser_with_environment_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    from verify.cli import build_parser
+
+    monkeypatch.setenv("VERIFY_PORT", "8123")
+    settings = Settings()
+    parser = build_parser(settings)
+    sub = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    add_serve_command(sub, settings)
+    args = parser.parse_args(["--base-url", "https://v.edu.kz", "serve", "--workers", "3"])
+    assert (args.handler, args.host, args.port, args.workers) == (cmd_serve, "127.0.0.1", 8123, 3)
+    with pytest.raises(Error, match="--workers"):
+        cmd_serve(argparse.Namespace(host="127.0.0.1", port=0, workers=0), settings)
+
+
+# ----------------------------------------------------------------------------- the page
+@pytest.mark.parametrize(("verdict", "headline"), [
+    ("VALID", "Valid document"), ("REPLACED", "Void: a duplicate replaced this document"),
+    ("CORRECTED", "Authentic, but the registry has corrected it since"), ("ANNULLED", "Annulled"),
+    ("NOT_IN_REGISTRY", "Not in the registry"), ("BAD_SIGNATURE", "Not a valid document"),
+])
+def test_the_page_leads_with_the_verdict(verdict: str, headline: str) -> None:
+    page = render_verdict({**REPORT_EXAMPLE, "verdict": verdict})
+    assert page.index(headline) < page.index("Compare with the paper")
+
+
+def test_the_page_shows_a_duplicate_and_a_qualification_and_escapes_everything() -> None:
+    record = {**REPORT_EXAMPLE["record"], "qualification": "4S06130103",
+              "duplicate": {"duplicate_no": 2, "original_series": "BD", "original_number": "0000041"},
+              "holder": {"surname": "<b>Ли</b>", "name": "Айым"}}
+    page = render_verdict({**REPORT_EXAMPLE, "record": record, "warnings": ["<i>test list</i>"]})
+    assert "No. 2, instead of BD 0000041" in page and "4S06130103" in page
+    assert "&lt;b&gt;Ли&lt;/b&gt; Айым</dd>" in page and "&lt;i&gt;test list&lt;/i&gt;" in page
+    malformed = render_verdict(MALFORMED_EXAMPLE)
+    assert "Not a valid document" in malformed and "Compare with the paper" not in malformed
+
+
+def test_the_client_fixture_is_a_recording_client(client: TestClient) -> None:
+    before = len(CORPUS.bodies)
+    client.get("/healthz")
+    assert len(CORPUS.bodies) == before + 1

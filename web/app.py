@@ -1,0 +1,141 @@
+"""The application factory: `create_app(settings) -> FastAPI`.
+
+Settings are built here (or by `web.cli`) and nowhere else; the rest of `web/` and the core get plain values.
+The middleware stack, outermost first (each is a pure ASGI middleware):
+
+    Observe         request id, client address (trusted proxies), route template, metrics, access log, last 500
+    BodySizeLimit   413 by Content-Length and by counting streamed bytes (64 KiB JSON, 10 MiB uploads)
+    RateLimit       429 with Retry-After per client and bucket, before any body is read
+    FastAPI         routes of `web.public`; every error answered as an RFC 9457 problem (`web.problems`)
+
+Run it with `verify serve` (`web.cli`), or `uvicorn --factory web.app:create_app` (then start uvicorn with
+`--no-access-log --no-proxy-headers`: the app logs and resolves forwarded addresses itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from starlette.routing import Route
+
+from verify.settings import Settings
+
+from . import public
+from .guards import BodySizeLimit, ClientAddress
+from .logging import ClientHasher, configure_logging
+from .observe import Observe
+from .problems import install_problem_handlers
+from .ratelimit import RateLimit
+from .schemas import ProblemModel, ReportModel, ValidationItem, problem_responses
+from .services import build_services, prepare
+from .settings import KiB, WebSettings
+
+TITLE = "verify: education document verification"
+DESCRIPTION = """\
+Verifies the signed QR codes of Kazakhstan education documents (diplomas and their duplicates).
+
+* **Open the QR link** `GET /V/{digits}`: a page for people, or the report JSON with `Accept: application/json`.
+* **Verify a QR text** `POST /api/v1/verify`, **a photo** `POST /api/v1/scan`, or **look up** a document by series,
+  number and the holder's surname `POST /api/v1/lookup`.
+* **Offline verification**: fetch the root-signed trust list `GET /api/v1/trust-list`.
+
+Only the verdict `VALID` means a valid document. Every error is an RFC 9457 problem (`application/problem+json`);
+its `type` is `/problems/<slug>`, which describes it. Public endpoints are rate-limited per client (429 with
+Retry-After). No answer ever contains a national ID number (IIN).
+"""
+TAGS = [
+    {"name": "verification", "description": "Verdicts on QR codes and documents (docs/FORMAT.md §7)."},
+    {"name": "trust", "description": "The trust list for offline verifiers (docs/FORMAT.md §6)."},
+    {"name": "operations", "description": "Health, metrics, problem types."},
+]
+MULTIPART_OVERHEAD_BYTES = 64 * KiB
+"""Room for multipart boundaries and part headers on top of the picture cap."""
+
+
+def _as_web_settings(settings: Settings | None) -> WebSettings:
+    if settings is None:
+        return WebSettings()
+    if isinstance(settings, WebSettings):
+        return settings
+    return WebSettings(**settings.model_dump(exclude_unset=True))
+
+
+def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """The OpenAPI document, with the problem and report schemas that responses refer to by name."""
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(title=app.title, version=app.version, description=app.description,
+                                   routes=app.routes, tags=app.openapi_tags)
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            for model in (ProblemModel, ReportModel, ValidationItem):
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                for name, definition in schema.pop("$defs", {}).items():
+                    schemas.setdefault(name, definition)
+                schemas.setdefault(model.__name__, schema)
+            _problem_validation_errors(document)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    return build
+
+
+def _problem_validation_errors(document: dict[str, Any]) -> None:
+    """Describe FastAPI's default 422 answers as what `web.problems` sends: an invalid-request problem."""
+    invalid = problem_responses(("invalid-request", "the request does not match the schema; see errors"))[422]
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            answer = operation.get("responses", {}).get("422")
+            if answer is not None and "application/problem+json" not in answer.get("content", {}):
+                operation["responses"]["422"] = invalid
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application.
+
+    In development a missing key store and registry database are created first (`web.services.prepare`).
+
+    Args:
+        settings: `WebSettings` (or core `Settings`, extended with the web defaults); None reads `VERIFY_*`.
+
+    Returns:
+        The FastAPI application; its lifespan ends the decoding processes and closes database connections.
+
+    Raises:
+        verify.Error: the key store, trust list or database cannot be used (the message says what to run).
+    """
+    web_settings = _as_web_settings(settings)
+    configure_logging()
+    prepare(web_settings)
+    services = build_services(web_settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", openapi_tags=TAGS, lifespan=lifespan)
+    app.state.services = services
+    install_problem_handlers(app)
+    app.include_router(public.router)
+    app.openapi = _openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(RateLimit, limiter=services.limiter, buckets=public.RATE_BUCKETS,
+                       on_limited=services.metrics.count_rate_limited)
+    app.add_middleware(BodySizeLimit, json_bytes=web_settings.max_json_bytes,
+                       upload_bytes=web_settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
+                       upload_paths=public.UPLOAD_PATHS)
+    # FastAPI wraps included routers in objects without a path template: match the plain routes.
+    plain_routes = [*public.router.routes, *(route for route in app.router.routes if isinstance(route, Route))]
+    app.add_middleware(Observe, routes=plain_routes, metrics=services.metrics,
+                       client_address=ClientAddress(web_settings.trusted_proxies),
+                       hasher=ClientHasher(web_settings.log_key_bytes()))
+    return app

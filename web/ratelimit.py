@@ -1,0 +1,137 @@
+"""Rate limits per client on the public endpoints: moving windows (the `limits` library), 429 with Retry-After.
+
+Each limited route belongs to a bucket ("verify", "scan", "lookup", "trust_list"); a bucket has one or more
+rates ("10/minute;60/hour") counted per client address (`web.guards.ClientAddress`). The state lives in Redis
+when VERIFY_REDIS_URL is set, so that every worker and instance counts together, else in the process's memory.
+
+`RateLimit` is a pure ASGI middleware that runs before the application, on the route template and client
+address `web.observe.Observe` found, so a refused request is answered before its body (an upload of 10 MiB) is
+read. If Redis cannot be reached the request is let through and a warning is logged (at most once a minute):
+verification stays available, and the limits resume with Redis.
+
+The moving window counts every request of the last window length (a fixed window would let a client send twice
+the rate across a window boundary). Retry-After (RFC 9110 §10.2.3) is the number of seconds until the oldest
+request in the window leaves it; the status is 429 Too Many Requests (RFC 6585 §4).
+
+Sources: limits documentation, "Rate limiting strategies: Moving Window" and "Storage backends".
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Final
+
+from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .guards import CLIENT_KEY
+from .logging import get_logger
+from .observe import ROUTE_KEY
+from .problems import problem_response
+
+KEY_PREFIX: Final = "verify"
+_WARN_EVERY_S: Final = 60.0
+
+
+class RateLimiter:
+    """Per-client moving-window limits by bucket.
+
+    Args:
+        rates: bucket name -> rate string of the `limits` library, e.g. {"lookup": "10/minute;60/hour"}.
+        redis_url: `redis://` or `rediss://` URL of the shared state, or None for this process's memory.
+        timeout_s: Redis socket timeout, in seconds; a slower Redis lets the request through.
+
+    Raises:
+        ValueError: a rate string that does not parse, or a URL of an asynchronous storage.
+        limits.errors.ConfigurationError: a URL scheme the `limits` library does not know.
+    """
+
+    def __init__(self, rates: Mapping[str, str], *, redis_url: str | None = None, timeout_s: float = 0.5) -> None:
+        self.items: dict[str, list[RateLimitItem]] = {bucket: parse_many(rate) for bucket, rate in rates.items()}
+        storage = storage_from_string(redis_url, wrap_exceptions=True, key_prefix=KEY_PREFIX,
+                                      socket_timeout=timeout_s, socket_connect_timeout=timeout_s) \
+            if redis_url else MemoryStorage()
+        if not isinstance(storage, Storage):
+            raise ValueError("VERIFY_REDIS_URL: name a synchronous storage (redis://, rediss://, redis+sentinel://)")
+        self.storage = storage
+        self.backend = "redis" if redis_url else "memory"
+        self._limiter = MovingWindowRateLimiter(self.storage)
+        self._warned_at = -math.inf
+        self._warn_lock = threading.Lock()
+
+    def hit(self, bucket: str, client: str) -> int | None:
+        """Count one request of `client` in `bucket`.
+
+        Returns:
+            None when the request is within every rate of the bucket; else the seconds (>= 1) until it would be.
+            Also None when the bucket has no rates or the storage fails (the request is let through).
+        """
+        try:
+            for item in self.items.get(bucket, ()):
+                if not self._limiter.hit(item, bucket, client):
+                    stats = self._limiter.get_window_stats(item, bucket, client)
+                    return max(1, math.ceil(stats.reset_time - time.time()))
+        except StorageError as exc:
+            self._warn(exc)
+        return None
+
+    def healthy(self) -> bool:
+        """Whether the storage answers (always True for memory)."""
+        try:
+            return bool(self.storage.check())
+        except Exception:  # a storage that cannot even be asked is not healthy
+            return False
+
+    def _warn(self, exc: StorageError) -> None:
+        with self._warn_lock:
+            now = time.monotonic()
+            if now - self._warned_at < _WARN_EVERY_S:
+                return
+            self._warned_at = now
+        get_logger().warning("rate-limit storage unavailable; requests are let through",
+                             extra={"error": type(exc.storage_error).__name__})
+
+
+class RateLimit:
+    """Pure ASGI middleware: counts requests to limited routes and answers 429 over the limit.
+
+    It reads the route template and the client address that `web.observe.Observe` put in the scope.
+
+    Args:
+        app: the next ASGI application.
+        limiter: the `RateLimiter`.
+        buckets: route path template -> bucket, e.g. {"/api/v1/lookup": "lookup"}; other routes are not limited.
+        on_limited: called with the bucket of every refused request (metrics).
+    """
+
+    def __init__(self, app: ASGIApp, *, limiter: RateLimiter, buckets: Mapping[str, str],
+                 on_limited: Callable[[str], None] | None = None) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.buckets = dict(buckets)
+        self.on_limited = on_limited
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer 429 for a client over its limit; else pass the request on."""
+        bucket = self.buckets.get(str(scope.get(ROUTE_KEY))) if scope["type"] == "http" else None
+        if bucket is not None:
+            client = str(scope.get(CLIENT_KEY) or "unknown")
+            if self.limiter.backend == "memory":  # a dict and a lock: no I/O to move off the event loop
+                wait_s = self.limiter.hit(bucket, client)
+            else:
+                wait_s = await run_in_threadpool(self.limiter.hit, bucket, client)
+            if wait_s is not None:
+                if self.on_limited is not None:
+                    self.on_limited(bucket)
+                response = problem_response("rate-limited", f"too many requests; try again in {wait_s} s",
+                                            scope=scope, headers={"Retry-After": str(wait_s)})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

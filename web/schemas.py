@@ -1,0 +1,289 @@
+"""Request and response shapes of the public API, with the examples the OpenAPI document shows.
+
+Request models validate what comes in (unknown members refused, lengths capped). Response models describe what
+goes out for the OpenAPI document; the answers themselves are `VerificationReport.to_json()` (docs/FORMAT.md
+§7.3) sent as is, so the core stays the one source of the report's shape (tests check that every answer fits
+these models).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .problems import PROBLEM_TYPES
+
+MAX_QR_TEXT_CHARS: Final = 2000
+
+_STEP_NAMES: Final = ("unprefix", "digits", "cose", "kid", "signature", "chain", "payload", "usage_period",
+                      "revocation", "scope", "registry")
+_VALID_STEPS: Final = [
+    {"step": 1, "name": "unprefix", "outcome": "passed", "detail": "prefix HTTPS://V.EDU.KZ/V/"},
+    {"step": 2, "name": "digits", "outcome": "passed", "detail": "473 digits, 196 bytes"},
+    {"step": 3, "name": "cose", "outcome": "passed", "detail": "COSE_Sign1, EdDSA, kid 0b616e3d385d0fea"},
+    {"step": 4, "name": "kid", "outcome": "passed", "detail": "1 candidate signer(s) with kid 0b616e3d385d0fea"},
+    {"step": 5, "name": "signature", "outcome": "passed", "detail": "signature verified by document signer 2026-06-30"},
+    {"step": 6, "name": "chain", "outcome": "passed", "detail": "signer certificate issued by the root"},
+    {"step": 7, "name": "payload", "outcome": "passed", "detail": "BD BD 0000042, revision 1"},
+    {"step": 8, "name": "usage_period", "outcome": "passed",
+     "detail": "signed at 2026-07-01T09:00:00+00:00, within the signer's usage period"},
+    {"step": 9, "name": "revocation", "outcome": "passed", "detail": "not revoked"},
+    {"step": 10, "name": "scope", "outcome": "passed", "detail": "series BD in the signer's scope"},
+    {"step": 11, "name": "registry", "outcome": "passed",
+     "detail": "the registry holds this original and it is in force"},
+]
+REPORT_EXAMPLE: Final[dict[str, Any]] = {
+    "verdict": "VALID",
+    "message": "VALID: authentic; registry status ORIGINAL_VALID",
+    "authentic": True,
+    "status": "ORIGINAL_VALID",
+    "checked_at": "2026-07-04T09:00:00+00:00",
+    "trust_list_version": 1,
+    "environment": "production",
+    "steps": _VALID_STEPS,
+    "warnings": [],
+    "record": {
+        "doc_type": "BD", "series": "BD", "number": "0000042",
+        "holder": {"surname": "Әбдірахманова", "name": "Гүлнұр", "patronymic": "Серікқызы"},
+        "institution_bin": "040140001236", "award_date": "2026-06-30", "programme": "6B06101",
+        "honours": True, "revision": 1,
+    },
+    "signed_at": "2026-07-01T09:00:00+00:00",
+    "signer": {"kid": "0b616e3d385d0fea", "label": "document signer 2026-06-30", "alg": "EdDSA"},
+    "registry": {
+        "code": "ORIGINAL_VALID", "as_of": "2026-07-04T09:00:00+00:00", "original": None, "duplicate_no": None,
+        "replaced_by": None, "current_revision": 1, "changed_fields": [], "changed_at": None, "reason": None,
+        "annulled_at": None,
+    },
+}
+"""A VALID report of an original in force, as `VerificationReport.to_json()` writes it."""
+
+MALFORMED_EXAMPLE: Final[dict[str, Any]] = {
+    "verdict": "MALFORMED",
+    "message": "MALFORMED: step 2 (digits) failed: digits: the number must start with the 0x01 marker byte",
+    "authentic": False,
+    "status": "NOT_CHECKED",
+    "checked_at": "2026-07-04T09:00:00+00:00",
+    "trust_list_version": 1,
+    "environment": "production",
+    "steps": [
+        {"step": 1, "name": "unprefix", "outcome": "passed", "detail": "prefix HTTPS://V.EDU.KZ/V/"},
+        {"step": 2, "name": "digits", "outcome": "failed",
+         "detail": "digits: the number must start with the 0x01 marker byte"},
+        *({"step": n, "name": _STEP_NAMES[n - 1], "outcome": "skipped", "detail": "not run after a failure"}
+          for n in range(3, 12)),
+    ],
+    "warnings": [],
+    "record": None,
+    "signed_at": None,
+    "signer": None,
+    "registry": None,
+}
+"""A report of a text that is not a record of the format (the verdict of any garbage)."""
+
+
+class VerifyRequest(BaseModel):
+    """`POST /api/v1/verify`: one QR text, as a scanner read it."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"qr_text": "HTTPS://V.EDU.KZ/V/1886516172930311932827611188199957592079253693763327193766079..."}]})
+
+    qr_text: str = Field(max_length=MAX_QR_TEXT_CHARS, description="the QR text: HTTPS://HOST/V/ and the digits")
+
+
+class LookupRequest(BaseModel):
+    """`POST /api/v1/lookup`: a document by its series and number, confirmed by the holder's surname."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"series": "BD", "number": "0000042", "surname": "Әбдірахманова"}]})
+
+    series: str = Field(min_length=1, max_length=8, description="the series as printed, e.g. BD or ЖБ")
+    number: str = Field(min_length=1, max_length=16, description="the seven-digit number, leading zeros included")
+    surname: str = Field(min_length=1, max_length=100,
+                         description="the holder's surname as printed (compared without regard to case, NFC)")
+
+
+class StepModel(BaseModel):
+    """One numbered verification step (docs/FORMAT.md §7.1)."""
+
+    step: int = Field(ge=1, le=11)
+    name: str
+    outcome: Literal["passed", "failed", "skipped"]
+    detail: str
+
+
+class HolderModel(BaseModel):
+    """The holder's name exactly as printed."""
+
+    surname: str
+    name: str
+    patronymic: str | None = None
+
+
+class DuplicateModel(BaseModel):
+    """For a duplicate: its N and the original it was issued instead of."""
+
+    duplicate_no: int
+    original_series: str
+    original_number: str
+
+
+class RecordModel(BaseModel):
+    """The signed record (docs/FORMAT.md §3): the fields to compare with the paper. Never an IIN."""
+
+    doc_type: str
+    series: str
+    number: str
+    holder: HolderModel
+    institution_bin: str
+    award_date: str
+    programme: str
+    qualification: str | None = None
+    honours: bool
+    revision: int
+    duplicate: DuplicateModel | None = None
+
+
+class SignerModel(BaseModel):
+    """The document signer that verified the signature."""
+
+    kid: str
+    label: str
+    alg: str
+
+
+class DocumentRefModel(BaseModel):
+    """Another document named in a registry status."""
+
+    series: str
+    number: str
+    duplicate_no: int | None
+    issued_on: str | None
+    reason: str | None
+
+
+class RegistryModel(BaseModel):
+    """The registry's answer about the signed record (`verify.status.RegistryStatus`)."""
+
+    code: str
+    as_of: str
+    original: DocumentRefModel | None
+    duplicate_no: int | None
+    replaced_by: DocumentRefModel | None
+    current_revision: int | None
+    changed_fields: list[str]
+    changed_at: str | None
+    reason: str | None
+    annulled_at: str | None
+
+
+class ReportModel(BaseModel):
+    """A verification report (docs/FORMAT.md §7.3). Only the verdict VALID means "a valid document"."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [REPORT_EXAMPLE, MALFORMED_EXAMPLE]})
+
+    verdict: str = Field(description="VALID, CORRECTED, REPLACED, ANNULLED, NOT_IN_REGISTRY, MALFORMED, ...")
+    message: str
+    authentic: bool
+    status: str = Field(description="NOT_CHECKED or the registry's status code")
+    checked_at: str
+    trust_list_version: int | None
+    environment: str | None
+    steps: list[StepModel]
+    warnings: list[str]
+    record: RecordModel | None = Field(description="only when authentic")
+    signed_at: str | None
+    signer: SignerModel | None
+    registry: RegistryModel | None
+
+
+class ScanResultsModel(BaseModel):
+    """`POST /api/v1/scan`: a report for each QR code in the picture, top to bottom, left to right."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"results": [REPORT_EXAMPLE]}]})
+
+    results: list[ReportModel]
+
+
+class ValidationItem(BaseModel):
+    """Where a request failed its schema (never the value sent)."""
+
+    loc: list[str]
+    msg: str
+    type: str
+
+
+class ProblemModel(BaseModel):
+    """An RFC 9457 problem (`application/problem+json`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="/problems/<slug>; GET it for a description")
+    title: str
+    status: int
+    detail: str
+    instance: str = Field(description="urn:uuid:<request id>, also in the X-Request-ID header and the server log")
+    errors: list[ValidationItem] | None = Field(default=None, description="for invalid-request: where")
+
+
+class TrustListInfo(BaseModel):
+    """The trust list the service verifies with."""
+
+    version: int
+    environment: str
+    issued_at: str
+    expires_at: str
+    expired: bool
+
+
+HEALTH_EXAMPLE: Final[dict[str, Any]] = {
+    "status": "ok", "database": "ok", "rate_limit_storage": "ok",
+    "trust_list": {"version": 3, "environment": "production", "issued_at": "2026-07-01T00:00:00Z",
+                   "expires_at": "2026-07-31T00:00:00Z", "expired": False},
+    "scan_pool": {"workers": 2, "busy": 0, "waiting": 0}}
+
+
+class HealthModel(BaseModel):
+    """`GET /healthz` when the service can verify."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [HEALTH_EXAMPLE]})
+
+    status: Literal["ok"]
+    database: Literal["ok"]
+    rate_limit_storage: Literal["ok", "unavailable"]
+    trust_list: TrustListInfo
+    scan_pool: dict[str, int]
+
+
+class ProblemTypeModel(BaseModel):
+    """`GET /problems/<slug>`: what a problem type means."""
+
+    type: str
+    title: str
+    status: int
+    description: str
+
+
+def problem_example(slug: str, detail: str, **extensions: Any) -> dict[str, Any]:
+    """An example problem body of type `slug` for the OpenAPI document."""
+    problem = PROBLEM_TYPES[slug]
+    return {"type": problem.uri, "title": problem.title, "status": problem.status, "detail": detail,
+            "instance": "urn:uuid:4f1c2a57-9a0e-4c53-9d7e-0c1b5d2f7e61", **extensions}
+
+
+def problem_responses(*examples: tuple[str, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for problems: (slug, detail) pairs, grouped by status.
+
+    The schema is referenced by name; `web.app` adds `ProblemModel` to the document's components.
+    """
+    out: dict[int | str, dict[str, Any]] = {}
+    for slug, detail in examples:
+        problem = PROBLEM_TYPES[slug]
+        entry = out.setdefault(problem.status, {
+            "description": problem.title,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"},
+                                                     "examples": {}}}})
+        examples_map = entry["content"]["application/problem+json"]["examples"]
+        examples_map[slug] = {"summary": problem.title, "value": problem_example(slug, detail)}
+    return out

@@ -1,0 +1,104 @@
+"""Settings of the HTTP service: the core `VERIFY_*` settings plus the web's own (pydantic-settings).
+
+Built only in `web.app.create_app()` and `web.cli` (STYLE.md §14); the rest of `web/` is handed plain values.
+The core variables are documented in `verify/settings.py`; these are added:
+
+| variable                  | meaning                                                        | default               |
+|---------------------------|----------------------------------------------------------------|-----------------------|
+| VERIFY_ENVIRONMENT        | development: create a missing key store and database at start; | development           |
+|                           | production: refuse to start without them                       |                       |
+| VERIFY_HOST, VERIFY_PORT  | where `verify serve` listens                                   | 127.0.0.1, 8000       |
+| VERIFY_WORKERS            | uvicorn worker processes of `verify serve`                     | 1                     |
+| VERIFY_REDIS_URL          | Redis for rate-limit state shared by workers and instances;    | none (memory)         |
+|                           | unset: each process counts in its own memory                   |                       |
+| VERIFY_TRUSTED_PROXIES    | comma-separated addresses or CIDRs whose X-Forwarded-For is    | none                  |
+|                           | believed (the reverse proxies in front of the service)         |                       |
+| VERIFY_RATE_VERIFY        | per client: `/V/{digits}` and `POST /api/v1/verify` together   | 120/minute            |
+| VERIFY_RATE_SCAN          | per client: `POST /api/v1/scan`                                | 12/minute;120/hour    |
+| VERIFY_RATE_LOOKUP        | per client: `POST /api/v1/lookup` (guessing surnames is slow)  | 10/minute;60/hour     |
+| VERIFY_RATE_TRUST_LIST    | per client: `GET /api/v1/trust-list`                           | 60/minute             |
+| VERIFY_SCAN_WORKERS       | image decoding processes                                       | 2                     |
+| VERIFY_SCAN_QUEUE         | uploads that may wait for a decoding process; more: 503        | 8                     |
+| VERIFY_SCAN_TIMEOUT_S     | seconds one decoding may take before its process is killed     | 10                    |
+| VERIFY_SCAN_MEMORY_MIB    | address-space cap of a decoding process (RLIMIT_AS), MiB       | 768                   |
+| VERIFY_MAX_UPLOAD_BYTES   | largest picture accepted, bytes                                | 10485760 (10 MiB)     |
+| VERIFY_MAX_IMAGE_PIXELS   | largest picture accepted by its header, pixels                 | 40000000 (40 MP)      |
+| VERIFY_MAX_JSON_BYTES     | largest request body of every other endpoint, bytes            | 65536 (64 KiB)        |
+| VERIFY_DB_POOL_SIZE       | database connections kept per process (as many again overflow) | 10                    |
+| VERIFY_TRUST_RELOAD_S     | seconds between checks of the trust list file for a new one    | 60                    |
+| VERIFY_LOG_HASH_KEY       | key of the HMAC that stands for client addresses in logs       | random per process    |
+
+Rate strings follow the `limits` library: "N/second|minute|hour|day", several separated by ";".
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal
+
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
+
+from verify.settings import Settings
+
+KiB = 1024
+MiB = 1024 * KiB
+
+
+class WebSettings(Settings):
+    """`verify.settings.Settings` plus the `VERIFY_*` settings of the HTTP service (see the module table)."""
+
+    environment: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    redis_url: str | None = None
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    rate_verify: str = "120/minute"
+    rate_scan: str = "12/minute;120/hour"
+    rate_lookup: str = "10/minute;60/hour"
+    rate_trust_list: str = "60/minute"
+    scan_workers: int = Field(default=2, ge=1, le=64)
+    scan_queue: int = Field(default=8, ge=0, le=1024)
+    scan_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    scan_memory_mib: int = Field(default=768, ge=256)
+    max_upload_bytes: int = Field(default=10 * MiB, ge=1 * KiB)
+    max_image_pixels: int = Field(default=40_000_000, ge=1)
+    max_json_bytes: int = Field(default=64 * KiB, ge=1 * KiB)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    trust_reload_s: float = Field(default=60.0, ge=0)
+    log_hash_key: SecretStr | None = None
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        """Accept "10.0.0.1, 10.1.0.0/16" from the environment as well as a sequence."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or CIDR: {item!r}") from None
+        return value
+
+    @field_validator("rate_verify", "rate_scan", "rate_lookup", "rate_trust_list")
+    @classmethod
+    def _valid_rate(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"not a rate such as '10/minute;60/hour': {value!r}") from None
+        return value
+
+    def log_key_bytes(self) -> bytes | None:
+        """The log hash key as bytes, or None when unset or empty."""
+        if self.log_hash_key is None or not self.log_hash_key.get_secret_value():
+            return None
+        return self.log_hash_key.get_secret_value().encode("utf-8")
