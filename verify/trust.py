@@ -39,10 +39,12 @@ from .keys import (
     ALGORITHMS,
     PrivateKey,
     PublicKey,
+    SignatureCheck,
     alg_of_key,
     compute_kid,
     is_issued_by,
     sign_bytes,
+    signature_check,
     verify_bytes,
 )
 
@@ -132,6 +134,12 @@ class SignerEntry:
     scope: Scope
     revocation: Revocation | None = None
     chains_to_root: bool = field(default=False, compare=False)
+    _check: SignatureCheck | None = field(default=None, compare=False, repr=False)
+
+    def verifies(self, alg: int, signature: bytes, data: bytes) -> bool:
+        """Whether the signer's key verifies `signature` over `data` with COSE `alg` (keys.signature_check)."""
+        check = self._check or signature_check(self.public_key)
+        return check(alg, signature, data)
 
     @property
     def public_key(self) -> PublicKey:
@@ -211,7 +219,8 @@ class TrustList:
     _by_kid: dict[bytes, tuple[SignerEntry, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        checked = tuple(replace(s, chains_to_root=is_issued_by(s.certificate, self.root)) for s in self.signers)
+        checked = tuple(replace(s, chains_to_root=is_issued_by(s.certificate, self.root),
+                                _check=signature_check(s.public_key)) for s in self.signers)
         object.__setattr__(self, "signers", checked)
         index: dict[bytes, list[SignerEntry]] = {}
         for entry in checked:

@@ -43,7 +43,7 @@ from .errors import (
     UntrustedSignerError,
     VerificationError,
 )
-from .keys import ALGORITHM_NAMES, verify_bytes
+from .keys import ALGORITHM_NAMES
 from .record import Record
 from .status import RegistryStatus, StatusCode, StatusLookup
 from .trust import SignerEntry, TrustList
@@ -232,7 +232,7 @@ class Verifier:
                                      f"version {self.trust_list.version}")
         run.passed(4, f"{len(candidates)} candidate signer(s) with kid {sign1.kid.hex()}")
         tbs = sign1.to_be_signed()
-        verified = [c for c in candidates if verify_bytes(c.public_key, sign1.alg, sign1.signature, tbs)]
+        verified = [c for c in candidates if c.verifies(sign1.alg, sign1.signature, tbs)]
         if not verified:
             raise BadSignatureError(f"the signature does not verify under any of the {len(candidates)} "
                                     "candidate signer(s)")
