@@ -30,6 +30,7 @@ from .issue import render_record, sign_record
 from .keys import ALGORITHMS
 from .keystore import KeyStore
 from .record import Record
+from .registry.accounts_cli import add_account_commands
 from .registry.cli import add_registry_commands, registry_status_lookup
 from .settings import Settings
 from .trust import TrustList
@@ -106,6 +107,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="development keys, the sample record issued, scanned and verified")
     add_registry_commands(sub, settings)
+    add_account_commands(sub, settings)
     for entry_point in importlib.metadata.entry_points(group="verify.commands"):  # e.g. `serve` from web/
         entry_point.load()(sub, settings)
     return parser

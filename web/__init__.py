@@ -8,7 +8,9 @@ exports plus `verify.registry.*`, `verify.scan`, `verify.codec` and `verify.sett
     services.py    prepare (development key store and database), Services, TrustSource (reloads the list)
     public.py      GET /V/{digits}, POST /api/v1/{verify,scan,lookup}, GET /api/v1/trust-list, /healthz, /metrics
     schemas.py     request models, response models and examples for the OpenAPI document
-    pages.py       render_verdict: the verification page from templates/verdict.html (Jinja2, autoescaped)
+    pages.py       the pages' views and rendering: verdict pages (kk/ru/en) from templates/, static files, CSP
+    page_routes.py GET /, GET /scan, POST /scan/photo, POST /scan/lookup, GET /static/{name}
+    i18n.py        the kk/ru/en catalogue, Accept-Language and the `lang` cookie, dates in Kazakhstan time
     problems.py    RFC 9457 problems: ProblemError, the problem types, exception handlers
     guards.py      BodySizeLimit (413), ClientAddress (X-Forwarded-For from trusted proxies only)
     ratelimit.py   RateLimiter (limits, moving window, Redis or memory), RateLimit middleware (429)

@@ -5,8 +5,11 @@ The middleware stack, outermost first (each is a pure ASGI middleware):
 
     Observe         request id, client address (trusted proxies), route template, metrics, access log, last 500
     BodySizeLimit   413 by Content-Length and by counting streamed bytes (64 KiB JSON, 10 MiB uploads)
-    RateLimit       429 with Retry-After per client and bucket, before any body is read
-    FastAPI         routes of `web.public`; every error answered as an RFC 9457 problem (`web.problems`)
+    RateLimit       429 with Retry-After per client and bucket, before any body is read (public buckets)
+    RateLimit       the same for sign-in and partner look-ups (`web.backoffice.RATE_BUCKETS`)
+    FastAPI         routes of `web.public`, the employer's pages (`web.page_routes`) and of the signed-in surfaces
+                    (`STAFF_ROUTERS`: `web.auth`, the officer, partner and admin APIs); every error answered as an
+                    RFC 9457 problem (`web.problems`)
 
 Run it with `verify serve` (`web.cli`), or `uvicorn --factory web.app:create_app` (then start uvicorn with
 `--no-access-log --no-proxy-headers`: the app logs and resolves forwarded addresses itself).
@@ -24,7 +27,10 @@ from starlette.routing import Route
 
 from verify.settings import Settings
 
-from . import public
+from . import admin_api, auth, officer_api, officer_documents, officer_stock, page_routes, partner_api, public
+from .accountschemas import LoginRequest
+from .backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
+from .backoffice import build_backoffice
 from .guards import BodySizeLimit, ClientAddress
 from .logging import ClientHasher, configure_logging
 from .observe import Observe
@@ -51,7 +57,17 @@ TAGS = [
     {"name": "verification", "description": "Verdicts on QR codes and documents (docs/FORMAT.md §7)."},
     {"name": "trust", "description": "The trust list for offline verifiers (docs/FORMAT.md §6)."},
     {"name": "operations", "description": "Health, metrics, problem types."},
+    {"name": "accounts", "description": "Sign-in (session cookie + X-CSRF-Token) and API tokens (web/auth.py)."},
+    {"name": "officer", "description": "Officers of one institution (seed 001 item 7): import, issue, print, "
+                                       "duplicates, corrections, annulments, blanks, audit. The institution is "
+                                       "always the account's."},
+    {"name": "partner", "description": "The digital documents app: a holder's documents by IIN in the body."},
+    {"name": "admin", "description": "The ministry: institutions, officer accounts, partners, tokens, document "
+                                     "signers, trust list publication."},
 ]
+STAFF_ROUTERS = (auth.router, officer_api.router, officer_documents.router, officer_stock.router, partner_api.router,
+                 admin_api.router)
+"""The routers of the signed-in surfaces (`web.auth` and the officer, partner and admin APIs)."""
 MULTIPART_OVERHEAD_BYTES = 64 * KiB
 """Room for multipart boundaries and part headers on top of the picture cap."""
 
@@ -72,7 +88,7 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
             document = get_openapi(title=app.title, version=app.version, description=app.description,
                                    routes=app.routes, tags=app.openapi_tags)
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
-            for model in (ProblemModel, ReportModel, ValidationItem):
+            for model in (ProblemModel, ReportModel, ValidationItem, LoginRequest):
                 schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 for name, definition in schema.pop("$defs", {}).items():
                     schemas.setdefault(name, definition)
@@ -115,26 +131,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging()
     prepare(web_settings)
     services = build_services(web_settings)
+    backoffice = build_backoffice(web_settings, services=services)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            backoffice.close()
             services.close()
 
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", openapi_tags=TAGS, lifespan=lifespan)
     app.state.services = services
+    app.state.backoffice = backoffice
     install_problem_handlers(app)
     app.include_router(public.router)
+    app.include_router(page_routes.router)
+    for router in STAFF_ROUTERS:
+        app.include_router(router)
     app.openapi = _openapi(app)  # type: ignore[method-assign]
-    app.add_middleware(RateLimit, limiter=services.limiter, buckets=public.RATE_BUCKETS,
+    app.add_middleware(RateLimit, limiter=backoffice.limiter, buckets=STAFF_RATE_BUCKETS,
+                       on_limited=services.metrics.count_rate_limited)
+    app.add_middleware(RateLimit, limiter=services.limiter,
+                       buckets={**public.RATE_BUCKETS, **page_routes.RATE_BUCKETS},
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(BodySizeLimit, json_bytes=web_settings.max_json_bytes,
                        upload_bytes=web_settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
-                       upload_paths=public.UPLOAD_PATHS)
+                       upload_paths=(*public.UPLOAD_PATHS, *page_routes.UPLOAD_PATHS,
+                                     *officer_api.UPLOAD_PATHS))
     # FastAPI wraps included routers in objects without a path template: match the plain routes.
-    plain_routes = [*public.router.routes, *(route for route in app.router.routes if isinstance(route, Route))]
+    plain_routes = [*public.router.routes, *page_routes.router.routes,
+                    *(route for router in STAFF_ROUTERS for route in router.routes),
+                    *(route for route in app.router.routes if isinstance(route, Route))]
     app.add_middleware(Observe, routes=plain_routes, metrics=services.metrics,
                        client_address=ClientAddress(web_settings.trusted_proxies),
                        hasher=ClientHasher(web_settings.log_key_bytes()))

@@ -34,7 +34,7 @@ from verify.codec import split_qr_text
 from verify.registry.documents import get_document, get_revision
 from verify.scan import probe_image
 
-from .pages import CONTENT_SECURITY_POLICY, render_verdict
+from .pages import PAGE_VARY, verdict_response
 from .problems import PROBLEM_TYPES, ProblemError
 from .scanpool import PoolBusyError, ScanFailedError
 from .schemas import (
@@ -159,9 +159,8 @@ def open_link(digits: str, request: Request, services: ServicesDep) -> Response:
     """
     report = _report(services, services.prefix + digits, source="link")
     if prefers_json(request.headers.get("accept")):
-        return JSONResponse(report, headers={"Vary": "Accept"})
-    return HTMLResponse(render_verdict(report),
-                        headers={"Vary": "Accept", "Content-Security-Policy": CONTENT_SECURITY_POLICY})
+        return JSONResponse(report, headers={"Vary": PAGE_VARY})
+    return verdict_response(request, services, [report])
 
 
 @router.post(
@@ -196,6 +195,15 @@ def scan_photo(photo: Annotated[UploadFile, File(description="a JPEG, PNG or Web
     decoded in a separate, memory-capped process with a time limit.
     """
     data = photo.file.read(services.scan_limits.max_image_bytes + 1)
+    return JSONResponse({"results": scan_reports(services, data)})
+
+
+def scan_reports(services: Services, data: bytes) -> list[dict[str, Any]]:
+    """The report of every QR code in a picture, in reading order (`POST /api/v1/scan` and the upload form).
+
+    Raises:
+        ProblemError: content-too-large, unsupported-media-type, unreadable-image, no-qr-code, busy.
+    """
     try:
         probe_image(data, services.scan_limits)
     except Error as exc:
@@ -210,7 +218,7 @@ def scan_photo(photo: Annotated[UploadFile, File(description="a JPEG, PNG or Web
         services.metrics.count_scan(exc.code)
         raise ProblemError(_SCAN_PROBLEMS[exc.code], exc.detail) from None
     services.metrics.count_scan("ok")
-    return JSONResponse({"results": [_report(services, text, source="scan") for text in texts]})
+    return [_report(services, text, source="scan") for text in texts]
 
 
 def _fold(surname: str) -> bytes:
@@ -236,6 +244,15 @@ def lookup_document(body: LookupRequest, services: ServicesDep) -> JSONResponse:
     get the very same 404 answer, so the endpoint cannot tell anyone which numbers exist or whose they are. A
     number typed without its leading zeros is padded to seven digits.
     """
+    return JSONResponse(lookup_report(services, body))
+
+
+def lookup_report(services: Services, body: LookupRequest) -> dict[str, Any]:
+    """The report of the registry's current record of a document (`POST /api/v1/lookup` and the lookup form).
+
+    Raises:
+        ProblemError: not-found (the same for an unknown number and a wrong surname); invalid-request.
+    """
     number = body.number.strip()
     if number.isascii() and number.isdigit() and len(number) < 7:
         number = number.zfill(7)
@@ -253,7 +270,7 @@ def lookup_document(body: LookupRequest, services: ServicesDep) -> JSONResponse:
     if not hmac.compare_digest(_fold(stored_surname), _fold(body.surname)) or not qr_text:
         raise ProblemError("not-found", LOOKUP_NOT_FOUND)
     _, digits = split_qr_text(qr_text)
-    return JSONResponse(_report(services, services.prefix + digits, source="lookup"))
+    return _report(services, services.prefix + digits, source="lookup")
 
 
 @router.get(

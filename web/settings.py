@@ -28,6 +28,23 @@ The core variables are documented in `verify/settings.py`; these are added:
 | VERIFY_TRUST_RELOAD_S     | seconds between checks of the trust list file for a new one    | 60                    |
 | VERIFY_LOG_HASH_KEY       | key of the HMAC that stands for client addresses in logs       | random per process    |
 
+Accounts, sessions and tokens (`web.auth`, `verify.registry.accounts`):
+
+| variable                    | meaning                                                  | default               |
+|-----------------------------|----------------------------------------------------------|-----------------------|
+| VERIFY_SESSION_TTL_S        | seconds a sign-in session lasts (absolute, not renewed)  | 28800 (8 h)           |
+| VERIFY_TOKEN_DEFAULT_DAYS   | days an API token lasts when no expiry is asked for      | 90                    |
+| VERIFY_TOKEN_MAX_DAYS       | longest life of an API token, days                       | 365                   |
+| VERIFY_PASSWORD_TIME_COST   | argon2id iterations of password hashes                   | 3                     |
+| VERIFY_PASSWORD_MEMORY_KIB  | argon2id memory of password hashes, KiB                  | 65536 (64 MiB)        |
+| VERIFY_PASSWORD_PARALLELISM | argon2id lanes of password hashes                        | 4                     |
+| VERIFY_RATE_LOGIN           | per client: `POST /api/v1/auth/login`                    | 10/minute;100/hour    |
+| VERIFY_RATE_PARTNER         | per client: `POST /api/v1/partner/documents`             | 600/minute            |
+
+The password defaults are argon2-cffi's `PasswordHasher` defaults (RFC 9106, low-memory option); a stored hash made
+with other values is replaced at the next sign-in. The session cookie is `__Host-verify-session` (Secure) in
+production and `verify-session` in development (plain http on the developer's machine).
+
 Rate strings follow the `limits` library: "N/second|minute|hour|day", several separated by ";".
 """
 
@@ -69,6 +86,14 @@ class WebSettings(Settings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     trust_reload_s: float = Field(default=60.0, ge=0)
     log_hash_key: SecretStr | None = None
+    session_ttl_s: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
+    token_default_days: int = Field(default=90, ge=1, le=3650)
+    token_max_days: int = Field(default=365, ge=1, le=3650)
+    password_time_cost: int = Field(default=3, ge=1, le=20)
+    password_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
+    password_parallelism: int = Field(default=4, ge=1, le=64)
+    rate_login: str = "10/minute;100/hour"
+    rate_partner: str = "600/minute"
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -88,7 +113,7 @@ class WebSettings(Settings):
                 raise ValueError(f"not an IP address or CIDR: {item!r}") from None
         return value
 
-    @field_validator("rate_verify", "rate_scan", "rate_lookup", "rate_trust_list")
+    @field_validator("rate_verify", "rate_scan", "rate_lookup", "rate_trust_list", "rate_login", "rate_partner")
     @classmethod
     def _valid_rate(cls, value: str) -> str:
         try:

@@ -25,7 +25,7 @@ from webtools import CORPUS, Keys, RecordingClient, web_settings
 from verify import Error, KeyStore, Record, sign_record
 from verify.settings import Settings
 from web.app import create_app
-from web.cli import add_serve_command, cmd_serve
+from web.cli import cmd_serve
 from web.pages import render_verdict
 from web.schemas import MALFORMED_EXAMPLE, REPORT_EXAMPLE
 from web.settings import WebSettings
@@ -103,9 +103,7 @@ def test_serve_is_added_to_the_verify_parser_with_environment_defaults(monkeypat
 
     monkeypatch.setenv("VERIFY_PORT", "8123")
     settings = Settings()
-    parser = build_parser(settings)
-    sub = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
-    add_serve_command(sub, settings)
+    parser = build_parser(settings)  # `serve` comes in through the verify.commands entry point
     args = parser.parse_args(["--base-url", "https://v.edu.kz", "serve", "--workers", "3"])
     assert (args.handler, args.host, args.port, args.workers) == (cmd_serve, "127.0.0.1", 8123, 3)
     with pytest.raises(Error, match="--workers"):

@@ -29,9 +29,10 @@ def test_the_qr_link_page_shows_the_verdict_first_then_the_printed_fields(client
     response = client.get(f"/V/{digits(issued)}")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert "script-src" not in response.headers["content-security-policy"]
+    assert "script-src 'self';" in response.headers["content-security-policy"]  # web/static only, never inline
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
-    assert response.headers["vary"] == "Accept"
+    assert response.headers["vary"] == "Accept, Accept-Language, Cookie"
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["referrer-policy"] == "no-referrer"
     page = response.text

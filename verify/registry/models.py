@@ -579,3 +579,7 @@ class RegistryMeta(RegistryModel, table=True):
     key: str = Field(max_length=40, primary_key=True)
     value: str = Field(max_length=200)
 
+
+
+# The tables of migration 0002 (accounts, partners, sessions, tokens) share this metadata.
+from . import account_models as _account_models  # noqa: E402, F401

@@ -1,0 +1,259 @@
+"""Account commands of the `verify` command line: passwords, administrators, partners, API tokens.
+
+Added to the core parser by `add_account_commands` (called in `verify.cli.build_parser` next to
+`add_registry_commands`):
+
+    verify officers add ... [--password-env VAR | --password-prompt]   (the registry's command, extended)
+    verify officers password USERNAME [--password-env VAR]             set or reset; its sessions end
+    verify officers disable USERNAME [--reason R] | enable USERNAME    disabling revokes its tokens at once
+    verify admins add --username U --full-name NAME [--password-env VAR]
+    verify partners add NAME | list
+    verify tokens create (--officer U | --admin U | --partner NAME) --scopes S[,S...] [--days N] [--name N]
+    verify tokens list | revoke ID
+
+Passwords are never taken from the command line itself (it shows in `ps` and shell history): from an environment
+variable named by `--password-env`, or typed twice at a prompt (the default of `password` and `admins add`).
+`tokens create` prints the token alone on standard output (shown this once; only its SHA-256 is stored) and what
+it is on standard error, so that `TOKEN=$(verify tokens create ...)` works.
+
+Hashes are made with argon2-cffi's default parameters (RFC 9106); the web service replaces a hash made with other
+parameters at the next sign-in (VERIFY_PASSWORD_*). Every change is audited with the actor "admin" (the operator at
+the console). Sources: seed 001 item 7 (accounts for the persons appointed by the head's order).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Error, RecordError
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 3650
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    raise AssertionError(f"{parser.prog} has no subcommands")
+
+
+def _password_options(parser: argparse.ArgumentParser, *, prompt_flag: bool) -> None:
+    parser.add_argument("--password-env", metavar="VAR",
+                        help="read the password from this environment variable (never give it on the command line)")
+    if prompt_flag:
+        parser.add_argument("--password-prompt", action="store_true", help="ask for the password (typed twice)")
+
+
+def add_account_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], settings: Settings) -> None:
+    """Add the account commands to the core parser's subparsers (see the module docstring).
+
+    Extends the registry's `officers` command (from `add_registry_commands`, which must run first).
+    """
+    officers = sub.choices["officers"]
+    officers_sub = _subparsers(officers)
+    _password_options(officers_sub.choices["add"], prompt_flag=True)
+    password = officers_sub.add_parser("password", help="set or reset an officer's password (its sessions end)")
+    password.add_argument("username")
+    _password_options(password, prompt_flag=False)
+    disable = officers_sub.add_parser("disable", help="disable an account: sessions end, tokens are revoked")
+    disable.add_argument("username")
+    disable.add_argument("--reason", help="why (kept in the audit log)")
+    enable = officers_sub.add_parser("enable", help="enable a disabled account again")
+    enable.add_argument("username")
+    registry_handler = officers.get_default("handler")
+    officers.set_defaults(handler=cmd_officers, registry_handler=registry_handler)
+
+    admins = sub.add_parser("admins", help="administrator accounts (the ministry)")
+    admins_sub = admins.add_subparsers(dest="admins_command", required=True, metavar="ACTION")
+    admin_add = admins_sub.add_parser("add", help="open an administrator account")
+    admin_add.add_argument("--username", required=True)
+    admin_add.add_argument("--full-name", required=True)
+    _password_options(admin_add, prompt_flag=False)
+    admins.set_defaults(handler=cmd_admins)
+
+    partners = sub.add_parser("partners", help="partner systems that read documents with tokens")
+    partners_sub = partners.add_subparsers(dest="partners_command", required=True, metavar="ACTION")
+    partner_add = partners_sub.add_parser("add", help="register a partner (e.g. the digital documents app)")
+    partner_add.add_argument("name")
+    partners_sub.add_parser("list", help="list partners")
+    partners.set_defaults(handler=cmd_partners)
+
+    tokens = sub.add_parser("tokens", help="API tokens (bearer)")
+    tokens_sub = tokens.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
+    create = tokens_sub.add_parser("create", help="make a token; prints it once")
+    owner = create.add_mutually_exclusive_group(required=True)
+    owner.add_argument("--officer", metavar="USERNAME", help="an officer's token")
+    owner.add_argument("--admin", metavar="USERNAME", help="an administrator's token")
+    owner.add_argument("--partner", metavar="NAME", help="a partner's token")
+    create.add_argument("--scopes", required=True,
+                        help="comma-separated: officer:read, officer:write, partner:read, admin")
+    create.add_argument("--days", type=int, default=DEFAULT_TOKEN_DAYS,
+                        help=f"days until it expires (default {DEFAULT_TOKEN_DAYS}, at most {MAX_TOKEN_DAYS})")
+    create.add_argument("--name", default="command line", help="what it is for")
+    tokens_sub.add_parser("list", help="every token (never its text)")
+    revoke = tokens_sub.add_parser("revoke", help="revoke a token now")
+    revoke.add_argument("token_id", type=int, metavar="ID")
+    tokens.set_defaults(handler=cmd_tokens)
+
+
+# ------------------------------------------------------------------------------ passwords
+def read_password(args: argparse.Namespace, *, prompt: bool) -> str | None:
+    """The password of a command: from `--password-env VAR`, else typed twice when `prompt`, else None.
+
+    Raises:
+        Error: the variable is unset or empty, or the two typed passwords differ.
+        RecordError: the password breaks `accounts.check_password` (checked before anything is written).
+    """
+    from .accounts import check_password
+
+    variable = getattr(args, "password_env", None)
+    if variable:
+        value = os.environ.get(variable)
+        if not value:
+            raise Error(f"--password-env {variable}: the variable is unset or empty")
+        return check_password(value)
+    if not prompt:
+        return None
+    first = getpass.getpass("password: ")
+    if getpass.getpass("password again: ") != first:
+        raise Error("the two passwords differ")
+    return check_password(first)
+
+
+def _hashing() -> Any:
+    from .accounts import PasswordHashing
+
+    return PasswordHashing()
+
+
+# ------------------------------------------------------------------------------ handlers
+def cmd_officers(args: argparse.Namespace, settings: Settings) -> int:
+    """`verify officers add|password|disable|enable`."""
+    from .accounts import get_account_by_username, set_officer_active, set_officer_password
+    from .cli import _session
+    from .institutions import get_officer_by_username_or_raise
+
+    if args.officers_command == "add":
+        password = read_password(args, prompt=bool(getattr(args, "password_prompt", False)))
+        if password is not None:
+            with _session(args, settings) as session:
+                if get_account_by_username(session=session, username=args.username.strip()) is not None:
+                    raise Error(f"the username {args.username.strip()} is taken by an administrator account")
+        code = int(args.registry_handler(args, settings))
+        if password is not None:
+            with _session(args, settings) as session:
+                officer = get_officer_by_username_or_raise(session=session, username=args.username.strip())
+                set_officer_password(session=session, officer=officer, password=password, hashing=_hashing(),
+                                     at=_now())
+            print(f"officer {officer.username} can sign in")
+        return code
+    with _session(args, settings) as session:
+        officer = get_officer_by_username_or_raise(session=session, username=args.username)
+        session.commit()
+        if args.officers_command == "password":
+            password = read_password(args, prompt=True)
+            assert password is not None
+            set_officer_password(session=session, officer=officer, password=password, hashing=_hashing(), at=_now())
+            print(f"password of {officer.username} set; its sessions have ended")
+        else:
+            active = args.officers_command == "enable"
+            set_officer_active(session=session, officer=officer, active=active, at=_now(),
+                               reason=getattr(args, "reason", None))
+            print(f"officer {officer.username} {'enabled' if active else 'disabled: sessions ended, tokens revoked'}")
+    return 0
+
+
+def cmd_admins(args: argparse.Namespace, settings: Settings) -> int:
+    """`verify admins add`."""
+    from .accounts import create_admin
+    from .cli import _session
+
+    password = read_password(args, prompt=True)
+    with _session(args, settings) as session:
+        account = create_admin(session=session, username=args.username, full_name=args.full_name, password=password,
+                               hashing=_hashing(), at=_now())
+    print(f"administrator {account.username} can sign in")
+    return 0
+
+
+def cmd_partners(args: argparse.Namespace, settings: Settings) -> int:
+    """`verify partners add NAME | list`."""
+    from sqlmodel import col, select
+
+    from .account_models import Partner
+    from .accounts import create_partner
+    from .cli import _session
+
+    with _session(args, settings) as session:
+        if args.partners_command == "list":
+            for partner in session.exec(select(Partner).order_by(col(Partner.name))):
+                print(f"{partner.id:>5}  {'active' if partner.active else 'disabled':8}  {partner.name}")
+            return 0
+        partner = create_partner(session=session, name=args.name, at=_now())
+    print(f"partner {partner.id} {partner.name!r} registered; make its token with "
+          f"`verify tokens create --partner {partner.name!r} --scopes partner:read`")
+    return 0
+
+
+def _owner(session: Any, args: argparse.Namespace) -> tuple[Any, Any]:
+    """(token owner, officer row or None) named by --officer, --admin or --partner."""
+    from .account_models import AccountKind
+    from .accounts import ensure_officer_account, get_account_by_username, get_partner_by_name
+    from .institutions import get_officer_by_username_or_raise
+
+    if args.officer:
+        officer = get_officer_by_username_or_raise(session=session, username=args.officer)
+        account = ensure_officer_account(session=session, officer=officer, at=_now())
+        session.commit()
+        return account, officer
+    if args.admin:
+        admin = get_account_by_username(session=session, username=args.admin)
+        if admin is None or admin.kind != AccountKind.ADMIN.value:
+            raise Error(f"no administrator account {args.admin!r}: open one with `verify admins add`")
+        return admin, None
+    partner = get_partner_by_name(session=session, name=args.partner)
+    if partner is None:
+        raise Error(f"no partner {args.partner!r}: register it with `verify partners add`")
+    return partner, None
+
+
+def cmd_tokens(args: argparse.Namespace, settings: Settings) -> int:
+    """`verify tokens create|list|revoke`."""
+    from .accounts import create_token, list_tokens, revoke_token, token_owner_name
+    from .cli import _session
+
+    at = _now()
+    with _session(args, settings) as session:
+        if args.tokens_command == "list":
+            for token in list_tokens(session=session):
+                state = "revoked" if token.revoked_at else ("expired" if token.expires_at <= at else "active")
+                print(f"{token.id:>5}  {state:8}  {token.hint}…  {token_owner_name(session=session, token=token):24}  "
+                      f"{' '.join(token.scopes):28}  expires {token.expires_at:%Y-%m-%d}  {token.name}")
+            return 0
+        if args.tokens_command == "revoke":
+            revoke_token(session=session, token_id=args.token_id, at=at, actor="admin")
+            print(f"token {args.token_id} revoked")
+            return 0
+        if not 1 <= args.days <= MAX_TOKEN_DAYS:
+            raise RecordError(f"--days: 1-{MAX_TOKEN_DAYS}")
+        owner, officer = _owner(session, args)
+        secret, token = create_token(session=session, owner=owner, name=args.name, scopes=args.scopes.split(","),
+                                     at=at, expires_at=at + dt.timedelta(days=args.days), actor="admin",
+                                     officer=officer)
+    print(f"token {token.id} ({' '.join(token.scopes)}) expires {token.expires_at:%Y-%m-%d %H:%M} UTC; "
+          "it is shown only now:", file=sys.stderr)
+    print(secret)
+    return 0

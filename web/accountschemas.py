@@ -1,0 +1,303 @@
+"""Request and response shapes of sign-in, tokens and administration, with the examples the OpenAPI document shows.
+
+A token's text appears once, in `TokenCreatedModel` (the answer that makes it); lists show its `hint` only.
+Passwords appear in requests only and are never echoed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from verify.registry.accounts import PASSWORD_MAX_CHARS, TOKEN_NAME_MAX_CHARS
+
+_AT: Final = "2026-07-01T09:00:00Z"
+_UNTIL: Final = "2026-09-29T09:00:00Z"
+ScopeName = Literal["officer:read", "officer:write", "partner:read", "admin"]
+
+
+def _examples(*values: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": list(values)})
+
+
+# ----------------------------------------------------------------------------- sign-in
+class LoginRequest(BaseModel):
+    """`POST /api/v1/auth/login` as JSON (an HTML form with the same two fields is accepted too)."""
+
+    model_config = _examples({"username": "a.seitkali", "password": "correct horse battery staple"})
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=PASSWORD_MAX_CHARS)
+
+
+ME_EXAMPLE: Final[dict[str, Any]] = {
+    "username": "a.seitkali", "kind": "officer", "full_name": "Сейітқали Әлия", "role": "issuer",
+    "institution_bin": "040140001236", "scopes": ["officer:read", "officer:write"], "via": "session",
+    "expires_at": _AT, "csrf_token": "l3Jx0m2cM6Yh0Q6hT1wq8vX9qkq2h8a4b8mO0Zr1Yt8"}
+
+
+class MeModel(BaseModel):
+    """Who is signed in, with what scopes; `csrf_token` for a cookie session (send it as X-CSRF-Token)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ME_EXAMPLE]})
+
+    username: str
+    kind: Literal["officer", "admin", "partner"]
+    full_name: str | None
+    role: str | None = Field(description="issuer, head or viewer for an officer")
+    institution_bin: str | None = Field(description="the officer's institution: every action is scoped to it")
+    scopes: list[str]
+    via: Literal["session", "token"]
+    expires_at: dt.datetime
+    csrf_token: str | None = Field(description="for a cookie session: the X-CSRF-Token of unsafe requests")
+
+
+# ----------------------------------------------------------------------------- tokens
+class TokenCreateRequest(BaseModel):
+    """`POST /api/v1/auth/tokens`: a token for yourself with a subset of your scopes."""
+
+    model_config = _examples({"name": "import robot", "scopes": ["officer:read", "officer:write"], "days": 30})
+
+    name: str = Field(min_length=1, max_length=TOKEN_NAME_MAX_CHARS)
+    scopes: list[ScopeName] = Field(min_length=1, max_length=4)
+    days: int | None = Field(default=None, ge=1, le=3650,
+                             description="lifetime in days (default VERIFY_TOKEN_DEFAULT_DAYS, capped by "
+                                         "VERIFY_TOKEN_MAX_DAYS and by the lifetime of the token that asks)")
+
+
+TOKEN_EXAMPLE: Final[dict[str, Any]] = {
+    "id": 7, "name": "import robot", "hint": "vfy_Q3m9Zk", "owner": "a.seitkali",
+    "scopes": ["officer:read", "officer:write"], "created_at": _AT, "created_by": "a.seitkali",
+    "expires_at": _UNTIL, "revoked_at": None, "active": True}
+
+
+class TokenModel(BaseModel):
+    """A token as listed (never its text)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [TOKEN_EXAMPLE]})
+
+    id: int
+    name: str
+    hint: str = Field(description="the first characters of the token, to recognise it")
+    owner: str = Field(description="the account's username, or partner:<name>")
+    scopes: list[str]
+    created_at: dt.datetime
+    created_by: str
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    active: bool = Field(description="neither revoked nor expired")
+
+
+class TokenCreatedModel(TokenModel):
+    """The new token: `token` is shown this once and never again (only its SHA-256 is stored)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        **TOKEN_EXAMPLE, "token": "vfy_Q3m9Zk2m0Jq0ZPp8Yd3i8l6fB1w2X6s9R4c7V5b1N0a"}]})
+
+    token: str
+
+
+class TokensModel(BaseModel):
+    """A list of tokens, newest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tokens": [TOKEN_EXAMPLE]}]})
+
+    tokens: list[TokenModel]
+
+
+# ----------------------------------------------------------------------------- administration
+class InstitutionRequest(BaseModel):
+    """`POST /api/v1/admin/institutions`: a college (TVE, seed 000) or a university (seed 001 item 7)."""
+
+    model_config = _examples({"bin": "040140001236", "name_kk": "Астана университеті",
+                              "name_ru": "Университет Астана", "name_en": "Astana University", "kind": "university",
+                              "region": "Астана"})
+
+    bin: str = Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$")
+    name_kk: str = Field(min_length=1, max_length=300)
+    name_ru: str = Field(min_length=1, max_length=300)
+    name_en: str = Field(min_length=1, max_length=300)
+    kind: Literal["college", "university"]
+    region: str = Field(min_length=1, max_length=100)
+
+
+INSTITUTION_EXAMPLE: Final[dict[str, Any]] = {
+    "id": 1, "bin": "040140001236", "name_kk": "Астана университеті", "name_ru": "Университет Астана",
+    "name_en": "Astana University", "kind": "university", "region": "Астана"}
+
+
+class InstitutionModel(BaseModel):
+    """An institution."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [INSTITUTION_EXAMPLE]})
+
+    id: int
+    bin: str
+    name_kk: str
+    name_ru: str
+    name_en: str
+    kind: str
+    region: str
+
+
+class InstitutionsModel(BaseModel):
+    """All institutions, by BIN."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"institutions": [INSTITUTION_EXAMPLE]}]})
+
+    institutions: list[InstitutionModel]
+
+
+class OfficerCreateRequest(BaseModel):
+    """`POST /api/v1/admin/officers`: an account for a person appointed by the head's order (seed 001 item 7)."""
+
+    model_config = _examples({"institution_bin": "040140001236", "username": "a.seitkali",
+                              "full_name": "Сейітқали Әлия Нұрланқызы", "role": "issuer",
+                              "password": "correct horse battery staple"})
+
+    institution_bin: str = Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$")
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    full_name: str = Field(min_length=1, max_length=200)
+    role: Literal["issuer", "head", "viewer"] = "issuer"
+    password: str = Field(min_length=1, max_length=PASSWORD_MAX_CHARS, description="at least 12 characters")
+
+
+OFFICER_EXAMPLE: Final[dict[str, Any]] = {
+    "id": 5, "username": "a.seitkali", "full_name": "Сейітқали Әлия Нұрланқызы", "role": "issuer",
+    "institution_bin": "040140001236", "active": True, "can_sign_in": True}
+
+
+class OfficerModel(BaseModel):
+    """An officer account."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [OFFICER_EXAMPLE]})
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+    institution_bin: str
+    active: bool
+    can_sign_in: bool = Field(description="a password is set")
+
+
+class OfficersModel(BaseModel):
+    """Officer accounts, by username."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"officers": [OFFICER_EXAMPLE]}]})
+
+    officers: list[OfficerModel]
+
+
+class PasswordRequest(BaseModel):
+    """A new password (at least 12 characters); every session of the account ends."""
+
+    model_config = _examples({"password": "another long pass phrase"})
+
+    password: str = Field(min_length=1, max_length=PASSWORD_MAX_CHARS)
+
+
+class DisableRequest(BaseModel):
+    """Why an officer account is disabled (kept in the audit log)."""
+
+    model_config = _examples({"reason": "order No. 12: no longer responsible for documents"})
+
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class PartnerCreateRequest(BaseModel):
+    """`POST /api/v1/admin/partners`: a system that reads holders' documents (e.g. the digital documents app)."""
+
+    model_config = _examples({"name": "eGov Mobile digital documents"})
+
+    name: str = Field(min_length=1, max_length=100)
+
+
+class PartnerModel(BaseModel):
+    """A partner system."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": 1, "name": "eGov Mobile digital documents", "active": True, "created_at": _AT}]})
+
+    id: int
+    name: str
+    active: bool
+    created_at: dt.datetime
+
+
+class PartnerTokenRequest(BaseModel):
+    """`POST /api/v1/admin/partners/{id}/tokens`: a `partner:read` token for the partner."""
+
+    model_config = _examples({"name": "production", "days": 365})
+
+    name: str = Field(min_length=1, max_length=TOKEN_NAME_MAX_CHARS)
+    days: int | None = Field(default=None, ge=1, le=3650)
+
+
+SIGNER_EXAMPLE: Final[dict[str, Any]] = {
+    "kid": "0b616e3d385d0fea", "label": "document signer 2026-06-30", "alg": "EdDSA", "usage_from": _AT,
+    "usage_until": "2027-07-01T09:00:00Z", "series": ["BD", "BQ", "MD"], "institution_bin": None,
+    "state": "active", "revocation": None}
+
+
+class RevocationModel(BaseModel):
+    """A signer's revocation: records signed from `compromised_at` on no longer verify."""
+
+    revoked_at: dt.datetime
+    compromised_at: dt.datetime
+    reason: str
+
+
+class SignerModel(BaseModel):
+    """A document signer of the trust list."""
+
+    kid: str
+    label: str
+    alg: str
+    usage_from: dt.datetime
+    usage_until: dt.datetime
+    series: list[str]
+    institution_bin: str | None
+    state: Literal["active", "retired", "revoked"]
+    revocation: RevocationModel | None
+
+
+class TrustListModel(BaseModel):
+    """The trust list the key store holds now (what the service publishes)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "version": 4, "environment": "production", "issued_at": _AT, "expires_at": "2026-07-31T09:00:00Z",
+        "signers": [SIGNER_EXAMPLE]}]})
+
+    version: int
+    environment: str
+    issued_at: dt.datetime
+    expires_at: dt.datetime
+    signers: list[SignerModel]
+
+
+class RotateRequest(BaseModel):
+    """A new active document signer; the old one stays listed for verification (DESIGN.md, Trust model)."""
+
+    model_config = _examples({"alg": "EdDSA"})
+
+    alg: Literal["EdDSA", "ES256"] = "EdDSA"
+
+
+class RevokeSignerRequest(BaseModel):
+    """Revoke a signer from its compromise time on (records signed before it still verify)."""
+
+    model_config = _examples({"compromised_at": "2026-08-14T00:00:00Z", "reason": "key file found on a laptop"})
+
+    compromised_at: dt.datetime = Field(description="the earliest time the key may have been misused, with a zone")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class PublishRequest(BaseModel):
+    """`POST /api/v1/admin/trust-list/publish`: sign a fresh publication of the trust list."""
+
+    model_config = _examples({"ttl_days": 30})
+
+    ttl_days: int = Field(default=30, ge=1, le=365, description="days until the publication expires")

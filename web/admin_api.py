@@ -1,0 +1,471 @@
+"""The administrators' API (the ministry): institutions, officer accounts, partners, tokens, signers, trust list.
+
+Every route needs the `admin` scope, held by administrator accounts only (`verify admins add`).
+
+| route                                          | does                                                          |
+|------------------------------------------------|---------------------------------------------------------------|
+| POST /api/v1/admin/institutions                | register a college or university (201)                        |
+| GET /api/v1/admin/institutions                 | all institutions                                              |
+| POST /api/v1/admin/officers                    | open an officer account with its password (201)               |
+| GET /api/v1/admin/officers                     | officer accounts (of one institution with ?institution_bin=)  |
+| POST /api/v1/admin/officers/{username}/disable | disable: its sessions end and its tokens are revoked at once  |
+| POST /api/v1/admin/officers/{username}/enable  | enable again (tokens stay revoked)                            |
+| POST /api/v1/admin/officers/{username}/password| reset the password; its sessions end (204)                    |
+| POST /api/v1/admin/partners                    | register a partner system (201)                               |
+| GET /api/v1/admin/partners                     | partner systems                                               |
+| POST /api/v1/admin/partners/{id}/tokens        | a partner:read token for a partner (201; shown once)          |
+| GET /api/v1/admin/tokens                       | every token (never its text)                                  |
+| DELETE /api/v1/admin/tokens/{id}               | revoke any token now (204)                                    |
+| GET /api/v1/admin/signers                      | the key store's trust list: document signers and their state  |
+| POST /api/v1/admin/signers/rotate              | a new active document signer; the old one stays listed        |
+| POST /api/v1/admin/signers/{kid}/revoke        | revoke a signer from its compromise time on                   |
+| POST /api/v1/admin/trust-list/publish          | sign a fresh publication (`KeyStore.export`)                  |
+
+Officer accounts are the persons appointed by the head's order (seed 001, item 7). Document signers and the trust
+list follow DESIGN.md, Trust model: rotation keeps old signers for verification; a compromised signer is revoked
+with its compromise time, so records signed before it still verify. A change of the trust list is written by the
+key store (`verify.keystore.KeyStore`) and served at once by this process (`BackOffice.publish_trust_list`); other
+workers take it within VERIFY_TRUST_RELOAD_S. Key-store changes run under an exclusive file lock in the key
+directory, and each is recorded in the audit chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+from sqlmodel import Session, col, select
+
+from verify import KeyStore, TrustList
+from verify.keys import ALGORITHM_NAMES, ALGORITHMS
+from verify.registry.access import unit_of_work
+from verify.registry.account_models import Partner
+from verify.registry.accounts import (
+    Identity,
+    check_password,
+    create_partner,
+    create_token,
+    get_account_by_username,
+    get_account_of_officer,
+    get_partner_or_raise,
+    list_tokens,
+    revoke_token,
+    set_officer_active,
+    set_officer_password,
+    token_owner_name,
+)
+from verify.registry.audit import append_event
+from verify.registry.institutions import (
+    create_institution,
+    create_officer,
+    get_institution_by_bin_or_raise,
+    get_officer_by_username,
+)
+from verify.registry.models import Institution, InstitutionCreate, Officer, OfficerCreate
+
+from .accountschemas import (
+    DisableRequest,
+    InstitutionModel,
+    InstitutionRequest,
+    InstitutionsModel,
+    OfficerCreateRequest,
+    OfficerModel,
+    OfficersModel,
+    PartnerCreateRequest,
+    PartnerModel,
+    PartnerTokenRequest,
+    PasswordRequest,
+    PublishRequest,
+    RevocationModel,
+    RevokeSignerRequest,
+    RotateRequest,
+    SignerModel,
+    TokenCreatedModel,
+    TokensModel,
+    TrustListModel,
+)
+from .auth import CSRF_FAILED, INVALID, UNAUTHORIZED, principal, token_lifetime, token_model
+from .backoffice import BackOffice, BackOfficeDep
+from .officerdata import registry_errors
+from .problems import ProblemError
+from .schemas import problem_responses
+from .services import utcnow
+
+_FORBIDDEN: Final = ("forbidden", "this needs the scope admin, which this session or token does not hold")
+_COMMON: Final = (UNAUTHORIZED, _FORBIDDEN, CSRF_FAILED, INVALID)
+_NO_OFFICER: Final = ("not-found", "no officer account a.seitkali")
+_KEYS_DOWN: Final = ("unavailable", "no key store at keys: run `verify keys init` (the operator must fix the "
+                                    "server's configuration)")
+
+Admin = Annotated[Identity, principal("admin")]
+Username = Annotated[str, Path(max_length=64)]
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+# ----------------------------------------------------------------------------- institutions
+def _institution_model(institution: Institution) -> InstitutionModel:
+    assert institution.id is not None
+    return InstitutionModel(id=institution.id, bin=institution.bin, name_kk=institution.name_kk,
+                            name_ru=institution.name_ru, name_en=institution.name_en, kind=institution.kind,
+                            region=institution.region)
+
+
+@router.post(
+    "/institutions", summary="Register an institution", status_code=201, response_model=InstitutionModel,
+    responses={201: {"description": "Registered"},
+               **problem_responses(*_COMMON, ("conflict", "an institution with BIN 040140001236 is registered "
+                                                          "already"),
+                                   ("invalid-data", "bin: check digit does not match (not a valid BIN)"))},
+)
+def add_institution(body: InstitutionRequest, identity: Admin, office: BackOfficeDep) -> InstitutionModel:
+    """A college (TVE diplomas, seed 000) or a university (own-format documents, seed 001 item 7), by BIN."""
+    with office.sessions() as session, registry_errors():
+        try:
+            data = InstitutionCreate(**body.model_dump())
+        except ValueError as exc:  # pydantic.ValidationError: the BIN's check digit
+            raise ProblemError("invalid-data", _first_error(exc)) from None
+        institution = create_institution(session=session, institution_create=data, at=utcnow(),
+                                         actor=identity.actor)
+    return _institution_model(institution)
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors(include_input=False)[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc)
+
+
+@router.get(
+    "/institutions", summary="All institutions", response_model=InstitutionsModel,
+    responses={200: {"description": "By BIN"}, **problem_responses(UNAUTHORIZED, _FORBIDDEN)},
+)
+def all_institutions(identity: Admin, office: BackOfficeDep) -> InstitutionsModel:
+    """Every registered institution."""
+    with office.readers() as session:
+        rows = session.exec(select(Institution).order_by(col(Institution.bin))).all()
+        session.commit()
+    return InstitutionsModel(institutions=[_institution_model(i) for i in rows])
+
+
+# ----------------------------------------------------------------------------- officers
+def _officer_model(session: Session, officer: Officer) -> OfficerModel:
+    assert officer.id is not None
+    institution = session.get(Institution, officer.institution_id)
+    account = get_account_of_officer(session=session, officer=officer)
+    return OfficerModel(id=officer.id, username=officer.username, full_name=officer.full_name, role=officer.role,
+                        institution_bin=institution.bin if institution is not None else "", active=officer.active,
+                        can_sign_in=account is not None and account.password_hash is not None and account.active)
+
+
+def _officer_or_404(session: Session, username: str) -> Officer:
+    officer = get_officer_by_username(session=session, username=username)
+    if officer is None:
+        raise ProblemError("not-found", f"no officer account {username}")
+    return officer
+
+
+@router.post(
+    "/officers", summary="Open an officer account", status_code=201, response_model=OfficerModel,
+    responses={201: {"description": "The account; it can sign in with the password given"},
+               **problem_responses(*_COMMON, ("not-found", "no institution with BIN 040140001236"),
+                                   ("conflict", "the username a.seitkali is taken"),
+                                   ("invalid-data", "password: must be 12-256 characters"))},
+)
+def add_officer(body: OfficerCreateRequest, identity: Admin, office: BackOfficeDep) -> OfficerModel:
+    """An account of a person appointed by the head's order (seed 001, item 7), bound to one institution."""
+    at = utcnow()
+    with office.sessions() as session, registry_errors():
+        check_password(body.password)
+        institution = get_institution_by_bin_or_raise(session=session, bin=body.institution_bin)
+        if get_account_by_username(session=session, username=body.username) is not None:
+            raise ProblemError("conflict", f"the username {body.username} is taken")
+        session.commit()
+        officer = create_officer(session=session, officer_create=OfficerCreate(
+            username=body.username, full_name=body.full_name, role=body.role), institution=institution, at=at,
+            actor=identity.actor)
+        set_officer_password(session=session, officer=officer, password=body.password, hashing=office.hashing,
+                             at=at, actor=identity.actor)
+        model = _officer_model(session, officer)
+        session.commit()
+    return model
+
+
+@router.get(
+    "/officers", summary="Officer accounts", response_model=OfficersModel,
+    responses={200: {"description": "By username"},
+               **problem_responses(UNAUTHORIZED, _FORBIDDEN, ("not-found", "no institution with BIN 040140001236"),
+                                   INVALID)},
+)
+def all_officers(identity: Admin, office: BackOfficeDep,
+                 institution_bin: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None) -> OfficersModel:
+    """Every officer account, or those of one institution."""
+    with office.readers() as session, registry_errors():
+        statement = select(Officer).order_by(col(Officer.username))
+        if institution_bin is not None:
+            institution = get_institution_by_bin_or_raise(session=session, bin=institution_bin)
+            statement = statement.where(Officer.institution_id == institution.id)
+        models = [_officer_model(session, officer) for officer in session.exec(statement)]
+        session.commit()
+    return OfficersModel(officers=models)
+
+
+def _set_active(office: BackOffice, identity: Identity, username: str, *, active: bool,
+                reason: str | None) -> OfficerModel:
+    with office.sessions() as session, registry_errors():
+        officer = _officer_or_404(session, username)
+        session.commit()
+        officer = set_officer_active(session=session, officer=officer, active=active, at=utcnow(),
+                                     actor=identity.actor, reason=reason)
+        model = _officer_model(session, officer)
+        session.commit()
+    return model
+
+
+@router.post(
+    "/officers/{username}/disable", summary="Disable an officer account (at once)", response_model=OfficerModel,
+    responses={200: {"description": "Disabled: its sessions ended and its tokens are revoked"},
+               **problem_responses(*_COMMON, _NO_OFFICER, ("invalid-data", "officer a.seitkali is disabled "
+                                                                           "already"))},
+)
+def disable_officer(username: Username, identity: Admin, office: BackOfficeDep,
+                    body: DisableRequest | None = None) -> OfficerModel:
+    """The account stops working on the very next request: sessions ended, tokens revoked, services refuse it."""
+    return _set_active(office, identity, username, active=False, reason=body.reason if body else None)
+
+
+@router.post(
+    "/officers/{username}/enable", summary="Enable an officer account again", response_model=OfficerModel,
+    responses={200: {"description": "Enabled (revoked tokens stay revoked; it signs in again)"},
+               **problem_responses(*_COMMON, _NO_OFFICER, ("invalid-data", "officer a.seitkali is active already"))},
+)
+def enable_officer(username: Username, identity: Admin, office: BackOfficeDep) -> OfficerModel:
+    """Let a disabled officer sign in again."""
+    return _set_active(office, identity, username, active=True, reason=None)
+
+
+@router.post(
+    "/officers/{username}/password", summary="Reset an officer's password", status_code=204,
+    responses={204: {"description": "Set; every session of the account has ended"},
+               **problem_responses(*_COMMON, _NO_OFFICER, ("invalid-data", "password: must be 12-256 characters"))},
+)
+def reset_password(username: Username, body: PasswordRequest, identity: Admin, office: BackOfficeDep) -> Response:
+    """A new password for an officer (e.g. a forgotten one); its open sessions end, its tokens stay."""
+    with office.sessions() as session, registry_errors():
+        officer = _officer_or_404(session, username)
+        session.commit()
+        set_officer_password(session=session, officer=officer, password=body.password, hashing=office.hashing,
+                             at=utcnow(), actor=identity.actor)
+    return Response(status_code=204)
+
+
+# ----------------------------------------------------------------------------- partners and tokens
+def _partner_model(partner: Partner) -> PartnerModel:
+    assert partner.id is not None
+    return PartnerModel(id=partner.id, name=partner.name, active=partner.active, created_at=partner.created_at)
+
+
+@router.post(
+    "/partners", summary="Register a partner system", status_code=201, response_model=PartnerModel,
+    responses={201: {"description": "Registered; give it a token next"},
+               **problem_responses(*_COMMON, ("conflict", "a partner named eGov Mobile digital documents exists"))},
+)
+def add_partner(body: PartnerCreateRequest, identity: Admin, office: BackOfficeDep) -> PartnerModel:
+    """A system that reads holders' documents with a `partner:read` token (e.g. the digital documents app)."""
+    with office.sessions() as session, registry_errors():
+        partner = create_partner(session=session, name=body.name, at=utcnow(), actor=identity.actor)
+    return _partner_model(partner)
+
+
+@router.get(
+    "/partners", summary="Partner systems", response_model=list[PartnerModel],
+    responses={200: {"description": "By name", "content": {"application/json": {"example": [
+        {"id": 1, "name": "eGov Mobile digital documents", "active": True, "created_at": "2026-07-01T09:00:00Z"}]}}},
+        **problem_responses(UNAUTHORIZED, _FORBIDDEN)},
+)
+def all_partners(identity: Admin, office: BackOfficeDep) -> list[PartnerModel]:
+    """Every partner system."""
+    with office.readers() as session:
+        partners = session.exec(select(Partner).order_by(col(Partner.name))).all()
+        session.commit()
+    return [_partner_model(p) for p in partners]
+
+
+@router.post(
+    "/partners/{partner_id}/tokens", summary="Make a token for a partner", status_code=201,
+    response_model=TokenCreatedModel,
+    responses={201: {"description": "The token (scope partner:read); its text is shown this once"},
+               **problem_responses(*_COMMON, ("not-found", "no partner 3"), ("invalid-data", "days: at most 365"))},
+)
+def add_partner_token(partner_id: int, body: PartnerTokenRequest, identity: Admin,
+                      office: BackOfficeDep) -> TokenCreatedModel:
+    """A `partner:read` token; hand it to the partner over a secure channel."""
+    at = utcnow()
+    expires_at = token_lifetime(office, body.days, at=at)
+    with office.sessions() as session, registry_errors():
+        partner = get_partner_or_raise(session=session, partner_id=partner_id)
+        session.commit()
+        secret, token = create_token(session=session, owner=partner, name=body.name, scopes=["partner:read"], at=at,
+                                     expires_at=expires_at, actor=identity.actor)
+    listed = token_model(token, owner=f"partner:{partner.name}", at=at)
+    return TokenCreatedModel(**listed.model_dump(), token=secret)
+
+
+@router.get(
+    "/tokens", summary="Every API token", response_model=TokensModel,
+    responses={200: {"description": "Newest first (never their text)"},
+               **problem_responses(UNAUTHORIZED, _FORBIDDEN, INVALID)},
+)
+def all_tokens(identity: Admin, office: BackOfficeDep,
+               active: Annotated[bool, Query(description="only tokens not revoked (expired ones included)")] = False,
+               ) -> TokensModel:
+    """Every token of every account and partner, with its owner and state."""
+    at = utcnow()
+    with office.readers() as session:
+        tokens = list_tokens(session=session, include_revoked=not active)
+        models = [token_model(t, owner=token_owner_name(session=session, token=t), at=at) for t in tokens]
+        session.commit()
+    return TokensModel(tokens=models)
+
+
+@router.delete(
+    "/tokens/{token_id}", summary="Revoke any API token", status_code=204,
+    responses={204: {"description": "Revoked; the next request with it is refused"},
+               **problem_responses(UNAUTHORIZED, _FORBIDDEN, CSRF_FAILED, ("not-found", "no token 7"),
+                                   ("invalid-data", "token 7 is revoked already"))},
+)
+def revoke_any_token(token_id: int, identity: Admin, office: BackOfficeDep) -> Response:
+    """Revoke a token of anyone at once (e.g. a leaked partner token)."""
+    with office.sessions() as session, registry_errors():
+        revoke_token(session=session, token_id=token_id, at=utcnow(), actor=identity.actor)
+    return Response(status_code=204)
+
+
+# ----------------------------------------------------------------------------- signers and trust list
+@contextmanager
+def _key_store_lock(keys: KeyStore) -> Iterator[None]:
+    """An exclusive lock on the key directory while it changes (several workers, several administrators)."""
+    try:
+        keys.path.mkdir(parents=True, exist_ok=True)
+        handle = (keys.path / ".admin.lock").open("a")
+    except OSError as exc:
+        raise ProblemError("unavailable", f"the key store cannot be locked ({exc.strerror})") from None
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def trust_list_model(trust_list: TrustList, *, at: dt.datetime) -> TrustListModel:
+    """The trust list as shown to administrators."""
+    signers = []
+    for entry in trust_list.signers:
+        state = "revoked" if entry.revocation else ("active" if entry.usage_until > at else "retired")
+        revocation = None if entry.revocation is None else RevocationModel(
+            revoked_at=entry.revocation.revoked_at, compromised_at=entry.revocation.compromised_at,
+            reason=entry.revocation.reason)
+        signers.append(SignerModel(kid=entry.kid.hex(), label=entry.label, alg=ALGORITHM_NAMES.get(entry.alg, "?"),
+                                   usage_from=entry.usage_from, usage_until=entry.usage_until,
+                                   series=sorted(entry.scope.series), institution_bin=entry.scope.institution_bin,
+                                   state=state, revocation=revocation))  # type: ignore[arg-type]
+    return TrustListModel(version=trust_list.version, environment=trust_list.environment,
+                          issued_at=trust_list.issued_at, expires_at=trust_list.expires_at, signers=signers)
+
+
+def _audit_trust(office: BackOffice, identity: Identity, *, action: str, object_ref: str, at: dt.datetime,
+                 after: dict[str, Any], reason: str | None = None) -> None:
+    with office.sessions() as session, unit_of_work(session):
+        append_event(session=session, at=at, action=action, object_type="trust_list", object_ref=object_ref,
+                     actor=identity.actor, reason=reason, after=after)
+
+
+_TRUST_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    200: {"description": "The key store's trust list after the change (also published)"}}
+
+
+@router.get(
+    "/signers", summary="Document signers of the trust list", response_model=TrustListModel,
+    responses={200: {"description": "The key store's current trust list"},
+               **problem_responses(UNAUTHORIZED, _FORBIDDEN, _KEYS_DOWN)},
+)
+def signers(identity: Admin, office: BackOfficeDep) -> TrustListModel:
+    """Every document signer, active, retired (kept for verification) or revoked."""
+    with registry_errors():
+        return trust_list_model(office.keys.trust_list(), at=utcnow())
+
+
+@router.post(
+    "/signers/rotate", summary="Rotate the document signer", response_model=TrustListModel,
+    responses={**_TRUST_RESPONSES, **problem_responses(*_COMMON, _KEYS_DOWN)},
+)
+def rotate_signer(identity: Admin, office: BackOfficeDep, body: RotateRequest | None = None) -> TrustListModel:
+    """A new active document signer; the previous one's usage ends now but it stays listed for verification."""
+    at = utcnow()
+    alg = (body or RotateRequest()).alg
+    with registry_errors(), _key_store_lock(office.keys):
+        trust_list = office.keys.rotate(at=at, alg=ALGORITHMS[alg])
+    office.publish_trust_list(trust_list)
+    active = trust_list.signers[-1].kid.hex()
+    _audit_trust(office, identity, action="signer.rotate", object_ref=active, at=at,
+                 after={"version": trust_list.version, "active_kid": active, "alg": alg})
+    return trust_list_model(trust_list, at=at)
+
+
+@router.post(
+    "/signers/{kid}/revoke", summary="Revoke a document signer", response_model=TrustListModel,
+    responses={**_TRUST_RESPONSES,
+               **problem_responses(*_COMMON, _KEYS_DOWN, ("invalid-data", "kid: give 16 hex digits"),
+                                   ("not-found", "no signer with kid 0b616e3d385d0fea"),
+                                   ("conflict", "signer 0b616e3d385d0fea is revoked already"))},
+)
+def revoke_signer(kid: Annotated[str, Path(min_length=16, max_length=16)], body: RevokeSignerRequest,
+                  identity: Admin, office: BackOfficeDep) -> TrustListModel:
+    """Records signed from `compromised_at` on no longer verify; those signed before still do.
+
+    Rotate first if the revoked signer is the active one: issuing stops until a new signer is active.
+    """
+    try:
+        kid_bytes = bytes.fromhex(kid)
+    except ValueError:
+        raise ProblemError("invalid-data", "kid: give 16 hex digits") from None
+    if body.compromised_at.tzinfo is None:
+        raise ProblemError("invalid-data", "compromised_at: give a time zone, e.g. 2026-08-14T00:00:00Z")
+    at = utcnow()
+    with registry_errors(), _key_store_lock(office.keys):
+        entries = [e for e in office.keys.trust_list().signers if e.kid == kid_bytes]
+        if not entries:
+            raise ProblemError("not-found", f"no signer with kid {kid}")
+        if all(e.revocation is not None for e in entries):
+            raise ProblemError("conflict", f"signer {kid} is revoked already")
+        trust_list = office.keys.revoke(kid_bytes, compromised_at=body.compromised_at, at=at, reason=body.reason)
+    office.publish_trust_list(trust_list)
+    _audit_trust(office, identity, action="signer.revoke", object_ref=kid, at=at, reason=body.reason,
+                 after={"version": trust_list.version,
+                        "compromised_at": body.compromised_at.astimezone(dt.UTC).isoformat()})
+    return trust_list_model(trust_list, at=at)
+
+
+@router.post(
+    "/trust-list/publish", summary="Publish the trust list", response_model=TrustListModel,
+    responses={**_TRUST_RESPONSES, **problem_responses(*_COMMON, _KEYS_DOWN)},
+)
+def publish(identity: Admin, office: BackOfficeDep, body: PublishRequest | None = None) -> TrustListModel:
+    """Sign the list again with a new version, issue time and expiry (do it before the published one expires)."""
+    at = utcnow()
+    ttl_days = (body or PublishRequest()).ttl_days
+    with registry_errors(), _key_store_lock(office.keys):
+        trust_list = office.keys.export(at=at, ttl_days=ttl_days)
+    office.publish_trust_list(trust_list)
+    _audit_trust(office, identity, action="trustlist.publish", object_ref=f"version {trust_list.version}", at=at,
+                 after={"version": trust_list.version,
+                        "expires_at": trust_list.expires_at.astimezone(dt.UTC).isoformat()})
+    return trust_list_model(trust_list, at=at)
