@@ -1,5 +1,5 @@
 # The two commands of the README's quick start, and what CI calls.
-# `make demo`: the main job on the embedded default (development keys, the sample record).
+# `make demo`: the main job on the embedded default (development keys, SQLite under data/), then the service.
 # `make test`: the whole test suite.
 PYTHON ?= python3
 VENV   ?= .venv

@@ -6,7 +6,7 @@ Commands:
     verify issue RECORD.json --out DIR
     verify scan FILE... [--raw] [--json]
     verify check TEXT [--json]
-    verify demo
+    verify demo [--graduates N] [--seed S] [--no-serve]   (web.demo, through the verify.commands entry point)
 
 Exit status: 0 on success and, for `scan` and `check`, only when every verdict is VALID;
 1 for a verdict other than VALID; 2 for a usage or library error (one top-level
@@ -105,10 +105,9 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the verdict as a JSON object")
     check.add_argument("--at", type=_parse_time, help="time of the check (default: now)")
 
-    sub.add_parser("demo", help="development keys, the sample record issued, scanned and verified")
     add_registry_commands(sub, settings)
     add_account_commands(sub, settings)
-    for entry_point in importlib.metadata.entry_points(group="verify.commands"):  # e.g. `serve` from web/
+    for entry_point in importlib.metadata.entry_points(group="verify.commands"):  # `serve`, `demo` from web/
         entry_point.load()(sub, settings)
     return parser
 
@@ -275,30 +274,8 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if all_valid else 1
 
 
-def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    """`verify demo`: keys if missing, the sample record issued to out/, scanned back and verified."""
-    from .scan import scan_image
-
-    store = _store(args, settings)
-    if not store.exists():
-        store.init(at=_now())
-        print(f"development key store created in {store.path}")
-    sample = Path(__file__).resolve().parent.parent / "examples" / "record.json"
-    record = _read_record(sample)
-    paths = issue_files(record, store=store, base_url=args.base_url, out=Path("out"), at=_now())
-    for kind, path in paths.items():
-        print(f"{kind}: {path}")
-    verifier = _verifier(args, settings)
-    code = 0
-    for text in scan_image(paths["png"].read_bytes()):
-        report = verifier.check(text, at=_now())
-        _print_report(report, as_json=False, source=str(paths["png"]), verbose=1)
-        code |= report.verdict != VALID
-    return code
-
-
 COMMANDS = {"keys": cmd_keys, "trust-list": cmd_trust_list, "issue": cmd_issue, "scan": cmd_scan,
-            "check": cmd_check, "demo": cmd_demo}
+            "check": cmd_check}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -93,7 +93,7 @@ from .auth import CSRF_FAILED, INVALID, UNAUTHORIZED, principal, token_lifetime,
 from .backoffice import BackOffice, BackOfficeDep
 from .officerdata import registry_errors
 from .problems import ProblemError
-from .schemas import problem_responses
+from .schemas import RowIdPath, problem_responses
 from .services import utcnow
 
 _FORBIDDEN: Final = ("forbidden", "this needs the scope admin, which this session or token does not hold")
@@ -304,7 +304,7 @@ def all_partners(identity: Admin, office: BackOfficeDep) -> list[PartnerModel]:
     responses={201: {"description": "The token (scope partner:read); its text is shown this once"},
                **problem_responses(*_COMMON, ("not-found", "no partner 3"), ("invalid-data", "days: at most 365"))},
 )
-def add_partner_token(partner_id: int, body: PartnerTokenRequest, identity: Admin,
+def add_partner_token(partner_id: RowIdPath, body: PartnerTokenRequest, identity: Admin,
                       office: BackOfficeDep) -> TokenCreatedModel:
     """A `partner:read` token; hand it to the partner over a secure channel."""
     at = utcnow()
@@ -341,7 +341,7 @@ def all_tokens(identity: Admin, office: BackOfficeDep,
                **problem_responses(UNAUTHORIZED, _FORBIDDEN, CSRF_FAILED, ("not-found", "no token 7"),
                                    ("invalid-data", "token 7 is revoked already"))},
 )
-def revoke_any_token(token_id: int, identity: Admin, office: BackOfficeDep) -> Response:
+def revoke_any_token(token_id: RowIdPath, identity: Admin, office: BackOfficeDep) -> Response:
     """Revoke a token of anyone at once (e.g. a leaked partner token)."""
     with office.sessions() as session, registry_errors():
         revoke_token(session=session, token_id=token_id, at=utcnow(), actor=identity.actor)

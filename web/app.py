@@ -8,8 +8,9 @@ The middleware stack, outermost first (each is a pure ASGI middleware):
     RateLimit       429 with Retry-After per client and bucket, before any body is read (public buckets)
     RateLimit       the same for sign-in and partner look-ups (`web.backoffice.RATE_BUCKETS`)
     FastAPI         routes of `web.public`, the employer's pages (`web.page_routes`) and of the signed-in surfaces
-                    (`STAFF_ROUTERS`: `web.auth`, the officer, partner and admin APIs); every error answered as an
-                    RFC 9457 problem (`web.problems`)
+                    (`STAFF_ROUTERS`: `web.auth`, the officer, partner and admin APIs, the officer console
+                    `web.console`); every API error answered as an RFC 9457 problem (`web.problems`), every console
+                    error as a page
 
 Run it with `verify serve` (`web.cli`), or `uvicorn --factory web.app:create_app` (then start uvicorn with
 `--no-access-log --no-proxy-headers`: the app logs and resolves forwarded addresses itself).
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Final
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -27,7 +28,7 @@ from starlette.routing import Route
 
 from verify.settings import Settings
 
-from . import admin_api, auth, officer_api, officer_documents, officer_stock, page_routes, partner_api, public
+from . import admin_api, auth, console, officer_api, officer_documents, officer_stock, page_routes, partner_api, public
 from .accountschemas import LoginRequest
 from .backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
 from .backoffice import build_backoffice
@@ -66,8 +67,8 @@ TAGS = [
                                      "signers, trust list publication."},
 ]
 STAFF_ROUTERS = (auth.router, officer_api.router, officer_documents.router, officer_stock.router, partner_api.router,
-                 admin_api.router)
-"""The routers of the signed-in surfaces (`web.auth` and the officer, partner and admin APIs)."""
+                 admin_api.router, console.router)
+"""The routers of the signed-in surfaces (`web.auth`, the officer, partner and admin APIs, the officer console)."""
 MULTIPART_OVERHEAD_BYTES = 64 * KiB
 """Room for multipart boundaries and part headers on top of the picture cap."""
 
@@ -94,6 +95,7 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
                     schemas.setdefault(name, definition)
                 schemas.setdefault(model.__name__, schema)
             _problem_validation_errors(document)
+            _problem_body_errors(document)
             app.openapi_schema = document
         return app.openapi_schema
 
@@ -111,6 +113,26 @@ def _problem_validation_errors(document: dict[str, Any]) -> None:
     schemas = document.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
+
+
+BODY_PROBLEMS: Final = (("bad-request", "the body cannot be read: not UTF-8, malformed JSON or multipart"),
+                        ("content-too-large", "the request body is over the cap of 65536 bytes"))
+"""What any request with a body may be answered: FastAPI's 400 for a body it cannot parse, and the body cap."""
+
+
+def _problem_body_errors(document: dict[str, Any]) -> None:
+    """Document 400 (an unreadable body) and 413 (over the cap) on every operation that takes a request body."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if "requestBody" not in operation:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, answer in problem_responses(*BODY_PROBLEMS).items():
+                present = responses.setdefault(str(status), answer)
+                if present is not answer and "application/problem+json" in present.get("content", {}):
+                    examples = present["content"]["application/problem+json"].setdefault("examples", {})
+                    for slug, example in answer["content"]["application/problem+json"]["examples"].items():
+                        examples.setdefault(slug, example)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -150,7 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in STAFF_ROUTERS:
         app.include_router(router)
     app.openapi = _openapi(app)  # type: ignore[method-assign]
-    app.add_middleware(RateLimit, limiter=backoffice.limiter, buckets=STAFF_RATE_BUCKETS,
+    app.add_middleware(RateLimit, limiter=backoffice.limiter, buckets={**STAFF_RATE_BUCKETS, **console.RATE_BUCKETS},
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(RateLimit, limiter=services.limiter,
                        buckets={**public.RATE_BUCKETS, **page_routes.RATE_BUCKETS},
@@ -158,7 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, json_bytes=web_settings.max_json_bytes,
                        upload_bytes=web_settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
                        upload_paths=(*public.UPLOAD_PATHS, *page_routes.UPLOAD_PATHS,
-                                     *officer_api.UPLOAD_PATHS))
+                                     *officer_api.UPLOAD_PATHS, *console.UPLOAD_PATHS))
     # FastAPI wraps included routers in objects without a path template: match the plain routes.
     plain_routes = [*public.router.routes, *page_routes.router.routes,
                     *(route for router in STAFF_ROUTERS for route in router.routes),

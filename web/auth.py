@@ -11,7 +11,8 @@ Two ways to authenticate a request (seed 001 item 7: accounts for the persons ap
   `X-CSRF-Token`, the synchronizer token `base64url(HMAC-SHA256(key=cookie value, "verify csrf v1"))` given at
   sign-in and by `GET /api/v1/auth/me`: a page of another site can make the browser send the cookie, but cannot
   read the token (OWASP CSRF Prevention Cheat Sheet, "Synchronizer Token Pattern"; the HMAC binds it to the session
-  without storing it).
+  without storing it). An HTML form cannot set a header: the officer console's forms (`web.console`) send the same
+  token in the form field `csrf_token`, which `session_principal` accepts as well as the header.
 
 Every request looks the session or token up in the database (`verify.registry.accounts.resolve_*`): expiry,
 revocation, the account's, officer's or partner's `active` flag. A revoked token or a disabled officer is refused on
@@ -68,11 +69,14 @@ from verify.registry.models import Institution
 from .accountschemas import LoginRequest, MeModel, TokenCreatedModel, TokenCreateRequest, TokenModel, TokensModel
 from .backoffice import PRODUCTION_COOKIE, BackOffice, BackOfficeDep, get_backoffice
 from .problems import ProblemError
-from .schemas import problem_responses
+from .schemas import RowIdPath, problem_responses
 from .services import utcnow
 from .staffproblems import BEARER_CHALLENGE, insufficient_scope, problem_from_error, unauthorized
 
 CSRF_HEADER: Final = "X-CSRF-Token"
+CSRF_FIELD: Final = "csrf_token"
+"""The form field that carries the CSRF token in HTML forms, which cannot set a header (`session_principal`)."""
+_FORM_TYPES: Final = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 UNSAFE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CSRF_CONTEXT: Final = b"verify csrf v1"
 LOGIN_FAILED: Final = "wrong username or password"
@@ -102,7 +106,8 @@ def csrf_token_for(session_secret: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def _resolve(office: BackOffice, request: Request, bearer: HTTPAuthorizationCredentials | None) -> Identity:
+def _resolve(office: BackOffice, request: Request, bearer: HTTPAuthorizationCredentials | None, *,
+             csrf_sent: str | None = None) -> Identity:
     at = utcnow()
     with office.readers() as session:
         if bearer is not None:
@@ -120,7 +125,7 @@ def _resolve(office: BackOffice, request: Request, bearer: HTTPAuthorizationCred
                                headers={"WWW-Authenticate": BEARER_CHALLENGE,
                                         "Set-Cookie": office.cookie.clear_cookie()})
     if request.method in UNSAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
+        sent = csrf_sent if csrf_sent is not None else request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent.encode("utf-8"), csrf_token_for(secret).encode("ascii")):
             raise ProblemError(*CSRF_FAILED)
     return identity
@@ -140,6 +145,40 @@ def authenticate(request: Request, security_scopes: SecurityScopes,
     if missing:
         raise insufficient_scope(missing)
     return identity
+
+
+async def sent_csrf_token(request: Request) -> str:
+    """The CSRF token an unsafe request carries: the X-CSRF-Token header, else the `csrf_token` field of its form.
+
+    The form body (URL-encoded or multipart) is read only when the header is absent; Starlette keeps the parsed
+    form, so the route's own `Form()` and `File()` parameters read it again without a second parse.
+
+    Returns:
+        The token sent, or "" when there is none.
+    """
+    header = request.headers.get(CSRF_HEADER)
+    if header is not None:
+        return header
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type not in _FORM_TYPES:
+        return ""
+    value = (await request.form()).get(CSRF_FIELD)
+    return value if isinstance(value, str) else ""
+
+
+async def session_principal(request: Request, office: BackOffice) -> Identity:
+    """The principal of a page request, by the session cookie alone (bearer tokens are for programs).
+
+    An unsafe request must carry the session's CSRF token as the X-CSRF-Token header or, from an HTML form, as its
+    `csrf_token` field: both are checked against the same HMAC of the cookie value, which a page of another site
+    cannot read. No scope is checked here; the caller decides.
+
+    Raises:
+        ProblemError: 401 unauthorized (no cookie, or its session has ended: the answer clears the cookie),
+            403 csrf-failed (an unsafe request without the right token).
+    """
+    sent = await sent_csrf_token(request) if request.method in UNSAFE_METHODS else None
+    return await run_in_threadpool(_resolve, office, request, None, csrf_sent=sent)
 
 
 def principal(*scopes: str) -> Any:
@@ -188,7 +227,15 @@ def me_model(office: BackOffice, identity: Identity, *, csrf_token: str | None) 
                    expires_at=identity.expires_at, csrf_token=csrf_token)
 
 
-def _sign_in(office: BackOffice, form: LoginRequest) -> tuple[str, Identity]:
+def sign_in(office: BackOffice, form: LoginRequest) -> tuple[str, Identity]:
+    """Check a username and password and open a session: (the cookie value, the principal).
+
+    Used by `POST /api/v1/auth/login` and the console's sign-in form alike.
+
+    Raises:
+        ProblemError: 401 login-failed, the same for an unknown username, a wrong password and a
+            disabled account.
+    """
     at = utcnow()
     with office.sessions() as session:
         account = authenticate_password(session=session, username=form.username, password=form.password,
@@ -231,7 +278,7 @@ async def login(request: Request, office: BackOfficeDep) -> JSONResponse:
     cookie. An unknown username, a wrong password and a disabled account all get the same 401.
     """
     form = await _login_form(request)
-    secret, identity = await run_in_threadpool(_sign_in, office, form)
+    secret, identity = await run_in_threadpool(sign_in, office, form)
     body = await run_in_threadpool(me_model, office, identity, csrf_token=csrf_token_for(secret))
     return JSONResponse(body.model_dump(mode="json"), headers={"Set-Cookie": office.cookie.set_cookie(secret)})
 
@@ -342,7 +389,7 @@ def my_tokens(identity: AnyPrincipal, office: BackOfficeDep) -> TokensModel:
                **problem_responses(UNAUTHORIZED, CSRF_FAILED, ("not-found", "no token 7"),
                                    ("invalid-data", "token 7 is revoked already"))},
 )
-def revoke_my_token(token_id: int, identity: AnyPrincipal, office: BackOfficeDep) -> Response:
+def revoke_my_token(token_id: RowIdPath, identity: AnyPrincipal, office: BackOfficeDep) -> Response:
     """Revoke a token of your account at once; a token of another account is answered 404."""
     account = _account_of(identity)
     with office.sessions() as session:
@@ -354,5 +401,6 @@ def revoke_my_token(token_id: int, identity: AnyPrincipal, office: BackOfficeDep
     return Response(status_code=204)
 
 
-__all__ = ["CSRF_HEADER", "FORBIDDEN", "INVALID", "TOO_LARGE", "UNAUTHORIZED", "AnyPrincipal", "authenticate",
-           "csrf_token_for", "me_model", "principal", "router", "token_lifetime", "token_model"]
+__all__ = ["CSRF_FIELD", "CSRF_HEADER", "FORBIDDEN", "INVALID", "TOO_LARGE", "UNAUTHORIZED", "AnyPrincipal",
+           "authenticate", "csrf_token_for", "me_model", "principal", "router", "sent_csrf_token", "session_principal",
+           "sign_in", "token_lifetime", "token_model"]

@@ -6,7 +6,9 @@ the path), `status`, `duration_ms`, `client` (an HMAC of the client address, see
 Anything else passed as `extra` is dropped. Query strings, bodies, paths and headers are never logged.
 
 As a second line of defence every run of exactly 12 digits in the output (the shape of an IIN or BIN) is replaced
-by `[12 digits]`, also inside tracebacks, whose exception messages might quote a database parameter.
+by `[12 digits]`, also inside tracebacks, whose exception messages might quote a database parameter. `ScrubFilter`
+does the same to each record of the service's loggers before any handler sees it, so that a handler added by an
+operator (or by pytest, whose captured logs are printed in CI reports) gets the scrubbed message and traceback too.
 
 Uvicorn's access log (which prints paths with their query strings) is switched off by `web.cli`; its error
 logger goes through `JsonFormatter` too.
@@ -37,6 +39,32 @@ _TWELVE_DIGITS: Final = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 def scrub(text: str) -> str:
     """Replace every run of exactly 12 digits (an IIN or BIN shape) with `[12 digits]`."""
     return _TWELVE_DIGITS.sub("[12 digits]", text)
+
+
+class ScrubFilter(logging.Filter):
+    """Scrubs a record in place (see `scrub`): its message with the arguments merged in, its traceback text, its stack.
+
+    Installed on the loggers of `configure_logging` and `uvicorn_log_config`; it never drops a record.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace 12-digit runs in the message, the traceback (`exc_text`) and `stack_info`; keep the record."""
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # arguments that do not fit the message: leave them to the handler
+            message = None
+        if message is not None:
+            record.msg, record.args = scrub(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
+        return True
+
+
+_TRACEBACKS: Final = logging.Formatter()
 
 
 class JsonFormatter(logging.Formatter):
@@ -90,6 +118,8 @@ def configure_logging(level: int = logging.INFO) -> None:
     """
     for name in (LOGGER_NAME, "uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
+        if not any(isinstance(f, ScrubFilter) for f in logger.filters):
+            logger.addFilter(ScrubFilter())
         if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
             handler = logging.StreamHandler(sys.stderr)
             handler.setFormatter(JsonFormatter())
@@ -109,11 +139,13 @@ def uvicorn_log_config(level: str = "info") -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": JsonFormatter}},
+        "filters": {"scrub": {"()": ScrubFilter}},
         "handlers": {"stderr": handler},
         "loggers": {
-            "uvicorn": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
-            "uvicorn.error": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            "uvicorn": {"handlers": ["stderr"], "filters": ["scrub"], "level": level.upper(), "propagate": False},
+            "uvicorn.error": {"handlers": ["stderr"], "filters": ["scrub"], "level": level.upper(),
+                              "propagate": False},
             "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
-            LOGGER_NAME: {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            LOGGER_NAME: {"handlers": ["stderr"], "filters": ["scrub"], "level": level.upper(), "propagate": False},
         },
     }

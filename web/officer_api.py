@@ -57,7 +57,7 @@ from .officerschemas import (
     RowProblemModel,
 )
 from .problems import ProblemError
-from .schemas import problem_responses
+from .schemas import DB_INT_MAX, problem_responses
 from .services import utcnow
 
 UPLOAD_PATHS: Final = ("/api/v1/officer/imports",)
@@ -123,7 +123,7 @@ def import_file(file: Annotated[UploadFile, File(description="the National Educa
 def list_graduates(identity: OfficerReader, office: BackOfficeDep,
                    group: Annotated[str | None, Query(max_length=64, description="only this study group")] = None,
                    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-                   offset: Annotated[int, Query(ge=0)] = 0) -> GraduatesModel:
+                   offset: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0) -> GraduatesModel:
     """The graduates imported by your institution, with the latest document issued for each (never an IIN)."""
     officer = officer_of(identity)
     with office.readers() as session:

@@ -57,7 +57,7 @@ from .officerschemas import (
     RevisionCreatedModel,
 )
 from .problems import ProblemError
-from .schemas import problem_responses
+from .schemas import DB_INT_MAX, problem_responses
 from .services import utcnow
 
 QR_SIZE_MM: Final = 30.0
@@ -83,7 +83,7 @@ def list_documents(identity: OfficerReader, office: BackOfficeDep,
                    state: Annotated[DocumentState | None, Query(description="valid, replaced or annulled")] = None,
                    series: Annotated[str | None, Query(max_length=8)] = None,
                    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-                   offset: Annotated[int, Query(ge=0)] = 0) -> DocumentsModel:
+                   offset: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0) -> DocumentsModel:
     """Your institution's documents with the holder's name as printed on the current revision."""
     officer = officer_of(identity)
     where: list[Any] = []

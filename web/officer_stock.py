@@ -36,7 +36,7 @@ from .officerschemas import (
     StockModel,
     WriteOffRequest,
 )
-from .schemas import problem_responses
+from .schemas import DB_INT_MAX, problem_responses
 from .services import utcnow
 
 router = APIRouter(prefix="/api/v1/officer", tags=["officer"])
@@ -97,8 +97,8 @@ def write_off(body: WriteOffRequest, identity: OfficerWriter, office: BackOffice
     responses={200: {"description": "Events, newest first"}, **problem_responses(UNAUTHORIZED, FORBIDDEN, INVALID)},
 )
 def list_audit(identity: OfficerReader, office: BackOfficeDep,
-               before: Annotated[int | None, Query(ge=1, description="events with a smaller seq (the next page)")]
-               = None,
+               before: Annotated[int | None, Query(ge=1, le=DB_INT_MAX,
+                                                   description="events with a smaller seq (the next page)")] = None,
                action: Annotated[str | None, Query(max_length=40, description="e.g. document.issue")] = None,
                limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100) -> AuditEventsModel:
     """Who did what, when and why in your institution (the hash-chained log; never an IIN)."""

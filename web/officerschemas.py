@@ -12,6 +12,8 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .schemas import DB_INT_MAX
+
 _AT: Final = "2026-07-01T09:00:00Z"
 _NAME: Final = {"surname": "Әбдірахманова", "name": "Гүлнұр", "patronymic": "Серікқызы"}
 _QR_TEXT: Final = "HTTPS://V.EDU.KZ/V/1886516172930311932827611188199957592079253693763327193766079..."
@@ -107,7 +109,7 @@ class IssueRequest(BaseModel):
 
     model_config = _examples({"graduate_id": 17}, {"graduate_id": 18, "blank_series": "ЖБ", "blank_number": "0001234"})
 
-    graduate_id: int = Field(ge=1)
+    graduate_id: int = Field(ge=1, le=DB_INT_MAX)
     blank_series: str | None = Field(default=None, max_length=8, description="TVE: the blank series")
     blank_number: str | None = Field(default=None, max_length=7, description="TVE: the blank to print on")
 

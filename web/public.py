@@ -8,6 +8,8 @@
 | POST /api/v1/lookup        | {series, number, surname} -> the report of the registry's current record    |
 | GET /api/v1/trust-list     | the signed trust list as stored, cacheable for 300 s                        |
 | GET /healthz               | database reachable, trust list version and expiry; 503 problem if not       |
+| GET /api/v1/ping           | {"ok": true}: the process answers (liveness probe; the HTTP benchmark's     |
+|                            | baseline, `bench/bench_http.py`)                                            |
 | GET /metrics               | Prometheus text format                                                      |
 | GET /problems/{slug}       | what a problem type means                                                   |
 
@@ -43,6 +45,7 @@ from .schemas import (
     REPORT_EXAMPLE,
     HealthModel,
     LookupRequest,
+    PingModel,
     ProblemTypeModel,
     ReportModel,
     ScanResultsModel,
@@ -292,6 +295,19 @@ def get_trust_list(request: Request, services: ServicesDep) -> Response:
     if snapshot.etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
     return Response(snapshot.document, media_type="application/json", headers=headers)
+
+
+_PONG: Final = {"ok": True}
+
+
+@router.get(
+    "/api/v1/ping", tags=["operations"], summary="Liveness", response_model=PingModel,
+    responses={200: {"description": "This process answers HTTP requests",
+                     "content": {"application/json": {"example": {"ok": True}}}}},
+)
+async def ping() -> JSONResponse:
+    """Answers `{"ok": true}` without looking at anything: a liveness probe (readiness is `GET /healthz`)."""
+    return JSONResponse(_PONG)
 
 
 @router.get(

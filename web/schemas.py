@@ -8,13 +8,19 @@ these models).
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from .problems import PROBLEM_TYPES
 
 MAX_QR_TEXT_CHARS: Final = 2000
+DB_INT_MAX: Final = 2**31 - 1
+"""The largest id, sequence number or offset a request may carry: PostgreSQL's `integer` (larger ones are
+answered 422, not a database error)."""
+RowIdPath = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="a row id")]
+"""A path parameter naming a row by its id (a token, a partner)."""
 
 _STEP_NAMES: Final = ("unprefix", "digits", "cose", "kid", "signature", "chain", "payload", "usage_period",
                       "revocation", "scope", "registry")
@@ -254,6 +260,14 @@ class HealthModel(BaseModel):
     rate_limit_storage: Literal["ok", "unavailable"]
     trust_list: TrustListInfo
     scan_pool: dict[str, int]
+
+
+class PingModel(BaseModel):
+    """`GET /api/v1/ping`: the process answers (liveness; nothing else is looked at)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ok": True}]})
+
+    ok: Literal[True]
 
 
 class ProblemTypeModel(BaseModel):
