@@ -1,0 +1,109 @@
+"""No IIN in anything the whole test run saw (`leakscan`): HTTP answers, log lines, captured output, pages, logs.
+
+The check itself is marked `leak_check` and moved to the very end of the run by `tests/conftest.py`, so it sees
+what every other test produced whatever the order of the files. The other tests here show that the detector and
+each recorder work.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import uuid
+from pathlib import Path
+
+import httpx
+import leakscan
+import pytest
+import requests
+from leakscan import SCANNER, LeakScanner, iins_in
+from registry.regtools import make_bin, make_iin
+
+from web.logging import LOGGER_NAME, configure_logging
+
+
+@pytest.fixture
+def scanner(monkeypatch: pytest.MonkeyPatch) -> LeakScanner:
+    """A fresh scanner in place of the session's, for the tests of the recorders."""
+    fresh = LeakScanner(current_test="self-test")
+    monkeypatch.setattr(leakscan, "SCANNER", fresh)
+    return fresh
+
+
+def test_the_detector_finds_an_iin_and_skips_longer_runs_bins_hashes_and_uuids() -> None:
+    iin = make_iin()
+    assert iins_in(f'{{"x": "{iin}"}}') == [(iin, 7)]
+    assert [found for found, _ in iins_in(f"Жеке сәйкестендіру нөмірі:{iin}.")] == [iin]
+    assert iins_in("7" + iin + "7") == []
+    assert iins_in(make_bin(1)) == []  # a BIN: no birth date in its first six digits
+    assert iins_in(f"sha256 ab{iin}cd, kid {iin}e") == []  # inside hexadecimal tokens
+    request_id = str(uuid.UUID(f"0b616e3d-385d-4fea-9b1c-{iin}"))
+    assert iins_in(f'"instance": "urn:uuid:{request_id}"') == []
+    assert iins_in(f"-{iin}") == [(iin, 1)]  # a dash alone does not make a UUID
+
+
+def test_the_recorders_see_http_answers_of_httpx_and_requests_and_log_lines(scanner: LeakScanner,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    iin = make_iin()
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, headers={"X-Holder": iin}, content=b"{}"))
+    with httpx.Client(transport=transport) as client:
+        client.get("http://127.0.0.1/api/v1/echo")
+
+    class Echo(requests.adapters.BaseAdapter):
+        def send(self, request: requests.PreparedRequest, **kwargs: object) -> requests.Response:
+            response = requests.Response()
+            response.status_code, response._content = 200, f'{{"iin": "{iin}"}}'.encode()
+            response.request = request
+            return response
+
+    session = requests.Session()
+    session.mount("http://", Echo())
+    session.get("http://127.0.0.1/api/v1/echo")
+    logger = logging.getLogger("leakscan.self-test")
+    handler = logging.StreamHandler(io.StringIO())
+    logger.addHandler(handler)
+    monkeypatch.setattr(logger, "propagate", False)
+    try:
+        logger.warning("holder %s", iin)
+    finally:
+        logger.removeHandler(handler)
+    assert sorted(finding.source for finding in scanner.findings) == [
+        "http GET /api/v1/echo 200 body", "http GET /api/v1/echo 200 headers", "log line (leakscan.self-test)"]
+    assert all(iin not in str(finding) and finding.iin == iin[:6] + "******" for finding in scanner.findings)
+
+
+def test_the_files_scan_reads_server_logs(scanner: LeakScanner, tmp_path: Path) -> None:
+    iin = make_iin()
+    # Named *.out, not *.log: the final check scans the session's *.log files and must not find this one.
+    (tmp_path / "server.out").write_text(f'{{"event": "oops {iin}"}}\n', encoding="utf-8")
+    (tmp_path / "notes.txt").write_text(iin, encoding="utf-8")
+    scanner.scan_files(tmp_path, "*.out")
+    assert [finding.source for finding in scanner.findings] == [f"file server.out ({tmp_path.name})"]
+
+
+def test_any_handler_on_the_services_loggers_gets_scrubbed_records() -> None:
+    configure_logging()
+    iin = make_iin()
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)  # e.g. an operator's log shipper, or pytest's capture
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(f"a database error quoting {iin}")
+        except RuntimeError:
+            logger.exception("failed for %s", iin)
+    finally:
+        logger.removeHandler(handler)
+    assert iin not in out.getvalue() and out.getvalue().count("[12 digits]") == 2
+    assert "RuntimeError: a database error quoting [12 digits]" in out.getvalue()
+
+
+@pytest.mark.leak_check
+def test_nothing_the_run_saw_holds_an_iin(tmp_path_factory: pytest.TempPathFactory) -> None:
+    leakscan.scan_web_corpus()
+    SCANNER.scan_files(tmp_path_factory.getbasetemp())
+    SCANNER.checked = True
+    counts = ", ".join(f"{kind}: {count}" for kind, count in sorted(SCANNER.counts.items()))
+    assert not SCANNER.findings, f"IINs seen ({counts}):\n" + "\n".join(str(f) for f in SCANNER.findings)

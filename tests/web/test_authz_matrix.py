@@ -1,0 +1,476 @@
+"""The authorization matrix: every operation of the OpenAPI document x every kind of principal x whose object.
+
+The expected answers are kept in `authz_expected.csv` (next to this file), one row per operation and object:
+
+    method, path           the operation as the OpenAPI document names it
+    object                 A: an object of institution A (or its officer, token, holder); B: of institution B;
+                           -: the operation has no object (a list, a creation, a public answer)
+    anonymous ... cookie_a the expected status for each principal: 2xx, or the exact 4xx code
+    note                   why, for a reviewer (not read by the test)
+
+The principals (`PRINCIPALS`): `anonymous` (nothing sent); `officer_a` (an issuer of A, bearer token with
+officer:read and officer:write); `head_a` (the head of A, the same scopes; the only one who may annul);
+`officer_b` (an issuer of B); `partner` (partner:read); `admin` (admin); `disabled` (the token of an officer of A
+whose account was disabled afterwards; the token itself is made valid again so that only the account's flag
+refuses it); `revoked` (a revoked token of the issuer of A); `cookie_a` (the issuer of A signed in with the session
+cookie, sending no X-CSRF-Token: safe methods pass, unsafe ones must get 403 csrf-failed).
+
+Every request is valid for its operation (bodies built per operation below), so that the status says what the
+authorization decided. An unsafe request gets a fresh object of its own (a new document, graduate, token,
+officer, blank...), so no cell depends on another; safe requests share one document per institution.
+The operation list comes from `app.openapi()`: an operation without a row (or without a request builder here)
+fails the test, and every mismatch is reported at once.
+
+To see what the service answers now (e.g. after adding an operation), run with VERIFY_AUTHZ_WRITE=<path>: the
+actual table is written there; review every cell before copying it over the expected one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MakeClient
+from fastapi.testclient import TestClient
+from registry.regtools import T0, World, graduate_id_of, issue_row, make_bin, row
+from sqlalchemy import text
+from sqlmodel import select
+from stafftools import (
+    ADMIN_PASSWORD,
+    COOKIE,
+    PASSWORD,
+    STAFF_SETTINGS,
+    bearer,
+    give_password,
+    graduates_csv,
+    https,
+    login,
+    make_admin,
+    officer_token,
+    partner_token,
+)
+from webtools import CORPUS, Issued, Keys, assert_problem, qr_png
+
+from verify.keystore import KeyStore
+from verify.registry.accounts import create_token, revoke_token, set_officer_active
+from verify.registry.blanks import add_blank_range
+from verify.registry.institutions import create_officer
+from verify.registry.models import Document, DocumentRevision, Institution, Officer, OfficerCreate
+
+EXPECTED = Path(__file__).with_name("authz_expected.csv")
+PRINCIPALS = ("anonymous", "officer_a", "head_a", "officer_b", "partner", "admin", "disabled", "revoked", "cookie_a")
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def keys(keys: Keys, tmp_path: Path) -> Keys:
+    """A copy of the session's TEST ONLY key store: the matrix rotates and revokes signers."""
+    target = tmp_path / "own-keys"
+    shutil.copytree(keys.store.path, target)
+    return Keys(store=KeyStore(target))
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request: method, URL (path and query) and the keyword arguments of `TestClient.request`."""
+
+    method: str
+    url: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Matrix:
+    """The world of the matrix: principals' credentials, shared objects, and makers of fresh objects.
+
+    Attributes:
+        shared: a document in force of A and of B, for the safe (reading) requests.
+        holder_iins: the IINs of their holders (for the partner's look-up).
+        qr_text, scan_png: the QR text of A's shared document, and its code as printed (PNG).
+    """
+
+    world: World
+    client: TestClient
+    keys: Keys
+    headers: dict[str, dict[str, str]]
+    passwords: dict[str, tuple[str, str]]
+    shared: dict[str, Document] = field(default_factory=dict)
+    holder_iins: dict[str, str] = field(default_factory=dict)
+    qr_text: str = ""
+    scan_png: bytes = b""
+    serial: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def institution(self, owner: str) -> Institution:
+        """A is the university, B another university."""
+        return self.world.uni if owner == "A" else self.world.other
+
+    def issuer(self, owner: str) -> Officer:
+        """The issuer of A or of B."""
+        return self.world.uni_issuer if owner == "A" else self.world.other_issuer
+
+    def name(self, prefix: str) -> str:
+        """A fresh name."""
+        return f"{prefix}-{next(self.serial)}"
+
+    def graduate(self, owner: str, group: str | None = None) -> int:
+        """A fresh graduate of the owner's institution (imported, no document)."""
+        graduate = row(2, group=group or self.name("MX"))
+        CORPUS.iins.add(graduate.iin)
+        self.world.import_rows((graduate,), officer=self.issuer(owner), institution=self.institution(owner))
+        return graduate_id_of(self.world, graduate)
+
+    def document(self, owner: str, group: str | None = None) -> tuple[Document, str]:
+        """A fresh document in force of the owner's institution, and its holder's IIN."""
+        graduate = row(2, group=group or self.name("MX"))
+        CORPUS.iins.add(graduate.iin)
+        document, _ = issue_row(self.world, graduate, officer=self.issuer(owner),
+                                institution=self.institution(owner))
+        return document, graduate.iin
+
+    def token(self, owner: str) -> int:
+        """A fresh token of the owner's issuer."""
+        _, token = officer_token(self.world, self.issuer(owner), name=self.name("victim"))
+        assert token.id is not None
+        return token.id
+
+    def officer(self, owner: str, *, active: bool = True) -> str:
+        """A fresh officer account of the owner's institution; its username."""
+        username = self.name(f"victim.{owner.lower()}")
+        with self.world.session() as session:
+            officer = create_officer(session=session, officer_create=OfficerCreate(
+                username=username, full_name="Victim Officer", role="issuer"),
+                institution=self.institution(owner), at=T0)
+            if not active:
+                set_officer_active(session=session, officer=officer, active=False, at=NOW)
+        return username
+
+    def blank(self, owner: str) -> tuple[str, str]:
+        """A fresh blank in the owner's stock: (series, number)."""
+        number = f"{next(self.serial) * 10:07d}"
+        with self.world.session() as session:
+            add_blank_range(session=session, officer=self.issuer(owner), series="WO", first=number, last=number,
+                            at=NOW)
+        return "WO", number
+
+    def retired_signer(self) -> str:
+        """Rotate the key store; the kid (hex) of the signer that was active until now (retired, not revoked)."""
+        before = self.keys.store.signer().kid.hex()
+        self.keys.store.rotate(at=dt.datetime.now(dt.UTC))
+        return before
+
+
+# ----------------------------------------------------------------------------- requests per operation
+Builder = Callable[[Matrix, str, str], Call]
+BUILDERS: dict[tuple[str, str], Builder] = {}
+
+
+def builds(method: str, path: str) -> Callable[[Builder], Builder]:
+    """Register the request builder of an operation: (matrix, principal, owner "A" / "B" / "-") -> Call."""
+
+    def register(function: Builder) -> Builder:
+        BUILDERS[(method, path)] = function
+        return function
+
+    return register
+
+
+def _doc_path(document: Document, suffix: str = "") -> str:
+    return f"/api/v1/officer/documents/{document.series}/{document.number}{suffix}"
+
+
+# public
+builds("GET", "/V/{digits}")(lambda m, p, o: Call(
+    "GET", f"/V/{m.qr_text.rsplit('/', 1)[-1]}", {"headers": {"Accept": "application/json"}}))
+builds("POST", "/api/v1/verify")(lambda m, p, o: Call("POST", "/api/v1/verify", {"json": {"qr_text": m.qr_text}}))
+builds("POST", "/api/v1/scan")(lambda m, p, o: Call(
+    "POST", "/api/v1/scan", {"files": {"photo": ("qr.png", m.scan_png, "image/png")}}))
+builds("POST", "/api/v1/lookup")(lambda m, p, o: Call("POST", "/api/v1/lookup", {"json": {
+    "series": m.shared["A"].series, "number": m.shared["A"].number, "surname": "Әбдірахманова"}}))
+builds("GET", "/api/v1/trust-list")(lambda m, p, o: Call("GET", "/api/v1/trust-list"))
+builds("GET", "/api/v1/ping")(lambda m, p, o: Call("GET", "/api/v1/ping"))
+builds("GET", "/healthz")(lambda m, p, o: Call("GET", "/healthz"))
+builds("GET", "/metrics")(lambda m, p, o: Call("GET", "/metrics"))
+builds("GET", "/problems/{slug}")(lambda m, p, o: Call("GET", "/problems/forbidden"))
+
+
+# accounts
+@builds("POST", "/api/v1/auth/login")
+def _login(m: Matrix, principal: str, owner: str) -> Call:
+    username, password = m.passwords.get(principal, ("nobody.at.all", "a wrong password here"))
+    return Call("POST", "/api/v1/auth/login", {"json": {"username": username, "password": password}})
+
+
+builds("POST", "/api/v1/auth/logout")(lambda m, p, o: Call("POST", "/api/v1/auth/logout"))
+builds("GET", "/api/v1/auth/me")(lambda m, p, o: Call("GET", "/api/v1/auth/me"))
+builds("GET", "/api/v1/auth/tokens")(lambda m, p, o: Call("GET", "/api/v1/auth/tokens"))
+builds("POST", "/api/v1/auth/tokens")(lambda m, p, o: Call("POST", "/api/v1/auth/tokens", {"json": {
+    "name": "matrix", "scopes": [{"partner": "partner:read", "admin": "admin"}.get(p, "officer:read")]}}))
+builds("DELETE", "/api/v1/auth/tokens/{token_id}")(lambda m, p, o: Call(
+    "DELETE", f"/api/v1/auth/tokens/{m.token(o)}"))
+
+# officers
+builds("GET", "/api/v1/officer/graduates")(lambda m, p, o: Call("GET", "/api/v1/officer/graduates"))
+builds("GET", "/api/v1/officer/documents")(lambda m, p, o: Call("GET", "/api/v1/officer/documents"))
+builds("GET", "/api/v1/officer/blanks")(lambda m, p, o: Call("GET", "/api/v1/officer/blanks"))
+builds("GET", "/api/v1/officer/audit")(lambda m, p, o: Call("GET", "/api/v1/officer/audit"))
+builds("POST", "/api/v1/officer/documents")(lambda m, p, o: Call(
+    "POST", "/api/v1/officer/documents", {"json": {"graduate_id": m.graduate(o)}}))
+builds("GET", "/api/v1/officer/documents/{series}/{number}")(lambda m, p, o: Call(
+    "GET", _doc_path(m.shared[o])))
+for _kind in ("svg", "png", "pdf"):
+    builds("GET", f"/api/v1/officer/documents/{{series}}/{{number}}/qr.{_kind}")(
+        lambda m, p, o, kind=_kind: Call("GET", _doc_path(m.shared[o], f"/qr.{kind}")))  # type: ignore[misc]
+builds("POST", "/api/v1/officer/documents/{series}/{number}/duplicates")(lambda m, p, o: Call(
+    "POST", _doc_path(m.document(o)[0], "/duplicates"), {"json": {"reason": "lost"}}))
+builds("POST", "/api/v1/officer/documents/{series}/{number}/corrections")(lambda m, p, o: Call(
+    "POST", _doc_path(m.document(o)[0], "/corrections"),
+    {"json": {"changes": {"programme": "6B06102"}, "reason": "application 114: wrong code"}}))
+builds("POST", "/api/v1/officer/documents/{series}/{number}/annulment")(lambda m, p, o: Call(
+    "POST", _doc_path(m.document(o)[0], "/annulment"), {"json": {"basis": "order No. 7"}}))
+builds("POST", "/api/v1/officer/blanks/ranges")(lambda m, p, o: Call(
+    "POST", "/api/v1/officer/blanks/ranges",
+    {"json": {"series": "MX", "first": f"{next(m.serial) * 10:07d}", "last": f"{next(m.serial) * 10:07d}"}}))
+
+
+@builds("GET", "/api/v1/officer/sheets")
+def _sheets(m: Matrix, principal: str, owner: str) -> Call:
+    group = m.world.scalar("SELECT study_group FROM graduates WHERE id = :g", g=m.shared[owner].graduate_id)
+    return Call("GET", "/api/v1/officer/sheets", {"params": {"group": group}})
+
+
+@builds("POST", "/api/v1/officer/imports")
+def _import(m: Matrix, principal: str, owner: str) -> Call:
+    data = graduates_csv([row(2, group=m.name("IMP"))])
+    return Call("POST", "/api/v1/officer/imports", {"files": {"file": ("graduates.csv", data, "text/csv")}})
+
+
+@builds("POST", "/api/v1/officer/batches")
+def _batch(m: Matrix, principal: str, owner: str) -> Call:
+    group = m.name("BATCH")
+    m.graduate(owner, group)
+    return Call("POST", "/api/v1/officer/batches",
+                {"json": {"group": group}, "headers": {"Idempotency-Key": str(uuid.uuid4())}})
+
+
+@builds("POST", "/api/v1/officer/blanks/write-offs")
+def _write_off(m: Matrix, principal: str, owner: str) -> Call:
+    series, number = m.blank(owner)
+    return Call("POST", "/api/v1/officer/blanks/write-offs",
+                {"json": {"series": series, "number": number, "reason": "spoiled in the printer"}})
+
+
+# partner
+builds("POST", "/api/v1/partner/documents")(lambda m, p, o: Call(
+    "POST", "/api/v1/partner/documents", {"json": {"iin": m.holder_iins[o]}}))
+
+
+# admin
+builds("GET", "/api/v1/admin/institutions")(lambda m, p, o: Call("GET", "/api/v1/admin/institutions"))
+builds("POST", "/api/v1/admin/institutions")(lambda m, p, o: Call("POST", "/api/v1/admin/institutions", {"json": {
+    "bin": make_bin(100 + next(m.serial)), "name_kk": "Жаңа колледж", "name_ru": "Новый колледж",
+    "name_en": "New College", "kind": "college", "region": "Алматы"}}))
+builds("POST", "/api/v1/admin/officers")(lambda m, p, o: Call("POST", "/api/v1/admin/officers", {"json": {
+    "institution_bin": m.institution(o).bin, "username": m.name("new.officer"), "full_name": "New Officer",
+    "role": "issuer", "password": "a long enough password"}}))
+builds("GET", "/api/v1/admin/officers")(lambda m, p, o: Call(
+    "GET", "/api/v1/admin/officers", {"params": {"institution_bin": m.institution(o).bin}}))
+builds("POST", "/api/v1/admin/officers/{username}/disable")(lambda m, p, o: Call(
+    "POST", f"/api/v1/admin/officers/{m.officer(o)}/disable", {"json": {"reason": "order No. 12"}}))
+builds("POST", "/api/v1/admin/officers/{username}/enable")(lambda m, p, o: Call(
+    "POST", f"/api/v1/admin/officers/{m.officer(o, active=False)}/enable"))
+builds("POST", "/api/v1/admin/officers/{username}/password")(lambda m, p, o: Call(
+    "POST", f"/api/v1/admin/officers/{m.officer(o)}/password", {"json": {"password": "another long password"}}))
+builds("GET", "/api/v1/admin/partners")(lambda m, p, o: Call("GET", "/api/v1/admin/partners"))
+builds("POST", "/api/v1/admin/partners")(lambda m, p, o: Call(
+    "POST", "/api/v1/admin/partners", {"json": {"name": m.name("Partner")}}))
+builds("POST", "/api/v1/admin/partners/{partner_id}/tokens")(lambda m, p, o: Call(
+    "POST", f"/api/v1/admin/partners/{partner_token(m.world, m.name('Partner'))[1].id}/tokens",
+    {"json": {"name": "matrix", "days": 30}}))
+builds("GET", "/api/v1/admin/tokens")(lambda m, p, o: Call("GET", "/api/v1/admin/tokens"))
+builds("DELETE", "/api/v1/admin/tokens/{token_id}")(lambda m, p, o: Call(
+    "DELETE", f"/api/v1/admin/tokens/{m.token(o)}"))
+builds("GET", "/api/v1/admin/signers")(lambda m, p, o: Call("GET", "/api/v1/admin/signers"))
+builds("POST", "/api/v1/admin/signers/rotate")(lambda m, p, o: Call(
+    "POST", "/api/v1/admin/signers/rotate", {"json": {"alg": "EdDSA"}}))
+builds("POST", "/api/v1/admin/signers/{kid}/revoke")(lambda m, p, o: Call(
+    "POST", f"/api/v1/admin/signers/{m.retired_signer()}/revoke",
+    {"json": {"compromised_at": dt.datetime.now(dt.UTC).isoformat(), "reason": "matrix"}}))
+builds("POST", "/api/v1/admin/trust-list/publish")(lambda m, p, o: Call(
+    "POST", "/api/v1/admin/trust-list/publish", {"json": {"ttl_days": 30}}))
+
+
+# ----------------------------------------------------------------------------- the world
+def _principals(world: World, client: TestClient) -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, str]]]:
+    """Bearer or cookie headers of every principal, and the sign-in of those that have a password."""
+    for officer in (world.uni_issuer, world.uni_head, world.other_issuer):
+        give_password(world, officer)
+    admin = make_admin(world)
+    with world.session() as session:
+        admin_token, _ = create_token(session=session, owner=admin, name="matrix", scopes=["admin"], at=NOW,
+                                      expires_at=NOW + dt.timedelta(days=1), actor="admin")
+        gone = create_officer(session=session, officer_create=OfficerCreate(
+            username="uni.gone", full_name="Officer Gone", role="issuer"), institution=world.uni, at=T0)
+    give_password(world, gone)
+    disabled_token, disabled_row = officer_token(world, gone)
+    with world.session() as session:
+        set_officer_active(session=session, officer=gone, active=False, at=NOW)
+    with world.engine.begin() as connection:  # only the account's flag refuses it now
+        connection.execute(text("UPDATE api_tokens SET revoked_at = NULL WHERE id = :i"), {"i": disabled_row.id})
+    revoked_token, revoked_row = officer_token(world, world.uni_issuer, name="revoked")
+    with world.session() as session:
+        revoke_token(session=session, token_id=revoked_row.id or 0, at=NOW, actor="admin")
+    signed_in = client.post("/api/v1/auth/login", json={"username": "uni.issuer", "password": PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    cookie = client.cookies.get(COOKIE)
+    client.cookies.clear()
+    headers = {
+        "anonymous": {},
+        "officer_a": bearer(officer_token(world, world.uni_issuer)[0]),
+        "head_a": bearer(officer_token(world, world.uni_head)[0]),
+        "officer_b": bearer(officer_token(world, world.other_issuer)[0]),
+        "partner": bearer(partner_token(world)[0]),
+        "admin": bearer(admin_token),
+        "disabled": bearer(disabled_token),
+        "revoked": bearer(revoked_token),
+        "cookie_a": {"Cookie": f"{COOKIE}={cookie}"},
+    }
+    passwords = {"officer_a": ("uni.issuer", PASSWORD), "head_a": ("uni.head", PASSWORD),
+                 "officer_b": ("other.issuer", PASSWORD), "admin": ("ministry.admin", ADMIN_PASSWORD),
+                 "disabled": ("uni.gone", PASSWORD), "revoked": ("uni.issuer", PASSWORD),
+                 "cookie_a": ("uni.issuer", PASSWORD)}
+    return headers, passwords
+
+
+@pytest.fixture
+def matrix(make_client: MakeClient, world: World, keys: Keys) -> Matrix:
+    """The app (cheap hashing, generous limits) and the principals, with one document in force per institution."""
+    client = https(make_client(**STAFF_SETTINGS))
+    headers, passwords = _principals(world, client)
+    built = Matrix(world=world, client=client, keys=keys, headers=headers, passwords=passwords)
+    for owner in ("A", "B"):
+        built.shared[owner], built.holder_iins[owner] = built.document(owner, group=f"SHARED-{owner}")
+    with world.session() as session:
+        revision = session.exec(select(DocumentRevision).where(
+            DocumentRevision.document_id == built.shared["A"].id)).one()
+        session.commit()
+    built.qr_text = revision.qr_text
+    built.scan_png = qr_png(Issued(document=built.shared["A"], revision=revision))
+    return built
+
+
+# ----------------------------------------------------------------------------- the table
+def _status_class(status: int) -> str:
+    return "2xx" if 200 <= status < 300 else str(status)
+
+
+def _expected_rows() -> list[dict[str, str]]:
+    with EXPECTED.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _operations(client: TestClient) -> list[tuple[str, str]]:
+    document = client.app.openapi()  # type: ignore[attr-defined]
+    return [(method.upper(), path) for path, operations in document["paths"].items() for method in operations]
+
+
+def _problem_slug(response: Any) -> str:
+    if response.headers.get("content-type", "").startswith("application/problem+json"):
+        return str(response.json().get("type", "")).rsplit("/", 1)[-1]
+    return ""
+
+
+def _refusal_problems(method: str, principal: str, response: Any) -> list[str]:
+    """What is wrong with a refusal beyond its status: its problem type and the Bearer challenge of a 401."""
+    status, slug = response.status_code, _problem_slug(response)
+    wanted = {401: {"unauthorized", "login-failed"}, 403: {"forbidden", "csrf-failed"}, 404: {"not-found"}}
+    if principal == "cookie_a" and method in UNSAFE and status == 403:
+        wanted[403] = {"csrf-failed"}
+    problems = []
+    if status in wanted and slug not in wanted[status]:
+        problems.append(f"{status} of type {slug or response.headers.get('content-type')}, not {wanted[status]}")
+    if status == 401 and not response.headers.get("www-authenticate", "").startswith("Bearer"):
+        problems.append("401 without a Bearer challenge")
+    return problems
+
+
+def test_every_operation_answers_every_principal_as_the_table_says(matrix: Matrix) -> None:
+    rows = _expected_rows()
+    assert rows and list(rows[0])[:3 + len(PRINCIPALS)] == ["method", "path", "object", *PRINCIPALS]
+    operations = _operations(matrix.client)
+    listed = {(r["method"], r["path"]) for r in rows}
+    problems = [f"{m} {p}: no row in {EXPECTED.name}" for m, p in operations if (m, p) not in listed]
+    problems += [f"{m} {p}: a row but no such operation" for m, p in sorted(listed - set(operations))]
+    problems += [f"{m} {p}: no request builder in this test" for m, p in operations if (m, p) not in BUILDERS]
+    actual_rows: list[dict[str, str]] = []
+    for expected in rows:
+        key = (expected["method"], expected["path"])
+        if key not in BUILDERS:
+            continue
+        actual = {"method": key[0], "path": key[1], "object": expected["object"], "note": expected.get("note", "")}
+        for principal in PRINCIPALS:
+            call = BUILDERS[key](matrix, principal, expected["object"])
+            kwargs = dict(call.kwargs)
+            kwargs["headers"] = {**kwargs.get("headers", {}), **matrix.headers[principal]}
+            matrix.client.cookies.clear()
+            response = matrix.client.request(call.method, call.url, **kwargs)
+            got = _status_class(response.status_code)
+            actual[principal] = got
+            where = f"{key[0]} {key[1]} [{expected['object']}] {principal}"
+            if got != expected[principal]:
+                problems.append(f"{where}: expected {expected[principal]}, got {response.status_code} "
+                                f"{_problem_slug(response)}")
+            problems += [f"{where}: {problem}" for problem in _refusal_problems(call.method, principal, response)]
+        actual_rows.append(actual)
+    if os.environ.get("VERIFY_AUTHZ_WRITE"):
+        with Path(os.environ["VERIFY_AUTHZ_WRITE"]).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["method", "path", "object", *PRINCIPALS, "note"])
+            writer.writeheader()
+            writer.writerows(actual_rows)
+    cells = len(actual_rows) * len(PRINCIPALS)
+    assert not problems, f"{len(problems)} problem(s) in {cells} cells:\n" + "\n".join(problems)
+
+
+def test_a_cookie_session_with_its_csrf_token_acts_as_the_officer_and_ends_at_sign_out(matrix: Matrix) -> None:
+    client = matrix.client
+    client.cookies.clear()
+    csrf = {"X-CSRF-Token": login(client, "uni.head")}
+    graduate_id = matrix.graduate("A")
+    issued = client.post("/api/v1/officer/documents", json={"graduate_id": graduate_id}, headers=csrf)
+    assert issued.status_code == 201, issued.text
+    document = issued.json()
+    annulled = client.post(f"/api/v1/officer/documents/{document['series']}/{document['number']}/annulment",
+                           json={"basis": "order No. 8"}, headers=csrf)
+    assert annulled.status_code == 200 and annulled.json()["state"] == "annulled"
+    other = client.post("/api/v1/officer/documents", json={"graduate_id": matrix.graduate("B")}, headers=csrf)
+    assert_problem(other, 404, "not-found")
+    assert_problem(client.post("/api/v1/admin/partners", json={"name": "x"}, headers=csrf), 403, "forbidden")
+    assert client.post("/api/v1/auth/logout", headers=csrf).status_code == 204
+    assert_problem(client.get("/api/v1/auth/me"), 401, "unauthorized")
+
+
+def test_the_session_of_an_officer_disabled_after_sign_in_is_refused(matrix: Matrix) -> None:
+    client = matrix.client
+    client.cookies.clear()
+    username = matrix.officer("A")
+    with matrix.world.session() as session:
+        officer = session.exec(select(Officer).where(Officer.username == username)).one()
+        session.commit()
+    give_password(matrix.world, officer)
+    csrf = {"X-CSRF-Token": login(client, username)}
+    assert client.get("/api/v1/officer/graduates").status_code == 200
+    disabled = client.post(f"/api/v1/admin/officers/{username}/disable", json={"reason": "order No. 13"},
+                           headers=matrix.headers["admin"])
+    assert disabled.status_code == 200, disabled.text
+    assert_problem(client.get("/api/v1/officer/graduates"), 401, "unauthorized")
+    assert_problem(client.post("/api/v1/auth/tokens", json={"name": "x", "scopes": ["officer:read"]}, headers=csrf),
+                   401, "unauthorized")
