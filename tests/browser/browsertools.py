@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import io
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import Session
@@ -79,3 +85,41 @@ class Server:
 
     url: str
     log: Path
+
+
+@contextmanager
+def running_server(environment: dict[str, str], *, base: Path, port: int) -> Iterator[Server]:
+    """Run `web.app:create_app` under uvicorn on 127.0.0.1:`port` until the block ends.
+
+    The server's output goes to `base/server.log`; it must answer /healthz within 30 s.
+
+    Raises:
+        AssertionError: the server exited or did not answer in time (with its log).
+    """
+    environment = {**environment}
+    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    log = base / "server.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app",
+                                    "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+                                    "--no-proxy-headers"], env=environment, stdout=sink, stderr=subprocess.STDOUT)
+    started = Server(url=f"http://127.0.0.1:{port}", log=log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(started.url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"the server did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield started
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)

@@ -14,19 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from pagestates import Cases, build_cases
 from registry.regtools import BASE_URL, T0, build_world
 
-from browser.browsertools import Server, diploma_photo, free_port, qr_png, write_y4m
+from browser.browsertools import Server, diploma_photo, free_port, qr_png, running_server, write_y4m
 from verify.keystore import KeyStore
 from verify.registry.db import upgrade_database
 
@@ -88,32 +84,8 @@ def server(cases: tuple[Cases, str, Path], tmp_path_factory: pytest.TempPathFact
         "VERIFY_RATE_VERIFY": "100000/minute", "VERIFY_RATE_SCAN": "100000/minute",
         "VERIFY_RATE_LOOKUP": "100000/minute", "VERIFY_SCAN_WORKERS": "1",
     }
-    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    log = base / "server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app",
-                                    "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-                                    "--no-proxy-headers"], env=environment, stdout=sink, stderr=subprocess.STDOUT)
-    started = Server(url=f"http://127.0.0.1:{port}", log=log)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(started.url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.1)
+    with running_server(environment, base=base, port=port) as started:
         yield started
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
 
 
 @pytest.fixture(scope="session")

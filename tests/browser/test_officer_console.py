@@ -16,21 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from pypdf import PdfReader
 from registry.regtools import BASE_URL, T0, World, build_world, row
 from test_qr import code_squares, pdf_boxes
 
-from browser.browsertools import Server, free_port
+from browser.browsertools import Server, free_port, running_server
 from browser.test_employer_pages import WIDER_THAN_THE_SCREEN
 from verify.keystore import KeyStore
 from verify.registry.accounts import PasswordHashing, set_officer_password
@@ -84,32 +80,8 @@ def console_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         "VERIFY_RATE_VERIFY": "100000/minute", "VERIFY_RATE_LOGIN": "1000/minute", "VERIFY_SCAN_WORKERS": "1",
         "VERIFY_PASSWORD_TIME_COST": "1", "VERIFY_PASSWORD_MEMORY_KIB": "8", "VERIFY_PASSWORD_PARALLELISM": "1",
     }
-    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    log = base / "server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app",
-                                    "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-                                    "--no-proxy-headers"], env=environment, stdout=sink, stderr=subprocess.STDOUT)
-    started = Server(url=f"http://127.0.0.1:{port}", log=log)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(started.url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.1)
+    with running_server(environment, base=base, port=port) as started:
         yield Console(server=started, username=world.uni_issuer.username, graduates=graduates)
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
 
 
 def test_an_officer_imports_issues_a_batch_prints_it_and_replaces_a_document(
