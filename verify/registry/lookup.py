@@ -27,8 +27,10 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from dataclasses import replace
+from typing import NamedTuple
 
 from sqlalchemy import Engine
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, col, select
 
@@ -88,6 +90,16 @@ class RegistryStatusLookup:
             raise SchemaError(f"the registry cannot be read ({type(exc.orig).__name__}); status unknown") from None
 
 
+class _Revision(NamedTuple):
+    """The columns of a document revision that a status answer uses."""
+
+    revision: int
+    created_at: dt.datetime
+    payload_sha256: str
+    changed_fields: list[str]
+    reason: str | None
+
+
 def _ref(document: Document, *, reason: str | None = None) -> DocumentRef:
     return DocumentRef(series=document.series, number=document.number, duplicate_no=document.duplicate_no,
                        issued_on=document.issued_at.date(), reason=reason)
@@ -99,8 +111,12 @@ def _status(session: Session, *, series: str, number: str, revision: int, payloa
     document = session.exec(select(Document).where(Document.series == series, Document.number == number)).first()
     if document is None or document.issued_at > at:
         return not_in_registry
-    revisions = list(session.exec(select(DocumentRevision).where(DocumentRevision.document_id == document.id)
-                                  .order_by(col(DocumentRevision.revision))))
+    # Only the five columns the answer needs: the revisions also hold the signed bytes and the QR text.
+    revisions = [_Revision(*row) for row in session.execute(
+        core_select(col(DocumentRevision.revision), col(DocumentRevision.created_at),
+                    col(DocumentRevision.payload_sha256), col(DocumentRevision.changed_fields),
+                    col(DocumentRevision.reason))
+        .where(col(DocumentRevision.document_id) == document.id).order_by(col(DocumentRevision.revision)))]
     presented = next((r for r in revisions if r.revision == revision), None)
     if presented is None or presented.created_at > at:
         return not_in_registry
