@@ -6,15 +6,14 @@ import io
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from servertools import stop, wait_until_healthy
 from sqlmodel import Session
 
 from verify import render_record
@@ -105,21 +104,7 @@ def running_server(environment: dict[str, str], *, base: Path, port: int) -> Ite
                                     "--no-proxy-headers"], env=environment, stdout=sink, stderr=subprocess.STDOUT)
     started = Server(url=f"http://127.0.0.1:{port}", log=log)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(started.url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.1)
+        wait_until_healthy(started.url, process, log)
         yield started
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop(process)

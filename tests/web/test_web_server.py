@@ -42,6 +42,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from registry.regtools import BASE_URL, World
+from servertools import stop, wait_until_healthy
 from webtools import CORPUS, Issued, Keys
 
 MiB = 1024 * 1024
@@ -89,24 +90,10 @@ def running_server(world: World, keys: Keys, tmp_path: Path, *extra_args: str, *
                                     *extra_args], env=environment, stdout=sink, stderr=subprocess.STDOUT)
     server = Server(process=process, port=port, log=log)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(server.url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.1)
+        wait_until_healthy(server.url, process, log)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop(process)
         CORPUS.lines.extend(log.read_text("utf-8", errors="replace").splitlines())
 
 
