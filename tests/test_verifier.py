@@ -7,6 +7,7 @@ revision, an annulled document, a good signature the registry does not know.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -66,6 +67,49 @@ def test_registry_status_gives_the_verdict(status: RegistryStatus, verdict: str,
     json_out = report.to_json()
     assert json_out["record"]["number"] == "0012345"
     assert json_out["registry"]["code"] == status.code.value
+
+
+@dataclass
+class FakeAsyncLookup:
+    """The `AsyncStatusLookup` twin of `FakeLookup`."""
+
+    status: RegistryStatus
+    asked: list[dict[str, object]] = field(default_factory=list)
+
+    async def lookup(self, *, series: str, number: str, revision: int, payload_sha256: bytes,
+                     at: dt.datetime) -> RegistryStatus:
+        self.asked.append({"series": series, "number": number, "revision": revision,
+                           "payload_sha256": payload_sha256, "at": at})
+        return self.status
+
+
+@pytest.mark.parametrize(("status", "verdict", "words"), STATUSES, ids=[s[0].code.value for s in STATUSES])
+def test_begin_then_finish_gives_the_report_of_check(status: RegistryStatus, verdict: str, words: str) -> None:
+    """The halves an event loop runs (`begin`, an awaited lookup, `finish`) answer exactly as `check`."""
+    checked = verifier_for_signers(SIGNER, status_lookup=FakeLookup(status)).check(SIGNED.qr_text, at=T)
+    pending = verifier_for_signers(SIGNER).begin(SIGNED.qr_text, at=T)
+    assert pending.query is not None and pending.report.steps[-1].number == 10  # no I/O yet: 10 steps
+    lookup = FakeAsyncLookup(status)
+    finished = pending.finish(asyncio.run(pending.query.ask_async(lookup)))
+    assert finished.to_json() == checked.to_json() and finished.verdict == verdict
+    assert lookup.asked == [{"series": "BD", "number": "0012345", "revision": 1,
+                             "payload_sha256": hashlib.sha256(SIGNED.payload).digest(), "at": T}]
+    with pytest.raises(ValueError, match="final"):
+        pending.finish(status)
+
+
+def test_begin_of_a_failing_text_is_final_and_asks_nothing() -> None:
+    pending = verifier_for_signers(SIGNER).begin("HTTPS://V.EDU.KZ/V/12", at=T)
+    assert pending.query is None and pending.report.verdict == "MALFORMED"
+    assert len(pending.report.steps) == 11 and pending.report.steps[-1].outcome == "skipped"
+    with pytest.raises(ValueError, match="final"):
+        pending.finish(None)
+
+
+def test_finish_without_a_registry_is_check_offline() -> None:
+    pending = verifier_for_signers(SIGNER).begin(SIGNED.qr_text, at=T)
+    offline = verifier_for_signers(SIGNER).check(SIGNED.qr_text, at=T)
+    assert pending.finish(None).to_json() == offline.to_json() and offline.status == "NOT_CHECKED"
 
 
 def test_verify_raises_document_status_error() -> None:

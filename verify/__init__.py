@@ -22,18 +22,20 @@ from .issue import QrImages, SignedRecord, render_record, sign_record
 from .keys import KeySigner, Signer
 from .keystore import KeyStore
 from .record import DuplicateOf, HolderName, Record
-from .status import DocumentRef, RegistryStatus, StatusCode, StatusLookup
+from .status import AsyncStatusLookup, DocumentRef, RegistryStatus, StatusCode, StatusLookup, StatusQuery
 from .trust import Scope, SignerEntry, TrustList
-from .verifier import VERDICTS, VerificationReport, Verifier
+from .verifier import VERDICTS, PendingCheck, VerificationReport, Verifier
 
 __all__ = [
     "VERDICTS",
+    "AsyncStatusLookup",
     "DocumentRef",
     "DuplicateOf",
     "Error",
     "HolderName",
     "KeySigner",
     "KeyStore",
+    "PendingCheck",
     "QrImages",
     "Record",
     "RegistryStatus",
@@ -43,6 +45,7 @@ __all__ = [
     "SignerEntry",
     "StatusCode",
     "StatusLookup",
+    "StatusQuery",
     "TrustList",
     "VerificationError",
     "VerificationReport",

@@ -120,3 +120,39 @@ class StatusLookup(Protocol):
             at: the time of the check (aware).
         """
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class StatusQuery:
+    """What step 11 asks the registry, once steps 1-10 have passed (`Verifier.begin`).
+
+    Attributes:
+        series, number, revision: from the verified payload.
+        payload_sha256: SHA-256 of the signed payload bytes (32 bytes).
+        at: the time of the check (aware).
+    """
+
+    series: str
+    number: str
+    revision: int
+    payload_sha256: bytes
+    at: dt.datetime
+
+    def ask(self, lookup: StatusLookup) -> RegistryStatus:
+        """`lookup.lookup(...)` with this query's fields (raises what the lookup raises)."""
+        return lookup.lookup(series=self.series, number=self.number, revision=self.revision,
+                             payload_sha256=self.payload_sha256, at=self.at)
+
+    async def ask_async(self, lookup: AsyncStatusLookup) -> RegistryStatus:
+        """`await lookup.lookup(...)` with this query's fields (raises what the lookup raises)."""
+        return await lookup.lookup(series=self.series, number=self.number, revision=self.revision,
+                                   payload_sha256=self.payload_sha256, at=self.at)
+
+
+class AsyncStatusLookup(Protocol):
+    """`StatusLookup` for an event loop: the same question and answer, awaited (the web service's registry)."""
+
+    async def lookup(self, *, series: str, number: str, revision: int, payload_sha256: bytes,
+                     at: dt.datetime) -> RegistryStatus:
+        """As `StatusLookup.lookup`."""
+        ...

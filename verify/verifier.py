@@ -8,6 +8,10 @@ Two calls, as python-tuf and cryptography pair them (STYLE.md §1):
   step's `VerificationError` (a `DocumentStatusError` for an authentic record whose registry
   status is not valid).
 
+`check` is `begin` (steps 1-10, no I/O) then, for an authentic record, step 11 through the
+`StatusLookup`. A caller on an event loop runs the two halves itself: `pending = begin(...)`,
+`await pending.query.ask_async(lookup)`, `pending.finish(status)` — the same steps, the same report.
+
 The steps (docs/FORMAT.md §7; the number is the `step` of the error raised):
 
     (1) unprefix      the text starts with HTTP(S)://HOST/V/, any case
@@ -45,7 +49,7 @@ from .errors import (
 )
 from .keys import ALGORITHM_NAMES
 from .record import Record
-from .status import RegistryStatus, StatusCode, StatusLookup
+from .status import RegistryStatus, StatusCode, StatusLookup, StatusQuery
 from .trust import SignerEntry, TrustList
 
 STEP_NAMES: dict[int, str] = {
@@ -203,6 +207,27 @@ class Verifier:
             text: the QR text as decoded (untrusted).
             at: the time of the check (aware).
         """
+        pending = self.begin(text, at=at)
+        if pending.query is None:
+            return pending.report
+        if self.status_lookup is None:
+            return pending.finish(None)
+        return pending.finish(pending.query.ask(self.status_lookup))
+
+    def begin(self, text: str, *, at: dt.datetime) -> PendingCheck:
+        """Steps 1-10 (no I/O): the report so far, and what step 11 must ask the registry.
+
+        Args:
+            text: the QR text as decoded (untrusted).
+            at: the time of the check (aware).
+
+        Returns:
+            `PendingCheck`: `query` is None when a step failed (the report is final), else the
+            caller finishes with `finish(status)` (`finish(None)` without a registry).
+
+        Raises:
+            ValueError: `at` is naive.
+        """
         if at.tzinfo is None:
             raise ValueError("at: must be timezone-aware")
         run = _Run(VerificationReport(verdict=VALID, checked_at=at, trust_list_version=self.trust_list.version,
@@ -212,12 +237,13 @@ class Verifier:
         if self.trust_list.environment != "production":
             run.report.warnings.append(f"{self.trust_list.environment} trust list: not valid for real documents")
         try:
-            self._steps(run, text, at)
+            query = self._steps(run, text, at)
         except VerificationError as exc:
             run.fail(exc)
-        return run.report
+            return PendingCheck(run, None)
+        return PendingCheck(run, query)
 
-    def _steps(self, run: _Run, text: str, at: dt.datetime) -> None:
+    def _steps(self, run: _Run, text: str, at: dt.datetime) -> StatusQuery:
         prefix, digits = codec.split_qr_text(text)
         if self.accepted_prefixes is not None and prefix not in self.accepted_prefixes:
             raise PrefixError(f"the link names {prefix}, not a verification host of this service")
@@ -259,16 +285,45 @@ class Verifier:
                    "revoked only with a compromise time after the signing time")
         run.passed(10, f"series {record.series} in the signer's scope")
         run.report.authentic = True
-        if self.status_lookup is None:
+        return StatusQuery(series=record.series, number=record.number, revision=record.revision,
+                           payload_sha256=hashlib.sha256(sign1.payload).digest(), at=at)
+
+
+class PendingCheck:
+    """A check whose steps 1-10 have run (`Verifier.begin`); step 11 waits for the registry's answer.
+
+    Attributes:
+        report: the report so far (final when `query` is None).
+        query: what to ask the registry, or None when a step failed.
+    """
+
+    def __init__(self, run: _Run, query: StatusQuery | None) -> None:
+        self._run = run
+        self.report = run.report
+        self.query = query
+
+    def finish(self, status: RegistryStatus | None) -> VerificationReport:
+        """Step 11 with the registry's answer to `query` (None: no registry, the step is skipped).
+
+        Returns:
+            The final report.
+
+        Raises:
+            ValueError: the check already ended (a step failed, or `finish` was called before).
+        """
+        if self.query is None:
+            raise ValueError("this check has ended; its report is final")
+        self.query, run = None, self._run
+        if status is None:
             run.skipped(11, "no registry given: authentic; status not checked")
-            return
-        status = self.status_lookup.lookup(series=record.series, number=record.number, revision=record.revision,
-                                           payload_sha256=hashlib.sha256(sign1.payload).digest(), at=at)
+            return self.report
         run.report.registry, run.report.status = status, status.code.value
         verdict = _STATUS_VERDICT[status.code]
         if verdict != VALID:
-            raise DocumentStatusError(_status_sentence(status), code=verdict)
-        run.passed(11, _status_sentence(status))
+            run.fail(DocumentStatusError(_status_sentence(status), code=verdict))
+        else:
+            run.passed(11, _status_sentence(status))
+        return self.report
 
 
 def _judge(chained: list[SignerEntry], record: Record, signed_at: dt.datetime) -> SignerEntry:
