@@ -18,8 +18,15 @@ from sqlmodel import Session
 from verify.identifiers import check_digit
 from verify.keys import Signer
 from verify.keystore import KeyStore
+from verify.record import HolderName
 from verify.registry.db import make_engine
-from verify.registry.documents import get_revision, issue_document
+from verify.registry.documents import (
+    annul_document,
+    correct_document,
+    get_revision,
+    issue_document,
+    issue_duplicate,
+)
 from verify.registry.graduates import GraduateRow, ParseReport
 from verify.registry.importing import ImportResult, import_graduates
 from verify.registry.institutions import create_institution, create_officer
@@ -198,3 +205,31 @@ def issue_row(world: World, graduate_row: GraduateRow, *, officer: Officer | Non
         revision = get_revision(session=session, document=document)
         session.commit()
     return document, revision
+
+
+def duplicate(world: World, document: Document, *, reason: str = "lost", at: dt.datetime,
+              new_name: HolderName | None = None) -> tuple[Document, DocumentRevision]:
+    """Issue a duplicate instead of `document` (by the university's issuer); the duplicate and its revision."""
+    with world.session() as session:
+        dup = issue_duplicate(session=session, officer=world.uni_issuer, series=document.series,
+                              number=document.number, reason=reason, signer=world.signer, base_url=BASE_URL, at=at,
+                              new_name=new_name)
+        revision = get_revision(session=session, document=dup)
+        session.commit()
+    return dup, revision
+
+
+def correct(world: World, document: Document, changes: dict[str, object], *, at: dt.datetime,
+            reason: str = "a typing error in the registry") -> DocumentRevision:
+    """Correct `document` (by the university's issuer); the new revision."""
+    with world.session() as session:
+        return correct_document(session=session, officer=world.uni_issuer, series=document.series,
+                                number=document.number, changes=changes, reason=reason, signer=world.signer,
+                                base_url=BASE_URL, at=at)
+
+
+def annul(world: World, document: Document, *, at: dt.datetime, basis: str = "order No. 17 of the rector") -> Document:
+    """Annul `document` (by the university's head)."""
+    with world.session() as session:
+        return annul_document(session=session, officer=world.uni_head, series=document.series,
+                              number=document.number, basis=basis, at=at)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from regtools import BASE_URL, T0, World, issue_row, later, row
+from regtools import BASE_URL, T0, World, annul, correct, duplicate, issue_row, later, row
 from sqlalchemy import text
 
 from verify.errors import ForbiddenError, LifecycleError, NotFoundError, RecordError
@@ -26,12 +26,11 @@ from verify.registry.documents import (
     annul_document,
     correct_document,
     get_document_or_raise,
-    get_revision,
     issue_duplicate,
     list_revisions,
     record_of,
 )
-from verify.registry.models import Document, DocumentPublic, DocumentRevision, DocumentState, Holder
+from verify.registry.models import DocumentPublic, DocumentRevision, DocumentState, Holder
 from verify.status import StatusCode
 from verify.verifier import VALID
 
@@ -40,31 +39,6 @@ def check(world: World, revision: DocumentRevision, at: dt.datetime) -> tuple[st
     report = world.verifier().check(revision.qr_text, at=at)
     assert report.authentic, report.message
     return report.verdict, report.registry
-
-
-def duplicate(world: World, document: Document, *, reason: str = "lost", at: dt.datetime,
-              new_name: HolderName | None = None) -> tuple[Document, DocumentRevision]:
-    with world.session() as session:
-        dup = issue_duplicate(session=session, officer=world.uni_issuer, series=document.series,
-                              number=document.number, reason=reason, signer=world.signer, base_url=BASE_URL, at=at,
-                              new_name=new_name)
-        revision = get_revision(session=session, document=dup)
-        session.commit()
-    return dup, revision
-
-
-def correct(world: World, document: Document, changes: dict[str, object], *, at: dt.datetime,
-            reason: str = "a typing error in the registry") -> DocumentRevision:
-    with world.session() as session:
-        return correct_document(session=session, officer=world.uni_issuer, series=document.series,
-                                number=document.number, changes=changes, reason=reason, signer=world.signer,
-                                base_url=BASE_URL, at=at)
-
-
-def annul(world: World, document: Document, *, at: dt.datetime, basis: str = "order No. 17 of the rector") -> Document:
-    with world.session() as session:
-        return annul_document(session=session, officer=world.uni_head, series=document.series,
-                              number=document.number, basis=basis, at=at)
 
 
 def test_an_issued_original_verifies_valid(world: World) -> None:

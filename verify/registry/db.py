@@ -67,13 +67,16 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_engine(url: str, *, readonly: bool = False, pool_size: int = 5, pooled: bool = True,
-                pre_ping: bool = False, echo: bool = False) -> Engine:
+def make_engine(url: str, *, readonly: bool = False, autocommit: bool = False, pool_size: int = 5,
+                pooled: bool = True, pre_ping: bool = False, echo: bool = False) -> Engine:
     """An engine for the registry database.
 
     Args:
         url: SQLAlchemy URL: `sqlite:///path/verify.db` or `postgresql+psycopg://user@host/db`.
         readonly: SQLite only: deferred transactions with `PRAGMA query_only` (for status lookups).
+        autocommit: every statement is its own transaction, with no BEGIN and no ROLLBACK around it: one round
+            trip instead of three, for a reader that runs a single SELECT per connection (the status lookup).
+            A single statement reads one consistent snapshot on SQLite and on PostgreSQL.
         pool_size: connections kept in the pool (PostgreSQL, SQLite files).
         pooled: False for a connection per session, closed with it (a short-lived caller that
             never disposes the engine, e.g. the status lookup of one `verify check`).
@@ -85,11 +88,14 @@ def make_engine(url: str, *, readonly: bool = False, pool_size: int = 5, pooled:
         The engine; on SQLite the parent directory of the file is created.
     """
     parsed = make_url(url)
+    options: dict[str, Any] = {"echo": echo}
+    if autocommit:
+        options["isolation_level"] = "AUTOCOMMIT"
     if parsed.get_backend_name() != "sqlite":
         if not pooled:
-            return create_engine(url, poolclass=NullPool, echo=echo)
+            return create_engine(url, poolclass=NullPool, **options)
         return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping,
-                             pool_recycle=1800, echo=echo)
+                             pool_recycle=1800, **options)
     path = sqlite_path(url)
     if path is not None and not readonly:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,17 +104,17 @@ def make_engine(url: str, *, readonly: bool = False, pool_size: int = 5, pooled:
     # A process that forks must `engine.dispose()` first (the child builds its own engine).
     connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
     if path is None:
-        engine = create_engine(url, poolclass=StaticPool, echo=echo, connect_args=connect_args)
+        engine = create_engine(url, poolclass=StaticPool, connect_args=connect_args, **options)
     elif not pooled:
-        engine = create_engine(url, poolclass=NullPool, echo=echo, connect_args=connect_args)
+        engine = create_engine(url, poolclass=NullPool, connect_args=connect_args, **options)
     else:
-        engine = create_engine(url, poolclass=QueuePool, pool_size=pool_size, max_overflow=pool_size, echo=echo,
-                               connect_args=connect_args)
-    _install_sqlite_hooks(engine, readonly=readonly)
+        engine = create_engine(url, poolclass=QueuePool, pool_size=pool_size, max_overflow=pool_size,
+                               connect_args=connect_args, **options)
+    _install_sqlite_hooks(engine, readonly=readonly, autocommit=autocommit)
     return engine
 
 
-def _install_sqlite_hooks(engine: Engine, *, readonly: bool) -> None:
+def _install_sqlite_hooks(engine: Engine, *, readonly: bool, autocommit: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # pysqlite must not BEGIN by itself
@@ -123,6 +129,9 @@ def _install_sqlite_hooks(engine: Engine, *, readonly: bool) -> None:
                 cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()
+
+    if autocommit:
+        return  # SQLAlchemy still fires "begin" in AUTOCOMMIT mode: no BEGIN may be sent
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -18,6 +18,15 @@ the registry answers, as of the time of the check `at`:
 Events after `at` are ignored, so that a check "as of" an earlier date answers as the registry
 would have then (STYLE.md §3: document status is judged at the time of the check).
 
+The whole answer comes from one SQL statement (`STATUS_QUERY`): the document, its revisions, and by two
+outer joins the original and the successor it names. It is compiled once per database dialect
+(`StatusStatement`) and run on a pooled driver connection, in autocommit (no BEGIN and ROLLBACK around
+it: one round trip; a single statement reads one consistent snapshot on SQLite and PostgreSQL); the column
+types' own result processors turn the driver's values into Python ones. `docs/bench-http.md` measured the
+earlier ORM version (three queries in a transaction) at three quarters of a verification's time, and
+SQLAlchemy's Connection and Result objects at a third of what is left. `verify.registry.async_lookup` runs
+the same statement on an event loop.
+
 Sources: seed 000 items 21-25 (a duplicate voids the original), appendix 38 (corrections);
 seed 001 appendix 18.
 """
@@ -26,40 +35,134 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from dataclasses import replace
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Final, NamedTuple
 
-from sqlalchemy import Engine
-from sqlalchemy import select as core_select
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlmodel import Session, col, select
+from sqlalchemy import Dialect, Engine, Select, Table, bindparam, select
+from sqlalchemy.exc import DBAPIError
 
 from ..errors import SchemaError
 from ..status import DocumentRef, RegistryStatus, StatusCode
-from .db import SessionFactory, session_factory
 from .models import Document, DocumentRevision, DocumentState
+
+
+class StatusRow(NamedTuple):
+    """One row of `STATUS_QUERY`: the document, one of its revisions, its original's and successor's refs."""
+
+    issued_at: dt.datetime
+    state: str
+    duplicate_no: int | None
+    annulled_at: dt.datetime | None
+    annul_basis: str | None
+    replaced_at: dt.datetime | None
+    revision: int
+    created_at: dt.datetime
+    payload_sha256: str
+    changed_fields: list[str]
+    reason: str | None
+    original_series: str | None
+    original_number: str | None
+    original_issued_at: dt.datetime | None
+    successor_series: str | None
+    successor_number: str | None
+    successor_duplicate_no: int | None
+    successor_issued_at: dt.datetime | None
+    successor_reason: str | None
+
+
+def _status_query() -> Select[Any]:
+    documents: Table = Document.__table__  # type: ignore[attr-defined]
+    revisions: Table = DocumentRevision.__table__  # type: ignore[attr-defined]
+    original, successor = documents.alias("original"), documents.alias("successor")
+    # Only the columns the answer needs: the revisions also hold the signed bytes and the QR text. An original
+    # (what `original_id` names) has no duplicate number.
+    return (
+        select(documents.c.issued_at, documents.c.state, documents.c.duplicate_no, documents.c.annulled_at,
+               documents.c.annul_basis, documents.c.replaced_at,
+               revisions.c.revision, revisions.c.created_at, revisions.c.payload_sha256, revisions.c.changed_fields,
+               revisions.c.reason,
+               original.c.series, original.c.number, original.c.issued_at,
+               successor.c.series, successor.c.number, successor.c.duplicate_no, successor.c.issued_at,
+               successor.c.duplicate_reason)
+        .select_from(documents)
+        .join(revisions, revisions.c.document_id == documents.c.id)
+        .outerjoin(original, original.c.id == documents.c.original_id)
+        .outerjoin(successor, successor.c.id == documents.c.replaced_by_id)
+        .where(documents.c.series == bindparam("series"), documents.c.number == bindparam("number"))
+        .order_by(revisions.c.revision)
+    )
+
+
+STATUS_QUERY: Final = _status_query()
+"""The rows of one document by series and number, one per revision in order (see `StatusRow`)."""
+
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStatement:
+    """`STATUS_QUERY` compiled for one dialect: its SQL, how to bind series and number, how to read a row.
+
+    Attributes:
+        sql: the statement in the driver's parameter style.
+        positional: the parameter names in order for a positional style (SQLite's `?`), None for a named one.
+        processors: per column, the result processor of its SQLAlchemy type for this dialect (None: as is).
+    """
+
+    sql: str
+    positional: tuple[str, ...] | None
+    processors: tuple[Processor | None, ...]
+
+    @classmethod
+    def for_dialect(cls, dialect: Dialect) -> StatusStatement:
+        """Compile `STATUS_QUERY` for `dialect` (SQLite or PostgreSQL).
+
+        Raises:
+            ValueError: a bound parameter's type would need a bind processor (series and number are plain text).
+        """
+        compiled = STATUS_QUERY.compile(dialect=dialect)
+        for name, parameter in compiled.binds.items():
+            if parameter.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+                raise ValueError(f"{name}: a parameter that needs a bind processor")
+        processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                           for column in STATUS_QUERY.selected_columns)
+        positional = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+        return cls(sql=str(compiled), positional=positional, processors=processors)
+
+    def parameters(self, *, series: str, number: str) -> dict[str, str] | tuple[str, ...]:
+        """The driver's parameters for one document."""
+        named = {"series": series, "number": number}
+        return named if self.positional is None else tuple(named[name] for name in self.positional)
+
+    def rows(self, fetched: Sequence[Sequence[Any]]) -> list[StatusRow]:
+        """The driver's rows as `StatusRow`s, each value through its column type's processor."""
+        return [StatusRow(*(value if process is None or value is None else process(value)
+                            for process, value in zip(self.processors, row, strict=True)))
+                for row in fetched]
 
 
 class RegistryStatusLookup:
     """`StatusLookup` over the registry database.
 
     Args:
-        sessions: a factory of sessions (`db.session_factory(db.make_engine(url, readonly=True))`);
-            each lookup opens and closes its own session.
+        engine: the registry, best `db.make_engine(url, readonly=True, autocommit=True)` (one round trip per
+            lookup); each lookup takes a driver connection from its pool for one statement and gives it back.
 
     Example:
-        >>> lookup = RegistryStatusLookup.from_engine(make_engine(url, readonly=True))  # doctest: +SKIP
+        >>> lookup = RegistryStatusLookup(make_engine(url, readonly=True, autocommit=True))  # doctest: +SKIP
         >>> Verifier(trust_list, status_lookup=lookup).check(text, at=now).verdict         # doctest: +SKIP
         'VALID'
     """
 
-    def __init__(self, sessions: SessionFactory) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._statement = StatusStatement.for_dialect(engine.dialect)
 
     @classmethod
     def from_engine(cls, engine: Engine) -> RegistryStatusLookup:
-        """A lookup over sessions of `engine`."""
-        return cls(session_factory(engine))
+        """The same as `RegistryStatusLookup(engine)`."""
+        return cls(engine)
 
     def lookup(self, *, series: str, number: str, revision: int, payload_sha256: bytes,
                at: dt.datetime) -> RegistryStatus:
@@ -74,68 +177,72 @@ class RegistryStatusLookup:
             `RegistryStatus` (see the module docstring for the codes).
 
         Raises:
+            ValueError: `at` is naive.
             SchemaError: the registry cannot be read (unreachable, or not migrated): the status is
                 unknown, which is not the same as NOT_IN_REGISTRY.
         """
         if at.tzinfo is None:
             raise ValueError("at: must be timezone-aware")
+        driver_error: type[Exception] = self._engine.dialect.loaded_dbapi.Error
         try:
-            with self._sessions() as session:
-                try:
-                    return _status(session, series=series, number=number, revision=revision,
-                                   payload_sha256=payload_sha256, at=at)
-                finally:
-                    session.rollback()
-        except (OperationalError, ProgrammingError) as exc:
-            raise SchemaError(f"the registry cannot be read ({type(exc.orig).__name__}); status unknown") from None
+            connection = self._engine.raw_connection()
+        except (DBAPIError, driver_error) as exc:
+            raise unreadable(exc) from None
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(self._statement.sql, self._statement.parameters(series=series, number=number))
+                fetched = cursor.fetchall()
+            finally:
+                cursor.close()
+        except driver_error as exc:
+            connection.invalidate()  # whatever went wrong, the pool opens a fresh connection next time
+            raise unreadable(exc) from None
+        finally:
+            connection.close()
+        return status_of(self._statement.rows(fetched), revision=revision, payload_sha256=payload_sha256, at=at)
 
 
-class _Revision(NamedTuple):
-    """The columns of a document revision that a status answer uses."""
-
-    revision: int
-    created_at: dt.datetime
-    payload_sha256: str
-    changed_fields: list[str]
-    reason: str | None
+def unreadable(exc: Exception) -> SchemaError:
+    """The error of a registry that cannot be read, naming the driver's error class only (never its text)."""
+    cause = exc.orig if isinstance(exc, DBAPIError) else exc
+    return SchemaError(f"the registry cannot be read ({type(cause).__name__}); status unknown")
 
 
-def _ref(document: Document, *, reason: str | None = None) -> DocumentRef:
-    return DocumentRef(series=document.series, number=document.number, duplicate_no=document.duplicate_no,
-                       issued_on=document.issued_at.date(), reason=reason)
+def status_of(rows: list[StatusRow], *, revision: int, payload_sha256: bytes, at: dt.datetime) -> RegistryStatus:
+    """The status of revision `revision` with this payload hash, from the rows of its document ([]: none).
 
-
-def _status(session: Session, *, series: str, number: str, revision: int, payload_sha256: bytes,
-            at: dt.datetime) -> RegistryStatus:
+    Args:
+        rows: `STATUS_QUERY`'s rows of one series and number, in revision order.
+        revision, payload_sha256, at: as `RegistryStatusLookup.lookup`.
+    """
     not_in_registry = RegistryStatus(code=StatusCode.NOT_IN_REGISTRY, as_of=at)
-    document = session.exec(select(Document).where(Document.series == series, Document.number == number)).first()
-    if document is None or document.issued_at > at:
+    if not rows or rows[0].issued_at > at:
         return not_in_registry
-    # Only the five columns the answer needs: the revisions also hold the signed bytes and the QR text.
-    revisions = [_Revision(*row) for row in session.execute(
-        core_select(col(DocumentRevision.revision), col(DocumentRevision.created_at),
-                    col(DocumentRevision.payload_sha256), col(DocumentRevision.changed_fields),
-                    col(DocumentRevision.reason))
-        .where(col(DocumentRevision.document_id) == document.id).order_by(col(DocumentRevision.revision)))]
-    presented = next((r for r in revisions if r.revision == revision), None)
+    document = rows[0]
+    presented = next((r for r in rows if r.revision == revision), None)
     if presented is None or presented.created_at > at:
         return not_in_registry
     if not hmac.compare_digest(bytes.fromhex(presented.payload_sha256), payload_sha256):
         return not_in_registry
-    known = [r for r in revisions if r.created_at <= at]
+    known = [r for r in rows if r.created_at <= at]
     current = known[-1]
-    original = session.get(Document, document.original_id) if document.original_id is not None else None
-    original_ref = _ref(original) if original is not None else None
+    original = None
+    if document.original_series is not None:
+        assert document.original_number is not None and document.original_issued_at is not None
+        original = DocumentRef(series=document.original_series, number=document.original_number,
+                               issued_on=document.original_issued_at.date())
     status = RegistryStatus(code=StatusCode.ORIGINAL_VALID, as_of=at, current_revision=current.revision,
-                            duplicate_no=document.duplicate_no, original=original_ref)
+                            duplicate_no=document.duplicate_no, original=original)
     if document.state == DocumentState.ANNULLED.value and document.annulled_at is not None \
             and document.annulled_at <= at:
         return replace(status, code=StatusCode.ANNULLED, annulled_at=document.annulled_at, reason=document.annul_basis)
-    if document.replaced_by_id is not None and document.replaced_at is not None and document.replaced_at <= at:
-        successor = session.get(Document, document.replaced_by_id)
-        assert successor is not None
-        return replace(status, code=StatusCode.REPLACED, reason=successor.duplicate_reason,
-                       replaced_by=_ref(successor, reason=successor.duplicate_reason))
+    if document.successor_series is not None and document.replaced_at is not None and document.replaced_at <= at:
+        assert document.successor_number is not None and document.successor_issued_at is not None
+        successor = DocumentRef(series=document.successor_series, number=document.successor_number,
+                                duplicate_no=document.successor_duplicate_no,
+                                issued_on=document.successor_issued_at.date(), reason=document.successor_reason)
+        return replace(status, code=StatusCode.REPLACED, reason=document.successor_reason, replaced_by=successor)
     if current.revision > presented.revision:
         changed: list[str] = []
         for newer in known:

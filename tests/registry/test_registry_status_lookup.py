@@ -1,0 +1,145 @@
+"""The three ways of asking the registry for a status answer alike, on both engines.
+
+`RegistryStatusLookup` on the read-only engine of the other registry tests (transactions), on an autocommit
+engine (what `web.services` gives it), and `AsyncRegistryStatusLookup` (what the web service's event loop asks:
+psycopg's asyncio pool on PostgreSQL, the inline lookup on SQLite) must give the same `RegistryStatus` for
+every state of the lifecycle and every time of the check (seed 000 items 21-25, appendix 38), and the same
+`SchemaError` when the registry cannot be read.
+
+Timeline (regtools helpers): T0 BD original issued; +10 corrected; +20 duplicate No. 1 (lost);
++30 duplicate No. 2 (name changed) instead of No. 1; +40 No. 2 annulled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+
+import pytest
+from regtools import T0, World, annul, correct, duplicate, issue_row, later, row
+
+from verify.codec import parse_sign1
+from verify.errors import SchemaError
+from verify.record import HolderName
+from verify.registry.async_lookup import AsyncRegistryStatusLookup
+from verify.registry.db import make_engine
+from verify.registry.lookup import RegistryStatusLookup, StatusStatement
+from verify.registry.models import DocumentRevision
+from verify.status import RegistryStatus, StatusCode
+
+
+def ask_all(world: World, revision: DocumentRevision, at: dt.datetime, *, payload_sha256: bytes | None = None,
+            number: str | None = None) -> RegistryStatus:
+    """The status from all three lookups; fails unless they agree."""
+    question = {"series": revision.record["series"], "number": number or revision.record["number"],
+                "revision": revision.revision, "at": at,
+                "payload_sha256": payload_sha256 or hashlib.sha256(parse_sign1(revision.cose).payload).digest()}
+    in_transaction = world.verifier().status_lookup
+    assert in_transaction is not None
+    autocommit_engine = make_engine(world.url, readonly=True, autocommit=True)
+    try:
+        autocommit = RegistryStatusLookup(autocommit_engine).lookup(**question)  # type: ignore[arg-type]
+
+        async def on_a_loop() -> RegistryStatus:
+            lookup = AsyncRegistryStatusLookup.for_engine(autocommit_engine, pool_size=2)
+            await lookup.open()
+            try:
+                return await lookup.lookup(**question)  # type: ignore[arg-type]
+            finally:
+                await lookup.close()
+
+        awaited = asyncio.run(on_a_loop())
+    finally:
+        autocommit_engine.dispose()
+    answer = in_transaction.lookup(**question)  # type: ignore[arg-type]
+    assert autocommit == answer and awaited == answer
+    return answer
+
+
+def test_every_state_answers_alike(world: World) -> None:
+    original, rev1 = issue_row(world, row(1))
+    rev2 = correct(world, original, {"name": "Гүлнар"}, at=later(10))
+    dup1, dup1_rev = duplicate(world, original, reason="lost", at=later(20))
+    dup2, dup2_rev = duplicate(world, dup1, reason="name_changed", at=later(30),
+                               new_name=HolderName("Серікова", "Гүлнар"))
+    annul(world, dup2, at=later(40), basis="court decision 2-123/2026")
+
+    assert ask_all(world, rev1, later(5)).code is StatusCode.ORIGINAL_VALID
+    corrected = ask_all(world, rev1, later(15))
+    assert corrected.code is StatusCode.CORRECTED and corrected.changed_fields == ("name",)
+    assert corrected.current_revision == 2 and corrected.changed_at == later(10)
+    assert ask_all(world, rev2, later(15)).code is StatusCode.ORIGINAL_VALID
+    replaced = ask_all(world, rev2, later(25))
+    assert replaced.code is StatusCode.REPLACED and replaced.replaced_by is not None
+    assert (replaced.replaced_by.number, replaced.replaced_by.duplicate_no, replaced.reason) == \
+        (dup1.number, 1, "lost")
+    first = ask_all(world, dup1_rev, later(25))
+    assert first.code is StatusCode.DUPLICATE_VALID and first.duplicate_no == 1
+    assert first.original is not None and first.original.number == original.number
+    assert first.original.issued_on == T0.date() and first.original.duplicate_no is None
+    second = ask_all(world, dup1_rev, later(35))
+    assert second.code is StatusCode.REPLACED and second.original is not None
+    assert second.original.number == original.number  # a replaced duplicate still names the first original
+    assert ask_all(world, dup2_rev, later(35)).code is StatusCode.DUPLICATE_VALID
+    annulled = ask_all(world, dup2_rev, later(45))
+    assert annulled.code is StatusCode.ANNULLED and annulled.reason == "court decision 2-123/2026"
+    assert annulled.annulled_at == later(40)
+
+
+def test_what_the_registry_does_not_hold_answers_alike(world: World) -> None:
+    _, rev1 = issue_row(world, row(2), at=later(10))
+    assert ask_all(world, rev1, later(5)).code is StatusCode.NOT_IN_REGISTRY  # before it was issued
+    assert ask_all(world, rev1, later(15), payload_sha256=bytes(32)).code is StatusCode.NOT_IN_REGISTRY
+    assert ask_all(world, rev1, later(15), number="9999999").code is StatusCode.NOT_IN_REGISTRY
+
+
+def test_an_unreadable_registry_is_a_schema_error_for_all(empty_url: str) -> None:
+    """Not migrated: no table. The status is unknown (SchemaError), never NOT_IN_REGISTRY."""
+    engine = make_engine(empty_url, readonly=True, autocommit=True)
+    question = {"series": "BD", "number": "0000001", "revision": 1, "payload_sha256": bytes(32), "at": T0}
+    try:
+        with pytest.raises(SchemaError, match="status unknown"):
+            RegistryStatusLookup(engine).lookup(**question)  # type: ignore[arg-type]
+
+        async def on_a_loop() -> None:
+            lookup = AsyncRegistryStatusLookup.for_engine(engine, pool_size=1, timeout_s=5)
+            await lookup.open()
+            try:
+                with pytest.raises(SchemaError, match="status unknown"):
+                    await lookup.lookup(**question)  # type: ignore[arg-type]
+                with pytest.raises(ValueError, match="aware"):
+                    await lookup.lookup(**{**question, "at": T0.replace(tzinfo=None)})  # type: ignore[arg-type]
+            finally:
+                await lookup.close()
+
+        asyncio.run(on_a_loop())
+    finally:
+        engine.dispose()
+
+
+def test_an_unreachable_postgresql_is_a_schema_error_within_the_pool_timeout() -> None:
+    """Nothing listens on the port: the pool gives up after its timeout, and the lookup says so."""
+    engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/test", readonly=True, autocommit=True)
+    question = {"series": "BD", "number": "0000001", "revision": 1, "payload_sha256": bytes(32), "at": T0}
+
+    async def on_a_loop() -> None:
+        lookup = AsyncRegistryStatusLookup.for_engine(engine, pool_size=1, timeout_s=0.5)
+        await lookup.open()
+        try:
+            with pytest.raises(SchemaError, match=r"\(PoolTimeout\); status unknown"):
+                await lookup.lookup(**question)  # type: ignore[arg-type]
+        finally:
+            await lookup.close()
+
+    asyncio.run(on_a_loop())
+
+
+def test_the_statement_binds_by_the_driver_style() -> None:
+    sqlite = StatusStatement.for_dialect(make_engine("sqlite://").dialect)
+    assert sqlite.positional == ("series", "number") and "?" in sqlite.sql
+    assert sqlite.parameters(series="BD", number="0000001") == ("BD", "0000001")
+    postgres = StatusStatement.for_dialect(make_engine("postgresql+psycopg://u@127.0.0.1/x").dialect)
+    assert postgres.positional is None and "%(series)s" in postgres.sql
+    assert postgres.parameters(series="BD", number="0000001") == {"series": "BD", "number": "0000001"}
+    assert len(sqlite.processors) == len(postgres.processors) == 19
