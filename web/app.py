@@ -38,7 +38,7 @@ from .logging import ClientHasher, configure_logging
 from .observe import Observe
 from .problems import install_problem_handlers
 from .ratelimit import RateLimit
-from .schemas import ProblemModel, ReportModel, ValidationItem, problem_responses
+from .schemas import ProblemModel, ReportModel, ValidationItem, VerifyRequest, problem_responses
 from .services import build_services, prepare
 from .settings import KiB, WebSettings
 
@@ -90,7 +90,7 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
             document = get_openapi(title=app.title, version=app.version, description=app.description,
                                    routes=app.routes, tags=app.openapi_tags)
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
-            for model in (ProblemModel, ReportModel, ValidationItem, LoginRequest):
+            for model in (ProblemModel, ReportModel, ValidationItem, LoginRequest, VerifyRequest):
                 schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 for name, definition in schema.pop("$defs", {}).items():
                     schemas.setdefault(name, definition)
@@ -161,11 +161,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # What start-up made (modules, models, routes) lives as long as the process: keep it out of the cyclic
         # collector's full passes, which otherwise stall a request for ~80 ms every few hundred (docs/bench-http.md).
         gc.freeze()
+        await services.async_status.open()
         try:
             yield
         finally:
             gc.unfreeze()
+            await backoffice.limiter.close()
+            await services.limiter.close()
             backoffice.close()
+            await services.async_status.close()
             services.close()
 
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", openapi_tags=TAGS, lifespan=lifespan)

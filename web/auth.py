@@ -67,7 +67,7 @@ from verify.registry.accounts import (
 from verify.registry.models import Institution
 
 from .accountschemas import LoginRequest, MeModel, TokenCreatedModel, TokenCreateRequest, TokenModel, TokensModel
-from .backoffice import PRODUCTION_COOKIE, BackOffice, BackOfficeDep, get_backoffice
+from .backoffice import PRODUCTION_COOKIE, BackOffice, BackOfficeDep, backoffice_of
 from .problems import ProblemError
 from .schemas import RowIdPath, problem_responses
 from .services import utcnow
@@ -140,7 +140,7 @@ def authenticate(request: Request, security_scopes: SecurityScopes,
         ProblemError: 401 unauthorized (no credentials, or unknown, expired, revoked, disabled), 403 csrf-failed
             (a cookie session's unsafe request without the right X-CSRF-Token), 403 forbidden (a missing scope).
     """
-    identity = _resolve(get_backoffice(request), request, bearer)
+    identity = _resolve(backoffice_of(request), request, bearer)
     missing = [scope for scope in security_scopes.scopes if scope not in identity.scopes]
     if missing:
         raise insufficient_scope(missing)

@@ -180,14 +180,19 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
     )
 
 
-def get_backoffice(request: Request) -> BackOffice:
+def backoffice_of(request: Request) -> BackOffice:
     """The process's `BackOffice` (set by `web.app.create_app`)."""
     office: BackOffice = request.app.state.backoffice
     return office
+
+
+async def get_backoffice(request: Request) -> BackOffice:
+    """`backoffice_of` as a dependency (`async`: FastAPI runs a plain `def` dependency in its thread pool)."""
+    return backoffice_of(request)
 
 
 BackOfficeDep = Annotated[BackOffice, Depends(get_backoffice)]
 
 
 __all__ = ["DEVELOPMENT_COOKIE", "PRODUCTION_COOKIE", "RATE_BUCKETS", "BackOffice", "BackOfficeDep", "CookiePolicy",
-           "build_backoffice", "get_backoffice"]
+           "backoffice_of", "build_backoffice", "get_backoffice"]

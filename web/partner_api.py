@@ -39,9 +39,10 @@ from verify.registry.models import Document, DocumentRevision, Graduate, Holder,
 
 from .auth import UNAUTHORIZED, principal
 from .backoffice import BackOfficeDep
+from .bodies import require_json
 from .officerschemas import PARTNER_DOCUMENT_EXAMPLE, PartnerDocumentModel, PartnerDocumentsModel, PartnerLookupRequest
 from .problems import ProblemError
-from .public import ServicesDep, require_json
+from .public import ServicesDep
 from .schemas import problem_responses
 from .services import utcnow
 

@@ -17,9 +17,12 @@ Every verification runs the core verifier with the registry as its `StatusLookup
 host: a QR text naming another host fails step 1 (its link would send a phone elsewhere). The link route
 rebuilds the text as `qr_prefix(base_url) + digits`.
 
-Routes that block (database, decoding, signature checks) are plain `def`: FastAPI runs them in its threadpool,
-so the event loop keeps answering while a picture is decoded. Rate limits (`web.ratelimit`) and body caps
-(`web.guards`) run before these functions, keyed by `RATE_BUCKETS` and `UPLOAD_PATHS`.
+Routes that block (the ORM reads of a page or a lookup, waiting for a picture's decoding) are plain `def`:
+FastAPI runs them in its threadpool, so the event loop keeps answering meanwhile. `POST /api/v1/verify`, the
+busiest, is `async`: its checks are a tenth of a millisecond of CPU and its registry question is awaited
+(`verify.registry.async_lookup`), which costs far less than a thread hop (docs/bench-http.md). Rate limits
+(`web.ratelimit`) and body caps (`web.guards`) run before these functions, keyed by `RATE_BUCKETS` and
+`UPLOAD_PATHS`.
 """
 
 from __future__ import annotations
@@ -30,12 +33,14 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from verify import Error, VerificationReport
 from verify.codec import split_qr_text
 from verify.registry.documents import get_document, get_revision
 from verify.scan import probe_image
 
+from .bodies import ReportResponse, json_request_body, read_json, require_json
 from .pages import PAGE_VARY, verdict_response
 from .problems import PROBLEM_TYPES, ProblemError
 from .scanpool import PoolBusyError, ScanFailedError
@@ -73,28 +78,21 @@ _INTERNAL: Final = ("internal-error", "the server failed; the failure was logged
 router = APIRouter()
 
 
-def get_services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     """The process's `Services` (set by `web.app.create_app`)."""
     services: Services = request.app.state.services
     return services
 
 
+async def get_services(request: Request) -> Services:
+    """`services_of` as a dependency (`async`: FastAPI runs a plain `def` dependency in its thread pool)."""
+    return services_of(request)
+
+
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def require_json(request: Request) -> None:
-    """415 unless the body is declared as JSON (`application/json` or `+json`), RFC 9110 §15.5.16.
-
-    Raises:
-        ProblemError: unsupported-media-type.
-    """
-    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    kind, _, subtype = media_type.partition("/")
-    if kind != "application" or not (subtype == "json" or subtype.endswith("+json")):
-        raise ProblemError("unsupported-media-type", "send the request body as application/json")
-
-
-def require_multipart(request: Request) -> None:
+async def require_multipart(request: Request) -> None:
     """415 unless the body is `multipart/form-data`.
 
     Raises:
@@ -134,7 +132,17 @@ def prefers_json(accept: str | None) -> bool:
 
 
 def _report(services: Services, text: str, *, source: str) -> dict[str, Any]:
+    """The report JSON of a QR text, the registry asked through the blocking lookup (routes run in threads)."""
     report: VerificationReport = services.verifier().check(text, at=utcnow())
+    services.metrics.count_verdict(source, report.verdict)
+    return report.to_json()
+
+
+async def _report_on_loop(services: Services, text: str, *, source: str) -> dict[str, Any]:
+    """The same as `_report`, on the event loop: steps 1-10 inline, the registry awaited (`async_status`)."""
+    pending = services.verifier().begin(text, at=utcnow())
+    report = pending.report if pending.query is None else \
+        pending.finish(await pending.query.ask_async(services.async_status))
     services.metrics.count_verdict(source, report.verdict)
     return report.to_json()
 
@@ -167,14 +175,20 @@ def open_link(digits: str, request: Request, services: ServicesDep) -> Response:
 
 
 @router.post(
-    "/api/v1/verify", tags=["verification"], summary="Verify a QR text", dependencies=[Depends(require_json)],
-    response_model=ReportModel,
+    "/api/v1/verify", tags=["verification"], summary="Verify a QR text",
+    response_model=ReportModel, openapi_extra=json_request_body(VerifyRequest),
     responses={200: {"description": "The report (docs/FORMAT.md §7.3)", "content": _REPORT_CONTENT},
                **problem_responses(_TOO_LARGE, _JSON_ONLY, _INVALID, _RATE_LIMITED, _INTERNAL)},
 )
-def verify_text(body: VerifyRequest, services: ServicesDep) -> JSONResponse:
-    """Verify one QR text (as a scanner app read it) and answer with the report."""
-    return JSONResponse(_report(services, body.qr_text, source="api"))
+async def verify_text(request: Request) -> JSONResponse:
+    """Verify one QR text (as a scanner app read it) and answer with the report.
+
+    Runs on the event loop (no worker thread): the body is read by `web.bodies.read_json`, the checks are CPU
+    work of a tenth of a millisecond, and the registry is awaited (`verify.registry.async_lookup`).
+    """
+    body = await read_json(request, VerifyRequest)
+    services = services_of(request)
+    return ReportResponse(await _report_on_loop(services, body.qr_text, source="api"))
 
 
 @router.post(
@@ -316,7 +330,7 @@ async def ping() -> JSONResponse:
                      "content": {"application/json": {"example": HEALTH_EXAMPLE}}},
                **problem_responses(("unavailable", "the registry database cannot be reached"))},
 )
-def health(services: ServicesDep) -> JSONResponse:
+async def health(services: ServicesDep) -> JSONResponse:
     """Whether this process can verify: the database answers and a trust list is loaded (its version, expiry)."""
     trust_list = services.trust.current().trust_list
     now = utcnow()
@@ -325,8 +339,8 @@ def health(services: ServicesDep) -> JSONResponse:
             "expires_at": trust_list.expires_at.isoformat().replace("+00:00", "Z"),
             "expired": trust_list.is_expired(now)}
     checks: dict[str, Any] = {
-        "status": "ok", "database": "ok" if services.database_reachable() else "unavailable",
-        "rate_limit_storage": "ok" if services.limiter.healthy() else "unavailable", "trust_list": info,
+        "status": "ok", "database": "ok" if await run_in_threadpool(services.database_reachable) else "unavailable",
+        "rate_limit_storage": "ok" if await services.limiter.healthy() else "unavailable", "trust_list": info,
         "scan_pool": {"workers": services.pool.workers, "busy": services.pool.busy, "waiting": services.pool.waiting},
     }
     if checks["database"] != "ok":

@@ -9,6 +9,11 @@ address `web.observe.Observe` found, so a refused request is answered before its
 read. If Redis cannot be reached the request is let through and a warning is logged (at most once a minute):
 verification stays available, and the limits resume with Redis.
 
+The limiter is the asyncio flavour of `limits` (`limits.aio`): it counts on the event loop, with no worker
+thread per request for Redis (redis-py's asyncio client) and none every 10 ms for memory (the synchronous
+memory storage starts a `threading.Timer` that often, which cost a verification 7 % of its CPU:
+docs/bench-http.md). Its storage is made on first use, inside the running loop, as `limits.aio` requires.
+
 The moving window counts every request of the last window length (a fixed window would let a client send twice
 the rate across a window boundary). Retry-After (RFC 9110 §10.2.3) is the number of seconds until the oldest
 request in the window leaves it; the status is 429 Too Many Requests (RFC 6585 §4).
@@ -22,13 +27,15 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Final
+from typing import Any, Final
+from urllib.parse import urlsplit
 
+import redis.asyncio
 from limits import RateLimitItem, parse_many
+from limits.aio.storage import Storage
+from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, Storage, storage_from_string
-from limits.strategies import MovingWindowRateLimiter
-from starlette.concurrency import run_in_threadpool
+from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .guards import CLIENT_KEY
@@ -37,55 +44,86 @@ from .observe import ROUTE_KEY
 from .problems import problem_response
 
 KEY_PREFIX: Final = "verify"
+REDIS_SCHEMES: Final = ("redis", "rediss", "redis+sentinel", "redis+cluster")
+"""URL schemes of VERIFY_REDIS_URL (each has an asyncio storage in `limits.aio`, as `async+<scheme>`)."""
 _WARN_EVERY_S: Final = 60.0
 
 
 class RateLimiter:
-    """Per-client moving-window limits by bucket.
+    """Per-client moving-window limits by bucket, counted on the event loop.
 
     Args:
         rates: bucket name -> rate string of the `limits` library, e.g. {"lookup": "10/minute;60/hour"}.
-        redis_url: `redis://` or `rediss://` URL of the shared state, or None for this process's memory.
+        redis_url: `redis://`, `rediss://`, `redis+sentinel://` or `redis+cluster://` URL of the shared state, or
+            None for this process's memory.
         timeout_s: Redis socket timeout, in seconds; a slower Redis lets the request through.
 
     Raises:
-        ValueError: a rate string that does not parse, or a URL of an asynchronous storage.
-        limits.errors.ConfigurationError: a URL scheme the `limits` library does not know.
+        ValueError: a rate string that does not parse, or a URL of another scheme.
     """
 
     def __init__(self, rates: Mapping[str, str], *, redis_url: str | None = None, timeout_s: float = 0.5) -> None:
         self.items: dict[str, list[RateLimitItem]] = {bucket: parse_many(rate) for bucket, rate in rates.items()}
-        storage = storage_from_string(redis_url, wrap_exceptions=True, key_prefix=KEY_PREFIX,
-                                      socket_timeout=timeout_s, socket_connect_timeout=timeout_s) \
-            if redis_url else MemoryStorage()
-        if not isinstance(storage, Storage):
-            raise ValueError("VERIFY_REDIS_URL: name a synchronous storage (redis://, rediss://, redis+sentinel://)")
-        self.storage = storage
+        if redis_url is not None and urlsplit(redis_url).scheme not in REDIS_SCHEMES:
+            raise ValueError(f"VERIFY_REDIS_URL: use one of the schemes {', '.join(REDIS_SCHEMES)}")
         self.backend = "redis" if redis_url else "memory"
-        self._limiter = MovingWindowRateLimiter(self.storage)
+        self._redis_url = redis_url
+        self._timeout_s = timeout_s
+        self._connections: redis.asyncio.ConnectionPool | None = None
+        self._limiter: MovingWindowRateLimiter | None = None
         self._warned_at = -math.inf
         self._warn_lock = threading.Lock()
 
-    def hit(self, bucket: str, client: str) -> int | None:
+    def _strategy(self) -> MovingWindowRateLimiter:
+        """The moving-window strategy on its storage, made on first use (inside the running loop)."""
+        if self._limiter is None:
+            if self._redis_url is None:
+                storage = storage_from_string("async+memory://")
+            else:
+                options: dict[str, Any] = {"implementation": "redispy", "wrap_exceptions": True,
+                                           "key_prefix": KEY_PREFIX}
+                timeouts = {"socket_timeout": self._timeout_s, "socket_connect_timeout": self._timeout_s}
+                if urlsplit(self._redis_url).scheme in ("redis", "rediss"):  # our pool, so that `close` can end it
+                    self._connections = redis.asyncio.ConnectionPool.from_url(self._redis_url, **timeouts)
+                    options["connection_pool"] = self._connections
+                else:
+                    options.update(timeouts)
+                storage = storage_from_string(f"async+{self._redis_url}", **options)
+            assert isinstance(storage, Storage)
+            self._limiter = MovingWindowRateLimiter(storage)
+        return self._limiter
+
+    async def close(self) -> None:
+        """Close the Redis connections (redis:// and rediss://; a sentinel's are closed with the process)."""
+        if self._connections is not None:
+            await self._connections.aclose()
+            self._connections = None
+        self._limiter = None
+
+    async def hit(self, bucket: str, client: str) -> int | None:
         """Count one request of `client` in `bucket`.
 
         Returns:
             None when the request is within every rate of the bucket; else the seconds (>= 1) until it would be.
             Also None when the bucket has no rates or the storage fails (the request is let through).
         """
+        items = self.items.get(bucket)
+        if not items:
+            return None
+        strategy = self._strategy()
         try:
-            for item in self.items.get(bucket, ()):
-                if not self._limiter.hit(item, bucket, client):
-                    stats = self._limiter.get_window_stats(item, bucket, client)
+            for item in items:
+                if not await strategy.hit(item, bucket, client):
+                    stats = await strategy.get_window_stats(item, bucket, client)
                     return max(1, math.ceil(stats.reset_time - time.time()))
         except StorageError as exc:
             self._warn(exc)
         return None
 
-    def healthy(self) -> bool:
+    async def healthy(self) -> bool:
         """Whether the storage answers (always True for memory)."""
         try:
-            return bool(self.storage.check())
+            return bool(await self._strategy().storage.check())
         except Exception:  # a storage that cannot even be asked is not healthy
             return False
 
@@ -123,10 +161,7 @@ class RateLimit:
         bucket = self.buckets.get(str(scope.get(ROUTE_KEY))) if scope["type"] == "http" else None
         if bucket is not None:
             client = str(scope.get(CLIENT_KEY) or "unknown")
-            if self.limiter.backend == "memory":  # a dict and a lock: no I/O to move off the event loop
-                wait_s = self.limiter.hit(bucket, client)
-            else:
-                wait_s = await run_in_threadpool(self.limiter.hit, bucket, client)
+            wait_s = await self.limiter.hit(bucket, client)
             if wait_s is not None:
                 if self.on_limited is not None:
                     self.on_limited(bucket)

@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from verify import Error, KeyStore, TrustList, Verifier
 from verify.codec import qr_prefix
+from verify.registry.async_lookup import AsyncRegistryStatusLookup
 from verify.registry.db import (
     SessionFactory,
     database_exists,
@@ -186,7 +187,10 @@ class Services:
     Attributes:
         prefix: the QR prefix of the configured host (`codec.qr_prefix(base_url)`): the only one accepted.
         trust: the trust list in use.
-        engine: read-only registry engine; `sessions` opens sessions on it; `status_lookup` asks it.
+        engine: read-only registry engine; `sessions` opens sessions on it.
+        status_engine: read-only, autocommit engine of the status lookups (one SELECT per verification, one round
+            trip); `status_lookup` asks it from worker threads.
+        async_status: the status lookup of routes on the event loop (opened and closed by the app's lifespan).
         pool: the decoding processes.
         scan_limits: byte and pixel caps of pictures, checked from the header before decoding.
         limiter: the rate limits.
@@ -196,8 +200,10 @@ class Services:
     prefix: str
     trust: TrustSource
     engine: Engine
+    status_engine: Engine
     sessions: SessionFactory
     status_lookup: RegistryStatusLookup
+    async_status: AsyncRegistryStatusLookup
     pool: ScanPool
     scan_limits: ScanLimits
     limiter: RateLimiter
@@ -222,6 +228,7 @@ class Services:
         """End the decoding processes and close the database connections."""
         self.pool.close()
         self.engine.dispose()
+        self.status_engine.dispose()
 
 
 def build_services(settings: WebSettings) -> Services:
@@ -234,6 +241,8 @@ def build_services(settings: WebSettings) -> Services:
     trust_path = settings.trust_list or KeyStore(settings.keys_dir).trust_list_path
     trust = TrustSource(path=trust_path, root=load_root(settings), reload_s=settings.trust_reload_s)
     engine = make_engine(settings.resolved_database_url(), readonly=True, pool_size=settings.db_pool_size)
+    status_engine = make_engine(settings.resolved_database_url(), readonly=True, autocommit=True,
+                                pool_size=settings.db_pool_size)
     pool = ScanPool(workers=settings.scan_workers, queue=settings.scan_queue, timeout_s=settings.scan_timeout_s,
                     memory_bytes=settings.scan_memory_mib * MiB, max_image_bytes=settings.max_upload_bytes,
                     max_pixels=settings.max_image_pixels, on_change=metrics.set_scan_pool)
@@ -243,8 +252,10 @@ def build_services(settings: WebSettings) -> Services:
         prefix=qr_prefix(settings.base_url),
         trust=trust,
         engine=engine,
+        status_engine=status_engine,
         sessions=session_factory(engine),
-        status_lookup=RegistryStatusLookup(session_factory(engine)),
+        status_lookup=RegistryStatusLookup(status_engine),
+        async_status=AsyncRegistryStatusLookup.for_engine(status_engine, pool_size=settings.db_pool_size),
         pool=pool,
         scan_limits=ScanLimits(max_image_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels),
         limiter=RateLimiter(rates, redis_url=settings.redis_url),
