@@ -66,7 +66,7 @@ HOST = "127.0.0.1"
 PHOTO_SIZE = (4000, 3000)
 CODE_PX = 480
 """30 mm at 16 px/mm: a phone photographing a whole A4 landscape page at 4000 px."""
-RATES = "100000000/minute"
+RATES = "1000000/second"
 
 
 # ------------------------------------------------------------------------------------------ preparation

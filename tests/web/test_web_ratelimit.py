@@ -7,6 +7,7 @@ cannot be reached, failed when CI=true.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import os
@@ -92,11 +93,22 @@ def test_rate_strings_and_proxies_are_validated_at_start(monkeypatch: pytest.Mon
 
 def test_a_limiter_counts_each_rate_of_a_bucket() -> None:
     limiter = RateLimiter({"lookup": "3/minute;4/hour"})
-    assert [limiter.hit("lookup", "a") for _ in range(3)] == [None, None, None]
-    wait_s = limiter.hit("lookup", "a")
-    assert wait_s is not None and 1 <= wait_s <= 60
-    assert limiter.hit("lookup", "b") is None and limiter.hit("other", "a") is None
-    assert limiter.backend == "memory" and limiter.healthy()
+
+    async def hits() -> None:
+        assert [await limiter.hit("lookup", "a") for _ in range(3)] == [None, None, None]
+        wait_s = await limiter.hit("lookup", "a")
+        assert wait_s is not None and 1 <= wait_s <= 60
+        assert await limiter.hit("lookup", "b") is None and await limiter.hit("other", "a") is None
+        assert limiter.backend == "memory" and await limiter.healthy()
+
+    asyncio.run(hits())
+
+
+def test_a_limiter_refuses_a_storage_url_of_another_scheme() -> None:
+    with pytest.raises(ValueError, match="redis, rediss, redis"):
+        RateLimiter({"lookup": "3/minute"}, redis_url="memcached://127.0.0.1:11211")
+    with pytest.raises(ValueError, match="rate"):
+        RateLimiter({"lookup": "three a minute"})
 
 
 # ----------------------------------------------------------------------------- Redis
