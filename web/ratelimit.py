@@ -1,4 +1,4 @@
-"""Rate limits per client on the public endpoints: moving windows (the `limits` library), 429 with Retry-After.
+"""Rate limits per client on the public endpoints: sliding window counters (`limits`), 429 with Retry-After.
 
 Each limited route belongs to a bucket ("verify", "scan", "lookup", "trust_list"); a bucket has one or more
 rates ("10/minute;60/hour") counted per client address (`web.guards.ClientAddress`). The state lives in Redis
@@ -14,11 +14,15 @@ thread per request for Redis (redis-py's asyncio client) and none every 10 ms fo
 memory storage starts a `threading.Timer` that often, which cost a verification 7 % of its CPU:
 docs/bench-http.md). Its storage is made on first use, inside the running loop, as `limits.aio` requires.
 
-The moving window counts every request of the last window length (a fixed window would let a client send twice
-the rate across a window boundary). Retry-After (RFC 9110 §10.2.3) is the number of seconds until the oldest
-request in the window leaves it; the status is 429 Too Many Requests (RFC 6585 §4).
+The sliding window counter keeps two counters per client and rate (this window's and the previous one's) and
+weighs the previous one by how much of it still overlaps the last window length: memory per client is constant
+(a moving window stores a timestamp per request: a `1000/minute` limit over a million clients could hold a
+billion). The weighting assumes the previous window's requests were spread evenly; a client that crowds them
+at its very end can fit up to about twice the rate into one window length, the bound a fixed window has at
+every boundary. Retry-After (RFC 9110 §10.2.3) is the number of seconds until the weighted count falls under
+the rate; the status is 429 Too Many Requests (RFC 6585 §4).
 
-Sources: limits documentation, "Rate limiting strategies: Moving Window" and "Storage backends".
+Sources: limits documentation, "Rate limiting strategies: Sliding Window Counter" and "Storage backends".
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from urllib.parse import urlsplit
 import redis.asyncio
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -50,7 +54,7 @@ _WARN_EVERY_S: Final = 60.0
 
 
 class RateLimiter:
-    """Per-client moving-window limits by bucket, counted on the event loop.
+    """Per-client sliding-window-counter limits by bucket, counted on the event loop.
 
     Args:
         rates: bucket name -> rate string of the `limits` library, e.g. {"lookup": "10/minute;60/hour"}.
@@ -70,12 +74,12 @@ class RateLimiter:
         self._redis_url = redis_url
         self._timeout_s = timeout_s
         self._connections: redis.asyncio.ConnectionPool | None = None
-        self._limiter: MovingWindowRateLimiter | None = None
+        self._limiter: SlidingWindowCounterRateLimiter | None = None
         self._warned_at = -math.inf
         self._warn_lock = threading.Lock()
 
-    def _strategy(self) -> MovingWindowRateLimiter:
-        """The moving-window strategy on its storage, made on first use (inside the running loop)."""
+    def _strategy(self) -> SlidingWindowCounterRateLimiter:
+        """The sliding-window-counter strategy on its storage, made on first use (inside the running loop)."""
         if self._limiter is None:
             if self._redis_url is None:
                 storage = storage_from_string("async+memory://")
@@ -90,7 +94,7 @@ class RateLimiter:
                     options.update(timeouts)
                 storage = storage_from_string(f"async+{self._redis_url}", **options)
             assert isinstance(storage, Storage)
-            self._limiter = MovingWindowRateLimiter(storage)
+            self._limiter = SlidingWindowCounterRateLimiter(storage)
         return self._limiter
 
     async def close(self) -> None:
