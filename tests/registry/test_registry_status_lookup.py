@@ -4,7 +4,9 @@
 engine (what `web.services` gives it), and `AsyncRegistryStatusLookup` (what the web service's event loop asks:
 psycopg's asyncio pool on PostgreSQL, the inline lookup on SQLite) must give the same `RegistryStatus` for
 every state of the lifecycle and every time of the check (seed 000 items 21-25, appendix 38), and the same
-`SchemaError` when the registry cannot be read.
+`SchemaError` when the registry cannot be read. On PostgreSQL the asynchronous lookup sends the lookups of one
+turn of the event loop as one statement: each caller still gets its own answer, a cancelled caller leaves the
+others alone, a failed statement fails every caller with `SchemaError`.
 
 Timeline (regtools helpers): T0 BD original issued; +10 corrected; +20 duplicate No. 1 (lost);
 +30 duplicate No. 2 (name changed) instead of No. 1; +40 No. 2 annulled.
@@ -22,7 +24,7 @@ from regtools import T0, World, annul, correct, duplicate, issue_row, later, row
 from verify.codec import parse_sign1
 from verify.errors import SchemaError
 from verify.record import HolderName
-from verify.registry.async_lookup import AsyncRegistryStatusLookup
+from verify.registry.async_lookup import MAX_BATCH, AsyncRegistryStatusLookup
 from verify.registry.db import make_engine
 from verify.registry.lookup import RegistryStatusLookup, StatusStatement
 from verify.registry.models import DocumentRevision
@@ -143,3 +145,121 @@ def test_the_statement_binds_by_the_driver_style() -> None:
     assert postgres.positional is None and "%(series)s" in postgres.sql
     assert postgres.parameters(series="BD", number="0000001") == {"series": "BD", "number": "0000001"}
     assert len(sqlite.processors) == len(postgres.processors) == 19
+
+
+def question_of(revision: DocumentRevision, at: dt.datetime) -> dict[str, object]:
+    """What the verifier asks about a signed revision."""
+    return {"series": revision.record["series"], "number": revision.record["number"], "revision": revision.revision,
+            "payload_sha256": hashlib.sha256(parse_sign1(revision.cose).payload).digest(), "at": at}
+
+
+def test_lookups_of_one_turn_share_a_statement_and_each_gets_its_own_answer(world: World) -> None:
+    """On PostgreSQL the lookups that arrive together go as one statement (at most MAX_BATCH documents each);
+    every caller gets what a lookup of its own would answer, also for repeated and unknown documents."""
+    original, rev1 = issue_row(world, row(3))
+    rev2 = correct(world, original, {"name": "Гүлнар"}, at=later(10))
+    _, dup_rev = duplicate(world, original, reason="lost", at=later(20))
+    _, other_rev = issue_row(world, row(4))
+    questions = [question_of(revision, later(30)) for revision in (rev1, rev2, dup_rev, other_rev, rev1)]
+    questions.append({**questions[3], "number": "9999999"})
+    expected = [world.verifier().status_lookup.lookup(**q) for q in questions]  # type: ignore[union-attr, arg-type]
+    assert [s.code for s in expected] == [StatusCode.REPLACED, StatusCode.REPLACED, StatusCode.DUPLICATE_VALID,
+                                          StatusCode.ORIGINAL_VALID, StatusCode.REPLACED,
+                                          StatusCode.NOT_IN_REGISTRY]
+    engine = make_engine(world.url, readonly=True, autocommit=True)
+
+    async def together(batches: int) -> tuple[list[RegistryStatus], int]:
+        lookup = AsyncRegistryStatusLookup.for_engine(engine, pool_size=2)
+        await lookup.open()
+        try:
+            many = questions * (batches * MAX_BATCH // len(questions) + 1)
+            answers = await asyncio.gather(*(lookup.lookup(**q) for q in many))  # type: ignore[arg-type]
+            return list(answers), lookup.statements
+        finally:
+            await lookup.close()
+
+    try:
+        answers, statements = asyncio.run(together(1))
+        assert answers[:len(questions)] == expected and answers == expected * (len(answers) // len(expected)) \
+            + expected[:len(answers) % len(expected)]
+        postgres = engine.dialect.name == "postgresql"
+        assert statements == (1 if postgres else 0)  # repeated documents share their place in the batch
+        _, statements = asyncio.run(together(0))
+        assert statements == (1 if postgres else 0)
+    finally:
+        engine.dispose()
+
+
+def test_a_full_turn_is_sent_in_batches_of_max_batch(world: World) -> None:
+    """More distinct documents than MAX_BATCH in one turn: several statements, each answer still right."""
+    if not world.url.startswith("postgresql"):
+        pytest.skip("batches are PostgreSQL's")
+    _, revision = issue_row(world, row(5))
+    known = question_of(revision, later(5))
+    unknown = [{**known, "number": f"{n:07d}"} for n in range(100, 100 + MAX_BATCH + 5)]
+    engine = make_engine(world.url, readonly=True, autocommit=True)
+
+    async def run() -> tuple[list[RegistryStatus], int]:
+        lookup = AsyncRegistryStatusLookup.for_engine(engine, pool_size=2)
+        await lookup.open()
+        try:
+            answers = await asyncio.gather(*(lookup.lookup(**q) for q in (known, *unknown)))  # type: ignore[arg-type]
+            return list(answers), lookup.statements
+        finally:
+            await lookup.close()
+
+    try:
+        answers, statements = asyncio.run(run())
+    finally:
+        engine.dispose()
+    assert answers[0].code is StatusCode.ORIGINAL_VALID
+    assert {a.code for a in answers[1:]} == {StatusCode.NOT_IN_REGISTRY} and statements == 2
+
+
+def test_a_cancelled_lookup_leaves_the_others_of_its_batch_alone(world: World) -> None:
+    if not world.url.startswith("postgresql"):
+        pytest.skip("SQLite lookups run inline and end before anyone could cancel them")
+    _, rev1 = issue_row(world, row(6))
+    _, rev2 = issue_row(world, row(7))
+    engine = make_engine(world.url, readonly=True, autocommit=True)
+
+    async def run() -> list[RegistryStatus]:
+        lookup = AsyncRegistryStatusLookup.for_engine(engine, pool_size=1)
+        await lookup.open()
+        try:
+            first = asyncio.ensure_future(lookup.lookup(**question_of(rev1, later(5))))  # type: ignore[arg-type]
+            second = asyncio.ensure_future(lookup.lookup(**question_of(rev2, later(5))))  # type: ignore[arg-type]
+            third = asyncio.ensure_future(lookup.lookup(**question_of(rev1, later(5))))  # type: ignore[arg-type]
+            await asyncio.sleep(0)  # all three have joined the batch
+            first.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await first
+            return [await second, await third]
+        finally:
+            await lookup.close()
+
+    try:
+        second, third = asyncio.run(run())
+    finally:
+        engine.dispose()
+    assert second.code is StatusCode.ORIGINAL_VALID and third.code is StatusCode.ORIGINAL_VALID
+
+
+def test_every_lookup_of_a_failed_batch_gets_the_error(empty_url: str) -> None:
+    engine = make_engine(empty_url, readonly=True, autocommit=True)
+    question = {"series": "BD", "number": "0000001", "revision": 1, "payload_sha256": bytes(32), "at": T0}
+
+    async def run() -> list[object]:
+        lookup = AsyncRegistryStatusLookup.for_engine(engine, pool_size=1, timeout_s=5)
+        await lookup.open()
+        try:
+            return list(await asyncio.gather(*(lookup.lookup(**{**question, "number": f"000000{n}"})  # type: ignore[arg-type]
+                                               for n in range(3)), return_exceptions=True))
+        finally:
+            await lookup.close()
+
+    try:
+        outcomes = asyncio.run(run())
+    finally:
+        engine.dispose()
+    assert all(isinstance(o, SchemaError) and "status unknown" in str(o) for o in outcomes)

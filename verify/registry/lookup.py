@@ -39,7 +39,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final, NamedTuple
 
-from sqlalchemy import Dialect, Engine, Select, Table, bindparam, select
+from sqlalchemy import Dialect, Engine, Select, String, Table, bindparam, func, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 
 from ..errors import SchemaError
@@ -71,13 +72,13 @@ class StatusRow(NamedTuple):
     successor_reason: str | None
 
 
-def _status_query() -> Select[Any]:
+def _status_query(*, batch: bool = False) -> Select[Any]:
     documents: Table = Document.__table__  # type: ignore[attr-defined]
     revisions: Table = DocumentRevision.__table__  # type: ignore[attr-defined]
     original, successor = documents.alias("original"), documents.alias("successor")
     # Only the columns the answer needs: the revisions also hold the signed bytes and the QR text. An original
     # (what `original_id` names) has no duplicate number.
-    return (
+    query = (
         select(documents.c.issued_at, documents.c.state, documents.c.duplicate_no, documents.c.annulled_at,
                documents.c.annul_basis, documents.c.replaced_at,
                revisions.c.revision, revisions.c.created_at, revisions.c.payload_sha256, revisions.c.changed_fields,
@@ -89,57 +90,85 @@ def _status_query() -> Select[Any]:
         .join(revisions, revisions.c.document_id == documents.c.id)
         .outerjoin(original, original.c.id == documents.c.original_id)
         .outerjoin(successor, successor.c.id == documents.c.replaced_by_id)
-        .where(documents.c.series == bindparam("series"), documents.c.number == bindparam("number"))
-        .order_by(revisions.c.revision)
     )
+    if not batch:
+        return (query.where(documents.c.series == bindparam("series"), documents.c.number == bindparam("number"))
+                .order_by(revisions.c.revision))
+    # PostgreSQL: the documents of two parallel arrays, one statement text for any number of them.
+    wanted = func.unnest(bindparam("series", type_=ARRAY(String)), bindparam("number", type_=ARRAY(String))) \
+        .table_valued("series", "number").render_derived(name="wanted")
+    return (query.add_columns(documents.c.series, documents.c.number)
+            .where(tuple_(documents.c.series, documents.c.number).in_(select(wanted.c.series, wanted.c.number)))
+            .order_by(documents.c.series, documents.c.number, revisions.c.revision))
 
 
 STATUS_QUERY: Final = _status_query()
 """The rows of one document by series and number, one per revision in order (see `StatusRow`)."""
+STATUS_BATCH_QUERY: Final = _status_query(batch=True)
+"""PostgreSQL: the rows of several documents (arrays `series` and `number`), each row followed by its series and
+number, ordered by them and the revision (`verify.registry.async_lookup` sends the lookups of one turn of the
+event loop together)."""
 
 Processor = Callable[[Any], Any]
 
 
 @dataclass(frozen=True, slots=True)
 class StatusStatement:
-    """`STATUS_QUERY` compiled for one dialect: its SQL, how to bind series and number, how to read a row.
+    """`STATUS_QUERY` (or `STATUS_BATCH_QUERY`) compiled for one dialect: its SQL, how to bind, how to read a row.
 
     Attributes:
         sql: the statement in the driver's parameter style.
         positional: the parameter names in order for a positional style (SQLite's `?`), None for a named one.
+        binders: per parameter, the bind processor of its SQLAlchemy type for this dialect (None: as is).
         processors: per column, the result processor of its SQLAlchemy type for this dialect (None: as is).
     """
 
     sql: str
     positional: tuple[str, ...] | None
+    binders: dict[str, Processor | None]
     processors: tuple[Processor | None, ...]
 
     @classmethod
-    def for_dialect(cls, dialect: Dialect) -> StatusStatement:
-        """Compile `STATUS_QUERY` for `dialect` (SQLite or PostgreSQL).
+    def for_dialect(cls, dialect: Dialect, *, batch: bool = False) -> StatusStatement:
+        """Compile `STATUS_QUERY` (or, on PostgreSQL, `STATUS_BATCH_QUERY`) for `dialect`.
 
         Raises:
-            ValueError: a bound parameter's type would need a bind processor (series and number are plain text).
+            ValueError: a batch statement for another dialect than PostgreSQL.
         """
-        compiled = STATUS_QUERY.compile(dialect=dialect)
-        for name, parameter in compiled.binds.items():
-            if parameter.type.dialect_impl(dialect).bind_processor(dialect) is not None:
-                raise ValueError(f"{name}: a parameter that needs a bind processor")
+        if batch and dialect.name != "postgresql":
+            raise ValueError(f"{dialect.name}: the batch statement is PostgreSQL's (unnest of two arrays)")
+        query = STATUS_BATCH_QUERY if batch else STATUS_QUERY
+        compiled = query.compile(dialect=dialect)
+        binders: dict[str, Processor | None] = {name: parameter.type.dialect_impl(dialect).bind_processor(dialect)
+                                                for name, parameter in compiled.binds.items()}
         processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                           for column in STATUS_QUERY.selected_columns)
+                           for column in query.selected_columns)
         positional = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
-        return cls(sql=str(compiled), positional=positional, processors=processors)
+        return cls(sql=str(compiled), positional=positional, binders=binders, processors=processors)
 
-    def parameters(self, *, series: str, number: str) -> dict[str, str] | tuple[str, ...]:
-        """The driver's parameters for one document."""
-        named = {"series": series, "number": number}
-        return named if self.positional is None else tuple(named[name] for name in self.positional)
+    def parameters(self, **named: Any) -> dict[str, Any] | tuple[Any, ...]:
+        """The driver's parameters: `series` and `number` (texts, or lists of them for the batch statement), each
+        through its type's bind processor."""
+        bound = {name: value if (bind := self.binders.get(name)) is None else bind(value)
+                 for name, value in named.items()}
+        return bound if self.positional is None else tuple(bound[name] for name in self.positional)
+
+    def values(self, fetched: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """The driver's rows, each value through its column type's processor."""
+        return [tuple(value if process is None or value is None else process(value)
+                      for process, value in zip(self.processors, row, strict=True))
+                for row in fetched]
 
     def rows(self, fetched: Sequence[Sequence[Any]]) -> list[StatusRow]:
-        """The driver's rows as `StatusRow`s, each value through its column type's processor."""
-        return [StatusRow(*(value if process is None or value is None else process(value)
-                            for process, value in zip(self.processors, row, strict=True)))
-                for row in fetched]
+        """The driver's rows of `STATUS_QUERY` as `StatusRow`s."""
+        return [StatusRow(*values) for values in self.values(fetched)]
+
+    def rows_by_document(self, fetched: Sequence[Sequence[Any]]) -> dict[tuple[str, str], list[StatusRow]]:
+        """The driver's rows of `STATUS_BATCH_QUERY` as `StatusRow`s by (series, number), in revision order."""
+        grouped: dict[tuple[str, str], list[StatusRow]] = {}
+        for *values, series, number in self.values(fetched):
+            grouped.setdefault((series, number), []).append(StatusRow(*values))
+        return grouped
 
 
 class RegistryStatusLookup:
