@@ -67,6 +67,8 @@ PHOTO_SIZE = (4000, 3000)
 CODE_PX = 480
 """30 mm at 16 px/mm: a phone photographing a whole A4 landscape page at 4000 px."""
 RATES = "1000000/second"
+"""The server's rate limits: counted on every request as in production, never reached by the one client that
+sends all the load."""
 
 
 # ------------------------------------------------------------------------------------------ preparation
