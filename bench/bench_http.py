@@ -434,7 +434,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per case and round")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of unmeasured load per case first")
-    parser.add_argument("--rounds", type=int, default=2, help="trivial/verify rounds, alternating")
+    parser.add_argument("--rounds", type=int, default=5, help="trivial/verify rounds, alternating")
     parser.add_argument("--scan-workers", type=int, default=2, help="VERIFY_SCAN_WORKERS of the server")
     parser.add_argument("--scan-sequential", type=int, default=5)
     parser.add_argument("--scan-concurrency", type=int, default=4)
