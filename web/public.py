@@ -37,6 +37,7 @@ from starlette.concurrency import run_in_threadpool
 
 from verify import Error, VerificationReport
 from verify.codec import split_qr_text
+from verify.errors import SchemaError
 from verify.registry.documents import get_document, get_revision
 from verify.scan import probe_image
 
@@ -74,6 +75,10 @@ _TOO_LARGE: Final = ("content-too-large", "the request body is over the cap of 6
 _INVALID: Final = ("invalid-request", "the request does not match the schema; see errors")
 _JSON_ONLY: Final = ("unsupported-media-type", "send the request body as application/json")
 _INTERNAL: Final = ("internal-error", "the server failed; the failure was logged under this instance id")
+REGISTRY_UNAVAILABLE: Final = "the registry cannot be read, so the document's status is unknown; try again shortly"
+_UNAVAILABLE: Final = ("unavailable", REGISTRY_UNAVAILABLE)
+UNAVAILABLE_RETRY_S: Final = 30
+"""Retry-After of a verification answered 503 because the registry could not be read."""
 
 router = APIRouter()
 
@@ -131,18 +136,40 @@ def prefers_json(accept: str | None) -> bool:
     return best["application/json"][0] > best["text/html"][0]
 
 
+def _registry_unavailable() -> ProblemError:
+    """503 for a verification whose registry status cannot be read (never a verdict: the status is unknown)."""
+    return ProblemError("unavailable", REGISTRY_UNAVAILABLE, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)})
+
+
 def _report(services: Services, text: str, *, source: str) -> dict[str, Any]:
-    """The report JSON of a QR text, the registry asked through the blocking lookup (routes run in threads)."""
-    report: VerificationReport = services.verifier().check(text, at=utcnow())
+    """The report JSON of a QR text, the registry asked through the blocking lookup (routes run in threads).
+
+    Raises:
+        ProblemError: 503 unavailable when the registry cannot be read.
+    """
+    try:
+        report: VerificationReport = services.verifier().check(text, at=utcnow())
+    except SchemaError:
+        raise _registry_unavailable() from None
     services.metrics.count_verdict(source, report.verdict)
     return report.to_json()
 
 
 async def _report_on_loop(services: Services, text: str, *, source: str) -> dict[str, Any]:
-    """The same as `_report`, on the event loop: steps 1-10 inline, the registry awaited (`async_status`)."""
+    """The same as `_report`, on the event loop: steps 1-10 inline, the registry awaited (`async_status`).
+
+    Raises:
+        ProblemError: 503 unavailable when the registry cannot be read.
+    """
     pending = services.verifier().begin(text, at=utcnow())
-    report = pending.report if pending.query is None else \
-        pending.finish(await pending.query.ask_async(services.async_status))
+    if pending.query is None:
+        report = pending.report
+    else:
+        try:
+            status = await pending.query.ask_async(services.async_status)
+        except SchemaError:
+            raise _registry_unavailable() from None
+        report = pending.finish(status)
     services.metrics.count_verdict(source, report.verdict)
     return report.to_json()
 
@@ -159,7 +186,7 @@ _REPORT_CONTENT: Final = {"application/json": {"schema": {"$ref": "#/components/
     responses={200: {"description": "The verdict: an HTML page, or the report JSON for Accept: application/json",
                      "content": {"text/html": {"example": "<!doctype html><html lang=\"en\">...Valid document..."},
                                  **_REPORT_CONTENT}},
-               **problem_responses(_RATE_LIMITED, _INTERNAL)},
+               **problem_responses(_RATE_LIMITED, _INTERNAL, _UNAVAILABLE)},
 )
 @router.get("/v/{digits}", include_in_schema=False)
 def open_link(digits: str, request: Request, services: ServicesDep) -> Response:
@@ -178,7 +205,7 @@ def open_link(digits: str, request: Request, services: ServicesDep) -> Response:
     "/api/v1/verify", tags=["verification"], summary="Verify a QR text",
     response_model=ReportModel, openapi_extra=json_request_body(VerifyRequest),
     responses={200: {"description": "The report (docs/FORMAT.md §7.3)", "content": _REPORT_CONTENT},
-               **problem_responses(_TOO_LARGE, _JSON_ONLY, _INVALID, _RATE_LIMITED, _INTERNAL)},
+               **problem_responses(_TOO_LARGE, _JSON_ONLY, _INVALID, _RATE_LIMITED, _INTERNAL, _UNAVAILABLE)},
 )
 async def verify_text(request: Request) -> JSONResponse:
     """Verify one QR text (as a scanner app read it) and answer with the report.
@@ -202,7 +229,7 @@ async def verify_text(request: Request) -> JSONResponse:
                    ("unreadable-image", "JPEG image could not be decoded: OSError: image file is truncated"),
                    ("no-qr-code", "no QR code found in the picture"),
                    _INVALID, _RATE_LIMITED,
-                   ("busy", "all 2 decoders are busy and 8 pictures are waiting"), _INTERNAL)},
+                   ("busy", "all 2 decoders are busy and 8 pictures are waiting"), _INTERNAL, _UNAVAILABLE)},
 )
 def scan_photo(photo: Annotated[UploadFile, File(description="a JPEG, PNG or WebP picture, at most 10 MiB, 40 MP")],
                services: ServicesDep) -> JSONResponse:
@@ -252,7 +279,7 @@ def _fold(surname: str) -> bytes:
                                                       "example": REPORT_EXAMPLE}}},
                **problem_responses(("not-found", LOOKUP_NOT_FOUND), _TOO_LARGE, _JSON_ONLY,
                                    ("invalid-request", "number: must be exactly seven digits (leading zeros count)"),
-                                   _RATE_LIMITED, _INTERNAL)},
+                                   _RATE_LIMITED, _INTERNAL, _UNAVAILABLE)},
 )
 def lookup_document(body: LookupRequest, services: ServicesDep) -> JSONResponse:
     """The verdict on the registry's current signed record of a document, for a person holding the paper.

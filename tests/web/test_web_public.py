@@ -19,6 +19,7 @@ from registry.regtools import World, later
 from sqlalchemy import create_engine
 from webtools import SURNAME, Issued, assert_problem, digits, issue, qr_png
 
+from verify.errors import SchemaError
 from verify.registry.documents import annul_document
 from web.public import prefers_json
 from web.schemas import HealthModel, ReportModel, ScanResultsModel
@@ -118,6 +119,28 @@ def test_a_kilobyte_of_garbage_is_a_malformed_verdict(client: TestClient) -> Non
     assert client.post("/api/v1/verify", json={"qr_text": garbage}).json()["verdict"] == "MALFORMED"
     noise = "".join(chr(0x20 + (i * 7919) % 0x5E) for i in range(1024))
     assert client.post("/api/v1/verify", json={"qr_text": noise}).json()["verdict"] == "MALFORMED"
+
+
+def test_a_registry_that_cannot_be_read_is_503_never_a_verdict(client: TestClient, issued: Issued,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status is unknown, which is not NOT_IN_REGISTRY: 503 unavailable with Retry-After, on the event loop's
+    lookup (POST /api/v1/verify) and on the blocking one (the QR link)."""
+    services = client.app.state.services  # type: ignore[attr-defined]
+
+    async def unreadable_async(**_: object) -> None:
+        raise SchemaError("the registry cannot be read (OperationalError); status unknown")
+
+    def unreadable(**_: object) -> None:
+        raise SchemaError("the registry cannot be read (OperationalError); status unknown")
+
+    monkeypatch.setattr(services.async_status, "lookup", unreadable_async)
+    monkeypatch.setattr(services.status_lookup, "lookup", unreadable)
+    for response in (client.post("/api/v1/verify", json={"qr_text": issued.revision.qr_text}),
+                     client.get(f"/V/{digits(issued)}", headers={"Accept": "application/json"})):
+        body = assert_problem(response, 503, "unavailable")
+        assert response.headers["retry-after"] == "30" and "status is unknown" in body["detail"]
+    garbage = client.post("/api/v1/verify", json={"qr_text": "HTTPS://V.EDU.KZ/V/12"})
+    assert garbage.json()["verdict"] == "MALFORMED"  # no registry question, no 503
 
 
 # ----------------------------------------------------------------------------- POST /api/v1/scan
