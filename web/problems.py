@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -29,65 +28,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Scope
 
+from .problemtypes import PROBLEM_TYPES, ProblemType
+
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 REQUEST_ID_KEY: Final = "verify.request_id"
 """Scope key of the request id (a UUID string) that `web.observe` sets for every request."""
 
 
-@dataclass(frozen=True, slots=True)
-class ProblemType:
-    """One kind of problem.
-
-    Attributes:
-        slug: the last segment of the type URI `/problems/<slug>`.
-        status: the HTTP status code it is answered with.
-        title: a short summary, the same for every occurrence (RFC 9457 §3.1.3).
-        description: what it means and what the client can do; served at `/problems/<slug>`.
-    """
-
-    slug: str
-    status: int
-    title: str
-    description: str
-
-    @property
-    def uri(self) -> str:
-        """The `type` member: `/problems/<slug>`."""
-        return f"/problems/{self.slug}"
-
-
-PROBLEM_TYPES: Final[dict[str, ProblemType]] = {p.slug: p for p in (
-    ProblemType("bad-request", 400, "Bad request",
-                "The request could not be read: a malformed body, nested too deeply, or a bad header."),
-    ProblemType("not-found", 404, "Not found",
-                "No such resource, or no document matches what was asked. The same answer is given whether or "
-                "not a document number exists, so that numbers and surnames cannot be probed."),
-    ProblemType("method-not-allowed", 405, "Method not allowed",
-                "The resource exists but not with this method; the Allow header lists the methods it takes."),
-    ProblemType("content-too-large", 413, "Content too large",
-                "The request body or the picture is over the size cap (RFC 9110 §15.5.14): 64 KiB for JSON "
-                "bodies, 10 MiB and 40 megapixels for pictures by default."),
-    ProblemType("unsupported-media-type", 415, "Unsupported media type",
-                "JSON endpoints take application/json; the scan endpoint takes multipart/form-data with a JPEG, "
-                "PNG or WebP picture in the field `photo` (RFC 9110 §15.5.16)."),
-    ProblemType("invalid-request", 422, "Invalid request",
-                "The request is well-formed but its content does not match the schema; `errors` says where."),
-    ProblemType("unreadable-image", 422, "Unreadable image",
-                "The picture could not be decoded: truncated, corrupt, or too complex to decode in time."),
-    ProblemType("no-qr-code", 422, "No QR code",
-                "The picture was read but no QR code was found in it. Take the photo closer, in focus, with the "
-                "whole code inside the frame."),
-    ProblemType("rate-limited", 429, "Too many requests",
-                "This client sent too many requests; Retry-After says how many seconds to wait (RFC 6585 §4)."),
-    ProblemType("internal-error", 500, "Internal error",
-                "The server failed. The failure was logged under the request id given as `instance`."),
-    ProblemType("busy", 503, "Busy",
-                "Every picture decoder is busy and the queue is full; Retry-After says when to try again "
-                "(RFC 9110 §15.6.4, §10.2.3)."),
-    ProblemType("unavailable", 503, "Unavailable",
-                "A service this answer needs (the registry database, the trust list) is not available."),
-)}
-"""Every problem type the service answers with, by slug."""
 
 _BY_STATUS: Final = {400: "bad-request", 404: "not-found", 405: "method-not-allowed", 413: "content-too-large",
                      415: "unsupported-media-type", 422: "invalid-request", 429: "rate-limited",

@@ -43,7 +43,8 @@ from verify.scan import probe_image
 
 from .bodies import ReportResponse, json_request_body, read_json, require_json
 from .pages import PAGE_VARY, verdict_response
-from .problems import PROBLEM_TYPES, ProblemError
+from .problems import ProblemError
+from .problemtypes import PROBLEM_TYPES
 from .scanpool import PoolBusyError, ScanFailedError
 from .schemas import (
     HEALTH_EXAMPLE,

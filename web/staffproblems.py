@@ -1,7 +1,6 @@
-"""Problem types of the signed-in surfaces (officers, partners, administrators), and the registry's errors as problems.
+"""The registry's errors as problems of the signed-in surfaces (officers, partners, administrators).
 
-The types are added to `web.problems.PROBLEM_TYPES` when this module is imported (before any route module that
-names them in its OpenAPI responses), so that `GET /problems/<slug>` describes them like the public ones.
+The problem types themselves are in the one catalogue, `web.problemtypes`.
 
 `problem_from_error` is the one place where a `verify.Error` raised by the registry's services becomes an answer:
 
@@ -29,44 +28,7 @@ from typing import Final
 
 from verify import Error
 
-from .problems import PROBLEM_TYPES, ProblemError, ProblemType
-
-STAFF_PROBLEM_TYPES: Final = (
-    ProblemType("unauthorized", 401, "Authentication required",
-                "Sign in (POST /api/v1/auth/login) and send the session cookie, or send an API token as "
-                "`Authorization: Bearer vfy_...`. The token or session may also have expired or been revoked, or "
-                "the account disabled; the WWW-Authenticate header says which scheme to use."),
-    ProblemType("login-failed", 401, "Sign-in failed",
-                "The username and password do not open an account. The same answer is given for an unknown "
-                "username, a wrong password and a disabled account, so that accounts cannot be probed."),
-    ProblemType("forbidden", 403, "Forbidden",
-                "The account is signed in but may not do this: its token lacks the scope the endpoint needs, or "
-                "the officer's role does not allow it (a viewer changes nothing; only the head annuls)."),
-    ProblemType("csrf-failed", 403, "CSRF check failed",
-                "A request that changes something and authenticates with the session cookie must carry the "
-                "X-CSRF-Token header given at sign-in (also in GET /api/v1/auth/me). API clients should use a "
-                "bearer token instead of the cookie."),
-    ProblemType("conflict", 409, "Conflict",
-                "The request conflicts with what the registry holds: a BIN, username or number that is taken, an "
-                "overlapping blank range, or an idempotency key used before with other parameters."),
-    ProblemType("blank-stock", 409, "Blank stock",
-                "No free blank in the institution's stock for this series, or the blank number is outside the "
-                "stock (seed 000, items 7 and 17). Record the blanks received first."),
-    ProblemType("document-state", 409, "Document state",
-                "The document's state forbids this: an annulment is final, and a document replaced by a duplicate "
-                "is void (seed 000, item 21). Act on the document in force."),
-    ProblemType("invalid-data", 422, "Invalid data",
-                "The request has the right shape but the registry refused its content; `detail` says which field "
-                "and why. Nothing was written."),
-    ProblemType("import-rejected", 422, "Import rejected",
-                "The graduates file has errors; nothing was imported (all or nothing). `rows` lists every error "
-                "by row and column, so that the whole file can be fixed at once; `warnings` what would be kept."),
-)
-"""The problem types this module adds to `PROBLEM_TYPES`."""
-
-for _problem in STAFF_PROBLEM_TYPES:
-    if PROBLEM_TYPES.setdefault(_problem.slug, _problem) != _problem:
-        raise RuntimeError(f"problem type {_problem.slug} is defined twice")
+from .problems import ProblemError
 
 _BY_CODE: Final[dict[str, str]] = {
     "NOT_FOUND": "not-found",

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from registry.regtools import make_iin
 from webtools import CORPUS, assert_problem
 
-from web.problems import PROBLEM_TYPES
+from web.problemtypes import PROBLEM_TYPES
 
 
 def test_404_for_an_unknown_path(client: TestClient) -> None:
