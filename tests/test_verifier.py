@@ -7,12 +7,12 @@ revision, an annulled document, a good signature the registry does not know.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
 import pytest
+from asynctools import run_async
 from testkeys import make_signer, sample_record, verifier_for_signers
 
 from verify.errors import DocumentStatusError, PrefixError
@@ -90,7 +90,7 @@ def test_begin_then_finish_gives_the_report_of_check(status: RegistryStatus, ver
     pending = verifier_for_signers(SIGNER).begin(SIGNED.qr_text, at=T)
     assert pending.query is not None and pending.report.steps[-1].number == 10  # no I/O yet: 10 steps
     lookup = FakeAsyncLookup(status)
-    finished = pending.finish(asyncio.run(pending.query.ask_async(lookup)))
+    finished = pending.finish(run_async(pending.query.ask_async(lookup)))
     assert finished.to_json() == checked.to_json() and finished.verdict == verdict
     assert lookup.asked == [{"series": "BD", "number": "0012345", "revision": 1,
                              "payload_sha256": hashlib.sha256(SIGNED.payload).digest(), "at": T}]

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 
 import pytest
+from asynctools import run_async
 from regtools import T0, World, annul, correct, duplicate, issue_row, later, row
 
 from verify.codec import parse_sign1
@@ -51,7 +52,7 @@ def ask_all(world: World, revision: DocumentRevision, at: dt.datetime, *, payloa
             finally:
                 await lookup.close()
 
-        awaited = asyncio.run(on_a_loop())
+        awaited = run_async(on_a_loop())
     finally:
         autocommit_engine.dispose()
     answer = in_transaction.lookup(**question)  # type: ignore[arg-type]
@@ -115,7 +116,7 @@ def test_an_unreadable_registry_is_a_schema_error_for_all(empty_url: str) -> Non
             finally:
                 await lookup.close()
 
-        asyncio.run(on_a_loop())
+        run_async(on_a_loop())
     finally:
         engine.dispose()
 
@@ -134,7 +135,7 @@ def test_an_unreachable_postgresql_is_a_schema_error_within_the_pool_timeout() -
         finally:
             await lookup.close()
 
-    asyncio.run(on_a_loop())
+    run_async(on_a_loop())
 
 
 def test_the_statement_binds_by_the_driver_style() -> None:
@@ -179,12 +180,12 @@ def test_lookups_of_one_turn_share_a_statement_and_each_gets_its_own_answer(worl
             await lookup.close()
 
     try:
-        answers, statements = asyncio.run(together(1))
+        answers, statements = run_async(together(1))
         assert answers[:len(questions)] == expected and answers == expected * (len(answers) // len(expected)) \
             + expected[:len(answers) % len(expected)]
         postgres = engine.dialect.name == "postgresql"
         assert statements == (1 if postgres else 0)  # repeated documents share their place in the batch
-        _, statements = asyncio.run(together(0))
+        _, statements = run_async(together(0))
         assert statements == (1 if postgres else 0)
     finally:
         engine.dispose()
@@ -209,7 +210,7 @@ def test_a_full_turn_is_sent_in_batches_of_max_batch(world: World) -> None:
             await lookup.close()
 
     try:
-        answers, statements = asyncio.run(run())
+        answers, statements = run_async(run())
     finally:
         engine.dispose()
     assert answers[0].code is StatusCode.ORIGINAL_VALID
@@ -239,7 +240,7 @@ def test_a_cancelled_lookup_leaves_the_others_of_its_batch_alone(world: World) -
             await lookup.close()
 
     try:
-        second, third = asyncio.run(run())
+        second, third = run_async(run())
     finally:
         engine.dispose()
     assert second.code is StatusCode.ORIGINAL_VALID and third.code is StatusCode.ORIGINAL_VALID
@@ -259,7 +260,7 @@ def test_every_lookup_of_a_failed_batch_gets_the_error(empty_url: str) -> None:
             await lookup.close()
 
     try:
-        outcomes = asyncio.run(run())
+        outcomes = run_async(run())
     finally:
         engine.dispose()
     assert all(isinstance(o, SchemaError) and "status unknown" in str(o) for o in outcomes)

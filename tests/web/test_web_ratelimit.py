@@ -7,7 +7,6 @@ cannot be reached, failed when CI=true.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import json
 import os
@@ -15,6 +14,7 @@ import random
 from typing import Any
 
 import pytest
+from asynctools import run_async
 from conftest import MakeClient
 from webtools import CORPUS, assert_problem
 
@@ -101,7 +101,7 @@ def test_a_limiter_counts_each_rate_of_a_bucket() -> None:
         assert await limiter.hit("lookup", "b") is None and await limiter.hit("other", "a") is None
         assert limiter.backend == "memory" and await limiter.healthy()
 
-    asyncio.run(hits())
+    run_async(hits())
 
 
 def test_a_limiter_refuses_a_storage_url_of_another_scheme() -> None:
