@@ -28,7 +28,6 @@ Sources: limits documentation, "Rate limiting strategies: Sliding Window Counter
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -76,7 +75,6 @@ class RateLimiter:
         self._connections: redis.asyncio.ConnectionPool | None = None
         self._limiter: SlidingWindowCounterRateLimiter | None = None
         self._warned_at = -math.inf
-        self._warn_lock = threading.Lock()
 
     def _strategy(self) -> SlidingWindowCounterRateLimiter:
         """The sliding-window-counter strategy on its storage, made on first use (inside the running loop)."""
@@ -132,11 +130,10 @@ class RateLimiter:
             return False
 
     def _warn(self, exc: StorageError) -> None:
-        with self._warn_lock:
-            now = time.monotonic()
-            if now - self._warned_at < _WARN_EVERY_S:
-                return
-            self._warned_at = now
+        now = time.monotonic()  # only the event loop counts: no lock needed
+        if now - self._warned_at < _WARN_EVERY_S:
+            return
+        self._warned_at = now
         get_logger().warning("rate-limit storage unavailable; requests are let through",
                              extra={"error": type(exc.storage_error).__name__})
 

@@ -45,12 +45,8 @@ def ask_all(world: World, revision: DocumentRevision, at: dt.datetime, *, payloa
         autocommit = RegistryStatusLookup(autocommit_engine).lookup(**question)  # type: ignore[arg-type]
 
         async def on_a_loop() -> RegistryStatus:
-            lookup = AsyncRegistryStatusLookup.for_engine(autocommit_engine, pool_size=2)
-            await lookup.open()
-            try:
+            async with AsyncRegistryStatusLookup.for_engine(autocommit_engine, pool_size=2) as lookup:
                 return await lookup.lookup(**question)  # type: ignore[arg-type]
-            finally:
-                await lookup.close()
 
         awaited = run_async(on_a_loop())
     finally:
@@ -106,15 +102,11 @@ def test_an_unreadable_registry_is_a_schema_error_for_all(empty_url: str) -> Non
             RegistryStatusLookup(engine).lookup(**question)  # type: ignore[arg-type]
 
         async def on_a_loop() -> None:
-            lookup = AsyncRegistryStatusLookup.for_engine(engine, pool_size=1, timeout_s=5)
-            await lookup.open()
-            try:
+            async with AsyncRegistryStatusLookup.for_engine(engine, pool_size=1, timeout_s=5) as lookup:
                 with pytest.raises(SchemaError, match="status unknown"):
                     await lookup.lookup(**question)  # type: ignore[arg-type]
                 with pytest.raises(ValueError, match="aware"):
                     await lookup.lookup(**{**question, "at": T0.replace(tzinfo=None)})  # type: ignore[arg-type]
-            finally:
-                await lookup.close()
 
         run_async(on_a_loop())
     finally:
@@ -127,13 +119,9 @@ def test_an_unreachable_postgresql_is_a_schema_error_within_the_pool_timeout() -
     question = {"series": "BD", "number": "0000001", "revision": 1, "payload_sha256": bytes(32), "at": T0}
 
     async def on_a_loop() -> None:
-        lookup = AsyncRegistryStatusLookup.for_engine(engine, pool_size=1, timeout_s=0.5)
-        await lookup.open()
-        try:
+        async with AsyncRegistryStatusLookup.for_engine(engine, pool_size=1, timeout_s=0.5) as lookup:
             with pytest.raises(SchemaError, match=r"\(PoolTimeout\); status unknown"):
                 await lookup.lookup(**question)  # type: ignore[arg-type]
-        finally:
-            await lookup.close()
 
     run_async(on_a_loop())
 
@@ -170,14 +158,10 @@ def test_lookups_of_one_turn_share_a_statement_and_each_gets_its_own_answer(worl
     engine = make_engine(world.url, readonly=True, autocommit=True)
 
     async def together(batches: int) -> tuple[list[RegistryStatus], int]:
-        lookup = AsyncRegistryStatusLookup.for_engine(engine, pool_size=2)
-        await lookup.open()
-        try:
+        async with AsyncRegistryStatusLookup.for_engine(engine, pool_size=2) as lookup:
             many = questions * (batches * MAX_BATCH // len(questions) + 1)
             answers = await asyncio.gather(*(lookup.lookup(**q) for q in many))  # type: ignore[arg-type]
             return list(answers), lookup.statements
-        finally:
-            await lookup.close()
 
     try:
         answers, statements = run_async(together(1))
@@ -201,13 +185,9 @@ def test_a_full_turn_is_sent_in_batches_of_max_batch(world: World) -> None:
     engine = make_engine(world.url, readonly=True, autocommit=True)
 
     async def run() -> tuple[list[RegistryStatus], int]:
-        lookup = AsyncRegistryStatusLookup.for_engine(engine, pool_size=2)
-        await lookup.open()
-        try:
+        async with AsyncRegistryStatusLookup.for_engine(engine, pool_size=2) as lookup:
             answers = await asyncio.gather(*(lookup.lookup(**q) for q in (known, *unknown)))  # type: ignore[arg-type]
             return list(answers), lookup.statements
-        finally:
-            await lookup.close()
 
     try:
         answers, statements = run_async(run())
@@ -225,9 +205,7 @@ def test_a_cancelled_lookup_leaves_the_others_of_its_batch_alone(world: World) -
     engine = make_engine(world.url, readonly=True, autocommit=True)
 
     async def run() -> list[RegistryStatus]:
-        lookup = AsyncRegistryStatusLookup.for_engine(engine, pool_size=1)
-        await lookup.open()
-        try:
+        async with AsyncRegistryStatusLookup.for_engine(engine, pool_size=1) as lookup:
             first = asyncio.ensure_future(lookup.lookup(**question_of(rev1, later(5))))  # type: ignore[arg-type]
             second = asyncio.ensure_future(lookup.lookup(**question_of(rev2, later(5))))  # type: ignore[arg-type]
             third = asyncio.ensure_future(lookup.lookup(**question_of(rev1, later(5))))  # type: ignore[arg-type]
@@ -236,8 +214,6 @@ def test_a_cancelled_lookup_leaves_the_others_of_its_batch_alone(world: World) -
             with pytest.raises(asyncio.CancelledError):
                 await first
             return [await second, await third]
-        finally:
-            await lookup.close()
 
     try:
         second, third = run_async(run())
@@ -251,13 +227,9 @@ def test_every_lookup_of_a_failed_batch_gets_the_error(empty_url: str) -> None:
     question = {"series": "BD", "number": "0000001", "revision": 1, "payload_sha256": bytes(32), "at": T0}
 
     async def run() -> list[object]:
-        lookup = AsyncRegistryStatusLookup.for_engine(engine, pool_size=1, timeout_s=5)
-        await lookup.open()
-        try:
+        async with AsyncRegistryStatusLookup.for_engine(engine, pool_size=1, timeout_s=5) as lookup:
             return list(await asyncio.gather(*(lookup.lookup(**{**question, "number": f"000000{n}"})  # type: ignore[arg-type]
                                                for n in range(3)), return_exceptions=True))
-        finally:
-            await lookup.close()
 
     try:
         outcomes = run_async(run())

@@ -52,7 +52,8 @@ Document = tuple[str, str]
 class AsyncRegistryStatusLookup:
     """`AsyncStatusLookup` over the registry database (see the module docstring).
 
-    Build it with `for_engine`, `await open()` before the first lookup, `await close()` at the end.
+    Build it with `for_engine`, `await open()` before the first lookup, `await close()` at the end (or use it as
+    `async with`, which does both).
 
     Args:
         statement: `STATUS_QUERY` compiled for the database's dialect.
@@ -106,6 +107,15 @@ class AsyncRegistryStatusLookup:
             await asyncio.gather(*self._sending, return_exceptions=True)
         if self._pool is not None:
             await self._pool.close()
+
+    async def __aenter__(self) -> AsyncRegistryStatusLookup:
+        """`open()`; the lookup."""
+        await self.open()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        """`close()`."""
+        await self.close()
 
     async def lookup(self, *, series: str, number: str, revision: int, payload_sha256: bytes,
                      at: dt.datetime) -> RegistryStatus:
