@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_render import with_qrcode  # noqa: E402
-from testkeys import make_signer, sample_record, verifier_for_signers  # noqa: E402
+from support.keys import make_signer, sample_record, verifier_for_signers  # noqa: E402
 
 from verify import codec, qr  # noqa: E402
 from verify.issue import SignedRecord, sign_record  # noqa: E402

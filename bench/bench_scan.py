@@ -1,4 +1,4 @@
-"""Benchmark: picture bytes -> QR texts (`verify.scan`) on the synthetic set of tests/photos.py.
+"""Benchmark: picture bytes -> QR texts (`verify.scan`) on the synthetic set of tests/support/photos.py.
 
 Generates `--count` pictures with one code (70 % phone photos, 15 % flatbed scans, 15 % screenshots; wanted
 px/module spread evenly over --ppm-min..--ppm-max) and `--negatives` without any, all seeded, then for every
@@ -44,8 +44,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import numpy as np  # noqa: E402
-import photos  # noqa: E402
 from PIL import Image  # noqa: E402
+from support import photos  # noqa: E402
 
 from verify.scan import PASSES, decode_gray, load_gray  # noqa: E402
 

@@ -1,6 +1,6 @@
-"""Hooks of the whole test run: the IIN leak check (`leakscan`).
+"""Hooks of the whole test run: the IIN leak check (`support.leaks`).
 
-* at start-up the recorders are installed (HTTP answers, log lines; `leakscan.install`);
+* at start-up the recorders are installed (HTTP answers, log lines; `support.leaks.install`);
 * every test's captured stdout, stderr and log sections are scanned, and Playwright pages once a test has
   imported Playwright;
 * the test marked `leak_check` (`test_zz_iin_leaks.py`) is moved to the very end of the run, whatever the order
@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import pytest
-from leakscan import SCANNER, install, install_playwright
+from support.leaks import SCANNER, install, install_playwright
 
 LEAK_CHECK = "leak_check"
 

@@ -1,8 +1,15 @@
-"""No IIN in anything the whole test run saw (`leakscan`): HTTP answers, log lines, captured output, pages, logs.
+"""No IIN in anything the whole test run saw (`support.leaks`): HTTP answers, log lines, captured output, pages, logs.
 
-The check itself is marked `leak_check` and moved to the very end of the run by `tests/conftest.py`, so it sees
-what every other test produced whatever the order of the files. The other tests here show that the detector and
-each recorder work.
+The checks are marked `leak_check` and moved to the very end of the run by `tests/conftest.py`, so they see what
+every other test produced whatever the order of the files:
+
+* `test_nothing_the_run_saw_holds_an_iin`: the recorders' findings, the web corpus and the servers' log files;
+* `test_no_answer_or_log_line_holds_an_iin`: the web tests' corpus (`support.leaks.CORPUS`: every response body
+  of their clients and raw sockets, every line the service logged) holds none of the IINs the tests planted and
+  no 12-digit number that passes the IIN check (`verify.identifiers.validate_iin`: check digit, century digit, a
+  real birth date). BINs have the same check digit but never a valid birth date here.
+
+The other tests here show that the detector and each recorder work.
 """
 
 from __future__ import annotations
@@ -13,11 +20,11 @@ import uuid
 from pathlib import Path
 
 import httpx
-import leakscan
 import pytest
 import requests
-from leakscan import SCANNER, LeakScanner, iins_in
-from registry.regtools import make_bin, make_iin
+from support import leaks
+from support.leaks import CORPUS, SCANNER, LeakScanner, iins_in
+from support.world import make_bin, make_iin
 
 from web.logging import LOGGER_NAME, configure_logging
 
@@ -26,7 +33,7 @@ from web.logging import LOGGER_NAME, configure_logging
 def scanner(monkeypatch: pytest.MonkeyPatch) -> LeakScanner:
     """A fresh scanner in place of the session's, for the tests of the recorders."""
     fresh = LeakScanner(current_test="self-test")
-    monkeypatch.setattr(leakscan, "SCANNER", fresh)
+    monkeypatch.setattr(leaks, "SCANNER", fresh)
     return fresh
 
 
@@ -102,8 +109,32 @@ def test_any_handler_on_the_services_loggers_gets_scrubbed_records() -> None:
 
 @pytest.mark.leak_check
 def test_nothing_the_run_saw_holds_an_iin(tmp_path_factory: pytest.TempPathFactory) -> None:
-    leakscan.scan_web_corpus()
+    leaks.scan_web_corpus()
     SCANNER.scan_files(tmp_path_factory.getbasetemp())
     SCANNER.checked = True
     counts = ", ".join(f"{kind}: {count}" for kind, count in sorted(SCANNER.counts.items()))
     assert not SCANNER.findings, f"IINs seen ({counts}):\n" + "\n".join(str(f) for f in SCANNER.findings)
+
+
+# ----------------------------------------------------------------------------- the web tests' corpus
+def iin_shaped(text: bytes) -> list[str]:
+    """Every 12-digit run in `text` that is a valid IIN (the whole run's detector, `support.leaks.iins_in`:
+    runs inside hex strings and UUIDs are skipped, as random hex passes the IIN check by chance)."""
+    return [iin for iin, _ in iins_in(text)]
+
+
+def test_the_detector_finds_an_iin_and_ignores_longer_digit_runs() -> None:
+    iin = make_iin()
+    assert iin_shaped(f'{{"x": "{iin}"}}'.encode()) == [iin]
+    assert iin_shaped(("7" + iin + "7").encode()) == []
+    assert iin_shaped(b"040140001236") == []  # the example BIN: no birth date on 40 January
+
+
+@pytest.mark.leak_check
+def test_no_answer_or_log_line_holds_an_iin() -> None:
+    if len(CORPUS.bodies) < 100 or not CORPUS.lines or not CORPUS.iins:
+        pytest.skip("run with the whole web test directory: the corpus is filled by the other tests")
+    texts = [*CORPUS.bodies, *(line.encode("utf-8") for line in CORPUS.lines)]
+    planted = [iin.encode() for iin in CORPUS.iins]
+    assert [text[:200] for text in texts if any(iin in text for iin in planted)] == []
+    assert [found for text in texts for found in iin_shaped(text)] == []

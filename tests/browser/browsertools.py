@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from servertools import stop, wait_until_healthy
 from sqlmodel import Session
+from support.servers import stop, wait_until_healthy
 
 from verify import render_record
 from verify.registry.db import make_engine

@@ -1,6 +1,6 @@
 """Fixtures of the browser tests: the real app under uvicorn, a registry with every verdict, Debian's Chromium.
 
-* `cases`: a SQLite registry made through the registry services (`pagestates.build_cases`) with a TEST ONLY key
+* `cases`: a SQLite registry made through the registry services (`support.pagestates.build_cases`) with a TEST ONLY key
   store, once per session;
 * `server`: `uvicorn --factory web.app:create_app` on a free port of 127.0.0.1, on that registry;
 * `browser`: Chromium (`/usr/bin/chromium`, Debian's package) driven by Playwright, headless, with a fake camera
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pagestates import Cases, build_cases
-from registry.regtools import BASE_URL, T0, build_world
+from support.pagestates import Cases, build_cases
+from support.world import BASE_URL, T0, build_world
 
 from browser.browsertools import Server, diploma_photo, free_port, qr_png, running_server, write_y4m
 from verify.keystore import KeyStore

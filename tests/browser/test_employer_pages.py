@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pagestates import INSTITUTION_NAMES, Cases
+from support.pagestates import INSTITUTION_NAMES, Cases
 
 from browser.browsertools import Server, diploma_photo, qr_png
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from registry.regtools import BASE_URL, T0, World, build_world, row
-from test_qr import code_squares, pdf_boxes
+from support.printed import code_squares, pdf_boxes
+from support.world import BASE_URL, T0, World, build_world, row
 
 from browser.browsertools import Server, free_port, running_server
 from browser.test_employer_pages import WIDER_THAN_THE_SCREEN

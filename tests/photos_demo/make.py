@@ -7,12 +7,12 @@
    (300 dpi), or, for the forgery, an insert with another name whose QR code carries the same signature over a
    payload with that name; then "photographs" it: the sheet on a desk, rotated and tilted in perspective, slightly
    bowed, under uneven light, defocused or shaken, with a warm colour cast, sensor noise and JPEG compression
-   (quality 80, 4:2:0), 1600 x 1200 px. The desk, the warp and the noise come from tests/photos.py; each photo's
+   (quality 80, 4:2:0), 1600 x 1200 px. The desk, the warp and the noise come from tests/support/photos.py; each photo's
    scene is fixed below, so the output is the same on every run with the same libraries.
 3. Checks that every photo decodes (`verify.scan.scan_image`) to the code that was printed and gets its expected
    verdict from a verifier that asks the registry, and writes expected.json. A photo that fails stops the script.
 
-The photos are kept in the repository (under 5 MB in all); tests/test_sample_photos.py rebuilds the registry and
+The photos are kept in the repository (under 5 MB in all); tests/core/test_sample_photos.py rebuilds the registry and
 checks the verdicts again. Sources: the insert's geometry, seed 000 Rules items 18-19 (210 x 150 mm, 3 x 3 cm).
 """
 
@@ -26,15 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # tests/: photos.py, testkeys.py and this package
+sys.path.insert(0, str(HERE.parent))  # tests/: the support package and this package
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-import photos  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 from photos_demo import world  # noqa: E402
 from PIL import Image  # noqa: E402
 from sqlmodel import Session  # noqa: E402
+from support import photos  # noqa: E402
 
 from verify import codec  # noqa: E402
 from verify.insert import INSERT_MM, QR_POSITION_MM, QR_SIZE_MM, InsertFields, render_insert  # noqa: E402

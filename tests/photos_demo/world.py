@@ -3,7 +3,7 @@
 `build_registry(url)` makes exactly the same registry every time (Ed25519 signatures are deterministic, every time
 is fixed, numbers come from one blank range in a fixed order), so the QR codes printed on the photographed inserts
 are found in it with the same payload hashes: `tests/photos_demo/make.py` draws the photos from it once,
-`tests/test_sample_photos.py` rebuilds it and checks each photo's verdict. Change nothing here without running
+`tests/core/test_sample_photos.py` rebuilds it and checks each photo's verdict. Change nothing here without running
 make.py again: another name, date or time gives other signatures, and every photo would then be NOT_IN_REGISTRY.
 
 The story (seed 000: Rules items 17-19, 21-25, appendix 38):
@@ -14,7 +14,7 @@ The story (seed 000: Rules items 17-19, 21-25, appendix 38):
     2026-09-01 12:00  ТКБ 0100004 annulled
     2026-10-01 00:00  the photos are checked (`CHECK_AT`)
 
-Everything here is TEST ONLY: the keys come from tests/testkeys.py, the people and the college are fictional.
+Everything here is TEST ONLY: the keys come from tests/support/keys.py, the people and the college are fictional.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
-from testkeys import entry, make_signer, trust_list
+from support.keys import entry, make_signer, trust_list
 
 from verify.keys import KeySigner
 from verify.registry.blanks import add_blank_range
@@ -38,7 +38,7 @@ from verify.trust import TrustList
 UTC = dt.UTC
 BASE_URL = "https://v.edu.kz"
 SIGNER: KeySigner = make_signer("sample phone photos")
-"""TEST ONLY document signer (tests/testkeys.py), valid 2026-01-01 to 2029-01-01."""
+"""TEST ONLY document signer (tests/support/keys.py), valid 2026-01-01 to 2029-01-01."""
 TRUST_LIST: TrustList = trust_list((entry(SIGNER, label="TEST ONLY signer of the sample photos"),))
 
 ISSUED_AT = dt.datetime(2026, 7, 1, 9, 0, tzinfo=UTC)

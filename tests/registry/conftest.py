@@ -8,47 +8,34 @@ reached the PostgreSQL cases are skipped with the reason, unless CI=true, where 
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from regtools import POSTGRES_URL, T0, Keys, World, build_world
+from support.world import (
+    Keys,
+    World,
+    build_world,
+    drop_postgres_schema,
+    new_key_store,
+    new_postgres_schema,
+    postgres_url_or_skip,
+)
 
-from verify.keystore import KeyStore
 from verify.registry.db import upgrade_database
 
 
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
     """A TEST ONLY key store made a day before T0 (its signer may sign for a year)."""
-    store = KeyStore(tmp_path_factory.mktemp("registry-keys") / "keys")
-    store.init(at=T0 - dt.timedelta(days=1), environment="test")
-    return Keys(store=store, signer=store.signer(), trust_list=store.trust_list())
-
-
-def _postgres_admin_url() -> str:
-    return POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://", 1)
+    return Keys.of(new_key_store(tmp_path_factory.mktemp("registry-keys") / "keys"))
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """The server URL, or a skip (a failure when CI=true) saying why it cannot be used."""
-    import psycopg
-
-    try:
-        with psycopg.connect(_postgres_admin_url(), connect_timeout=3) as connection:
-            connection.execute("SELECT 1")
-    except psycopg.Error as exc:
-        reason = f"PostgreSQL not reachable at {POSTGRES_URL} ({type(exc).__name__}: {str(exc).strip()[:200]})"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; the PostgreSQL tests are required when CI=true")
-        pytest.skip(f"{reason}; set VERIFY_TEST_POSTGRES_URL or start the server (required when CI=true)")
-    return POSTGRES_URL
+    return postgres_url_or_skip()
 
 
 @pytest.fixture(scope="session")
@@ -57,25 +44,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("registry-template") / "verify.db"
     upgrade_database(f"sqlite:///{path}")
     return path
-
-
-def new_postgres_schema(base_url: str) -> tuple[str, str]:
-    """(schema, URL whose search_path is the new, empty schema)."""
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_postgres_admin_url(), autocommit=True) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
-    separator = "&" if "?" in base_url else "?"
-    return schema, f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
-
-
-def drop_postgres_schema(schema: str) -> None:
-    """Drop a test schema and everything in it."""
-    import psycopg
-
-    with psycopg.connect(_postgres_admin_url(), autocommit=True) as connection:
-        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 @pytest.fixture
@@ -109,7 +77,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def world(db_url: str, keys: Keys) -> Iterator[World]:
-    """Institutions and officers in a fresh registry (see `regtools.World`)."""
+    """Institutions and officers in a fresh registry (see `support.world.World`)."""
     built = build_world(db_url, signer=keys.signer, trust_list=keys.trust_list)
     try:
         yield built

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from regtools import World, issue_row, row
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DatabaseError
+from support.world import World, issue_row, row
 
 from verify.errors import AuditChainError
 from verify.registry.audit import event_fields, event_hash, verify_audit_chain

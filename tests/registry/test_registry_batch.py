@@ -4,7 +4,7 @@ test_registry_concurrency.py): a key finishes its batch once; a key names one ba
 from __future__ import annotations
 
 import pytest
-from regtools import BASE_URL, World, issue_row, later, row, rows
+from support.world import BASE_URL, World, issue_row, later, row, rows
 
 from verify.errors import ConflictError, ForbiddenError, NotFoundError
 from verify.registry.documents import BatchResult, issue_group

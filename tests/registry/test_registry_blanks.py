@@ -7,7 +7,7 @@ The series ТКБ is one the TEST ONLY signer may sign (verify.doctypes.DEVELOPM
 from __future__ import annotations
 
 import pytest
-from regtools import BASE_URL, World, graduate_id_of, issue_row, later, row
+from support.world import BASE_URL, World, graduate_id_of, issue_row, later, row
 
 from verify.errors import ConflictError, ForbiddenError, RecordError, StockError
 from verify.registry.blanks import add_blank_range, stock_summary, write_off_blank

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from regtools import BASE_URL, Keys, make_bin, make_iin
+from support.world import BASE_URL, Keys, make_bin, make_iin
 
 from verify.cli import main
 from verify.registry.db import head_revision

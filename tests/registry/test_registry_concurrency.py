@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from regtools import BASE_URL, T0, Keys, World, rows
 from sqlalchemy import Engine, text
 from sqlmodel import Session
+from support.world import BASE_URL, T0, Keys, World, rows
 
 from verify import codec
 from verify.registry.audit import verify_audit_chain

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from regtools import World, issue_row, later, make_iin, row, rows
 from sqlalchemy import text
+from support.world import World, issue_row, later, make_iin, row, rows
 
 from verify.registry.graduates import ParseReport, parse_graduates
 from verify.registry.importing import ImportResult, import_graduates

@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from regtools import BASE_URL, T0, World, annul, correct, duplicate, issue_row, later, row
 from sqlalchemy import text
+from support.world import BASE_URL, T0, World, annul, correct, duplicate, issue_row, later, row
 
 from verify.errors import ForbiddenError, LifecycleError, NotFoundError, RecordError
 from verify.issue import sign_record

@@ -17,10 +17,10 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from regtools import World
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session, select
+from support.world import World
 
 from verify.doctypes import DOCUMENT_TYPES, NumberingMode
 from verify.errors import ConflictError, SchemaError

@@ -8,7 +8,7 @@ every state of the lifecycle and every time of the check (seed 000 items 21-25, 
 turn of the event loop as one statement: each caller still gets its own answer, a cancelled caller leaves the
 others alone, a failed statement fails every caller with `SchemaError`.
 
-Timeline (regtools helpers): T0 BD original issued; +10 corrected; +20 duplicate No. 1 (lost);
+Timeline (`support.world` helpers): T0 BD original issued; +10 corrected; +20 duplicate No. 1 (lost);
 +30 duplicate No. 2 (name changed) instead of No. 1; +40 No. 2 annulled.
 """
 
@@ -19,8 +19,8 @@ import datetime as dt
 import hashlib
 
 import pytest
-from asynctools import run_async
-from regtools import T0, World, annul, correct, duplicate, issue_row, later, row
+from support.coroutines import run_async
+from support.world import T0, World, annul, correct, duplicate, issue_row, later, row
 
 from verify.codec import parse_sign1
 from verify.errors import SchemaError

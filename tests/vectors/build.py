@@ -9,7 +9,7 @@ stage (absent = the vector claims nothing for that stage). Valid cases also hold
 for the picture stage. Folders of invalid cases end in `_fail`.
 
 Ed25519 and RFC 6979 ECDSA are deterministic, so building twice gives the same bytes;
-tests/test_vectors.py rebuilds into a temporary folder and compares.
+tests/core/test_vectors.py rebuilds into a temporary folder and compares.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE.parent))
 
-from testkeys import (  # noqa: E402
+from support.keys import (  # noqa: E402
     INSTITUTION,
     OTHER_INSTITUTION,
     OTHER_ROOT,

@@ -1,31 +1,30 @@
 """Fixtures of the web tests: a registry with an issued document, and started apps on it.
 
 * `keys`: a TEST ONLY key store (session); `world`: a fresh SQLite registry (a copy of a migrated template)
-  with institutions and officers, built with the registry tests' helpers (`registry.regtools`);
+  with institutions and officers, built with the tests' registry world (`support.world`);
 * `issued`: BD 0000001 issued in it, holder "Әбдірахманова Гүлнұр Серікқызы";
 * `make_client(client=(address, port), **settings)`: a started `TestClient` on `create_app(...)` for that
   registry; `client`: one with the default (generous) test limits.
-Every response body and log line goes into `webtools.CORPUS` for the leak check.
+Every response body and log line goes into `support.leaks.CORPUS` for the leak check.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from registry.regtools import World, build_world
-from webtools import CorpusHandler, Issued, Keys, RecordingClient, issue, new_key_store, web_settings
+from support.leaks import CorpusHandler
+from support.web import Issued, MakeClient, RecordingClient, issue, web_settings
+from support.world import Keys, World, build_world, new_key_store
 
 from verify.registry.db import upgrade_database
 from web.app import create_app
 from web.logging import LOGGER_NAME
-
-MakeClient = Callable[..., TestClient]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -42,7 +41,7 @@ def _collect_log_lines() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
     """The TEST ONLY key store of the session."""
-    return Keys(store=new_key_store(tmp_path_factory.mktemp("web-keys") / "keys"))
+    return Keys.of(new_key_store(tmp_path_factory.mktemp("web-keys") / "keys"))
 
 
 @pytest.fixture(scope="session")

@@ -19,13 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MakeClient
 from fastapi.testclient import TestClient
-from registry.regtools import BASE_URL, T0, World, issue_row, make_bin, row
-from stafftools import (
+from support.leaks import CORPUS
+from support.web import (
     ADMIN_PASSWORD,
     PASSWORD,
     STAFF_SETTINGS,
+    Issued,
+    MakeClient,
+    assert_problem,
     bearer,
     count,
     give_password,
@@ -34,7 +36,7 @@ from stafftools import (
     make_admin,
     officer_token,
 )
-from webtools import CORPUS, Issued, Keys, assert_problem
+from support.world import BASE_URL, T0, Keys, World, issue_row, make_bin, row
 
 from verify.cli import main
 from web.accountschemas import OfficerModel, TokenCreatedModel, TokensModel, TrustListModel

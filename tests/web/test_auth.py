@@ -15,16 +15,16 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from conftest import MakeClient
 from fastapi.testclient import TestClient
-from registry.regtools import World
 from sqlmodel import select
-from stafftools import (
+from support.web import (
     ADMIN_PASSWORD,
     COOKIE,
     FAST_HASHING,
     PASSWORD,
     STAFF_SETTINGS,
+    MakeClient,
+    assert_problem,
     bearer,
     count,
     give_password,
@@ -33,7 +33,7 @@ from stafftools import (
     make_admin,
     officer_token,
 )
-from webtools import assert_problem
+from support.world import World
 
 from verify.registry.account_models import Account, AuthSession
 from verify.registry.accounts import PasswordHashing, authenticate_password, hash_secret

@@ -39,16 +39,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MakeClient
 from fastapi.testclient import TestClient
-from registry.regtools import T0, World, graduate_id_of, issue_row, make_bin, row
 from sqlalchemy import text
 from sqlmodel import select
-from stafftools import (
+from support.leaks import CORPUS
+from support.web import (
     ADMIN_PASSWORD,
     COOKIE,
     PASSWORD,
     STAFF_SETTINGS,
+    Issued,
+    MakeClient,
+    assert_problem,
     bearer,
     give_password,
     graduates_csv,
@@ -57,8 +59,9 @@ from stafftools import (
     make_admin,
     officer_token,
     partner_token,
+    qr_png,
 )
-from webtools import CORPUS, Issued, Keys, assert_problem, qr_png
+from support.world import T0, Keys, World, graduate_id_of, issue_row, make_bin, row
 
 from verify.keystore import KeyStore
 from verify.registry.accounts import create_token, revoke_token, set_officer_active
@@ -77,7 +80,7 @@ def keys(keys: Keys, tmp_path: Path) -> Keys:
     """A copy of the session's TEST ONLY key store: the matrix rotates and revokes signers."""
     target = tmp_path / "own-keys"
     shutil.copytree(keys.store.path, target)
-    return Keys(store=KeyStore(target))
+    return Keys.of(KeyStore(target))
 
 
 @dataclass(frozen=True)

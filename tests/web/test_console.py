@@ -16,13 +16,15 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from conftest import MakeClient
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
-from registry.regtools import World, row
-from stafftools import (
+from support.printed import code_squares, pdf_boxes
+from support.web import (
     ADMIN_PASSWORD,
     STAFF_SETTINGS,
+    Issued,
+    MakeClient,
+    RecordingClient,
     audit_head,
     count,
     give_password,
@@ -30,8 +32,7 @@ from stafftools import (
     https,
     make_admin,
 )
-from test_qr import code_squares, pdf_boxes
-from webtools import Issued, RecordingClient
+from support.world import World, row
 
 from verify.registry.models import Officer
 from web import console

@@ -13,14 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MakeClient
 from defusedxml import ElementTree
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
-from registry.regtools import World, build_world, make_iin, row
-from stafftools import (
+from support.printed import PT_PER_MM, code_squares, pdf_boxes, png_facts
+from support.web import (
     PASSWORD,
     STAFF_SETTINGS,
+    Issued,
+    MakeClient,
+    RecordingClient,
+    assert_problem,
     audit_head,
     bearer,
     count,
@@ -29,10 +32,9 @@ from stafftools import (
     https,
     login,
     officer_token,
-    postgres_database,
+    web_settings,
 )
-from test_qr import PT_PER_MM, code_squares, pdf_boxes, png_facts
-from webtools import Issued, Keys, RecordingClient, assert_problem, web_settings
+from support.world import Keys, World, build_world, make_iin, postgres_database, row
 
 from verify.registry.db import upgrade_database
 from web.app import create_app

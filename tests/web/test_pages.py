@@ -1,8 +1,8 @@
 """The employer's pages (web/pages.py, web/page_routes.py, web/i18n.py) through the app, in kk, ru and en.
 
-The registry holds a document in every state (`pagestates.build_cases`): a valid original, a replaced original and
-its duplicate, a corrected document (the QR of its first revision), an annulled one, a forged text and a record
-the registry never stored. Each link page must say the right verdict with the right words in each language; the
+The registry holds a document in every state (`support.pagestates.build_cases`): a valid original, a replaced
+original and its duplicate, a corrected document (the QR of its first revision), an annulled one, a forged text and
+a record the registry never stored. Each link page must say the right verdict with the right words in each language; the
 expected words are written here, not taken from the catalogue, so that a wrong message id is caught.
 """
 
@@ -15,12 +15,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import MakeClient
 from fastapi.testclient import TestClient
-from pagestates import ANNUL_BASIS, CORRECTION_REASON, INSTITUTION_NAMES, Case, Cases, build_cases
 from PIL import Image
-from registry.regtools import World
-from webtools import CORPUS
+from support.leaks import CORPUS
+from support.pagestates import ANNUL_BASIS, CORRECTION_REASON, INSTITUTION_NAMES, Case, Cases, build_cases
+from support.web import MakeClient
+from support.world import World
 
 from verify import render_record
 from verify.errors import RecordError

@@ -10,11 +10,10 @@ import base64
 import datetime as dt
 
 import pytest
-from conftest import MakeClient
 from fastapi.testclient import TestClient
-from registry.regtools import T0, World, issue_row, row
-from stafftools import STAFF_SETTINGS, bearer, https, officer_token, partner_token
-from webtools import CORPUS, assert_problem
+from support.leaks import CORPUS
+from support.web import STAFF_SETTINGS, MakeClient, assert_problem, bearer, https, officer_token, partner_token
+from support.world import T0, World, issue_row, row
 
 from verify.registry.accounts import revoke_token
 from verify.registry.documents import annul_document, correct_document, issue_duplicate

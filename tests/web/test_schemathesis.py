@@ -31,7 +31,6 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from registry.regtools import World, build_world
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -40,9 +39,18 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from stafftools import STAFF_SETTINGS, bearer, make_admin, officer_token, partner_token, postgres_database
 from starlette.types import Receive, Scope, Send
-from webtools import Keys, RecordingClient, issue, web_settings
+from support.web import (
+    STAFF_SETTINGS,
+    RecordingClient,
+    bearer,
+    issue,
+    make_admin,
+    officer_token,
+    partner_token,
+    web_settings,
+)
+from support.world import Keys, World, build_world, postgres_database
 
 from verify.keystore import KeyStore
 from verify.registry.accounts import create_token
@@ -77,7 +85,7 @@ def keys(keys: Keys, tmp_path: Path) -> Keys:
     """A copy of the session's TEST ONLY key store: the admin rotates and revokes signers."""
     target = tmp_path / "own-keys"
     shutil.copytree(keys.store.path, target)
-    return Keys(store=KeyStore(target))
+    return Keys.of(KeyStore(target))
 
 
 @pytest.fixture(params=CALLERS)

@@ -17,10 +17,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import MakeClient
 from fastapi.testclient import TestClient
-from registry.regtools import BASE_URL, T0, World
-from webtools import CORPUS, Keys, RecordingClient, web_settings
+from support.leaks import CORPUS
+from support.web import MakeClient, RecordingClient, web_settings
+from support.world import BASE_URL, T0, Keys, World
 
 from verify import Error, KeyStore, Record, sign_record
 from verify.settings import Settings

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from conftest import MakeClient
 from fastapi.testclient import TestClient
-from registry.regtools import make_iin
-from webtools import CORPUS, assert_problem
+from support.leaks import CORPUS
+from support.web import MakeClient, assert_problem
+from support.world import make_iin
 
 from web.problemtypes import PROBLEM_TYPES
 

@@ -12,12 +12,11 @@ import json
 import unicodedata
 
 import pytest
-from conftest import MakeClient
 from fastapi.testclient import TestClient
 from PIL import Image
-from registry.regtools import World, later
 from sqlalchemy import create_engine
-from webtools import SURNAME, Issued, assert_problem, digits, issue, qr_png
+from support.web import SURNAME, Issued, MakeClient, assert_problem, digits, issue, qr_png
+from support.world import World, later
 
 from verify.errors import SchemaError
 from verify.registry.documents import annul_document

@@ -14,9 +14,9 @@ import random
 from typing import Any
 
 import pytest
-from asynctools import run_async
-from conftest import MakeClient
-from webtools import CORPUS, assert_problem
+from support.coroutines import run_async
+from support.leaks import CORPUS
+from support.web import MakeClient, assert_problem
 
 from web.guards import ClientAddress
 from web.ratelimit import RateLimiter

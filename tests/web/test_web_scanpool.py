@@ -16,10 +16,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MakeClient
 from fastapi.testclient import TestClient
 from PIL import Image
-from webtools import Issued, assert_problem, qr_png
+from support.web import Issued, MakeClient, assert_problem, qr_png
 
 from web.scanpool import PoolBusyError, ScanFailedError, ScanPool
 

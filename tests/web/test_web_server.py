@@ -41,9 +41,10 @@ import httpx
 import numpy as np
 import pytest
 from PIL import Image
-from registry.regtools import BASE_URL, World
-from servertools import stop, wait_until_healthy
-from webtools import CORPUS, Issued, Keys
+from support.leaks import CORPUS
+from support.servers import stop, wait_until_healthy
+from support.web import Issued
+from support.world import BASE_URL, Keys, World
 
 MiB = 1024 * 1024
 PEAK_RSS_CAP_BYTES = 256 * MiB

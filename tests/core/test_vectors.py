@@ -21,7 +21,7 @@ from verify.keys import load_certificate
 from verify.trust import TrustList, parse_time
 from verify.verifier import STEP_NAMES, Verifier
 
-VECTORS = Path(__file__).parent / "vectors"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 CASES = sorted(p.parent.name for p in VECTORS.glob("*/case.json"))
 
 

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from support.world import make_iin
 
 from verify.identifiers import check_digit
 from verify.record import (
@@ -38,7 +39,7 @@ from verify.registry.graduates import (
     parse_graduates,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 TODAY = dt.date(2026, 1, 1)
 COLUMNS = tuple(COLUMN_NAMES)  # iin, surname, ..., group: the documented order
@@ -46,17 +47,6 @@ EXAMPLE_XLSX = (EXAMPLES / "graduates.xlsx").read_bytes()
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-
-
-def make_iin(birth: dt.date, *, female: bool = False, serial: int = 1) -> str:
-    """A valid IIN for `birth`: the first serial from `serial` on that has a check digit."""
-    century = {18: 1, 19: 3, 20: 5}[birth.year // 100] + int(female)
-    while True:
-        base = f"{birth:%y%m%d}{century}{serial:04d}"
-        digit = check_digit(base)
-        if digit is not None:
-            return base + str(digit)
-        serial += 1
 
 
 def iin_from(first_seven: str) -> str:
@@ -69,8 +59,8 @@ def iin_from(first_seven: str) -> str:
 
 
 IIN_A = make_iin(dt.date(2004, 5, 12), female=True, serial=27)
-IIN_B = make_iin(dt.date(2004, 9, 3), serial=113)
-IIN_C = make_iin(dt.date(2001, 4, 14), serial=634)
+IIN_B = make_iin(dt.date(2004, 9, 3), serial=113, female=False)
+IIN_C = make_iin(dt.date(2001, 4, 14), serial=634, female=False)
 
 
 def good(**changes: str) -> dict[str, str]:
@@ -181,7 +171,7 @@ def test_every_bad_row_and_column_is_named() -> None:
         good(iin=bad_check, surname="Сейітқали2", birth_date="2004-13-01"),          # row 3: three columns
         good(iin=IIN_B, doc_type="XYZ", honours="maybe", group=""),                  # row 4: three columns
         bachelor(programme="7M01501", award_date="2027-01-01"),                       # row 5: two columns
-        good(iin=make_iin(dt.date(2004, 1, 1)), birth_date="2004-01-01",
+        good(iin=make_iin(dt.date(2004, 1, 1), female=False, serial=1), birth_date="2004-01-01",
              qualification="", name="", patronymic="Ivanovich-"),                    # row 6: three columns
         bachelor(),                                                                   # row 7: fine
     ]
@@ -419,7 +409,7 @@ def test_date_bounds(changes: dict[str, str], column: str, reason: str) -> None:
 
 
 def test_award_date_on_the_fourteenth_birthday_and_today_are_accepted() -> None:
-    leap = make_iin(dt.date(2008, 2, 29), serial=5)
+    leap = make_iin(dt.date(2008, 2, 29), serial=5, female=False)
     report = parse_csv(csv_bytes([
         good(award_date=TODAY.isoformat()),
         good(iin=leap, birth_date="2008-02-29", award_date="2022-03-01"),
@@ -453,8 +443,10 @@ def test_qualification_rules() -> None:
         good(qualification="4s06130103"),                                     # lower case: accepted
         good(iin=IIN_B, birth_date="2004-09-03", qualification="4S07130103"),  # another specialty: warning
         bachelor(qualification="BQ-1"),                                       # bad HE code
-        bachelor(iin=make_iin(dt.date(2001, 1, 2)), birth_date="2001-01-02", qualification="6B06101"),
-        good(iin=make_iin(dt.date(2004, 2, 3)), birth_date="2004-02-03", qualification="ТЕХНИК"),
+        bachelor(iin=make_iin(dt.date(2001, 1, 2), female=False, serial=1), birth_date="2001-01-02",
+                 qualification="6B06101"),
+        good(iin=make_iin(dt.date(2004, 2, 3), female=False, serial=1), birth_date="2004-02-03",
+             qualification="ТЕХНИК"),
     ]))
     assert where(report) == {(4, "qualification"), (6, "qualification")}
     assert [row.qualification for row in report.rows] == ["4S06130103", "4S07130103", "6B06101"]
@@ -475,8 +467,9 @@ def test_honours_against_doc_type() -> None:
     report = parse_csv(csv_bytes([
         good(doc_type="TVE_HONOURS", honours=""),
         good(iin=IIN_B, surname="Мұхамеджанов", doc_type="TVE_HONOURS", honours="no"),
-        good(iin=make_iin(dt.date(2004, 1, 9)), birth_date="2004-01-09", doc_type="TVE", honours="иә"),
-        good(iin=make_iin(dt.date(2004, 1, 10)), birth_date="2004-01-10", honours="2"),
+        good(iin=make_iin(dt.date(2004, 1, 9), female=False, serial=1), birth_date="2004-01-09", doc_type="TVE",
+             honours="иә"),
+        good(iin=make_iin(dt.date(2004, 1, 10), female=False, serial=1), birth_date="2004-01-10", honours="2"),
     ]))
     assert report.rows[0].honours is True
     assert where(report) == {(3, "honours"), (4, "honours"), (5, "honours")}

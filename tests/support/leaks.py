@@ -1,4 +1,4 @@
-"""Looks for IINs in everything the test run saw: HTTP answers, log lines, captured output, server logs, pages.
+"""The one IIN-leak harness: looks for IINs in everything the test run saw (answers, logs, output, pages, files).
 
 `tests/conftest.py` installs the recorders at the start of the session and `tests/test_zz_iin_leaks.py` (moved to
 the very end of the run by that conftest) asserts that nothing was found. What is scanned, as it is produced:
@@ -10,7 +10,8 @@ the very end of the run by that conftest) asserts that nothing was found. What i
 * the captured stdout, stderr and log sections of every test report;
 * pages a Playwright browser loaded (`Page.goto` answers, `Page.content()`), when the browser tests run;
 * at the end: every `*.log` file under the session's temporary directory (the servers the tests start in
-  subprocesses write there) and `webtools.CORPUS` (raw socket answers and server output of the web tests).
+  subprocesses write there) and `CORPUS` (every answer of the web tests' clients, raw socket answers and server
+  output, and the IINs the tests gave their graduates).
 
 The detector: a run of exactly 12 digits that is a valid IIN (`verify.identifiers.validate_iin`: century digit,
 a real birth date, the check digit). Runs that are part of a hexadecimal token (a hex letter right before or after:
@@ -31,6 +32,7 @@ from typing import Any
 
 from verify.errors import RecordError
 from verify.identifiers import validate_iin
+from web.logging import JsonFormatter
 
 _TWELVE_DIGITS = re.compile(rb"(?<![0-9])[0-9]{12}(?![0-9])")
 _HEX_LETTERS = frozenset(b"abcdefABCDEF")
@@ -139,6 +141,32 @@ def _text(value: Any) -> str:
 
 SCANNER = LeakScanner()
 """The scanner of this test process."""
+
+
+@dataclass
+class Corpus:
+    """What the web tests saw: response bodies (bytes), log lines (str), and the IINs they created."""
+
+    bodies: list[bytes] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    iins: set[str] = field(default_factory=set)
+
+
+CORPUS = Corpus()
+"""The web tests' corpus: `support.web.RecordingClient` keeps every answer here, `CorpusHandler` every line the
+service logs, `support.web.issue` and `graduates_csv` every IIN they plant."""
+
+
+class CorpusHandler(logging.Handler):
+    """Formats every record of the service's logger as the server would, into the corpus."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(JsonFormatter())
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the formatted line."""
+        CORPUS.lines.append(self.format(record))
 
 
 # ----------------------------------------------------------------------------- recorders
@@ -252,16 +280,12 @@ def install_playwright() -> None:
 
 
 def scan_web_corpus() -> None:
-    """Scan `webtools.CORPUS` (raw socket answers and server output of the web tests), if it was loaded."""
-    webtools = sys.modules.get("webtools")
-    corpus = getattr(webtools, "CORPUS", None)
-    if corpus is None:
-        return
-    for line in corpus.lines:
+    """Scan `CORPUS` (the web tests' answers, raw socket answers and server output)."""
+    for line in CORPUS.lines:
         SCANNER.scan("corpus", "web tests' server output", line)
-    for body in corpus.bodies:
+    for body in CORPUS.bodies:
         SCANNER.scan("corpus", "web tests' recorded answer", body)
 
 
-__all__ = ["SCANNER", "Finding", "LeakScanner", "iins_in", "install", "install_playwright", "masked",
-           "scan_web_corpus"]
+__all__ = ["CORPUS", "SCANNER", "Corpus", "CorpusHandler", "Finding", "LeakScanner", "iins_in", "install",
+           "install_playwright", "masked", "scan_web_corpus"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from testkeys import make_signer, sample_record
+from support.keys import make_signer, sample_record
 
 from verify import codec, qr
 from verify.errors import OverBudgetError, RecordError

@@ -12,8 +12,8 @@ import cbor2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import records
-from testkeys import make_signer, sample_record, verifier_for_signers
+from support.keys import make_signer, sample_record, verifier_for_signers
+from support.strategies import records
 
 from verify import codec, qr
 from verify.errors import (

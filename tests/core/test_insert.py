@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 from PIL import Image
-from testkeys import make_signer, sample_record
+from support.keys import make_signer, sample_record
 
 from verify.errors import OverBudgetError
 from verify.insert import INSERT_MM, QR_POSITION_MM, QR_SIZE_MM, InsertFields, insert_png, qr_box_px, render_insert

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from testkeys import ed25519_key, p256_key
+from support.keys import ed25519_key, p256_key
 
 from verify.keys import ALG_EDDSA, ALG_ES256, sign_bytes, signature_check
 

@@ -12,8 +12,8 @@ import hashlib
 from dataclasses import dataclass, field
 
 import pytest
-from asynctools import run_async
-from testkeys import make_signer, sample_record, verifier_for_signers
+from support.coroutines import run_async
+from support.keys import make_signer, sample_record, verifier_for_signers
 
 from verify.errors import DocumentStatusError, PrefixError
 from verify.issue import sign_record

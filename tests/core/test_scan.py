@@ -1,6 +1,6 @@
 """Tests of verify/scan.py, stage by stage: caps and formats, pixels, codes, then the synthetic photo set.
 
-The synthetic pictures come from tests/photos.py (seeded; `Sample.save` writes a failing case to disk).
+The synthetic pictures come from tests/support/photos.py (seeded; `Sample.save` writes a failing case to disk).
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
-import photos
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 from PIL import Image
+from support import photos
 
 from verify.errors import Error, ImageTooLargeError, NoQRCodeError, UnreadableImageError, UnsupportedImageError
 from verify.scan import DEFAULT_LIMITS, PASSES, ScanLimits, decode_gray, load_gray, probe_image, scan_image
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEXT = photos.PREFIX + "1" + "0123456789" * 47  # 471 digits: version 10 at ECC M, like a typical record
 OTHER = photos.PREFIX + "1" + "9876543210" * 55  # version 11
 

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from testkeys import OTHER_ROOT, ROOT, ROOT_KEY, entry, make_signer, sample_record, trust_list
+from support.keys import OTHER_ROOT, ROOT, ROOT_KEY, entry, make_signer, sample_record, trust_list
 
 from verify.errors import KeyStoreError, TrustListError
 from verify.issue import sign_record

@@ -1,7 +1,13 @@
-"""Helpers of the signed-in surfaces' tests: accounts with passwords, tokens, sign-in, graduates files.
+"""Web clients of the tests: the app's settings, started clients, issuing documents, accounts, tokens, sign-in.
 
-Password hashing is made cheap for the tests (`FAST_HASHING`: argon2id t=1, m=8 KiB, p=1) through the settings
-the app is built with (`STAFF_SETTINGS`); the production defaults are argon2-cffi's. Everything here is TEST ONLY.
+* `web_settings` / `RecordingClient` / `MakeClient`: apps on a test registry (`support.world`), every answer kept
+  in the leak corpus (`support.leaks.CORPUS`);
+* `issue`, `digits`, `qr_png`, `assert_problem`: documents and answers;
+* the signed-in surfaces: accounts with passwords, tokens, sign-in, graduates files. Password hashing is made
+  cheap (`FAST_HASHING`: argon2id t=1, m=8 KiB, p=1) through the settings the apps are built with
+  (`STAFF_SETTINGS`); the production defaults are argon2-cffi's.
+
+Everything here is TEST ONLY.
 """
 
 from __future__ import annotations
@@ -9,17 +15,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from registry.regtools import POSTGRES_URL, T0, World
-from webtools import CORPUS
 
+from support.leaks import CORPUS
+from support.world import BASE_URL, T0, Keys, World, issue_row, row
+from verify import render_record
+from verify.codec import split_qr_text
 from verify.registry.access import unit_of_work
 from verify.registry.account_models import Account, ApiToken, Partner
 from verify.registry.accounts import (
@@ -30,9 +36,81 @@ from verify.registry.accounts import (
     ensure_officer_account,
     set_officer_password,
 )
+from verify.registry.documents import signed_record_of
 from verify.registry.graduates import GraduateRow
-from verify.registry.models import Officer
+from verify.registry.models import Document, DocumentRevision, Officer
+from web.schemas import ProblemModel
+from web.settings import WebSettings
 
+SURNAME = "Әбдірахманова"
+#: The documents are signed at T0; the app checks with the real clock (the signer is judged at the signing time).
+ISSUED_AT = T0
+MakeClient = Callable[..., TestClient]
+"""`make_client(client=(address, port), **settings)`: a started TestClient on `create_app(...)` (tests/web)."""
+
+
+class RecordingClient(TestClient):
+    """A TestClient that adds every response body to the corpus."""
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        """Send, keep the body, return the response."""
+        response = super().request(*args, **kwargs)
+        CORPUS.bodies.append(response.content)
+        return response
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A document issued in the world: its row and its signed revision 1."""
+
+    document: Document
+    revision: DocumentRevision
+
+
+def issue(world: World, **row_fields: Any) -> Issued:
+    """Import a graduate and issue the original at T0; the IIN goes into the corpus."""
+    graduate = row(2, **row_fields)
+    CORPUS.iins.add(graduate.iin)
+    document, revision = issue_row(world, graduate, at=ISSUED_AT)
+    return Issued(document=document, revision=revision)
+
+
+def web_settings(world: World, keys: Keys, tmp_path: Path, **overrides: Any) -> WebSettings:
+    """Settings of an app on the world's registry and the TEST ONLY keys (production: nothing is created)."""
+    values: dict[str, Any] = {
+        "environment": "production", "keys_dir": keys.store.path, "base_url": BASE_URL,
+        "database_url": world.url, "data_dir": tmp_path / "data", "trust_reload_s": 0,
+        "rate_verify": "10000/minute", "rate_scan": "10000/minute", "rate_lookup": "10000/minute",
+        "rate_trust_list": "10000/minute",
+    }
+    values.update(overrides)
+    return WebSettings(**values)
+
+
+def digits(issued: Issued) -> str:
+    """The digits of the document's QR text (after the prefix)."""
+    return split_qr_text(issued.revision.qr_text)[1]
+
+
+def qr_png(issued: Issued) -> bytes:
+    """The document's QR code as printed (PNG, 600 dpi)."""
+    return render_record(signed_record_of(issued.revision)).png
+
+
+def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
+    """The answer is an RFC 9457 problem of this status and type, with no trace; returns its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    ProblemModel.model_validate(body)
+    assert body["type"] == f"/problems/{slug}" and body["status"] == status
+    assert body["title"] and body["detail"]
+    assert body["instance"] == f"urn:uuid:{response.headers['x-request-id']}"
+    assert "Traceback" not in response.text and 'File "' not in response.text
+    return body
+
+
+# ----------------------------------------------------------------------------- the signed-in surfaces
 PASSWORD = "correct horse battery staple"
 ADMIN_PASSWORD = "ministry pass phrase 2026"
 STAFF_SETTINGS: dict[str, Any] = {"password_time_cost": 1, "password_memory_kib": 8, "password_parallelism": 1,
@@ -103,11 +181,12 @@ def graduates_csv(rows: Iterable[GraduateRow]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["iin", "surname", "name", "patronymic", "birth_date", "doc_type", "programme", "qualification",
                      "honours", "award_date", "group"])
-    for row in rows:
-        CORPUS.iins.add(row.iin)
-        writer.writerow([row.iin, row.surname, row.name, row.patronymic or "", row.birth_date.isoformat(),
-                         row.doc_type, row.programme, row.qualification or "", "yes" if row.honours else "no",
-                         row.award_date.isoformat(), row.group])
+    for graduate in rows:
+        CORPUS.iins.add(graduate.iin)
+        writer.writerow([graduate.iin, graduate.surname, graduate.name, graduate.patronymic or "",
+                         graduate.birth_date.isoformat(), graduate.doc_type, graduate.programme,
+                         graduate.qualification or "", "yes" if graduate.honours else "no",
+                         graduate.award_date.isoformat(), graduate.group])
     return out.getvalue().encode("utf-8")
 
 
@@ -123,33 +202,3 @@ def audit_head(world: World) -> int:
     value = world.scalar("SELECT seq FROM audit_head WHERE id = 1")
     assert isinstance(value, int)
     return value
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh, empty PostgreSQL schema's URL; a skip when the server is missing (a failure when CI=true)."""
-    import psycopg
-
-    admin_url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://", 1)
-    try:
-        with psycopg.connect(admin_url, connect_timeout=3) as connection:
-            connection.execute("SELECT 1")
-    except psycopg.Error as exc:
-        reason = f"PostgreSQL not reachable at {POSTGRES_URL} ({type(exc).__name__})"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; the PostgreSQL tests are required when CI=true")
-        pytest.skip(f"{reason}; set VERIFY_TEST_POSTGRES_URL or start the server (required when CI=true)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-
-
-__all__ = ["ADMIN_PASSWORD", "COOKIE", "FAST_HASHING", "NOW", "PASSWORD", "STAFF_SETTINGS", "T0", "audit_head",
-           "bearer", "count", "give_password", "graduates_csv", "https", "login", "make_admin", "officer_token",
-           "partner_token", "postgres_database"]

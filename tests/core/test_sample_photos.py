@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from photos_demo import world
 from PIL import Image
 from sqlmodel import Session, col, select
-from testkeys import ROOT, ROOT_KEY
+from support.keys import ROOT, ROOT_KEY
 
 from verify.codec import qr_prefix
 from verify.registry.db import make_engine
@@ -28,7 +28,7 @@ from verify.registry.models import DocumentRevision
 from verify.scan import scan_image
 from verify.verifier import Verifier
 
-HERE = Path(__file__).resolve().parent / "photos_demo"
+HERE = Path(__file__).resolve().parents[1] / "photos_demo"
 EXPECTED: dict[str, Any] = json.loads((HERE / "expected.json").read_text("utf-8"))
 PHOTOS: list[dict[str, Any]] = EXPECTED["photos"]
 

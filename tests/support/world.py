@@ -1,7 +1,14 @@
-"""Helpers of the registry tests: valid IINs and BINs, graduate rows, a small registry world.
+"""The registry world of the tests: valid IINs and BINs, graduate rows, the session's key store, a small registry.
 
-Everything here is TEST ONLY data. IINs and BINs are made with real check digits
-(`verify.identifiers.check_digit`) from serial numbers, so that every test can have fresh people.
+* `make_iin`, `make_bin`: identifiers with real check digits (`verify.identifiers.check_digit`) from serial numbers,
+  so that every test can have fresh people;
+* `Keys`, `new_key_store`: the TEST ONLY key store of a test session, its active signer and trust list;
+* `World`, `build_world`: institutions and officers in a migrated registry; `row`, `issue_row`, `duplicate`,
+  `correct`, `annul`: its documents through the registry services;
+* `postgres_url_or_skip`, `new_postgres_schema`, `drop_postgres_schema`, `postgres_database`: a fresh PostgreSQL
+  schema per test (skipped with the reason when the server is missing, a failure when CI=true).
+
+Everything here is TEST ONLY data.
 """
 
 from __future__ import annotations
@@ -9,9 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
 
+import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
@@ -44,14 +56,24 @@ POSTGRES_URL = os.environ.get("VERIFY_TEST_POSTGRES_URL", "postgresql+psycopg://
 _serials = itertools.count(1)
 
 
-def make_iin(birth: dt.date = dt.date(2004, 5, 12), *, female: bool = True) -> str:
-    """A fresh valid IIN for a person born in the 2000s (century digit 5 or 6)."""
-    century = (6 if female else 5) if birth.year >= 2000 else (4 if female else 3)
+def make_iin(birth: dt.date = dt.date(2004, 5, 12), *, female: bool = True, serial: int | None = None) -> str:
+    """A valid IIN of a person born on `birth` (the century digit by the year and `female`).
+
+    Args:
+        birth: the birth date its first six digits spell.
+        female: the century digit's parity (odd: male, even: female).
+        serial: the first serial number to try (the first one from it with a check digit is taken, so the same
+            arguments give the same IIN); None takes a fresh serial of this test process each time.
+    """
+    century = {18: 1, 19: 3, 20: 5}[birth.year // 100] + int(female)
     while True:
-        base = f"{birth:%y%m%d}{century}{next(_serials) % 10000:04d}"
+        number = next(_serials) % 10000 if serial is None else serial
+        base = f"{birth:%y%m%d}{century}{number:04d}"
         digit = check_digit(base)
         if digit is not None:
             return base + str(digit)
+        if serial is not None:
+            serial += 1
 
 
 def make_bin(serial: int) -> str:
@@ -88,6 +110,18 @@ class Keys:
     store: KeyStore
     signer: Signer
     trust_list: TrustList
+
+    @classmethod
+    def of(cls, store: KeyStore) -> Keys:
+        """The keys of a key store (its active signer and trust list now)."""
+        return cls(store=store, signer=store.signer(), trust_list=store.trust_list())
+
+
+def new_key_store(path: Path) -> KeyStore:
+    """A TEST ONLY key store made a day before T0 (its signer may sign for a year)."""
+    store = KeyStore(path)
+    store.init(at=T0 - dt.timedelta(days=1), environment="test")
+    return store
 
 
 @dataclass
@@ -233,3 +267,52 @@ def annul(world: World, document: Document, *, at: dt.datetime, basis: str = "or
     with world.session() as session:
         return annul_document(session=session, officer=world.uni_head, series=document.series,
                               number=document.number, basis=basis, at=at)
+
+
+# ----------------------------------------------------------------------------- PostgreSQL
+def _postgres_admin_url() -> str:
+    return POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def postgres_url_or_skip() -> str:
+    """The server URL, or a skip (a failure when CI=true) saying why it cannot be used."""
+    import psycopg
+
+    try:
+        with psycopg.connect(_postgres_admin_url(), connect_timeout=3) as connection:
+            connection.execute("SELECT 1")
+    except psycopg.Error as exc:
+        reason = f"PostgreSQL not reachable at {POSTGRES_URL} ({type(exc).__name__}: {str(exc).strip()[:200]})"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; the PostgreSQL tests are required when CI=true")
+        pytest.skip(f"{reason}; set VERIFY_TEST_POSTGRES_URL or start the server (required when CI=true)")
+    return POSTGRES_URL
+
+
+def new_postgres_schema(base_url: str) -> tuple[str, str]:
+    """(schema, URL whose search_path is the new, empty schema)."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_postgres_admin_url(), autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in base_url else "?"
+    return schema, f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+def drop_postgres_schema(schema: str) -> None:
+    """Drop a test schema and everything in it."""
+    import psycopg
+
+    with psycopg.connect(_postgres_admin_url(), autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL schema's URL; a skip when the server is missing (a failure when CI=true)."""
+    schema, url = new_postgres_schema(postgres_url_or_skip())
+    try:
+        yield url
+    finally:
+        drop_postgres_schema(schema)

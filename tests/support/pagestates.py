@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from registry.regtools import BASE_URL, T0, World, issue_row, row
 from sqlalchemy import text as sql
 
+from support.world import BASE_URL, T0, World, issue_row, row
 from verify.codec import split_qr_text
 from verify.issue import sign_record
 from verify.record import HolderName, Record
