@@ -57,8 +57,8 @@ from verify import render_record  # noqa: E402
 from verify.keystore import KeyStore  # noqa: E402
 from verify.registry.db import make_engine  # noqa: E402
 from verify.registry.documents import issue_group, signed_record_of  # noqa: E402
-from verify.registry.graduates import parse_graduates  # noqa: E402
-from verify.registry.importing import import_graduates  # noqa: E402
+from verify.registry.imports.load import import_graduates  # noqa: E402
+from verify.registry.imports.parse import parse_graduates  # noqa: E402
 from verify.registry.institutions import get_institution_by_bin_or_raise, get_officer_by_username_or_raise  # noqa: E402
 from verify.registry.models import DocumentRevision  # noqa: E402
 

@@ -52,8 +52,8 @@ from verify.identifiers import check_digit
 from verify.keystore import KeyStore
 from verify.registry.db import make_engine, upgrade_database
 from verify.registry.documents import issue_group
-from verify.registry.graduates import parse_graduates
-from verify.registry.importing import import_graduates
+from verify.registry.imports.load import import_graduates
+from verify.registry.imports.parse import parse_graduates
 from verify.registry.institutions import (
     create_institution,
     create_officer,

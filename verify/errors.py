@@ -24,6 +24,8 @@ boundary where they occur, and never leak.
     │   ├── LifecycleError           the document's state forbids it (annulled is final; replaced is void)
     │   ├── ForbiddenError           the officer's role or institution does not allow it
     │   ├── SchemaError              the database is missing or not migrated to this version
+    │   ├── RegistryUnavailableError the database cannot be reached or read now (connection refused, pool
+    │   │                            timeout): the status is unknown, which is not the same as unmigrated
     │   └── AuditChainError          the audit hash chain does not verify (names the first bad event)
     └── VerificationError            a numbered verification step failed (docs/FORMAT.md §7)
         ├── FormatError              steps 1-3 and 7: not a record of this format
@@ -265,6 +267,12 @@ class SchemaError(RegistryError):
     """The registry database is missing or not migrated to the version this code needs."""
 
     code = "SCHEMA"
+
+
+class RegistryUnavailableError(RegistryError):
+    """The registry database cannot be reached or read now (refused, timed out): try again; not a schema problem."""
+
+    code = "REGISTRY_UNAVAILABLE"
 
 
 class AuditChainError(RegistryError):

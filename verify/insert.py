@@ -39,7 +39,7 @@ from PIL import Image, ImageDraw, ImageFont
 from .doctypes import get_document_type
 from .qr import QUIET_ZONE_MODULES, QrSymbol, encode_qr
 from .qrpdf import find_caption_font
-from .record import Record
+from .record import Record, stamp_text
 
 __all__ = ["INSERT_MM", "QR_POSITION_MM", "QR_SIZE_MM", "InsertFields", "insert_png", "qr_box_px", "render_insert"]
 
@@ -130,7 +130,6 @@ _LABELS: Final = {
     "head": ("Басшы", "Руководитель"),
     "seal": ("М.О.", "М.П."),
 }
-_STAMP_TEXTS: Final = ("Түпнұсқаның орнына берілген № {n} телнұсқа", "Дубликат № {n} выдан взамен оригинала")
 
 
 def qr_box_px(dpi: int = 300) -> tuple[int, int, int]:
@@ -272,8 +271,8 @@ def _stamp(pen: _Pen, duplicate_no: int) -> None:
     """The duplicate's stamp in the upper right corner (seed 000, item 25), Kazakh then Russian."""
     right, top, width = INSERT_MM[0] - 8.0, 7.5, 84.0
     font = pen.font(7.5, bold=True)
-    lines = [line for template in _STAMP_TEXTS
-             for line in pen.wrap(template.format(n=duplicate_no), font, width - 4.0)]
+    lines = [line for language in ("kk", "ru")
+             for line in pen.wrap(stamp_text(duplicate_no, language), font, width - 4.0)]
     line_mm = 7.5 * 1.3 / 72 * _MM_PER_INCH
     bottom = top + 2.0 + line_mm * len(lines) + 0.8
     pen.draw.rounded_rectangle((pen.px(right - width), pen.px(top), pen.px(right), pen.px(bottom)),

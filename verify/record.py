@@ -51,7 +51,13 @@ _NAME_PART_RE = re.compile(rf"^[{_LETTER}](?:[{_LETTER}]|[-' ](?=[{_LETTER}]))*$
 _CODE_RE = re.compile(r"^[0-9A-Z]+$")
 
 
-def _check_name_part(value: str, *, label: str, limit: int) -> str:
+def check_name_part(value: str, *, label: str, limit: int) -> str:
+    """One part of a holder's name by the rules of `HolderName` (the import checks every part this way).
+
+    Raises:
+        RecordError: not NFC text of 1-`limit` Kazakh or Russian letters with single hyphens, apostrophes or
+            spaces between them; the message starts with `label`.
+    """
     if not isinstance(value, str):
         raise RecordError(f"{label}: must be text")
     if value != unicodedata.normalize("NFC", value):
@@ -83,10 +89,10 @@ class HolderName:
     patronymic: str | None = None
 
     def __post_init__(self) -> None:
-        _check_name_part(self.surname, label="surname", limit=MAX_SURNAME_CHARS)
-        _check_name_part(self.name, label="name", limit=MAX_GIVEN_NAME_CHARS)
+        check_name_part(self.surname, label="surname", limit=MAX_SURNAME_CHARS)
+        check_name_part(self.name, label="name", limit=MAX_GIVEN_NAME_CHARS)
         if self.patronymic is not None:
-            _check_name_part(self.patronymic, label="patronymic", limit=MAX_PATRONYMIC_CHARS)
+            check_name_part(self.patronymic, label="patronymic", limit=MAX_PATRONYMIC_CHARS)
         if len(self.full_name) > MAX_FULL_NAME_CHARS:
             raise RecordError(f"full name: at most {MAX_FULL_NAME_CHARS} characters in all")
 
@@ -94,6 +100,25 @@ class HolderName:
     def full_name(self) -> str:
         """Surname, name and patronymic joined by single spaces."""
         return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
+
+
+STAMP_LANGUAGES = ("kk", "ru", "en")
+_STAMP_TEXTS = {
+    "kk": "Түпнұсқаның орнына берілген № {n} телнұсқа",
+    "ru": "Дубликат № {n} выдан взамен оригинала",
+    "en": "Duplicate No. {n} issued instead of the original",
+}
+
+
+def stamp_text(duplicate_no: int, language: str = "kk") -> str:
+    """The stamp of duplicate No. N in its upper right corner (seed 000, item 25), in "kk", "ru" or "en".
+
+    The one copy of the stamp's words: the registry's documents, the pages and the drawn inserts use it.
+
+    Raises:
+        KeyError: another language.
+    """
+    return _STAMP_TEXTS[language].format(n=duplicate_no)
 
 
 @dataclass(frozen=True, slots=True)

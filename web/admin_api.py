@@ -44,7 +44,6 @@ from sqlmodel import Session, col, select
 from verify import KeyStore, TrustList
 from verify.keys import ALGORITHM_NAMES, ALGORITHMS
 from verify.registry.access import unit_of_work
-from verify.registry.account_models import Partner
 from verify.registry.accounts import (
     Identity,
     check_password,
@@ -66,7 +65,7 @@ from verify.registry.institutions import (
     get_institution_by_bin_or_raise,
     get_officer_by_username,
 )
-from verify.registry.models import Institution, InstitutionCreate, Officer, OfficerCreate
+from verify.registry.models import Institution, InstitutionCreate, Officer, OfficerCreate, Partner
 
 from .accountschemas import (
     DisableRequest,

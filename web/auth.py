@@ -52,7 +52,6 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from verify import Error
-from verify.registry.account_models import Account, ApiToken
 from verify.registry.accounts import (
     Identity,
     authenticate_password,
@@ -64,7 +63,7 @@ from verify.registry.accounts import (
     resolve_token,
     revoke_token,
 )
-from verify.registry.models import Institution
+from verify.registry.models import Account, ApiToken, Institution
 
 from .accountschemas import LoginRequest, MeModel, TokenCreatedModel, TokenCreateRequest, TokenModel, TokensModel
 from .backoffice import PRODUCTION_COOKIE, BackOffice, BackOfficeDep, backoffice_of

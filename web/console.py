@@ -74,7 +74,8 @@ from starlette.concurrency import run_in_threadpool
 from verify import Error
 from verify.codec import split_qr_text
 from verify.registry.accounts import Identity, end_session
-from verify.registry.documents import CORRECTABLE_FIELDS, get_revision, issue_group
+from verify.registry.documents import get_revision, issue_group
+from verify.registry.lifecycle import CORRECTABLE_FIELDS
 from verify.registry.models import Batch, BatchState, Document, DocumentState, Graduate, Institution, Officer
 
 from . import officer_api, officer_documents, officer_stock

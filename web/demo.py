@@ -506,8 +506,8 @@ def _blanks(session: Session, data: SampleData, world: _World) -> None:
 
 def _import(session: Session, export: Export, world: _World) -> None:
     """Import each institution's export: the CSV for even positions (0, 2, ...), the XLSX for odd ones."""
-    from verify.registry.graduates import parse_graduates
-    from verify.registry.importing import import_graduates
+    from verify.registry.imports.load import import_graduates
+    from verify.registry.imports.parse import parse_graduates
 
     at = _now()
     with _bar(len(export.data.graduates), "import", "row") as bar:
@@ -634,7 +634,7 @@ def _lifecycle(session: Session, data: SampleData, world: _World, signer: Signer
     """The duplicate, the correction and the annulment; the six showcase documents."""
     from sqlmodel import col, select
 
-    from verify.registry.documents import annul_document, correct_document, issue_duplicate
+    from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
     from verify.registry.models import Document, Graduate, Holder
 
     colleges = [i for i in data.institutions if i.kind == "college"]

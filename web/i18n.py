@@ -14,7 +14,7 @@ The language of a request (`negotiate`), first that applies:
 
 Names that are reference data come from their owners: document type names from `verify.doctypes`, institution
 names from the registry (`Institution.name_kk/ru/en`), the duplicate's stamp from
-`verify.registry.models.STAMP_TEXTS` (seed 000, item 25). Times are shown in Kazakhstan's time, UTC+5 (the whole
+`verify.record.stamp_text` (seed 000, item 25). Times are shown in Kazakhstan's time, UTC+5 (the whole
 country since 1 March 2024), dates as printed on the documents (kk "2026 ж. 30 маусым", ru "30 июня 2026 г.").
 """
 

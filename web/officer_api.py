@@ -10,7 +10,7 @@
 
 The institution is always the signed-in officer's (seed 001 item 7); a graduate of another institution is answered
 404. The officer's role still applies: a viewer holds no `officer:write`. Every write is one or more transactions of
-the registry's services (`verify.registry.importing`, `verify.registry.documents`), each with its audit event; on
+the registry's services (`verify.registry.imports.load`, `verify.registry.documents`), each with its audit event; on
 any refusal nothing is written (a batch keeps the documents issued before the refusal, and the same key continues
 after them: the IETF Idempotency-Key draft's retry semantics).
 
@@ -27,8 +27,8 @@ from sqlmodel import col
 
 from verify.registry.accounts import Identity
 from verify.registry.documents import issue_document, issue_group
-from verify.registry.graduates import MAX_FILE_BYTES, parse_graduates
-from verify.registry.importing import import_graduates
+from verify.registry.imports.load import import_graduates
+from verify.registry.imports.parse import MAX_FILE_BYTES, parse_graduates
 from verify.registry.models import Document
 
 from .auth import CSRF_FAILED, FORBIDDEN, INVALID, TOO_LARGE, UNAUTHORIZED, principal

@@ -30,7 +30,8 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 
 from verify import Error, HolderName, qr, qrpdf
-from verify.registry.documents import annul_document, correct_document, get_revision, issue_duplicate
+from verify.registry.documents import get_revision
+from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
 from verify.registry.models import Batch, Document, DocumentRevision, DocumentState, Graduate
 
 from .auth import CSRF_FAILED, FORBIDDEN, INVALID, UNAUTHORIZED

@@ -29,9 +29,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from sqlalchemy.exc import SQLAlchemyError
 
 from verify import Error
+from verify.record import stamp_text
 from verify.registry.documents import get_document, get_revision, record_of
 from verify.registry.institutions import get_institution_by_bin
-from verify.registry.models import STAMP_TEXTS
 
 from .i18n import COOKIE, COOKIE_MAX_AGE_S, KAZAKHSTAN_TIME, LANGUAGES, Translator, language_from, negotiate
 from .problems import ProblemError
@@ -273,7 +273,7 @@ def _stamps(t: Translator, n: object) -> str:
     Example (en): “Duplicate No. 1 issued instead of the original” (in Kazakh: “Түпнұсқаның орнына берілген № 1
     телнұсқа”; in Russian: “Дубликат № 1 выдан взамен оригинала”).
     """
-    texts = {lang: STAMP_TEXTS[lang].format(n=n) for lang in LANGUAGES}
+    texts = {lang: stamp_text(n if isinstance(n, int) else 0, lang) for lang in LANGUAGES}
     opening, closing = ("“", "”") if t.lang == "en" else ("«", "»")
     others = [f"{t('stamp_in_' + lang)}: {opening}{texts[lang]}{closing}" for lang in ("kk", "ru") if lang != t.lang]
     return f"{opening}{texts[t.lang]}{closing} ({'; '.join(others)})"

@@ -37,7 +37,7 @@ from starlette.concurrency import run_in_threadpool
 
 from verify import Error, VerificationReport
 from verify.codec import split_qr_text
-from verify.errors import SchemaError
+from verify.errors import RegistryUnavailableError, SchemaError
 from verify.registry.documents import get_document, get_revision
 from verify.scan import probe_image
 
@@ -150,7 +150,7 @@ def _report(services: Services, text: str, *, source: str) -> dict[str, Any]:
     """
     try:
         report: VerificationReport = services.verifier().check(text, at=utcnow())
-    except SchemaError:
+    except (RegistryUnavailableError, SchemaError):
         raise _registry_unavailable() from None
     services.metrics.count_verdict(source, report.verdict)
     return report.to_json()
@@ -168,7 +168,7 @@ async def _report_on_loop(services: Services, text: str, *, source: str) -> dict
     else:
         try:
             status = await pending.query.ask_async(services.async_status)
-        except SchemaError:
+        except (RegistryUnavailableError, SchemaError):
             raise _registry_unavailable() from None
         report = pending.finish(status)
     services.metrics.count_verdict(source, report.verdict)

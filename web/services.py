@@ -69,7 +69,7 @@ def prepare(settings: WebSettings) -> None:
 
     Raises:
         verify.Error: a half-made key store (KeyStoreError); in production no database; a database that cannot be
-            reached or is not at this code's migration (SchemaError).
+            reached (RegistryUnavailableError) or is not at this code's migration (SchemaError).
     """
     url = settings.resolved_database_url()
     if settings.environment == "development":

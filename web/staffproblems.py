@@ -11,7 +11,8 @@ The problem types themselves are in the one catalogue, `web.problemtypes`.
 | ConflictError (CONFLICT)                    | 409    | conflict         |
 | StockError (BLANK_STOCK)                    | 409    | blank-stock      |
 | LifecycleError (LIFECYCLE)                  | 409    | document-state   |
-| KeyStoreError, TrustListError, SchemaError  | 503    | unavailable      |
+| KeyStoreError, TrustListError, SchemaError, | 503    | unavailable      |
+| RegistryUnavailableError                    |        |                  |
 | RecordError, OverBudgetError, anything else | 422    | invalid-data     |
 
 The registry's messages never hold an IIN (its services and the import parser are written so), so they are
@@ -39,6 +40,7 @@ _BY_CODE: Final[dict[str, str]] = {
     "KEY_STORE": "unavailable",
     "TRUST_LIST": "unavailable",
     "SCHEMA": "unavailable",
+    "REGISTRY_UNAVAILABLE": "unavailable",
 }
 """`verify.Error.code` -> problem slug (every other code, e.g. INVALID_RECORD or OVER_BUDGET: invalid-data)."""
 

@@ -31,7 +31,7 @@ from browser.test_employer_pages import WIDER_THAN_THE_SCREEN
 from verify.keystore import KeyStore
 from verify.registry.accounts import PasswordHashing, set_officer_password
 from verify.registry.db import upgrade_database
-from verify.registry.graduates import GraduateRow
+from verify.registry.imports.parse import GraduateRow
 
 GROUP = "ИС-22-1"
 PASSWORD = "correct horse battery staple"

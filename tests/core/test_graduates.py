@@ -1,4 +1,4 @@
-"""Tests of the graduates import parser (verify/registry/graduates.py, docs/IMPORT.md)."""
+"""Tests of the graduates import parser (verify/registry/imports/, docs/IMPORT.md)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ from verify.record import (
     MAX_QUALIFICATION_CHARS,
     MAX_SURNAME_CHARS,
 )
-from verify.registry import graduates as graduates_module
-from verify.registry.graduates import (
+from verify.registry.imports import parse as graduates_module
+from verify.registry.imports.parse import (
     COLUMN_NAMES,
     FILE_COLUMN,
     ROW_COLUMN,

@@ -23,7 +23,7 @@ from verify.record import (
     MAX_SURNAME_CHARS,
     HolderName,
 )
-from verify.registry.graduates import parse_graduates
+from verify.registry.imports.parse import parse_graduates
 from verify.sampledata import (
     KAZAKH_LETTERS,
     MAX_GROUP_SIZE,

@@ -28,10 +28,11 @@ from support.keys import entry, make_signer, trust_list
 from verify.keys import KeySigner
 from verify.registry.blanks import add_blank_range
 from verify.registry.db import make_engine, upgrade_database
-from verify.registry.documents import annul_document, correct_document, issue_document, issue_duplicate
-from verify.registry.graduates import GraduateRow, ParseReport
-from verify.registry.importing import import_graduates
+from verify.registry.documents import issue_document
+from verify.registry.imports.load import import_graduates
+from verify.registry.imports.parse import GraduateRow, ParseReport
 from verify.registry.institutions import create_institution, create_officer
+from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
 from verify.registry.models import Graduate, InstitutionCreate, OfficerCreate
 from verify.trust import TrustList
 

@@ -11,7 +11,8 @@ from support.world import BASE_URL, World, graduate_id_of, issue_row, later, row
 
 from verify.errors import ConflictError, ForbiddenError, RecordError, StockError
 from verify.registry.blanks import add_blank_range, stock_summary, write_off_blank
-from verify.registry.documents import get_revision, issue_document, issue_duplicate
+from verify.registry.documents import get_revision, issue_document
+from verify.registry.lifecycle import issue_duplicate
 from verify.registry.models import Blank, BlankRange, Officer
 from verify.verifier import VALID
 

@@ -1,6 +1,6 @@
 """Importing graduates: all or nothing, every bad row named, and the same file twice changes nothing.
 
-The file goes through the real parser (`verify.registry.graduates.parse_graduates`); the registry
+The file goes through the real parser (`verify.registry.imports.parse.parse_graduates`); the registry
 adds its own checks (document type against the institution's kind, birth date of a known IIN).
 """
 
@@ -12,8 +12,8 @@ import json
 from sqlalchemy import text
 from support.world import World, issue_row, later, make_iin, row, rows
 
-from verify.registry.graduates import ParseReport, parse_graduates
-from verify.registry.importing import ImportResult, import_graduates
+from verify.registry.imports.load import ImportResult, import_graduates
+from verify.registry.imports.parse import ParseReport, parse_graduates
 from verify.registry.models import Institution, Officer
 
 HEADER = "iin,surname,name,patronymic,birth_date,doc_type,programme,qualification,honours,award_date,group\n"

@@ -22,14 +22,8 @@ from support.world import BASE_URL, T0, World, annul, correct, duplicate, issue_
 from verify.errors import ForbiddenError, LifecycleError, NotFoundError, RecordError
 from verify.issue import sign_record
 from verify.record import DuplicateOf, HolderName
-from verify.registry.documents import (
-    annul_document,
-    correct_document,
-    get_document_or_raise,
-    issue_duplicate,
-    list_revisions,
-    record_of,
-)
+from verify.registry.documents import get_document_or_raise, list_revisions, record_of
+from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
 from verify.registry.models import DocumentPublic, DocumentRevision, DocumentState, Holder
 from verify.status import StatusCode
 from verify.verifier import VALID

@@ -4,7 +4,8 @@
 engine (what `web.services` gives it), and `AsyncRegistryStatusLookup` (what the web service's event loop asks:
 psycopg's asyncio pool on PostgreSQL, the inline lookup on SQLite) must give the same `RegistryStatus` for
 every state of the lifecycle and every time of the check (seed 000 items 21-25, appendix 38), and the same
-`SchemaError` when the registry cannot be read. On PostgreSQL the asynchronous lookup sends the lookups of one
+error when the registry cannot be read (`SchemaError` not migrated, `RegistryUnavailableError` unreachable). On
+PostgreSQL the asynchronous lookup sends the lookups of one
 turn of the event loop as one statement: each caller still gets its own answer, a cancelled caller leaves the
 others alone, a failed statement fails every caller with `SchemaError`.
 
@@ -23,7 +24,7 @@ from support.coroutines import run_async
 from support.world import T0, World, annul, correct, duplicate, issue_row, later, row
 
 from verify.codec import parse_sign1
-from verify.errors import SchemaError
+from verify.errors import RegistryUnavailableError, SchemaError
 from verify.record import HolderName
 from verify.registry.async_lookup import MAX_BATCH, AsyncRegistryStatusLookup
 from verify.registry.db import make_engine
@@ -113,14 +114,14 @@ def test_an_unreadable_registry_is_a_schema_error_for_all(empty_url: str) -> Non
         engine.dispose()
 
 
-def test_an_unreachable_postgresql_is_a_schema_error_within_the_pool_timeout() -> None:
+def test_an_unreachable_postgresql_is_unavailable_within_the_pool_timeout() -> None:
     """Nothing listens on the port: the pool gives up after its timeout, and the lookup says so."""
     engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/test", readonly=True, autocommit=True)
     question = {"series": "BD", "number": "0000001", "revision": 1, "payload_sha256": bytes(32), "at": T0}
 
     async def on_a_loop() -> None:
         async with AsyncRegistryStatusLookup.for_engine(engine, pool_size=1, timeout_s=0.5) as lookup:
-            with pytest.raises(SchemaError, match=r"\(PoolTimeout\); status unknown"):
+            with pytest.raises(RegistryUnavailableError, match=r"\(PoolTimeout\); status unknown"):
                 await lookup.lookup(**question)  # type: ignore[arg-type]
 
     run_async(on_a_loop())

@@ -26,7 +26,8 @@ from support.world import BASE_URL, T0, World, issue_row, row
 from verify.codec import split_qr_text
 from verify.issue import sign_record
 from verify.record import HolderName, Record
-from verify.registry.documents import annul_document, correct_document, get_revision, issue_duplicate
+from verify.registry.documents import get_revision
+from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
 
 DAY = dt.timedelta(days=1)
 INSTITUTION_NAMES = {"kk": "Астана мемлекеттік университеті", "ru": "Астанинский государственный университет",

@@ -27,7 +27,6 @@ from support.world import BASE_URL, T0, Keys, World, issue_row, row
 from verify import render_record
 from verify.codec import split_qr_text
 from verify.registry.access import unit_of_work
-from verify.registry.account_models import Account, ApiToken, Partner
 from verify.registry.accounts import (
     PasswordHashing,
     create_admin,
@@ -37,8 +36,8 @@ from verify.registry.accounts import (
     set_officer_password,
 )
 from verify.registry.documents import signed_record_of
-from verify.registry.graduates import GraduateRow
-from verify.registry.models import Document, DocumentRevision, Officer
+from verify.registry.imports.parse import GraduateRow
+from verify.registry.models import Account, ApiToken, Document, DocumentRevision, Officer, Partner
 from web.schemas import ProblemModel
 from web.settings import WebSettings
 

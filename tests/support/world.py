@@ -32,16 +32,11 @@ from verify.keys import Signer
 from verify.keystore import KeyStore
 from verify.record import HolderName
 from verify.registry.db import make_engine
-from verify.registry.documents import (
-    annul_document,
-    correct_document,
-    get_revision,
-    issue_document,
-    issue_duplicate,
-)
-from verify.registry.graduates import GraduateRow, ParseReport
-from verify.registry.importing import ImportResult, import_graduates
+from verify.registry.documents import get_revision, issue_document
+from verify.registry.imports.load import ImportResult, import_graduates
+from verify.registry.imports.parse import GraduateRow, ParseReport
 from verify.registry.institutions import create_institution, create_officer
+from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
 from verify.registry.lookup import RegistryStatusLookup
 from verify.registry.models import Document, DocumentRevision, Institution, InstitutionCreate, Officer, OfficerCreate
 from verify.trust import TrustList

@@ -35,8 +35,8 @@ from support.web import (
 )
 from support.world import World
 
-from verify.registry.account_models import Account, AuthSession
 from verify.registry.accounts import PasswordHashing, authenticate_password, hash_secret
+from verify.registry.models import Account, AuthSession
 from web.accountschemas import MeModel, TokenCreatedModel, TokensModel
 
 PAGE_SCOPES = ["officer:read", "officer:write"]

@@ -16,7 +16,7 @@ from support.web import STAFF_SETTINGS, MakeClient, assert_problem, bearer, http
 from support.world import T0, World, issue_row, row
 
 from verify.registry.accounts import revoke_token
-from verify.registry.documents import annul_document, correct_document, issue_duplicate
+from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
 from web.officerschemas import PartnerDocumentsModel
 
 URL = "/api/v1/partner/documents"

@@ -19,7 +19,7 @@ from support.web import SURNAME, Issued, MakeClient, assert_problem, digits, iss
 from support.world import World, later
 
 from verify.errors import SchemaError
-from verify.registry.documents import annul_document
+from verify.registry.lifecycle import annul_document
 from web.public import prefers_json
 from web.schemas import HealthModel, ReportModel, ScanResultsModel
 

@@ -3,7 +3,7 @@
 Seed 001, item 7: each university gets accounts on the numbering service for the persons appointed by the head's
 order, and the head answers for what they do. So every officer account is bound to one institution, every action
 is attributed, and a disabled officer stops acting at once. Administrators (the ministry) and partners (the
-"digital documents" app, DOMAIN.md) are the other principals; the tables are in `account_models`.
+"digital documents" app, DOMAIN.md) are the other principals; the tables are in `models.accounts`.
 
 Rules kept here (the web service and the command line share them):
 
@@ -16,7 +16,7 @@ Rules kept here (the web service and the command line share them):
 * **Every request is checked against the database** (`resolve_session`, `resolve_token`): expiry, revocation,
   the account's and the officer's `active` flags, the partner's. Nothing is cached beyond one call, so a
   revocation or a disabled officer takes effect on the very next request.
-* **Scopes** (`account_models.Scope`) follow from the principal: a viewer gets `officer:read`; an issuer or head
+* **Scopes** (`models.Scope`) follow from the principal: a viewer gets `officer:read`; an issuer or head
   `officer:read officer:write`; an administrator `admin`; a partner `partner:read`. A token holds a subset, and
   its effective scopes are re-intersected with the owner's on every request.
 * Account changes, token creation and revocation, and partners are written to the audit chain
@@ -40,9 +40,8 @@ from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, NotFoundError, RecordError
 from .access import unit_of_work
-from .account_models import Account, AccountKind, ApiToken, AuthSession, Partner, Scope
 from .audit import append_event
-from .models import Officer, OfficerRole
+from .models import Account, AccountKind, ApiToken, AuthSession, Officer, OfficerRole, Partner, Scope
 
 PASSWORD_MIN_CHARS: Final = 12
 """Shortest password accepted (NIST SP 800-63B §3.1.1.2 asks for at least 8; officers sign documents)."""

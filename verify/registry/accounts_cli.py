@@ -193,9 +193,9 @@ def cmd_partners(args: argparse.Namespace, settings: Settings) -> int:
     """`verify partners add NAME | list`."""
     from sqlmodel import col, select
 
-    from .account_models import Partner
     from .accounts import create_partner
     from .cli import _session
+    from .models import Partner
 
     with _session(args, settings) as session:
         if args.partners_command == "list":
@@ -210,9 +210,9 @@ def cmd_partners(args: argparse.Namespace, settings: Settings) -> int:
 
 def _owner(session: Any, args: argparse.Namespace) -> tuple[Any, Any]:
     """(token owner, officer row or None) named by --officer, --admin or --partner."""
-    from .account_models import AccountKind
     from .accounts import ensure_officer_account, get_account_by_username, get_partner_by_name
     from .institutions import get_officer_by_username_or_raise
+    from .models import AccountKind
 
     if args.officer:
         officer = get_officer_by_username_or_raise(session=session, username=args.officer)

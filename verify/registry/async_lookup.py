@@ -8,8 +8,8 @@ database answers:
 * PostgreSQL: psycopg's asyncio connections from a `psycopg_pool.AsyncConnectionPool`, in autocommit, the
   statement prepared on the server after a few uses (psycopg's `prepare_threshold`); while one lookup waits
   for its answer the loop serves other requests. Every connection gets `statement_timeout`, and waiting for
-  a free connection is bounded by the pool's timeout, so a stuck database ends in `SchemaError` (a 503), not
-  in a hung request.
+  a free connection is bounded by the pool's timeout, so a stuck database ends in `RegistryUnavailableError`
+  (a 503), not in a hung request.
 
   Lookups that arrive in the same turn of the event loop go to the database as one statement
   (`STATUS_BATCH_QUERY`, at most `MAX_BATCH` documents): the first schedules the send with `call_soon`, the
@@ -81,7 +81,7 @@ class AsyncRegistryStatusLookup:
             engine: SQLite: the engine the inline lookup uses (`make_engine(url, readonly=True, autocommit=True)`);
                 PostgreSQL: only its URL and dialect are used (the pool opens its own connections).
             pool_size: PostgreSQL: the most connections the pool opens.
-            timeout_s: PostgreSQL: seconds a lookup waits for a free connection before `SchemaError`.
+            timeout_s: PostgreSQL: seconds a lookup waits for a free connection before `RegistryUnavailableError`.
 
         Raises:
             ValueError: a database other than SQLite and PostgreSQL.
@@ -123,8 +123,9 @@ class AsyncRegistryStatusLookup:
 
         Raises:
             ValueError: `at` is naive.
-            SchemaError: the registry cannot be read (unreachable, not migrated, no free connection within the
-                timeout, a statement over `STATEMENT_TIMEOUT_MS`): the status is unknown.
+            RegistryUnavailableError: the registry cannot be reached (no free connection within the timeout, a
+                statement over `STATEMENT_TIMEOUT_MS`, a lost server): the status is unknown.
+            SchemaError: the registry is not migrated to this code: the status is unknown too.
         """
         if self._inline is not None:
             return self._inline.lookup(series=series, number=number, revision=revision,

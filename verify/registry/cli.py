@@ -340,8 +340,8 @@ def cmd_officers(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """`verify import FILE --institution BIN`: exit 1 (nothing written) when the file has errors."""
 
-    from .graduates import parse_graduates
-    from .importing import import_graduates
+    from .imports.load import import_graduates
+    from .imports.parse import parse_graduates
     from .institutions import get_institution_by_bin_or_raise
 
     try:
@@ -418,7 +418,8 @@ def cmd_duplicate(args: argparse.Namespace, settings: Settings) -> int:
     """`verify duplicate SERIES NUMBER --reason R [--surname ..]`."""
 
     from ..record import HolderName
-    from .documents import get_document_or_raise, get_revision, issue_duplicate, record_of
+    from .documents import get_document_or_raise, get_revision, record_of
+    from .lifecycle import issue_duplicate
 
     signer = _signer(args, settings)
     with _session(args, settings) as session:
@@ -445,7 +446,7 @@ def cmd_duplicate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_correct(args: argparse.Namespace, settings: Settings) -> int:
     """`verify correct SERIES NUMBER --set field=value ... --reason R`."""
 
-    from .documents import correct_document
+    from .lifecycle import correct_document
 
     changes: dict[str, str] = {}
     for item in args.changes:
@@ -471,7 +472,7 @@ def cmd_correct(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_annul(args: argparse.Namespace, settings: Settings) -> int:
     """`verify annul SERIES NUMBER --basis TEXT`."""
 
-    from .documents import annul_document
+    from .lifecycle import annul_document
 
     with _session(args, settings) as session:
         officer = _officer(session, args)

@@ -40,7 +40,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool, QueuePool, StaticPool
 from sqlmodel import Session
 
-from ..errors import SchemaError
+from ..errors import RegistryUnavailableError, SchemaError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Milliseconds a SQLite writer waits for the write lock before giving up.
@@ -183,7 +183,7 @@ def upgrade_database(url: str, *, revision: str = "head") -> str:
         The revision the database is at afterwards.
 
     Raises:
-        SchemaError: the server cannot be reached or a migration fails.
+        RegistryUnavailableError: the server cannot be reached, or a migration fails on the connection.
     """
     path = sqlite_path(url)
     if path is not None:
@@ -196,7 +196,8 @@ def upgrade_database(url: str, *, revision: str = "head") -> str:
         finally:
             engine.dispose()
     except OperationalError as exc:
-        raise SchemaError(f"cannot migrate the registry database: {exc.orig.__class__.__name__}") from None
+        raise RegistryUnavailableError(f"cannot migrate the registry database: {exc.orig.__class__.__name__}") \
+            from None
     assert at is not None
     return at
 
@@ -223,12 +224,14 @@ def require_current_schema(engine: Engine) -> None:
     """Refuse to work on a database that is not migrated to this code's head revision.
 
     Raises:
+        RegistryUnavailableError: the database cannot be opened (the server cannot be reached).
         SchemaError: empty, older or newer than the code; the message says what to run.
     """
     try:
         at = current_revision(engine)
     except OperationalError as exc:
-        raise SchemaError(f"cannot open the registry database ({exc.orig.__class__.__name__})") from None
+        raise RegistryUnavailableError(f"cannot open the registry database ({exc.orig.__class__.__name__})") \
+            from None
     head = head_revision()
     if at is None:
         raise SchemaError("the registry database is empty: run `verify db init`")

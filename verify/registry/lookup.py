@@ -43,7 +43,7 @@ from sqlalchemy import Dialect, Engine, Select, String, Table, bindparam, func, 
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 
-from ..errors import SchemaError
+from ..errors import RegistryUnavailableError, SchemaError
 from ..status import DocumentRef, RegistryStatus, StatusCode
 from .models import Document, DocumentRevision, DocumentState
 
@@ -207,8 +207,9 @@ class RegistryStatusLookup:
 
         Raises:
             ValueError: `at` is naive.
-            SchemaError: the registry cannot be read (unreachable, or not migrated): the status is
-                unknown, which is not the same as NOT_IN_REGISTRY.
+            RegistryUnavailableError: the registry cannot be reached now: the status is unknown, which is not the
+                same as NOT_IN_REGISTRY.
+            SchemaError: the registry has not the tables of this code (not migrated): the status is unknown too.
         """
         if at.tzinfo is None:
             raise ValueError("at: must be timezone-aware")
@@ -232,10 +233,28 @@ class RegistryStatusLookup:
         return status_of(self._statement.rows(fetched), revision=revision, payload_sha256=payload_sha256, at=at)
 
 
-def unreadable(exc: Exception) -> SchemaError:
-    """The error of a registry that cannot be read, naming the driver's error class only (never its text)."""
+#: SQLSTATE class of a statement that names what the database lacks (42P01 undefined table, 42703 undefined column):
+#: a registry not migrated to this code (PostgreSQL, "Appendix A. Error Codes").
+_SQLSTATE_SCHEMA_CLASS: Final = "42"
+#: SQLite's messages for the same, and for a database file that is not there (sqlite3.OperationalError carries
+#: no code for them).
+_SQLITE_SCHEMA_MESSAGES: Final = ("no such table", "no such column", "unable to open database file")
+
+
+def unreadable(exc: BaseException) -> RegistryUnavailableError | SchemaError:
+    """The error of a registry that cannot be read, naming the driver's error class only (never its text).
+
+    A statement that names a table or column the database lacks, or a SQLite file that is not there, means a
+    registry not made or not migrated to this code (`SchemaError`); anything else (a refused connection, a pool timeout, a lost server) means a registry that
+    cannot be reached now (`RegistryUnavailableError`). Either way the status is unknown, never a verdict.
+    """
     cause = exc.orig if isinstance(exc, DBAPIError) else exc
-    return SchemaError(f"the registry cannot be read ({type(cause).__name__}); status unknown")
+    message = f"the registry cannot be read ({type(cause).__name__}); status unknown"
+    sqlstate = getattr(cause, "sqlstate", None)
+    if (isinstance(sqlstate, str) and sqlstate.startswith(_SQLSTATE_SCHEMA_CLASS)) or \
+            str(cause).startswith(_SQLITE_SCHEMA_MESSAGES):
+        return SchemaError(message)
+    return RegistryUnavailableError(message)
 
 
 def status_of(rows: list[StatusRow], *, revision: int, payload_sha256: bytes, at: dt.datetime) -> RegistryStatus:

@@ -13,8 +13,8 @@ Secrets are never stored: a session cookie and an API token are 32 random bytes;
 of the text the client holds (`secret_hash`). A leaked table therefore opens no session. Passwords are argon2id
 hashes in PHC string format (`accounts.password_hash`).
 
-The tables are registered on `models.metadata` (the last line of `models.py` imports this module), so that
-Alembic and the schema test see them with the rest of the registry.
+The tables are registered on the one `metadata` of `verify.registry.models.base`, so that Alembic and the schema
+test see them with the rest of the registry.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import enum
 from sqlalchemy import JSON, CheckConstraint, Text
 from sqlmodel import Field
 
-from .models import RegistryModel, UTCDateTime, _in
+from .base import RegistryModel, UTCDateTime, one_of
 
 
 class AccountKind(enum.StrEnum):
@@ -60,7 +60,7 @@ class Account(RegistryModel, table=True):
 
     __tablename__ = "accounts"
     __table_args__ = (
-        CheckConstraint(_in("kind", AccountKind), name="kind"),
+        CheckConstraint(one_of("kind", AccountKind), name="kind"),
         CheckConstraint("(kind = 'officer') = (officer_id IS NOT NULL)", name="officer_kind"),
     )
 

@@ -1,6 +1,6 @@
 """Import graduates into the registry: all or nothing, and idempotent.
 
-The file is parsed and checked by `verify.registry.graduates.parse_graduates` (no database);
+The file is read and checked by `verify.registry.imports.parse.parse_graduates` (no database);
 `import_graduates` adds the registry's own checks and writes the rows in one transaction:
 
 * any error, in the file or against the registry, and nothing is written: the result carries
@@ -28,11 +28,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from ..doctypes import get_document_type
-from .access import require_institution, require_writer, unit_of_work
-from .audit import append_event
-from .graduates import ROW_COLUMN, GraduateRow, ParseReport, RowError
-from .models import Document, Graduate, Holder, Institution, InstitutionKind, Officer
+from ...doctypes import get_document_type
+from ..access import require_institution, require_writer, unit_of_work
+from ..audit import append_event
+from ..models import Document, Graduate, Holder, Institution, InstitutionKind, Officer
+from .rows import ROW_COLUMN, GraduateRow, ParseReport, RowError
 
 _LEVEL_OF_KIND = {InstitutionKind.COLLEGE.value: "tve", InstitutionKind.UNIVERSITY.value: "higher"}
 _CHUNK = 500

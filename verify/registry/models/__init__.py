@@ -1,0 +1,111 @@
+"""Registry tables (SQLModel): one family of classes per entity (STYLE.md §13), one module per family.
+
+For each entity: `XBase` (the data fields), `X(XBase, table=True)` (the row, with keys and timestamps), and where
+data comes from outside or goes out, `XCreate` (validated input) and `XPublic` (what a page, the API or the CLI
+shows). Table models do not validate (SQLModel skips validation for `table=True`); services build rows only from
+validated input. Every table is registered on the one `metadata` of `base` (its `NAMING_CONVENTION` names the
+constraints alike on SQLite and PostgreSQL).
+
+    base.py          metadata, NAMING_CONVENTION, UTCDateTime, RegistryModel, one_of (CHECK of an enumeration),
+                     MAX_NUMBER, GENESIS_HASH
+    institutions.py  Institution (InstitutionKind, InstitutionCreate, InstitutionPublic), DocumentType
+    people.py        Holder, Graduate, Officer (OfficerRole, OfficerCreate, OfficerPublic)
+    documents.py     Document (DocumentState, DuplicateReason, DocumentPublic), DocumentRevision, Batch (BatchState)
+    blanks.py        BlankRange, Blank (BlankState), Counter
+    audit.py         AuditEvent, AuditHead, RegistryMeta
+    accounts.py      Account (AccountKind), Partner, AuthSession, ApiToken (Scope)
+
+This package re-exports every name, so `from verify.registry.models import Document` is the way to import them.
+
+Sources: entities of DESIGN.md, "Registry and lifecycle"; duplicates seed 000 items 21-25 and seed 003 item 9;
+corrections seed 000 appendix 38 and seed 001 appendix 18; blanks seed 000 items 7, 17-20; officer accounts
+seed 001 item 7.
+"""
+
+from __future__ import annotations
+
+from .accounts import Account, AccountKind, ApiToken, AuthSession, Partner, Scope
+from .audit import AuditEvent, AuditEventBase, AuditHead, RegistryMeta
+from .base import GENESIS_HASH, MAX_NUMBER, NAMING_CONVENTION, RegistryModel, UTCDateTime, metadata, one_of
+from .blanks import Blank, BlankRange, BlankRangeBase, BlankState, Counter
+from .documents import (
+    Batch,
+    BatchState,
+    Document,
+    DocumentBase,
+    DocumentPublic,
+    DocumentRevision,
+    DocumentRevisionBase,
+    DocumentState,
+    DuplicateReason,
+)
+from .institutions import (
+    DocumentType,
+    DocumentTypeBase,
+    Institution,
+    InstitutionBase,
+    InstitutionCreate,
+    InstitutionKind,
+    InstitutionPublic,
+)
+from .people import (
+    Graduate,
+    GraduateBase,
+    Holder,
+    HolderBase,
+    Officer,
+    OfficerBase,
+    OfficerCreate,
+    OfficerPublic,
+    OfficerRole,
+)
+
+__all__ = [
+    "GENESIS_HASH",
+    "MAX_NUMBER",
+    "NAMING_CONVENTION",
+    "Account",
+    "AccountKind",
+    "ApiToken",
+    "AuditEvent",
+    "AuditEventBase",
+    "AuditHead",
+    "AuthSession",
+    "Batch",
+    "BatchState",
+    "Blank",
+    "BlankRange",
+    "BlankRangeBase",
+    "BlankState",
+    "Counter",
+    "Document",
+    "DocumentBase",
+    "DocumentPublic",
+    "DocumentRevision",
+    "DocumentRevisionBase",
+    "DocumentState",
+    "DocumentType",
+    "DocumentTypeBase",
+    "DuplicateReason",
+    "Graduate",
+    "GraduateBase",
+    "Holder",
+    "HolderBase",
+    "Institution",
+    "InstitutionBase",
+    "InstitutionCreate",
+    "InstitutionKind",
+    "InstitutionPublic",
+    "Officer",
+    "OfficerBase",
+    "OfficerCreate",
+    "OfficerPublic",
+    "OfficerRole",
+    "Partner",
+    "RegistryMeta",
+    "RegistryModel",
+    "Scope",
+    "UTCDateTime",
+    "metadata",
+    "one_of",
+]

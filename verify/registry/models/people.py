@@ -1,0 +1,143 @@
+"""Holders, their graduations and the officers who act for an institution.
+
+* `Holder`: a person who holds documents, keyed by IIN (personal data: DOMAIN.md; it never leaves the registry).
+* `Graduate`: what the commission decided for one holder at one institution (document type, programme, award date,
+  study group); one row per (holder, document type, programme, institution).
+* `Officer`: a responsible person's account, bound to one institution, with a role (seed 001, item 7).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from pydantic import field_validator
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field
+
+from .base import RegistryModel, UTCDateTime, one_of
+
+
+class OfficerRole(enum.StrEnum):
+    """What an officer account may do; every account belongs to one institution (seed 001, item 7).
+
+    * ISSUER: imports graduates, issues documents and duplicates, corrects, manages blanks.
+    * HEAD: everything an issuer may, and annulments (the head answers for the documents).
+    * VIEWER: reads only.
+    """
+
+    ISSUER = "issuer"
+    HEAD = "head"
+    VIEWER = "viewer"
+
+
+class HolderBase(RegistryModel):
+    """A person who holds documents: IIN, full name (patronymic if any), birth date.
+
+    The IIN is personal data (DOMAIN.md): it never leaves the registry in a record, a log line,
+    an error message or an audit event (`audit.holder_reference` stands in for it).
+    """
+
+    surname: str = Field(max_length=40)
+    name: str = Field(max_length=30)
+    patronymic: str | None = Field(default=None, max_length=30)
+    birth_date: dt.date
+
+
+class Holder(HolderBase, table=True):
+    """Row of `holders`: keyed by IIN."""
+
+    __tablename__ = "holders"
+
+    id: int | None = Field(default=None, primary_key=True)
+    iin: str = Field(max_length=12, unique=True)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
+class OfficerBase(RegistryModel):
+    """A responsible person's account, bound to one institution (seed 001, item 7)."""
+
+    username: str = Field(max_length=64, unique=True)
+    full_name: str = Field(max_length=200)
+    role: str = Field(max_length=16, description="OfficerRole value")
+
+
+class Officer(OfficerBase, table=True):
+    """Row of `officers`."""
+
+    __tablename__ = "officers"
+    __table_args__ = (CheckConstraint(one_of("role", OfficerRole), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    institution_id: int = Field(foreign_key="institutions.id", index=True)
+    active: bool = True
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+    @property
+    def may_write(self) -> bool:
+        """Whether the account may change the registry (issuer or head, and active)."""
+        return self.active and self.role in (OfficerRole.ISSUER.value, OfficerRole.HEAD.value)
+
+
+class OfficerCreate(OfficerBase):
+    """Validated input for a new officer account.
+
+    Raises:
+        pydantic.ValidationError: a bad username, an empty name, an unknown role.
+    """
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        value = value.strip()
+        if not value or not all(c.isascii() and (c.isalnum() or c in "._-") for c in value):
+            raise ValueError("must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-'")
+        return value
+
+    @field_validator("full_name")
+    @classmethod
+    def _full_name(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value: str) -> str:
+        return OfficerRole(value).value
+
+
+class OfficerPublic(OfficerBase):
+    """An officer as shown."""
+
+    id: int
+    institution_id: int
+    active: bool
+
+
+class GraduateBase(RegistryModel):
+    """What the commission decided for one holder: the document type, programme and award date."""
+
+    doc_type: str = Field(max_length=16, foreign_key="document_types.code")
+    programme: str = Field(max_length=12)
+    qualification: str | None = Field(default=None, max_length=12)
+    honours: bool = False
+    award_date: dt.date
+    study_group: str = Field(max_length=64, description="the group named in `verify issue --group`")
+
+
+class Graduate(GraduateBase, table=True):
+    """Row of `graduates`: one per (holder, document type, programme, institution)."""
+
+    __tablename__ = "graduates"
+    __table_args__ = (
+        UniqueConstraint("holder_id", "doc_type", "programme", "institution_id"),
+        Index("ix_graduates_institution_id_study_group", "institution_id", "study_group"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    holder_id: int = Field(foreign_key="holders.id", index=True)
+    institution_id: int = Field(foreign_key="institutions.id")
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
