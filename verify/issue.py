@@ -5,6 +5,10 @@ and writes nothing. `render_record` turns a signed record into the images printe
 blank: SVG, PNG (>= 600 dpi, pHYs) and PDF, exactly 30 x 30 mm with the quiet zone
 (seed 000, Rules item 19: "QR код ... (өлшемі 3x3 см.)").
 
+A stored code (a registry revision's QR text and record) is drawn by the same owner: `render_code` for one image
+(the officers' API and console), `render_sheet` for A4 print sheets with `code_caption` under each code (the
+officers' API and console, the demo), `code_file_stem` for its file name (the command line, the API).
+
 Example:
     >>> signed = sign_record(record, signer=signer, base_url="https://v.edu.kz", at=now)  # doctest: +SKIP
     >>> images = render_record(signed)                                                   # doctest: +SKIP
@@ -15,7 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import codec, qr, qrpdf
 from .errors import OverBudgetError
@@ -25,6 +31,8 @@ from .record import Record
 #: ISO/IEC 18004 version cap at ECC M that keeps a module >= 0.41 mm at 30 mm (docs/FORMAT.md §5).
 MAX_QR_VERSION = 12
 QR_SIZE_MM = 30.0
+CODE_KINDS = ("svg", "png", "pdf")
+"""The image kinds of a printed code (`render_code`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,14 +112,81 @@ def sign_record(record: Record, *, signer: Signer, base_url: str, at: dt.datetim
 def render_record(signed: SignedRecord, *, caption: str | None = None) -> QrImages:
     """The SVG, PNG (>= 600 dpi with pHYs) and PDF of a signed record's QR code, 30 mm square.
 
+    Args:
+        signed: the signed record.
+        caption: the PDF's caption (default: `code_title`).
+
     Raises:
         OverBudgetError: the encoder chose a version above the budget (should not happen
             after `sign_record`; checked again because the encoder is a separate library).
     """
     symbol = qr.encode_qr(signed.qr_text, max_version=MAX_QR_VERSION)
-    title = f"{signed.record.series} {signed.record.number}"
+    title = code_title(signed.record)
     return QrImages(
         svg=qr.render_svg(symbol, size_mm=QR_SIZE_MM, title=title),
         png=qr.render_png(symbol, size_mm=QR_SIZE_MM),
         pdf=qrpdf.render_pdf(symbol, size_mm=QR_SIZE_MM, caption=caption or title),
     )
+
+
+def code_title(record: Record) -> str:
+    """A code's title: its series and number as printed ("BD 0000042"); the SVG's <title>, the PDF's caption."""
+    return f"{record.series} {record.number}"
+
+
+def code_caption(record: Record) -> str:
+    """A code's caption on a print sheet: series, number, surname and the name's initial.
+
+    Example: "BD 0000042 — Әбдірахманова Г." (the patronymic is not shown: a caption is a cut mark, not the
+    record; the record is on the insert).
+    """
+    initial = f" {record.holder.name[:1]}." if record.holder.name else ""
+    return f"{code_title(record)} — {record.holder.surname}{initial}"
+
+
+def code_file_stem(record: Record) -> str:
+    """The file name of a code without extension: `<series>-<number>`, and `-r<revision>` after the first."""
+    return f"{record.series}-{record.number}" + (f"-r{record.revision}" if record.revision > 1 else "")
+
+
+def render_code(qr_text: str, kind: str, *, record: Record) -> bytes:
+    """One image of a stored or signed code, exactly `QR_SIZE_MM` square with its quiet zone.
+
+    The one way a code is drawn for printing (the officers' API and console, the command line, the demo):
+    "svg" titled with `code_title`, "png" of at least 600 dpi with its physical size (pHYs), "pdf" one page 30 mm
+    wide captioned with `code_title`.
+
+    Args:
+        qr_text: the code's text (`HTTPS://HOST/V/...`).
+        kind: "svg", "png" or "pdf".
+        record: the signed record it carries (for the title and caption).
+
+    Raises:
+        ValueError: another kind.
+        OverBudgetError: the text needs a QR version above the budget (never for a text `sign_record` made).
+    """
+    if kind not in CODE_KINDS:
+        raise ValueError(f"kind: one of {', '.join(CODE_KINDS)}")
+    symbol = qr.encode_qr(qr_text, max_version=MAX_QR_VERSION)
+    if kind == "svg":
+        return qr.render_svg(symbol, size_mm=QR_SIZE_MM, title=code_title(record))
+    if kind == "png":
+        return qr.render_png(symbol, size_mm=QR_SIZE_MM)
+    return qrpdf.render_pdf(symbol, size_mm=QR_SIZE_MM, caption=code_title(record))
+
+
+def render_sheet(codes: Iterable[tuple[str, Record]], *, image_codes: bool = False,
+                 font_path: str | Path | None = None) -> bytes:
+    """A4 print sheets of codes (QR text, record), in the order given, each 30 mm with its `code_caption`.
+
+    Args:
+        codes: (QR text, signed record) of each code.
+        image_codes: draw each code as a 1-bit image (`qrpdf.render_sheet_pdf`: ~5 times faster for thousands).
+        font_path: the caption font (default: `qrpdf.find_caption_font`).
+
+    Raises:
+        ValueError: no codes.
+        OverBudgetError: a text needs a QR version above the budget.
+    """
+    items = [(qr.encode_qr(text, max_version=MAX_QR_VERSION), code_caption(record)) for text, record in codes]
+    return qrpdf.render_sheet_pdf(items, size_mm=QR_SIZE_MM, image_codes=image_codes, font_path=font_path)

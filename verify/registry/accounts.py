@@ -600,3 +600,8 @@ def get_partner_or_raise(*, session: Session, partner_id: int) -> Partner:
     if partner is None:
         raise NotFoundError(f"no partner {partner_id}")
     return partner
+
+
+def list_partners(*, session: Session) -> list[Partner]:
+    """Every registered partner system, by name."""
+    return list(session.exec(select(Partner).order_by(col(Partner.name))))

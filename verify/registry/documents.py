@@ -95,6 +95,22 @@ def list_revisions(*, session: Session, document: Document) -> list[DocumentRevi
                              .order_by(col(DocumentRevision.revision))))
 
 
+def batch_revisions(*, session: Session, batch_id: int, revision: int | None = None) -> list[DocumentRevision]:
+    """The revisions of a batch's documents by series and number: each one's current revision, or `revision`.
+
+    Args:
+        batch_id: the batch (`BatchResult.batch_id`).
+        revision: a revision number (1: the codes as first printed); None: each document's current one.
+    """
+    statement = (select(DocumentRevision).join(Document, col(Document.id) == DocumentRevision.document_id)
+                 .where(Document.batch_id == batch_id))
+    if revision is None:
+        statement = statement.where(col(DocumentRevision.revision) == Document.current_revision)
+    else:
+        statement = statement.where(DocumentRevision.revision == revision)
+    return list(session.exec(statement.order_by(col(Document.series), col(Document.number))))
+
+
 def record_of(revision: DocumentRevision) -> Record:
     """The `Record` a revision signed."""
     return Record.from_json(revision.record)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, NotFoundError
 from ..identifiers import validate_bin
@@ -109,3 +109,8 @@ def get_officer_by_username_or_raise(*, session: Session, username: str) -> Offi
     if officer is None:
         raise NotFoundError(f"no officer account {username!r}: open one with `verify officers add`")
     return officer
+
+
+def list_institutions(*, session: Session) -> list[Institution]:
+    """Every registered institution, by BIN."""
+    return list(session.exec(select(Institution).order_by(col(Institution.bin))))

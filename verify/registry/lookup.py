@@ -245,8 +245,9 @@ def unreadable(exc: BaseException) -> RegistryUnavailableError | SchemaError:
     """The error of a registry that cannot be read, naming the driver's error class only (never its text).
 
     A statement that names a table or column the database lacks, or a SQLite file that is not there, means a
-    registry not made or not migrated to this code (`SchemaError`); anything else (a refused connection, a pool timeout, a lost server) means a registry that
-    cannot be reached now (`RegistryUnavailableError`). Either way the status is unknown, never a verdict.
+    registry not made or not migrated to this code (`SchemaError`); anything else (a refused connection, a pool
+    timeout, a lost server) means a registry that cannot be reached now (`RegistryUnavailableError`). Either way
+    the status is unknown, never a verdict.
     """
     cause = exc.orig if isinstance(exc, DBAPIError) else exc
     message = f"the registry cannot be read ({type(cause).__name__}); status unknown"

@@ -1,9 +1,7 @@
-"""Account commands of the `verify` command line: passwords, administrators, partners, API tokens.
+"""Accounts on the command line: officers, administrators, partners, API tokens.
 
-Added to the core parser by `add_account_commands` (called in `verify.cli.build_parser` next to
-`add_registry_commands`):
-
-    verify officers add ... [--password-env VAR | --password-prompt]   (the registry's command, extended)
+    verify officers add --institution BIN --username U --full-name NAME [--role issuer|head|viewer]
+                        [--password-env VAR | --password-prompt]
     verify officers password USERNAME [--password-env VAR]             set or reset; its sessions end
     verify officers disable USERNAME [--reason R] | enable USERNAME    disabling revokes its tokens at once
     verify admins add --username U --full-name NAME [--password-env VAR]
@@ -31,23 +29,16 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Error, RecordError
+from ..settings import Settings
+from .common import Subparsers, now, registry_session, validation_message
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from sqlmodel import Session
+
+    from ..registry.accounts import PasswordHashing
 
 DEFAULT_TOKEN_DAYS = 90
 MAX_TOKEN_DAYS = 3650
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _subparsers(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[argparse.ArgumentParser]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    raise AssertionError(f"{parser.prog} has no subcommands")
 
 
 def _password_options(parser: argparse.ArgumentParser, *, prompt_flag: bool) -> None:
@@ -57,14 +48,16 @@ def _password_options(parser: argparse.ArgumentParser, *, prompt_flag: bool) -> 
         parser.add_argument("--password-prompt", action="store_true", help="ask for the password (typed twice)")
 
 
-def add_account_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], settings: Settings) -> None:
-    """Add the account commands to the core parser's subparsers (see the module docstring).
-
-    Extends the registry's `officers` command (from `add_registry_commands`, which must run first).
-    """
-    officers = sub.choices["officers"]
-    officers_sub = _subparsers(officers)
-    _password_options(officers_sub.choices["add"], prompt_flag=True)
+def add_officer_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
+    """Add `officers` (its `handler` is `cmd_officers`)."""
+    officers = sub.add_parser("officers", help="officer accounts")
+    officers_sub = officers.add_subparsers(dest="officers_command", required=True, metavar="ACTION")
+    add = officers_sub.add_parser("add", help="open an account bound to one institution")
+    add.add_argument("--institution", required=True, metavar="BIN")
+    add.add_argument("--username", required=True)
+    add.add_argument("--full-name", required=True)
+    add.add_argument("--role", choices=("issuer", "head", "viewer"), default="issuer")
+    _password_options(add, prompt_flag=True)
     password = officers_sub.add_parser("password", help="set or reset an officer's password (its sessions end)")
     password.add_argument("username")
     _password_options(password, prompt_flag=False)
@@ -73,9 +66,11 @@ def add_account_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     disable.add_argument("--reason", help="why (kept in the audit log)")
     enable = officers_sub.add_parser("enable", help="enable a disabled account again")
     enable.add_argument("username")
-    registry_handler = officers.get_default("handler")
-    officers.set_defaults(handler=cmd_officers, registry_handler=registry_handler)
+    officers.set_defaults(handler=cmd_officers)
 
+
+def add_account_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
+    """Add `admins`, `partners` and `tokens` (each sets its `handler`)."""
     admins = sub.add_parser("admins", help="administrator accounts (the ministry)")
     admins_sub = admins.add_subparsers(dest="admins_command", required=True, metavar="ACTION")
     admin_add = admins_sub.add_parser("add", help="open an administrator account")
@@ -117,7 +112,7 @@ def read_password(args: argparse.Namespace, *, prompt: bool) -> str | None:
         Error: the variable is unset or empty, or the two typed passwords differ.
         RecordError: the password breaks `accounts.check_password` (checked before anything is written).
     """
-    from .accounts import check_password
+    from ..registry.accounts import check_password
 
     variable = getattr(args, "password_env", None)
     if variable:
@@ -128,13 +123,14 @@ def read_password(args: argparse.Namespace, *, prompt: bool) -> str | None:
     if not prompt:
         return None
     first = getpass.getpass("password: ")
+    first = getpass.getpass("password: ")
     if getpass.getpass("password again: ") != first:
         raise Error("the two passwords differ")
     return check_password(first)
 
 
-def _hashing() -> Any:
-    from .accounts import PasswordHashing
+def _hashing() -> PasswordHashing:
+    from ..registry.accounts import PasswordHashing
 
     return PasswordHashing()
 
@@ -142,81 +138,89 @@ def _hashing() -> Any:
 # ------------------------------------------------------------------------------ handlers
 def cmd_officers(args: argparse.Namespace, settings: Settings) -> int:
     """`verify officers add|password|disable|enable`."""
-    from .accounts import get_account_by_username, set_officer_active, set_officer_password
-    from .cli import _session
-    from .institutions import get_officer_by_username_or_raise
+    from ..registry.accounts import set_officer_active, set_officer_password
+    from ..registry.institutions import get_officer_by_username_or_raise
 
     if args.officers_command == "add":
-        password = read_password(args, prompt=bool(getattr(args, "password_prompt", False)))
-        if password is not None:
-            with _session(args, settings) as session:
-                if get_account_by_username(session=session, username=args.username.strip()) is not None:
-                    raise Error(f"the username {args.username.strip()} is taken by an administrator account")
-        code = int(args.registry_handler(args, settings))
-        if password is not None:
-            with _session(args, settings) as session:
-                officer = get_officer_by_username_or_raise(session=session, username=args.username.strip())
-                set_officer_password(session=session, officer=officer, password=password, hashing=_hashing(),
-                                     at=_now())
-            print(f"officer {officer.username} can sign in")
-        return code
-    with _session(args, settings) as session:
+        return _add_officer(args, settings)
+    with registry_session(args, settings) as session:
         officer = get_officer_by_username_or_raise(session=session, username=args.username)
         session.commit()
         if args.officers_command == "password":
             password = read_password(args, prompt=True)
             assert password is not None
-            set_officer_password(session=session, officer=officer, password=password, hashing=_hashing(), at=_now())
+            set_officer_password(session=session, officer=officer, password=password, hashing=_hashing(), at=now())
             print(f"password of {officer.username} set; its sessions have ended")
         else:
             active = args.officers_command == "enable"
-            set_officer_active(session=session, officer=officer, active=active, at=_now(),
+            set_officer_active(session=session, officer=officer, active=active, at=now(),
                                reason=getattr(args, "reason", None))
             print(f"officer {officer.username} {'enabled' if active else 'disabled: sessions ended, tokens revoked'}")
     return 0
 
 
+def _add_officer(args: argparse.Namespace, settings: Settings) -> int:
+    """`verify officers add`: the account bound to one institution, and its password when one is given."""
+    from pydantic import ValidationError
+
+    from ..registry.accounts import get_account_by_username, set_officer_password
+    from ..registry.institutions import create_officer, get_institution_by_bin_or_raise
+    from ..registry.models import OfficerCreate
+
+    password = read_password(args, prompt=bool(getattr(args, "password_prompt", False)))
+    username = args.username.strip()
+    with registry_session(args, settings) as session:
+        if password is not None and get_account_by_username(session=session, username=username) is not None:
+            raise Error(f"the username {username} is taken by an administrator account")
+        institution = get_institution_by_bin_or_raise(session=session, bin=args.institution)
+        try:
+            data = OfficerCreate(username=args.username, full_name=args.full_name, role=args.role)
+        except ValidationError as exc:
+            raise RecordError(validation_message(exc)) from None
+        officer = create_officer(session=session, officer_create=data, institution=institution, at=now())
+        print(f"officer {officer.username} ({officer.role}) of institution {institution.bin}")
+        if password is not None:
+            set_officer_password(session=session, officer=officer, password=password, hashing=_hashing(), at=now())
+            print(f"officer {officer.username} can sign in")
+    return 0
+
+
 def cmd_admins(args: argparse.Namespace, settings: Settings) -> int:
     """`verify admins add`."""
-    from .accounts import create_admin
-    from .cli import _session
+    from ..registry.accounts import create_admin
 
     password = read_password(args, prompt=True)
-    with _session(args, settings) as session:
+    with registry_session(args, settings) as session:
         account = create_admin(session=session, username=args.username, full_name=args.full_name, password=password,
-                               hashing=_hashing(), at=_now())
+                               hashing=_hashing(), at=now())
     print(f"administrator {account.username} can sign in")
     return 0
 
 
 def cmd_partners(args: argparse.Namespace, settings: Settings) -> int:
     """`verify partners add NAME | list`."""
-    from sqlmodel import col, select
+    from ..registry.accounts import create_partner, list_partners
 
-    from .accounts import create_partner
-    from .cli import _session
-    from .models import Partner
-
-    with _session(args, settings) as session:
+    with registry_session(args, settings) as session:
         if args.partners_command == "list":
-            for partner in session.exec(select(Partner).order_by(col(Partner.name))):
+            for partner in list_partners(session=session):
                 print(f"{partner.id:>5}  {'active' if partner.active else 'disabled':8}  {partner.name}")
             return 0
-        partner = create_partner(session=session, name=args.name, at=_now())
+        partner = create_partner(session=session, name=args.name, at=now())
     print(f"partner {partner.id} {partner.name!r} registered; make its token with "
           f"`verify tokens create --partner {partner.name!r} --scopes partner:read`")
     return 0
 
 
-def _owner(session: Any, args: argparse.Namespace) -> tuple[Any, Any]:
+def _owner(session: Session, args: argparse.Namespace) -> tuple[Any, Any]:
     """(token owner, officer row or None) named by --officer, --admin or --partner."""
-    from .accounts import ensure_officer_account, get_account_by_username, get_partner_by_name
-    from .institutions import get_officer_by_username_or_raise
-    from .models import AccountKind
+    from ..registry.accounts import ensure_officer_account, get_account_by_username, get_partner_by_name
+    from ..registry.institutions import get_officer_by_username_or_raise
+    from ..registry.models import AccountKind
 
     if args.officer:
         officer = get_officer_by_username_or_raise(session=session, username=args.officer)
-        account = ensure_officer_account(session=session, officer=officer, at=_now())
+        account = ensure_officer_account(session=session, officer=officer, at=now())
         session.commit()
         return account, officer
     if args.admin:
@@ -232,11 +236,10 @@ def _owner(session: Any, args: argparse.Namespace) -> tuple[Any, Any]:
 
 def cmd_tokens(args: argparse.Namespace, settings: Settings) -> int:
     """`verify tokens create|list|revoke`."""
-    from .accounts import create_token, list_tokens, revoke_token, token_owner_name
-    from .cli import _session
+    from ..registry.accounts import create_token, list_tokens, revoke_token, token_owner_name
 
-    at = _now()
-    with _session(args, settings) as session:
+    at = now()
+    with registry_session(args, settings) as session:
         if args.tokens_command == "list":
             for token in list_tokens(session=session):
                 state = "revoked" if token.revoked_at else ("expired" if token.expires_at <= at else "active")

@@ -1,0 +1,178 @@
+"""What every command of `verify` shares: the global options, the clock, times, the key store, the registry.
+
+One copy each: `parse_time` is the one parser of `--at` and `--compromised-at`; `registry_session` the one way a
+command opens the registry (checked to be at this code's migration); `write_code_files` the one way a command
+writes a signed code as SVG, PNG, PDF and text (`verify.issue.render_record`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Error, ForbiddenError
+from ..issue import SignedRecord, code_file_stem, render_record
+from ..keystore import KeyStore
+from ..settings import Settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from ..keys import Signer
+    from ..registry.models import Officer
+    from ..status import StatusLookup
+
+OFFICER_ENV = "VERIFY_OFFICER"
+"""The officer the registry commands act as, when `--officer` is not given."""
+
+Subparsers = argparse._SubParsersAction
+
+
+def now() -> dt.datetime:
+    """The current time, aware UTC (the command line is where the clock is read)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def parse_time(text: str) -> dt.datetime:
+    """An ISO 8601 time with a zone (`2026-11-21T10:00:00Z`), as an argparse type.
+
+    Raises:
+        argparse.ArgumentTypeError: not ISO 8601, or without a zone.
+    """
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a time zone, e.g. 2026-11-21T10:00:00Z")
+    return value
+
+
+def add_global_options(parser: argparse.ArgumentParser, settings: Settings) -> None:
+    """The options before the command; their defaults come from `settings` (VERIFY_* variables)."""
+    parser.add_argument("--keys-dir", type=Path, default=settings.keys_dir,
+                        help="key store directory [VERIFY_KEYS_DIR, default: %(default)s]")
+    parser.add_argument("--base-url", default=settings.base_url,
+                        help="verification host written into QR links [VERIFY_BASE_URL, default: %(default)s]")
+    parser.add_argument("--trust-list", type=Path, default=settings.trust_list,
+                        help="trust list to verify with [VERIFY_TRUST_LIST, default: KEYS_DIR/trust-list.json]")
+    parser.add_argument("--root-cert", type=Path, default=settings.root_cert,
+                        help="root certificate, the trust anchor [VERIFY_ROOT_CERT, default: KEYS_DIR/root.crt]")
+    parser.add_argument("--database-url", default=settings.database_url,
+                        help="registry database [VERIFY_DATABASE_URL, default: sqlite under VERIFY_DATA_DIR]")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more output")
+
+
+def officer_option(parser: argparse.ArgumentParser) -> None:
+    """`--officer USERNAME` [VERIFY_OFFICER]: who a registry command acts as."""
+    parser.add_argument("--officer", default=os.environ.get(OFFICER_ENV),
+                        help=f"the officer's username [{OFFICER_ENV}]")
+
+
+def at_option(parser: argparse.ArgumentParser, what: str = "time of the change") -> None:
+    """`--at TIME`: the time of the change (default: now)."""
+    parser.add_argument("--at", type=parse_time, help=f"{what} (default: now)")
+
+
+def key_store(args: argparse.Namespace, settings: Settings) -> KeyStore:
+    """The key store of `--keys-dir`, with the passphrase of VERIFY_KEY_PASSPHRASE."""
+    return KeyStore(args.keys_dir, settings.passphrase_bytes())
+
+
+def signer(args: argparse.Namespace, settings: Settings) -> Signer:
+    """The key store's active document signer.
+
+    Raises:
+        KeyStoreError: no key store, no active signer, or a wrong passphrase.
+    """
+    return key_store(args, settings).signer()
+
+
+def database_url(args: argparse.Namespace, settings: Settings) -> str:
+    """--database-url / VERIFY_DATABASE_URL, or the SQLite file under the data directory."""
+    return str(getattr(args, "database_url", None) or settings.resolved_database_url())
+
+
+@contextmanager
+def registry_session(args: argparse.Namespace, settings: Settings, *, readonly: bool = False) -> Iterator[Session]:
+    """A session on the registry (checked to be at this code's migration); the engine is disposed after.
+
+    Raises:
+        SchemaError: the database is empty, older or newer than the code.
+        RegistryUnavailableError: the database cannot be reached.
+    """
+    from sqlmodel import Session
+
+    from ..registry.db import make_engine, require_current_schema
+
+    engine = make_engine(database_url(args, settings), readonly=readonly)
+    try:
+        require_current_schema(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def acting_officer(session: Session, args: argparse.Namespace, *, institution_bin: str | None = None) -> Officer:
+    """The officer of `--officer` (or VERIFY_OFFICER), who must belong to `institution_bin` when it is given.
+
+    Raises:
+        Error: no officer named.
+        NotFoundError: no such officer or institution.
+        ForbiddenError: the officer belongs to another institution.
+    """
+    from ..registry.institutions import get_institution_by_bin_or_raise, get_officer_by_username_or_raise
+
+    if not args.officer:
+        raise Error(f"give the officer's username: --officer or {OFFICER_ENV}")
+    officer = get_officer_by_username_or_raise(session=session, username=args.officer)
+    if institution_bin is not None:
+        institution = get_institution_by_bin_or_raise(session=session, bin=institution_bin)
+        if institution.id != officer.institution_id:
+            raise ForbiddenError(f"officer {officer.username} does not belong to institution {institution_bin}")
+    return officer
+
+
+def registry_status_lookup(args: argparse.Namespace, settings: Settings) -> StatusLookup | None:
+    """The registry lookup for `verify check` / `verify scan`, or None to verify offline.
+
+    None when `--offline` is given, or when no registry database exists (the SQLite file is missing, or the
+    server has no tables).
+    """
+    if getattr(args, "offline", True):
+        return None
+    from ..registry.db import database_exists, make_engine
+    from ..registry.lookup import RegistryStatusLookup
+
+    url = database_url(args, settings)
+    if not database_exists(url):
+        return None
+    return RegistryStatusLookup.from_engine(make_engine(url, readonly=True, pooled=False))
+
+
+def write_code_files(signed: SignedRecord, out: Path) -> dict[str, Path]:
+    """Write a signed record's code as `<series>-<number>[-r<revision>].{svg,png,pdf,txt}` in `out`.
+
+    Returns:
+        {"svg": path, "png": path, "pdf": path, "txt": path}.
+    """
+    images = render_record(signed)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = code_file_stem(signed.record)
+    paths = {kind: out / f"{stem}.{kind}" for kind in ("svg", "png", "pdf", "txt")}
+    paths["svg"].write_bytes(images.svg)
+    paths["png"].write_bytes(images.png)
+    paths["pdf"].write_bytes(images.pdf)
+    paths["txt"].write_text(signed.qr_text + "\n", "ascii")
+    return paths
+
+
+def validation_message(exc: Any) -> str:
+    """A pydantic `ValidationError` in one line: `field: message; ...` (never the input)."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False))

@@ -1,0 +1,188 @@
+"""Signed records on the command line: `verify issue`, `verify scan`, `verify check`.
+
+    verify issue RECORD.json --out DIR [--at T]     DIR/<series>-<number>.{svg,png,pdf,txt}
+    verify issue --group G --institution BIN ...    the registry's batch issue (`verify.cli.registry.issue_group`)
+    verify scan FILE... [--raw] [--json] [--offline] [--at T]
+    verify check TEXT [--json] [--offline] [--at T]
+
+`scan` and `check` ask the registry when a database exists (`--offline` never does). Their text and JSON output
+is a contract (README, docs/FORMAT.md §7.3): one line with the verdict and why, the record and signer when
+authentic, the warnings, and the numbered steps when asked (`-v`) or when the verdict is not VALID. Exit status:
+0 only when every verdict is VALID, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..codec import qr_prefix
+from ..errors import Error, ImageError, RecordError
+from ..issue import sign_record
+from ..record import Record
+from ..settings import Settings
+from ..trust import TrustList
+from ..verifier import VALID, VerificationReport, Verifier
+from . import registry
+from .common import (
+    Subparsers,
+    key_store,
+    now,
+    officer_option,
+    parse_time,
+    registry_status_lookup,
+    write_code_files,
+)
+
+
+def add_record_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
+    """Add `issue`, `scan` and `check` (each sets its `handler`)."""
+    issue = sub.add_parser("issue", help="sign a record and write its QR as SVG, PNG, PDF and text")
+    issue.add_argument("record", type=Path, nargs="?", default=None,
+                       help="record JSON (see examples/record.json); or use --group")
+    issue.add_argument("--out", type=Path,
+                       help="output directory (required for RECORD.json; with --group: writes each QR)")
+    issue.add_argument("--at", type=parse_time, help="signing time (default: now)")
+    issue.add_argument("--group", help="issue the documents of this study group from the registry")
+    issue.add_argument("--institution", metavar="BIN", help="with --group: the institution (the officer's)")
+    issue.add_argument("--idempotency-key", help="with --group: names the batch; retry with the same key "
+                                                 "after a crash (default: a new key, printed)")
+    issue.add_argument("--series", help="with --group, TVE: the blank series (default: the only one in stock)")
+    officer_option(issue)
+    issue.set_defaults(handler=cmd_issue)
+
+    scan = sub.add_parser("scan", help="read QR codes from photos and verify them")
+    scan.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    scan.add_argument("--raw", action="store_true", help="print the QR texts found, as JSON lines; no verifying")
+    scan.add_argument("--json", action="store_true", help="print each verdict as a JSON object")
+    scan.add_argument("--at", type=parse_time, help="time of the check (default: now)")
+    _offline_option(scan)
+    scan.set_defaults(handler=cmd_scan)
+
+    check = sub.add_parser("check", help="verify one QR text")
+    check.add_argument("text", help="the QR text, HTTPS://HOST/V/digits")
+    check.add_argument("--json", action="store_true", help="print the verdict as a JSON object")
+    check.add_argument("--at", type=parse_time, help="time of the check (default: now)")
+    _offline_option(check)
+    check.set_defaults(handler=cmd_check)
+
+
+def _offline_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--offline", action="store_true",
+                        help="do not ask the registry, even when a database exists")
+
+
+# ------------------------------------------------------------------------------ issue
+def read_record(path: Path) -> Record:
+    """The record of a JSON file (examples/record.json).
+
+    Raises:
+        RecordError: unreadable, not JSON, or not a record of the schema.
+    """
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise RecordError(f"{path}: cannot read ({exc.strerror})") from None
+    except ValueError:
+        raise RecordError(f"{path}: not valid JSON") from None
+    return Record.from_json(data)
+
+
+def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
+    """`verify issue RECORD.json --out DIR`, or the registry's `verify issue --group G --institution BIN`."""
+    if args.group is not None:
+        if args.record is not None:
+            raise Error("give either RECORD.json or --group, not both")
+        return registry.issue_group(args, settings)
+    if args.record is None or args.out is None:
+        raise Error("give RECORD.json with --out DIR, or --group G --institution BIN")
+    record = read_record(args.record)
+    signed = sign_record(record, signer=key_store(args, settings).signer(), base_url=args.base_url,
+                         at=args.at or now())
+    for kind, path in write_code_files(signed, args.out).items():
+        print(f"{kind}: {path}")
+    return 0
+
+
+# ------------------------------------------------------------------------------ check and scan
+def _verifier(args: argparse.Namespace, settings: Settings) -> Verifier:
+    store = key_store(args, settings)
+    if args.root_cert is None:
+        root = store.root_certificate()
+    else:
+        from ..keys import load_certificate
+
+        root = load_certificate(args.root_cert)
+    path = args.trust_list or store.trust_list_path
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise Error(f"{path}: cannot read the trust list; run `verify keys init`") from None
+    return Verifier(TrustList.from_json(data, root=root), accepted_prefixes=(qr_prefix(args.base_url),),
+                    status_lookup=registry_status_lookup(args, settings))
+
+
+def print_report(report: VerificationReport, *, as_json: bool, source: str | None, verbose: int) -> None:
+    """Print a report as `scan` and `check` do: one JSON object, or the verdict line and its details."""
+    if as_json:
+        obj: dict[str, Any] = report.to_json()
+        if source is not None:
+            obj = {"file": source, **obj}
+        print(json.dumps(obj, ensure_ascii=False))
+        return
+    print(f"{source + ': ' if source else ''}{report.message}")
+    if report.authentic and report.record is not None and report.signer is not None and report.signed_at:
+        r = report.record
+        print(f"  {r.series} {r.number} · {r.holder.full_name} · {r.doc_type} · {r.programme} · "
+              f"awarded {r.award_date.isoformat()}" + (f" · duplicate No. {r.duplicate.duplicate_no}"
+                                                         if r.duplicate else ""))
+        print(f"  signed {report.signed_at.isoformat()} by {report.signer.label} (kid {report.signer.kid.hex()})")
+    for warning in report.warnings:
+        print(f"  warning: {warning}")
+    if verbose or report.verdict != VALID:
+        marks = {"passed": "ok  ", "failed": "FAIL", "skipped": "--  "}
+        for step in report.steps:
+            print(f"  {marks[step.outcome]} {step.number:>2} {step.name:<13} {step.detail}")
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    """`verify check TEXT`."""
+    report = _verifier(args, settings).check(args.text, at=args.at or now())
+    print_report(report, as_json=args.json, source=None, verbose=args.verbose)
+    return 0 if report.verdict == VALID else 1
+
+
+def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
+    """`verify scan FILE... [--raw] [--json]`."""
+    from ..scan import scan_image
+
+    verifier = None if args.raw else _verifier(args, settings)
+    at = args.at or now()
+    all_valid = True
+    for path in args.files:
+        error: str | None = None
+        try:
+            texts = scan_image(path.read_bytes())
+        except OSError as exc:
+            texts, error = [], f"cannot read ({exc.strerror})"
+        except ImageError as exc:
+            texts, error = [], exc.diagnostics()
+        if error is not None:
+            all_valid = False
+            if args.raw or args.json:
+                print(json.dumps({"file": str(path), "verdict": None, "error": error, "texts": []}))
+            else:
+                print(f"{path}: {error}", file=sys.stderr)
+            continue
+        if args.raw:
+            print(json.dumps({"file": str(path), "texts": texts}, ensure_ascii=False))
+            continue
+        assert verifier is not None
+        for text in texts:
+            report = verifier.check(text, at=at)
+            all_valid &= report.verdict == VALID
+            print_report(report, as_json=args.json, source=str(path), verbose=args.verbose)
+    return 0 if all_valid else 1
