@@ -22,12 +22,19 @@ from .issue import QrImages, SignedRecord, render_record, sign_record
 from .keys import KeySigner, Signer
 from .keystore import KeyStore
 from .record import DuplicateOf, HolderName, Record
-from .status import AsyncStatusLookup, DocumentRef, RegistryStatus, StatusCode, StatusLookup, StatusQuery
+from .status import (
+    AsyncStatusLookup,
+    DocumentRef,
+    RegistryStatus,
+    StatusCode,
+    StatusLookup,
+    StatusQuery,
+    Verdict,
+)
 from .trust import Scope, SignerEntry, TrustList
-from .verifier import VERDICTS, PendingCheck, VerificationReport, Verifier
+from .verifier import PendingCheck, VerificationReport, Verifier
 
 __all__ = [
-    "VERDICTS",
     "AsyncStatusLookup",
     "DocumentRef",
     "DuplicateOf",
@@ -47,6 +54,7 @@ __all__ = [
     "StatusLookup",
     "StatusQuery",
     "TrustList",
+    "Verdict",
     "VerificationError",
     "VerificationReport",
     "Verifier",

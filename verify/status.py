@@ -33,6 +33,27 @@ class StatusCode(enum.StrEnum):
     NOT_IN_REGISTRY = "NOT_IN_REGISTRY"
 
 
+class Verdict(enum.StrEnum):
+    """The verdict of a check (docs/FORMAT.md §7.2). Only VALID means "this paper is a valid document".
+
+    An authentic record gets VALID, CORRECTED, REPLACED, ANNULLED or NOT_IN_REGISTRY from the registry's
+    `StatusCode`; a failed step gets the code of its `verify.errors.VerificationError`.
+    """
+
+    VALID = "VALID"
+    CORRECTED = "CORRECTED"
+    REPLACED = "REPLACED"
+    ANNULLED = "ANNULLED"
+    NOT_IN_REGISTRY = "NOT_IN_REGISTRY"
+    MALFORMED = "MALFORMED"
+    UNKNOWN_SIGNER = "UNKNOWN_SIGNER"
+    BAD_SIGNATURE = "BAD_SIGNATURE"
+    UNTRUSTED_SIGNER = "UNTRUSTED_SIGNER"
+    SIGNER_OUT_OF_PERIOD = "SIGNER_OUT_OF_PERIOD"
+    SIGNER_REVOKED = "SIGNER_REVOKED"
+    OUT_OF_SCOPE = "OUT_OF_SCOPE"
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentRef:
     """Another document named in a status: series, number and, for a duplicate, its N.

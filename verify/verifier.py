@@ -49,7 +49,7 @@ from .errors import (
 )
 from .keys import ALGORITHM_NAMES
 from .record import Record
-from .status import RegistryStatus, StatusCode, StatusLookup, StatusQuery
+from .status import RegistryStatus, StatusCode, StatusLookup, StatusQuery, Verdict
 from .trust import SignerEntry, TrustList
 
 STEP_NAMES: dict[int, str] = {
@@ -57,18 +57,16 @@ STEP_NAMES: dict[int, str] = {
     8: "usage_period", 9: "revocation", 10: "scope", 11: "registry",
 }
 
-VALID = "VALID"
+VALID = Verdict.VALID
+#: The report's `status` when no registry answered (offline, or a step failed before step 11).
 NOT_CHECKED = "NOT_CHECKED"
-#: Every verdict code (docs/FORMAT.md §7.2). Only VALID means "this paper is a valid document".
-VERDICTS = (VALID, "CORRECTED", "REPLACED", "ANNULLED", "NOT_IN_REGISTRY", "MALFORMED", "UNKNOWN_SIGNER",
-            "BAD_SIGNATURE", "UNTRUSTED_SIGNER", "SIGNER_OUT_OF_PERIOD", "SIGNER_REVOKED", "OUT_OF_SCOPE")
 _STATUS_VERDICT = {
-    StatusCode.ORIGINAL_VALID: VALID,
-    StatusCode.DUPLICATE_VALID: VALID,
-    StatusCode.CORRECTED: "CORRECTED",
-    StatusCode.REPLACED: "REPLACED",
-    StatusCode.ANNULLED: "ANNULLED",
-    StatusCode.NOT_IN_REGISTRY: "NOT_IN_REGISTRY",
+    StatusCode.ORIGINAL_VALID: Verdict.VALID,
+    StatusCode.DUPLICATE_VALID: Verdict.VALID,
+    StatusCode.CORRECTED: Verdict.CORRECTED,
+    StatusCode.REPLACED: Verdict.REPLACED,
+    StatusCode.ANNULLED: Verdict.ANNULLED,
+    StatusCode.NOT_IN_REGISTRY: Verdict.NOT_IN_REGISTRY,
 }
 
 
@@ -98,7 +96,7 @@ class VerificationReport:
     """Everything a page, the CLI or an API answer needs about one QR text.
 
     Attributes:
-        verdict: one of `VERDICTS`.
+        verdict: the `Verdict`.
         authentic: steps 1-10 passed.
         status: the registry's `StatusCode` value, or "NOT_CHECKED".
         steps: the `StepResult`s in order; steps after a failure are "skipped".
@@ -112,7 +110,7 @@ class VerificationReport:
         error: the `VerificationError` of the failed step, if any.
     """
 
-    verdict: str
+    verdict: Verdict
     checked_at: dt.datetime
     steps: list[StepResult] = field(default_factory=list)
     authentic: bool = False
@@ -319,7 +317,7 @@ class PendingCheck:
             return self.report
         run.report.registry, run.report.status = status, status.code.value
         verdict = _STATUS_VERDICT[status.code]
-        if verdict != VALID:
+        if verdict is not Verdict.VALID:
             run.fail(DocumentStatusError(_status_sentence(status), code=verdict))
         else:
             run.passed(11, _status_sentence(status))
@@ -382,7 +380,7 @@ class _Run:
             self.report.steps.append(StepResult(number, STEP_NAMES[number], "failed", exc.message))
         for later in range(number + 1, 12):
             self.report.steps.append(StepResult(later, STEP_NAMES[later], "skipped", "not run after a failure"))
-        self.report.verdict = exc.code
+        self.report.verdict = Verdict(exc.code)
         self.report.error = exc
         if number <= 10:
             self.report.authentic = False

@@ -724,6 +724,7 @@ def _check(drawn: list[_Drawn], trust_list: TrustList, url: str, base_url: str) 
                 texts = scan_image(item.insert.read_bytes())
             except ImageError:
                 texts = []
+            verdict: str
             if texts == [item.qr_text]:
                 report = verifier.check(item.qr_text, at=_now())
                 verdict, status = report.verdict, report.status

@@ -24,8 +24,9 @@ from ..errors import Error, ImageError, RecordError
 from ..issue import sign_record
 from ..record import Record
 from ..settings import Settings
+from ..status import Verdict
 from ..trust import TrustList
-from ..verifier import VALID, VerificationReport, Verifier
+from ..verifier import VerificationReport, Verifier
 from . import registry
 from .common import (
     Subparsers,
@@ -142,7 +143,7 @@ def print_report(report: VerificationReport, *, as_json: bool, source: str | Non
         print(f"  signed {report.signed_at.isoformat()} by {report.signer.label} (kid {report.signer.kid.hex()})")
     for warning in report.warnings:
         print(f"  warning: {warning}")
-    if verbose or report.verdict != VALID:
+    if verbose or report.verdict is not Verdict.VALID:
         marks = {"passed": "ok  ", "failed": "FAIL", "skipped": "--  "}
         for step in report.steps:
             print(f"  {marks[step.outcome]} {step.number:>2} {step.name:<13} {step.detail}")
@@ -152,7 +153,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """`verify check TEXT`."""
     report = _verifier(args, settings).check(args.text, at=args.at or now())
     print_report(report, as_json=args.json, source=None, verbose=args.verbose)
-    return 0 if report.verdict == VALID else 1
+    return 0 if report.verdict is Verdict.VALID else 1
 
 
 def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
@@ -183,6 +184,6 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
         assert verifier is not None
         for text in texts:
             report = verifier.check(text, at=at)
-            all_valid &= report.verdict == VALID
+            all_valid &= report.verdict is Verdict.VALID
             print_report(report, as_json=args.json, source=str(path), verbose=args.verbose)
     return 0 if all_valid else 1
