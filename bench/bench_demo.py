@@ -82,11 +82,11 @@ def side_measurements() -> list[tuple[str, float]]:
     """Sheets (vector / image codes, full / subset font) per code and inserts per insert, in ms."""
     import random
 
-    from verify.insert import InsertFields, insert_png, render_insert
+    from verify.demo.insert import InsertFields, insert_png, render_insert
+    from verify.demo.stages import caption_font
     from verify.qr import encode_qr
     from verify.qrpdf import render_sheet_pdf
     from verify.record import HolderName, Record
-    from web.demo import _caption_font
 
     rng = random.Random(1)
     texts = ["HTTP://127.0.0.1:8000/V/1" + "".join(rng.choice("0123456789") for _ in range(480)) for _ in range(30)]
@@ -98,7 +98,7 @@ def side_measurements() -> list[tuple[str, float]]:
     out.append(("sheet, image codes, per code (30 on a page)",
                 per_item_ms(lambda: render_sheet_pdf(items, image_codes=True), 30)))
     with tempfile.TemporaryDirectory() as tmp:
-        font = _caption_font(Path(tmp))
+        font = caption_font(Path(tmp))
         out.append(("sheet, image codes, per code (25 a file, full font)",
                     per_item_ms(lambda: [render_sheet_pdf(items[:25], image_codes=True) for _ in range(4)], 100)))
         out.append(("sheet, image codes, per code (25 a file, subset font)",

@@ -1,4 +1,4 @@
-"""verify/insert.py: the insert sheet, 210 x 150 mm at 300 dpi, with a 30 mm QR code that reads back."""
+"""verify/demo/insert.py: the insert sheet, 210 x 150 mm at 300 dpi, with a 30 mm QR code that reads back."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from numpy.typing import NDArray
 from PIL import Image
 from support.keys import make_signer, sample_record
 
+from verify.demo.insert import INSERT_MM, QR_POSITION_MM, QR_SIZE_MM, InsertFields, insert_png, qr_box_px, render_insert
 from verify.errors import OverBudgetError
-from verify.insert import INSERT_MM, QR_POSITION_MM, QR_SIZE_MM, InsertFields, insert_png, qr_box_px, render_insert
 from verify.issue import sign_record
 from verify.qr import encode_qr
 from verify.record import DuplicateOf, HolderName, Record

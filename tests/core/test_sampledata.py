@@ -1,4 +1,4 @@
-"""verify/sampledata.py: reproducible, valid, realistic sample registry data and its CSV / XLSX exports."""
+"""verify/demo/sampledata.py: reproducible, valid, realistic sample registry data and its CSV / XLSX exports."""
 
 from __future__ import annotations
 
@@ -8,6 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from verify.demo.sampledata import (
+    KAZAKH_LETTERS,
+    MAX_GROUP_SIZE,
+    MIN_GRADUATES,
+    SampleData,
+    generate,
+    graduates_csv,
+    graduates_xlsx,
+    misspell,
+    write_export,
+)
 from verify.identifiers import (
     HE_PROGRAMME_RE,
     TVE_QUALIFICATION_RE,
@@ -24,17 +35,6 @@ from verify.record import (
     HolderName,
 )
 from verify.registry.imports.parse import parse_graduates
-from verify.sampledata import (
-    KAZAKH_LETTERS,
-    MAX_GROUP_SIZE,
-    MIN_GRADUATES,
-    SampleData,
-    generate,
-    graduates_csv,
-    graduates_xlsx,
-    misspell,
-    write_export,
-)
 
 TODAY = dt.date(2026, 11, 21)
 COLLEGE_TYPES = {"TVE", "TVE_HONOURS", "POST_SECONDARY"}

@@ -3,7 +3,7 @@
     .venv/bin/python tests/photos_demo/make.py
 
 1. Builds the fixed registry of `world.py` (TEST ONLY keys, fixed people and times) in a temporary SQLite file.
-2. For each photo of `world.SHOWN`: draws the insert of that document's revision with `verify.insert.render_insert`
+2. For each photo of `world.SHOWN`: draws the insert of that document's revision with `verify.demo.insert.render_insert`
    (300 dpi), or, for the forgery, an insert with another name whose QR code carries the same signature over a
    payload with that name; then "photographs" it: the sheet on a desk, rotated and tilted in perspective, slightly
    bowed, under uneven light, defocused or shaken, with a warm colour cast, sensor noise and JPEG compression
@@ -37,12 +37,12 @@ from sqlmodel import Session  # noqa: E402
 from support import photos  # noqa: E402
 
 from verify import codec  # noqa: E402
-from verify.insert import INSERT_MM, QR_POSITION_MM, QR_SIZE_MM, InsertFields, render_insert  # noqa: E402
+from verify.demo.insert import INSERT_MM, QR_POSITION_MM, QR_SIZE_MM, InsertFields, render_insert  # noqa: E402
+from verify.demo.sampledata import programme_of, qualification_of  # noqa: E402
 from verify.record import HolderName  # noqa: E402
 from verify.registry.db import make_engine  # noqa: E402
 from verify.registry.documents import get_document_or_raise, get_revision, record_of  # noqa: E402
 from verify.registry.lookup import RegistryStatusLookup  # noqa: E402
-from verify.sampledata import programme_of, qualification_of  # noqa: E402
 from verify.scan import scan_image  # noqa: E402
 from verify.verifier import Verifier  # noqa: E402
 

@@ -75,6 +75,39 @@ def get_document_or_raise(*, session: Session, series: str, number: str) -> Docu
     return document
 
 
+def get_document_by_id(*, session: Session, document_id: int) -> Document:
+    """The document with this id.
+
+    Raises:
+        NotFoundError: no such document.
+    """
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFoundError(f"no document {document_id} in the registry")
+    return document
+
+
+def first_documents(*, session: Session, institution_id: int, count: int) -> list[Document]:
+    """The first `count` documents of an institution by series and number."""
+    return list(session.exec(select(Document).where(Document.institution_id == institution_id)
+                             .order_by(col(Document.series), col(Document.number)).limit(count)))
+
+
+def get_original_by_iin(*, session: Session, iin: str) -> Document:
+    """The one original document of the holder with this IIN (the IIN is only compared, never shown).
+
+    Raises:
+        NotFoundError: the holder has no original, or more than one (then say which by series and number).
+    """
+    originals = list(session.exec(
+        select(Document).join(Graduate, col(Graduate.id) == Document.graduate_id)
+        .join(Holder, col(Holder.id) == Graduate.holder_id)
+        .where(Holder.iin == iin, col(Document.original_id).is_(None)).limit(2)))
+    if len(originals) != 1:
+        raise NotFoundError("the holder has no original document, or more than one: name it by series and number")
+    return originals[0]
+
+
 def get_revision(*, session: Session, document: Document, revision: int | None = None) -> DocumentRevision:
     """A revision of a document (the current one by default).
 

@@ -50,6 +50,18 @@ def create_institution(*, session: Session, institution_create: InstitutionCreat
     return institution
 
 
+def get_institution(*, session: Session, institution_id: int) -> Institution:
+    """The institution with this id (e.g. an officer's `institution_id`).
+
+    Raises:
+        NotFoundError: no such institution.
+    """
+    institution = session.get(Institution, institution_id)
+    if institution is None:
+        raise NotFoundError(f"no institution {institution_id} in the registry")
+    return institution
+
+
 def get_institution_by_bin(*, session: Session, bin: str) -> Institution | None:
     """The institution with this BIN, or None."""
     return session.exec(select(Institution).where(Institution.bin == bin)).first()

@@ -36,10 +36,10 @@ from typing import Final
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .doctypes import get_document_type
-from .qr import QUIET_ZONE_MODULES, QrSymbol, encode_qr
-from .qrpdf import find_caption_font
-from .record import Record, stamp_text
+from ..doctypes import get_document_type
+from ..qr import QUIET_ZONE_MODULES, QrSymbol, encode_qr
+from ..qrpdf import find_caption_font
+from ..record import Record, stamp_text
 
 __all__ = ["INSERT_MM", "QR_POSITION_MM", "QR_SIZE_MM", "InsertFields", "insert_png", "qr_box_px", "render_insert"]
 

@@ -57,8 +57,32 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 
-from .identifiers import check_digit
-from .record import HolderName
+from ..identifiers import check_digit
+from ..record import HolderName
+from .reference import (
+    BIRTH_RANGES,
+    HE_PROGRAMMES,
+    HONOURS_SHARE,
+    INSTITUTIONS,
+    KZ_FATHERS,
+    KZ_FATHERS_RU,
+    KZ_FEMALE,
+    KZ_INDECLINABLE,
+    KZ_MALE,
+    KZ_SURNAMES,
+    OTHER_SURNAMES,
+    RU_FEMALE,
+    RU_MALE,
+    RU_PATRONYMICS,
+    RU_SURNAMES,
+    STUDY_YEARS,
+    TVE_SPECIALTIES,
+    InstitutionSpec,
+    Programme,
+    Qualification,
+    programme_of,
+    qualification_of,
+)
 
 __all__ = [
     "AWARD_YEAR",
@@ -102,226 +126,6 @@ KAZAKH_LETTERS: Final = "әғқңөұүһі"
 
 _LOOKALIKES: Final = str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухиАГКНОУУХИ")
 _FIXED_TIME: Final = dt.datetime(2026, 7, 1, 9, 0, 0)  # XLSX document properties and zip member times
-
-
-# ------------------------------------------------------------------------------------------ reference data
-@dataclass(frozen=True, slots=True)
-class Qualification:
-    """A TVE qualification: code (level digit, letter, eight digits) and names in kk, ru and en."""
-
-    code: str
-    kk: str
-    ru: str
-    en: str
-
-
-@dataclass(frozen=True, slots=True)
-class Programme:
-    """A TVE specialty or a higher-education programme.
-
-    Attributes:
-        code: 8 digits (TVE specialty) or 6B/7M/8D and five digits (higher education).
-        kk, ru, en: its name in Kazakh, Russian and English.
-        abbr: the abbreviation in study group names ("ПО" in "ПО-23-1").
-        doc_type: the document type it leads to ("TVE", "POST_SECONDARY", "BD", "MD", "MBA", "PHD").
-        qualifications: TVE only: the qualifications awarded (the first is the usual one).
-    """
-
-    code: str
-    kk: str
-    ru: str
-    en: str
-    abbr: str
-    doc_type: str
-    qualifications: tuple[Qualification, ...] = ()
-
-
-def _tve(code: str, kk: str, ru: str, en: str, abbr: str, *quals: tuple[str, str, str, str],
-         doc_type: str = "TVE") -> Programme:
-    return Programme(code, kk, ru, en, abbr, doc_type, tuple(Qualification(*q) for q in quals))
-
-
-TVE_SPECIALTIES: Final[dict[str, Programme]] = {p.code: p for p in (
-    _tve("06130100", "Бағдарламалық қамтамасыз ету", "Программное обеспечение", "Software", "ПО",
-         ("4S06130103", "Бағдарламалық қамтамасыз етуді әзірлеуші", "Разработчик программного обеспечения",
-          "Software developer"),
-         ("4S06130104", "Ақпараттық жүйелер технигі", "Техник информационных систем",
-          "Information systems technician")),
-    _tve("07130100", "Электр станциялары мен желілерінің электр жабдықтары",
-         "Электрооборудование электрических станций и сетей", "Electrical equipment of power stations and networks",
-         "ЭС", ("4S07130103", "Техник-электрик", "Техник-электрик", "Electrical technician")),
-    _tve("04110100", "Есеп және аудит", "Учет и аудит", "Accounting and audit", "УА",
-         ("4S04110103", "Бухгалтер", "Бухгалтер", "Accountant")),
-    _tve("07161300", "Автомобиль көлігіне техникалық қызмет көрсету, жөндеу және пайдалану",
-         "Техническое обслуживание, ремонт и эксплуатация автомобильного транспорта",
-         "Maintenance, repair and operation of motor vehicles", "ТО",
-         ("4S07161303", "Техник-механик", "Техник-механик", "Mechanical technician"),
-         ("3W07161301", "Автомобиль жөндеу слесарі", "Слесарь по ремонту автомобилей", "Motor vehicle repair fitter")),
-    _tve("09130100", "Мейіргер ісі", "Сестринское дело", "Nursing", "МІ",
-         ("4S09130103", "Жалпы практикадағы мейіргер", "Медицинская сестра общей практики", "General practice nurse")),
-    _tve("09130200", "Мейіргер ісі (орта білімнен кейінгі)", "Сестринское дело (послесреднее)",
-         "Nursing (post-secondary)", "МІП",
-         ("5S09130205", "Кеңейтілген практикадағы мейіргер", "Медицинская сестра расширенной практики",
-          "Advanced practice nurse"), doc_type="POST_SECONDARY"),
-    _tve("09160100", "Фармация", "Фармация", "Pharmacy", "ФМ", ("4S09160101", "Фармацевт", "Фармацевт", "Pharmacist")),
-    _tve("07240100", "Пайдалы қазбалар кен орындарын ашық әдіспен игеру",
-         "Открытая разработка месторождений полезных ископаемых", "Open-pit mining", "ГД",
-         ("4S07240102", "Тау-кен технигі", "Горный техник", "Mining technician")),
-    _tve("10410100", "Тасымалдауды ұйымдастыру және көлікте қозғалысты басқару",
-         "Организация перевозок и управление движением на транспорте",
-         "Transport operations and traffic management", "ОП",
-         ("4S10410102", "Тасымалдауды ұйымдастыру технигі", "Техник по организации перевозок",
-          "Transport operations technician")),
-    _tve("01140100", "Бастауыш білім беру", "Начальное образование", "Primary education", "НО",
-         ("4S01140101", "Бастауыш сынып мұғалімі", "Учитель начальных классов", "Primary school teacher")),
-    _tve("01120100", "Мектепке дейінгі тәрбие және оқыту", "Дошкольное воспитание и обучение",
-         "Pre-school education and training", "ДО",
-         ("4S01120101", "Мектепке дейінгі ұйымдардың тәрбиешісі", "Воспитатель дошкольных организаций",
-          "Pre-school teacher")),
-)}
-"""TVE specialties by code (seed 000: TVE and post-secondary diplomas)."""
-
-
-def _he(code: str, kk: str, ru: str, en: str, abbr: str, doc_type: str) -> Programme:
-    return Programme(code, kk, ru, en, abbr, doc_type)
-
-
-HE_PROGRAMMES: Final[dict[str, Programme]] = {p.code: p for p in (
-    _he("6B06101", "Ақпараттық жүйелер", "Информационные системы", "Information systems", "ИС", "BD"),
-    _he("6B06102", "Есептеу техникасы және бағдарламалық қамтамасыз ету",
-        "Вычислительная техника и программное обеспечение", "Computer engineering and software", "ВТ", "BD"),
-    _he("7M06101", "Ақпараттық жүйелер", "Информационные системы", "Information systems", "МИС", "MD"),
-    _he("8D06101", "Ақпараттық жүйелер", "Информационные системы", "Information systems", "ДИС", "PHD"),
-    _he("6B04101", "Есеп және аудит", "Учет и аудит", "Accounting and audit", "УА", "BD"),
-    _he("6B04102", "Менеджмент", "Менеджмент", "Management", "МН", "BD"),
-    _he("7M04101", "Экономика", "Экономика", "Economics", "МЭК", "MD"),
-    _he("7M04111", "Іскерлік әкімшілендіру (MBA)", "Деловое администрирование (MBA)",
-        "Business administration (MBA)", "MBA", "MBA"),
-    _he("6B07101", "Электр энергетикасы", "Электроэнергетика", "Electrical power engineering", "ЭЭ", "BD"),
-    _he("6B07201", "Тамақ өнімдерінің технологиясы", "Технология продовольственных продуктов", "Food technology",
-        "ТП", "BD"),
-    _he("7M07101", "Электр энергетикасы", "Электроэнергетика", "Electrical power engineering", "МЭЭ", "MD"),
-    _he("8D07101", "Электр энергетикасы", "Электроэнергетика", "Electrical power engineering", "ДЭЭ", "PHD"),
-    _he("6B01101", "Педагогика және психология", "Педагогика и психология", "Pedagogy and psychology", "ПП", "BD"),
-    _he("6B01501", "Математика мұғалімдерін даярлау", "Подготовка учителей математики",
-        "Training of mathematics teachers", "МТ", "BD"),
-    _he("7M01101", "Педагогика және психология", "Педагогика и психология", "Pedagogy and psychology", "МПП", "MD"),
-    _he("8D01101", "Педагогика және психология", "Педагогика и психология", "Pedagogy and psychology", "ДПП", "PHD"),
-)}
-"""Higher-education programmes by code (seed 001 item 7: own-format documents)."""
-
-
-@dataclass(frozen=True, slots=True)
-class _InstitutionSpec:
-    kind: str
-    region: str
-    region_en: str
-    name_kk: str
-    name_ru: str
-    name_en: str
-    username: str
-    registered: tuple[int, int]  # year and month of state registration: the BIN's first four digits
-    weight: float
-    programmes: tuple[tuple[str, float], ...]  # (code, share of the graduates)
-
-
-INSTITUTIONS: Final[tuple[_InstitutionSpec, ...]] = (
-    _InstitutionSpec("college", "Алматы", "Almaty", "Медеу цифрлық технологиялар колледжі",
-                     "Колледж цифровых технологий «Медеу»", "Medeu College of Digital Technologies",
-                     "medeu-college", (1998, 3), 1.2, (("06130100", 0.55), ("04110100", 0.25), ("07130100", 0.2))),
-    _InstitutionSpec("college", "Астана", "Astana", "Есіл политехникалық колледжі", "Политехнический колледж «Есиль»",
-                     "Esil Polytechnic College", "esil-college", (2001, 9), 1.0,
-                     (("07130100", 0.4), ("07161300", 0.35), ("06130100", 0.25))),
-    _InstitutionSpec("college", "Шымкент", "Shymkent", "Ордабасы жоғары медициналық колледжі",
-                     "Высший медицинский колледж «Ордабасы»", "Ordabasy Higher Medical College", "ordabasy-college",
-                     (1996, 11), 1.0, (("09130100", 0.5), ("09130200", 0.2), ("09160100", 0.3))),
-    _InstitutionSpec("college", "Қарағанды", "Karaganda", "Нұра тау-кен колледжі", "Горный колледж «Нура»",
-                     "Nura Mining College", "nura-college", (1999, 5), 0.8,
-                     (("07240100", 0.6), ("07130100", 0.4))),
-    _InstitutionSpec("college", "Ақтөбе", "Aktobe", "Елек көлік және байланыс колледжі",
-                     "Колледж транспорта и связи «Елек»", "Elek College of Transport and Communications",
-                     "elek-college", (2004, 2), 0.8, (("10410100", 0.6), ("07161300", 0.4))),
-    _InstitutionSpec("college", "Павлодар", "Pavlodar", "Баянауыл педагогикалық колледжі",
-                     "Педагогический колледж «Баянаул»", "Bayanaul Pedagogical College", "bayanaul-college",
-                     (1997, 8), 0.7, (("01140100", 0.6), ("01120100", 0.4))),
-    _InstitutionSpec("university", "Астана", "Astana", "Бәйтерек ақпараттық технологиялар университеті",
-                     "Университет информационных технологий «Байтерек»",
-                     "Baiterek University of Information Technologies", "baiterek-university", (2009, 6), 1.3,
-                     (("6B06101", 0.45), ("6B06102", 0.3), ("6B04102", 0.1), ("7M06101", 0.12), ("8D06101", 0.03))),
-    _InstitutionSpec("university", "Алматы", "Almaty", "Алатау экономика және басқару университеті",
-                     "Университет экономики и управления «Алатау»", "Alatau University of Economics and Management",
-                     "alatau-university", (1995, 4), 1.1,
-                     (("6B04101", 0.4), ("6B04102", 0.35), ("7M04101", 0.15), ("7M04111", 0.1))),
-    _InstitutionSpec("university", "Қарағанды", "Karaganda", "Сарыарқа инженерлік университеті",
-                     "Инженерный университет «Сарыарка»", "Saryarka Engineering University", "saryarka-university",
-                     (1996, 2), 0.9,
-                     (("6B07101", 0.45), ("6B07201", 0.25), ("6B06102", 0.15), ("7M07101", 0.12), ("8D07101", 0.03))),
-    _InstitutionSpec("university", "Өскемен", "Oskemen", "Ертіс педагогикалық университеті",
-                     "Педагогический университет «Ертис»", "Ertis Pedagogical University", "ertis-university",
-                     (1997, 10), 0.8,
-                     (("6B01101", 0.45), ("6B01501", 0.35), ("7M01101", 0.16), ("8D01101", 0.04))),
-)
-"""The ten institutions of the sample data, in order: colleges first."""
-
-
-# ------------------------------------------------------------------------------------------ names
-_KZ_SURNAMES: Final = (
-    "Жұмабаев", "Нұрланов", "Төлеубаев", "Әбдірахманов", "Ысқақов", "Оспанов", "Қасымов", "Бекмұхамбетов",
-    "Сәрсенбаев", "Мұқанов", "Ғабитов", "Әлиев", "Шәріпов", "Үсенов", "Өтепов", "Ілиясов", "Тоқтаров", "Мұратов",
-    "Серікбаев", "Байжанов", "Құрманғалиев", "Жақсылықов", "Ерғалиев", "Есенов", "Ахметов", "Омаров", "Ибраев",
-    "Қалиев", "Дүйсенов", "Рахымов", "Бектұров", "Нұрпейісов", "Сұлтанов", "Тұрсынов", "Жантөрин", "Сағынтаев",
-    "Әбішев", "Мәуленов", "Қожахметов", "Бөкейханов", "Шаһмұратов", "Ниязбеков", "Мұсабаев", "Кенжебаев",
-)
-_KZ_INDECLINABLE: Final = ("Сейітқали", "Нұрмағамбет", "Қуанышбек", "Төлеген", "Жақсыбек", "Әбілқасым")
-_KZ_MALE: Final = (
-    "Нұрсұлтан", "Ерғали", "Асқар", "Дәулет", "Ғалымжан", "Ілияс", "Әділ", "Арман", "Бауыржан", "Ержан", "Мұхтар",
-    "Санжар", "Темірлан", "Нұрлан", "Серік", "Қайрат", "Марат", "Өмірзақ", "Жанболат", "Алихан", "Рүстем", "Айбек",
-    "Шыңғыс", "Ғабит", "Мағжан", "Бекзат", "Дамир", "Ерасыл", "Нұрдәулет", "Баһадүр", "Жаһангер", "Ақжол",
-    "Біржан", "Мейіржан", "Әлібек", "Ұлан",
-)
-_KZ_FEMALE: Final = (
-    "Әлия", "Гүлнұр", "Айгүл", "Гүлжаһан", "Дана", "Аружан", "Айым", "Жанар", "Мөлдір", "Ақбота", "Әйгерім",
-    "Назерке", "Дариға", "Ұлжан", "Інжу", "Балжан", "Сәуле", "Томирис", "Аяулым", "Нұрай", "Гүлназ", "Меруерт",
-    "Қарлығаш", "Шұғыла", "Әсем", "Жұлдыз", "Үміт", "Шаһизада", "Айжан", "Толғанай",
-)
-_KZ_FATHERS: Final = (
-    "Нұрлан", "Серік", "Асқар", "Марат", "Қайрат", "Ержан", "Бақытжан", "Ораз", "Тоқтар", "Мұрат", "Ғалым",
-    "Жомарт", "Есен", "Болат", "Дәурен", "Қанат", "Тілек", "Бейбіт", "Сәкен", "Үсен", "Айдар", "Жасұлан", "Нұрбол",
-)
-# Kazakh fathers' names as written in Russian patronymics (Маратович, Нурлановна).
-_KZ_FATHERS_RU: Final = ("Марат", "Нурлан", "Серик", "Аскар", "Ерлан", "Болат", "Кайрат", "Ермек", "Талгат", "Канат",
-                         "Даурен", "Бахыт")
-_RU_SURNAMES: Final = (
-    "Иванов", "Петров", "Смирнов", "Ковалёв", "Кузнецов", "Попов", "Соколов", "Лебедев", "Новиков", "Морозов",
-    "Волков", "Павлов", "Семёнов", "Фёдоров", "Богданов", "Зайцев", "Белов", "Тарасов", "Орлов", "Никитин", "Захаров",
-    "Романов", "Гусев", "Колесников", "Жуковский", "Вишневский",
-)
-_OTHER_SURNAMES: Final = ("Ким", "Ли", "Пак", "Цой", "Тен", "Хан", "Шевченко", "Бондаренко", "Коваленко", "Ткаченко",
-                          "Шмидт", "Вебер", "Хабибуллин", "Сафин", "Галиев")
-_RU_MALE: Final = ("Дмитрий", "Алексей", "Сергей", "Андрей", "Игорь", "Виктор", "Максим", "Артём", "Денис", "Евгений",
-                   "Владимир", "Никита", "Илья", "Роман", "Кирилл", "Павел", "Александр", "Михаил", "Тимур", "Руслан")
-_RU_FEMALE: Final = ("Анна", "Виктория", "Екатерина", "Мария", "Ольга", "Ирина", "Наталья", "Юлия", "Алина", "Дарья",
-                     "Елена", "Ксения", "Полина", "Софья", "Анастасия", "Валерия", "Татьяна", "Алёна")
-_RU_PATRONYMICS: Final = (
-    ("Сергеевич", "Сергеевна"), ("Андреевич", "Андреевна"), ("Игоревич", "Игоревна"), ("Викторович", "Викторовна"),
-    ("Владимирович", "Владимировна"), ("Александрович", "Александровна"), ("Николаевич", "Николаевна"),
-    ("Юрьевич", "Юрьевна"), ("Михайлович", "Михайловна"), ("Петрович", "Петровна"), ("Дмитриевич", "Дмитриевна"),
-    ("Олегович", "Олеговна"), ("Евгеньевич", "Евгеньевна"), ("Алексеевич", "Алексеевна"),
-    ("Васильевич", "Васильевна"), ("Геннадьевич", "Геннадьевна"),
-)
-
-# (first birth date, last birth date) by document type: the usual ages at the award in June 2026.
-_BIRTH_RANGES: Final = {
-    "TVE": (dt.date(2004, 1, 1), dt.date(2007, 6, 30)),
-    "POST_SECONDARY": (dt.date(2002, 1, 1), dt.date(2005, 12, 31)),
-    "BD": (dt.date(2001, 9, 1), dt.date(2004, 12, 31)),
-    "MD": (dt.date(1994, 1, 1), dt.date(2002, 6, 30)),
-    "MBA": (dt.date(1980, 1, 1), dt.date(1997, 12, 31)),
-    "PHD": (dt.date(1985, 1, 1), dt.date(1999, 12, 31)),
-}
-# Years of study: the admission year in a group's name is the award year minus this.
-_STUDY_YEARS: Final = {"TVE": 3, "POST_SECONDARY": 1, "BD": 4, "MD": 2, "MBA": 2, "PHD": 3}
-_HONOURS_SHARE: Final = {"TVE": 0.08, "POST_SECONDARY": 0.08, "BD": 0.1, "MD": 0.15, "MBA": 0.0, "PHD": 0.0}
 
 
 # ------------------------------------------------------------------------------------------ records
@@ -407,28 +211,6 @@ class SampleData:
         return tuple(g for g in self.graduates if g.institution_bin == bin)
 
 
-def programme_of(code: str) -> Programme:
-    """The TVE specialty or higher-education programme with this code.
-
-    Raises:
-        KeyError: not in `TVE_SPECIALTIES` or `HE_PROGRAMMES`.
-    """
-    return TVE_SPECIALTIES[code] if code in TVE_SPECIALTIES else HE_PROGRAMMES[code]
-
-
-def qualification_of(code: str) -> Qualification:
-    """The TVE qualification with this code.
-
-    Raises:
-        KeyError: no specialty of `TVE_SPECIALTIES` awards it.
-    """
-    for specialty in TVE_SPECIALTIES.values():
-        for qualification in specialty.qualifications:
-            if qualification.code == code:
-                return qualification
-    raise KeyError(code)
-
-
 # ------------------------------------------------------------------------------------------ identifiers
 def make_iin(rng: random.Random, *, birth_date: dt.date, female: bool, used: set[str]) -> str:
     """A new IIN for a person born on `birth_date`: YYMMDD, century-and-sex digit, serial, check digit.
@@ -504,31 +286,31 @@ def _person(rng: random.Random, female: bool, *, kazakh_letter_surname: bool = F
     if roll < 0.72:  # Kazakh
         form = rng.random()
         if kazakh_letter_surname:
-            base = rng.choice([s for s in _KZ_SURNAMES if any(c in KAZAKH_LETTERS for c in s.lower())])
+            base = rng.choice([s for s in KZ_SURNAMES if any(c in KAZAKH_LETTERS for c in s.lower())])
             surname = _feminine(base) if female else base
         elif form < 0.8:
-            surname = _feminine(rng.choice(_KZ_SURNAMES)) if female else rng.choice(_KZ_SURNAMES)
+            surname = _feminine(rng.choice(KZ_SURNAMES)) if female else rng.choice(KZ_SURNAMES)
         elif form < 0.9:
-            surname = rng.choice(_KZ_INDECLINABLE)
+            surname = rng.choice(KZ_INDECLINABLE)
         else:  # the newer style: the father's name with -ұлы / -қызы as the surname, and no patronymic
-            surname = rng.choice(_KZ_FATHERS) + ("қызы" if female else "ұлы")
-        name = rng.choice(_KZ_FEMALE if female else _KZ_MALE)
+            surname = rng.choice(KZ_FATHERS) + ("қызы" if female else "ұлы")
+        name = rng.choice(KZ_FEMALE if female else KZ_MALE)
         kind = 1.0 if surname.endswith(("ұлы", "қызы")) else rng.random()
         if kind < 0.65:
-            patronymic: str | None = rng.choice(_KZ_FATHERS) + ("қызы" if female else "ұлы")
+            patronymic: str | None = rng.choice(KZ_FATHERS) + ("қызы" if female else "ұлы")
         elif kind < 0.9:
-            patronymic = rng.choice(_KZ_FATHERS_RU) + ("овна" if female else "ович")
+            patronymic = rng.choice(KZ_FATHERS_RU) + ("овна" if female else "ович")
         else:
             patronymic = None
         return surname, name, patronymic
     if roll < 0.9:  # Russian
-        base = rng.choice(_RU_SURNAMES)
+        base = rng.choice(RU_SURNAMES)
         surname = _feminine(base) if female else base
     else:  # Korean, Ukrainian, German, Tatar
-        base = rng.choice(_OTHER_SURNAMES)
+        base = rng.choice(OTHER_SURNAMES)
         surname = _feminine(base) if female and base.endswith("ин") else base
-    name = rng.choice(_RU_FEMALE if female else _RU_MALE)
-    pair = rng.choice(_RU_PATRONYMICS)
+    name = rng.choice(RU_FEMALE if female else RU_MALE)
+    pair = rng.choice(RU_PATRONYMICS)
     patronymic = (pair[1] if female else pair[0]) if rng.random() < 0.9 else None
     return surname, name, patronymic
 
@@ -555,7 +337,7 @@ def _institutions(rng: random.Random) -> tuple[SampleInstitution, ...]:
         for spec in INSTITUTIONS)
 
 
-def _graduates_of(rng: random.Random, spec: _InstitutionSpec, institution: SampleInstitution, count: int,
+def _graduates_of(rng: random.Random, spec: InstitutionSpec, institution: SampleInstitution, count: int,
                   used_iins: set[str]) -> list[SampleGraduate]:
     out: list[SampleGraduate] = []
     shares = _apportion(count, [share for _, share in spec.programmes], 0)
@@ -565,16 +347,16 @@ def _graduates_of(rng: random.Random, spec: _InstitutionSpec, institution: Sampl
         programme = programme_of(code)
         groups = -(-size // MAX_GROUP_SIZE)
         for group_index, group_size in enumerate(_apportion(size, [1.0] * groups, 0), start=1):
-            admitted = AWARD_YEAR - _STUDY_YEARS[programme.doc_type]
+            admitted = AWARD_YEAR - STUDY_YEARS[programme.doc_type]
             group = f"{programme.abbr}-{admitted % 100:02d}-{group_index}"
             award = dt.date(AWARD_YEAR, 6, rng.randrange(15, 31))
             members = []
             for _ in range(group_size):
                 female = rng.random() < _female_share(code)
                 surname, name, patronymic = _person(rng, female)
-                birth = _date_between(rng, *_BIRTH_RANGES[programme.doc_type])
+                birth = _date_between(rng, *BIRTH_RANGES[programme.doc_type])
                 doc_type = programme.doc_type
-                honours = rng.random() < _HONOURS_SHARE[doc_type]
+                honours = rng.random() < HONOURS_SHARE[doc_type]
                 if doc_type == "TVE" and honours:
                     doc_type = "TVE_HONOURS"
                 qualification = None

@@ -1,0 +1,336 @@
+"""The registry stages of the demo: accounts, blanks, imports, issue, print sheets, the lifecycle, the inserts.
+
+Each stage is a function of the registry session and the sample data (`verify.demo.sampledata`), called in order
+by `verify.demo.pipeline.run_demo`; every write goes through the registry's services (one transaction and audit
+event each), exactly as an officer's would.
+
+Sources: seed 000 Rules items 7, 10, 17-19 (blanks, series and number, the 3 x 3 cm QR code), 21-25 (duplicates),
+appendix 38 (corrections); seed 001 item 7 (service numbers, accounts of responsible persons).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from ..errors import Error
+from ..status import Verdict
+
+if TYPE_CHECKING:  # the registry, Pillow and tqdm are imported when a stage runs
+    from sqlmodel import Session
+    from tqdm import tqdm
+
+    from ..keys import Signer
+    from ..registry.accounts import PasswordHashing
+    from ..registry.models import Institution, Officer
+    from .sampledata import Export, SampleData, SampleGraduate
+
+BLANK_SERIES: Final = "ТКБ"
+"""The blank series the colleges receive: the first development TVE series (`verify.doctypes`)."""
+ADMIN_USERNAME: Final = "admin"
+CAPTION_CHARS: Final = ("".join(chr(c) for c in range(0x20, 0x7F)) + "".join(chr(c) for c in range(0x400, 0x500))
+                        + "—…×%№«»–")
+"""The characters of the print sheets' captions (Latin, Cyrillic with the Kazakh letters, punctuation)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A sign-in account made for this run; the password is shown once and never written to a file."""
+
+    username: str
+    password: str
+    role: str
+    institution: str | None
+
+
+@dataclass
+class World:
+    """The registry rows made for the sample institutions, by BIN."""
+
+    institutions: dict[str, Institution] = field(default_factory=dict)
+    officers: dict[str, Officer] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """A showcase document chosen in the registry, before its insert is drawn.
+
+    Attributes:
+        role, title: what it shows ("valid-original", ...) and for people.
+        document_id, revision: the document and the revision shown.
+        expected, status: the verdict and the registry status it must get.
+    """
+
+    role: str
+    title: str
+    document_id: int
+    revision: int
+    expected: Verdict
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """A showcase document whose insert is drawn: the pick, what the insert shows, and the picture's path."""
+
+    pick: Pick
+    institution: str
+    series: str
+    number: str
+    qr_text: str
+    insert: Path
+
+
+def now() -> dt.datetime:
+    """The current time, aware UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def progress_bar(total: int, desc: str, unit: str) -> tqdm[Any]:
+    """A tqdm bar on standard error, indented under the stage line."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=f"        {desc}", unit=unit, file=sys.stderr, dynamic_ncols=True, leave=False,
+                mininterval=0.5)
+
+
+def make_accounts(session: Session, data: SampleData, hashing: PasswordHashing,
+                  accounts: list[Account]) -> World:
+    """The institutions, the administrator and one officer (head) per institution, each with a new password."""
+    from ..registry.accounts import create_admin, set_officer_password
+    from ..registry.institutions import create_institution, create_officer
+    from ..registry.models import InstitutionCreate, OfficerCreate
+
+    world = World()
+    at = now()
+    password = _password()
+    create_admin(session=session, username=ADMIN_USERNAME, full_name="Demo administrator (the ministry)",
+                 password=password, hashing=hashing, at=at)
+    accounts.append(Account(ADMIN_USERNAME, password, "administrator", None))
+    with progress_bar(len(data.institutions), "accounts", "account") as bar:
+        for sample in data.institutions:
+            institution = create_institution(session=session, institution_create=InstitutionCreate(
+                bin=sample.bin, name_kk=sample.name_kk, name_ru=sample.name_ru, name_en=sample.name_en,
+                kind=sample.kind, region=sample.region), at=at)
+            officer = create_officer(session=session, officer_create=OfficerCreate(
+                username=sample.username, full_name=f"Demo officer, {sample.name_en}", role="head"),
+                institution=institution, at=at)
+            password = _password()
+            set_officer_password(session=session, officer=officer, password=password, hashing=hashing, at=at)
+            world.institutions[sample.bin], world.officers[sample.bin] = institution, officer
+            accounts.append(Account(sample.username, password, "head", sample.name_en))
+            bar.update()
+    return world
+
+
+def _password() -> str:
+    """16 random URL-safe characters (96 bits), made for this run."""
+    return secrets.token_urlsafe(12)
+
+
+def receive_blanks(session: Session, data: SampleData, world: World) -> None:
+    """Each college receives as many blanks as it has graduates and 10 % more (10 at least)."""
+    from ..registry.blanks import add_blank_range
+
+    at = now()
+    colleges = [i for i in data.institutions if i.kind == "college"]
+    for index, college in enumerate(colleges, start=1):
+        count = len(data.graduates_of(college.bin))
+        first = index * 100_000 + 1
+        add_blank_range(session=session, officer=world.officers[college.bin], series=BLANK_SERIES, first=first,
+                        last=first + count + max(10, count // 10) - 1, at=at)
+
+
+def import_exports(session: Session, export: Export, world: World) -> None:
+    """Import each institution's export: the CSV for even positions (0, 2, ...), the XLSX for odd ones."""
+    from ..registry.imports.load import import_graduates
+    from ..registry.imports.parse import parse_graduates
+
+    at = now()
+    with progress_bar(len(export.data.graduates), "import", "row") as bar:
+        for index, sample in enumerate(export.data.institutions):
+            path = (export.csv if index % 2 == 0 else export.xlsx)[sample.bin]
+            report = parse_graduates(path.read_bytes(), filename=path.name, today=at.date())
+            outcome = import_graduates(session=session, report=report, institution=world.institutions[sample.bin],
+                                       officer=world.officers[sample.bin], at=at)
+            if not outcome.ok:
+                first = outcome.errors[0]
+                raise Error(f"{path}: {len(outcome.errors)} import error(s), e.g. row {first.row}, {first.column}: "
+                            f"{first.reason}")
+            bar.update(outcome.rows)
+
+
+def study_groups(graduates: tuple[SampleGraduate, ...]) -> list[str]:
+    """The study groups in export order."""
+    return list(dict.fromkeys(g.group for g in graduates))
+
+
+def issue_groups(session: Session, data: SampleData, world: World, signer: Signer, base_url: str
+                 ) -> dict[tuple[str, str], int]:
+    """Issue every study group (`issue_group`); returns (BIN, group) -> batch id."""
+    from ..registry.documents import issue_group
+
+    at = now()
+    batches: dict[tuple[str, str], int] = {}
+    with progress_bar(len(data.graduates), "issue", "doc") as bar:
+        for sample in data.institutions:
+            for group in study_groups(data.graduates_of(sample.bin)):
+                start = int(bar.n)
+
+                def progress(done: int, _total: int, start: int = start) -> None:
+                    bar.update(start + done - bar.n)
+
+                outcome = issue_group(session=session, officer=world.officers[sample.bin], group=group,
+                                      idempotency_key=f"{sample.bin}:{group}:demo", signer=signer,
+                                      base_url=base_url, at=at,
+                                      blank_series=BLANK_SERIES if sample.kind == "college" else None,
+                                      progress=progress)
+                batches[(sample.bin, group)] = outcome.batch_id
+    return batches
+
+
+
+def write_sheets(session: Session, data: SampleData, batches: dict[tuple[str, str], int], directory: Path
+                 ) -> list[dict[str, Any]]:
+    """One PDF per study group: the codes of its batch as first printed (revision 1), in number order.
+
+    Drawn by `verify.issue.render_sheet` (every code 30 mm with its caption), each code a 1-bit image of one pixel
+    per module (~5 times faster than vector codes), captions set in a subset of DejaVu Sans (`caption_font`).
+
+    Returns:
+        Per institution: bin, username, name_en, kind, graduates, groups, sheets (paths).
+    """
+    from ..issue import render_sheet
+    from ..registry.documents import batch_revisions, record_of
+
+    entries: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="verify-demo-") as scratch, \
+            progress_bar(len(data.graduates), "sheets", "code") as bar:
+        font = caption_font(Path(scratch))
+        for sample in data.institutions:
+            paths: list[str] = []
+            groups = study_groups(data.graduates_of(sample.bin))
+            for group in groups:
+                revisions = batch_revisions(session=session, batch_id=batches[(sample.bin, group)], revision=1)
+                session.rollback()  # end the read transaction (the write engine's BEGIN IMMEDIATE)
+                path = directory / sample.username / f"{group}.pdf"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(render_sheet([(r.qr_text, record_of(r)) for r in revisions], image_codes=True,
+                                              font_path=font))
+                paths.append(str(path))
+                bar.update(len(revisions))
+            entries.append({"bin": sample.bin, "username": sample.username, "name_en": sample.name_en,
+                            "kind": sample.kind, "graduates": len(data.graduates_of(sample.bin)),
+                            "groups": groups, "sheets": paths})
+    return entries
+
+
+def caption_font(directory: Path) -> Path:
+    """DejaVu Sans cut down to `CAPTION_CHARS`, written into `directory`; its path.
+
+    fpdf2 reads the whole font for every PDF (~23 ms for DejaVuSans.ttf's 6,000 glyphs, ~2 ms for this subset of
+    ~400); with hundreds of group sheets that halves the sheets stage. fontTools comes with fpdf2.
+    """
+    from fontTools import subset  # type: ignore[import-untyped]
+
+    from ..qrpdf import find_caption_font
+
+    options = subset.Options()
+    options.layout_features = []
+    options.notdef_outline = True
+    options.name_IDs = ["*"]
+    options.drop_tables = [*options.drop_tables, "FFTM"]  # FontForge's timestamps: fontTools cannot subset them
+    font = subset.load_font(str(find_caption_font()), options)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=CAPTION_CHARS)
+        subsetter.subset(font)
+        target = directory / "DejaVuSans-captions.ttf"
+        subset.save_font(font, str(target), options)
+    finally:
+        font.close()
+    return target
+
+
+def run_lifecycle(session: Session, data: SampleData, world: World, signer: Signer, base_url: str) -> list[Pick]:
+    """The duplicate, the correction and the annulment; the six showcase documents.
+
+    In the first college duplicate No. 1 is issued instead of its second document (reason "lost", seed 000 items
+    21-25); in the first university the surname typed with Russian letters in the export is corrected (seed 000
+    appendix 38), revision 2; in the second college the first document is annulled.
+    """
+    from ..registry.documents import first_documents, get_original_by_iin
+    from ..registry.lifecycle import annul_document, correct_document, issue_duplicate
+
+    colleges = [i for i in data.institutions if i.kind == "college"]
+    university = next(i for i in data.institutions if i.kind == "university")
+    first, lost = first_documents(session=session, institution_id=_id(world.institutions[colleges[0].bin]), count=2)
+    session.rollback()
+    duplicate = issue_duplicate(session=session, officer=world.officers[colleges[0].bin], series=lost.series,
+                                number=lost.number, reason="lost", signer=signer, base_url=base_url, at=now())
+    typo = next(g for g in data.graduates_of(university.bin) if g.intended_surname is not None)
+    assert typo.intended_surname is not None
+    corrected = get_original_by_iin(session=session, iin=typo.iin)
+    session.rollback()
+    correct_document(session=session, officer=world.officers[university.bin], series=corrected.series,
+                     number=corrected.number, changes={"surname": typo.intended_surname},
+                     reason=f"the surname was typed with Russian letters in the export ({typo.surname} for "
+                            f"{typo.intended_surname}); checked against the identity document",
+                     signer=signer, base_url=base_url, at=now())
+    (annulled,) = first_documents(session=session, institution_id=_id(world.institutions[colleges[1].bin]), count=1)
+    session.rollback()
+    annul_document(session=session, officer=world.officers[colleges[1].bin], series=annulled.series,
+                   number=annulled.number, basis="order of the director No. 45: issued in error, the final "
+                                                 "attestation was not passed (demo data)", at=now())
+    assert first.id is not None and lost.id is not None and duplicate.id is not None
+    assert corrected.id is not None and annulled.id is not None
+    return [
+        Pick("valid-original", "a valid original", first.id, 1, Verdict.VALID, "ORIGINAL_VALID"),
+        Pick("replaced-original", "the original that duplicate No. 1 replaced", lost.id, 1, Verdict.REPLACED,
+             "REPLACED"),
+        Pick("duplicate", "duplicate No. 1, issued instead of it", duplicate.id, 1, Verdict.VALID, "DUPLICATE_VALID"),
+        Pick("corrected-old", "a corrected document: revision 1, as first printed", corrected.id, 1,
+             Verdict.CORRECTED, "CORRECTED"),
+        Pick("corrected-new", "the same document: revision 2, after the correction", corrected.id, 2, Verdict.VALID,
+             "ORIGINAL_VALID"),
+        Pick("annulled", "an annulled document", annulled.id, 1, Verdict.ANNULLED, "ANNULLED"),
+    ]
+
+
+def _id(institution: Institution) -> int:
+    assert institution.id is not None
+    return institution.id
+
+
+def draw_inserts(session: Session, picks: list[Pick], directory: Path) -> list[Drawn]:
+    """Draw each showcase document's insert as printed from the picked revision; PNG at 300 dpi."""
+    from ..registry.documents import get_document_by_id, get_revision, record_of
+    from ..registry.institutions import get_institution
+    from .insert import InsertFields, insert_png, render_insert
+    from .sampledata import programme_of, qualification_of
+
+    directory.mkdir(parents=True, exist_ok=True)
+    drawn: list[Drawn] = []
+    with progress_bar(len(picks), "inserts", "insert") as bar:
+        for index, pick in enumerate(picks, start=1):
+            document = get_document_by_id(session=session, document_id=pick.document_id)
+            institution = get_institution(session=session, institution_id=document.institution_id)
+            revision = get_revision(session=session, document=document, revision=pick.revision)
+            session.rollback()
+            record = record_of(revision)
+            programme = programme_of(record.programme)
+            qualification = qualification_of(record.qualification) if record.qualification else None
+            fields = InsertFields.from_record(
+                record, institution_kk=institution.name_kk, institution_ru=institution.name_ru,
+                programme_names=(programme.kk, programme.ru),
+                qualification_names=(qualification.kk, qualification.ru) if qualification else ("", ""))
+            path = directory / f"{index}-{pick.role}.png"
+            path.write_bytes(insert_png(render_insert(fields, revision.qr_text)))
+            drawn.append(Drawn(pick, institution.name_en, document.series, document.number, revision.qr_text, path))
+            bar.update()
+    return drawn
