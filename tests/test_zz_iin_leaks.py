@@ -26,7 +26,7 @@ from support import leaks
 from support.leaks import CORPUS, SCANNER, LeakScanner, iins_in
 from support.world import make_bin, make_iin
 
-from web.logging import LOGGER_NAME, configure_logging
+from web.http.logging import LOGGER_NAME, configure_logging
 
 
 @pytest.fixture

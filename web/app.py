@@ -29,17 +29,25 @@ from starlette.routing import Route
 
 from verify.settings import Settings
 
-from . import admin_api, auth, console, officer_api, officer_documents, officer_stock, page_routes, partner_api, public
-from .accountschemas import LoginRequest
-from .backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
-from .backoffice import build_backoffice
-from .guards import BodySizeLimit, ClientAddress
-from .logging import ClientHasher, configure_logging
-from .observe import Observe
-from .problems import install_problem_handlers
-from .ratelimit import RateLimit
-from .schemas import ProblemModel, ReportModel, ValidationItem, VerifyRequest, problem_responses
-from .services import build_services, prepare
+from .admin import api as admin_api
+from .admin.schemas import LoginRequest
+from .auth import api as auth
+from .http.guards import BodySizeLimit, ClientAddress
+from .http.logging import ClientHasher, configure_logging
+from .http.observe import Observe
+from .http.ratelimit import RateLimit
+from .officer import api as officer_api
+from .officer import console
+from .officer import documents_api as officer_documents
+from .officer import stock_api as officer_stock
+from .partner import api as partner_api
+from .problems.handlers import install_problem_handlers
+from .public import api as public
+from .public import pages as page_routes
+from .public.schemas import ProblemModel, ReportModel, ValidationItem, VerifyRequest, problem_responses
+from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
+from .runtime.backoffice import build_backoffice
+from .runtime.services import build_services, prepare
 from .settings import KiB, WebSettings
 
 TITLE = "verify: education document verification"

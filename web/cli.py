@@ -71,8 +71,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """
     import uvicorn
 
-    from .logging import configure_logging, uvicorn_log_config
-    from .services import prepare
+    from .http.logging import configure_logging, uvicorn_log_config
+    from .runtime.services import prepare
 
     core = {name: getattr(args, name, None) for name in _CORE_OPTIONS}
     if args.workers < 1:

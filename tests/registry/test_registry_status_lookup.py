@@ -1,7 +1,7 @@
 """The three ways of asking the registry for a status answer alike, on both engines.
 
 `RegistryStatusLookup` on the read-only engine of the other registry tests (transactions), on an autocommit
-engine (what `web.services` gives it), and `AsyncRegistryStatusLookup` (what the web service's event loop asks:
+engine (what `web.runtime.services` gives it), and `AsyncRegistryStatusLookup` (what the web service's event loop asks:
 psycopg's asyncio pool on PostgreSQL, the inline lookup on SQLite) must give the same `RegistryStatus` for
 every state of the lifecycle and every time of the check (seed 000 items 21-25, appendix 38), and the same
 error when the registry cannot be read (`SchemaError` not migrated, `RegistryUnavailableError` unreachable). On

@@ -32,7 +32,7 @@ from typing import Any
 
 from verify.errors import RecordError
 from verify.identifiers import validate_iin
-from web.logging import JsonFormatter
+from web.http.logging import JsonFormatter
 
 _TWELVE_DIGITS = re.compile(rb"(?<![0-9])[0-9]{12}(?![0-9])")
 _HEX_LETTERS = frozenset(b"abcdefABCDEF")

@@ -24,7 +24,7 @@ from support.world import Keys, World, build_world, new_key_store
 
 from verify.registry.db import upgrade_database
 from web.app import create_app
-from web.logging import LOGGER_NAME
+from web.http.logging import LOGGER_NAME
 
 
 @pytest.fixture(scope="session", autouse=True)

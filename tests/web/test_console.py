@@ -35,8 +35,8 @@ from support.web import (
 from support.world import World, row
 
 from verify.registry.models import Officer
-from web import console
-from web.i18n import CATALOGUE, check_catalogue
+from web.officer import console
+from web.ui.i18n import CATALOGUE, check_catalogue
 
 GROUP = "ИС-22-1"
 LANGS = ("kk", "ru", "en")

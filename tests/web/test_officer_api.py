@@ -38,7 +38,7 @@ from support.world import Keys, World, build_world, make_iin, postgres_database,
 
 from verify.registry.db import upgrade_database
 from web.app import create_app
-from web.officerschemas import (
+from web.officer.schemas import (
     AuditEventsModel,
     BatchModel,
     DocumentDetailModel,

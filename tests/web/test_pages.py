@@ -27,9 +27,9 @@ from verify.errors import RecordError
 from verify.identifiers import validate_iin
 from verify.record import HolderName
 from verify.registry.documents import get_document, get_revision, signed_record_of
-from web.i18n import CATALOGUE, Translator, check_catalogue, negotiate, parse_accept_language
-from web.pages import STATIC_DIR, RegistryFacts, render_verdict
-from web.schemas import REPORT_EXAMPLE
+from web.public.schemas import REPORT_EXAMPLE
+from web.ui.i18n import CATALOGUE, Translator, check_catalogue, negotiate, parse_accept_language
+from web.ui.render import STATIC_DIR, RegistryFacts, render_verdict
 
 LANGS = ("kk", "ru", "en")
 DOC_TYPE_NAMES = {"BD": {"kk": "Бакалавр дипломы", "ru": "Диплом бакалавра", "en": "Bachelor's diploma"},

@@ -26,9 +26,9 @@ from verify import Error, KeyStore, Record, sign_record
 from verify.settings import Settings
 from web.app import create_app
 from web.cli import cmd_serve
-from web.pages import render_verdict
-from web.schemas import MALFORMED_EXAMPLE, REPORT_EXAMPLE
+from web.public.schemas import MALFORMED_EXAMPLE, REPORT_EXAMPLE
 from web.settings import WebSettings
+from web.ui.render import render_verdict
 
 RECORD = Record.from_json(json.loads((Path(__file__).resolve().parents[2] / "examples" / "record.json").read_text()))
 

@@ -14,7 +14,7 @@ from support.leaks import CORPUS
 from support.web import MakeClient, assert_problem
 from support.world import make_iin
 
-from web.problemtypes import PROBLEM_TYPES
+from web.problems.catalogue import PROBLEM_TYPES
 
 
 def test_404_for_an_unknown_path(client: TestClient) -> None:

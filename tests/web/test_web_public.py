@@ -1,7 +1,7 @@
 """The public endpoints, each on its happy path and its documented refusals, against a real SQLite registry.
 
 The document of `issued` is BD 0000001, signed by the TEST ONLY key store for https://v.edu.kz; every answer is
-checked against the response models of the OpenAPI document (`web.schemas`), so the documentation cannot drift
+checked against the response models of the OpenAPI document (`web.public.schemas`), so the documentation cannot drift
 from what the service sends.
 """
 
@@ -20,8 +20,8 @@ from support.world import World, later
 
 from verify.errors import SchemaError
 from verify.registry.lifecycle import annul_document
-from web.public import prefers_json
-from web.schemas import HealthModel, ReportModel, ScanResultsModel
+from web.public.api import prefers_json
+from web.public.schemas import HealthModel, ReportModel, ScanResultsModel
 
 
 # ----------------------------------------------------------------------------- GET /V/{digits}

@@ -18,8 +18,8 @@ from support.coroutines import run_async
 from support.leaks import CORPUS
 from support.web import MakeClient, assert_problem
 
-from web.guards import ClientAddress
-from web.ratelimit import RateLimiter
+from web.http.guards import ClientAddress
+from web.http.ratelimit import RateLimiter
 
 REDIS_URL = os.environ.get("VERIFY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PROXIES = ("10.0.0.0/8", "2001:db8:ffff::/48")

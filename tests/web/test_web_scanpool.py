@@ -2,7 +2,7 @@
 
 A 36 MP picture of random 3-pixel blocks takes ~2 s to decode (measured: 1.9 s on the CI machine); with a
 time limit of 1 s its decoder is killed. Decoder processes are found through /proc (children of this process
-running `web.scanworker`).
+running `web.runtime.scanworker`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from support.web import Issued, MakeClient, assert_problem, qr_png
 
-from web.scanpool import PoolBusyError, ScanFailedError, ScanPool
+from web.runtime.scanpool import PoolBusyError, ScanFailedError, ScanPool
 
 MiB = 1024 * 1024
 
@@ -47,7 +47,7 @@ def decoder_pids() -> list[int]:
         except OSError:
             continue
         parent = next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:"))
-        if int(parent) == os.getpid() and b"web.scanworker" in cmdline:
+        if int(parent) == os.getpid() and b"web.runtime.scanworker" in cmdline:
             pids.append(int(entry.name))
     return pids
 

@@ -24,7 +24,9 @@ from verify.registry.accounts import Identity
 from verify.registry.documents import get_document, list_revisions
 from verify.registry.models import AuditEvent, Document, DocumentRevision, Graduate, Holder, Institution, Officer
 
-from .officerschemas import (
+from ..problems.errors import problem_from_error
+from ..problems.handlers import ProblemError
+from .schemas import (
     AuditEventModel,
     ChainItemModel,
     DocumentDetailModel,
@@ -34,8 +36,6 @@ from .officerschemas import (
     HolderNameModel,
     RevisionModel,
 )
-from .problems import ProblemError
-from .staffproblems import problem_from_error
 
 MAX_PAGE: Final = 500
 NOT_IN_YOUR_REGISTRY: Final = "no such document in your institution's registry"

@@ -29,7 +29,7 @@ from typing import Final
 
 from verify import Error
 
-from .problems import ProblemError
+from .handlers import ProblemError
 
 _BY_CODE: Final[dict[str, str]] = {
     "NOT_FOUND": "not-found",

@@ -23,11 +23,13 @@ from verify.registry.blanks import add_blank_range, stock_summary, write_off_bla
 from verify.registry.models import AuditEvent
 from verify.registry.numbering import format_number
 
-from .auth import CSRF_FAILED, FORBIDDEN, INVALID, UNAUTHORIZED
-from .backoffice import BackOfficeDep
-from .officer_api import OfficerReader, OfficerWriter
-from .officerdata import MAX_PAGE, audit_event_model, officer_of, registry_errors
-from .officerschemas import (
+from ..auth.api import CSRF_FAILED, FORBIDDEN, INVALID, UNAUTHORIZED
+from ..public.schemas import DB_INT_MAX, problem_responses
+from ..runtime.backoffice import BackOfficeDep
+from ..runtime.services import utcnow
+from .api import OfficerReader, OfficerWriter
+from .queries import MAX_PAGE, audit_event_model, officer_of, registry_errors
+from .schemas import (
     AuditEventsModel,
     BlankModel,
     BlankRangeModel,
@@ -36,8 +38,6 @@ from .officerschemas import (
     StockModel,
     WriteOffRequest,
 )
-from .schemas import DB_INT_MAX, problem_responses
-from .services import utcnow
 
 router = APIRouter(prefix="/api/v1/officer", tags=["officer"])
 

@@ -34,10 +34,13 @@ from verify.registry.documents import get_revision
 from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
 from verify.registry.models import Batch, Document, DocumentRevision, DocumentState, Graduate
 
-from .auth import CSRF_FAILED, FORBIDDEN, INVALID, UNAUTHORIZED
-from .backoffice import BackOfficeDep
-from .officer_api import OfficerReader, OfficerWriter
-from .officerdata import (
+from ..auth.api import CSRF_FAILED, FORBIDDEN, INVALID, UNAUTHORIZED
+from ..problems.handlers import ProblemError
+from ..public.schemas import DB_INT_MAX, problem_responses
+from ..runtime.backoffice import BackOfficeDep
+from ..runtime.services import utcnow
+from .api import OfficerReader, OfficerWriter
+from .queries import (
     MAX_PAGE,
     NOT_IN_YOUR_REGISTRY,
     document_detail,
@@ -48,7 +51,7 @@ from .officerdata import (
     registry_errors,
     revision_model,
 )
-from .officerschemas import (
+from .schemas import (
     DOCUMENT_DETAIL_EXAMPLE,
     AnnulRequest,
     CorrectionRequest,
@@ -57,9 +60,6 @@ from .officerschemas import (
     DuplicateRequest,
     RevisionCreatedModel,
 )
-from .problems import ProblemError
-from .schemas import DB_INT_MAX, problem_responses
-from .services import utcnow
 
 QR_SIZE_MM: Final = 30.0
 """The printed side of every code, quiet zone included (seed 000, Rules item 19)."""

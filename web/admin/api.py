@@ -67,7 +67,13 @@ from verify.registry.institutions import (
 )
 from verify.registry.models import Institution, InstitutionCreate, Officer, OfficerCreate, Partner
 
-from .accountschemas import (
+from ..auth.api import CSRF_FAILED, INVALID, UNAUTHORIZED, principal, token_lifetime, token_model
+from ..officer.queries import registry_errors
+from ..problems.handlers import ProblemError
+from ..public.schemas import RowIdPath, problem_responses
+from ..runtime.backoffice import BackOffice, BackOfficeDep
+from ..runtime.services import utcnow
+from .schemas import (
     DisableRequest,
     InstitutionModel,
     InstitutionRequest,
@@ -88,12 +94,6 @@ from .accountschemas import (
     TokensModel,
     TrustListModel,
 )
-from .auth import CSRF_FAILED, INVALID, UNAUTHORIZED, principal, token_lifetime, token_model
-from .backoffice import BackOffice, BackOfficeDep
-from .officerdata import registry_errors
-from .problems import ProblemError
-from .schemas import RowIdPath, problem_responses
-from .services import utcnow
 
 _FORBIDDEN: Final = ("forbidden", "this needs the scope admin, which this session or token does not hold")
 _COMMON: Final = (UNAUTHORIZED, _FORBIDDEN, CSRF_FAILED, INVALID)

@@ -37,14 +37,19 @@ from verify.registry.accounts import Identity
 from verify.registry.audit import append_event, holder_reference
 from verify.registry.models import Document, DocumentRevision, Graduate, Holder, Institution
 
-from .auth import UNAUTHORIZED, principal
-from .backoffice import BackOfficeDep
-from .bodies import require_json
-from .officerschemas import PARTNER_DOCUMENT_EXAMPLE, PartnerDocumentModel, PartnerDocumentsModel, PartnerLookupRequest
-from .problems import ProblemError
-from .public import ServicesDep
-from .schemas import problem_responses
-from .services import utcnow
+from ..auth.api import UNAUTHORIZED, principal
+from ..http.bodies import require_json
+from ..officer.schemas import (
+    PARTNER_DOCUMENT_EXAMPLE,
+    PartnerDocumentModel,
+    PartnerDocumentsModel,
+    PartnerLookupRequest,
+)
+from ..problems.handlers import ProblemError
+from ..public.api import ServicesDep
+from ..public.schemas import problem_responses
+from ..runtime.backoffice import BackOfficeDep
+from ..runtime.services import utcnow
 
 NOT_AN_IIN: Final = "iin: not a valid IIN (12 digits with a valid birth date and check digit)"
 

@@ -12,7 +12,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .schemas import DB_INT_MAX
+from ..public.schemas import DB_INT_MAX
 
 _AT: Final = "2026-07-01T09:00:00Z"
 _NAME: Final = {"surname": "Әбдірахманова", "name": "Гүлнұр", "patronymic": "Серікқызы"}

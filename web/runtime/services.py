@@ -41,11 +41,11 @@ from verify.registry.db import (
 from verify.registry.lookup import RegistryStatusLookup
 from verify.scan import ScanLimits
 
-from .logging import get_logger
-from .metrics import Metrics
-from .ratelimit import RateLimiter
+from ..http.logging import get_logger
+from ..http.metrics import Metrics
+from ..http.ratelimit import RateLimiter
+from ..settings import MiB, WebSettings
 from .scanpool import ScanPool
-from .settings import MiB, WebSettings
 
 
 def utcnow() -> dt.datetime:

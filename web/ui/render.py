@@ -33,9 +33,9 @@ from verify.record import stamp_text
 from verify.registry.documents import get_document, get_revision, record_of
 from verify.registry.institutions import get_institution_by_bin
 
+from ..problems.handlers import ProblemError
+from ..runtime.services import Services
 from .i18n import COOKIE, COOKIE_MAX_AGE_S, KAZAKHSTAN_TIME, LANGUAGES, Translator, language_from, negotiate
-from .problems import ProblemError
-from .services import Services
 
 CONTENT_SECURITY_POLICY: Final = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                   "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -408,7 +408,7 @@ def build_view(report: Mapping[str, Any], t: Translator, facts: RegistryFacts | 
 # ----------------------------------------------------------------------------- rendering and responses
 @cache
 def _environment() -> Environment:
-    environment = Environment(loader=PackageLoader("web", "templates"), autoescape=select_autoescape(("html",)),
+    environment = Environment(loader=PackageLoader("web.ui", "templates"), autoescape=select_autoescape(("html",)),
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.globals["static_url"] = static_url
     return environment

@@ -65,12 +65,12 @@ from verify.registry.accounts import (
 )
 from verify.registry.models import Account, ApiToken, Institution
 
-from .accountschemas import LoginRequest, MeModel, TokenCreatedModel, TokenCreateRequest, TokenModel, TokensModel
-from .backoffice import PRODUCTION_COOKIE, BackOffice, BackOfficeDep, backoffice_of
-from .problems import ProblemError
-from .schemas import RowIdPath, problem_responses
-from .services import utcnow
-from .staffproblems import BEARER_CHALLENGE, insufficient_scope, problem_from_error, unauthorized
+from ..admin.schemas import LoginRequest, MeModel, TokenCreatedModel, TokenCreateRequest, TokenModel, TokensModel
+from ..problems.errors import BEARER_CHALLENGE, insufficient_scope, problem_from_error, unauthorized
+from ..problems.handlers import ProblemError
+from ..public.schemas import RowIdPath, problem_responses
+from ..runtime.backoffice import PRODUCTION_COOKIE, BackOffice, BackOfficeDep, backoffice_of
+from ..runtime.services import utcnow
 
 CSRF_HEADER: Final = "X-CSRF-Token"
 CSRF_FIELD: Final = "csrf_token"

@@ -23,10 +23,10 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from .i18n import Translator
-from .pages import page_response, render, static_response, verdict_response
-from .problems import ProblemError
-from .public import ServicesDep, lookup_report, scan_reports
+from ..problems.handlers import ProblemError
+from ..ui.i18n import Translator
+from ..ui.render import page_response, render, static_response, verdict_response
+from .api import ServicesDep, lookup_report, scan_reports
 from .schemas import LookupRequest
 
 RATE_BUCKETS: Final = {"/scan/photo": "scan", "/scan/lookup": "lookup"}

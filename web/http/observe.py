@@ -26,10 +26,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..problems.handlers import REQUEST_ID_KEY, internal_error_response
 from .guards import CLIENT_KEY, ClientAddress
 from .logging import ClientHasher, get_logger
 from .metrics import UNMATCHED, Metrics
-from .problems import REQUEST_ID_KEY, internal_error_response
 
 ROUTE_KEY: Final = "verify.route"
 """Scope key of the matched route template (str), or `metrics.UNMATCHED`."""

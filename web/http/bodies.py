@@ -26,7 +26,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from .problems import ProblemError
+from ..problems.handlers import ProblemError
 
 Model = TypeVar("Model", bound=BaseModel)
 

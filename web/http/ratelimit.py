@@ -41,10 +41,10 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..problems.handlers import problem_response
 from .guards import CLIENT_KEY
 from .logging import get_logger
 from .observe import ROUTE_KEY
-from .problems import problem_response
 
 KEY_PREFIX: Final = "verify"
 REDIS_SCHEMES: Final = ("redis", "rediss", "redis+sentinel", "redis+cluster")

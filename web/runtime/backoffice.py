@@ -32,10 +32,10 @@ from verify import Error, KeyStore, Signer, TrustList
 from verify.registry.accounts import PasswordHashing
 from verify.registry.db import SessionFactory, make_engine, session_factory
 
-from .problems import ProblemError
-from .ratelimit import RateLimiter
+from ..http.ratelimit import RateLimiter
+from ..problems.handlers import ProblemError
+from ..settings import WebSettings
 from .services import Services, TrustSource
-from .settings import WebSettings
 
 PRODUCTION_COOKIE: Final = "__Host-verify-session"
 """The session cookie in production: `__Host-` binds it to this host, path /, Secure (RFC 6265bis §4.1.3.2)."""

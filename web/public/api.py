@@ -41,11 +41,12 @@ from verify.errors import RegistryUnavailableError, SchemaError
 from verify.registry.documents import get_document, get_revision
 from verify.scan import probe_image
 
-from .bodies import ReportResponse, json_request_body, read_json, require_json
-from .pages import PAGE_VARY, verdict_response
-from .problems import ProblemError
-from .problemtypes import PROBLEM_TYPES
-from .scanpool import PoolBusyError, ScanFailedError
+from ..http.bodies import ReportResponse, json_request_body, read_json, require_json
+from ..problems.catalogue import PROBLEM_TYPES
+from ..problems.handlers import ProblemError
+from ..runtime.scanpool import PoolBusyError, ScanFailedError
+from ..runtime.services import Services, utcnow
+from ..ui.render import PAGE_VARY, verdict_response
 from .schemas import (
     HEALTH_EXAMPLE,
     MALFORMED_EXAMPLE,
@@ -59,7 +60,6 @@ from .schemas import (
     VerifyRequest,
     problem_responses,
 )
-from .services import Services, utcnow
 
 RATE_BUCKETS: Final = {"/V/{digits}": "verify", "/v/{digits}": "verify", "/api/v1/verify": "verify",
                        "/api/v1/scan": "scan", "/api/v1/lookup": "lookup", "/api/v1/trust-list": "trust_list"}

@@ -3,7 +3,7 @@
 Why not `concurrent.futures.ProcessPoolExecutor`: it cannot kill the one process whose job ran over its time
 (only break the whole pool, failing every other job), it unpickles results, and its "spawn" start method
 re-imports the server's main module in every worker. Here each worker is a fresh interpreter running
-`python -m web.scanworker`, connected by a socket pair of its own (a `multiprocessing.connection.Connection` on
+`python -m web.runtime.scanworker`, connected by a socket pair of its own (a `multiprocessing.connection.Connection` on
 each side), capped by RLIMIT_AS.
 
 Guarantees:
@@ -34,7 +34,7 @@ from multiprocessing.connection import Connection
 from queue import Empty, Queue
 from typing import Final, NoReturn
 
-from .logging import get_logger
+from ..http.logging import get_logger
 
 _MAX_ANSWER_BYTES: Final = 1024 * 1024
 _START_TIMEOUT_S: Final = 60.0
@@ -125,7 +125,7 @@ class ScanPool:
         server_end, worker_end = socket.socketpair()
         try:
             fd = worker_end.fileno()
-            command = [sys.executable, "-m", "web.scanworker", str(fd), str(self.memory_bytes),
+            command = [sys.executable, "-m", "web.runtime.scanworker", str(fd), str(self.memory_bytes),
                        str(self.max_image_bytes), str(self.max_pixels)]
             process = subprocess.Popen(command, pass_fds=(fd,), stdin=subprocess.DEVNULL,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -78,14 +78,20 @@ from verify.registry.documents import get_revision, issue_group
 from verify.registry.lifecycle import CORRECTABLE_FIELDS
 from verify.registry.models import Batch, BatchState, Document, DocumentState, Graduate, Institution, Officer
 
-from . import officer_api, officer_documents, officer_stock
-from .accountschemas import LoginRequest
-from .auth import csrf_token_for, session_principal, sign_in
-from .backoffice import BackOffice, BackOfficeDep
-from .i18n import CATALOGUE, Translator
-from .logging import get_logger
-from .officerdata import document_summaries, own_document
-from .officerschemas import (
+from ..admin.schemas import LoginRequest
+from ..auth.api import csrf_token_for, session_principal, sign_in
+from ..http.logging import get_logger
+from ..problems.errors import problem_from_error
+from ..problems.handlers import ProblemError
+from ..runtime.backoffice import BackOffice, BackOfficeDep
+from ..runtime.services import utcnow
+from ..ui.i18n import CATALOGUE, Translator
+from ..ui.render import page_response, render, request_language
+from . import api as officer_api
+from . import documents_api as officer_documents
+from . import stock_api as officer_stock
+from .queries import document_summaries, own_document
+from .schemas import (
     AnnulRequest,
     BlankRangeRequest,
     CorrectionRequest,
@@ -97,10 +103,6 @@ from .officerschemas import (
     RowProblemModel,
     WriteOffRequest,
 )
-from .pages import page_response, render, request_language
-from .problems import ProblemError
-from .services import utcnow
-from .staffproblems import problem_from_error
 
 UPLOAD_PATHS: Final = ("/console/import",)
 """Paths whose body cap is the upload cap (`web.guards.BodySizeLimit`), as the API's import."""

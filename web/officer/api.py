@@ -31,9 +31,12 @@ from verify.registry.imports.load import import_graduates
 from verify.registry.imports.parse import MAX_FILE_BYTES, parse_graduates
 from verify.registry.models import Document
 
-from .auth import CSRF_FAILED, FORBIDDEN, INVALID, TOO_LARGE, UNAUTHORIZED, principal
-from .backoffice import BackOfficeDep
-from .officerdata import (
+from ..auth.api import CSRF_FAILED, FORBIDDEN, INVALID, TOO_LARGE, UNAUTHORIZED, principal
+from ..problems.handlers import ProblemError
+from ..public.schemas import DB_INT_MAX, problem_responses
+from ..runtime.backoffice import BackOfficeDep
+from ..runtime.services import utcnow
+from .queries import (
     MAX_PAGE,
     document_detail,
     document_summaries,
@@ -43,7 +46,7 @@ from .officerdata import (
     own_graduate,
     registry_errors,
 )
-from .officerschemas import (
+from .schemas import (
     BATCH_EXAMPLE,
     DOCUMENT_DETAIL_EXAMPLE,
     IMPORT_EXAMPLE,
@@ -56,9 +59,6 @@ from .officerschemas import (
     IssueRequest,
     RowProblemModel,
 )
-from .problems import ProblemError
-from .schemas import DB_INT_MAX, problem_responses
-from .services import utcnow
 
 UPLOAD_PATHS: Final = ("/api/v1/officer/imports",)
 """Paths whose body cap is the upload cap (`web.guards.BodySizeLimit`)."""

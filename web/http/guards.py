@@ -23,7 +23,7 @@ from typing import Final
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .problems import ProblemError, problem_response
+from ..problems.handlers import ProblemError, problem_response
 
 CLIENT_KEY: Final = "verify.client"
 """Scope key where `web.observe` stores the resolved client address (str)."""

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Scope
 
-from .problemtypes import PROBLEM_TYPES, ProblemType
+from .catalogue import PROBLEM_TYPES, ProblemType
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 REQUEST_ID_KEY: Final = "verify.request_id"

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Final, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from .problemtypes import PROBLEM_TYPES
+from ..problems.catalogue import PROBLEM_TYPES
 
 MAX_QR_TEXT_CHARS: Final = 2000
 DB_INT_MAX: Final = 2**31 - 1
