@@ -21,6 +21,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .record import Record
+
 
 class StatusCode(enum.StrEnum):
     """The registry's answer about one signed record."""
@@ -84,6 +86,23 @@ class DocumentRef:
 
 
 @dataclass(frozen=True, slots=True)
+class InstitutionNames:
+    """The issuing institution's names as the registry holds them (Kazakh, Russian, English)."""
+
+    kk: str
+    ru: str
+    en: str
+
+    def get(self, language: str) -> str:
+        """The name in "kk", "ru" or "en".
+
+        Raises:
+            KeyError: another language.
+        """
+        return {"kk": self.kk, "ru": self.ru, "en": self.en}[language]
+
+
+@dataclass(frozen=True, slots=True)
 class RegistryStatus:
     """What the registry says about one signed record, as of `as_of`.
 
@@ -98,6 +117,12 @@ class RegistryStatus:
         changed_at: for CORRECTED, when the newest correction was made.
         reason: correction reason, or annulment basis.
         annulled_at: for ANNULLED.
+        issued_on: the date (UTC) the presented document was issued, when the registry holds it.
+        institution: the issuing institution's names, when the lookup reads them (a verdict page's facts).
+        current_record: for CORRECTED, the record of the registry's current revision, when the lookup reads it.
+
+    The last three are for a page built in this process from the report (the registry is read once); they are
+    not part of `to_json` (docs/FORMAT.md §7.3).
     """
 
     code: StatusCode
@@ -110,6 +135,9 @@ class RegistryStatus:
     changed_at: dt.datetime | None = None
     reason: str | None = None
     annulled_at: dt.datetime | None = None
+    issued_on: dt.date | None = None
+    institution: InstitutionNames | None = None
+    current_record: Record | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (times RFC 3339)."""

@@ -1,25 +1,31 @@
-"""The HTTP service of `verify` (FastAPI): the public verification surface.
+"""The HTTP service of `verify` (FastAPI), by surface.
 
-`web/` is an adapter: it builds the settings, speaks HTTP and HTML, and uses only what `verify/__init__.py`
-exports plus `verify.registry.*`, `verify.scan`, `verify.codec` and `verify.settings` (DESIGN.md, One picture).
+`web/` is an adapter: it builds the settings, speaks HTTP and HTML, and uses what `verify/__init__.py` exports plus
+`verify.registry.*`, `verify.scan`, `verify.codec` and `verify.settings` (DESIGN.md, One picture; the layers are
+checked by import-linter, pyproject.toml). No SQL here: the registry's functions read and write.
 
-    app.py         create_app(settings) -> FastAPI: the middleware stack, routes, OpenAPI document
-    settings.py    WebSettings: the core settings plus VERIFY_REDIS_URL, rates, decoder pool, proxies, caps
-    services.py    prepare (development key store and database), Services, TrustSource (reloads the list)
-    public.py      GET /V/{digits}, POST /api/v1/{verify,scan,lookup}, GET /api/v1/trust-list, /healthz, /metrics
-    schemas.py     request models, response models and examples for the OpenAPI document
-    pages.py       the pages' views and rendering: verdict pages (kk/ru/en) from templates/, static files, CSP
-    page_routes.py GET /, GET /scan, POST /scan/photo, POST /scan/lookup, GET /static/{name}
-    i18n.py        the kk/ru/en catalogue, Accept-Language and the `lang` cookie, dates in Kazakhstan time
-    problems.py    RFC 9457 problems: ProblemError, the problem types, exception handlers
-    guards.py      BodySizeLimit (413), ClientAddress (X-Forwarded-For from trusted proxies only)
-    ratelimit.py   RateLimiter (limits, moving window, Redis or memory), RateLimit middleware (429)
-    scanpool.py    ScanPool: bounded, memory-capped, killable decoding processes (503 when full)
-    scanworker.py  the decoding process (JSON answers, RLIMIT_AS)
-    observe.py     request id, client address, route template, metrics, access log, last-resort 500
-    metrics.py     Prometheus metrics (per-app registry; multiprocess mode for several workers)
-    logging.py     JSON log lines with allowlisted fields; 12-digit runs scrubbed
-    cli.py         add_serve_command: `verify serve [--host --port --workers]` (uvicorn)
+    app.py        create_app(settings) -> FastAPI: the middleware stack, the routers, the OpenAPI document
+    deps.py       every FastAPI dependency (services, back office, principals, the console's desk) and the clock
+    settings.py   WebSettings: the core settings plus VERIFY_REDIS_URL, rates, decoder pool, proxies, caps
+    cli.py        add_serve_command: `verify serve [--host --port --workers]` (uvicorn)
+    demo.py       add_demo_command: `verify demo` runs `verify.demo` and serves it
 
-Nothing is imported here, so that a decoding process (`scanworker`) starts without the web stack.
+    runtime/      what a process holds: services.py (Services, TrustSource, prepare), backoffice.py (the signed-in
+                  surfaces' writing engine, keys, cookie policy), scanpool.py and scanworker.py (decoding processes)
+    http/         guards.py (body cap, client address), ratelimit.py, bodies.py (JSON in and out on the loop),
+                  logging.py (JSON lines, no IIN), metrics.py (Prometheus), observe.py (request id, access line, 500)
+    problems/     catalogue.py (every problem type), handlers.py (RFC 9457 answers), errors.py (the one mapping of
+                  `verify` errors to problems; ProblemRoute), openapi.py (problem schemas, examples, the document)
+    ui/           render.py (Jinja2, page headers, CSP, static files), i18n.py (Babel catalogues, languages, dates),
+                  locale/{kk,ru,en}/LC_MESSAGES/messages.po, templates/, static/
+    public/       api.py (/V/, verify, scan, lookup, trust list, health), pages.py (home, scan page, forms),
+                  verdict.py (the verdict page from the report), service.py (verification), schemas.py
+    officer/      service.py (what an officer does: both faces call it), queries.py (answers from the registry's
+                  read queries), api.py (the officers' API), console.py and console_documents.py (the console),
+                  forms.py, batches.py, desk.py, pages.py, schemas.py
+    partner/      api.py (a holder's documents by IIN in the body), schemas.py
+    admin/        api.py (institutions, officers, partners, tokens, signers, trust list), schemas.py
+    auth/         api.py (sign-in, tokens), sessions.py (cookies, CSRF, bearer tokens), schemas.py
+
+Nothing is imported here, so that a decoding process (`web.runtime.scanworker`) starts without the web stack.
 """

@@ -6,11 +6,11 @@ The middleware stack, outermost first (each is a pure ASGI middleware):
     Observe         request id, client address (trusted proxies), route template, metrics, access log, last 500
     BodySizeLimit   413 by Content-Length and by counting streamed bytes (64 KiB JSON, 10 MiB uploads)
     RateLimit       429 with Retry-After per client and bucket, before any body is read (public buckets)
-    RateLimit       the same for sign-in and partner look-ups (`web.backoffice.RATE_BUCKETS`)
-    FastAPI         routes of `web.public`, the employer's pages (`web.page_routes`) and of the signed-in surfaces
-                    (`STAFF_ROUTERS`: `web.auth`, the officer, partner and admin APIs, the officer console
-                    `web.console`); every API error answered as an RFC 9457 problem (`web.problems`), every console
-                    error as a page
+    RateLimit       the same for sign-in and partner look-ups (`web.runtime.backoffice.RATE_BUCKETS`)
+    FastAPI         routes of `web.public.api`, the employer's pages (`web.public.pages`) and of the signed-in
+                    surfaces (`STAFF_ROUTERS`: `web.auth.api`, the officer, partner and admin APIs, the officer
+                    console); every API error answered as an RFC 9457 problem (`web.problems`), every console error
+                    as a page
 
 Run it with `verify serve` (`web.cli`), or `uvicorn --factory web.app:create_app` (then start uvicorn with
 `--no-access-log --no-proxy-headers`: the app logs and resolves forwarded addresses itself).
@@ -19,32 +19,29 @@ Run it with `verify serve` (`web.cli`), or `uvicorn --factory web.app:create_app
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Final
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from starlette.routing import Route
 
 from verify.settings import Settings
 
 from .admin import api as admin_api
-from .admin.schemas import LoginRequest
-from .auth import api as auth
+from .auth import api as auth_api
+from .auth.schemas import LoginRequest
 from .http.guards import BodySizeLimit, ClientAddress
 from .http.logging import ClientHasher, configure_logging
 from .http.observe import Observe
 from .http.ratelimit import RateLimit
 from .officer import api as officer_api
-from .officer import console
-from .officer import documents_api as officer_documents
-from .officer import stock_api as officer_stock
+from .officer import console, console_documents
 from .partner import api as partner_api
 from .problems.handlers import install_problem_handlers
-from .public import api as public
-from .public import pages as page_routes
-from .public.schemas import ProblemModel, ReportModel, ValidationItem, VerifyRequest, problem_responses
+from .problems.openapi import complete_openapi
+from .public import api as public_api
+from .public import pages as public_pages
+from .public.schemas import ReportModel, VerifyRequest
 from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
 from .runtime.backoffice import build_backoffice
 from .runtime.services import build_services, prepare
@@ -75,9 +72,12 @@ TAGS = [
     {"name": "admin", "description": "The ministry: institutions, officer accounts, partners, tokens, document "
                                      "signers, trust list publication."},
 ]
-STAFF_ROUTERS = (auth.router, officer_api.router, officer_documents.router, officer_stock.router, partner_api.router,
-                 admin_api.router, console.router)
-"""The routers of the signed-in surfaces (`web.auth`, the officer, partner and admin APIs, the officer console)."""
+STAFF_ROUTERS = (auth_api.router, officer_api.router, partner_api.router, admin_api.router, console.router,
+                 console_documents.router)
+"""The routers of the signed-in surfaces: accounts, the officer, partner and admin APIs, the officer console (its
+QR route before the documents' action forms)."""
+OPENAPI_MODELS = (ReportModel, LoginRequest, VerifyRequest)
+"""Models the OpenAPI document names as components because responses and bodies refer to them by name."""
 MULTIPART_OVERHEAD_BYTES = 64 * KiB
 """Room for multipart boundaries and part headers on top of the picture cap."""
 
@@ -90,64 +90,10 @@ def _as_web_settings(settings: Settings | None) -> WebSettings:
     return WebSettings(**settings.model_dump(exclude_unset=True))
 
 
-def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """The OpenAPI document, with the problem and report schemas that responses refer to by name."""
-
-    def build() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            document = get_openapi(title=app.title, version=app.version, description=app.description,
-                                   routes=app.routes, tags=app.openapi_tags)
-            schemas = document.setdefault("components", {}).setdefault("schemas", {})
-            for model in (ProblemModel, ReportModel, ValidationItem, LoginRequest, VerifyRequest):
-                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-                for name, definition in schema.pop("$defs", {}).items():
-                    schemas.setdefault(name, definition)
-                schemas.setdefault(model.__name__, schema)
-            _problem_validation_errors(document)
-            _problem_body_errors(document)
-            app.openapi_schema = document
-        return app.openapi_schema
-
-    return build
-
-
-def _problem_validation_errors(document: dict[str, Any]) -> None:
-    """Describe FastAPI's default 422 answers as what `web.problems` sends: an invalid-request problem."""
-    invalid = problem_responses(("invalid-request", "the request does not match the schema; see errors"))[422]
-    for operations in document.get("paths", {}).values():
-        for operation in operations.values():
-            answer = operation.get("responses", {}).get("422")
-            if answer is not None and "application/problem+json" not in answer.get("content", {}):
-                operation["responses"]["422"] = invalid
-    schemas = document.get("components", {}).get("schemas", {})
-    for unused in ("HTTPValidationError", "ValidationError"):
-        schemas.pop(unused, None)
-
-
-BODY_PROBLEMS: Final = (("bad-request", "the body cannot be read: not UTF-8, malformed JSON or multipart"),
-                        ("content-too-large", "the request body is over the cap of 65536 bytes"))
-"""What any request with a body may be answered: FastAPI's 400 for a body it cannot parse, and the body cap."""
-
-
-def _problem_body_errors(document: dict[str, Any]) -> None:
-    """Document 400 (an unreadable body) and 413 (over the cap) on every operation that takes a request body."""
-    for operations in document.get("paths", {}).values():
-        for operation in operations.values():
-            if "requestBody" not in operation:
-                continue
-            responses = operation.setdefault("responses", {})
-            for status, answer in problem_responses(*BODY_PROBLEMS).items():
-                present = responses.setdefault(str(status), answer)
-                if present is not answer and "application/problem+json" in present.get("content", {}):
-                    examples = present["content"]["application/problem+json"].setdefault("examples", {})
-                    for slug, example in answer["content"]["application/problem+json"]["examples"].items():
-                        examples.setdefault(slug, example)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application.
 
-    In development a missing key store and registry database are created first (`web.services.prepare`).
+    In development a missing key store and registry database are created first (`web.runtime.services.prepare`).
 
     Args:
         settings: `WebSettings` (or core `Settings`, extended with the web defaults); None reads `VERIFY_*`.
@@ -184,22 +130,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.state.backoffice = backoffice
     install_problem_handlers(app)
-    app.include_router(public.router)
-    app.include_router(page_routes.router)
+    app.include_router(public_api.router)
+    app.include_router(public_pages.router)
     for router in STAFF_ROUTERS:
         app.include_router(router)
-    app.openapi = _openapi(app)  # type: ignore[method-assign]
+    app.openapi = complete_openapi(app, OPENAPI_MODELS)  # type: ignore[method-assign]
     app.add_middleware(RateLimit, limiter=backoffice.limiter, buckets={**STAFF_RATE_BUCKETS, **console.RATE_BUCKETS},
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(RateLimit, limiter=services.limiter,
-                       buckets={**public.RATE_BUCKETS, **page_routes.RATE_BUCKETS},
+                       buckets={**public_api.RATE_BUCKETS, **public_pages.RATE_BUCKETS},
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(BodySizeLimit, json_bytes=web_settings.max_json_bytes,
                        upload_bytes=web_settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
-                       upload_paths=(*public.UPLOAD_PATHS, *page_routes.UPLOAD_PATHS,
+                       upload_paths=(*public_api.UPLOAD_PATHS, *public_pages.UPLOAD_PATHS,
                                      *officer_api.UPLOAD_PATHS, *console.UPLOAD_PATHS))
     # FastAPI wraps included routers in objects without a path template: match the plain routes.
-    plain_routes = [*public.router.routes, *page_routes.router.routes,
+    plain_routes = [*public_api.router.routes, *public_pages.router.routes,
                     *(route for router in STAFF_ROUTERS for route in router.routes),
                     *(route for route in app.router.routes if isinstance(route, Route))]
     app.add_middleware(Observe, routes=plain_routes, metrics=services.metrics,

@@ -6,11 +6,11 @@ runs the same command without the core parser.
 
 Before uvicorn starts, the command exports the effective core options (`--keys-dir`, `--base-url`,
 `--trust-list`, `--root-cert`, `--database-url`) as `VERIFY_*` variables, because every uvicorn worker builds
-its own settings in `web.app.create_app()`; then it runs `web.services.prepare` once (a development key store
+its own settings in `web.app.create_app()`; then it runs `web.runtime.services.prepare` once (a development key store
 and database are created if missing; a wrong database schema stops here with the command to run).
 
-Uvicorn is started with its access log off (it prints paths and query strings; `web.observe` writes the access
-line), its own forwarded-header handling off (`web.guards.ClientAddress` believes X-Forwarded-For only from
+Uvicorn is started with its access log off (it prints paths and query strings; `web.http.observe` writes the access
+line), its own forwarded-header handling off (`web.http.guards.ClientAddress` believes X-Forwarded-For only from
 VERIFY_TRUSTED_PROXIES) and JSON log lines. With several workers PROMETHEUS_MULTIPROC_DIR is set to a fresh
 directory (unless given) so that `/metrics` adds up every worker.
 """

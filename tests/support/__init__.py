@@ -10,6 +10,7 @@
     pagestates.py  a registry holding a document in every state a verification page shows
     photos.py      synthetic photos, scans and screenshots of diploma inserts for the scanner's tests
     printed.py     measuring printed codes: PNG chunks and physical size, the filled boxes of a PDF page (mm)
+    reports.py     verification reports from their JSON shape, for the verdict page's tests
     strategies.py  hypothesis strategies: names, BINs, records
     coroutines.py  `run_async`: a coroutine on a fresh event loop in its own thread
 """

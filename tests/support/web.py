@@ -38,7 +38,7 @@ from verify.registry.accounts import (
 from verify.registry.documents import signed_record_of
 from verify.registry.imports.parse import GraduateRow
 from verify.registry.models import Account, ApiToken, Document, DocumentRevision, Officer, Partner
-from web.public.schemas import ProblemModel
+from web.problems.openapi import ProblemModel
 from web.settings import WebSettings
 
 SURNAME = "Әбдірахманова"

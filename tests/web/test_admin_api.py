@@ -39,7 +39,8 @@ from support.web import (
 from support.world import BASE_URL, T0, Keys, World, issue_row, make_bin, row
 
 from verify.cli import main
-from web.admin.schemas import OfficerModel, TokenCreatedModel, TokensModel, TrustListModel
+from web.admin.schemas import OfficerModel, TrustListModel
+from web.auth.schemas import TokenCreatedModel, TokensModel
 
 NEW_PASSWORD = "a brand new pass phrase"
 

@@ -37,7 +37,7 @@ from support.world import World
 
 from verify.registry.accounts import PasswordHashing, authenticate_password, hash_secret
 from verify.registry.models import Account, AuthSession
-from web.admin.schemas import MeModel, TokenCreatedModel, TokensModel
+from web.auth.schemas import MeModel, TokenCreatedModel, TokensModel
 
 PAGE_SCOPES = ["officer:read", "officer:write"]
 

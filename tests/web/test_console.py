@@ -35,7 +35,7 @@ from support.web import (
 from support.world import World, row
 
 from verify.registry.models import Officer
-from web.officer import console
+from web.officer import console, service
 from web.ui.i18n import CATALOGUE, check_catalogue
 
 GROUP = "ИС-22-1"
@@ -229,7 +229,7 @@ def test_issue_one_and_a_batch_each_exactly_once_then_print_the_sheet(open_conso
 
     # the batch stops after its second graduate until the test has seen the progress
     reached, release = threading.Event(), threading.Event()
-    real = console.issue_group
+    real = service.issue_group
 
     def paused(**kwargs: Any) -> Any:
         progress = kwargs.pop("progress")
@@ -242,7 +242,7 @@ def test_issue_one_and_a_batch_each_exactly_once_then_print_the_sheet(open_conso
 
         return real(progress=step, **kwargs)
 
-    monkeypatch.setattr(console, "issue_group", paused)
+    monkeypatch.setattr(service, "issue_group", paused)
     form = page(client.get("/console/batches/new", params={"group": GROUP}))
     key = form.field("idempotency_key")
     assert len(key) == 32 and form.field("csrf_token") == csrf

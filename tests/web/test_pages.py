@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from support.leaks import CORPUS
 from support.pagestates import ANNUL_BASIS, CORRECTION_REASON, INSTITUTION_NAMES, Case, Cases, build_cases
+from support.reports import report_of
 from support.web import MakeClient
 from support.world import World
 
@@ -28,8 +29,9 @@ from verify.identifiers import validate_iin
 from verify.record import HolderName
 from verify.registry.documents import get_document, get_revision, signed_record_of
 from web.public.schemas import REPORT_EXAMPLE
+from web.public.verdict import render_verdict
 from web.ui.i18n import CATALOGUE, Translator, check_catalogue, negotiate, parse_accept_language
-from web.ui.render import STATIC_DIR, RegistryFacts, render_verdict
+from web.ui.render import STATIC_DIR
 
 LANGS = ("kk", "ru", "en")
 DOC_TYPE_NAMES = {"BD": {"kk": "Бакалавр дипломы", "ru": "Диплом бакалавра", "en": "Bachelor's diploma"},
@@ -297,9 +299,10 @@ def test_markup_in_a_record_is_refused_by_the_schema_and_escaped_by_the_page_any
         HolderName("<script>alert(1)</script>", "Айым")
     record = {**REPORT_EXAMPLE["record"], "holder": {"surname": "<script>alert(1)</script>", "name": "Айым"},
               "programme": '"><img src=x onerror=alert(2)>'}
-    facts = RegistryFacts(institution_names={"kk": "<b>k</b>", "ru": "<b>r</b>", "en": "<b>Uni</b>"})
+    names = {"kk": "<b>k</b>", "ru": "<b>r</b>", "en": "<b>Uni</b>"}
     for lang in LANGS:
-        html = render_verdict({**REPORT_EXAMPLE, "record": record, "warnings": ["<i>x</i>"]}, lang=lang, facts=facts)
+        html = render_verdict(report_of({**REPORT_EXAMPLE, "record": record, "warnings": ["<i>x</i>"]},
+                                        institution=names), lang=lang)
         assert "<script>alert" not in html and "<img" not in html and "<b>" not in html and "<i>x" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt; Айым</dd>" in html and "&lt;i&gt;x&lt;/i&gt;" in html
         page = Page(html)

@@ -17,7 +17,7 @@ from support.world import T0, World, issue_row, row
 
 from verify.registry.accounts import revoke_token
 from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
-from web.officer.schemas import PartnerDocumentsModel
+from web.partner.schemas import PartnerDocumentsModel
 
 URL = "/api/v1/partner/documents"
 

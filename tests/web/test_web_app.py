@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from support.leaks import CORPUS
+from support.reports import report_of
 from support.web import MakeClient, RecordingClient, web_settings
 from support.world import BASE_URL, T0, Keys, World
 
@@ -27,8 +28,8 @@ from verify.settings import Settings
 from web.app import create_app
 from web.cli import cmd_serve
 from web.public.schemas import MALFORMED_EXAMPLE, REPORT_EXAMPLE
+from web.public.verdict import render_verdict
 from web.settings import WebSettings
-from web.ui.render import render_verdict
 
 RECORD = Record.from_json(json.loads((Path(__file__).resolve().parents[2] / "examples" / "record.json").read_text()))
 
@@ -117,7 +118,7 @@ def test_serve_is_added_to_the_verify_parser_with_environment_defaults(monkeypat
     ("NOT_IN_REGISTRY", "Not in the registry"), ("BAD_SIGNATURE", "Not a valid document"),
 ])
 def test_the_page_leads_with_the_verdict(verdict: str, headline: str) -> None:
-    page = render_verdict({**REPORT_EXAMPLE, "verdict": verdict})
+    page = render_verdict(report_of({**REPORT_EXAMPLE, "verdict": verdict}))
     assert page.index(headline) < page.index("Compare with the paper")
 
 
@@ -125,10 +126,10 @@ def test_the_page_shows_a_duplicate_and_a_qualification_and_escapes_everything()
     record = {**REPORT_EXAMPLE["record"], "qualification": "4S06130103",
               "duplicate": {"duplicate_no": 2, "original_series": "BD", "original_number": "0000041"},
               "holder": {"surname": "<b>Ли</b>", "name": "Айым"}}
-    page = render_verdict({**REPORT_EXAMPLE, "record": record, "warnings": ["<i>test list</i>"]})
+    page = render_verdict(report_of({**REPORT_EXAMPLE, "record": record, "warnings": ["<i>test list</i>"]}))
     assert "No. 2, instead of BD 0000041" in page and "4S06130103" in page
     assert "&lt;b&gt;Ли&lt;/b&gt; Айым</dd>" in page and "&lt;i&gt;test list&lt;/i&gt;" in page
-    malformed = render_verdict(MALFORMED_EXAMPLE)
+    malformed = render_verdict(report_of(MALFORMED_EXAMPLE))
     assert "Not a valid document" in malformed and "Compare with the paper" not in malformed
 
 

@@ -34,7 +34,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool, QueuePool, StaticPool
@@ -218,6 +218,17 @@ def database_exists(url: str) -> bool:
         return False
     finally:
         engine.dispose()
+
+
+def database_answers(engine: Engine) -> bool:
+    """Whether the database answers a trivial query now (a health check: never raises)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            connection.rollback()
+    except Exception:  # any driver or pool failure means "not reachable" to a health check
+        return False
+    return True
 
 
 def require_current_schema(engine: Engine) -> None:

@@ -126,3 +126,11 @@ def get_officer_by_username_or_raise(*, session: Session, username: str) -> Offi
 def list_institutions(*, session: Session) -> list[Institution]:
     """Every registered institution, by BIN."""
     return list(session.exec(select(Institution).order_by(col(Institution.bin))))
+
+
+def list_officers(*, session: Session, institution_id: int | None = None) -> list[Officer]:
+    """Every officer account by username, or those of one institution."""
+    statement = select(Officer).order_by(col(Officer.username))
+    if institution_id is not None:
+        statement = statement.where(Officer.institution_id == institution_id)
+    return list(session.exec(statement))

@@ -19,13 +19,15 @@ Events after `at` are ignored, so that a check "as of" an earlier date answers a
 would have then (STYLE.md §3: document status is judged at the time of the check).
 
 The whole answer comes from one SQL statement (`STATUS_QUERY`): the document, its revisions, and by two
-outer joins the original and the successor it names. It is compiled once per database dialect
-(`StatusStatement`) and run on a pooled driver connection, in autocommit (no BEGIN and ROLLBACK around
-it: one round trip; a single statement reads one consistent snapshot on SQLite and PostgreSQL); the column
-types' own result processors turn the driver's values into Python ones. `docs/bench-http.md` measured the
-earlier ORM version (three queries in a transaction) at three quarters of a verification's time, and
-SQLAlchemy's Connection and Result objects at a third of what is left. `verify.registry.async_lookup` runs
-the same statement on an event loop.
+outer joins the original and the successor it names. With `details` (a verdict page) the same statement also
+reads the institution's names and each revision's record, so that the status carries what the page shows (the
+issue date, the institution, a corrected document's current record) and the page reads the registry once.
+It is compiled once per database dialect (`StatusStatement`) and run on a pooled driver connection, in
+autocommit (no BEGIN and ROLLBACK around it: one round trip; a single statement reads one consistent snapshot on
+SQLite and PostgreSQL); the column types' own result processors turn the driver's values into Python ones.
+`docs/bench-http.md` measured the earlier ORM version (three queries in a transaction) at three quarters of a
+verification's time, and SQLAlchemy's Connection and Result objects at a third of what is left.
+`verify.registry.async_lookup` runs the same statement on an event loop.
 
 Sources: seed 000 items 21-25 (a duplicate voids the original), appendix 38 (corrections);
 seed 001 appendix 18.
@@ -44,8 +46,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 
 from ..errors import RegistryUnavailableError, SchemaError
-from ..status import DocumentRef, RegistryStatus, StatusCode
-from .models import Document, DocumentRevision, DocumentState
+from ..record import Record
+from ..status import DocumentRef, InstitutionNames, RegistryStatus, StatusCode
+from .models import Document, DocumentRevision, DocumentState, Institution
 
 
 class StatusRow(NamedTuple):
@@ -70,11 +73,16 @@ class StatusRow(NamedTuple):
     successor_duplicate_no: int | None
     successor_issued_at: dt.datetime | None
     successor_reason: str | None
+    institution_kk: str | None = None
+    institution_ru: str | None = None
+    institution_en: str | None = None
+    record: dict[str, Any] | None = None
 
 
-def _status_query(*, batch: bool = False) -> Select[Any]:
+def _status_query(*, batch: bool = False, details: bool = False) -> Select[Any]:
     documents: Table = Document.__table__  # type: ignore[attr-defined]
     revisions: Table = DocumentRevision.__table__  # type: ignore[attr-defined]
+    institutions: Table = Institution.__table__  # type: ignore[attr-defined]
     original, successor = documents.alias("original"), documents.alias("successor")
     # Only the columns the answer needs: the revisions also hold the signed bytes and the QR text. An original
     # (what `original_id` names) has no duplicate number.
@@ -91,6 +99,10 @@ def _status_query(*, batch: bool = False) -> Select[Any]:
         .outerjoin(original, original.c.id == documents.c.original_id)
         .outerjoin(successor, successor.c.id == documents.c.replaced_by_id)
     )
+    if details:  # a verdict page's facts: the institution's names, each revision's record
+        query = (query.add_columns(institutions.c.name_kk, institutions.c.name_ru, institutions.c.name_en,
+                                   revisions.c.record)
+                 .join(institutions, institutions.c.id == documents.c.institution_id))
     if not batch:
         return (query.where(documents.c.series == bindparam("series"), documents.c.number == bindparam("number"))
                 .order_by(revisions.c.revision))
@@ -104,6 +116,8 @@ def _status_query(*, batch: bool = False) -> Select[Any]:
 
 STATUS_QUERY: Final = _status_query()
 """The rows of one document by series and number, one per revision in order (see `StatusRow`)."""
+STATUS_DETAILS_QUERY: Final = _status_query(details=True)
+"""`STATUS_QUERY` with the institution's names and each revision's record (a verdict page's facts)."""
 STATUS_BATCH_QUERY: Final = _status_query(batch=True)
 """PostgreSQL: the rows of several documents (arrays `series` and `number`), each row followed by its series and
 number, ordered by them and the revision (`verify.registry.async_lookup` sends the lookups of one turn of the
@@ -129,15 +143,17 @@ class StatusStatement:
     processors: tuple[Processor | None, ...]
 
     @classmethod
-    def for_dialect(cls, dialect: Dialect, *, batch: bool = False) -> StatusStatement:
-        """Compile `STATUS_QUERY` (or, on PostgreSQL, `STATUS_BATCH_QUERY`) for `dialect`.
+    def for_dialect(cls, dialect: Dialect, *, batch: bool = False, details: bool = False) -> StatusStatement:
+        """Compile `STATUS_QUERY` (or `STATUS_DETAILS_QUERY`, or on PostgreSQL `STATUS_BATCH_QUERY`) for `dialect`.
 
         Raises:
-            ValueError: a batch statement for another dialect than PostgreSQL.
+            ValueError: a batch statement for another dialect than PostgreSQL, or a batch with details.
         """
         if batch and dialect.name != "postgresql":
             raise ValueError(f"{dialect.name}: the batch statement is PostgreSQL's (unnest of two arrays)")
-        query = STATUS_BATCH_QUERY if batch else STATUS_QUERY
+        if batch and details:
+            raise ValueError("the batch statement reads no details")
+        query = STATUS_BATCH_QUERY if batch else STATUS_DETAILS_QUERY if details else STATUS_QUERY
         compiled = query.compile(dialect=dialect)
         binders: dict[str, Processor | None] = {name: parameter.type.dialect_impl(dialect).bind_processor(dialect)
                                                 for name, parameter in compiled.binds.items()}
@@ -177,6 +193,8 @@ class RegistryStatusLookup:
     Args:
         engine: the registry, best `db.make_engine(url, readonly=True, autocommit=True)` (one round trip per
             lookup); each lookup takes a driver connection from its pool for one statement and gives it back.
+        details: also read what a verdict page shows (`RegistryStatus.institution`, `current_record`), in the
+            same statement.
 
     Example:
         >>> lookup = RegistryStatusLookup(make_engine(url, readonly=True, autocommit=True))  # doctest: +SKIP
@@ -184,9 +202,9 @@ class RegistryStatusLookup:
         'VALID'
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, details: bool = False) -> None:
         self._engine = engine
-        self._statement = StatusStatement.for_dialect(engine.dialect)
+        self._statement = StatusStatement.for_dialect(engine.dialect, details=details)
 
     @classmethod
     def from_engine(cls, engine: Engine) -> RegistryStatusLookup:
@@ -276,13 +294,18 @@ def status_of(rows: list[StatusRow], *, revision: int, payload_sha256: bytes, at
         return not_in_registry
     known = [r for r in rows if r.created_at <= at]
     current = known[-1]
+    institution = None
+    if document.institution_kk is not None and document.institution_ru is not None \
+            and document.institution_en is not None:
+        institution = InstitutionNames(document.institution_kk, document.institution_ru, document.institution_en)
     original = None
     if document.original_series is not None:
         assert document.original_number is not None and document.original_issued_at is not None
         original = DocumentRef(series=document.original_series, number=document.original_number,
                                issued_on=document.original_issued_at.date())
     status = RegistryStatus(code=StatusCode.ORIGINAL_VALID, as_of=at, current_revision=current.revision,
-                            duplicate_no=document.duplicate_no, original=original)
+                            duplicate_no=document.duplicate_no, original=original,
+                            issued_on=document.issued_at.astimezone(dt.UTC).date(), institution=institution)
     if document.state == DocumentState.ANNULLED.value and document.annulled_at is not None \
             and document.annulled_at <= at:
         return replace(status, code=StatusCode.ANNULLED, annulled_at=document.annulled_at, reason=document.annul_basis)
@@ -298,7 +321,8 @@ def status_of(rows: list[StatusRow], *, revision: int, payload_sha256: bytes, at
             if newer.revision > presented.revision:
                 changed.extend(f for f in newer.changed_fields if f not in changed)
         return replace(status, code=StatusCode.CORRECTED, changed_fields=tuple(changed),
-                       changed_at=current.created_at, reason=current.reason)
+                       changed_at=current.created_at, reason=current.reason,
+                       current_record=None if current.record is None else Record.from_json(current.record))
     if document.duplicate_no is not None:
         return replace(status, code=StatusCode.DUPLICATE_VALID)
     return status

@@ -1,1 +1,3 @@
-"""(see web/__init__.py)"""
+"""The administrators' surface (the ministry): institutions, officer accounts, partners, tokens, document signers and
+the trust list (api.py, schemas.py).
+"""

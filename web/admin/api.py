@@ -39,9 +39,10 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from verify import KeyStore, TrustList
+from verify.errors import ConflictError, NotFoundError, RecordError
 from verify.keys import ALGORITHM_NAMES, ALGORITHMS
 from verify.registry.access import unit_of_work
 from verify.registry.accounts import (
@@ -52,6 +53,7 @@ from verify.registry.accounts import (
     get_account_by_username,
     get_account_of_officer,
     get_partner_or_raise,
+    list_partners,
     list_tokens,
     revoke_token,
     set_officer_active,
@@ -62,17 +64,21 @@ from verify.registry.audit import append_event
 from verify.registry.institutions import (
     create_institution,
     create_officer,
+    get_institution,
     get_institution_by_bin_or_raise,
     get_officer_by_username,
+    list_institutions,
+    list_officers,
 )
 from verify.registry.models import Institution, InstitutionCreate, Officer, OfficerCreate, Partner
 
-from ..auth.api import CSRF_FAILED, INVALID, UNAUTHORIZED, principal, token_lifetime, token_model
-from ..officer.queries import registry_errors
+from ..auth.schemas import TokenCreatedModel, TokensModel
+from ..auth.sessions import token_lifetime, token_model
+from ..deps import AdminPrincipal, BackOfficeDep, RowIdPath, utcnow
+from ..problems.errors import ProblemRoute
 from ..problems.handlers import ProblemError
-from ..public.schemas import RowIdPath, problem_responses
-from ..runtime.backoffice import BackOffice, BackOfficeDep
-from ..runtime.services import utcnow
+from ..problems.openapi import CSRF_FAILED, INVALID, UNAUTHORIZED, problem_responses
+from ..runtime.backoffice import BackOffice
 from .schemas import (
     DisableRequest,
     InstitutionModel,
@@ -90,8 +96,6 @@ from .schemas import (
     RevokeSignerRequest,
     RotateRequest,
     SignerModel,
-    TokenCreatedModel,
-    TokensModel,
     TrustListModel,
 )
 
@@ -101,10 +105,10 @@ _NO_OFFICER: Final = ("not-found", "no officer account a.seitkali")
 _KEYS_DOWN: Final = ("unavailable", "no key store at keys: run `verify keys init` (the operator must fix the "
                                     "server's configuration)")
 
-Admin = Annotated[Identity, principal("admin")]
+Admin = AdminPrincipal
 Username = Annotated[str, Path(max_length=64)]
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"], route_class=ProblemRoute)
 
 
 # ----------------------------------------------------------------------------- institutions
@@ -117,6 +121,7 @@ def _institution_model(institution: Institution) -> InstitutionModel:
 
 @router.post(
     "/institutions", summary="Register an institution", status_code=201, response_model=InstitutionModel,
+    operation_id="addInstitution",
     responses={201: {"description": "Registered"},
                **problem_responses(*_COMMON, ("conflict", "an institution with BIN 040140001236 is registered "
                                                           "already"),
@@ -124,7 +129,7 @@ def _institution_model(institution: Institution) -> InstitutionModel:
 )
 def add_institution(body: InstitutionRequest, identity: Admin, office: BackOfficeDep) -> InstitutionModel:
     """A college (TVE diplomas, seed 000) or a university (own-format documents, seed 001 item 7), by BIN."""
-    with office.sessions() as session, registry_errors():
+    with office.sessions() as session:
         try:
             data = InstitutionCreate(**body.model_dump())
         except ValueError as exc:  # pydantic.ValidationError: the BIN's check digit
@@ -144,12 +149,13 @@ def _first_error(exc: ValueError) -> str:
 
 @router.get(
     "/institutions", summary="All institutions", response_model=InstitutionsModel,
+    operation_id="listInstitutions",
     responses={200: {"description": "By BIN"}, **problem_responses(UNAUTHORIZED, _FORBIDDEN)},
 )
 def all_institutions(identity: Admin, office: BackOfficeDep) -> InstitutionsModel:
     """Every registered institution."""
     with office.readers() as session:
-        rows = session.exec(select(Institution).order_by(col(Institution.bin))).all()
+        rows = list_institutions(session=session)
         session.commit()
     return InstitutionsModel(institutions=[_institution_model(i) for i in rows])
 
@@ -157,22 +163,23 @@ def all_institutions(identity: Admin, office: BackOfficeDep) -> InstitutionsMode
 # ----------------------------------------------------------------------------- officers
 def _officer_model(session: Session, officer: Officer) -> OfficerModel:
     assert officer.id is not None
-    institution = session.get(Institution, officer.institution_id)
+    institution = get_institution(session=session, institution_id=officer.institution_id)
     account = get_account_of_officer(session=session, officer=officer)
     return OfficerModel(id=officer.id, username=officer.username, full_name=officer.full_name, role=officer.role,
-                        institution_bin=institution.bin if institution is not None else "", active=officer.active,
+                        institution_bin=institution.bin, active=officer.active,
                         can_sign_in=account is not None and account.password_hash is not None and account.active)
 
 
 def _officer_or_404(session: Session, username: str) -> Officer:
     officer = get_officer_by_username(session=session, username=username)
     if officer is None:
-        raise ProblemError("not-found", f"no officer account {username}")
+        raise NotFoundError(f"no officer account {username}")
     return officer
 
 
 @router.post(
     "/officers", summary="Open an officer account", status_code=201, response_model=OfficerModel,
+    operation_id="addOfficer",
     responses={201: {"description": "The account; it can sign in with the password given"},
                **problem_responses(*_COMMON, ("not-found", "no institution with BIN 040140001236"),
                                    ("conflict", "the username a.seitkali is taken"),
@@ -181,11 +188,11 @@ def _officer_or_404(session: Session, username: str) -> Officer:
 def add_officer(body: OfficerCreateRequest, identity: Admin, office: BackOfficeDep) -> OfficerModel:
     """An account of a person appointed by the head's order (seed 001, item 7), bound to one institution."""
     at = utcnow()
-    with office.sessions() as session, registry_errors():
+    with office.sessions() as session:
         check_password(body.password)
         institution = get_institution_by_bin_or_raise(session=session, bin=body.institution_bin)
         if get_account_by_username(session=session, username=body.username) is not None:
-            raise ProblemError("conflict", f"the username {body.username} is taken")
+            raise ConflictError(f"the username {body.username} is taken")
         session.commit()
         officer = create_officer(session=session, officer_create=OfficerCreate(
             username=body.username, full_name=body.full_name, role=body.role), institution=institution, at=at,
@@ -199,6 +206,7 @@ def add_officer(body: OfficerCreateRequest, identity: Admin, office: BackOfficeD
 
 @router.get(
     "/officers", summary="Officer accounts", response_model=OfficersModel,
+    operation_id="listOfficers",
     responses={200: {"description": "By username"},
                **problem_responses(UNAUTHORIZED, _FORBIDDEN, ("not-found", "no institution with BIN 040140001236"),
                                    INVALID)},
@@ -206,19 +214,19 @@ def add_officer(body: OfficerCreateRequest, identity: Admin, office: BackOfficeD
 def all_officers(identity: Admin, office: BackOfficeDep,
                  institution_bin: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None) -> OfficersModel:
     """Every officer account, or those of one institution."""
-    with office.readers() as session, registry_errors():
-        statement = select(Officer).order_by(col(Officer.username))
+    with office.readers() as session:
+        institution_id = None
         if institution_bin is not None:
-            institution = get_institution_by_bin_or_raise(session=session, bin=institution_bin)
-            statement = statement.where(Officer.institution_id == institution.id)
-        models = [_officer_model(session, officer) for officer in session.exec(statement)]
+            institution_id = get_institution_by_bin_or_raise(session=session, bin=institution_bin).id
+        models = [_officer_model(session, officer)
+                  for officer in list_officers(session=session, institution_id=institution_id)]
         session.commit()
     return OfficersModel(officers=models)
 
 
 def _set_active(office: BackOffice, identity: Identity, username: str, *, active: bool,
                 reason: str | None) -> OfficerModel:
-    with office.sessions() as session, registry_errors():
+    with office.sessions() as session:
         officer = _officer_or_404(session, username)
         session.commit()
         officer = set_officer_active(session=session, officer=officer, active=active, at=utcnow(),
@@ -230,6 +238,7 @@ def _set_active(office: BackOffice, identity: Identity, username: str, *, active
 
 @router.post(
     "/officers/{username}/disable", summary="Disable an officer account (at once)", response_model=OfficerModel,
+    operation_id="disableOfficer",
     responses={200: {"description": "Disabled: its sessions ended and its tokens are revoked"},
                **problem_responses(*_COMMON, _NO_OFFICER, ("invalid-data", "officer a.seitkali is disabled "
                                                                            "already"))},
@@ -242,6 +251,7 @@ def disable_officer(username: Username, identity: Admin, office: BackOfficeDep,
 
 @router.post(
     "/officers/{username}/enable", summary="Enable an officer account again", response_model=OfficerModel,
+    operation_id="enableOfficer",
     responses={200: {"description": "Enabled (revoked tokens stay revoked; it signs in again)"},
                **problem_responses(*_COMMON, _NO_OFFICER, ("invalid-data", "officer a.seitkali is active already"))},
 )
@@ -252,12 +262,13 @@ def enable_officer(username: Username, identity: Admin, office: BackOfficeDep) -
 
 @router.post(
     "/officers/{username}/password", summary="Reset an officer's password", status_code=204,
+    operation_id="resetOfficerPassword",
     responses={204: {"description": "Set; every session of the account has ended"},
                **problem_responses(*_COMMON, _NO_OFFICER, ("invalid-data", "password: must be 12-256 characters"))},
 )
 def reset_password(username: Username, body: PasswordRequest, identity: Admin, office: BackOfficeDep) -> Response:
     """A new password for an officer (e.g. a forgotten one); its open sessions end, its tokens stay."""
-    with office.sessions() as session, registry_errors():
+    with office.sessions() as session:
         officer = _officer_or_404(session, username)
         session.commit()
         set_officer_password(session=session, officer=officer, password=body.password, hashing=office.hashing,
@@ -273,18 +284,20 @@ def _partner_model(partner: Partner) -> PartnerModel:
 
 @router.post(
     "/partners", summary="Register a partner system", status_code=201, response_model=PartnerModel,
+    operation_id="addPartner",
     responses={201: {"description": "Registered; give it a token next"},
                **problem_responses(*_COMMON, ("conflict", "a partner named eGov Mobile digital documents exists"))},
 )
 def add_partner(body: PartnerCreateRequest, identity: Admin, office: BackOfficeDep) -> PartnerModel:
     """A system that reads holders' documents with a `partner:read` token (e.g. the digital documents app)."""
-    with office.sessions() as session, registry_errors():
+    with office.sessions() as session:
         partner = create_partner(session=session, name=body.name, at=utcnow(), actor=identity.actor)
     return _partner_model(partner)
 
 
 @router.get(
     "/partners", summary="Partner systems", response_model=list[PartnerModel],
+    operation_id="listPartners",
     responses={200: {"description": "By name", "content": {"application/json": {"example": [
         {"id": 1, "name": "eGov Mobile digital documents", "active": True, "created_at": "2026-07-01T09:00:00Z"}]}}},
         **problem_responses(UNAUTHORIZED, _FORBIDDEN)},
@@ -292,13 +305,14 @@ def add_partner(body: PartnerCreateRequest, identity: Admin, office: BackOfficeD
 def all_partners(identity: Admin, office: BackOfficeDep) -> list[PartnerModel]:
     """Every partner system."""
     with office.readers() as session:
-        partners = session.exec(select(Partner).order_by(col(Partner.name))).all()
+        partners = list_partners(session=session)
         session.commit()
     return [_partner_model(p) for p in partners]
 
 
 @router.post(
     "/partners/{partner_id}/tokens", summary="Make a token for a partner", status_code=201,
+    operation_id="addPartnerToken",
     response_model=TokenCreatedModel,
     responses={201: {"description": "The token (scope partner:read); its text is shown this once"},
                **problem_responses(*_COMMON, ("not-found", "no partner 3"), ("invalid-data", "days: at most 365"))},
@@ -308,7 +322,7 @@ def add_partner_token(partner_id: RowIdPath, body: PartnerTokenRequest, identity
     """A `partner:read` token; hand it to the partner over a secure channel."""
     at = utcnow()
     expires_at = token_lifetime(office, body.days, at=at)
-    with office.sessions() as session, registry_errors():
+    with office.sessions() as session:
         partner = get_partner_or_raise(session=session, partner_id=partner_id)
         session.commit()
         secret, token = create_token(session=session, owner=partner, name=body.name, scopes=["partner:read"], at=at,
@@ -319,6 +333,7 @@ def add_partner_token(partner_id: RowIdPath, body: PartnerTokenRequest, identity
 
 @router.get(
     "/tokens", summary="Every API token", response_model=TokensModel,
+    operation_id="listTokens",
     responses={200: {"description": "Newest first (never their text)"},
                **problem_responses(UNAUTHORIZED, _FORBIDDEN, INVALID)},
 )
@@ -336,13 +351,14 @@ def all_tokens(identity: Admin, office: BackOfficeDep,
 
 @router.delete(
     "/tokens/{token_id}", summary="Revoke any API token", status_code=204,
+    operation_id="revokeToken",
     responses={204: {"description": "Revoked; the next request with it is refused"},
                **problem_responses(UNAUTHORIZED, _FORBIDDEN, CSRF_FAILED, ("not-found", "no token 7"),
                                    ("invalid-data", "token 7 is revoked already"))},
 )
 def revoke_any_token(token_id: RowIdPath, identity: Admin, office: BackOfficeDep) -> Response:
     """Revoke a token of anyone at once (e.g. a leaked partner token)."""
-    with office.sessions() as session, registry_errors():
+    with office.sessions() as session:
         revoke_token(session=session, token_id=token_id, at=utcnow(), actor=identity.actor)
     return Response(status_code=204)
 
@@ -393,24 +409,25 @@ _TRUST_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
 
 @router.get(
     "/signers", summary="Document signers of the trust list", response_model=TrustListModel,
+    operation_id="listSigners",
     responses={200: {"description": "The key store's current trust list"},
                **problem_responses(UNAUTHORIZED, _FORBIDDEN, _KEYS_DOWN)},
 )
 def signers(identity: Admin, office: BackOfficeDep) -> TrustListModel:
     """Every document signer, active, retired (kept for verification) or revoked."""
-    with registry_errors():
-        return trust_list_model(office.keys.trust_list(), at=utcnow())
+    return trust_list_model(office.keys.trust_list(), at=utcnow())
 
 
 @router.post(
     "/signers/rotate", summary="Rotate the document signer", response_model=TrustListModel,
+    operation_id="rotateSigner",
     responses={**_TRUST_RESPONSES, **problem_responses(*_COMMON, _KEYS_DOWN)},
 )
 def rotate_signer(identity: Admin, office: BackOfficeDep, body: RotateRequest | None = None) -> TrustListModel:
     """A new active document signer; the previous one's usage ends now but it stays listed for verification."""
     at = utcnow()
     alg = (body or RotateRequest()).alg
-    with registry_errors(), _key_store_lock(office.keys):
+    with _key_store_lock(office.keys):
         trust_list = office.keys.rotate(at=at, alg=ALGORITHMS[alg])
     office.publish_trust_list(trust_list)
     active = trust_list.signers[-1].kid.hex()
@@ -421,6 +438,7 @@ def rotate_signer(identity: Admin, office: BackOfficeDep, body: RotateRequest | 
 
 @router.post(
     "/signers/{kid}/revoke", summary="Revoke a document signer", response_model=TrustListModel,
+    operation_id="revokeSigner",
     responses={**_TRUST_RESPONSES,
                **problem_responses(*_COMMON, _KEYS_DOWN, ("invalid-data", "kid: give 16 hex digits"),
                                    ("not-found", "no signer with kid 0b616e3d385d0fea"),
@@ -435,16 +453,16 @@ def revoke_signer(kid: Annotated[str, Path(min_length=16, max_length=16)], body:
     try:
         kid_bytes = bytes.fromhex(kid)
     except ValueError:
-        raise ProblemError("invalid-data", "kid: give 16 hex digits") from None
+        raise RecordError("kid: give 16 hex digits") from None
     if body.compromised_at.tzinfo is None:
-        raise ProblemError("invalid-data", "compromised_at: give a time zone, e.g. 2026-08-14T00:00:00Z")
+        raise RecordError("compromised_at: give a time zone, e.g. 2026-08-14T00:00:00Z")
     at = utcnow()
-    with registry_errors(), _key_store_lock(office.keys):
+    with _key_store_lock(office.keys):
         entries = [e for e in office.keys.trust_list().signers if e.kid == kid_bytes]
         if not entries:
-            raise ProblemError("not-found", f"no signer with kid {kid}")
+            raise NotFoundError(f"no signer with kid {kid}")
         if all(e.revocation is not None for e in entries):
-            raise ProblemError("conflict", f"signer {kid} is revoked already")
+            raise ConflictError(f"signer {kid} is revoked already")
         trust_list = office.keys.revoke(kid_bytes, compromised_at=body.compromised_at, at=at, reason=body.reason)
     office.publish_trust_list(trust_list)
     _audit_trust(office, identity, action="signer.revoke", object_ref=kid, at=at, reason=body.reason,
@@ -455,13 +473,14 @@ def revoke_signer(kid: Annotated[str, Path(min_length=16, max_length=16)], body:
 
 @router.post(
     "/trust-list/publish", summary="Publish the trust list", response_model=TrustListModel,
+    operation_id="publishTrustList",
     responses={**_TRUST_RESPONSES, **problem_responses(*_COMMON, _KEYS_DOWN)},
 )
 def publish(identity: Admin, office: BackOfficeDep, body: PublishRequest | None = None) -> TrustListModel:
     """Sign the list again with a new version, issue time and expiry (do it before the published one expires)."""
     at = utcnow()
     ttl_days = (body or PublishRequest()).ttl_days
-    with registry_errors(), _key_store_lock(office.keys):
+    with _key_store_lock(office.keys):
         trust_list = office.keys.export(at=at, ttl_days=ttl_days)
     office.publish_trust_list(trust_list)
     _audit_trust(office, identity, action="trustlist.publish", object_ref=f"version {trust_list.version}", at=at,

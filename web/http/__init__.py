@@ -1,1 +1,4 @@
-"""(see web/__init__.py)"""
+"""Request plumbing that runs around every route: the body cap and the client address (guards.py), rate limits
+(ratelimit.py), JSON bodies on the event loop (bodies.py), JSON log lines without an IIN (logging.py), Prometheus
+metrics (metrics.py), and the outermost middleware (observe.py).
+"""

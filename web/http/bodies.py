@@ -7,7 +7,7 @@
     422 invalid-request          no body, JSON that does not parse (type `json_invalid`, `loc` ["body", offset]),
                                  or a document that does not match the model (`loc` ["body", field, ...])
     400 bad-request              a body that is not UTF-8 or nests too deeply for the parser
-    413 content-too-large        the body cap (`web.guards.BodySizeLimit`, raised while the body is received)
+    413 content-too-large        the body cap (`web.http.guards.BodySizeLimit`, raised while the body is received)
 
 Why not a FastAPI body parameter: its dependency solving and validation cost a verification a tenth of its
 time, and a plain `def` route a hop to a worker thread that costs more than the whole check
@@ -39,16 +39,6 @@ def is_json(content_type: str | None) -> bool:
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     kind, _, subtype = media_type.partition("/")
     return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
-
-
-async def require_json(request: Request) -> None:
-    """Dependency: 415 unless the body is declared as JSON.
-
-    Raises:
-        ProblemError: unsupported-media-type.
-    """
-    if not is_json(request.headers.get("content-type")):
-        raise ProblemError("unsupported-media-type", JSON_ONLY)
 
 
 async def read_json(request: Request, model: type[Model]) -> Model:

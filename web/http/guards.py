@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..problems.handlers import ProblemError, problem_response
 
 CLIENT_KEY: Final = "verify.client"
-"""Scope key where `web.observe` stores the resolved client address (str)."""
+"""Scope key where `web.http.observe` stores the resolved client address (str)."""
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -114,7 +114,7 @@ def get_logger() -> logging.Logger:
 def configure_logging(level: int = logging.INFO) -> None:
     """Send the service's and uvicorn's log records to standard error as JSON lines (idempotent).
 
-    Uvicorn's access logger is silenced: `web.observe` writes the access line with allowlisted fields.
+    Uvicorn's access logger is silenced: `web.http.observe` writes the access line with allowlisted fields.
     """
     for name in (LOGGER_NAME, "uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)

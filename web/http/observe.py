@@ -3,7 +3,7 @@
 For every HTTP request `Observe`:
 
 1. gives it a request id (`instance` of its problems, `X-Request-ID` of the answer, `request_id` of the log line);
-2. resolves the client address once (`web.guards.ClientAddress`: X-Forwarded-For only from trusted proxies);
+2. resolves the client address once (`web.http.guards.ClientAddress`: X-Forwarded-For only from trusted proxies);
 3. finds the route template (`/V/{digits}`) that the rate limits, metrics and the log line use, before the
    application runs, so that a 413 or 429 answer is labelled with its route too;
 4. adds headers every answer carries: `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` (a

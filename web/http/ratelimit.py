@@ -1,11 +1,11 @@
 """Rate limits per client on the public endpoints: sliding window counters (`limits`), 429 with Retry-After.
 
 Each limited route belongs to a bucket ("verify", "scan", "lookup", "trust_list"); a bucket has one or more
-rates ("10/minute;60/hour") counted per client address (`web.guards.ClientAddress`). The state lives in Redis
+rates ("10/minute;60/hour") counted per client address (`web.http.guards.ClientAddress`). The state lives in Redis
 when VERIFY_REDIS_URL is set, so that every worker and instance counts together, else in the process's memory.
 
 `RateLimit` is a pure ASGI middleware that runs before the application, on the route template and client
-address `web.observe.Observe` found, so a refused request is answered before its body (an upload of 10 MiB) is
+address `web.http.observe.Observe` found, so a refused request is answered before its body (an upload of 10 MiB) is
 read. If Redis cannot be reached the request is let through and a warning is logged (at most once a minute):
 verification stays available, and the limits resume with Redis.
 
@@ -141,7 +141,7 @@ class RateLimiter:
 class RateLimit:
     """Pure ASGI middleware: counts requests to limited routes and answers 429 over the limit.
 
-    It reads the route template and the client address that `web.observe.Observe` put in the scope.
+    It reads the route template and the client address that `web.http.observe.Observe` put in the scope.
 
     Args:
         app: the next ASGI application.

@@ -1,1 +1,4 @@
-"""(see web/__init__.py)"""
+"""The officers of one institution: one service (service.py) behind two faces, the API (api.py) and the console
+(console.py, console_documents.py, with forms.py, batches.py, desk.py, pages.py); answers built from the registry's
+read queries (queries.py); the shapes (schemas.py).
+"""

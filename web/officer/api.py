@@ -1,75 +1,100 @@
-"""The officers' API, part 1: import graduates, list them, issue documents singly and by study group.
+"""The officers' API: import, graduates, issue, batches, documents and their codes, print sheets, duplicates,
+corrections, annulments, blank stock, audit.
 
-| route                                   | scope          | does                                                  |
-|-----------------------------------------|----------------|-------------------------------------------------------|
-| POST /api/v1/officer/imports            | officer:write  | multipart `file` (CSV or XLSX) -> the row report;      |
-|                                         |                | all or nothing (422 import-rejected lists every error) |
-| GET /api/v1/officer/graduates           | officer:read   | the institution's graduates (never the IIN)            |
-| POST /api/v1/officer/documents          | officer:write  | issue the original of one graduate (201)               |
-| POST /api/v1/officer/batches            | officer:write  | issue a study group; `Idempotency-Key` header required |
+| route                                                        | scope         | does                               |
+|--------------------------------------------------------------|---------------|------------------------------------|
+| POST /api/v1/officer/imports                                 | officer:write | CSV or XLSX -> the row report; all |
+|                                                              |               | or nothing (422 import-rejected)   |
+| GET /api/v1/officer/graduates                                | officer:read  | the institution's graduates        |
+| POST /api/v1/officer/documents                               | officer:write | issue one graduate's original      |
+| POST /api/v1/officer/batches                                 | officer:write | issue a group (Idempotency-Key)    |
+| GET /api/v1/officer/documents                                | officer:read  | the institution's documents        |
+| GET /api/v1/officer/documents/{series}/{number}              | officer:read  | one, with revisions, chain, events |
+| GET /api/v1/officer/documents/{series}/{number}/qr.svg       | officer:read  | its QR code, SVG, 30 mm            |
+| GET /api/v1/officer/documents/{series}/{number}/qr.png       | officer:read  | PNG, >= 600 dpi with pHYs          |
+| GET /api/v1/officer/documents/{series}/{number}/qr.pdf       | officer:read  | PDF page 30 mm wide                |
+| GET /api/v1/officer/sheets?group=G or ?batch=KEY             | officer:read  | A4 print sheets, every code 30 mm  |
+| POST /api/v1/officer/documents/{series}/{number}/duplicates  | officer:write | duplicate No. N (201)              |
+| POST /api/v1/officer/documents/{series}/{number}/corrections | officer:write | a new signed revision (201)        |
+| POST /api/v1/officer/documents/{series}/{number}/annulment   | officer:write | annul (the head only; final)       |
+| GET /api/v1/officer/blanks                                   | officer:read  | the stock by series                |
+| POST /api/v1/officer/blanks/ranges                           | officer:write | a range of blanks received (201)   |
+| POST /api/v1/officer/blanks/write-offs                       | officer:write | write off a spoiled blank (201)    |
+| GET /api/v1/officer/audit                                    | officer:read  | the institution's audit events     |
 
-The institution is always the signed-in officer's (seed 001 item 7); a graduate of another institution is answered
-404. The officer's role still applies: a viewer holds no `officer:write`. Every write is one or more transactions of
-the registry's services (`verify.registry.imports.load`, `verify.registry.documents`), each with its audit event; on
-any refusal nothing is written (a batch keeps the documents issued before the refusal, and the same key continues
-after them: the IETF Idempotency-Key draft's retry semantics).
+Every route is thin: it reads the request, calls the officer service (`web.officer.service`, the same the console
+uses) with the signed-in principal, and answers its data; a `verify` error the service raises is answered as its
+problem (`web.problems.errors.ProblemRoute`). The institution is always the officer's (seed 001 item 7); an object
+of another institution is answered 404 like a missing one. The officer's role still applies: a viewer holds no
+`officer:write`, only the head annuls.
 
 Batch keys are kept per institution: the key stored is `<BIN>:<Idempotency-Key>` (as the command line's default
-`<BIN>:<group>:<uuid>`), so two institutions can never collide on a key.
+`<BIN>:<group>:<uuid>`), so two institutions can never collide on a key; the same key again issues only what is
+missing (the IETF Idempotency-Key draft's retry semantics).
+
+Every QR code is exactly 30 x 30 mm with its quiet zone (seed 000, Rules item 19), drawn from the stored signed
+revision (the current one, or `?revision=N`): the registry never signs again to print again.
+
+Sources: duplicates seed 000 items 21-25 and seed 003 item 9; corrections seed 000 appendix 38 and seed 001
+appendix 18; blanks seed 000 items 7, 10, 17-18; print size seed 000 item 19.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, File, Header, Query, UploadFile
-from sqlmodel import col
+from fastapi import APIRouter, File, Header, Path, Query, UploadFile
+from fastapi.responses import Response
 
-from verify.registry.accounts import Identity
-from verify.registry.documents import issue_document, issue_group
-from verify.registry.imports.load import import_graduates
-from verify.registry.imports.parse import MAX_FILE_BYTES, parse_graduates
-from verify.registry.models import Document
+from verify.registry.imports.parse import MAX_FILE_BYTES
+from verify.registry.models import DocumentState
+from verify.registry.queries import NOT_IN_YOUR_REGISTRY, DocumentFilter
 
-from ..auth.api import CSRF_FAILED, FORBIDDEN, INVALID, TOO_LARGE, UNAUTHORIZED, principal
+from ..deps import DB_INT_MAX, BackOfficeDep, OfficerReader, OfficerWriter, utcnow
+from ..problems.errors import ProblemRoute
 from ..problems.handlers import ProblemError
-from ..public.schemas import DB_INT_MAX, problem_responses
-from ..runtime.backoffice import BackOfficeDep
-from ..runtime.services import utcnow
-from .queries import (
-    MAX_PAGE,
-    document_detail,
-    document_summaries,
-    graduate_models,
-    institution_of,
-    officer_of,
-    own_graduate,
-    registry_errors,
-)
+from ..problems.openapi import CSRF_FAILED, FORBIDDEN, INVALID, TOO_LARGE, UNAUTHORIZED, problem_responses
+from . import service
+from .queries import MAX_PAGE
 from .schemas import (
     BATCH_EXAMPLE,
     DOCUMENT_DETAIL_EXAMPLE,
     IMPORT_EXAMPLE,
     IMPORT_REJECTED_ROWS,
+    AnnulRequest,
+    AuditEventsModel,
     BatchModel,
     BatchRequest,
+    BlankModel,
+    BlankRangeModel,
+    BlankRangeRequest,
+    CorrectionRequest,
     DocumentDetailModel,
+    DocumentsModel,
+    DuplicateRequest,
     GraduatesModel,
     ImportResultModel,
     IssueRequest,
+    RevisionCreatedModel,
     RowProblemModel,
+    StockModel,
+    WriteOffRequest,
 )
 
 UPLOAD_PATHS: Final = ("/api/v1/officer/imports",)
-"""Paths whose body cap is the upload cap (`web.guards.BodySizeLimit`)."""
+"""Paths whose body cap is the upload cap (`web.http.guards.BodySizeLimit`)."""
 MAX_IDEMPOTENCY_KEY_CHARS: Final = 100
+_NOT_FOUND: Final = ("not-found", NOT_IN_YOUR_REGISTRY)
+_STATE: Final = ("document-state", "document BD 0000042 was replaced by duplicate No. 1 BD 0000043 and is void")
 
-OfficerReader = Annotated[Identity, principal("officer:read")]
-OfficerWriter = Annotated[Identity, principal("officer:write")]
+Series = Annotated[str, Path(max_length=8, description="the series as printed, e.g. BD or ЖБ")]
+Number = Annotated[str, Path(max_length=7, description="seven digits, leading zeros included")]
+RevisionQuery = Annotated[int | None, Query(ge=1, le=999, description="a revision (default: the current one)")]
 
-router = APIRouter(prefix="/api/v1/officer", tags=["officer"])
+router = APIRouter(prefix="/api/v1/officer", tags=["officer"], route_class=ProblemRoute)
 
 
+# ----------------------------------------------------------------------------- graduates and issue
 def _import_responses() -> dict[int | str, dict[str, Any]]:
     responses = problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, TOO_LARGE, INVALID,
                                   ("import-rejected", "2 error(s) in the file; nothing was imported"))
@@ -81,6 +106,7 @@ def _import_responses() -> dict[int | str, dict[str, Any]]:
 
 @router.post(
     "/imports", summary="Import graduates from a CSV or XLSX file (all or nothing)", response_model=ImportResultModel,
+    operation_id="importGraduates",
     responses=_import_responses(),
     openapi_extra={"requestBody": {"content": {"multipart/form-data": {
         "encoding": {"file": {"contentType": "text/csv, application/vnd.openxmlformats-officedocument."
@@ -98,13 +124,8 @@ def import_file(file: Annotated[UploadFile, File(description="the National Educa
     (e.g. `{"row": 3, "column": "iin", "reason": "check digit does not match (not a valid IIN)"}`), so that the
     whole file can be fixed at once. Importing the same file again changes nothing.
     """
-    officer = officer_of(identity)
-    data = file.file.read(MAX_FILE_BYTES + 1)
-    at = utcnow()
-    report = parse_graduates(data, filename=file.filename or "upload.csv", today=at.date())
-    with office.sessions() as session, registry_errors():
-        institution = institution_of(session, officer)
-        result = import_graduates(session=session, report=report, institution=institution, officer=officer, at=at)
+    result = service.import_file(office, identity, data=file.file.read(MAX_FILE_BYTES + 1),
+                                 filename=file.filename or "upload.csv", at=utcnow())
     warnings = [RowProblemModel(row=w.row, column=w.column, reason=w.reason) for w in result.warnings]
     if not result.ok:
         rows = [RowProblemModel(row=e.row, column=e.column, reason=e.reason).model_dump() for e in result.errors]
@@ -118,6 +139,7 @@ def import_file(file: Annotated[UploadFile, File(description="the National Educa
 
 @router.get(
     "/graduates", summary="Graduates of your institution", response_model=GraduatesModel,
+    operation_id="listGraduates",
     responses={200: {"description": "One page of graduates, by id"}, **problem_responses(UNAUTHORIZED, FORBIDDEN)},
 )
 def list_graduates(identity: OfficerReader, office: BackOfficeDep,
@@ -125,16 +147,12 @@ def list_graduates(identity: OfficerReader, office: BackOfficeDep,
                    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
                    offset: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0) -> GraduatesModel:
     """The graduates imported by your institution, with the latest document issued for each (never an IIN)."""
-    officer = officer_of(identity)
-    with office.readers() as session:
-        graduates, total = graduate_models(session, institution_id=officer.institution_id, group=group, limit=limit,
-                                           offset=offset)
-        session.commit()
-    return GraduatesModel(graduates=graduates, total=total, limit=limit, offset=offset)
+    return service.list_graduates(office, identity, group=group, limit=limit, offset=offset)
 
 
 @router.post(
     "/documents", summary="Issue the original document of one graduate", status_code=201,
+    operation_id="issueDocument",
     response_model=DocumentDetailModel,
     responses={201: {"description": "Issued: numbered, signed and stored (revision 1)",
                      "content": {"application/json": {"example": DOCUMENT_DETAIL_EXAMPLE}}},
@@ -147,16 +165,8 @@ def list_graduates(identity: OfficerReader, office: BackOfficeDep,
 )
 def issue_one(body: IssueRequest, identity: OfficerWriter, office: BackOfficeDep) -> DocumentDetailModel:
     """Number (the series' counter, seed 001 item 7, or the next blank, seed 000 item 17), sign and store it."""
-    officer = officer_of(identity)
-    with office.sessions() as session, registry_errors():
-        own_graduate(session, officer, body.graduate_id)
-        session.commit()
-        document = issue_document(session=session, officer=officer, graduate_id=body.graduate_id,
-                                  signer=office.signer(), base_url=office.base_url, at=utcnow(),
-                                  blank_series=body.blank_series, blank_number=body.blank_number)
-        detail = document_detail(session, document)
-        session.commit()
-    return detail
+    return service.issue_original(office, identity, graduate_id=body.graduate_id, blank_series=body.blank_series,
+                                  blank_number=body.blank_number, at=utcnow())
 
 
 def _idempotency_key(value: str | None) -> str:
@@ -171,6 +181,7 @@ def _idempotency_key(value: str | None) -> str:
 
 @router.post(
     "/batches", summary="Issue the documents of a study group (idempotent)", response_model=BatchModel,
+    operation_id="issueBatch",
     responses={200: {"description": "The batch is finished: every graduate of its snapshot has a document",
                      "content": {"application/json": {"example": BATCH_EXAMPLE}}},
                **problem_responses(("bad-request", "a batch needs an Idempotency-Key header (retry with the same "
@@ -193,16 +204,214 @@ def issue_batch(body: BatchRequest, identity: OfficerWriter, office: BackOfficeD
     and answers `replayed: true`.
     """
     key = _idempotency_key(idempotency_key)
-    officer = officer_of(identity)
-    with office.sessions() as session, registry_errors():
-        institution = institution_of(session, officer)
-        session.commit()
-        result = issue_group(session=session, officer=officer, group=body.group,
-                             idempotency_key=f"{institution.bin}:{key}", signer=office.signer(),
-                             base_url=office.base_url, at=utcnow(), blank_series=body.blank_series)
-        documents, _ = document_summaries(session, institution_id=officer.institution_id,
-                                          where=[col(Document.batch_id) == result.batch_id], limit=100_000,
-                                          newest_first=False)
-        session.commit()
-    return BatchModel(idempotency_key=key, total=result.total, issued=result.issued, skipped=result.skipped,
-                      finished=result.finished, replayed=result.replayed, documents=documents)
+    return service.issue_batch(office, identity, group=body.group, key=key, blank_series=body.blank_series,
+                               at=utcnow())
+
+
+# ----------------------------------------------------------------------------- documents and their codes
+
+
+@router.get(
+    "/documents", summary="Documents of your institution", response_model=DocumentsModel,
+    operation_id="listDocuments",
+    responses={200: {"description": "One page of documents, newest first"},
+               **problem_responses(UNAUTHORIZED, FORBIDDEN, INVALID)},
+)
+def list_documents(identity: OfficerReader, office: BackOfficeDep,
+                   group: Annotated[str | None, Query(max_length=64, description="only this study group")] = None,
+                   state: Annotated[DocumentState | None, Query(description="valid, replaced or annulled")] = None,
+                   series: Annotated[str | None, Query(max_length=8)] = None,
+                   limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+                   offset: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0) -> DocumentsModel:
+    """Your institution's documents with the holder's name as printed on the current revision."""
+    return service.list_documents(office, identity, where=DocumentFilter(group=group, state=state, series=series),
+                                  limit=limit, offset=offset)
+
+
+@router.get(
+    "/documents/{series}/{number}", summary="A document with its history", response_model=DocumentDetailModel,
+    operation_id="getDocument",
+    responses={200: {"description": "The document, its revisions, its duplicate chain and its audit events"},
+               **problem_responses(UNAUTHORIZED, FORBIDDEN, _NOT_FOUND)},
+)
+def get_document_detail(series: Series, number: Number, identity: OfficerReader,
+                        office: BackOfficeDep) -> DocumentDetailModel:
+    """Every revision (what changed, when, why), the original and its duplicates, and the audit events."""
+    return service.document_detail(office, identity, series=series, number=number)
+
+
+def _code(office: BackOfficeDep, identity: OfficerReader, series: str, number: str, revision: int | None,
+          kind: str) -> Response:
+    image = service.code_image(office, identity, series=series, number=number, revision=revision, kind=kind)
+    return Response(image.body, media_type=image.media_type,
+                    headers={"Content-Disposition": f'inline; filename="{image.filename}"'})
+
+
+_QR_PROBLEMS: Final = problem_responses(UNAUTHORIZED, FORBIDDEN, _NOT_FOUND, INVALID)
+
+
+@router.get(
+    "/documents/{series}/{number}/qr.svg", summary="The QR code as SVG (30 mm)", response_class=Response,
+    operation_id="getQrSvg",
+    responses={200: {"description": "SVG, width and height 30mm",
+                     "content": {"image/svg+xml": {"example": '<svg xmlns="http://www.w3.org/2000/svg" '
+                                                              'width="30mm" height="30mm" ...'}}},
+               **_QR_PROBLEMS},
+)
+def qr_svg(series: Series, number: Number, identity: OfficerReader, office: BackOfficeDep,
+           revision: RevisionQuery = None) -> Response:
+    """The stored revision's QR code as a 30 x 30 mm SVG (quiet zone included)."""
+    return _code(office, identity, series, number, revision, "svg")
+
+
+@router.get(
+    "/documents/{series}/{number}/qr.png", summary="The QR code as PNG (30 mm at 600 dpi or more)",
+    operation_id="getQrPng",
+    response_class=Response,
+    responses={200: {"description": "PNG with a pHYs chunk giving its physical size, 30 mm",
+                     "content": {"image/png": {"example": "(binary PNG)"}}}, **_QR_PROBLEMS},
+)
+def qr_png(series: Series, number: Number, identity: OfficerReader, office: BackOfficeDep,
+           revision: RevisionQuery = None) -> Response:
+    """The stored revision's QR code as a PNG of at least 600 dpi whose pHYs says 30 mm."""
+    return _code(office, identity, series, number, revision, "png")
+
+
+@router.get(
+    "/documents/{series}/{number}/qr.pdf", summary="The QR code as PDF (30 mm)", response_class=Response,
+    operation_id="getQrPdf",
+    responses={200: {"description": "A PDF page 30 mm wide with the code and its caption",
+                     "content": {"application/pdf": {"example": "(binary PDF)"}}}, **_QR_PROBLEMS},
+)
+def qr_pdf(series: Series, number: Number, identity: OfficerReader, office: BackOfficeDep,
+           revision: RevisionQuery = None) -> Response:
+    """The stored revision's QR code as vector PDF, exactly 30 mm, captioned with series and number."""
+    return _code(office, identity, series, number, revision, "pdf")
+
+
+@router.get(
+    "/sheets", summary="A4 print sheets of a group's or a batch's QR codes", response_class=Response,
+    operation_id="printSheet",
+    responses={200: {"description": "PDF: A4 pages of 30 codes, each exactly 30 x 30 mm, with captions and cut "
+                                    "lines; print at 100 %", "content": {"application/pdf": {"example": "(PDF)"}}},
+               **problem_responses(UNAUTHORIZED, FORBIDDEN,
+                                   ("not-found", "no documents in force in this group or batch"),
+                                   ("invalid-data", "give exactly one of group and batch"), INVALID)},
+)
+def print_sheet(identity: OfficerReader, office: BackOfficeDep,
+                group: Annotated[str | None, Query(max_length=64, description="a study group")] = None,
+                batch: Annotated[str | None, Query(max_length=100, description="a batch's Idempotency-Key")] = None,
+                ) -> Response:
+    """The documents in force of a study group or a batch, ordered by number, as A4 sheets to print and cut."""
+    body = service.print_sheet(office, identity, group=group, batch=batch)
+    return Response(body, media_type="application/pdf", headers={"Content-Disposition": 'inline; filename="sheet.pdf"'})
+
+
+# ----------------------------------------------------------------------------- duplicates, corrections, annulment
+
+
+@router.post(
+    "/documents/{series}/{number}/duplicates", summary="Issue duplicate No. N instead of a document",
+    operation_id="issueDuplicate",
+    status_code=201, response_model=DocumentDetailModel,
+    responses={201: {"description": "The duplicate; the document it replaces is void from now on",
+                     "content": {"application/json": {"example": DOCUMENT_DETAIL_EXAMPLE}}},
+               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID, _NOT_FOUND, _STATE,
+                                   ("blank-stock", "no free blanks in this institution's stock"),
+                                   ("invalid-data", "new name: a duplicate issued because the name changed carries "
+                                                    "the new name"))},
+)
+def make_duplicate(series: Series, number: Number, body: DuplicateRequest, identity: OfficerWriter,
+                   office: BackOfficeDep) -> DocumentDetailModel:
+    """Seed 000 items 21-25: lost, damaged, name changed (with the new name), or a filling error (seed 003 item 9).
+
+    The duplicate gets its own number and the stamp "Түпнұсқаның орнына берілген № N телнұсқа"; the document it
+    replaces becomes *replaced* in the same transaction, and a verifier shown it is told which duplicate replaced it.
+    """
+    return service.make_duplicate(office, identity, series=series, number=number, reason=body.reason,
+                                  new_name=body.new_name, blank_series=body.blank_series,
+                                  blank_number=body.blank_number, at=utcnow())
+
+
+@router.post(
+    "/documents/{series}/{number}/corrections", summary="Correct a document's data (a new signed revision)",
+    operation_id="correctDocument",
+    status_code=201, response_model=RevisionCreatedModel,
+    responses={201: {"description": "The new revision; earlier QR codes still verify and show what changed"},
+               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID, _NOT_FOUND, _STATE,
+                                   ("invalid-data", "changes: nothing differs from revision 1"))},
+)
+def make_correction(series: Series, number: Number, body: CorrectionRequest, identity: OfficerWriter,
+                    office: BackOfficeDep) -> RevisionCreatedModel:
+    """Seed 000 appendix 38 / seed 001 appendix 18: fix a technical error; who, when, why and what are kept."""
+    return service.make_correction(office, identity, series=series, number=number, changes=body.changes,
+                                   reason=body.reason, at=utcnow())
+
+
+@router.post(
+    "/documents/{series}/{number}/annulment", summary="Annul a document (the head only; final)",
+    operation_id="annulDocument",
+    response_model=DocumentDetailModel,
+    responses={200: {"description": "Annulled: every revision now verifies as ANNULLED, with the basis"},
+               **problem_responses(UNAUTHORIZED, ("forbidden", "only the head of the institution may do this"),
+                                   CSRF_FAILED, INVALID, _NOT_FOUND, _STATE)},
+)
+def annul(series: Series, number: Number, body: AnnulRequest, identity: OfficerWriter,
+          office: BackOfficeDep) -> DocumentDetailModel:
+    """Annul a document in force with its basis (an order or a decision). Its number is never given again."""
+    return service.annul(office, identity, series=series, number=number, basis=body.basis, at=utcnow())
+
+
+# ----------------------------------------------------------------------------- blanks and audit
+
+
+@router.get(
+    "/blanks", summary="Blank stock of your institution", response_model=StockModel,
+    operation_id="getBlankStock",
+    responses={200: {"description": "The stock by series"}, **problem_responses(UNAUTHORIZED, FORBIDDEN)},
+)
+def get_stock(identity: OfficerReader, office: BackOfficeDep) -> StockModel:
+    """Received, used, written off and free blanks by series, and the number the next document gets."""
+    return service.stock(office, identity)
+
+
+@router.post(
+    "/blanks/ranges", summary="Record a range of blanks received", status_code=201, response_model=BlankRangeModel,
+    operation_id="addBlankRange",
+    responses={201: {"description": "The range is in stock"},
+               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID,
+                                   ("conflict", "blanks ЖБ 0001000-0001499 overlap a range received before"),
+                                   ("invalid-data", "first: must not be greater than last"))},
+)
+def add_range(body: BlankRangeRequest, identity: OfficerWriter, office: BackOfficeDep) -> BlankRangeModel:
+    """A range of pre-numbered blanks from the printing house (seed 000 item 17): series, first, last."""
+    return service.receive_blanks(office, identity, series=body.series, first=body.first, last=body.last,
+                                  at=utcnow())
+
+
+@router.post(
+    "/blanks/write-offs", summary="Write off a spoiled blank", status_code=201, response_model=BlankModel,
+    operation_id="writeOffBlank",
+    responses={201: {"description": "Written off: the number is never used"},
+               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID,
+                                   ("blank-stock", "blank ЖБ 0009999 is not in this institution's stock"),
+                                   ("conflict", "blank ЖБ 0001003 is used for a document"))},
+)
+def write_off(body: WriteOffRequest, identity: OfficerWriter, office: BackOfficeDep) -> BlankModel:
+    """Take a spoiled blank out of stock with the reason; a used or written-off blank is refused."""
+    return service.write_off(office, identity, series=body.series, number=body.number, reason=body.reason,
+                             at=utcnow())
+
+
+@router.get(
+    "/audit", summary="Audit events of your institution", response_model=AuditEventsModel,
+    operation_id="listAuditEvents",
+    responses={200: {"description": "Events, newest first"}, **problem_responses(UNAUTHORIZED, FORBIDDEN, INVALID)},
+)
+def list_audit(identity: OfficerReader, office: BackOfficeDep,
+               before: Annotated[int | None, Query(ge=1, le=DB_INT_MAX,
+                                                   description="events with a smaller seq (the next page)")] = None,
+               action: Annotated[str | None, Query(max_length=40, description="e.g. document.issue")] = None,
+               limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100) -> AuditEventsModel:
+    """Who did what, when and why in your institution (the hash-chained log; never an IIN)."""
+    return service.audit_events(office, identity, before=before, action=action, limit=limit)

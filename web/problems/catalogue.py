@@ -1,7 +1,7 @@
 """The catalogue of problem types (RFC 9457 §3.1.1): every `type` the service answers with, in one place.
 
-`web.problems` answers with them and serves `GET /problems/<slug>`; `web.staffproblems` maps the registry's
-errors onto the signed-in surfaces' types. Statuses follow RFC 9110 §15 and RFC 6585 §4.
+`web.problems.handlers` answers with them, `web.public.api` serves `GET /problems/<slug>`, and
+`web.problems.errors` maps `verify`'s errors onto them. Statuses follow RFC 9110 §15 and RFC 6585 §4.
 """
 
 from __future__ import annotations

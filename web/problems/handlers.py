@@ -8,7 +8,7 @@
 * extension members: `errors` (validation failures: `loc`, `msg`, `type`, never the input) and `checks` (health).
 
 No stack trace ever leaves the server: unhandled exceptions become a generic 500 here and are logged by
-`web.observe`. Statuses follow RFC 9110 §15 (413 Content Too Large, 415 Unsupported Media Type,
+`web.http.observe`. Statuses follow RFC 9110 §15 (413 Content Too Large, 415 Unsupported Media Type,
 422 Unprocessable Content, 503 Service Unavailable with Retry-After §10.2.3) and RFC 6585 §4 (429 Too Many Requests).
 
 Sources: RFC 9457 §3 (members), §3.1.1 (relative type URIs); FastAPI's exception handler hooks.
@@ -32,7 +32,7 @@ from .catalogue import PROBLEM_TYPES, ProblemType
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 REQUEST_ID_KEY: Final = "verify.request_id"
-"""Scope key of the request id (a UUID string) that `web.observe` sets for every request."""
+"""Scope key of the request id (a UUID string) that `web.http.observe` sets for every request."""
 
 
 

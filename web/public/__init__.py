@@ -1,1 +1,4 @@
-"""(see web/__init__.py)"""
+"""The public, anonymous surface: the QR link and the JSON API (api.py), the employer's pages and forms (pages.py), the
+verdict page built from the report (verdict.py), verification of a text, a picture or a lookup (service.py), and the
+request and response shapes (schemas.py).
+"""

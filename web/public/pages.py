@@ -8,10 +8,11 @@
 | POST /scan/lookup     | form series, number, surname -> the verdict page, or the uniform not-found page |
 | GET /static/{name}    | CSS and JavaScript of the pages, cacheable for a day (hash in the URL)          |
 
-The verification page itself is `GET /V/{digits}` of `web.public`, rendered by `web.pages.verdict_response`.
-The forms run the same code as the API: `web.public.scan_reports` (picture checks, decoding processes) and
-`web.public.lookup_report` (the same uniform not-found answer for an unknown number and a wrong surname), under
-the same rate-limit buckets (`RATE_BUCKETS`) and upload cap (`UPLOAD_PATHS`). A refused form comes back as the scan
+The verification page itself is `GET /V/{digits}` of `web.public.api`, rendered by
+`web.public.verdict.verdict_response`. The forms run the same code as the API (`web.public.service`):
+`scan_picture` (picture checks, decoding processes) and `lookup_document` (the same uniform not-found answer for an
+unknown number and a wrong surname), under the same rate-limit buckets (`RATE_BUCKETS`) and upload cap
+(`UPLOAD_PATHS`). A refused form comes back as the scan
 page with the reason in the page's language and the problem's HTTP status.
 """
 
@@ -23,16 +24,18 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from ..deps import ServicesDep
 from ..problems.handlers import ProblemError
 from ..ui.i18n import Translator
-from ..ui.render import page_response, render, static_response, verdict_response
-from .api import ServicesDep, lookup_report, scan_reports
+from ..ui.render import page_response, render, static_response
 from .schemas import LookupRequest
+from .service import lookup_document, scan_picture
+from .verdict import verdict_response
 
 RATE_BUCKETS: Final = {"/scan/photo": "scan", "/scan/lookup": "lookup"}
 """Route template -> rate-limit bucket: the buckets of the API routes that the forms stand for."""
 UPLOAD_PATHS: Final = ("/scan/photo",)
-"""Paths whose body cap is the upload cap (`web.guards.BodySizeLimit`)."""
+"""Paths whose body cap is the upload cap (`web.http.guards.BodySizeLimit`)."""
 _SCAN_ERRORS: Final = frozenset({"no-qr-code", "unreadable-image", "unsupported-media-type", "content-too-large",
                                  "busy", "invalid-request"})
 
@@ -81,12 +84,12 @@ def scan_photo_page(request: Request, services: ServicesDep,
     if not data:
         return _scan_page(request, services, status_code=422, upload_error="scan_invalid-request")
     try:
-        reports = scan_reports(services, data)
+        reports = scan_picture(services, data)
     except ProblemError as exc:
         slug = exc.problem.slug if exc.problem.slug in _SCAN_ERRORS else "unreadable-image"
         return _scan_page(request, services, status_code=exc.status_code, upload_error=f"scan_{slug}",
                           headers=dict(exc.headers or {}))
-    return verdict_response(request, services, reports, switch_base="/scan")
+    return verdict_response(request, reports, switch_base="/scan")
 
 
 @router.post("/scan/lookup")
@@ -99,11 +102,11 @@ def lookup_page(request: Request, services: ServicesDep, series: Annotated[str, 
     except ValidationError:
         return _scan_page(request, services, status_code=422, lookup_error="lookup_invalid", lookup=typed)
     try:
-        report = lookup_report(services, body)
+        report = lookup_document(services, body)
     except ProblemError as exc:
         key = "lookup_not_found" if exc.problem.slug == "not-found" else "lookup_invalid"
         return _scan_page(request, services, status_code=exc.status_code, lookup_error=key, lookup=typed)
-    return verdict_response(request, services, [report], switch_base="/scan")
+    return verdict_response(request, [report], switch_base="/scan")
 
 
 @router.get("/static/{name}")

@@ -8,19 +8,13 @@ these models).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final, Literal
+from typing import Any, Final, Literal
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..problems.catalogue import PROBLEM_TYPES
+from verify import StatusCode, Verdict
 
 MAX_QR_TEXT_CHARS: Final = 2000
-DB_INT_MAX: Final = 2**31 - 1
-"""The largest id, sequence number or offset a request may carry: PostgreSQL's `integer` (larger ones are
-answered 422, not a database error)."""
-RowIdPath = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="a row id")]
-"""A path parameter naming a row by its id (a token, a partner)."""
 
 _STEP_NAMES: Final = ("unprefix", "digits", "cose", "kid", "signature", "chain", "payload", "usage_period",
                       "revocation", "scope", "registry")
@@ -151,7 +145,7 @@ class RecordModel(BaseModel):
     duplicate: DuplicateModel | None = None
 
 
-class SignerModel(BaseModel):
+class ReportSignerModel(BaseModel):
     """The document signer that verified the signature."""
 
     kid: str
@@ -172,7 +166,7 @@ class DocumentRefModel(BaseModel):
 class RegistryModel(BaseModel):
     """The registry's answer about the signed record (`verify.status.RegistryStatus`)."""
 
-    code: str
+    code: StatusCode
     as_of: str
     original: DocumentRefModel | None
     duplicate_no: int | None
@@ -189,10 +183,10 @@ class ReportModel(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [REPORT_EXAMPLE, MALFORMED_EXAMPLE]})
 
-    verdict: str = Field(description="VALID, CORRECTED, REPLACED, ANNULLED, NOT_IN_REGISTRY, MALFORMED, ...")
+    verdict: Verdict = Field(description="VALID, CORRECTED, REPLACED, ANNULLED, NOT_IN_REGISTRY, MALFORMED, ...")
     message: str
     authentic: bool
-    status: str = Field(description="NOT_CHECKED or the registry's status code")
+    status: StatusCode | Literal["NOT_CHECKED"] = Field(description="NOT_CHECKED or the registry's status code")
     checked_at: str
     trust_list_version: int | None
     environment: str | None
@@ -200,7 +194,7 @@ class ReportModel(BaseModel):
     warnings: list[str]
     record: RecordModel | None = Field(description="only when authentic")
     signed_at: str | None
-    signer: SignerModel | None
+    signer: ReportSignerModel | None
     registry: RegistryModel | None
 
 
@@ -210,27 +204,6 @@ class ScanResultsModel(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"results": [REPORT_EXAMPLE]}]})
 
     results: list[ReportModel]
-
-
-class ValidationItem(BaseModel):
-    """Where a request failed its schema (never the value sent)."""
-
-    loc: list[str]
-    msg: str
-    type: str
-
-
-class ProblemModel(BaseModel):
-    """An RFC 9457 problem (`application/problem+json`)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str = Field(description="/problems/<slug>; GET it for a description")
-    title: str
-    status: int
-    detail: str
-    instance: str = Field(description="urn:uuid:<request id>, also in the X-Request-ID header and the server log")
-    errors: list[ValidationItem] | None = Field(default=None, description="for invalid-request: where")
 
 
 class TrustListInfo(BaseModel):
@@ -268,36 +241,3 @@ class PingModel(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"ok": True}]})
 
     ok: Literal[True]
-
-
-class ProblemTypeModel(BaseModel):
-    """`GET /problems/<slug>`: what a problem type means."""
-
-    type: str
-    title: str
-    status: int
-    description: str
-
-
-def problem_example(slug: str, detail: str, **extensions: Any) -> dict[str, Any]:
-    """An example problem body of type `slug` for the OpenAPI document."""
-    problem = PROBLEM_TYPES[slug]
-    return {"type": problem.uri, "title": problem.title, "status": problem.status, "detail": detail,
-            "instance": "urn:uuid:4f1c2a57-9a0e-4c53-9d7e-0c1b5d2f7e61", **extensions}
-
-
-def problem_responses(*examples: tuple[str, str]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries for problems: (slug, detail) pairs, grouped by status.
-
-    The schema is referenced by name; `web.app` adds `ProblemModel` to the document's components.
-    """
-    out: dict[int | str, dict[str, Any]] = {}
-    for slug, detail in examples:
-        problem = PROBLEM_TYPES[slug]
-        entry = out.setdefault(problem.status, {
-            "description": problem.title,
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"},
-                                                     "examples": {}}}})
-        examples_map = entry["content"]["application/problem+json"]["examples"]
-        examples_map[slug] = {"summary": problem.title, "value": problem_example(slug, detail)}
-    return out

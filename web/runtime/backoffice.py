@@ -1,8 +1,8 @@
 """What the signed-in surfaces need, built once per process: a writing engine, password hashing, keys, limits.
 
-The public surface reads the registry through a read-only engine (`web.services.Services`); officers, partners and
-administrators change it, so `BackOffice` holds a second, writing engine (SQLite: `BEGIN IMMEDIATE` per
-transaction; PostgreSQL: a pool of `db_pool_size`). It also holds:
+The public surface reads the registry through a read-only engine (`web.runtime.services.Services`); officers,
+partners and administrators change it, so `BackOffice` holds a second, writing engine (SQLite: `BEGIN IMMEDIATE`
+per transaction; PostgreSQL: a pool of `db_pool_size`). It also holds:
 
 * the password hashing of the settings (`verify.registry.accounts.PasswordHashing`);
 * the key store (`VERIFY_KEYS_DIR`, passphrase from `VERIFY_KEY_PASSPHRASE`): the active document signer for
@@ -23,9 +23,9 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Final
 
-from fastapi import Depends, Request
+from fastapi import Request
 from sqlalchemy import Engine
 
 from verify import Error, KeyStore, Signer, TrustList
@@ -151,7 +151,7 @@ def _reload_now(trust: TrustSource) -> None:
 
 
 def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice:
-    """Build the signed-in surfaces' services (after `web.services.prepare`).
+    """Build the signed-in surfaces' services (after `web.runtime.services.prepare`).
 
     Args:
         settings: the web settings.
@@ -181,18 +181,10 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
 
 
 def backoffice_of(request: Request) -> BackOffice:
-    """The process's `BackOffice` (set by `web.app.create_app`)."""
+    """The process's `BackOffice` (set by `web.app.create_app`; `web.deps.BackOfficeDep` is the dependency)."""
     office: BackOffice = request.app.state.backoffice
     return office
 
 
-async def get_backoffice(request: Request) -> BackOffice:
-    """`backoffice_of` as a dependency (`async`: FastAPI runs a plain `def` dependency in its thread pool)."""
-    return backoffice_of(request)
-
-
-BackOfficeDep = Annotated[BackOffice, Depends(get_backoffice)]
-
-
-__all__ = ["DEVELOPMENT_COOKIE", "PRODUCTION_COOKIE", "RATE_BUCKETS", "BackOffice", "BackOfficeDep", "CookiePolicy",
-           "backoffice_of", "build_backoffice", "get_backoffice"]
+__all__ = ["DEVELOPMENT_COOKIE", "PRODUCTION_COOKIE", "RATE_BUCKETS", "BackOffice", "CookiePolicy", "backoffice_of",
+           "build_backoffice"]

@@ -1,6 +1,6 @@
-"""The decoding process of `web.scanpool`: picture bytes in, QR texts (or a stage error) out, as JSON.
+"""The decoding process of `web.runtime.scanpool`: picture bytes in, QR texts (or a stage error) out, as JSON.
 
-It runs as `python -m web.scanworker FD MEMORY_BYTES MAX_IMAGE_BYTES MAX_PIXELS`, a fresh interpreter that
+It runs as `python -m web.runtime.scanworker FD MEMORY_BYTES MAX_IMAGE_BYTES MAX_PIXELS`, a fresh interpreter that
 shares nothing with the server but the socket FD (a `multiprocessing.connection.Connection`).
 Before it imports the image libraries it caps its own address space (RLIMIT_AS), so a decompression bomb that
 slips past the header checks fails with MemoryError in this process instead of exhausting the server's memory,
@@ -81,7 +81,7 @@ def worker_main(conn: Connection, memory_bytes: int, max_image_bytes: int, max_p
 
 
 def main(argv: Sequence[str]) -> None:
-    """`python -m web.scanworker FD MEMORY_BYTES MAX_IMAGE_BYTES MAX_PIXELS` (started by `web.scanpool`)."""
+    """`python -m web.runtime.scanworker FD MEMORY_BYTES MAX_IMAGE_BYTES MAX_PIXELS` (from `web.runtime.scanpool`)."""
     fd, memory_bytes, max_image_bytes, max_pixels = (int(value) for value in argv)
     worker_main(Connection(fd), memory_bytes, max_image_bytes, max_pixels)
 

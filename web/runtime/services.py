@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
-from sqlalchemy import Engine, text
+from fastapi import Request
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from verify import Error, KeyStore, TrustList, Verifier
@@ -32,6 +33,7 @@ from verify.codec import qr_prefix
 from verify.registry.async_lookup import AsyncRegistryStatusLookup
 from verify.registry.db import (
     SessionFactory,
+    database_answers,
     database_exists,
     make_engine,
     require_current_schema,
@@ -48,9 +50,10 @@ from ..settings import MiB, WebSettings
 from .scanpool import ScanPool
 
 
-def utcnow() -> dt.datetime:
-    """The current time, aware UTC (the web edge is where the clock is read)."""
-    return dt.datetime.now(dt.UTC)
+def services_of(request: Request) -> Services:
+    """The process's `Services` (set by `web.app.create_app`; `web.deps.ServicesDep` is the dependency)."""
+    services: Services = request.app.state.services
+    return services
 
 
 @contextmanager
@@ -76,7 +79,7 @@ def prepare(settings: WebSettings) -> None:
         store = KeyStore(settings.keys_dir, settings.passphrase_bytes())
         with _exclusive(settings.data_dir / ".bootstrap.lock"):
             if settings.trust_list is None and settings.root_cert is None and not store.exists():
-                store.init(at=utcnow())
+                store.init(at=dt.datetime.now(dt.UTC))  # start-up: the key store's creation time
                 get_logger().info("development key store created", extra={"environment": "development"})
             if not database_exists(url):
                 upgrade_database(url)
@@ -189,7 +192,7 @@ class Services:
         trust: the trust list in use.
         engine: read-only registry engine; `sessions` opens sessions on it.
         status_engine: read-only, autocommit engine of the status lookups (one SELECT per verification, one round
-            trip); `status_lookup` asks it from worker threads.
+            trip); `status_lookup` asks it from worker threads, with the facts a verdict page shows (`details`).
         async_status: the status lookup of routes on the event loop (opened and closed by the app's lifespan).
         pool: the decoding processes.
         scan_limits: byte and pixel caps of pictures, checked from the header before decoding.
@@ -215,14 +218,8 @@ class Services:
                         accepted_prefixes=(self.prefix,))
 
     def database_reachable(self) -> bool:
-        """Whether the registry database answers a trivial query."""
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-                connection.rollback()
-        except Exception:  # any driver or pool failure means "not reachable" to a health check
-            return False
-        return True
+        """Whether the registry database answers a trivial query (`verify.registry.db.database_answers`)."""
+        return database_answers(self.engine)
 
     def close(self) -> None:
         """End the decoding processes and close the database connections."""
@@ -254,7 +251,7 @@ def build_services(settings: WebSettings) -> Services:
         engine=engine,
         status_engine=status_engine,
         sessions=session_factory(engine),
-        status_lookup=RegistryStatusLookup(status_engine),
+        status_lookup=RegistryStatusLookup(status_engine, details=True),
         async_status=AsyncRegistryStatusLookup.for_engine(status_engine, pool_size=settings.db_pool_size),
         pool=pool,
         scan_limits=ScanLimits(max_image_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels),

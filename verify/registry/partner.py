@@ -1,0 +1,53 @@
+"""The partner's lookup: a holder's documents by IIN, for the "digital documents" app (DOMAIN.md; seed 000 items
+59-60; seed 002 item 12), with its audit event.
+
+`holder_documents` joins the holder, their graduations, the documents, each document's current revision and its
+institution in one query, and records the lookup in the audit chain as `partner.lookup` by the partner, with the
+holder's keyed reference (`audit.holder_reference`) instead of the IIN, in the same transaction: who read whose
+documents can be answered later without storing the IIN in the log. An IIN the registry does not know gives no
+documents (and the same event).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_
+from sqlmodel import Session, col, select
+
+from .access import unit_of_work
+from .audit import append_event, holder_reference
+from .models import Document, DocumentRevision, Graduate, Holder, Institution
+
+
+@dataclass(frozen=True, slots=True)
+class HolderDocument:
+    """One document of a holder: its row, its current signed revision, and its institution's BIN."""
+
+    document: Document
+    revision: DocumentRevision
+    institution_bin: str
+
+
+def holder_documents(*, session: Session, iin: str, actor: str, at: dt.datetime) -> list[HolderDocument]:
+    """Every document of the holder with this IIN (validated by the caller), by issue time; commits the audit event.
+
+    Args:
+        iin: the holder's IIN (never written anywhere: the event names the holder's keyed reference).
+        actor: who asks, e.g. "partner:eGov Mobile digital documents".
+        at: the time of the lookup (aware).
+    """
+    with unit_of_work(session):
+        rows = session.exec(
+            select(Document, DocumentRevision, Institution.bin)
+            .join(Graduate, col(Graduate.id) == Document.graduate_id)
+            .join(Holder, col(Holder.id) == Graduate.holder_id)
+            .join(DocumentRevision, and_(col(DocumentRevision.document_id) == Document.id,
+                                         col(DocumentRevision.revision) == Document.current_revision))
+            .join(Institution, col(Institution.id) == Document.institution_id)
+            .where(Holder.iin == iin).order_by(col(Document.issued_at), col(Document.id))).all()
+        append_event(session=session, at=at, action="partner.lookup", object_type="holder",
+                     object_ref=holder_reference(session=session, iin=iin), actor=actor,
+                     after={"documents": len(rows)})
+    return [HolderDocument(document, revision, institution_bin) for document, revision, institution_bin in rows]

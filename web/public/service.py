@@ -1,0 +1,128 @@
+"""Verification for the public surface: a QR text, a picture or a lookup -> the `VerificationReport` of each code.
+
+The API (`web.public.api`) and the employer's pages (`web.public.pages`) both call these; neither calls the
+other's routes. Every verification runs the core verifier with the registry as its `StatusLookup`, pinned to the
+configured host: a QR text naming another host fails step 1 (its link would send a phone elsewhere). The report is
+the typed object until it leaves the process (the API writes `to_json()`, the pages render it).
+
+A registry that cannot be read (`SchemaError`, `RegistryUnavailableError`) makes the verification 503 with
+Retry-After, never a verdict (`web.problems.errors.verification_unavailable`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import unicodedata
+from typing import Final
+
+from verify import Error, VerificationReport
+from verify.codec import split_qr_text
+from verify.registry.documents import get_document, get_revision
+from verify.scan import probe_image
+
+from ..deps import utcnow
+from ..problems.errors import UNREADABLE_REGISTRY, problem_slug, verification_unavailable
+from ..problems.handlers import ProblemError
+from ..runtime.scanpool import PoolBusyError, ScanFailedError
+from ..runtime.services import Services
+from .schemas import LookupRequest
+
+LOOKUP_NOT_FOUND: Final = "no document with this series and number and this surname in the registry"
+
+
+def check_text(services: Services, text: str, *, source: str) -> VerificationReport:
+    """The report of a QR text, the registry asked through the blocking lookup (routes run in threads).
+
+    Args:
+        source: where the text came from, for the verdict metric: "link", "scan", "lookup".
+
+    Raises:
+        ProblemError: 503 unavailable when the registry cannot be read.
+    """
+    try:
+        report = services.verifier().check(text, at=utcnow())
+    except UNREADABLE_REGISTRY:
+        raise verification_unavailable() from None
+    services.metrics.count_verdict(source, report.verdict)
+    return report
+
+
+async def check_text_on_loop(services: Services, text: str, *, source: str) -> VerificationReport:
+    """The same as `check_text`, on the event loop: steps 1-10 inline, the registry awaited (`async_status`).
+
+    Raises:
+        ProblemError: 503 unavailable when the registry cannot be read.
+    """
+    pending = services.verifier().begin(text, at=utcnow())
+    if pending.query is None:
+        report = pending.report
+    else:
+        try:
+            status = await pending.query.ask_async(services.async_status)
+        except UNREADABLE_REGISTRY:
+            raise verification_unavailable() from None
+        report = pending.finish(status)
+    services.metrics.count_verdict(source, report.verdict)
+    return report
+
+
+def scan_picture(services: Services, data: bytes) -> list[VerificationReport]:
+    """The report of every QR code in a picture, in reading order (`POST /api/v1/scan` and the upload form).
+
+    The picture is checked from its header first (size in bytes, format by its magic bytes, pixel size), then
+    decoded in a separate, memory-capped process with a time limit.
+
+    Raises:
+        ProblemError: content-too-large, unsupported-media-type, unreadable-image, no-qr-code, busy.
+    """
+    try:
+        probe_image(data, services.scan_limits)
+    except Error as exc:
+        services.metrics.count_scan(exc.code)
+        raise ProblemError(problem_slug(exc.code), exc.message) from None
+    try:
+        texts = services.pool.scan(data)
+    except PoolBusyError as exc:
+        services.metrics.count_scan("BUSY")
+        raise ProblemError("busy", str(exc), headers={"Retry-After": str(services.pool.retry_after_s)}) from None
+    except ScanFailedError as exc:
+        services.metrics.count_scan(exc.code)
+        raise ProblemError(problem_slug(exc.code), exc.detail) from None
+    services.metrics.count_scan("ok")
+    return [check_text(services, text, source="scan") for text in texts]
+
+
+def _fold(surname: str) -> bytes:
+    """A surname for comparison: NFC, case-folded, inner spaces collapsed (as UTF-8)."""
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", surname).casefold())
+    return " ".join(folded.split()).encode("utf-8")
+
+
+def lookup_document(services: Services, body: LookupRequest) -> VerificationReport:
+    """The report of the registry's current record of a document (`POST /api/v1/lookup` and the lookup form).
+
+    The surname must match the record's (case-insensitive, Unicode NFC). An unknown number and a wrong surname get
+    the very same answer, so that no one can learn which numbers exist or whose they are. A number typed without
+    its leading zeros is padded to seven digits.
+
+    Raises:
+        ProblemError: not-found (the same for an unknown number and a wrong surname); invalid-request.
+    """
+    number = body.number.strip()
+    if number.isascii() and number.isdigit() and len(number) < 7:
+        number = number.zfill(7)
+    stored_surname, qr_text = "", ""
+    with services.sessions() as session:
+        try:
+            document = get_document(session=session, series=body.series, number=number)
+            if document is not None:
+                revision = get_revision(session=session, document=document)
+                stored_surname = str(revision.record.get("holder", {}).get("surname", ""))
+                qr_text = revision.qr_text
+        except Error as exc:
+            if exc.code != "NOT_FOUND":
+                raise ProblemError("invalid-request", exc.message) from None
+    if not hmac.compare_digest(_fold(stored_surname), _fold(body.surname)) or not qr_text:
+        raise ProblemError("not-found", LOOKUP_NOT_FOUND)
+    _, digits = split_qr_text(qr_text)
+    return check_text(services, services.prefix + digits, source="lookup")
