@@ -11,10 +11,22 @@ Example:
     >>> signed = sign_record(record, signer=store.signer(),             # doctest: +SKIP
     ...                      base_url="https://v.edu.kz", at=dt.datetime.now(dt.UTC))
     >>> Verifier(store.trust_list()).check(signed.qr_text, at=dt.datetime.now(dt.UTC)).verdict  # doctest: +SKIP
-    'VALID'
+    <Verdict.VALID: 'VALID'>
 
-The record format is specified in docs/FORMAT.md; the web service (`web/`) uses only what
-this module exports.
+What is here, from the top down (the layers are checked by import-linter: pyproject.toml, [tool.importlinter]):
+
+    cli/          the `verify` command line (adapters: argv and settings)
+    demo/         the demo pipeline of `verify demo`: sample data, registry stages, diploma inserts
+    registry/     the registry: tables, every SQL statement, services, `RegistryStatusLookup`
+    issue.py      record -> COSE_Sign1 -> QR text -> QR images; a stored code's caption and print sheets
+    scan.py       image bytes -> QR texts (decoding only: never trusts)
+    verifier.py   QR text -> numbered checks -> registry status -> `VerificationReport` with its `Verdict`
+    record.py, codec.py, qr.py, qrpdf.py, keys.py, keystore.py, trust.py, status.py, identifiers.py,
+    doctypes.py, errors.py, settings.py, schemas/ (the trust list's JSON Schema)    the pure core
+
+`__all__` below is the surface for programs that verify or issue (locked by tests/core/test_layout.py); the web
+service and the command line, adapters above every layer here, also use the modules themselves. The record format
+is specified in docs/FORMAT.md.
 """
 
 from .errors import Error, VerificationError

@@ -1,8 +1,9 @@
 """The HTTP service of `verify` (FastAPI), by surface.
 
-`web/` is an adapter: it builds the settings, speaks HTTP and HTML, and uses what `verify/__init__.py` exports plus
-`verify.registry.*`, `verify.scan`, `verify.codec` and `verify.settings` (DESIGN.md, One picture; the layers are
-checked by import-linter, pyproject.toml). No SQL here: the registry's functions read and write.
+`web/` is an adapter, the top layer: it builds the settings, speaks HTTP and HTML, and uses `verify` and the
+modules below it (`verify.registry.*`, `verify.scan`, `verify.codec`, ...; DESIGN.md, One picture). The layers,
+of `verify` and inside `web/`, are checked by import-linter (pyproject.toml, [tool.importlinter]). No SQL here: the
+registry's functions read and write.
 
     app.py        create_app(settings) -> FastAPI: the middleware stack, the routers, the OpenAPI document
     deps.py       every FastAPI dependency (services, back office, principals, the console's desk) and the clock
@@ -22,10 +23,14 @@ checked by import-linter, pyproject.toml). No SQL here: the registry's functions
                   verdict.py (the verdict page from the report), service.py (verification), schemas.py
     officer/      service.py (what an officer does: both faces call it), queries.py (answers from the registry's
                   read queries), api.py (the officers' API), console.py and console_documents.py (the console),
-                  forms.py, batches.py, desk.py, pages.py, schemas.py
+                  forms.py, batches.py, pages.py, schemas.py
     partner/      api.py (a holder's documents by IIN in the body), schemas.py
     admin/        api.py (institutions, officers, partners, tokens, signers, trust list), schemas.py
-    auth/         api.py (sign-in, tokens), sessions.py (cookies, CSRF, bearer tokens), schemas.py
+    auth/         api.py (sign-in, tokens), sessions.py (cookies, CSRF, bearer tokens), desk.py (the console's
+                  signed-in officer of one request), schemas.py
+
+The surfaces (public, officer, partner, admin, auth's api.py) import none of one another; what they share is below
+them: deps.py, auth's sessions, runtime/, ui/, http/, problems/.
 
 Nothing is imported here, so that a decoding process (`web.runtime.scanworker`) starts without the web stack.
 """

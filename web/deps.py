@@ -8,7 +8,7 @@
     principal(*scopes)  the request's principal holding these scopes (bearer token, else session cookie + CSRF)
     AnyPrincipal, OfficerReader, OfficerWriter, PartnerReader, AdminPrincipal   the principals of the API routes
     session_principal   the principal of a page request (the session cookie alone; the form's CSRF field counts)
-    DeskDep             the console's signed-in officer (`web.officer.desk.Desk`)
+    DeskDep             the console's signed-in officer (`web.auth.desk.Desk`)
     RowIdPath           a path parameter naming a row by its id (at most `DB_INT_MAX`)
 
 The dependencies that only read the app's state are `async` (FastAPI would run a plain `def` one in its thread
@@ -26,9 +26,9 @@ from starlette.concurrency import run_in_threadpool
 
 from verify.registry.accounts import Identity
 
+from .auth.desk import Desk, desk_of
 from .auth.sessions import BEARER_SCHEME, SESSION_SCHEME, UNSAFE_METHODS, resolve_principal, sent_csrf_token
 from .http.bodies import JSON_ONLY, is_json
-from .officer.desk import Desk, desk_of
 from .problems.errors import insufficient_scope
 from .problems.handlers import ProblemError
 from .runtime.backoffice import BackOffice, backoffice_of

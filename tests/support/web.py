@@ -30,7 +30,6 @@ from verify.registry.access import unit_of_work
 from verify.registry.accounts import (
     PasswordHashing,
     create_admin,
-    create_partner,
     create_token,
     ensure_officer_account,
     set_officer_password,
@@ -38,6 +37,7 @@ from verify.registry.accounts import (
 from verify.registry.documents import signed_record_of
 from verify.registry.imports.parse import GraduateRow
 from verify.registry.models import Account, ApiToken, Document, DocumentRevision, Officer, Partner
+from verify.registry.partner import create_partner
 from web.problems.openapi import ProblemModel
 from web.settings import WebSettings
 

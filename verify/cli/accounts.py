@@ -199,7 +199,7 @@ def cmd_admins(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_partners(args: argparse.Namespace, settings: Settings) -> int:
     """`verify partners add NAME | list`."""
-    from ..registry.accounts import create_partner, list_partners
+    from ..registry.partner import create_partner, list_partners
 
     with registry_session(args, settings) as session:
         if args.partners_command == "list":
@@ -214,9 +214,10 @@ def cmd_partners(args: argparse.Namespace, settings: Settings) -> int:
 
 def _owner(session: Session, args: argparse.Namespace) -> tuple[Any, Any]:
     """(token owner, officer row or None) named by --officer, --admin or --partner."""
-    from ..registry.accounts import ensure_officer_account, get_account_by_username, get_partner_by_name
+    from ..registry.accounts import ensure_officer_account, get_account_by_username
     from ..registry.institutions import get_officer_by_username_or_raise
     from ..registry.models import AccountKind
+    from ..registry.partner import get_partner_by_name
 
     if args.officer:
         officer = get_officer_by_username_or_raise(session=session, username=args.officer)

@@ -7,18 +7,21 @@ institution) and commits one transaction with its audit event.
     models/        the tables, one module per family (one metadata, NAMING_CONVENTION, UTCDateTime)
     db.py          make_engine (SQLite: BEGIN IMMEDIATE, WAL, busy_timeout), session_factory, upgrade_database,
                    database_exists, require_current_schema
-    access.py      unit_of_work, require_writer, require_head, require_institution (who may do what)
+    access.py      unit_of_work, flush_or_conflict, require_writer, require_head, require_institution (who may do what)
     institutions.py create_institution, create_officer, get_institution_by_bin_or_raise,
                    get_officer_by_username_or_raise, list_institutions
-    imports/       parse_graduates: CSV/XLSX -> ParseReport (no database); import_graduates: all or nothing
+    imports/       parse.py parse_graduates: CSV/XLSX -> ParseReport (no database; rows.py, checks.py);
+                   load.py import_graduates: all or nothing
     numbering.py   allocate_number: a counter row per series (seed 001, item 7)
     blanks.py      add_blank_range, reserve_blank, write_off_blank, stock_summary (seed 000, items 7, 17)
     documents.py   issue_document, issue_group (idempotency key), get_document_or_raise, get_revision,
                    record_of, signed_record_of, batch_revisions
     lifecycle.py   issue_duplicate (seed 000 items 21-25), correct_document (seed 000 appendix 38), annul_document
     audit.py       append_event, verify_audit_chain, holder_reference (hash chain, RFC 8785)
-    accounts.py    passwords, sessions, tokens, partners: Identity, resolve_session, resolve_token, create_token
-    lookup.py      RegistryStatusLookup: `verify.status.StatusLookup` for the verifier
+    accounts.py    passwords, sessions, tokens: Identity, resolve_session, resolve_token, create_token
+    partner.py     create_partner, list_partners; holder_documents: the partner's lookup by IIN (audited)
+    queries.py     the officers' read queries: documents, graduates, histories, audit events of one institution
+    lookup.py      RegistryStatusLookup: `verify.status.StatusLookup` for the verifier (RegistryUnavailableError)
     async_lookup.py AsyncRegistryStatusLookup: the same on an event loop (batched per turn on PostgreSQL)
 
 Nothing is imported here, so that importing one module stays cheap for the command line.

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from ..errors import ForbiddenError
+from ..errors import ConflictError, ForbiddenError
 from .models import Officer, OfficerRole
 
 
@@ -68,3 +69,11 @@ def unit_of_work(session: Session) -> Iterator[None]:
     except BaseException:
         session.rollback()
         raise
+
+
+def flush_or_conflict(session: Session, message: str) -> None:
+    """Flush the session; a unique constraint it breaks (a name taken meanwhile) is a `ConflictError(message)`."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ConflictError(message) from None

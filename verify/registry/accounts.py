@@ -19,8 +19,9 @@ Rules kept here (the web service and the command line share them):
 * **Scopes** (`models.Scope`) follow from the principal: a viewer gets `officer:read`; an issuer or head
   `officer:read officer:write`; an administrator `admin`; a partner `partner:read`. A token holds a subset, and
   its effective scopes are re-intersected with the owner's on every request.
-* Account changes, token creation and revocation, and partners are written to the audit chain
-  (`audit.append_event`); sign-ins and sign-outs are not (they would make the chain a log of every session).
+* Account changes, token creation and revocation are written to the audit chain (`audit.append_event`), as are
+  partners (registered in `partner`); sign-ins and sign-outs are not (they would make the chain a log of every
+  session).
 """
 
 from __future__ import annotations
@@ -35,11 +36,10 @@ from typing import Final, Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, NotFoundError, RecordError
-from .access import unit_of_work
+from .access import flush_or_conflict, unit_of_work
 from .audit import append_event
 from .models import Account, AccountKind, ApiToken, AuthSession, Officer, OfficerRole, Partner, Scope
 
@@ -234,7 +234,7 @@ def create_admin(*, session: Session, username: str, full_name: str, password: s
                           password_hash=password_hash, password_changed_at=at if password_hash else None,
                           active=True, created_at=at)
         session.add(account)
-        _flush_or_conflict(session, f"the username {username} is taken")
+        flush_or_conflict(session, f"the username {username} is taken")
         append_event(session=session, at=at, action="account.create", object_type="account", object_ref=username,
                      actor=actor, after={"username": username, "kind": account.kind, "full_name": full_name,
                                          "password": password_hash is not None})
@@ -246,13 +246,6 @@ def _check_username(username: str) -> str:
     if not 1 <= len(username) <= 64 or not all(c.isascii() and (c.isalnum() or c in "._-") for c in username):
         raise RecordError("username: must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-'")
     return username
-
-
-def _flush_or_conflict(session: Session, message: str) -> None:
-    try:
-        session.flush()
-    except IntegrityError:
-        raise ConflictError(message) from None
 
 
 def ensure_officer_account(*, session: Session, officer: Officer, at: dt.datetime) -> Account:
@@ -269,7 +262,7 @@ def ensure_officer_account(*, session: Session, officer: Officer, at: dt.datetim
     account = Account(username=officer.username, kind=AccountKind.OFFICER.value, officer_id=officer.id,
                       full_name=officer.full_name, active=True, created_at=at)
     session.add(account)
-    _flush_or_conflict(session, f"the username {officer.username} is taken")
+    flush_or_conflict(session, f"the username {officer.username} is taken")
     return account
 
 
@@ -561,47 +554,3 @@ def token_owner_name(*, session: Session, token: ApiToken) -> str:
         return f"partner:{partner.name if partner is not None else token.partner_id}"
     account = session.get(Account, token.account_id)
     return account.username if account is not None else str(token.account_id)
-
-
-# ----------------------------------------------------------------------------- partners
-def create_partner(*, session: Session, name: str, at: dt.datetime, actor: str = "admin") -> Partner:
-    """Register a partner system (e.g. the "digital documents" app); commits (audited).
-
-    Raises:
-        RecordError: an empty or over-long name.
-        ConflictError: the name is taken.
-    """
-    name = " ".join(name.split())
-    if not 1 <= len(name) <= 100:
-        raise RecordError("name: must be 1-100 characters")
-    with unit_of_work(session):
-        if get_partner_by_name(session=session, name=name) is not None:
-            raise ConflictError(f"a partner named {name} exists")
-        partner = Partner(name=name, active=True, created_at=at)
-        session.add(partner)
-        _flush_or_conflict(session, f"a partner named {name} exists")
-        append_event(session=session, at=at, action="partner.create", object_type="partner", object_ref=name[:80],
-                     actor=actor, after={"name": name})
-    return partner
-
-
-def get_partner_by_name(*, session: Session, name: str) -> Partner | None:
-    """The partner with this name, or None."""
-    return session.exec(select(Partner).where(Partner.name == name)).first()
-
-
-def get_partner_or_raise(*, session: Session, partner_id: int) -> Partner:
-    """The partner with this id.
-
-    Raises:
-        NotFoundError: none.
-    """
-    partner = session.get(Partner, partner_id)
-    if partner is None:
-        raise NotFoundError(f"no partner {partner_id}")
-    return partner
-
-
-def list_partners(*, session: Session) -> list[Partner]:
-    """Every registered partner system, by name."""
-    return list(session.exec(select(Partner).order_by(col(Partner.name))))

@@ -1,5 +1,6 @@
-"""The partner's lookup: a holder's documents by IIN, for the "digital documents" app (DOMAIN.md; seed 000 items
-59-60; seed 002 item 12), with its audit event.
+"""Partner systems: their registration (`create_partner`, audited; their tokens are in `accounts`) and their lookup
+of a holder's documents by IIN, for the "digital documents" app (DOMAIN.md; seed 000 items 59-60; seed 002 item
+12), with its audit event.
 
 `holder_documents` joins the holder, their graduations, the documents, each document's current revision and its
 institution in one query, and records the lookup in the audit chain as `partner.lookup` by the partner, with the
@@ -16,9 +17,53 @@ from dataclasses import dataclass
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
-from .access import unit_of_work
+from ..errors import ConflictError, NotFoundError, RecordError
+from .access import flush_or_conflict, unit_of_work
 from .audit import append_event, holder_reference
-from .models import Document, DocumentRevision, Graduate, Holder, Institution
+from .models import Document, DocumentRevision, Graduate, Holder, Institution, Partner
+
+
+def create_partner(*, session: Session, name: str, at: dt.datetime, actor: str = "admin") -> Partner:
+    """Register a partner system (e.g. the "digital documents" app); commits (audited).
+
+    Raises:
+        RecordError: an empty or over-long name.
+        ConflictError: the name is taken.
+    """
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 100:
+        raise RecordError("name: must be 1-100 characters")
+    with unit_of_work(session):
+        if get_partner_by_name(session=session, name=name) is not None:
+            raise ConflictError(f"a partner named {name} exists")
+        partner = Partner(name=name, active=True, created_at=at)
+        session.add(partner)
+        flush_or_conflict(session, f"a partner named {name} exists")
+        append_event(session=session, at=at, action="partner.create", object_type="partner", object_ref=name[:80],
+                     actor=actor, after={"name": name})
+    return partner
+
+
+def get_partner_by_name(*, session: Session, name: str) -> Partner | None:
+    """The partner with this name, or None."""
+    return session.exec(select(Partner).where(Partner.name == name)).first()
+
+
+def get_partner_or_raise(*, session: Session, partner_id: int) -> Partner:
+    """The partner with this id.
+
+    Raises:
+        NotFoundError: none.
+    """
+    partner = session.get(Partner, partner_id)
+    if partner is None:
+        raise NotFoundError(f"no partner {partner_id}")
+    return partner
+
+
+def list_partners(*, session: Session) -> list[Partner]:
+    """Every registered partner system, by name."""
+    return list(session.exec(select(Partner).order_by(col(Partner.name))))
 
 
 @dataclass(frozen=True, slots=True)

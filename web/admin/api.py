@@ -48,12 +48,9 @@ from verify.registry.access import unit_of_work
 from verify.registry.accounts import (
     Identity,
     check_password,
-    create_partner,
     create_token,
     get_account_by_username,
     get_account_of_officer,
-    get_partner_or_raise,
-    list_partners,
     list_tokens,
     revoke_token,
     set_officer_active,
@@ -71,6 +68,7 @@ from verify.registry.institutions import (
     list_officers,
 )
 from verify.registry.models import Institution, InstitutionCreate, Officer, OfficerCreate, Partner
+from verify.registry.partner import create_partner, get_partner_or_raise, list_partners
 
 from ..auth.schemas import TokenCreatedModel, TokensModel
 from ..auth.sessions import token_lifetime, token_model

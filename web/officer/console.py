@@ -62,6 +62,7 @@ from verify.registry.imports.parse import MAX_FILE_BYTES
 from verify.registry.models import BatchState
 from verify.registry.queries import NO_SUCH_GRADUATE, DocumentFilter
 
+from ..auth.desk import Desk
 from ..auth.schemas import LoginRequest
 from ..auth.sessions import sign_in
 from ..deps import BackOfficeDep, DeskDep, utcnow
@@ -72,7 +73,6 @@ from ..ui.render import request_language
 from . import service
 from .api import MAX_IDEMPOTENCY_KEY_CHARS
 from .batches import BatchStatus, batch_status, batch_work, progress_text, runs_of
-from .desk import Desk
 from .forms import (
     FormError,
     refusal,

@@ -34,12 +34,12 @@ from verify.registry.lifecycle import CORRECTABLE_FIELDS
 from verify.registry.models import DocumentState
 from verify.registry.queries import DocumentFilter
 
+from ..auth.desk import Desk
 from ..deps import BackOfficeDep, DeskDep, utcnow
 from ..problems.handlers import ProblemError
 from ..runtime.backoffice import BackOffice
 from ..ui.i18n import CATALOGUE, Translator
 from . import service
-from .desk import Desk
 from .forms import (
     DUPLICATE_REASONS,
     FormError,

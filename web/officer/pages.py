@@ -18,12 +18,12 @@ from fastapi.routing import APIRoute
 
 from verify import Error
 
+from ..auth.desk import Desk
 from ..deps import DB_INT_MAX
 from ..problems.errors import problem_from_error
 from ..problems.handlers import ProblemError
 from ..ui.i18n import Translator
 from ..ui.render import page_response, render
-from .desk import Desk
 
 PAGE_SIZE: Final = 100
 MAX_ROW_ID: Final = DB_INT_MAX

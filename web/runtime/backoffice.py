@@ -18,8 +18,8 @@ within VERIFY_TRUST_RELOAD_S seconds.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,25 +129,13 @@ class BackOffice:
                 os.replace(tmp, served)
             except OSError as exc:
                 raise ProblemError("unavailable", f"cannot write the served trust list ({exc.strerror})") from None
-        _reload_now(self.trust)
+        with contextlib.suppress(Error):  # a list that does not load stays refused by the source; the old one stays
+            self.trust.look_now()
         return trust_list
 
     def close(self) -> None:
         """Close the writing engine's connections."""
         self.engine.dispose()
-
-
-def _reload_now(trust: TrustSource) -> None:
-    """Make the trust source look at its file on the next `current()` call, and call it.
-
-    `TrustSource` looks at most every `reload_s` seconds; forgetting when it last looked (`_checked_at`) is the
-    documented way to make it look now without a second loading path.
-    """
-    trust._checked_at = -math.inf
-    try:
-        trust.current()
-    except Error:  # a list that does not load stays refused by the source itself; the old one stays
-        return
 
 
 def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice:

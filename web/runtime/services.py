@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import hashlib
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -146,6 +147,11 @@ class TrustSource:
         if time.monotonic() - self._checked_at >= self.reload_s:
             self._reload_if_changed()
         return self._snapshot
+
+    def look_now(self) -> TrustSnapshot:
+        """The publication in use after looking at the file now, whatever `reload_s` says (after a publication)."""
+        self._checked_at = -math.inf
+        return self.current()
 
     def _reload_if_changed(self) -> None:
         with self._lock:

@@ -12,8 +12,8 @@ from verify.registry.accounts import Identity
 from verify.registry.institutions import get_institution
 from verify.registry.models import Officer
 
-from ..auth.sessions import csrf_token_for
 from ..runtime.backoffice import BackOffice
+from .sessions import csrf_token_for
 
 
 @dataclass(frozen=True, slots=True)
