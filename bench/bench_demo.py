@@ -3,8 +3,8 @@
 Each run is a fresh process (`python -m verify.cli ... demo`) pinned to one CPU with `os.sched_setaffinity`, in a
 fresh temporary directory (a new development key store, a new demo registry, a new output directory), with the
 service's default password hashing (argon2id, 64 MiB). The wall time includes the interpreter's start and the
-imports; the stage times come from the run's own demo.json (`web.demo`). Every run must end with the six showcase
-verdicts as expected, or the benchmark stops. Goal: the whole job under 120 s.
+imports; the stage times come from the run's own demo.json (`verify.demo.pipeline`). Every run must end with the
+six showcase verdicts as expected, or the benchmark stops. Goal: the whole job under 120 s.
 
 Two side measurements, in this process (pinned to the same CPU), explain two choices of the demo:
 

@@ -2,8 +2,8 @@
 
 The workbook looks like an export of the National Education Database opened in Excel: bilingual
 Kazakh / Russian headers (docs/IMPORT.md), the IIN and the codes as text cells (so leading zeros stay),
-dates as date cells shown DD.MM.YYYY, honours as иә / жоқ. `verify.registry.graduates.parse_graduates`
-must read the same rows from both files (tests/test_graduates.py).
+dates as date cells shown DD.MM.YYYY, honours as иә / жоқ. `verify.registry.imports.parse.parse_graduates`
+must read the same rows from both files (tests/core/test_graduates.py).
 
 The output is reproducible: fixed document properties and zip timestamps, members in a fixed order.
 

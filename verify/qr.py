@@ -4,7 +4,7 @@ The QR text of a record (DESIGN.md, Record format) is `HTTPS://<host>/V/` follow
 COSE bytes written as one decimal number. It is put in the symbol at error-correction level M
 as two segments, alphanumeric for the upper-case prefix and numeric for the digits
 (ISO/IEC 18004:2015 §7.3 and §7.4). The encoder is zint, through zxing-cpp; its mode
-optimiser picks that segmentation (tests/test_qr.py checks the version against
+optimiser picks that segmentation (tests/core/test_qr.py checks the version against
 `qr_version_for`, the capacity arithmetic of ISO/IEC 18004:2015 Table 7).
 
 Diploma blanks of technical and vocational education carry the QR code at 3 x 3 cm (seed 000,
@@ -150,7 +150,7 @@ def qr_version_for(prefix_len: int, digit_count: int) -> int:
 
     Used to refuse an over-budget record before anything is rendered. zint's mode optimiser is
     never larger; it can be one version smaller for texts with only a few (<= ~6) digits, which
-    it merges into the alphanumeric segment, or with digits inside the host (tests/test_qr.py).
+    it merges into the alphanumeric segment, or with digits inside the host (tests/core/test_qr.py).
 
     Args:
         prefix_len: characters of the upper-case prefix `HTTPS://<host>/V/` (alphanumeric).

@@ -33,7 +33,7 @@ from .identifiers import (
 FORMAT_VERSION = 1
 
 #: Name caps (characters, after NFC): keep the longest record within QR version 12 at ECC M
-#: with the longest allowed prefix (docs/FORMAT.md §5); measured in tests/test_budget.py.
+#: with the longest allowed prefix (docs/FORMAT.md §5); measured in tests/core/test_budget.py.
 MAX_SURNAME_CHARS = 32
 MAX_GIVEN_NAME_CHARS = 24
 MAX_PATRONYMIC_CHARS = 24

@@ -11,7 +11,7 @@ Three stages, each with its own error (verify/errors.py), so a caller can tell t
 3. `decode_gray`: zxing-cpp, QR Code Model 2 only, in passes (`PASSES`); a fallback pass runs only when the
    passes before it found nothing. `scan_image` raises `NoQRCodeError` when no pass finds a code.
 
-Decoder passes and why (measured on the synthetic set of tests/photos.py; numbers in docs/bench-scan.md):
+Decoder passes and why (measured on the synthetic set of tests/support/photos.py; numbers in docs/bench-scan.md):
 
 - "plain": zxing-cpp with its defaults (local-average binarizer, rotations, downscaled copies, inverted codes).
   It reads every synthetic code of 4 px per module or more, ~97-99 % at 3-4 px, ~70-78 % at 2-3 px.

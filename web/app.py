@@ -64,7 +64,7 @@ TAGS = [
     {"name": "verification", "description": "Verdicts on QR codes and documents (docs/FORMAT.md §7)."},
     {"name": "trust", "description": "The trust list for offline verifiers (docs/FORMAT.md §6)."},
     {"name": "operations", "description": "Health, metrics, problem types."},
-    {"name": "accounts", "description": "Sign-in (session cookie + X-CSRF-Token) and API tokens (web/auth.py)."},
+    {"name": "accounts", "description": "Sign-in (session cookie + X-CSRF-Token) and API tokens (web/auth/)."},
     {"name": "officer", "description": "Officers of one institution (seed 001 item 7): import, issue, print, "
                                        "duplicates, corrections, annulments, blanks, audit. The institution is "
                                        "always the account's."},

@@ -1,4 +1,4 @@
-"""The administrators' API (web/admin_api.py) and the account commands (verify/cli/accounts.py).
+"""The administrators' API (web/admin/api.py) and the account commands (verify/cli/accounts.py).
 
 Institutions, officer accounts (seed 001 item 7), partners and tokens; document signers and the trust list
 (DESIGN.md, Trust model). Timeline of the signer case (the key store is a copy for this test only):

@@ -1,4 +1,4 @@
-"""Sign-in, sessions, CSRF, bearer tokens and scopes (web/auth.py, verify/registry/accounts.py), on SQLite.
+"""Sign-in, sessions, CSRF, bearer tokens and scopes (web/auth/, verify/registry/accounts.py), on SQLite.
 
 Timeline of the revocation case:
 

@@ -1,4 +1,5 @@
-"""The officer console (web/console.py) through a TestClient: sign-in, CSRF, import, issue, print, history, forms.
+"""The officer console (web/officer/console.py, console_documents.py) through a TestClient: sign-in, CSRF, import,
+issue, print, history, forms.
 
 Every form that changes the registry is refused without its CSRF token (the hidden field `csrf_token`), without
 its confirmation box, or with bad input: the answer is a 4xx page with the reason on the form, and the registry is

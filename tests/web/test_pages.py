@@ -1,4 +1,4 @@
-"""The employer's pages (web/pages.py, web/page_routes.py, web/i18n.py) through the app, in kk, ru and en.
+"""The employer's pages (web/public/pages.py, web/public/verdict.py, web/ui/i18n.py) through the app, in kk, ru and en.
 
 The registry holds a document in every state (`support.pagestates.build_cases`): a valid original, a replaced
 original and its duplicate, a corrected document (the QR of its first revision), an annulled one, a forged text and

@@ -1,4 +1,5 @@
-"""The partner's look-up by IIN (web/partner_api.py): the "digital documents" app of eGov Mobile.
+"""The partner's look-up by IIN (web/partner/api.py, verify/registry/partner.py): the "digital documents" app of
+eGov Mobile.
 
 The IIN is sent in the POST body only, is never echoed (answers, problems, log lines) and is audited as a keyed
 reference. Statuses are what a verifier is told now (seed 000 items 21-25: a duplicate voids the original).

@@ -32,14 +32,14 @@ STATIC_CACHE: Final = "public, max-age=86400"
 STATIC_DIR: Final = Path(__file__).parent / "static"
 STATIC_TYPES: Final = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                        ".png": "image/png", ".svg": "image/svg+xml"}
-"""The media types served from `web/static/`, by extension (fixed here, not from the system's mime.types)."""
+"""The media types served from `web/ui/static/`, by extension (fixed here, not from the system's mime.types)."""
 
 
 
 # ----------------------------------------------------------------------------- static files
 @dataclass(frozen=True, slots=True)
 class StaticFile:
-    """One file of `web/static/`, held in memory.
+    """One file of `web/ui/static/`, held in memory.
 
     Attributes:
         body: the bytes.
@@ -54,7 +54,7 @@ class StaticFile:
 
 @cache
 def static_files() -> dict[str, StaticFile]:
-    """The files of `web/static/` with a type of `STATIC_TYPES`, by name (read once per process)."""
+    """The files of `web/ui/static/` with a type of `STATIC_TYPES`, by name (read once per process)."""
     files = {}
     for path in sorted(STATIC_DIR.iterdir()):
         if path.is_file() and path.suffix in STATIC_TYPES and not path.name.startswith("."):
@@ -101,7 +101,7 @@ def render(template: str, *, lang: str, switch_base: str = "", **context: Any) -
     """A page from a template in `lang`, with the common context (`t`, `lang`, `static_url`, the switch).
 
     Args:
-        template: a file name in `web/templates/`.
+        template: a file name in `web/ui/templates/`.
         lang: one of `web.ui.i18n.LANGUAGES`.
         switch_base: the path the language links lead to ("" keeps the current path: `?lang=..`).
         context: the template's own values.
