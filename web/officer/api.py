@@ -83,7 +83,6 @@ from .schemas import (
 
 UPLOAD_PATHS: Final = ("/api/v1/officer/imports",)
 """Paths whose body cap is the upload cap (`web.http.guards.BodySizeLimit`)."""
-MAX_IDEMPOTENCY_KEY_CHARS: Final = 100
 _NOT_FOUND: Final = ("not-found", NOT_IN_YOUR_REGISTRY)
 _STATE: Final = ("document-state", "document BD 0000042 was replaced by duplicate No. 1 BD 0000043 and is void")
 
@@ -173,8 +172,8 @@ def _idempotency_key(value: str | None) -> str:
     if value is None or not value.strip():
         raise ProblemError("bad-request", "a batch needs an Idempotency-Key header (retry with the same key)")
     key = value.strip()
-    if len(key) > MAX_IDEMPOTENCY_KEY_CHARS or not key.isascii() or not key.isprintable():
-        raise ProblemError("bad-request", f"Idempotency-Key: 1-{MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII "
+    if len(key) > service.MAX_IDEMPOTENCY_KEY_CHARS or not key.isascii() or not key.isprintable():
+        raise ProblemError("bad-request", f"Idempotency-Key: 1-{service.MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII "
                                           "characters")
     return key
 

@@ -71,7 +71,6 @@ from ..runtime.backoffice import BackOffice
 from ..ui.i18n import Translator
 from ..ui.render import request_language
 from . import service
-from .api import MAX_IDEMPOTENCY_KEY_CHARS
 from .batches import BatchStatus, batch_status, batch_work, progress_text, runs_of
 from .forms import (
     FormError,
@@ -90,7 +89,7 @@ RATE_BUCKETS: Final = {"/console/session": "login"}
 LOGIN_COOKIE: Final = "verify-console-login"
 """The sign-in form's double-submit cookie (no session exists yet to bind a token to)."""
 LOGIN_COOKIE_MAX_AGE_S: Final = 3600
-MAX_KEY_CHARS: Final = MAX_IDEMPOTENCY_KEY_CHARS
+MAX_KEY_CHARS: Final = service.MAX_IDEMPOTENCY_KEY_CHARS
 QR_KINDS: Final = ("svg", "png", "pdf")
 _KEY_PATTERN: Final = re.compile(rf"[\x21-\x7e]{{1,{MAX_KEY_CHARS}}}")
 

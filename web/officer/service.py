@@ -64,6 +64,8 @@ MAX_SHEET_CODES: Final = 600
 """Codes on one print-sheet answer (20 A4 pages of 30)."""
 CODE_MEDIA_TYPES: Final = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 NO_SHEET_CODES: Final = "no documents in force in this group or batch"
+MAX_IDEMPOTENCY_KEY_CHARS: Final = 100
+"""Longest batch key (the API's Idempotency-Key header, the console's hidden field): printable ASCII."""
 ProgressCallback = Callable[[int, int], None]
 
 
