@@ -173,16 +173,22 @@ class Verifier:
     Args:
         trust_list: a verified `TrustList` (trust.TrustList.from_json).
         status_lookup: the registry's `StatusLookup`, or None for offline verification.
-        accepted_prefixes: the QR prefixes of this service's verification hosts (from
-            `codec.qr_prefix(base_url)`); a text naming another host fails step 1, because
-            its link would lead a phone elsewhere. None accepts any host (docs/FORMAT.md §5).
+        accepted_prefixes: the QR prefixes of this service's verification hosts, current and
+            former (`codec.qr_prefixes(base_urls)`), so that codes printed before a domain move
+            still verify; a text naming another host fails step 1, because its link would lead a
+            phone elsewhere. Compared byte for byte after ASCII upper-casing. None accepts any
+            host of the grammar (docs/FORMAT.md §5.2).
+
+    Raises:
+        RecordError: an accepted prefix that is not ASCII or not of the grammar of §5.2.
     """
 
     def __init__(self, trust_list: TrustList, *, status_lookup: StatusLookup | None = None,
                  accepted_prefixes: Collection[str] | None = None) -> None:
         self.trust_list = trust_list
         self.status_lookup = status_lookup
-        self.accepted_prefixes = None if accepted_prefixes is None else frozenset(p.upper() for p in accepted_prefixes)
+        self.accepted_prefixes = None if accepted_prefixes is None else \
+            frozenset(codec.normalize_prefix(p) for p in accepted_prefixes)
 
     def verify(self, text: str, *, at: dt.datetime) -> VerificationReport:
         """Verify or raise.
