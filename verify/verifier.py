@@ -21,7 +21,8 @@ The steps (docs/FORMAT.md §7; the number is the `step` of the error raised):
     (5) signature     one of them verifies the signature over Sig_structure
     (6) chain         that signer's certificate is issued by the configured root
     (7) payload       the payload decodes strictly to a record of the schema
-    (8) usage_period  the signing time lies in the signer's usage period
+    (8) usage_period  the signing time lies in the signer's usage period, and not later than
+                      the time of the check plus `MAX_CLOCK_SKEW`
     (9) revocation    the signer was not revoked with a compromise time <= signing time
     (10) scope        the series (and institution, where scoped) is in the signer's scope
     (11) registry     the registry's status through `StatusLookup` (skipped offline)
@@ -43,6 +44,7 @@ from .errors import (
     BadSignatureError,
     DocumentStatusError,
     PrefixError,
+    SignerPeriodError,
     UnknownSignerError,
     UntrustedSignerError,
     VerificationError,
@@ -56,6 +58,10 @@ STEP_NAMES: dict[int, str] = {
     1: "unprefix", 2: "digits", 3: "cose", 4: "kid", 5: "signature", 6: "chain", 7: "payload",
     8: "usage_period", 9: "revocation", 10: "scope", 11: "registry",
 }
+
+#: How far a record's signing time may lie after the time of the check (clocks of signer and verifier
+#: differ): a later signing time fails step 8 (docs/FORMAT.md §7.1).
+MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
 
 VALID = "VALID"
 NOT_CHECKED = "NOT_CHECKED"
@@ -277,6 +283,10 @@ class Verifier:
         run.report.record, run.report.signed_at = record, signed_at
         run.passed(7, f"{record.doc_type} {record.series} {record.number}, revision {record.revision}")
         period = f"signed at {signed_at.isoformat()}, within the signer's usage period"
+        if signed_at > at + MAX_CLOCK_SKEW:
+            raise SignerPeriodError(f"signed at {signed_at.isoformat()}, later than the time of the check "
+                                    f"{at.isoformat()} plus the allowed clock skew of "
+                                    f"{int(MAX_CLOCK_SKEW.total_seconds()) // 60} minutes")
         try:
             signer = _judge(chained, record, signed_at)
         except VerificationError as exc:

@@ -46,7 +46,7 @@ from testkeys import (  # noqa: E402
 )
 
 from verify import codec, qr  # noqa: E402
-from verify.keys import KeySigner, compute_kid  # noqa: E402
+from verify.keys import P256_HALF_ORDER, P256_ORDER, KeySigner, compute_kid  # noqa: E402
 from verify.record import DuplicateOf, HolderName, Record  # noqa: E402
 from verify.trust import Revocation, format_time  # noqa: E402
 
@@ -226,6 +226,8 @@ def cases() -> list[Case]:
         valid_case("valid_longest_record", "the longest record the schema allows (QR version <= 12)", LONGEST),
         valid_case("valid_phd_series_case", "PhD series keeps its printed case",
                    record(doc_type="PHD", series="PhD", programme="8D05302")),
+        valid_case("valid_signed_within_clock_skew", "signed 4 minutes after the validation clock: within the "
+                   "5-minute clock skew (FORMAT §7.1 step 8)", base, signed_at=CLOCK + dt.timedelta(minutes=4)),
     ]
     t = qr_text(base_cose)
     prefix, digits = codec.split_qr_text(t)
@@ -254,6 +256,13 @@ def cases() -> list[Case]:
         fail_case("shared_kid_none_verifies_fail", "two signers share the kid and neither key verifies",
                   qr_text(sign_payload(S_OUTSIDER, base_payload, kid=SHARED_KID)),
                   passed_until("kid", "BAD_SIGNATURE", fail="signature")),
+        fail_case("es256_high_s_fail", "a genuine ES256 signature (r, s) rewritten as (r, n - s): high S",
+                  qr_text(_high_s(sign_payload(S_ES256, payload_of(record(doc_type="MD", series="MD",
+                                                                          programme="7M01501"))))),
+                  passed_until("kid", "BAD_SIGNATURE", fail="signature")),
+        fail_case("signed_after_check_fail", "signing time 30 days after the validation clock (past the skew)",
+                  qr_text(sign_payload(S_EDDSA, payload_of(base, CLOCK + dt.timedelta(days=30)))),
+                  passed_until("payload", "SIGNER_OUT_OF_PERIOD", fail="usage_period")),
         fail_case("untrusted_chain_fail", "listed signer whose certificate another root issued",
                   qr_text(sign_payload(S_UNTRUSTED, base_payload)),
                   passed_until("signature", "UNTRUSTED_SIGNER", fail="chain")),
@@ -334,6 +343,16 @@ def cases() -> list[Case]:
         fail_case("garbage_fail", "1 KB of garbage text", "x" * 1024, {"unprefix": False, "verdict": "MALFORMED"}),
     ]
     return out
+
+
+def _high_s(cose: bytes) -> bytes:
+    """The same COSE_Sign1 with its ES256 signature's s replaced by n - s (still a valid ECDSA signature)."""
+    tag = cbor2.loads(cose)
+    protected, unprotected, payload, signature = tag.value
+    s = int.from_bytes(signature[32:], "big")
+    assert s <= P256_HALF_ORDER  # the signer writes low-S
+    high = signature[:32] + (P256_ORDER - s).to_bytes(32, "big")
+    return codec.encode_sign1(protected, payload, high)
 
 
 def _indefinite_holder(payload: bytes) -> bytes:
