@@ -34,6 +34,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
+from .codec import ALG_EDDSA
 from .errors import KeyStoreError, ScopeError, SignerPeriodError, SignerRevokedError, TrustListError
 from .keys import (
     ALGORITHM_NAMES,
@@ -50,6 +51,10 @@ from .keys import (
 )
 
 ENVIRONMENTS = ("production", "development", "test")
+#: What a signer in the trust list may sign (docs/FORMAT.md §6.3): records (`document`), status lists
+#: (`status`), transparency-log checkpoints (`log`). A signer signs for one usage only; an entry without
+#: `usage` (lists written before it existed) is a document signer.
+USAGES = ("document", "status", "log")
 MAX_TRUST_LIST_BYTES = 4 * 1024 * 1024
 #: I-JSON (RFC 7493 §2.2) and RFC 8785 §3.2.2.3: integers beyond +-(2^53 - 1) are refused.
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -126,8 +131,9 @@ class SignerEntry:
         label: a human name ("Development document signer 2026-11").
         certificate: the X.509 document signer certificate.
         usage_from, usage_until: the period in which it may sign (aware UTC datetimes).
-        scope: `Scope`.
+        scope: `Scope` (for a status signer: the series whose status lists it may sign).
         revocation: `Revocation` or None.
+        usage: one of `USAGES`: what it may sign ("document" records, "status" lists, "log" checkpoints).
         chains_to_root: set by `TrustList` at load time: the certificate is issued by the root.
     """
 
@@ -138,6 +144,7 @@ class SignerEntry:
     usage_until: dt.datetime
     scope: Scope
     revocation: Revocation | None = None
+    usage: str = "document"
     chains_to_root: bool = field(default=False, compare=False)
     _check: SignatureCheck | None = field(default=None, compare=False, repr=False)
 
@@ -200,6 +207,7 @@ class SignerEntry:
             "usage_until": format_time(self.usage_until),
             "scope": self.scope.to_json(),
             "revocation": None if self.revocation is None else self.revocation.to_json(),
+            "usage": self.usage,
         }
 
 
@@ -221,20 +229,22 @@ class TrustList:
     expires_at: dt.datetime
     root: x509.Certificate
     signers: tuple[SignerEntry, ...]
-    _by_kid: dict[bytes, tuple[SignerEntry, ...]] = field(init=False, repr=False, compare=False)
+    _by_kid: dict[tuple[str, bytes], tuple[SignerEntry, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         checked = tuple(replace(s, chains_to_root=is_issued_by(s.certificate, self.root),
                                 _check=signature_check(s.public_key)) for s in self.signers)
         object.__setattr__(self, "signers", checked)
-        index: dict[bytes, list[SignerEntry]] = {}
+        index: dict[tuple[str, bytes], list[SignerEntry]] = {}
         for entry in checked:
-            index.setdefault(entry.kid, []).append(entry)
+            index.setdefault((entry.usage, entry.kid), []).append(entry)
         object.__setattr__(self, "_by_kid", {k: tuple(v) for k, v in index.items()})
 
-    def candidates(self, kid: bytes) -> tuple[SignerEntry, ...]:
-        """Every signer listed with this kid (a kid is only a hint: the verifier tries them all)."""
-        return self._by_kid.get(kid, ())
+    def candidates(self, kid: bytes, *, usage: str = "document") -> tuple[SignerEntry, ...]:
+        """Every signer of this usage listed with this kid, in list order (a kid is only a hint: the verifier
+        tries them all). Records are judged only against document signers (steps 4-10), status lists only
+        against status signers: a signer of another usage is not a candidate at all."""
+        return self._by_kid.get((usage, kid), ())
 
     def is_expired(self, at: dt.datetime) -> bool:
         """Whether `at` is past the list's expiry."""
@@ -429,6 +439,8 @@ def _entry_from_json(e: dict[str, Any]) -> SignerEntry:
         raise TrustListError(f"trust list: signer {e['kid']}: certificate is not base64 DER") from None
     if not isinstance(key, PublicKey) or _alg_or_none(key) is None:
         raise TrustListError(f"trust list: signer {e['kid']}: unsupported key type (Ed25519 or P-256 only)")
+    if e.get("usage") == "log" and _alg_or_none(key) != ALG_EDDSA:
+        raise TrustListError(f"trust list: log signer {e['kid']}: must be Ed25519 (C2SP signed-note)")
     rev = e["revocation"]
     return SignerEntry(
         kid=bytes.fromhex(e["kid"]),
@@ -439,4 +451,5 @@ def _entry_from_json(e: dict[str, Any]) -> SignerEntry:
         scope=Scope(frozenset(e["scope"]["series"]), e["scope"]["institution_bin"]),
         revocation=None if rev is None else Revocation(
             parse_time(rev["revoked_at"]), parse_time(rev["compromised_at"]), rev["reason"]),
+        usage=e.get("usage", "document"),
     )

@@ -20,7 +20,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,8 @@ S_SHARED_A = make_signer("shared a")
 S_SHARED_B = make_signer("shared b")
 S_OUTSIDER = make_signer("outsider")  # not listed anywhere
 S_PRODUCTION = make_signer("production", root_key=PRODUCTION_ROOT_KEY, root=PRODUCTION_ROOT)
+S_STATUS = make_signer("status")  # usage "status": signs status lists, never records
+S_LOG = make_signer("log")  # usage "log": signs checkpoints, never records
 SHARED_KID = compute_kid(S_SHARED_A.certificate)
 
 
@@ -88,12 +90,12 @@ def _test_list_entries() -> tuple[Any, ...]:
         entry(S_UNTRUSTED, label="TEST ONLY signer issued by another root"),
         entry(S_SHARED_A, label="TEST ONLY signer A sharing a kid"),
         entry(S_SHARED_B, label="TEST ONLY signer B sharing a kid", kid=SHARED_KID),
+        replace(entry(S_STATUS, label="TEST ONLY status signer"), usage="status"),
+        replace(entry(S_LOG, label="TEST ONLY log signer"), usage="log"),
     )
 
 
 def _revoked(e: Any, *, compromised: dt.datetime) -> Any:
-    from dataclasses import replace
-
     return replace(e, revocation=Revocation(revoked_at=compromised + dt.timedelta(hours=1),
                                             compromised_at=compromised, reason="TEST ONLY key compromise"))
 
@@ -253,6 +255,10 @@ def cases() -> list[Case]:
                   passed_until("kid", "BAD_SIGNATURE", fail="signature")),
         fail_case("unknown_kid_fail", "signed by a signer that is not in the trust list",
                   qr_text(sign_payload(S_OUTSIDER, base_payload)), passed_until("cose", "UNKNOWN_SIGNER", fail="kid")),
+        fail_case("status_signer_signs_record_fail", "a record signed by a listed signer of usage status",
+                  qr_text(sign_payload(S_STATUS, base_payload)), passed_until("cose", "UNKNOWN_SIGNER", fail="kid")),
+        fail_case("log_signer_signs_record_fail", "a record signed by a listed signer of usage log",
+                  qr_text(sign_payload(S_LOG, base_payload)), passed_until("cose", "UNKNOWN_SIGNER", fail="kid")),
         fail_case("shared_kid_none_verifies_fail", "two signers share the kid and neither key verifies",
                   qr_text(sign_payload(S_OUTSIDER, base_payload, kid=SHARED_KID)),
                   passed_until("kid", "BAD_SIGNATURE", fail="signature")),
