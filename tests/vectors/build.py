@@ -9,7 +9,8 @@ stage (absent = the vector claims nothing for that stage). Valid cases also hold
 for the picture stage. Folders of invalid cases end in `_fail`.
 
 Ed25519 and RFC 6979 ECDSA are deterministic, so building twice gives the same bytes;
-tests/test_vectors.py rebuilds into a temporary folder and compares.
+tests/test_vectors.py rebuilds into a temporary folder and compares. The status-list vectors
+(`statuslist/`) and trust-list vectors (`trustlist/`) come from tests/vectors/build_lists.py.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import cbor2
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 from testkeys import (  # noqa: E402
     INSTITUTION,
@@ -44,6 +46,8 @@ from testkeys import (  # noqa: E402
     sample_record,
     trust_list,
 )
+
+import build_lists  # noqa: E402
 
 from verify import codec, qr  # noqa: E402
 from verify.keys import P256_HALF_ORDER, P256_ORDER, KeySigner, compute_kid  # noqa: E402
@@ -72,6 +76,7 @@ S_OUTSIDER = make_signer("outsider")  # not listed anywhere
 S_PRODUCTION = make_signer("production", root_key=PRODUCTION_ROOT_KEY, root=PRODUCTION_ROOT)
 S_STATUS = make_signer("status")  # usage "status": signs status lists, never records
 S_LOG = make_signer("log")  # usage "log": signs checkpoints, never records
+S_STATUS_BD = make_signer("status bd")  # usage "status", scoped to the series BD
 SHARED_KID = compute_kid(S_SHARED_A.certificate)
 
 
@@ -91,6 +96,8 @@ def _test_list_entries() -> tuple[Any, ...]:
         entry(S_SHARED_A, label="TEST ONLY signer A sharing a kid"),
         entry(S_SHARED_B, label="TEST ONLY signer B sharing a kid", kid=SHARED_KID),
         replace(entry(S_STATUS, label="TEST ONLY status signer"), usage="status"),
+        replace(entry(S_STATUS_BD, label="TEST ONLY status signer of BD only", series=frozenset({"BD"})),
+                usage="status"),
         replace(entry(S_LOG, label="TEST ONLY log signer"), usage="log"),
     )
 
@@ -405,9 +412,15 @@ def build(out: Path) -> list[str]:
     """Write every vector under `out`; return the case names."""
     if out.exists():
         for child in out.iterdir():
-            if (child.is_dir() and (child / "case.json").exists()) or child.name == "_trust":
+            if (child.is_dir() and (child / "case.json").exists()) or child.name in ("_trust", "statuslist",
+                                                                                       "trustlist"):
                 shutil.rmtree(child)
     write_trust(out)
+    build_lists.write_status_list_cases(out, build_lists.status_list_cases(
+        status=S_STATUS, status_bd_only=S_STATUS_BD, document=S_EDDSA, record=record,
+        qr_text=lambda signer, rec: qr_text(sign_payload(signer, payload_of(rec))), clock=CLOCK), clock=CLOCK)
+    test_list, _, test_root_key = TRUST_LISTS["test"]
+    build_lists.write_trust_list_cases(out, trust_list=test_list, root_key=test_root_key, clock=CLOCK)
     names = []
     for case in cases():
         folder = out / case.name
