@@ -107,3 +107,16 @@ def test_key_store_refusals(store: KeyStore) -> None:
         store.rotate(at=T, usage="checkpoint")
     with pytest.raises(KeyStoreError, match="usage must be"):
         store.signer("checkpoint")
+
+
+def test_root_fingerprint_is_the_sha256_of_the_der() -> None:
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+
+    from verify.keys import certificate_fingerprint
+
+    fingerprint = certificate_fingerprint(ROOT)
+    assert fingerprint == hashlib.sha256(ROOT.public_bytes(serialization.Encoding.DER)).hexdigest()
+    assert len(fingerprint) == 64 and fingerprint == fingerprint.lower()
+    assert compute_kid(ROOT).hex() == fingerprint[:16]  # the kid is its first 8 bytes

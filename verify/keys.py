@@ -54,6 +54,15 @@ def compute_kid(certificate: x509.Certificate) -> bytes:
     return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).digest()[:KID_BYTES]
 
 
+def certificate_fingerprint(certificate: x509.Certificate) -> str:
+    """The SHA-256 fingerprint of a certificate's DER as 64 lower-case hex digits (docs/FORMAT.md §6.5).
+
+    The root certificate's fingerprint is what a verifier pins: compare it case-insensitively, ignoring
+    colons, with `openssl x509 -in root.crt -noout -fingerprint -sha256`.
+    """
+    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
 def generate_private_key(alg: int = ALG_EDDSA) -> PrivateKey:
     """A fresh Ed25519 (alg -8) or P-256 (alg -7) private key.
 
