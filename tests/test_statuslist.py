@@ -404,3 +404,19 @@ def test_status_required_is_the_one_line_switch_for_a_verifier_without_a_source(
     required = Verifier(TL, status_required=True).check(text, at=T)
     assert required.verdict == "AUTHENTIC_STATUS_UNKNOWN" and required.authentic and required.status == "UNKNOWN"
     assert required.steps[-1].outcome == "failed" and "no registry and no status list" in required.steps[-1].detail
+
+
+@given(st.binary(max_size=800))
+@settings(max_examples=300)
+def test_any_bytes_verify_or_raise_a_status_list_error(data: bytes) -> None:
+    with pytest.raises(StatusListError):
+        verify_status_list(data, trust_list=TL, at=T)
+
+
+@given(st.integers(min_value=0, max_value=len(SIGNED) - 1), st.integers(min_value=1, max_value=255))
+@settings(max_examples=300, deadline=None)
+def test_any_changed_byte_of_a_signed_list_is_refused(position: int, xor: int) -> None:
+    data = bytearray(SIGNED)
+    data[position] ^= xor
+    with pytest.raises(StatusListError):
+        verify_status_list(bytes(data), trust_list=TL, at=T)

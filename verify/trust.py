@@ -1,10 +1,12 @@
 """The trust list: which document signers a verifier trusts, for what and when (docs/FORMAT.md §6).
 
 A trust list is a JSON document `{"payload": {...}, "signature": {...}}`. The signature is the
-root's, over the RFC 8785 canonical JSON of `payload`. The payload names every document
-signer ever used (rotation keeps old signers, so that old records still verify), each with
-its certificate, kid, usage period, scope and revocation (with the compromise time).
-The JSON Schema is `verify/schemas/trust-list.schema.json`.
+root's, over the RFC 8785 canonical JSON of `payload`. The payload names every signer ever used
+(rotation keeps old signers, so that old records still verify), each with its usage (`document`
+signs records, `status` status lists, `log` checkpoints; absent = document), certificate, kid,
+usage period, scope and revocation (with the compromise time). Files are read as I-JSON
+(RFC 7493): anything else is a `TrustListError`. The JSON Schema is
+`verify/schemas/trust-list.schema.json`; versions seen are persisted by `verify.versionstate`.
 
 Rules (DESIGN.md, Trust model):
     * a list verifies only under the root certificate the verifier was configured with;
