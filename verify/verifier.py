@@ -372,7 +372,10 @@ class PendingCheck:
             run.fail(status)
             return self.report
         signed_at = run.report.signed_at
-        if status.code is StatusCode.NOT_IN_REGISTRY and signed_at is not None and status.as_of < signed_at:
+        # A source that knows the registry only up to a time before the record was signed (a status list issued
+        # earlier) cannot say it was never issued; the registry answers as of the check itself.
+        if status.code is StatusCode.NOT_IN_REGISTRY and signed_at is not None \
+                and status.as_of < signed_at and status.as_of < run.report.checked_at:
             run.report.status = UNKNOWN
             run.fail(StatusUnknownError(f"the {status.source} answers as of {status.as_of.isoformat()}, before "
                                         f"this record was signed ({signed_at.isoformat()}): status unknown"))
