@@ -338,7 +338,11 @@ def _check_times(issued_at: dt.datetime, next_update: dt.datetime, expires_at: d
 
 # ============================================================================ bytes of keys 7 and 8 (§9.2)
 def write_uvarint(out: bytearray, value: int) -> None:
-    """Append `value` (0 <= value < 2^28) as an unsigned LEB128 varint: 7 bits a byte, low first."""
+    """Append `value` (0 <= value < 2^28) as an unsigned LEB128 varint: 7 bits a byte, low first.
+
+    Raises:
+        StatusListError: `value` outside 0..2^28 - 1 (at most 4 bytes, docs/FORMAT.md §9.2).
+    """
     if not 0 <= value < 2**28:
         raise StatusListError(f"status list: {value} does not fit a varint of at most 4 bytes")
     while value >= 0x80:
@@ -380,7 +384,11 @@ def unzigzag(value: int) -> int:
 
 def encode_runs(runs: tuple[tuple[int, int], ...]) -> bytes:
     """Key 7: for each run, uvarint(gap) then uvarint(length - 1); the first gap is the first number, every
-    later gap the count of missing numbers before the run minus one (runs are maximal, so it is >= 0)."""
+    later gap the count of missing numbers before the run minus one (runs are maximal, so it is >= 0).
+
+    Raises:
+        StatusListError: runs not sorted, touching or overlapping, or beyond 9,999,999.
+    """
     out = bytearray()
     previous_stop = None
     for start, stop in runs:
