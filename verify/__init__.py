@@ -23,8 +23,11 @@ from .keys import KeySigner, Signer
 from .keystore import KeyStore
 from .record import DuplicateOf, HolderName, Record
 from .status import AsyncStatusLookup, DocumentRef, RegistryStatus, StatusCode, StatusLookup, StatusQuery
+from .statuslist import NumberStatus, StatusList, Successor, build_status_list
+from .statuslookup import StatusListLookup, load_status_lists, verify_status_list
 from .trust import Scope, SignerEntry, TrustList
 from .verifier import VERDICTS, PendingCheck, VerificationReport, Verifier
+from .versionstate import FileVersionState, MemoryVersionState, VersionState, accept_trust_list
 
 __all__ = [
     "VERDICTS",
@@ -32,9 +35,12 @@ __all__ = [
     "DocumentRef",
     "DuplicateOf",
     "Error",
+    "FileVersionState",
     "HolderName",
     "KeySigner",
     "KeyStore",
+    "MemoryVersionState",
+    "NumberStatus",
     "PendingCheck",
     "QrImages",
     "Record",
@@ -44,12 +50,20 @@ __all__ = [
     "Signer",
     "SignerEntry",
     "StatusCode",
+    "StatusList",
+    "StatusListLookup",
     "StatusLookup",
     "StatusQuery",
+    "Successor",
     "TrustList",
     "VerificationError",
     "VerificationReport",
     "Verifier",
+    "VersionState",
+    "accept_trust_list",
+    "build_status_list",
+    "load_status_lists",
     "render_record",
     "sign_record",
+    "verify_status_list",
 ]

@@ -11,6 +11,9 @@ boundary where they occur, and never leak.
     │   └── OverBudgetError          the signed record would not fit QR version 12 at ECC M (§5)
     ├── KeyStoreError                key files missing, unreadable, wrong passphrase, bad mode
     ├── TrustListError               trust list malformed, badly signed, older than one seen
+    ├── StatusListError              status list malformed, badly signed, expired, another series,
+    │                                signed by a signer without usage `status`, older than one seen
+    ├── VersionStateError            the persisted highest-versions-seen state cannot be read or written
     ├── ImageError                   picture stage of scanning (scan.py)
     │   ├── ImageTooLargeError       over the byte or pixel cap, refused before decoding
     │   ├── UnsupportedImageError    not JPEG, PNG or WebP
@@ -37,8 +40,10 @@ boundary where they occur, and never leak.
         ├── SignerPeriodError        step 8: signing time outside the signer's usage period
         ├── SignerRevokedError       step 9: signer revoked at or before the signing time
         ├── ScopeError               step 10: series or institution outside the signer's scope
-        └── DocumentStatusError      step 11: authentic, but the registry says replaced,
-                                     corrected, annulled or not in the registry
+        ├── DocumentStatusError      step 11: authentic, but the registry says replaced,
+        │                            corrected, annulled or not in the registry
+        └── StatusUnknownError       step 11: authentic, but no registry answer or fresh status
+                                     list for its series: AUTHENTIC_STATUS_UNKNOWN, never VALID
 
 Sources: the shape follows `httpx/_exceptions.py` (tree in the docstring) and
 `tuf/api/exceptions.py` (one line of meaning per class).
@@ -96,6 +101,19 @@ class TrustListError(Error):
     """The trust list is malformed, not signed by the root, or older than one already seen."""
 
     code = "TRUST_LIST"
+
+
+class StatusListError(Error):
+    """A status list is malformed, badly signed, expired, for another series, signed by a signer without
+    usage `status`, or older than one already seen (docs/FORMAT.md §9)."""
+
+    code = "STATUS_LIST"
+
+
+class VersionStateError(Error):
+    """The persisted state of the highest trust-list and status-list versions seen cannot be read or written."""
+
+    code = "VERSION_STATE"
 
 
 class ImageError(Error):
@@ -222,6 +240,14 @@ class DocumentStatusError(VerificationError):
     def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class StatusUnknownError(VerificationError):
+    """Step 11: the record is authentic, but its status could not be learnt (no registry answer, no fresh
+    status list for its series): the verdict AUTHENTIC_STATUS_UNKNOWN, never VALID (docs/FORMAT.md §7.2)."""
+
+    code = "AUTHENTIC_STATUS_UNKNOWN"
+    step = 11
 
 
 # ----------------------------------------------------------------------------- registry

@@ -6,7 +6,9 @@ Layout (docs/KEYS.md; private files are git-ignored and mode 0600):
     keys/root.crt                  root certificate, PEM                    (public: the trust anchor)
     keys/signers/<kid>.key         document signer private key, encrypted   (private)
     keys/signers/<kid>.crt         document signer certificate, PEM         (public)
-    keys/active-signer             kid (hex) of the signer that signs now
+    keys/active-signer             kid (hex) of the document signer that signs records now
+    keys/active-status-signer      kid (hex) of the status signer that signs status lists now
+    keys/active-log-signer         kid (hex) of the log signer that signs checkpoints now (Ed25519)
     keys/trust-list.json           the signed trust list: the store's state and its publication
     keys/trust-list.schema.json    its JSON Schema, copied beside it
 
@@ -45,6 +47,8 @@ from .keys import (
 from .trust import ENVIRONMENTS, Revocation, Scope, SignerEntry, TrustList, schema_text
 
 DEVELOPMENT_PASSPHRASE = b"development-only-not-a-secret"
+#: The file naming the active signer of each usage (docs/FORMAT.md §6.3).
+ACTIVE_SIGNER_FILES = {"document": "active-signer", "status": "active-status-signer", "log": "active-log-signer"}
 DEFAULT_SIGNER_USAGE_DAYS = 365
 DEFAULT_TRUST_LIST_TTL_DAYS = 30
 
@@ -117,20 +121,22 @@ class KeyStore:
             raise KeyStoreError(f"{self.trust_list_path}: missing; run `verify keys init`") from None
         return TrustList.from_json(data, root=root)
 
-    def signer(self) -> KeySigner:
-        """The active document signer.
+    def signer(self, usage: str = "document") -> KeySigner:
+        """The active signer of a usage: "document" (records), "status" (status lists) or "log" (checkpoints).
 
         Raises:
-            KeyStoreError: no active signer, its files are missing, wrong passphrase, or it is revoked.
+            KeyStoreError: an unknown usage, no active signer of it, its files are missing, wrong passphrase,
+                or it is revoked.
         """
+        name = _active_file(usage)
         trust_list = self.trust_list()
         try:
-            kid = bytes.fromhex((self.path / "active-signer").read_text().strip())
+            kid = bytes.fromhex((self.path / name).read_text().strip())
         except (OSError, ValueError):
-            raise KeyStoreError(f"{self.path}/active-signer: missing or bad; run `verify keys rotate`") from None
-        entry = next((e for e in trust_list.candidates(kid) if compute_kid(e.certificate) == kid), None)
+            raise KeyStoreError(f"{self.path}/{name}: missing or bad; run `verify keys rotate`") from None
+        entry = next((e for e in trust_list.candidates(kid, usage=usage) if compute_kid(e.certificate) == kid), None)
         if entry is None:
-            raise KeyStoreError(f"the active signer {kid.hex()} is not in the trust list")
+            raise KeyStoreError(f"the active {usage} signer {kid.hex()} is not in the trust list")
         if entry.revocation is not None:
             raise KeyStoreError(f"the active signer {kid.hex()} is revoked; run `verify keys rotate`")
         key = load_private_key(self.path / "signers" / f"{kid.hex()}.key",
@@ -167,21 +173,33 @@ class KeyStore:
         return self._publish(root_key, empty, signers=(entry,), at=at)
 
     def rotate(self, *, at: dt.datetime, alg: int | None = None, series: frozenset[str] | None = None,
-               institution_bin: str | None = None, usage_days: int = DEFAULT_SIGNER_USAGE_DAYS) -> TrustList:
-        """A new active signer; the previous one's usage ends at `at` but it stays listed.
+               institution_bin: str | None = None, usage_days: int = DEFAULT_SIGNER_USAGE_DAYS,
+               usage: str = "document") -> TrustList:
+        """A new active signer of a usage; the previous active one of that usage stops at `at` but stays listed.
 
-        Scope defaults to the previous active signer's.
+        The first rotation of "status" or "log" creates that usage's first signer, under the same root and
+        next to the document signers. Scope defaults to the previous active signer's of the usage (a status
+        signer's series are the series whose status lists it signs; a log signer's scope is not used).
+
+        Raises:
+            KeyStoreError: an unknown usage, a log signer other than Ed25519 (C2SP signed-note), an
+                institution scope for a status or log signer.
         """
+        _active_file(usage)
+        if usage == "log" and alg not in (None, ALG_EDDSA):
+            raise KeyStoreError("a log signer is Ed25519 (checkpoints are C2SP signed notes)")
+        if usage != "document" and institution_bin is not None:
+            raise KeyStoreError(f"a {usage} signer is not scoped to an institution")
         current = self.trust_list()
         root_key = self._root_key(current.environment)
         try:
-            active = self.signer()
+            active = self.signer(usage)
         except KeyStoreError:
             active = None
         signers = []
         previous_scope = None
         for e in current.signers:
-            if active is not None and e.kid == active.kid and e.usage_until > at:
+            if active is not None and e.usage == usage and e.kid == active.kid and e.usage_until > at:
                 previous_scope = e.scope
                 e = replace(e, usage_until=at)
             signers.append(e)
@@ -190,17 +208,17 @@ class KeyStore:
                       (previous_scope.institution_bin if previous_scope else None))
         entry = self._new_signer(root_key, current.root, at=at, alg=alg if alg is not None else ALG_EDDSA,
                                  usage_days=usage_days, passphrase=self._passphrase_for(current.environment),
-                                 scope=scope)
+                                 scope=scope, usage=usage)
         return self._publish(root_key, current, signers=(*signers, entry), at=at)
 
     def revoke(self, kid: bytes, *, compromised_at: dt.datetime, at: dt.datetime, reason: str) -> TrustList:
-        """Revoke a signer with its compromise time; records signed before that still verify.
+        """Revoke a signer of any usage with its compromise time; what it signed before that still verifies.
 
         Raises:
             KeyStoreError: no signer with that kid, or already revoked.
         """
         current = self.trust_list()
-        if not current.candidates(kid):
+        if not any(e.kid == kid for e in current.signers):
             raise KeyStoreError(f"no signer with kid {kid.hex()}")
         signers = []
         for e in current.signers:
@@ -218,18 +236,18 @@ class KeyStore:
                              ttl_days=ttl_days)
 
     def _new_signer(self, root_key: PrivateKey, root: x509.Certificate, *, at: dt.datetime, alg: int,
-                    usage_days: int, passphrase: bytes, scope: Scope) -> SignerEntry:
+                    usage_days: int, passphrase: bytes, scope: Scope, usage: str = "document") -> SignerEntry:
         key = generate_private_key(alg)
         until = at + dt.timedelta(days=usage_days)
         cert = make_signer_certificate(key, root_key=root_key, root_certificate=root,
-                                       common_name=f"verify document signer {at:%Y-%m-%d %H:%M}",
+                                       common_name=f"verify {usage} signer {at:%Y-%m-%d %H:%M}",
                                        not_before=at - dt.timedelta(minutes=5), not_after=until)
         kid = compute_kid(cert)
         write_private_key(self.path / "signers" / f"{kid.hex()}.key", key, passphrase)
         write_certificate(self.path / "signers" / f"{kid.hex()}.crt", cert)
-        _atomic_write(self.path / "active-signer", kid.hex().encode() + b"\n")
-        return SignerEntry(kid=kid, label=f"document signer {at:%Y-%m-%d}", certificate=cert,
-                           usage_from=at - dt.timedelta(minutes=5), usage_until=until, scope=scope)
+        _atomic_write(self.path / _active_file(usage), kid.hex().encode() + b"\n")
+        return SignerEntry(kid=kid, label=f"{usage} signer {at:%Y-%m-%d}", certificate=cert,
+                           usage_from=at - dt.timedelta(minutes=5), usage_until=until, scope=scope, usage=usage)
 
     def _publish(self, root_key: PrivateKey, current: TrustList, *, signers: tuple[SignerEntry, ...],
                  at: dt.datetime, ttl_days: int = DEFAULT_TRUST_LIST_TTL_DAYS) -> TrustList:
@@ -242,6 +260,13 @@ class KeyStore:
             return TrustList.from_json(self.trust_list_path.read_bytes(), root=current.root)
         except TrustListError as exc:  # a list we cannot read back must never stay published
             raise KeyStoreError(f"the new trust list does not verify: {exc.message}") from None
+
+
+def _active_file(usage: str) -> str:
+    try:
+        return ACTIVE_SIGNER_FILES[usage]
+    except KeyError:
+        raise KeyStoreError(f"usage must be one of {', '.join(ACTIVE_SIGNER_FILES)}") from None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -1,8 +1,10 @@
 """Registry status: the small interface through which the verifier learns a document's life.
 
 The verifier never imports the registry (DESIGN.md, One picture). It asks a `StatusLookup`
-— the registry implements it; tests pass in-memory fakes; an offline verifier passes none
-and its verdict says "authentic; status not checked".
+— the registry implements it; signed status lists do offline (`verify.statuslookup.StatusListLookup`,
+which raises `StatusUnknownError` for a series without a fresh list); tests pass in-memory fakes; a
+verifier given none says "authentic; status not checked" (or, with `status_required`,
+AUTHENTIC_STATUS_UNKNOWN).
 
 Statuses follow the lifecycle of DESIGN.md (Registry and lifecycle) and the legal texts:
     * ORIGINAL_VALID   the original, in force.
@@ -77,6 +79,9 @@ class RegistryStatus:
         changed_at: for CORRECTED, when the newest correction was made.
         reason: correction reason, or annulment basis.
         annulled_at: for ANNULLED.
+        source: where the answer came from: "registry", or a signed status list ("signed status list BD v42",
+            `verify.statuslist.StatusList.source`); reports carry it as `status_source`, with `as_of` as
+            `status_as_of`.
     """
 
     code: StatusCode
@@ -89,6 +94,7 @@ class RegistryStatus:
     changed_at: dt.datetime | None = None
     reason: str | None = None
     annulled_at: dt.datetime | None = None
+    source: str = "registry"
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (times RFC 3339)."""
