@@ -10,6 +10,7 @@ boundary where they occur, and never leak.
     ├── RecordError                  a record breaks the schema (docs/FORMAT.md §3); issue time
     │   └── OverBudgetError          the signed record would not fit QR version 12 at ECC M (§5)
     ├── KeyStoreError                key files missing, unreadable, wrong passphrase, bad mode
+    │   └── HsmError                 a PKCS#11 token cannot sign: no module, no token, wrong PIN, no key
     ├── TrustListError               trust list malformed, badly signed, older than one seen
     ├── StatusListError              status list malformed, badly signed, expired, another series,
     │                                signed by a signer without usage `status`, older than one seen
@@ -305,3 +306,10 @@ class AuditChainError(RegistryError):
     def __init__(self, message: str, *, seq: int) -> None:
         super().__init__(message)
         self.seq = seq
+
+
+class HsmError(KeyStoreError):
+    """A PKCS#11 token (HSM) cannot sign: module missing, token missing, wrong PIN, key not found,
+    or a mechanism it does not offer (verify/pkcs11.py). Nothing is signed or issued."""
+
+    code = "HSM"

@@ -187,7 +187,7 @@ def make_root_certificate(
 
 
 def make_signer_certificate(
-    key: PrivateKey,
+    key: PrivateKey | PublicKey,
     *,
     root_key: PrivateKey,
     root_certificate: x509.Certificate,
@@ -199,7 +199,10 @@ def make_signer_certificate(
 
     The validity period is the signer's usage period: the time in which it may sign.
     Records it signed verify for ever after, judged at their signing time (trust.py).
+    `key` is the signer's private key, or only its public key when the private one stays in a
+    token (pkcs11.py).
     """
+    public_key = key.public_key() if isinstance(key, (ed25519.Ed25519PrivateKey, ec.EllipticCurvePrivateKey)) else key
     subject = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "verify"),
@@ -208,7 +211,7 @@ def make_signer_certificate(
     return (
         x509.CertificateBuilder()
         .subject_name(subject).issuer_name(root_certificate.subject)
-        .public_key(key.public_key())
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before).not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

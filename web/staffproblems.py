@@ -12,6 +12,7 @@ The problem types themselves are in the one catalogue, `web.problemtypes`.
 | StockError (BLANK_STOCK)                    | 409    | blank-stock      |
 | LifecycleError (LIFECYCLE)                  | 409    | document-state   |
 | KeyStoreError, TrustListError, SchemaError  | 503    | unavailable      |
+| HsmError (HSM: the token cannot sign)       | 503    | unavailable      |
 | RecordError, OverBudgetError, anything else | 422    | invalid-data     |
 
 The registry's messages never hold an IIN (its services and the import parser are written so), so they are
@@ -37,6 +38,7 @@ _BY_CODE: Final[dict[str, str]] = {
     "BLANK_STOCK": "blank-stock",
     "LIFECYCLE": "document-state",
     "KEY_STORE": "unavailable",
+    "HSM": "unavailable",
     "TRUST_LIST": "unavailable",
     "SCHEMA": "unavailable",
 }
