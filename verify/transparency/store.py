@@ -41,6 +41,7 @@ from .merkle import (
     fold_subtrees,
     inclusion_plan,
     leaf_hash,
+    node_hash,
     subtree_nodes,
 )
 
@@ -79,7 +80,7 @@ class MemoryHashStore:
         reads: how many hashes were read so far (tests check the O(log n) bounds with it).
     """
 
-    hashes: list[bytes] = field(default_factory=list)
+    hashes: list[bytes] = field(default_factory=list, repr=False)
     reads: int = 0
 
     def read_hashes(self, indexes: Sequence[int]) -> list[bytes]:
@@ -275,3 +276,45 @@ def append_entries(store: HashStore, *, tree_size: int, entries: Sequence[bytes]
         TransparencyError, LogStoreError: as `append_leaf_hashes`.
     """
     return append_leaf_hashes(store, tree_size=tree_size, leaf_hashes=[leaf_hash(e) for e in entries])
+
+
+@dataclass
+class UniformHashStore:
+    """A read-only `HashStore` of a tree whose every leaf is the same entry, of any size, in O(1) memory.
+
+    Every complete subtree of level L then has the same hash H(L) = node(H(L-1), H(L-1)), so the
+    hash at any stored position follows from its level alone (`split_stored_hash_index`). Proofs
+    made from it verify against its roots: benchmarks and tests use it to measure and check proofs
+    of trees of millions or billions of leaves without storing them.
+
+    Attributes:
+        entry: the entry every leaf holds.
+        reads: how many hashes were read so far.
+    """
+
+    entry: bytes = b""
+    reads: int = 0
+    _levels: list[bytes] = field(default_factory=list, repr=False)
+
+    def level_hash(self, level: int) -> bytes:
+        """H(level): the hash of every complete subtree of 2**level leaves."""
+        if not self._levels:
+            self._levels.append(leaf_hash(self.entry))
+        while len(self._levels) <= level:
+            self._levels.append(node_hash(self._levels[-1], self._levels[-1]))
+        return self._levels[level]
+
+    def read_hashes(self, indexes: Sequence[int]) -> list[bytes]:
+        """See `HashStore.read_hashes`; any position >= 0 is "stored"."""
+        self.reads += len(indexes)
+        if any(i < 0 for i in indexes):
+            raise LogStoreError("hash store: a negative index is not stored")
+        return [self.level_hash(split_stored_hash_index(i)[0]) for i in indexes]
+
+    def append_hashes(self, start: int, hashes: Sequence[bytes]) -> None:
+        """Refused: this store is read-only.
+
+        Raises:
+            LogStoreError: always.
+        """
+        raise LogStoreError("hash store: the uniform store is read-only")
