@@ -21,7 +21,7 @@ from typing import Protocol
 from ..errors import CheckpointError, ConsistencyError, LogEntryError, ProofError, TransparencyError
 from .checkpoint import SignedCheckpoint
 from .entries import LogEntry, RevisionEntry, StatusChangeEntry, decode_entry
-from .merkle import EMPTY_ROOT, CompactRange, compact_range_from_last_leaf, leaf_hash, verify_consistency
+from .merkle import CompactRange, compact_range_from_last_leaf, leaf_hash, verify_consistency
 
 
 class LogReader(Protocol):
@@ -122,8 +122,6 @@ def list_new_entries(reader: LogReader, *, old: SignedCheckpoint | None, new: Si
         last = _read_range(reader, start - 1, start)
         edge = compact_range_from_last_leaf(start, leaf_hash(last[0]), list(reader.prove_inclusion(start - 1, start)),
                                             old.root_hash)
-    elif old is not None and old.root_hash != EMPTY_ROOT:
-        raise ProofError("the old checkpoint of the empty tree has another root than SHA-256 of nothing")
     logged: list[LoggedEntry] = []
     for offset, data in enumerate(_read_range(reader, start, new.tree_size)):
         index = start + offset
