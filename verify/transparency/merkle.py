@@ -215,7 +215,7 @@ def root_from_inclusion_proof(leaf: bytes, index: int, tree_size: int, proof: Se
         leaf: the leaf hash (32 bytes), `leaf_hash(entry)`.
         index: the leaf index, from 0.
         tree_size: the number of leaves in the tree the proof is for.
-        proof: the inclusion path, 32-byte hashes from the leaf up.
+        proof: the inclusion path, a list (or tuple) of 32-byte hashes from the leaf up.
 
     Returns:
         The computed root (32 bytes); compare it with the checkpoint's root.
@@ -280,7 +280,7 @@ def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: 
     Args:
         old_size, new_size: tree sizes in leaves.
         old_root, new_root: their roots (32 bytes each).
-        proof: the consistency path, 32-byte hashes.
+        proof: the consistency path, a list (or tuple) of 32-byte hashes.
 
     Raises:
         ConsistencyError: malformed input, or the proof does not lead to both roots.

@@ -19,8 +19,8 @@ Costs, for a tree of n leaves (`MemoryHashStore.reads` counts them in the tests)
       b leaf hashes and < b parent hashes written: O(log n + b), i.e. O(1) amortised per leaf and
       O(log n) at worst;
     * tree head: popcount(n) hashes read;
-    * inclusion proof: at most 2 log2(n) + 1 hashes read, one batch;
-    * consistency proof: at most 3 log2(n) + 2 hashes read, one batch.
+    * inclusion proof and consistency proof: at most 2 * n.bit_length() hashes read, one batch
+      (the path's complete subtrees, plus the decomposition of at most one incomplete one).
 
 The registry implements `HashStore` with a table and calls these functions inside the
 transaction that changes a document, so a change without its log entry cannot exist.
