@@ -313,3 +313,57 @@ class HsmError(KeyStoreError):
     or a mechanism it does not offer (verify/pkcs11.py). Nothing is signed or issued."""
 
     code = "HSM"
+
+
+# ----------------------------------------------------------------------------- transparency log
+#   TransparencyError          the transparency log (verify/transparency/) refused or failed a check
+#   ├── LogEntryError          log entry bytes break the entry encoding (docs/TRANSPARENCY.md §3)
+#   ├── LogStoreError          a hash store lacks a hash it must hold, or an append is out of place
+#   ├── ProofError             an inclusion proof is malformed or does not lead to the root (RFC 9162 §2.1.3.2)
+#   ├── ConsistencyError       a consistency proof fails: a fork or a rewritten past (RFC 9162 §2.1.4.2)
+#   └── CheckpointError        a signed note or checkpoint is malformed, or the log's signature is missing or bad
+class TransparencyError(Error):
+    """The transparency log (verify/transparency/) refused an operation or a check failed."""
+
+    code = "TRANSPARENCY"
+
+
+class LogEntryError(TransparencyError):
+    """Log entry bytes break the entry encoding of docs/TRANSPARENCY.md §3 (strict deterministic CBOR)."""
+
+    code = "LOG_ENTRY"
+
+
+class LogStoreError(TransparencyError):
+    """A hash store lacks a stored hash it must hold, or an append does not start at its end."""
+
+    code = "LOG_STORE"
+
+
+class ProofError(TransparencyError):
+    """An inclusion proof is malformed or does not lead to the root hash (RFC 9162 §2.1.3.2)."""
+
+    code = "INCLUSION_PROOF"
+
+
+class ConsistencyError(TransparencyError):
+    """Two tree heads are not proven consistent (RFC 9162 §2.1.4.2): a fork, or a rewritten or shrunk past.
+
+    Attributes:
+        old_checkpoint: the earlier signed checkpoint note, as published (evidence), or None.
+        new_checkpoint: the later signed checkpoint note, as published (evidence), or None.
+    """
+
+    code = "CONSISTENCY"
+
+    def __init__(self, message: str, *, old_checkpoint: str | None = None, new_checkpoint: str | None = None) -> None:
+        super().__init__(message)
+        self.old_checkpoint = old_checkpoint
+        self.new_checkpoint = new_checkpoint
+
+
+class CheckpointError(TransparencyError):
+    """A signed note or checkpoint is malformed (C2SP signed-note, tlog-checkpoint), or the log's signature
+    is missing or does not verify."""
+
+    code = "CHECKPOINT"
