@@ -12,9 +12,9 @@ import { parseArgs } from 'node:util';
 
 import { qrPrefix } from './codec.js';
 import { VerifyError } from './errors.js';
-import { FileVersionStore, loadRootCertificate, loadTrustListFile } from './node.js';
+import { FileVersionState, loadRootCertificate, loadTrustListFile } from './node.js';
 import { VALID, Verifier } from './verifier.js';
-import { MemoryVersionStore } from './versionstore.js';
+import { MemoryVersionState } from './versionstate.js';
 
 const USAGE = `usage: verify-qr --trust-list FILE --root FILE [--host H]... [--state FILE] [--at TIME] [--json] TEXT
 
@@ -22,7 +22,8 @@ const USAGE = `usage: verify-qr --trust-list FILE --root FILE [--host H]... [--s
   --root FILE        the root certificate (PEM or DER), obtained out of band
   --host H           an accepted verification host: https://v.edu.kz, or v.edu.kz for https;
                      repeat for several; none: any host (authenticity comes from the signature)
-  --state FILE       JSON file of the highest trust-list version seen (rollback protection)
+  --state FILE       the version state file (highest trust-list version seen per root: rollback
+                     protection; the format of the Python verifier's verify-state.json)
   --at TIME          time of the check, ISO 8601 (default: now)
   --json             print the report as JSON
 Exit status: 0 only for VALID; 1 for another verdict; 2 for a usage or input error.`;
@@ -64,9 +65,9 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const prefixes = values.host?.map((h) => qrPrefix(h.includes('://') ? h : `https://${h}`));
-    const store = values.state === undefined ? new MemoryVersionStore() : new FileVersionStore(values.state);
+    const state = values.state === undefined ? new MemoryVersionState() : new FileVersionState(values.state);
     const root = loadRootCertificate(values.root);
-    const trustList = await loadTrustListFile(values['trust-list'], root, store);
+    const trustList = await loadTrustListFile(values['trust-list'], root, state);
     const report = await new Verifier(trustList, { acceptedPrefixes: prefixes ?? null }).check(text, at);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report.toJSON(), null, 2)}\n`);

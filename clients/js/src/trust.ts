@@ -19,8 +19,8 @@ import { ALG_EDDSA, ALG_ES256 } from './codec.js';
 import { verifySignature } from './crypto.js';
 import { ScopeError, SignerPeriodError, SignerRevokedError, TrustListError } from './errors.js';
 import { TRUST_LIST_SCHEMA } from './trust-list-schema.js';
-import { TRUST_LIST_KEY } from './versionstore.js';
-import type { VersionStore } from './versionstore.js';
+import { trustListKey } from './versionstate.js';
+import type { VersionState } from './versionstate.js';
 import { isIssuedBy, parseCertificate } from './x509.js';
 import type { Certificate } from './x509.js';
 
@@ -174,9 +174,10 @@ export class TrustList {
     validator ??= new Validator(TRUST_LIST_SCHEMA as Schema, '2020-12', true);
     const result = validator.validate(doc);
     if (!result.valid) {
-      const first = result.errors[0];
-      throw new TrustListError(`trust list: schema violation at ${first?.instanceLocation ?? '(top)'}: `
-        + `${(first?.error ?? '').slice(0, 200)}`);
+      // The first error that is not only "a property/item below did not match": where the violation is.
+      const error = result.errors.find((e) => e.keyword !== 'properties' && e.keyword !== 'items') ?? result.errors[0];
+      const where = (error?.instanceLocation ?? '#').replace(/^#\/?/, '') || '(top)';
+      throw new TrustListError(`trust list: schema violation at ${where}: ${(error?.error ?? '').slice(0, 200)}`);
     }
     const { payload, signature } = doc as TrustListDocument;
     const rootKid = hex.encode(root.kid);
@@ -202,15 +203,16 @@ export class TrustList {
 }
 
 /**
- * Load a trust list with rollback protection through a {@link VersionStore}: refuse a version
- * lower than the highest seen, and remember this one.
+ * Load a trust list with rollback protection (Python `versionstate.accept_trust_list`): refuse a
+ * version lower than the highest seen under this root, then record this one.
  *
- * @throws TrustListError - as {@link TrustList.fromJson}, including a rollback.
+ * @throws TrustListError - as {@link TrustList.fromJson}, including a rollback; the state is then unchanged.
  */
 export async function acceptTrustList(document: string | Uint8Array | object, root: Certificate,
-  store: VersionStore): Promise<TrustList> {
-  const trustList = TrustList.fromJson(document, { root, minVersion: await store.highest(TRUST_LIST_KEY) });
-  await store.record(TRUST_LIST_KEY, trustList.version);
+  state: VersionState): Promise<TrustList> {
+  const key = trustListKey(root);
+  const trustList = TrustList.fromJson(document, { root, minVersion: await state.highest(key) });
+  await state.raiseTo(key, trustList.version);
   return trustList;
 }
 

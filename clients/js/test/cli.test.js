@@ -1,7 +1,7 @@
 // The `verify-qr` command: its JSON report, exit status (0 only for VALID) and input errors.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -64,7 +64,10 @@ test('input errors exit 2: usage, another root, a rollback against the state fil
   try {
     const state = join(dir, 'seen.json');
     assert.equal(run(...TRUST, '--state', state, '--at', c.VALIDATION_CLOCK, c.QR_TEXT).code, 0);
-    writeFileSync(state, '{"trust-list": 5}\n');
+    const seen = JSON.parse(readFileSync(state, 'utf8'));
+    assert.deepEqual(Object.values(seen.highest), [1]);
+    seen.highest[Object.keys(seen.highest)[0]] = 5;
+    writeFileSync(state, JSON.stringify(seen));
     const rollback = run(...TRUST, '--state', state, '--at', c.VALIDATION_CLOCK, c.QR_TEXT);
     assert.equal(rollback.code, 2);
     assert.match(rollback.err, /rollback refused/);

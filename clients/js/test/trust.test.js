@@ -1,7 +1,7 @@
 // The trust list (docs/FORMAT.md §6): the root's signature over the RFC 8785 (JCS) form of
-// `payload`, the configured root, the schema, and rollback protection through a VersionStore.
+// `payload`, the configured root, the schema, and rollback protection through a VersionState.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -9,8 +9,10 @@ import { test } from 'node:test';
 import { base64urlnopad } from '@scure/base';
 import canonicalize from 'canonicalize';
 
-import { acceptTrustList, MemoryVersionStore, parseTime, TrustList, TrustListError, Verifier } from '../dist/index.js';
-import { FileVersionStore } from '../dist/node.js';
+import {
+  acceptTrustList, MemoryVersionState, parseTime, trustListKey, TrustList, TrustListError, Verifier,
+} from '../dist/index.js';
+import { FileVersionState } from '../dist/node.js';
 import { loadCase, rootOf, signAsTestRoot, trustListText } from './helpers.js';
 
 const TEST_LIST = '_trust/test-trust-list.json';
@@ -60,7 +62,11 @@ test('a list under another root is refused', () => {
 test('schema violations, non-JSON and impossible times are refused', () => {
   const doc = JSON.parse(trustListText(TEST_LIST));
   delete doc.payload.signers;
-  assert.throws(() => TrustList.fromJson(doc, { root: ROOT }), refusedWith(/schema violation/));
+  assert.throws(() => TrustList.fromJson(doc, { root: ROOT }), refusedWith(/schema violation at payload: .*signers/));
+  const badBin = JSON.parse(trustListText(TEST_LIST));
+  badBin.payload.signers[1].scope.institution_bin = '12345';
+  assert.throws(() => TrustList.fromJson(badBin, { root: ROOT }),
+    refusedWith(/schema violation at payload\/signers\/1\/scope\/institution_bin: /));
   assert.throws(() => TrustList.fromJson('{"payload": ', { root: ROOT }), refusedWith(/not valid JSON/));
   assert.throws(() => parseTime('2026-02-30T00:00:00Z'), TrustListError);
   assert.equal(parseTime('2026-02-28T23:59:59Z').toISOString(), '2026-02-28T23:59:59.000Z');
@@ -71,27 +77,33 @@ test('a signer whose certificate is not base64 DER is refused, even when the roo
   assert.throws(() => TrustList.fromJson(text, { root: ROOT }), refusedWith(/certificate is not base64 DER/));
 });
 
-test('rollback: a version lower than the highest seen is refused; the store remembers the highest', async () => {
-  const store = new MemoryVersionStore();
+test('rollback: a version lower than the highest seen under the root is refused; the state keeps the highest', async () => {
+  const state = new MemoryVersionState();
   const v1 = trustListText(TEST_LIST);
-  assert.equal((await acceptTrustList(v1, ROOT, store)).version, 1);
-  assert.equal((await acceptTrustList(v1, ROOT, store)).version, 1, 'the same version again is fine');
-  assert.equal((await acceptTrustList(resigned((p) => { p.version = 2; }), ROOT, store)).version, 2);
-  assert.equal(store.highest('trust-list'), 2);
-  await assert.rejects(acceptTrustList(v1, ROOT, store), refusedWith(/version 1 is older than version 2 .*rollback/));
+  assert.equal((await acceptTrustList(v1, ROOT, state)).version, 1);
+  assert.equal((await acceptTrustList(v1, ROOT, state)).version, 1, 'the same version again is fine');
+  assert.equal((await acceptTrustList(resigned((p) => { p.version = 2; }), ROOT, state)).version, 2);
+  assert.equal(trustListKey(ROOT), `trust-list/${JSON.parse(v1).payload.root_kid}`);
+  assert.equal(state.highest(trustListKey(ROOT)), 2);
+  assert.equal(state.highest(trustListKey(rootOf('_trust/production-root.crt'))), 0, 'one counter per root');
+  await assert.rejects(acceptTrustList(v1, ROOT, state), refusedWith(/version 1 is older than version 2 .*rollback/));
   assert.throws(() => TrustList.fromJson(v1, { root: ROOT, minVersion: 2 }), refusedWith(/rollback/));
 });
 
-test('FileVersionStore keeps the highest version across instances', async () => {
+test('FileVersionState keeps the highest version across instances, in the Python state file format', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'verify-qr-'));
   try {
-    const path = join(dir, 'seen.json');
-    assert.equal(new FileVersionStore(path).highest('trust-list'), 0);
-    await acceptTrustList(resigned((p) => { p.version = 7; }), ROOT, new FileVersionStore(path));
-    assert.equal(new FileVersionStore(path).highest('trust-list'), 7);
-    new FileVersionStore(path).record('trust-list', 3);
-    assert.equal(new FileVersionStore(path).highest('trust-list'), 7);
-    await assert.rejects(acceptTrustList(trustListText(TEST_LIST), ROOT, new FileVersionStore(path)), /rollback/);
+    const path = join(dir, 'verify-state.json');
+    const key = trustListKey(ROOT);
+    assert.equal(new FileVersionState(path).highest(key), 0);
+    await acceptTrustList(resigned((p) => { p.version = 7; }), ROOT, new FileVersionState(path));
+    assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')),
+      { type: 'verify-version-state', format: 1, highest: { [key]: 7 } });
+    new FileVersionState(path).raiseTo(key, 3);
+    assert.equal(new FileVersionState(path).highest(key), 7, 'never lowered');
+    await assert.rejects(acceptTrustList(trustListText(TEST_LIST), ROOT, new FileVersionState(path)), /rollback/);
+    writeFileSync(path, '{"trust-list": 5}');
+    assert.throws(() => new FileVersionState(path).highest(key), /not a version state file of format 1/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
