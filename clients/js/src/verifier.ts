@@ -238,6 +238,7 @@ export class PendingCheck {
    * Step 11 with the status source's answer to `query` (null: no source, the step is skipped).
    *
    * @throws Error - the check already ended (a step failed, or `finish` was called before).
+   * @throws TypeError - a status code that is not one of `STATUS_CODES`.
    */
   finish(status: DocumentStatus | null): VerificationReport {
     const run = this.run;
@@ -248,9 +249,10 @@ export class PendingCheck {
       run.skipped(11, 'no registry given: authentic; status not checked');
       return this.report;
     }
+    const verdict = STATUS_VERDICT[status.code];
+    if (verdict === undefined) throw new TypeError(`status lookup: unknown status code ${String(status.code)}`);
     run.report.documentStatus = status;
     run.report.status = status.code;
-    const verdict = STATUS_VERDICT[status.code];
     if (verdict !== VALID) run.fail(new DocumentStatusError(statusSentence(status), verdict));
     else run.passed(11, statusSentence(status));
     return this.report;

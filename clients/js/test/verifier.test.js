@@ -65,6 +65,12 @@ test('no status source: VALID with status NOT_CHECKED, step 11 skipped, no sourc
   assert.deepEqual(json.record.duplicate, c.RECORD.duplicate);
 });
 
+test('a status code the kit does not know is an error of the status source, not a verdict', async () => {
+  const c = loadCase('valid_eddsa_bachelor');
+  const verifier = verifierFor(c, { statusLookup: { lookup: () => ({ code: 'MAYBE', as_of: AS_OF, source: 'x' }) } });
+  await assert.rejects(verifier.check(c.QR_TEXT, new Date(c.VALIDATION_CLOCK)), /unknown status code MAYBE/);
+});
+
 test('a record that fails a step is never asked about, and its record is not shown', async () => {
   const c = loadCase('flipped_payload_byte_fail');
   const lookup = fakeLookup('ORIGINAL_VALID');
