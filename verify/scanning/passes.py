@@ -84,7 +84,8 @@ def _outline(barcode: zxingcpp.Barcode, scale: float, offset: tuple[float, float
     """The symbol's four corners as (x, y) rows, in pixels of the original picture."""
     p = barcode.position
     corners = np.array([(c.x, c.y) for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)], float)
-    return corners / scale + np.array(offset)
+    outline: NDArray[np.float64] = corners / scale + np.array(offset)
+    return outline
 
 
 def _zxing(pixels: Gray, formats: zxingcpp.BarcodeFormats, *, scale: float = 1.0,
@@ -124,7 +125,7 @@ def _smoothed(pixels: Gray) -> Gray:
     return result
 
 
-def _sharpened(pixels: Gray, blur: ImageFilter.Filter = _SMOOTH) -> Gray:
+def _unsharp(pixels: Gray, blur: ImageFilter.Filter = _SMOOTH) -> Gray:
     """Unsharp mask: pixels + 2.5 x (pixels - blurred), clipped, as one `Image.blend` with alpha 3.5.
 
     The same picture as Pillow's `UnsharpMask(radius, 250 %, threshold 0)` (within 1 grey level), in ~80 % of
@@ -155,7 +156,7 @@ def _crop_reads(pixels: Gray, outline: NDArray[np.float64]) -> list[Symbol]:
     offset = (float(left), float(top))
     variants: list[Callable[[], list[Symbol]]] = [
         lambda: _zxing(_smoothed(resized), _QR_FAMILY, scale=scale, offset=offset).symbols,
-        lambda: _zxing(_sharpened(resized), _QR_FAMILY, scale=scale, offset=offset).symbols,
+        lambda: _zxing(_unsharp(resized), _QR_FAMILY, scale=scale, offset=offset).symbols,
         lambda: _zxing(resized, _QR_FAMILY, scale=scale, offset=offset,
                        binarizer=zxingcpp.Binarizer.GlobalHistogram).symbols,
         lambda: [Symbol.from_outline(text, QR_MODEL_2, np.array(points, float) + np.array(offset))
@@ -214,27 +215,34 @@ class _Scan:
         return any(s.symbology == QR_MODEL_2 for s in self.symbols)
 
     def run(self, name: str) -> None:
-        pixels, limits = self.pixels, self.limits
-        if name == "plain":
-            self.add(_zxing(pixels, _QR_FAMILY))
-        elif name == "histogram":
-            self.add(_zxing(pixels, _QR_FAMILY, binarizer=zxingcpp.Binarizer.GlobalHistogram))
-        elif name == "sharpened":
-            self.add(_zxing(_sharpened(pixels), _QR_FAMILY, try_invert=False, try_downscale=False))
-        elif name == "candidates":
-            pending = [o for o in self.candidates[self.tried:]
-                       if not any(s.covers(Symbol.from_outline("", "", o)) for s in self.symbols)]
-            self.tried = len(self.candidates)
-            for outline in _largest_first(pending, limits.max_candidates):
-                self.symbols.extend(_crop_reads(pixels, outline))
-        elif name == "upscaled":
-            size = (round(pixels.shape[1] * _UPSCALE), round(pixels.shape[0] * _UPSCALE))
-            if self.candidates and size[0] * size[1] <= limits.max_upscale_pixels:
-                self.add(_zxing(_sharpened(_resized(pixels, size), _BLUR_UPSCALED), _QR_FAMILY, scale=_UPSCALE))
-        elif name == "foreign":
-            if not self.symbols:
-                reduced, scale = _reduced(pixels, limits.max_foreign_pixels)
-                self.add(_zxing(reduced, _FOREIGN, scale=scale, try_invert=False))
+        """Runs the pass `name` (one of `PASSES`)."""
+        getattr(self, "_" + name)()
+
+    def _plain(self) -> None:
+        self.add(_zxing(self.pixels, _QR_FAMILY))
+
+    def _histogram(self) -> None:
+        self.add(_zxing(self.pixels, _QR_FAMILY, binarizer=zxingcpp.Binarizer.GlobalHistogram))
+
+    def _sharpened(self) -> None:
+        self.add(_zxing(_unsharp(self.pixels), _QR_FAMILY, try_invert=False, try_downscale=False))
+
+    def _candidates(self) -> None:
+        pending = [o for o in self.candidates[self.tried:]
+                   if not any(s.covers(Symbol.from_outline("", "", o)) for s in self.symbols)]
+        self.tried = len(self.candidates)
+        for outline in _largest_first(pending, self.limits.max_candidates):
+            self.symbols.extend(_crop_reads(self.pixels, outline))
+
+    def _upscaled(self) -> None:
+        size = (round(self.pixels.shape[1] * _UPSCALE), round(self.pixels.shape[0] * _UPSCALE))
+        if self.candidates and size[0] * size[1] <= self.limits.max_upscale_pixels:
+            self.add(_zxing(_unsharp(_resized(self.pixels, size), _BLUR_UPSCALED), _QR_FAMILY, scale=_UPSCALE))
+
+    def _foreign(self) -> None:
+        if not self.symbols:
+            reduced, scale = _reduced(self.pixels, self.limits.max_foreign_pixels)
+            self.add(_zxing(reduced, _FOREIGN, scale=scale, try_invert=False))
 
 
 def decode_symbols(pixels: Gray, *, passes: Sequence[str] = PASSES, limits: ScanLimits) -> list[Symbol]:

@@ -19,6 +19,7 @@ pyzbar 0.1.9 `pyzbar/wrapper.py` (the ctypes declarations used here) and `pyzbar
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 from types import ModuleType
@@ -41,7 +42,8 @@ def _wrapper() -> ModuleType | None:
         wrapper.load_libzbar()
     except (ImportError, OSError):
         return None
-    return wrapper
+    module: ModuleType = wrapper
+    return module
 
 
 def available() -> bool:
@@ -64,7 +66,7 @@ def read_qr(pixels: NDArray[np.uint8]) -> list[tuple[str, list[tuple[int, int]]]
     if zw is None:
         return []
     height, width = pixels.shape
-    data = np.ascontiguousarray(pixels).tobytes()
+    pixels = np.ascontiguousarray(pixels)  # zbar reads the array's memory in place; `pixels` outlives the scan
     found = []
     scanner = zw.zbar_image_scanner_create()
     try:
@@ -74,17 +76,15 @@ def read_qr(pixels: NDArray[np.uint8]) -> list[tuple[str, list[tuple[int, int]]]
         try:
             zw.zbar_image_set_format(image, _Y800)
             zw.zbar_image_set_size(image, width, height)
-            zw.zbar_image_set_data(image, ctypes.cast(data, ctypes.c_void_p), len(data), None)
+            zw.zbar_image_set_data(image, pixels.ctypes.data_as(ctypes.c_void_p), pixels.size, None)
             if zw.zbar_scan_image(scanner, image) > 0:
                 symbol = zw.zbar_image_first_symbol(image)
                 while symbol:
                     raw = ctypes.string_at(zw.zbar_symbol_get_data(symbol), zw.zbar_symbol_get_data_length(symbol))
                     outline = [(int(zw.zbar_symbol_get_loc_x(symbol, i)), int(zw.zbar_symbol_get_loc_y(symbol, i)))
                                for i in range(zw.zbar_symbol_get_loc_size(symbol))]
-                    try:
+                    with contextlib.suppress(UnicodeDecodeError):  # never a text other than the one encoded
                         found.append((raw.decode("utf-8"), outline))
-                    except UnicodeDecodeError:  # never a text that differs from the one encoded
-                        pass
                     symbol = zw.zbar_symbol_next(symbol)
         finally:
             zw.zbar_image_destroy(image)
