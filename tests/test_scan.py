@@ -33,6 +33,7 @@ from verify.scan import (
     DEFAULT_LIMITS,
     PASSES,
     ScanLimits,
+    Symbol,
     decode_gray,
     load_gray,
     probe_image,
@@ -391,11 +392,19 @@ def test_synthetic_fallback_passes_add_decodes(synthetic: list[photos.Sample],
 
 def check_contract(data: bytes) -> None:
     try:
+        symbols = read_symbols(data)
+    except Error:
+        symbols = []
+    assert all(isinstance(s, Symbol) and isinstance(s.text, str) and s.symbology for s in symbols)
+    try:
         texts = scan_image(data)
+    except ForeignCodeError as exc:
+        assert symbols and not any(s.is_service_kind for s in symbols) and exc.symbologies
+        return
     except Error:
         return
     assert isinstance(texts, list) and texts
-    assert all(isinstance(text, str) for text in texts)
+    assert texts == [s.text for s in symbols if s.is_service_kind]
 
 
 @given(st.binary(max_size=2048))
@@ -451,3 +460,13 @@ def test_mutated_images_give_texts_or_our_error(data: bytes) -> None:
 def test_mutation_seeds_decode() -> None:
     for fmt, data in SEEDS.items():
         assert scan_image(data) == [SMALL_CODE], fmt
+
+
+def test_a_qr_family_symbol_inside_a_service_code_is_dropped_and_one_beside_it_kept() -> None:
+    from verify.scanning.symbols import drop_shadowed
+
+    code = Symbol(TEXT, "QRCode", x=100, y=100, height=80)
+    inside = Symbol("9064", "MicroQRCode", x=70, y=70, height=12)  # a finder pattern read as Micro QR
+    beside = Symbol("12345", "MicroQRCode", x=200, y=100, height=20)
+    barcode = Symbol("9780804816632", "EAN13", x=100, y=110, height=30)  # other kinds are never dropped
+    assert drop_shadowed([inside, code, beside, barcode]) == [code, beside, barcode]
