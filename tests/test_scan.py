@@ -399,9 +399,14 @@ def check_contract(data: bytes) -> None:
     try:
         texts = scan_image(data)
     except ForeignCodeError as exc:
-        assert symbols and not any(s.is_service_kind for s in symbols) and exc.symbologies
-        return
+        foreign: ForeignCodeError | None = exc
+        texts = []
     except Error:
+        return
+    else:
+        foreign = None
+    if foreign is not None:
+        assert symbols and not any(s.is_service_kind for s in symbols) and foreign.symbologies
         return
     assert isinstance(texts, list) and texts
     assert texts == [s.text for s in symbols if s.is_service_kind]
