@@ -1,7 +1,8 @@
 """Stage 3 of `verify.scan`: grayscale pixels -> every symbol read, in passes that stop as soon as one reads.
 
 The passes, in order (`PASSES`); each later pass runs only while no QR Code Model 2 (the kind this service
-prints) has been read, and each is bounded in pixels, so in time:
+prints) has been read (once one is, the "candidates" pass still reads the other symbols found but not decoded:
+a second code in the picture), and each is bounded in pixels, so in time:
 
 1. "plain": zxing-cpp on the picture with its defaults (local-average binarizer, rotations, downscaled copies,
    inverted codes), QR family only (Model 2, Model 1, Micro QR, rMQR), asking also for the symbols it found but
@@ -19,8 +20,9 @@ prints) has been read, and each is bounded in pixels, so in time:
 5. "upscaled": a 1.5x bicubic, unsharp-masked copy of the whole picture, only when a candidate exists and
    the copy stays within `ScanLimits.max_upscale_pixels`; it reads codes of about 2 px per module.
 6. "foreign": when no symbol of the QR family was read at all, zxing-cpp's other formats (Data Matrix, Aztec,
-   PDF417, MaxiCode, the linear barcodes) on a copy reduced to at most `ScanLimits.max_foreign_pixels`, so that
-   a foreign code is answered "not a code of this service" rather than "no code found".
+   PDF417, MaxiCode, the linear barcodes; inverted ones not tried) on a copy reduced to at most
+   `ScanLimits.max_foreign_pixels`, so that a foreign code is answered "not a code of this service" rather
+   than "no code found".
 
 Micro QR, rMQR and Model 1 symbols are reported as foreign; one whose centre lies inside a QR Code Model 2
 read from the same picture is dropped (a finder pattern of a real code once read as a Micro QR "9064").
