@@ -20,6 +20,7 @@ boundary where they occur, and never leak.
     │   ├── UnsupportedImageError    not JPEG, PNG or WebP
     │   ├── UnreadableImageError     the decoder could not read the picture
     │   └── NoQRCodeError            a readable picture without any QR code
+    │       └── ForeignCodeError     ... but with symbols of other kinds: not a code of this service
     ├── RegistryError                the registry (verify/registry/) refused an operation
     │   ├── NotFoundError            no such institution, officer, graduate, document or blank
     │   ├── ConflictError            a unique key is taken: BIN, username, series and number,
@@ -145,6 +146,24 @@ class NoQRCodeError(ImageError):
     """The image was read but holds no QR code."""
 
     code = "NO_QR_CODE"
+
+
+class ForeignCodeError(NoQRCodeError):
+    """The image holds no QR code of this service's kind (QR Code Model 2), but other symbols were read.
+
+    A Data Matrix, a barcode, a Micro QR, an rMQR or an old QR Model 1 symbol: "not a code of this service"
+    rather than "no code found". The symbols' kinds are in the message; their texts are not (they may hold
+    anything) and stay with the caller (`verify.scan.read_symbols`).
+
+    Attributes:
+        symbologies: the kinds read, as zxing-cpp names them (e.g. "DataMatrix", "EAN13", "MicroQRCode").
+    """
+
+    code = "FOREIGN_CODE"
+
+    def __init__(self, message: str, *, symbologies: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.symbologies = symbologies
 
 
 class VerificationError(Error):
