@@ -12,7 +12,10 @@ tests/vectors' EXPECTED pins the verdict and the stages a case claims; this comp
 * every trust-list vector (tests/vectors/trustlist): accepted or refused, version, signers with their usage and
   chain, the version recorded;
 * a corpus of status-list payloads (random lists, bit flips of them, hand-made breakages): the same decoded
-  content or both refused; and a corpus of trust-list files for the I-JSON rules: the same value or both refused.
+  content or both refused; and a corpus of trust-list files for the I-JSON rules: the same value or both refused;
+* `verify-qr --status-lists DIR` on a folder written as docs/FORMAT.md §9.8 specifies it (`<series>.cose`,
+  `index.json` valid under verify/schemas/status-list-index.schema.json): the report and the exit status of
+  every status-list record equal the Python verifier's with `load_status_lists(DIR)`.
 
 Needs node and the built kit (`make test-js` builds it); without them the test is skipped with the reason,
 except when CI=true, where it fails.
@@ -21,15 +24,18 @@ except when CI=true, where it fails.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import random
 import shutil
 import subprocess
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import cbor2
+import jsonschema
 import pytest
 
 from verify.errors import StatusListError, TrustListError
@@ -37,8 +43,8 @@ from verify.keys import load_certificate
 from verify.record import DuplicateOf
 from verify.status import RegistryStatus
 from verify.statuslist import NumberStatus, StatusList, Successor, build_status_list, decode_status_list
-from verify.statuslookup import StatusListLookup, status_from_list, verify_status_list
-from verify.trust import TrustList, _parse_document, parse_time
+from verify.statuslookup import StatusListLookup, load_status_lists, status_from_list, verify_status_list
+from verify.trust import TrustList, _parse_document, format_time, parse_time
 from verify.verifier import Verifier
 from verify.versionstate import MemoryVersionState, accept_trust_list, status_list_key, trust_list_key
 
@@ -50,7 +56,8 @@ SAME = ("verdict", "authentic", "status", "status_source", "status_as_of", "reco
 EPOCH = dt.date(1970, 1, 1)
 
 
-def _node(*args: str, stdin: Any = None) -> Any:
+def _node_with_kit() -> str:
+    """The node executable, once the kit is built; skips (fails when CI=true) otherwise."""
     node = shutil.which("node")
     reason = None if node else "node is not installed"
     if node and not (KIT / "dist" / "index.js").exists():
@@ -60,8 +67,12 @@ def _node(*args: str, stdin: Any = None) -> Any:
             pytest.fail(f"{reason}; the JavaScript kit's parity test is required when CI=true")
         pytest.skip(reason)
     assert node is not None
-    done = subprocess.run([node, "test/parity.mjs", *args], cwd=KIT, capture_output=True, text=True, timeout=300,
-                          check=True, input=None if stdin is None else json.dumps(stdin))
+    return node
+
+
+def _node(*args: str, stdin: Any = None) -> Any:
+    done = subprocess.run([_node_with_kit(), "test/parity.mjs", *args], cwd=KIT, capture_output=True, text=True,
+                          timeout=300, check=True, input=None if stdin is None else json.dumps(stdin))
     return json.loads(done.stdout)
 
 
@@ -280,3 +291,45 @@ def test_kit_reads_i_json_as_python() -> None:
     for data, theirs in zip(corpus, js, strict=True):
         theirs = {k: v for k, v in theirs.items() if k != "error"}
         assert theirs == _ijson(data), data[:80]
+
+
+# ------------------------------------------------------------------ a folder of lists (docs/FORMAT.md §9.8)
+def _write_folder(folder: Path) -> list[str]:
+    """A synced folder as docs/FORMAT.md §9.8 specifies it: `<series>.cose` and `index.json` (lists first)."""
+    trust_list = _trust_list(_cases(VECTORS / "statuslist")[0][1])
+    entries = []
+    for case_name, series in (("valid_bd_list", "BD"), ("valid_empty_list", "MD")):
+        data = (VECTORS / "statuslist" / case_name / f"{series}.cose").read_bytes()
+        (folder / f"{series}.cose").write_bytes(data)
+        listed = verify_status_list(data, trust_list=trust_list, at=ISSUED, series=series)
+        entries.append({"series": series, "version": listed.version, "issued_at": format_time(listed.issued_at),
+                        "next_update": format_time(listed.next_update), "expires_at": format_time(listed.expires_at),
+                        "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    entries.append({**entries[0], "series": "PhD"})  # promised, but its file is missing
+    index = {"type": "verify-status-list-index", "format": 1, "generated_at": format_time(ISSUED),
+             "lists": sorted(entries, key=lambda e: e["series"].encode())}
+    schema = json.loads(resources.files("verify.schemas").joinpath("status-list-index.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(index)
+    (folder / "index.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return [r["QR_TEXT"] for _, case in _cases(VECTORS / "statuslist") for r in case.get("RECORDS", [])]
+
+
+def test_verify_qr_with_a_folder_of_lists_reports_as_python(tmp_path: Path) -> None:
+    node = _node_with_kit()
+    texts = _write_folder(tmp_path)
+    case = _cases(VECTORS / "statuslist")[0][1]
+    at = parse_time(case["VALIDATION_CLOCK"])
+    lookup, refused = load_status_lists(tmp_path, trust_list=_trust_list(case), at=at)
+    assert sorted(lookup.lists) == ["BD", "MD"] and refused == []
+    verifier = Verifier(_trust_list(case), status_lookup=lookup, status_required=True)
+    exits = {"VALID": 0, "AUTHENTIC_STATUS_UNKNOWN": 3}
+    for text in texts:
+        done = subprocess.run([node, "dist/cli.js", "--trust-list", str(VECTORS / case["TRUST_LIST"]),
+                               "--root", str(VECTORS / case["ROOT"]), "--status-lists", str(tmp_path),
+                               "--at", case["VALIDATION_CLOCK"], "--json", text],
+                              cwd=KIT, capture_output=True, text=True, timeout=60, check=False)
+        python = verifier.check(text, at=at).to_json()
+        assert done.returncode == exits.get(python["verdict"], 1), done.stderr
+        assert done.stderr == "verify-qr: status list refused: PhD.cose: listed in index.json (version 7) but missing\n"
+        _assert_same_report(json.loads(done.stdout), python, text[-12:])
