@@ -13,6 +13,8 @@ tests/vectors' EXPECTED pins the verdict and the stages a case claims; this comp
   chain, the version recorded;
 * a corpus of status-list payloads (random lists, bit flips of them, hand-made breakages): the same decoded
   content or both refused; and a corpus of trust-list files for the I-JSON rules: the same value or both refused;
+* step 1 on thousands of QR texts (every character whose Unicode case maps to an ASCII letter in every letter of
+  the prefix, the host grammar, development hosts, ports, white space) and the QR prefix of base URLs;
 * `verify-qr --status-lists DIR` on a folder written as docs/FORMAT.md §9.8 specifies it (`<series>.cose`,
   `index.json` valid under verify/schemas/status-list-index.schema.json): the report and the exit status of
   every status-list record equal the Python verifier's with `load_status_lists(DIR)`.
@@ -30,6 +32,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -38,7 +41,8 @@ import cbor2
 import jsonschema
 import pytest
 
-from verify.errors import StatusListError, TrustListError
+from verify import codec
+from verify.errors import PrefixError, RecordError, StatusListError, TrustListError
 from verify.keys import load_certificate
 from verify.record import DuplicateOf
 from verify.status import RegistryStatus
@@ -333,3 +337,51 @@ def test_verify_qr_with_a_folder_of_lists_reports_as_python(tmp_path: Path) -> N
         assert done.returncode == exits.get(python["verdict"], 1), done.stderr
         assert done.stderr == "verify-qr: status list refused: PhD.cose: listed in index.json (version 7) but missing\n"
         _assert_same_report(json.loads(done.stdout), python, text[-12:])
+
+
+# ------------------------------------------------------------------ step 1 side by side (docs/FORMAT.md §5.2)
+def _prefix_corpus() -> tuple[list[str], list[str]]:
+    forms = lambda c: (c.upper(), c.lower(), c.title(), c.casefold())  # noqa: E731
+    lookalikes = [chr(cp) for cp in range(0x80, sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF
+                  and any(any(c.isascii() and c.isalpha() for c in form) for form in forms(chr(cp)))]
+    prefix = "HTTPS://V.EDU.KZ/V/"
+    texts = [p[:i] + char + p[i + 1:] + "123" for char in lookalikes for p in (prefix, prefix.lower())
+             for i, c in enumerate(p) if c.isalpha()]
+    hosts = ["V.EDU.KZ", "LOCALHOST", "A.LOCALHOST", "X.TEST", "TEST", "LOCALHOSTX", "127.0.0.1", "127.255.255.255",
+             "10.0.0.1", "172.16.0.1", "172.31.255.255", "172.32.0.1", "172.15.0.1", "192.168.0.1", "192.169.0.1",
+             "8.8.8.8", "01.2.3.4", "1.2.3.256", "1.2.3", "1.2.3.4.5", "A..KZ", "-A.KZ", "A-.KZ", "A-B.KZ", "A_B.KZ",
+             "V.EDU.KZ.", ".V.KZ", "1.KZ", "KZ.1", "XN--80A.KZ", "A" * 12, "999.1.1.1", "V.EDU.KZ:443",
+             "0.0.0.0"]  # noqa: S104 (a host in a QR text, not an address to bind)
+    for scheme in ("HTTPS://", "HTTP://", "https://", "Http://", "FTP://", "HTTPS:/", "HTTPSS://"):
+        for host in hosts:
+            for port in ("", ":1", ":80", ":8000", ":65535", ":65536", ":0", ":080", ":"):
+                texts.append(f"{scheme}{host}{port}/V/123")
+    text = "HTTPS://V.EDU.KZ/V/123"
+    texts += [f"{edge}{text}{edge}" for edge in (" ", "\t", "\r\n", "\n\n", "\x0b", "\x0c", "\xa0", "\u2028", "\ufeff")]
+    texts += [text.replace("/V/", "/v/"), text.replace("/V/", "/V//"), text + "\n1", text[:-1] + "\u0661",
+              text + "1" * 1300, text + "1" * 1310, "HTTPS://V.EDU.KZ/V/", "HTTPS://V.EDU.KZ/V", ""]
+    urls = ["https://v.edu.kz", "https://v.edu.kz/", "HTTPS://V.EDU.KZ", "http://127.0.0.1:8000", "http://v.edu.kz",
+            "https://v.edu.kz:443", "https://v.edu.kz/path", "https://user@v.edu.kz", "ftp://v.edu.kz",
+            "https://a-very-long-host.edu.kz", "https://v\u0131.kz", "http://localhost", " https://v.edu.kz ",
+            "https://v.edu.kz?x", "https://1.2.3.256", "https://v_edu.kz"]
+    return texts, urls
+
+
+def _attempt(function: Any, *args: Any) -> dict[str, Any]:
+    try:
+        value = function(*args)
+    except (PrefixError, RecordError):
+        return {"accepted": False}
+    return {"accepted": True, "value": list(value) if isinstance(value, tuple) else value}
+
+
+def test_kit_reads_qr_prefixes_as_python() -> None:
+    texts, urls = _prefix_corpus()
+    assert len(texts) > 2000
+    js = _node("prefixes", stdin={"texts": texts, "urls": urls})
+    python_texts = [_attempt(codec.split_qr_text, t) for t in texts]
+    assert sum(p["accepted"] for p in python_texts) > 100
+    for text, mine, theirs in zip(texts, python_texts, js["texts"], strict=True):
+        assert theirs == mine, ascii(text[:40])
+    for url, theirs in zip(urls, js["urls"], strict=True):
+        assert theirs == _attempt(codec.qr_prefix, url), url

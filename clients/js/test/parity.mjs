@@ -6,12 +6,14 @@
 //                                          vectors the acceptance and the version state after
 //   node test/parity.mjs status-payloads   stdin: a JSON array of hex payloads -> each decoded list, or its refusal
 //   node test/parity.mjs ijson             stdin: a JSON array of hex files -> each I-JSON value, or its refusal
+//   node test/parity.mjs prefixes          stdin: {"texts": [...], "urls": [...]} -> step 1 of each QR text (prefix and
+//                                          digits, or a refusal), and the QR prefix of each base URL (or a refusal)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
-  acceptTrustList, decodeStatusList, MemoryVersionState, parseCertificate, parseIJson, statusFromList, StatusListLookup,
-  statusListKey, TrustList, trustListKey, Verifier, verifyStatusList,
+  acceptTrustList, decodeStatusList, MemoryVersionState, parseCertificate, parseIJson, qrPrefix, splitQrText,
+  statusFromList, StatusListLookup, statusListKey, TrustList, trustListKey, Verifier, verifyStatusList,
 } from '../dist/index.js';
 
 const fromHex = (text) => Uint8Array.from(text.match(/../g) ?? [], (b) => parseInt(b, 16));
@@ -97,6 +99,19 @@ function decodedList(list) {
 async function main() {
   const [mode, dir] = process.argv.slice(2);
   if (mode === 'vectors') return vectors(dir);
+  if (mode === 'prefixes') {
+    const { texts, urls } = JSON.parse(readFileSync(0, 'utf8'));
+    const attempt = (f) => {
+      try {
+        return { accepted: true, value: f() };
+      } catch (exc) {
+        if (!(exc instanceof RangeError) && typeof exc?.code !== 'string') throw exc;
+        return { accepted: false };
+      }
+    };
+    return { texts: texts.map((t) => attempt(() => { const { prefix, digits } = splitQrText(t); return [prefix, digits]; })),
+      urls: urls.map((u) => attempt(() => qrPrefix(u))) };
+  }
   const inputs = JSON.parse(readFileSync(0, 'utf8')).map(fromHex);
   if (mode === 'status-payloads') {
     return inputs.map((payload) => {
