@@ -341,6 +341,13 @@ def cases() -> list[Case]:
                   qr_text(sign_payload(S_EDDSA, cbor2.dumps({**m, 13: int(dt.datetime(2026, 6, 1, tzinfo=UTC)
                                                                           .timestamp())}, canonical=True))),
                   passed_until("chain", "MALFORMED", fail="payload")),
+        fail_case("number_trailing_newline_fail", "signed payload whose number is \"0012345\\n\" (exactly 7 "
+                  "ASCII digits: a pattern's `$` must not let a final newline through)",
+                  qr_text(sign_payload(S_EDDSA, cbor2.dumps({**m, 4: "0012345\n"}, canonical=True))),
+                  passed_until("chain", "MALFORMED", fail="payload")),
+        fail_case("name_trailing_newline_fail", "signed payload whose surname ends in a newline",
+                  qr_text(sign_payload(S_EDDSA, cbor2.dumps({**m, 5: [m[5][0] + "\n", *m[5][1:]]}, canonical=True))),
+                  passed_until("chain", "MALFORMED", fail="payload")),
         fail_case("wrong_version_fail", "signed payload of format version 2",
                   qr_text(sign_payload(S_EDDSA, cbor2.dumps({**m, 1: 2}, canonical=True))),
                   passed_until("chain", "MALFORMED", fail="payload")),

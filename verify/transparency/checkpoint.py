@@ -30,7 +30,7 @@ from .note import (
     sign_note,
 )
 
-_DECIMAL = re.compile(r"^(?:0|[1-9][0-9]{0,18})$")
+_DECIMAL = re.compile(r"0|[1-9][0-9]{0,18}")
 _LINE_FORBIDDEN = re.compile(r"[\x00-\x1f]")
 
 
@@ -84,7 +84,7 @@ class Checkpoint:
         if len(lines) < 3 or any(not line for line in lines):
             raise CheckpointError("checkpoint: needs origin, tree size and root hash lines, none empty")
         origin, size, root, *extensions = lines
-        if not _DECIMAL.match(size) or int(size) > MAX_TREE_SIZE:
+        if not _DECIMAL.fullmatch(size) or int(size) > MAX_TREE_SIZE:
             raise CheckpointError("checkpoint: tree size must be decimal without leading zeros")
         root_hash = b64decode_strict(root, "checkpoint root hash")
         if len(root_hash) != HASH_SIZE:

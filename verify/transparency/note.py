@@ -45,7 +45,7 @@ MAX_SIGNATURES = 100
 SIGNATURE_PREFIX = "— "  # em dash U+2014, space
 
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
-_HEX8 = re.compile(r"^[0-9a-f]{8}$")
+_HEX8 = re.compile(r"[0-9a-f]{8}")
 
 
 # ============================================================================ helpers
@@ -174,7 +174,7 @@ class NoteVerifier:
                 digits or does not match the key, another signature type, or a key of the wrong size.
         """
         parts = vkey.split("+", 2) if isinstance(vkey, str) else []
-        if len(parts) != 3 or not is_valid_key_name(parts[0]) or not _HEX8.match(parts[1]):
+        if len(parts) != 3 or not is_valid_key_name(parts[0]) or not _HEX8.fullmatch(parts[1]):
             raise CheckpointError("verifier key: must be <name>+<8 hex digits>+<base64 key>")
         raw = b64decode_strict(parts[2], "verifier key")
         if len(raw) != 33 or raw[0] != SIG_TYPE_ED25519:

@@ -30,9 +30,18 @@ export const MAX_PAYLOAD_BYTES = 400;
 export const MAX_PREFIX_CHARS = 24;
 export const MAX_DIGITS = 1300;
 
-// §5: HTTP(S)://HOST[:PORT]/V/, ASCII letters in any case (the prefix grammar of codec.py).
-const PREFIX_RE = /^(HTTPS?):\/\/([A-Z0-9-]+(?:\.[A-Z0-9-]+)*(?::[0-9]{1,5})?)\/V\//i;
+// §5.2: step 1 reads ASCII only. The text's head is upper-cased by mapping a-z to A-Z and nothing else,
+// then matched byte for byte (never a Unicode-aware case-insensitive match, which reads U+0131, U+017F or
+// U+212A as I, S or K). The host's grammar is checked by checkHost, as codec.py's _check_host does.
+const PREFIX_RE = /^(HTTPS?):\/\/([A-Z0-9.-]+)(?::([1-9][0-9]{0,4}))?\/V\//;
+const LABEL_RE = /^[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?$/;
+const DIGITS_ONLY_RE = /^[0-9]+$/;
+const ASCII_RE = /^[\x00-\x7f]*$/;
 const BASE_URL_RE = /^(https?):\/\/([^/?#@\s]+)\/?$/i;
+/** Development hosts (§5.2): the only hosts an `HTTP://` prefix may name (RFC 6761 §6.3, §6.2). */
+export const DEVELOPMENT_SUFFIXES = ['.LOCALHOST', '.TEST'] as const;
+// Loopback 127.0.0.0/8 (RFC 1122 §3.2.1.3) and the private networks of RFC 1918 §3, as [first octets, prefix bits].
+const DEVELOPMENT_NETWORKS: readonly [number, number, number][] = [[127, 0, 8], [10, 0, 8], [172, 16, 12], [192, 168, 16]];
 const EDGE_SPACE_RE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
 const DAY_MS = 86_400_000;
 
@@ -48,40 +57,115 @@ const OPTIONAL_KEYS = [9, 10, 11, 12];
 /**
  * The QR prefix of a verification base URL: `HTTPS://HOST/V/`, upper case (Python `codec.qr_prefix`).
  *
- * @param baseUrl - e.g. "https://v.edu.kz" (http or https, a host, an optional port; no path, query or user info).
- * @throws RangeError - another shape, or a prefix over 24 characters of the prefix grammar.
+ * @param baseUrl - e.g. "https://v.edu.kz" (http or https, a host of the grammar of docs/FORMAT.md §5.2,
+ *   an optional port; no path, query or user info; ASCII only; http only for a development host).
+ * @throws RangeError - another shape, or a prefix over 24 characters or outside the prefix grammar.
  */
 export function qrPrefix(baseUrl: string): string {
+  if (typeof baseUrl !== 'string' || !ASCII_RE.test(baseUrl)) {
+    throw new RangeError('base URL: must be ASCII (an internationalised host is written in its xn-- form)');
+  }
   const match = BASE_URL_RE.exec(baseUrl.trim());
   if (match === null) throw new RangeError('base URL: must be http(s)://host[:port] without a path, query or user info');
-  const prefix = `${match[1]}://${match[2]}/V/`.toUpperCase();
-  const grammar = PREFIX_RE.exec(prefix);
-  if (prefix.length > MAX_PREFIX_CHARS || grammar === null || grammar[0] !== prefix) {
-    throw new RangeError(`base URL: the QR prefix ${prefix} must be at most ${MAX_PREFIX_CHARS} characters `
-      + 'of the QR alphanumeric set');
+  const prefix = asciiUpper(`${match[1]}://${match[2]}/V/`);
+  if (prefix.length > MAX_PREFIX_CHARS) {
+    throw new RangeError(`base URL: the QR prefix ${prefix} must be at most ${MAX_PREFIX_CHARS} characters`);
+  }
+  try {
+    splitQrText(`${prefix}1`);
+  } catch (exc) {
+    if (exc instanceof PrefixError) throw new RangeError(`base URL: ${exc.message}`);
+    throw exc;
   }
   return prefix;
 }
 
 /**
- * Split a QR text into its prefix (upper-cased) and digits (step 1).
+ * A configured QR prefix (`HTTPS://HOST/V/`, any ASCII case) in its canonical form, ASCII upper case
+ * (Python `codec.normalize_prefix`): what {@link Verifier}'s `acceptedPrefixes` compare byte for byte.
  *
- * Leading and trailing space, tab, CR and LF are removed (some scanners add CR/LF); anything
- * else that is not `HTTP(S)://HOST/V/` (any case) is refused. Lengths count code points.
+ * @throws RangeError - not ASCII, or not a prefix of the grammar of docs/FORMAT.md §5.2.
+ */
+export function normalizePrefix(prefix: string): string {
+  if (typeof prefix !== 'string' || !ASCII_RE.test(prefix)) throw new RangeError('QR prefix: must be ASCII');
+  let split: { prefix: string; digits: string };
+  try {
+    split = splitQrText(`${prefix}1`);
+  } catch (exc) {
+    if (exc instanceof PrefixError) throw new RangeError(`QR prefix ${JSON.stringify(prefix)}: ${exc.message}`);
+    throw exc;
+  }
+  if (split.digits !== '1') throw new RangeError(`QR prefix ${JSON.stringify(prefix)}: must end with /V/`);
+  return split.prefix;
+}
+
+/** Upper-case the ASCII letters a-z only; every other character is kept as it is (docs/FORMAT.md §5.2). */
+export function asciiUpper(text: string): string {
+  return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+}
+
+/**
+ * Whether an upper-case host (no port) is a development host (docs/FORMAT.md §5.2): `LOCALHOST`, a name
+ * ending in `.LOCALHOST` or `.TEST`, or an IPv4 address in 127.0.0.0/8 or a private network of RFC 1918.
+ */
+export function isDevelopmentHost(host: string): boolean {
+  if (host === 'LOCALHOST' || DEVELOPMENT_SUFFIXES.some((suffix) => host.endsWith(suffix))) return true;
+  const octets = ipv4(host);
+  if (octets === null) return false;
+  const address = ((octets[0]! << 24) >>> 0) + (octets[1]! << 16) + (octets[2]! << 8) + octets[3]!;
+  return DEVELOPMENT_NETWORKS.some(([a, b, bits]) => {
+    const network = ((a << 24) >>> 0) + (b << 16);
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    return ((address & mask) >>> 0) === network;
+  });
+}
+
+function ipv4(host: string): number[] | null {
+  const parts = host.split('.');
+  if (parts.length !== 4 || !parts.every((p) => DIGITS_ONLY_RE.test(p))) return null;
+  if (parts.some((p) => p.length > 1 && p[0] === '0') || parts.some((p) => Number(p) > 255)) return null;
+  return parts.map(Number);
+}
+
+/** The host grammar of docs/FORMAT.md §5.2 (upper-case ASCII); `HTTP` only for a development host. */
+function checkHost(scheme: string, host: string, port: string | undefined): void {
+  const labels = host.split('.');
+  if (DIGITS_ONLY_RE.test(labels[labels.length - 1] ?? '')) {
+    if (ipv4(host) === null) throw new PrefixError('QR text: a host ending in a number must be an IPv4 address a.b.c.d');
+  } else if (host.length > 253 || !labels.every((label) => LABEL_RE.test(label))) {
+    throw new PrefixError('QR text: the host must be labels of letters, digits and inner hyphens, separated by single dots');
+  }
+  if (port !== undefined && Number(port) > 65535) throw new PrefixError('QR text: the port must be 1-65535');
+  if (scheme === 'HTTP' && !isDevelopmentHost(host)) {
+    throw new PrefixError('QR text: HTTP:// is allowed for development hosts only');
+  }
+}
+
+/**
+ * Split a QR text into its prefix (ASCII-upper-cased) and digits (step 1), as `codec.split_qr_text`.
+ *
+ * Leading and trailing space, tab, CR and LF are removed (some scanners add CR/LF); any other deviation
+ * from `HTTP(S)://HOST/V/` (ASCII letters in any case, the host grammar of docs/FORMAT.md §5.2) is
+ * refused. Only ASCII is read: a character outside it is never case-folded to an ASCII letter. Lengths
+ * count code points.
  *
  * @throws PrefixError - not text, too long, or no valid prefix.
  */
 export function splitQrText(text: string): { prefix: string; digits: string } {
   if (typeof text !== 'string') throw new PrefixError('QR text: must be text');
   const trimmed = text.replace(EDGE_SPACE_RE, '');
+  const head: string[] = [];
   let length = 0;
-  for (const _ of trimmed) length++;
-  if (length > MAX_PREFIX_CHARS + MAX_DIGITS) throw new PrefixError('QR text: too long for record format version 1');
-  const match = PREFIX_RE.exec(trimmed);
-  if (match === null || match[0].length > MAX_PREFIX_CHARS) {
-    throw new PrefixError('QR text: does not start with HTTPS://<host>/V/');
+  for (const char of trimmed) {
+    if (length < MAX_PREFIX_CHARS) head.push(char);
+    length++;
   }
-  return { prefix: match[0].toUpperCase(), digits: trimmed.slice(match[0].length) };
+  if (length > MAX_PREFIX_CHARS + MAX_DIGITS) throw new PrefixError('QR text: too long for record format version 1');
+  const match = PREFIX_RE.exec(asciiUpper(head.join('')));
+  if (match === null) throw new PrefixError('QR text: does not start with HTTPS://<host>/V/ in ASCII letters');
+  checkHost(match[1] as string, match[2] as string, match[3]);
+  // The match is ASCII, so its length is the same in code points and in UTF-16 units.
+  return { prefix: match[0], digits: trimmed.slice(match[0].length) };
 }
 
 /**

@@ -6,7 +6,7 @@
  * - Ed25519 (COSE EdDSA, -8): RFC 8032 §5.1.7 with canonical encodings (`zip215: false`), and,
  *   as libsodium (the Python verifier's) does, no small-order public key or R.
  * - ECDSA P-256 with SHA-256 (COSE ES256, -7): the signature is r || s, 32 bytes each
- *   (RFC 9053 §2.1); certificates carry DER. Whether a high S is refused is {@link ES256_REQUIRE_LOW_S}.
+ *   (RFC 9053 §2.1), in low-S form only ({@link ES256_REQUIRE_LOW_S}); certificates carry DER.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
@@ -15,10 +15,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { ALG_EDDSA, ALG_ES256 } from './codec.js';
 
 /**
- * Whether an ES256 signature with s > n/2 is refused. The Python verifier (OpenSSL) accepts
- * both today, so this is false; the low-S rule of the format's next revision flips it here only.
+ * Whether an ES256 signature with s > n/2 is refused: yes (docs/FORMAT.md §4, "ES256 low-S"), for
+ * records, trust lists and status lists alike, as the Python verifier (`keys.signature_check`) does:
+ * 1 <= r < n and 1 <= s <= n/2. (r, n - s) verifies whenever (r, s) does, so without the rule one
+ * signed record would have two QR texts. Certificate signatures (DER, X.509) are not COSE and keep
+ * either S.
  */
-export const ES256_REQUIRE_LOW_S = false;
+export const ES256_REQUIRE_LOW_S = true;
 
 /** A public key of a supported type: raw Ed25519 (32 bytes) or a SEC1 P-256 point. */
 export interface PublicKey {

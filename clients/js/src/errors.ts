@@ -114,3 +114,31 @@ export class DocumentStatusError extends VerificationError {
     super(message, 11, code);
   }
 }
+
+/**
+ * Step 11: the record is authentic, but its status could not be learnt (no registry answer, no fresh
+ * status list for its series): the verdict AUTHENTIC_STATUS_UNKNOWN, never VALID (docs/FORMAT.md §7.2).
+ * A `StatusLookup` throws it when it cannot tell; the verifier turns it into the verdict.
+ */
+export class StatusUnknownError extends VerificationError {
+  constructor(message: string) {
+    super(message, 11, 'AUTHENTIC_STATUS_UNKNOWN');
+  }
+}
+
+/**
+ * A status list is malformed, badly signed, expired, for another series, signed by a signer without
+ * usage `status`, or older than one already seen (docs/FORMAT.md §9.5). The list is not used.
+ */
+export class StatusListError extends VerifyError {
+  constructor(message: string) {
+    super(message, 'STATUS_LIST_ERROR');
+  }
+}
+
+/** The persisted highest versions seen (a version state) cannot be read or written. */
+export class VersionStateError extends VerifyError {
+  constructor(message: string) {
+    super(message, 'STATE_ERROR');
+  }
+}

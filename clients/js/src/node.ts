@@ -1,10 +1,14 @@
 /**
  * Node-only helpers (the rest of the kit also runs in browsers): a {@link VersionState} kept in a
- * JSON file, and loading the trust list and root from files.
+ * JSON file, and loading the trust list, the root and a folder of status lists from files.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 
-import { VerifyError } from './errors.js';
+import { StatusListError, VerifyError, VersionStateError } from './errors.js';
+import { parseStatusListIndex, STATUS_LIST_INDEX_FILE } from './statuslistindex.js';
+import { loadStatusLists, STATUS_LIST_SUFFIX } from './statuslookup.js';
+import type { LoadedStatusLists } from './statuslookup.js';
 import { acceptTrustList } from './trust.js';
 import type { TrustList } from './trust.js';
 import type { VersionState } from './versionstate.js';
@@ -21,7 +25,7 @@ const MAX_STATE_BYTES = 1024 * 1024;
  * one (a crash leaves the old or the new state). Unlike the Python class it takes no lock: one
  * process at a time (the `verify-qr` command) writes it.
  *
- * @throws VerifyError (code STATE_ERROR) - the file cannot be read or written, or is not of this format.
+ * @throws VersionStateError (code STATE_ERROR) - the file cannot be read or written, or is not of this format.
  */
 export class FileVersionState implements VersionState {
   constructor(readonly path: string) {}
@@ -75,8 +79,8 @@ export class FileVersionState implements VersionState {
     return { ...(highest as Record<string, number>) };
   }
 
-  private error(message: string): VerifyError {
-    return new VerifyError(`${this.path}: ${message}`, 'STATE_ERROR');
+  private error(message: string): VersionStateError {
+    return new VersionStateError(`${this.path}: ${message}`);
   }
 }
 
@@ -117,4 +121,53 @@ export async function loadTrustListFile(path: string, root: Certificate, state: 
     throw new VerifyError(`${path}: cannot read the trust list (${(exc as Error).message})`, 'TRUST_LIST_ERROR');
   }
   return acceptTrustList(new Uint8Array(data), root, state);
+}
+
+/**
+ * Verify every `<series>.cose` of a folder (what `verify status-list export --out DIR` and `verify sync`
+ * write; docs/FORMAT.md §9.8) into a lookup, as the Python `load_status_lists` does. Each list is verified
+ * on its own (its file name gives the series it must be for); a refused or unreadable one is left out and
+ * named in `refused`. `index.json`, when present, is read only to name the lists it promises that are
+ * missing (and is itself named in `refused` when it cannot be read): it is not signed, and no status comes
+ * from it.
+ *
+ * @throws StatusListError - the folder cannot be read. What the state throws; TypeError for a bad `at`.
+ */
+export async function loadStatusListFolder(dir: string, options: { trustList: TrustList; at: Date;
+  state?: VersionState | null }): Promise<LoadedStatusLists> {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (exc) {
+    throw new StatusListError(`${dir}: cannot read the status lists (${(exc as Error).message})`);
+  }
+  const files: [string, Uint8Array][] = [];
+  const problems: StatusListError[] = [];
+  for (const name of names.filter((n) => n.endsWith(STATUS_LIST_SUFFIX))) {
+    try {
+      if (!statSync(join(dir, name)).isFile()) continue;
+      files.push([name.slice(0, -STATUS_LIST_SUFFIX.length), new Uint8Array(readFileSync(join(dir, name)))]);
+    } catch (exc) {
+      problems.push(new StatusListError(`${name}: cannot read (${(exc as Error).message})`));
+    }
+  }
+  if (names.includes(STATUS_LIST_INDEX_FILE)) {
+    try {
+      const index = parseStatusListIndex(new Uint8Array(readFileSync(join(dir, STATUS_LIST_INDEX_FILE))));
+      for (const entry of index.lists) {
+        if (!names.includes(`${entry.series}${STATUS_LIST_SUFFIX}`)) {
+          problems.push(new StatusListError(`${entry.series}${STATUS_LIST_SUFFIX}: listed in ${STATUS_LIST_INDEX_FILE} `
+            + `(version ${entry.version}) but missing`));
+        }
+      }
+    } catch (exc) {
+      if (!(exc instanceof StatusListError)) {
+        problems.push(new StatusListError(`${STATUS_LIST_INDEX_FILE}: cannot read (${(exc as Error).message})`));
+      } else {
+        problems.push(new StatusListError(`${STATUS_LIST_INDEX_FILE}: ${exc.message}`));
+      }
+    }
+  }
+  const loaded = await loadStatusLists(files, options);
+  return { lookup: loaded.lookup, refused: [...problems, ...loaded.refused] };
 }

@@ -74,6 +74,14 @@ export const TRUST_LIST_SCHEMA: Record<string, unknown> = {
               "kid": {
                 "$ref": "#/$defs/kid"
               },
+              "usage": {
+                "enum": [
+                  "document",
+                  "status",
+                  "log"
+                ],
+                "description": "What the signer may sign: records (document), status lists (status), transparency-log checkpoints (log). Absent: document (lists written before usages existed). docs/FORMAT.md §6.3."
+              },
               "label": {
                 "type": "string",
                 "maxLength": 200

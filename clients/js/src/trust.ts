@@ -1,6 +1,8 @@
 /**
- * The trust list: which document signers a verifier trusts, for what and when (docs/FORMAT.md §6),
- * as `verify/trust.py` reads it.
+ * The trust list: which signers a verifier trusts, for what and when (docs/FORMAT.md §6), as
+ * `verify/trust.py` reads it. Every signer has one usage (§6.3): `document` signers sign records,
+ * `status` signers status lists, `log` signers transparency-log checkpoints; a signer of one usage is
+ * never a candidate for another. The file is read as I-JSON (§6.6, ijson.ts).
  *
  * Rules: the list verifies only under the root certificate given out of band (the root's
  * signature over the RFC 8785 canonical JSON of `payload`); a list older than one already seen
@@ -12,12 +14,13 @@
  */
 import { Validator } from '@cfworker/json-schema';
 import type { Schema } from '@cfworker/json-schema';
-import { base64, base64urlnopad, hex } from '@scure/base';
+import { hex } from '@scure/base';
 import canonicalize from 'canonicalize';
 
 import { ALG_EDDSA, ALG_ES256 } from './codec.js';
 import { verifySignature } from './crypto.js';
 import { ScopeError, SignerPeriodError, SignerRevokedError, TrustListError } from './errors.js';
+import { checkIJson, parseIJson } from './ijson.js';
 import { TRUST_LIST_SCHEMA } from './trust-list-schema.js';
 import { trustListKey } from './versionstate.js';
 import type { VersionState } from './versionstate.js';
@@ -25,8 +28,16 @@ import { isIssuedBy, parseCertificate } from './x509.js';
 import type { Certificate } from './x509.js';
 
 export const ENVIRONMENTS = ['production', 'development', 'test'] as const;
+/**
+ * What a signer may sign (docs/FORMAT.md §6.3): records, status lists, transparency-log checkpoints.
+ * An entry without `usage` (lists written before usages existed) is a document signer.
+ */
+export const USAGES = ['document', 'status', 'log'] as const;
+export type Usage = (typeof USAGES)[number];
 export const MAX_TRUST_LIST_BYTES = 4 * 1024 * 1024;
 const ALGORITHMS: Readonly<Record<string, number>> = { EdDSA: ALG_EDDSA, ES256: ALG_ES256 };
+// Python's base64.b64decode(validate=True): the standard alphabet, padding to a multiple of 4 characters.
+const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 const TIME_RE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z$/;
 
 let validator: Validator | undefined;
@@ -50,7 +61,10 @@ export function parseTime(text: string): Date {
   return date;
 }
 
-/** What a document signer may sign: series, and the one institution (BIN) or any (null). */
+/**
+ * What a signer may sign: series, and the one institution (BIN) or any (null). For a status signer,
+ * the series whose status lists it may sign.
+ */
 export interface Scope {
   readonly series: ReadonlySet<string>;
   readonly institutionBin: string | null;
@@ -63,11 +77,12 @@ export interface Revocation {
   readonly reason: string;
 }
 
-/** One document signer of the trust list. */
+/** One signer of the trust list. */
 export class SignerEntry {
   /**
    * @param kid - 8 bytes as listed (the list is authoritative; two entries may share a kid).
    * @param chainsToRoot - the certificate is issued by the configured root (set by {@link TrustList}).
+   * @param usage - what it may sign: "document", "status" or "log".
    */
   constructor(
     readonly kid: Uint8Array,
@@ -78,6 +93,7 @@ export class SignerEntry {
     readonly scope: Scope,
     readonly revocation: Revocation | null,
     readonly chainsToRoot: boolean,
+    readonly usage: Usage = 'document',
   ) {}
 
   /** The COSE algorithm of the signer's key (-8 or -7). */
@@ -91,7 +107,7 @@ export class SignerEntry {
   }
 
   /**
-   * Judge the signer at the record's signing time (steps 8 and 9).
+   * Judge the signer at the record's signing time (steps 8 and 9), or a status list's issue time.
    *
    * @throws SignerPeriodError - `signedAt` outside the usage period or the certificate validity (both ends included).
    * @throws SignerRevokedError - revoked with `compromisedAt <= signedAt`.
@@ -135,6 +151,7 @@ export interface TrustListOptions {
 
 /** A verified trust list. */
 export class TrustList {
+  /** Signers by usage and kid: `${usage}/${kid hex}`. */
   private readonly byKid = new Map<string, SignerEntry[]>();
 
   private constructor(
@@ -146,14 +163,18 @@ export class TrustList {
     readonly signers: readonly SignerEntry[],
   ) {
     for (const entry of signers) {
-      const key = hex.encode(entry.kid);
+      const key = `${entry.usage}/${hex.encode(entry.kid)}`;
       this.byKid.set(key, [...(this.byKid.get(key) ?? []), entry]);
     }
   }
 
-  /** Every signer listed with this kid (a kid is only a hint: the verifier tries them all). */
-  candidates(kid: Uint8Array): readonly SignerEntry[] {
-    return this.byKid.get(hex.encode(kid)) ?? [];
+  /**
+   * Every signer of this usage listed with this kid, in list order (a kid is only a hint: the verifier
+   * tries them all). Records are judged only against document signers, status lists only against
+   * status signers: a signer of another usage is not a candidate at all.
+   */
+  candidates(kid: Uint8Array, usage: Usage = 'document'): readonly SignerEntry[] {
+    return this.byKid.get(`${usage}/${hex.encode(kid)}`) ?? [];
   }
 
   /** Whether `at` is past the list's expiry. */
@@ -164,9 +185,10 @@ export class TrustList {
   /**
    * Load and verify a signed trust list.
    *
-   * @param document - the JSON text or bytes (<= 4 MiB), or the parsed object.
-   * @throws TrustListError - not JSON, schema violation, another root, bad signature, rollback,
-   *   or a certificate that is not base64 DER of an Ed25519 or P-256 key.
+   * @param document - the file's bytes (UTF-8) or text (<= 4 MiB), or the parsed object; read as I-JSON.
+   * @throws TrustListError - not I-JSON (duplicate keys, unsafe integers, lone surrogates, floats...),
+   *   schema violation, another root, bad signature, rollback, a certificate that is not base64 DER of
+   *   an Ed25519 or P-256 key, or a log signer that is not Ed25519.
    */
   static fromJson(document: string | Uint8Array | object, options: TrustListOptions): TrustList {
     const { root } = options;
@@ -187,7 +209,7 @@ export class TrustList {
     if (root.publicKey === null || ALGORITHMS[signature.alg] !== root.publicKey.alg) {
       throw new TrustListError('trust list: signature algorithm does not match the root key');
     }
-    const value = base64urlnopad.decode(signature.value);
+    const value = decodeBase64(`${signature.value.replace(/-/g, '+').replace(/_/g, '/')}==`);
     const signed = new TextEncoder().encode(canonicalize(payload) ?? '');
     if (!verifySignature(root.publicKey, root.publicKey.alg, value, signed)) {
       throw new TrustListError("trust list: the root's signature does not verify");
@@ -218,6 +240,7 @@ export async function acceptTrustList(document: string | Uint8Array | object, ro
 
 interface SignerJson {
   kid: string;
+  usage?: Usage;
   label: string;
   certificate: string;
   usage_from: string;
@@ -239,23 +262,29 @@ interface TrustListDocument {
 }
 
 function parseDocument(document: string | Uint8Array | object): unknown {
-  if (!(typeof document === 'string' || document instanceof Uint8Array)) return document;
-  if (document.length > MAX_TRUST_LIST_BYTES) throw new TrustListError('trust list: over the 4 MiB cap');
-  try {
-    return JSON.parse(typeof document === 'string' ? document : new TextDecoder('utf-8', { fatal: true }).decode(document));
-  } catch {
-    throw new TrustListError('trust list: not valid JSON');
+  const error = (message: string): Error => new TrustListError(message);
+  if (!(typeof document === 'string' || document instanceof Uint8Array)) {
+    checkIJson(document, 'trust list', error);
+    return document;
   }
+  if (document.length > MAX_TRUST_LIST_BYTES) throw new TrustListError('trust list: over the 4 MiB cap');
+  return parseIJson(document, 'trust list', error);
 }
 
 function entryFromJson(e: SignerJson, root: Certificate): SignerEntry {
   let certificate: Certificate;
   try {
-    certificate = parseCertificate(base64.decode(e.certificate));
+    certificate = parseCertificate(decodeBase64(e.certificate));
   } catch {
     throw new TrustListError(`trust list: signer ${e.kid}: certificate is not base64 DER`);
   }
-  if (certificate.publicKey === null) throw new TrustListError(`trust list: signer ${e.kid}: unsupported key type`);
+  if (certificate.publicKey === null) {
+    throw new TrustListError(`trust list: signer ${e.kid}: unsupported key type (Ed25519 or P-256 only)`);
+  }
+  const usage = e.usage ?? 'document';
+  if (usage === 'log' && certificate.publicKey.alg !== ALG_EDDSA) {
+    throw new TrustListError(`trust list: log signer ${e.kid}: must be Ed25519 (C2SP signed-note)`);
+  }
   const rev = e.revocation;
   return new SignerEntry(
     hex.decode(e.kid),
@@ -268,6 +297,20 @@ function entryFromJson(e: SignerJson, root: Certificate): SignerEntry {
       revokedAt: parseTime(rev.revoked_at), compromisedAt: parseTime(rev.compromised_at), reason: rev.reason,
     },
     isIssuedBy(certificate, root),
+    usage,
   );
 }
 
+
+/**
+ * Standard base64 as the Python verifier reads it (`base64.b64decode(text, validate=True)`): only the
+ * alphabet, padded to a multiple of 4; the unused low bits of the last character are ignored, as RFC 4648
+ * §3.5 lets a decoder do (so both verifiers accept the same files). The platform's forgiving decoder (`atob`).
+ *
+ * @throws RangeError - another alphabet or length.
+ */
+function decodeBase64(text: string): Uint8Array {
+  if (!BASE64_RE.test(text) || text.length % 4 !== 0) throw new RangeError('base64: not standard padded base64');
+  const binary = atob(text);
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}

@@ -2,8 +2,11 @@
  * The verifier: QR text -> numbered steps -> verdict (docs/FORMAT.md §7), step for step as
  * `verify/verifier.py`:
  *
- *   (1) unprefix  (2) digits  (3) cose  (4) kid  (5) signature  (6) chain  (7) payload
- *   (8) usage_period  (9) revocation  (10) scope  (11) registry (through a StatusLookup; skipped without one)
+ *   (1) unprefix  (2) digits  (3) cose  (4) kid (document signers only)  (5) signature (ES256 low-S)
+ *   (6) chain  (7) payload  (8) usage_period (and the signing time not later than the check plus
+ *   MAX_CLOCK_SKEW_MS)  (9) revocation  (10) scope  (11) registry: through a StatusLookup, the
+ *   registry or signed status lists; skipped without one (or AUTHENTIC_STATUS_UNKNOWN when a
+ *   status is required); AUTHENTIC_STATUS_UNKNOWN when the source cannot tell
  *
  * `begin(text, at)` runs steps 1-10 (no I/O); `check(text, at)` also asks the status source.
  * Nothing from the payload is used before step 5 passed. The signer is judged at the signing
@@ -12,11 +15,12 @@
 import { hex } from '@scure/base';
 
 import {
-  ALGORITHM_NAMES, decodePayload, digitsToBytes, parseSign1, sigStructure, splitQrText,
+  ALGORITHM_NAMES, decodePayload, digitsToBytes, normalizePrefix, parseSign1, sigStructure, splitQrText,
 } from './codec.js';
 import { sha256Digest } from './crypto.js';
 import {
-  BadSignatureError, DocumentStatusError, PrefixError, UnknownSignerError, UntrustedSignerError, VerificationError,
+  BadSignatureError, DocumentStatusError, PrefixError, SignerPeriodError, StatusUnknownError, UnknownSignerError,
+  UntrustedSignerError, VerificationError,
 } from './errors.js';
 import type { RecordJson } from './record.js';
 import type { DocumentRef, DocumentStatus, StatusCode, StatusLookup, StatusQuery } from './status.js';
@@ -26,11 +30,20 @@ export const STEP_NAMES: Readonly<Record<number, string>> = {
   1: 'unprefix', 2: 'digits', 3: 'cose', 4: 'kid', 5: 'signature', 6: 'chain', 7: 'payload',
   8: 'usage_period', 9: 'revocation', 10: 'scope', 11: 'registry',
 };
+/**
+ * How far a record's signing time may lie after the time of the check (clocks of signer and verifier
+ * differ): a later signing time fails step 8 (docs/FORMAT.md §7.1). 5 minutes, in milliseconds.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 export const VALID = 'VALID';
 export const NOT_CHECKED = 'NOT_CHECKED';
+export const AUTHENTIC_STATUS_UNKNOWN = 'AUTHENTIC_STATUS_UNKNOWN';
+/** The report's `status` when a source could not tell (the verdict AUTHENTIC_STATUS_UNKNOWN). */
+export const UNKNOWN = 'UNKNOWN';
 /** Every verdict code (docs/FORMAT.md §7.2). Only VALID means "this paper is a valid document". */
-export const VERDICTS = [VALID, 'CORRECTED', 'REPLACED', 'ANNULLED', 'NOT_IN_REGISTRY', 'MALFORMED', 'UNKNOWN_SIGNER',
-  'BAD_SIGNATURE', 'UNTRUSTED_SIGNER', 'SIGNER_OUT_OF_PERIOD', 'SIGNER_REVOKED', 'OUT_OF_SCOPE'] as const;
+export const VERDICTS = [VALID, 'CORRECTED', 'REPLACED', 'ANNULLED', 'NOT_IN_REGISTRY', AUTHENTIC_STATUS_UNKNOWN,
+  'MALFORMED', 'UNKNOWN_SIGNER', 'BAD_SIGNATURE', 'UNTRUSTED_SIGNER', 'SIGNER_OUT_OF_PERIOD', 'SIGNER_REVOKED',
+  'OUT_OF_SCOPE'] as const;
 const STATUS_VERDICT: Readonly<Record<StatusCode, string>> = {
   ORIGINAL_VALID: VALID, DUPLICATE_VALID: VALID, CORRECTED: 'CORRECTED', REPLACED: 'REPLACED',
   ANNULLED: 'ANNULLED', NOT_IN_REGISTRY: 'NOT_IN_REGISTRY',
@@ -54,12 +67,12 @@ export function isoUtc(value: Date): string {
 export class VerificationReport {
   steps: StepResult[] = [];
   authentic = false;
-  /** The status code, or NOT_CHECKED. */
+  /** The status code, NOT_CHECKED (no source asked), or UNKNOWN (a source could not tell). */
   status: string = NOT_CHECKED;
   record: RecordJson | null = null;
   signedAt: Date | null = null;
   signer: SignerEntry | null = null;
-  /** The status source's answer, when one was asked. */
+  /** The status source's answer, when one answered (its `source` and `as_of` are `status_source`, `status_as_of`). */
   documentStatus: DocumentStatus | null = null;
   warnings: string[] = [];
   /** The error of the failed step, if any. */
@@ -76,6 +89,10 @@ export class VerificationReport {
   /** One line for a person: the verdict and why. */
   get message(): string {
     if (this.verdict === VALID && this.status === NOT_CHECKED) return 'VALID: authentic; registry status not checked';
+    const st = this.documentStatus;
+    if (this.verdict === VALID && st !== null && st.source !== 'registry') {
+      return `VALID: authentic; status ${this.status} as of ${isoUtc(st.as_of)}, from the ${st.source}`;
+    }
     if (this.verdict === VALID) return `VALID: authentic; registry status ${this.status}`;
     const failed = this.failedStep;
     return failed ? `${this.verdict}: step ${failed.step} (${failed.name}) failed: ${failed.detail}` : this.verdict;
@@ -114,24 +131,34 @@ export class VerificationReport {
 
 /** Options of {@link Verifier}. */
 export interface VerifierOptions {
-  /** The status source of step 11; none: step 11 is skipped ("authentic; status not checked"). */
+  /** The status source of step 11 (the registry, or a `StatusListLookup`); none: see `statusRequired`. */
   statusLookup?: StatusLookup | null;
   /**
-   * The QR prefixes of the service's verification hosts (`qrPrefix(baseUrl)`); a text naming
-   * another host fails step 1, because its link would lead a phone elsewhere. None: any host.
+   * The QR prefixes of the service's verification hosts, current and former (`qrPrefix(baseUrl)`); a
+   * text naming another host fails step 1, because its link would lead a phone elsewhere. Compared
+   * byte for byte after ASCII upper-casing. None: any host of the grammar (docs/FORMAT.md §5.2).
    */
   acceptedPrefixes?: Iterable<string> | null;
+  /**
+   * What an authentic record gets when no status source answers: false (the default) VALID with
+   * status NOT_CHECKED; true AUTHENTIC_STATUS_UNKNOWN, never VALID (an offline verifier with status
+   * lists). A lookup that throws `StatusUnknownError` gives AUTHENTIC_STATUS_UNKNOWN either way.
+   */
+  statusRequired?: boolean;
 }
 
 /** Verifies QR texts against a trust list and, optionally, a status source. */
 export class Verifier {
   readonly statusLookup: StatusLookup | null;
   readonly acceptedPrefixes: ReadonlySet<string> | null;
+  readonly statusRequired: boolean;
 
+  /** @throws RangeError - an accepted prefix that is not ASCII or not of the grammar of docs/FORMAT.md §5.2. */
   constructor(readonly trustList: TrustList, options: VerifierOptions = {}) {
     this.statusLookup = options.statusLookup ?? null;
+    this.statusRequired = options.statusRequired ?? false;
     this.acceptedPrefixes = options.acceptedPrefixes == null ? null
-      : new Set([...options.acceptedPrefixes].map((p) => p.toUpperCase()));
+      : new Set([...options.acceptedPrefixes].map(normalizePrefix));
   }
 
   /**
@@ -139,13 +166,21 @@ export class Verifier {
    *
    * @param text - the QR text as decoded (untrusted).
    * @param at - the time of the check.
-   * @throws what the status lookup throws when it cannot answer.
+   * @throws what the status lookup throws when it cannot answer, except `StatusUnknownError`
+   *   (AUTHENTIC_STATUS_UNKNOWN).
    */
   async check(text: string, at: Date): Promise<VerificationReport> {
     const pending = this.begin(text, at);
     if (pending.query === null) return pending.report;
     if (this.statusLookup === null) return pending.finish(null);
-    return pending.finish(await this.statusLookup.lookup(pending.query));
+    let status: DocumentStatus | StatusUnknownError;
+    try {
+      status = await this.statusLookup.lookup(pending.query);
+    } catch (exc) {
+      if (!(exc instanceof StatusUnknownError)) throw exc;
+      status = exc;
+    }
+    return pending.finish(status);
   }
 
   /**
@@ -161,7 +196,7 @@ export class Verifier {
       run.report.warnings.push(`${this.trustList.environment} trust list: not valid for real documents`);
     }
     try {
-      return new PendingCheck(run, this.steps(run, text, at));
+      return new PendingCheck(run, this.steps(run, text, at), this.statusRequired);
     } catch (exc) {
       if (!(exc instanceof VerificationError)) throw exc;
       run.fail(exc);
@@ -204,6 +239,10 @@ export class Verifier {
     run.report.signedAt = signedAt;
     run.passed(7, `${record.doc_type} ${record.series} ${record.number}, revision ${record.revision}`);
     const period = `signed at ${isoUtc(signedAt)}, within the signer's usage period`;
+    if (signedAt.getTime() > at.getTime() + MAX_CLOCK_SKEW_MS) {
+      throw new SignerPeriodError(`signed at ${isoUtc(signedAt)}, later than the time of the check ${isoUtc(at)} `
+        + `plus the allowed clock skew of ${MAX_CLOCK_SKEW_MS / 60_000} minutes`);
+    }
     let signer: SignerEntry;
     try {
       signer = judge(chained, record, signedAt);
@@ -229,32 +268,57 @@ export class PendingCheck {
   readonly report: VerificationReport;
   private run: Run | null;
 
-  constructor(run: Run, public query: StatusQuery | null) {
+  constructor(run: Run, public query: StatusQuery | null, readonly statusRequired = false) {
     this.run = run;
     this.report = run.report;
   }
 
   /**
-   * Step 11 with the status source's answer to `query` (null: no source, the step is skipped).
+   * Step 11 with the status source's answer to `query`.
    *
+   * @param status - the status answered; the `StatusUnknownError` the lookup threw (no fresh status list
+   *   for the series): AUTHENTIC_STATUS_UNKNOWN; or null when no source was asked: the step is skipped and
+   *   the verdict VALID with status NOT_CHECKED, or AUTHENTIC_STATUS_UNKNOWN with `statusRequired`.
    * @throws Error - the check already ended (a step failed, or `finish` was called before).
    * @throws TypeError - a status code that is not one of `STATUS_CODES`.
    */
-  finish(status: DocumentStatus | null): VerificationReport {
+  finish(status: DocumentStatus | StatusUnknownError | null): VerificationReport {
     const run = this.run;
     if (this.query === null || run === null) throw new Error('this check has ended; its report is final');
+    if (status !== null && !(status instanceof StatusUnknownError) && STATUS_VERDICT[status.code] === undefined) {
+      throw new TypeError(`status lookup: unknown status code ${String(status.code)}`);
+    }
     this.query = null;
     this.run = null;
+    if (status === null && this.statusRequired) {
+      status = new StatusUnknownError('no registry and no status list was consulted: status unknown');
+    }
     if (status === null) {
       run.skipped(11, 'no registry given: authentic; status not checked');
       return this.report;
     }
+    if (status instanceof StatusUnknownError) {
+      run.report.status = UNKNOWN;
+      run.fail(status);
+      return this.report;
+    }
+    const signedAt = run.report.signedAt;
+    // A source that knows the registry only up to a time before the record was signed (a status list issued
+    // earlier) cannot say it was never issued; the registry answers as of the check itself.
+    if (status.code === 'NOT_IN_REGISTRY' && signedAt !== null && status.as_of.getTime() < signedAt.getTime()
+      && status.as_of.getTime() < run.report.checkedAt.getTime()) {
+      run.report.status = UNKNOWN;
+      run.fail(new StatusUnknownError(`the ${status.source} answers as of ${isoUtc(status.as_of)}, before this `
+        + `record was signed (${isoUtc(signedAt)}): status unknown`));
+      return this.report;
+    }
     const verdict = STATUS_VERDICT[status.code];
-    if (verdict === undefined) throw new TypeError(`status lookup: unknown status code ${String(status.code)}`);
     run.report.documentStatus = status;
     run.report.status = status.code;
-    if (verdict !== VALID) run.fail(new DocumentStatusError(statusSentence(status), verdict));
-    else run.passed(11, statusSentence(status));
+    let sentence = statusSentence(status);
+    if (status.source !== 'registry') sentence += ` (status as of ${isoUtc(status.as_of)}, from the ${status.source})`;
+    if (verdict !== VALID) run.fail(new DocumentStatusError(sentence, verdict));
+    else run.passed(11, sentence);
     return this.report;
   }
 }
@@ -294,7 +358,7 @@ function statusSentence(status: DocumentStatus): string {
         + `${status.changed_fields?.length ? status.changed_fields.join(', ') : 'see registry'}`;
     case 'ANNULLED':
       return `annulled${status.annulled_at ? ` on ${status.annulled_at.toISOString().slice(0, 10)}` : ''}: `
-        + `${status.reason || 'no basis given'}`;
+        + `${status.reason || (status.source === 'registry' ? 'no basis given' : 'the basis is in the registry')}`;
     case 'NOT_IN_REGISTRY':
       return 'the signature is good but the registry does not hold this record: report it';
   }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { encode, rfc8949EncodeOptions, Tagged } from 'cborg';
 
 import { parseCertificate, TrustList, Verifier } from '../dist/index.js';
 
@@ -46,4 +47,37 @@ export function fromHex(text) {
 
 export function toHex(bytes) {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export const STATUS_VECTORS = join(VECTORS, 'statuslist');
+export const TRUST_VECTORS = join(VECTORS, 'trustlist');
+export const STATUS_CASES = readdirSync(STATUS_VECTORS).filter((n) => existsSync(join(STATUS_VECTORS, n, 'case.json'))).sort();
+export const TRUST_CASES = readdirSync(TRUST_VECTORS).filter((n) => existsSync(join(TRUST_VECTORS, n, 'case.json'))).sort();
+
+/** The case.json of a status-list or trust-list vector folder. */
+export function loadListCase(kind, name) {
+  return JSON.parse(readFileSync(join(kind === 'status' ? STATUS_VECTORS : TRUST_VECTORS, name, 'case.json'), 'utf8'));
+}
+
+/** The test trust list (tests/vectors/_trust) under the test root. */
+export function testTrustList() {
+  return TrustList.fromJson(trustListText('_trust/test-trust-list.json'), { root: rootOf('_trust/test-root.crt') });
+}
+
+/**
+ * Sign a status-list payload as a TEST ONLY Ed25519 signer of tests/testkeys.py (the seed "status" is the
+ * test list's status signer, "eddsa" a document signer): the key is sha256("TEST ONLY <seed>").
+ */
+export function signStatusList(payload, { seed = 'status', kid, header } = {}) {
+  const key = sha256(new TextEncoder().encode(`TEST ONLY ${seed}`));
+  const signerKid = kid ?? testTrustList().signers.find((s) => toHex(s.certificate.publicKey.raw)
+    === toHex(ed25519.getPublicKey(key))).kid;
+  const protectedHeader = cbor(header ?? new Map([[1, -8], [3, 'application/verify-status-list+cbor'], [4, signerKid]]));
+  const signature = ed25519.sign(cbor(['Signature1', protectedHeader, new Uint8Array(0), payload]), key);
+  return cbor(new Tagged(18, [protectedHeader, new Map(), payload, signature]));
+}
+
+/** Deterministic CBOR (RFC 8949 §4.2.1), as the kit writes it. */
+export function cbor(value) {
+  return encode(value, rfc8949EncodeOptions);
 }

@@ -10,7 +10,7 @@ import { base64urlnopad } from '@scure/base';
 import canonicalize from 'canonicalize';
 
 import {
-  acceptTrustList, MemoryVersionState, parseTime, trustListKey, TrustList, TrustListError, Verifier,
+  acceptTrustList, MemoryVersionState, parseTime, trustListKey, TrustList, TrustListError, USAGES, Verifier,
 } from '../dist/index.js';
 import { FileVersionState } from '../dist/node.js';
 import { loadCase, rootOf, signAsTestRoot, trustListText } from './helpers.js';
@@ -130,4 +130,40 @@ test('steps 8-10 judge the signer at the signing time; usage period ends are inc
   const scoped = list.signers.find((s) => s.scope.institutionBin !== null);
   assert.throws(() => scoped.checkScope('MD', scoped.scope.institutionBin), (e) => e.step === 10);
   assert.throws(() => scoped.checkScope('BD', '000000000000'), (e) => e.step === 10);
+});
+
+test('usages: a signer is a candidate only for its own usage; an entry without usage is a document signer', () => {
+  const list = TrustList.fromJson(trustListText(TEST_LIST), { root: ROOT });
+  const byUsage = (usage) => list.signers.filter((s) => s.usage === usage);
+  assert.deepEqual([byUsage('document').length > 5, byUsage('status').length, byUsage('log').length], [true, 2, 1]);
+  for (const signer of list.signers) {
+    for (const usage of USAGES) {
+      assert.equal(list.candidates(signer.kid, usage).includes(signer), usage === signer.usage, `${signer.label} ${usage}`);
+    }
+  }
+  const withoutUsage = TrustList.fromJson(resigned((p) => { for (const s of p.signers) delete s.usage; }), { root: ROOT });
+  assert.ok(withoutUsage.signers.every((s) => s.usage === 'document'));
+  assert.throws(() => TrustList.fromJson(resigned((p) => { p.signers[0].usage = 'records'; }), { root: ROOT }),
+    refusedWith(/schema violation at payload\/signers\/0\/usage/));
+});
+
+test('a log signer must be Ed25519 (C2SP signed notes)', () => {
+  const text = resigned((p) => {
+    const es256 = p.signers.find((s) => /ES256/.test(s.label));
+    Object.assign(p.signers.find((s) => s.usage === 'log'), { certificate: es256.certificate, kid: es256.kid });
+  });
+  assert.throws(() => TrustList.fromJson(text, { root: ROOT }), refusedWith(/log signer .*must be Ed25519/));
+});
+
+test('base64 as the Python verifier reads it: unused low bits of the last character are ignored, padding is required', () => {
+  const doc = JSON.parse(trustListText(TEST_LIST));
+  const value = doc.signature.value;
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = alphabet.indexOf(value.at(-1));
+  doc.signature.value = value.slice(0, -1) + alphabet[last | 0b11]; // 86 characters carry 512 bits and 4 unused ones
+  assert.notEqual(doc.signature.value, value);
+  assert.equal(TrustList.fromJson(doc, { root: ROOT }).version, 1);
+  const unpadded = resigned((p) => { p.signers[0].certificate = p.signers[0].certificate.replace(/=+$/, ''); });
+  assert.ok(JSON.parse(unpadded).payload.signers[0].certificate.endsWith('w8'), 'the padding was removed');
+  assert.throws(() => TrustList.fromJson(unpadded, { root: ROOT }), refusedWith(/certificate is not base64 DER/));
 });
