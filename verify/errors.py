@@ -46,6 +46,8 @@ boundary where they occur, and never leak.
         │                            corrected, annulled or not in the registry
         ├── StatusUnknownError       step 11: authentic, but no registry answer or fresh status
         │                            list for its series: AUTHENTIC_STATUS_UNKNOWN, never VALID
+        ├── CredentialError          a JWT-secured credential (verify.vc) is not of this profile, or its
+        │                            claims disagree with it (OB 3.0 §8.2.4)
         ├── AppendixFormatError      appendix steps 1 and 5: not a signed appendix (docs/FORMAT.md §10)
         ├── DiplomaNotAuthenticError appendix step 9: the diploma presented with it is not authentic
         └── AppendixBindingError     appendix step 10: the appendix names another diploma, revision,
@@ -272,6 +274,13 @@ class StatusUnknownError(VerificationError):
 
     code = "AUTHENTIC_STATUS_UNKNOWN"
     step = 11
+
+
+class CredentialError(VerificationError):
+    """A JWT-secured credential (verify.vc) is not a compact JWS of this profile (header alg, kid, typ JWT), or its
+    JWT claims disagree with the credential (iss, jti, sub, nbf: OB 3.0 §8.2.4), or it is not yet valid or expired."""
+
+    code = "BAD_CREDENTIAL"
 
 
 class AppendixFormatError(FormatError):
