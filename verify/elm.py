@@ -176,7 +176,7 @@ def build_edc_credential(signed: SignedRecord, *, issuer: cr.Issuer, base_url: s
     languages = [_concept("language", code, label) for code, label in _LANGUAGE_CODES.values()]
     return {
         "@context": [cr.VC_CONTEXT, ELM_CONTEXT],
-        "id": cred_id,
+        "id": ns,
         "type": ["VerifiableCredential", "EuropeanDigitalCredential"],
         "credentialSchema": [EDC_SCHEMA],
         "credentialProfiles": [GENERIC_PROFILE],
