@@ -44,8 +44,14 @@ boundary where they occur, and never leak.
         ├── ScopeError               step 10: series or institution outside the signer's scope
         ├── DocumentStatusError      step 11: authentic, but the registry says replaced,
         │                            corrected, annulled or not in the registry
-        └── StatusUnknownError       step 11: authentic, but no registry answer or fresh status
-                                     list for its series: AUTHENTIC_STATUS_UNKNOWN, never VALID
+        ├── StatusUnknownError       step 11: authentic, but no registry answer or fresh status
+        │                            list for its series: AUTHENTIC_STATUS_UNKNOWN, never VALID
+        ├── CredentialError          a JWT-secured credential (verify.vc) is not of this profile, or its
+        │                            claims disagree with it (OB 3.0 §8.2.4)
+        ├── AppendixFormatError      appendix steps 1 and 5: not a signed appendix (docs/FORMAT.md §10)
+        ├── DiplomaNotAuthenticError appendix step 9: the diploma presented with it is not authentic
+        └── AppendixBindingError     appendix step 10: the appendix names another diploma, revision,
+                                     payload or institution: NOT_BOUND
 
 Sources: the shape follows `httpx/_exceptions.py` (tree in the docstring) and
 `tuf/api/exceptions.py` (one line of meaning per class).
@@ -268,6 +274,35 @@ class StatusUnknownError(VerificationError):
 
     code = "AUTHENTIC_STATUS_UNKNOWN"
     step = 11
+
+
+class CredentialError(VerificationError):
+    """A JWT-secured credential (verify.vc) is not a compact JWS of this profile (header alg, kid, typ JWT), or its
+    JWT claims disagree with the credential (iss, jti, sub, nbf: OB 3.0 §8.2.4), or it is not yet valid or expired."""
+
+    code = "BAD_CREDENTIAL"
+
+
+class AppendixFormatError(FormatError):
+    """Appendix steps 1 and 5: the bytes are not a signed appendix of docs/FORMAT.md §10 (COSE profile, strict
+    deterministic CBOR, payload rules). `step` is the appendix step (`verify.appendixcheck.APPENDIX_STEPS`)."""
+
+    code = "MALFORMED"
+
+
+class DiplomaNotAuthenticError(VerificationError):
+    """Appendix step 9: the diploma the appendix is checked against did not pass record steps 1-10."""
+
+    code = "DIPLOMA_NOT_AUTHENTIC"
+    step = 9
+
+
+class AppendixBindingError(VerificationError):
+    """Appendix step 10: the appendix names another diploma (series, number, revision), another diploma payload
+    (its SHA-256) or another institution than the diploma it is presented with (docs/FORMAT.md §10.5)."""
+
+    code = "NOT_BOUND"
+    step = 10
 
 
 # ----------------------------------------------------------------------------- registry
