@@ -1,11 +1,13 @@
 # The two commands of the README's quick start, and what CI calls.
 # `make demo`: the main job on the embedded default (development keys, SQLite under data/), then the service.
-# `make test`: the whole test suite.
+# `make test`: the whole test suite, the JavaScript verifier kit's (clients/js, `make test-js`) included.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint install
+.PHONY: demo test test-js lint install
+
+JS := clients/js
 
 $(BIN)/verify: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,5 +25,14 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: install lint
+# The kit's dependencies, exactly as package-lock.json pins them (again only when the lock changes).
+$(JS)/node_modules/.package-lock.json: $(JS)/package.json $(JS)/package-lock.json
+	cd $(JS) && npm ci --no-audit --no-fund
+	touch $@
+
+# Type-check and build the kit (tsc), then run its tests with node's test runner.
+test-js: $(JS)/node_modules/.package-lock.json
+	cd $(JS) && npm test
+
+test: install lint test-js
 	$(BIN)/python -m pytest -q

@@ -4,9 +4,10 @@ Generates `--count` pictures with one code (70 % phone photos, 15 % flatbed scan
 px/module spread evenly over --ppm-min..--ppm-max) and `--negatives` without any, all seeded, then for every
 picture decodes the pixels once (`load_gray`) and runs `decode_gray` with each pass configuration, side by side:
 
-- "plain": zxing-cpp alone;
-- "+sharpened": then an unsharp-masked copy when the plain pass found nothing;
-- "+upscaled" (the default, `verify.scan.PASSES`): then a 1.5x upscaled, sharpened copy.
+- "plain": zxing-cpp alone (QR family);
+- "+histogram +sharpened": then the global-histogram binarizer and an unsharp-masked copy, while nothing was read;
+- "all passes" (the default, `verify.scan.PASSES`): then crops around undecoded candidates, a 1.5x upscaled,
+  sharpened copy (only with a candidate) and the foreign symbologies on a reduced copy.
 
 It prints a Markdown report: per configuration the decode rate, misreads (a decoded text that was not encoded),
 false positives (any text from a picture without a code) and time per picture (load + decode, wall and CPU);
@@ -51,8 +52,8 @@ from verify.scan import PASSES, decode_gray, load_gray  # noqa: E402
 
 CONFIGS: dict[str, tuple[str, ...]] = {
     "plain": PASSES[:1],
-    "+sharpened": PASSES[:2],
-    "+upscaled": PASSES,
+    "+histogram +sharpened": PASSES[:3],
+    "all passes": PASSES,
 }
 BUCKETS: list[tuple[str, float, float]] = [
     ("< 2", 0.0, 2.0), ("2-3", 2.0, 3.0), ("3-4", 3.0, 4.0), ("4-6", 4.0, 6.0), ("6-8", 6.0, 8.0),

@@ -19,8 +19,9 @@ Functions:
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,7 +53,18 @@ MAX_PAYLOAD_BYTES = 400
 MAX_PREFIX_CHARS = 24  # "HTTP://127.0.0.1:8000/V/"; the longest record then fits version 12
 MAX_DIGITS = 1300  # > 2.41 digits per byte x MAX_COSE_BYTES, far below int() limits
 
-_PREFIX_RE = re.compile(r"^(HTTPS?)://([A-Z0-9-]+(?:\.[A-Z0-9-]+)*(?::[0-9]{1,5})?)/V/", re.IGNORECASE)
+# Step 1 reads ASCII only: the text's head is ASCII-upper-cased (a-z -> A-Z, nothing else) and matched
+# byte for byte, never with a Unicode-aware case-insensitive match (U+0131 dotless i, U+017F long s and
+# U+212A Kelvin sign would otherwise read as I, S and K). The host grammar is checked by `_check_host`.
+_PREFIX_RE = re.compile(r"(HTTPS?)://([A-Z0-9.-]+)(?::([1-9][0-9]{0,4}))?/V/", re.ASCII)
+_LABEL_RE = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?", re.ASCII)
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+#: Development hosts (docs/FORMAT.md §5.2): the only hosts a `HTTP://` prefix may name.
+DEVELOPMENT_SUFFIXES = (".LOCALHOST", ".TEST")  # RFC 6761 §6.3, §6.2
+DEVELOPMENT_NETWORKS = tuple(ipaddress.IPv4Network(n) for n in (
+    "127.0.0.0/8",  # loopback (RFC 1122 §3.2.1.3)
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",  # private networks (RFC 1918 §3)
+))
 _EPOCH_DAY = dt.date(1970, 1, 1)
 
 
@@ -282,22 +294,104 @@ def qr_prefix(base_url: str) -> str:
     """The QR text prefix for a verification base URL: `HTTPS://HOST/V/`, upper case.
 
     Args:
-        base_url: e.g. "https://v.edu.kz" (scheme http or https, a host, an optional port,
-            no path, query or user info).
+        base_url: e.g. "https://v.edu.kz" (scheme http or https, a host of the grammar of
+            docs/FORMAT.md §5.2, an optional port, no path, query or user info; ASCII only;
+            `http` only for a development host).
 
     Raises:
         RecordError: another shape, or a prefix longer than `MAX_PREFIX_CHARS`.
     """
+    if not isinstance(base_url, str) or not base_url.isascii():
+        raise RecordError("base URL: must be ASCII (an internationalised host is written in its xn-- form)")
     parts = urlsplit(base_url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
         raise RecordError("base URL: must be http(s)://host[:port] without user info")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise RecordError("base URL: must not have a path, query or fragment")
-    prefix = f"{parts.scheme}://{parts.netloc}/V/".upper()
-    if len(prefix) > MAX_PREFIX_CHARS or not _PREFIX_RE.fullmatch(prefix):
-        raise RecordError(f"base URL: the QR prefix {prefix!r} must be at most {MAX_PREFIX_CHARS} characters "
-                          "of the QR alphanumeric set")
+    prefix = ascii_upper(f"{parts.scheme}://{parts.netloc}/V/")
+    if len(prefix) > MAX_PREFIX_CHARS:
+        raise RecordError(f"base URL: the QR prefix {prefix!r} must be at most {MAX_PREFIX_CHARS} characters")
+    try:
+        split_qr_text(prefix + "1")
+    except PrefixError as exc:
+        raise RecordError(f"base URL: {exc.message}") from None
     return prefix
+
+
+def qr_prefixes(base_urls: Iterable[str]) -> tuple[str, ...]:
+    """The QR prefixes of several base URLs (the service's current host and its former ones), in order.
+
+    A verifier of this service accepts a text only under one of them (docs/FORMAT.md §5), so codes printed
+    before a domain move still verify: `Verifier(trust_list, accepted_prefixes=qr_prefixes(urls))`.
+
+    Raises:
+        RecordError: a URL that `qr_prefix` refuses, or none at all.
+    """
+    out = tuple(dict.fromkeys(qr_prefix(url) for url in base_urls))
+    if not out:
+        raise RecordError("base URLs: at least one verification host is needed")
+    return out
+
+
+def normalize_prefix(prefix: str) -> str:
+    """A configured QR prefix (`HTTPS://HOST/V/`, any ASCII case) in its canonical form: ASCII upper case.
+
+    Raises:
+        RecordError: not ASCII, or not a prefix of the grammar of docs/FORMAT.md §5.2.
+    """
+    if not isinstance(prefix, str) or not prefix.isascii():
+        raise RecordError("QR prefix: must be ASCII")
+    try:
+        found, rest = split_qr_text(prefix + "1")
+    except PrefixError as exc:
+        raise RecordError(f"QR prefix {prefix!r}: {exc.message}") from None
+    if rest != "1":
+        raise RecordError(f"QR prefix {prefix!r}: must end with /V/")
+    return found
+
+
+def ascii_upper(text: str) -> str:
+    """Upper-case the ASCII letters a-z only; every other character is kept as it is (docs/FORMAT.md §5.2)."""
+    return text.translate(_ASCII_UPPER)
+
+
+def is_development_host(host: str) -> bool:
+    """Whether an upper-case host (no port) is a development host (docs/FORMAT.md §5.2).
+
+    `LOCALHOST`, a name ending in `.LOCALHOST` or `.TEST` (RFC 6761 §6.2, §6.3), or an IPv4 address in the
+    loopback network 127.0.0.0/8 or a private network of RFC 1918 (10/8, 172.16/12, 192.168/16).
+    """
+    if host == "LOCALHOST" or host.endswith(DEVELOPMENT_SUFFIXES):
+        return True
+    octets = _ipv4(host)
+    if octets is None:
+        return False
+    address = ipaddress.IPv4Address(bytes(octets))
+    return any(address in network for network in DEVELOPMENT_NETWORKS)
+
+
+def _ipv4(host: str) -> list[int] | None:
+    parts = host.split(".")
+    if len(parts) != 4 or not all(p.isdigit() and p.isascii() for p in parts):
+        return None
+    if any(len(p) > 1 and p[0] == "0" for p in parts) or any(int(p) > 255 for p in parts):
+        return None
+    return [int(p) for p in parts]
+
+
+def _check_host(scheme: str, host: str, port: str | None) -> None:
+    """The host grammar of docs/FORMAT.md §5.2 (upper-case ASCII); `HTTP` only for a development host."""
+    labels = host.split(".")
+    if labels[-1].isdigit():
+        if _ipv4(host) is None:
+            raise PrefixError("QR text: a host ending in a number must be an IPv4 address a.b.c.d")
+    elif len(host) > 253 or not all(_LABEL_RE.fullmatch(label) for label in labels):
+        raise PrefixError("QR text: the host must be labels of letters, digits and inner hyphens, "
+                          "separated by single dots")
+    if port is not None and int(port) > 65535:
+        raise PrefixError("QR text: the port must be 1-65535")
+    if scheme == "HTTP" and not is_development_host(host):
+        raise PrefixError("QR text: HTTP:// is allowed for development hosts only")
 
 
 def bytes_to_digits(cose: bytes) -> str:
@@ -325,23 +419,26 @@ def digits_to_bytes(digits: str) -> bytes:
 
 
 def split_qr_text(text: str) -> tuple[str, str]:
-    """Split a QR text into its prefix (upper-cased) and its digits (step 1).
+    """Split a QR text into its prefix (ASCII-upper-cased) and its digits (step 1).
 
     Leading and trailing white space (a CR/LF some scanners add) is removed; any other
-    deviation from `HTTP(S)://HOST/V/` (any case) followed by the digits is refused.
+    deviation from `HTTP(S)://HOST/V/` (ASCII letters in any case, the host grammar of
+    docs/FORMAT.md §5.2) followed by the digits is refused. Only ASCII is read: a character
+    outside it is never case-folded to an ASCII letter.
 
     Raises:
-        PrefixError: not text, too long, or no valid prefix.
+        PrefixError: not text, too long, not ASCII, or no valid prefix.
     """
     if not isinstance(text, str):
         raise PrefixError("QR text: must be text")
     text = text.strip(" \t\r\n")
     if len(text) > MAX_PREFIX_CHARS + MAX_DIGITS:
         raise PrefixError("QR text: too long for record format version 1")
-    match = _PREFIX_RE.match(text)
-    if match is None or len(match.group(0)) > MAX_PREFIX_CHARS:
-        raise PrefixError("QR text: does not start with HTTPS://<host>/V/")
-    return match.group(0).upper(), text[match.end():]
+    match = _PREFIX_RE.match(ascii_upper(text[:MAX_PREFIX_CHARS]))
+    if match is None:
+        raise PrefixError("QR text: does not start with HTTPS://<host>/V/ in ASCII letters")
+    _check_host(match.group(1), match.group(2), match.group(3))
+    return match.group(0), text[match.end():]
 
 
 def to_qr_text(cose: bytes, base_url: str) -> str:

@@ -10,12 +10,17 @@ boundary where they occur, and never leak.
     ├── RecordError                  a record breaks the schema (docs/FORMAT.md §3); issue time
     │   └── OverBudgetError          the signed record would not fit QR version 12 at ECC M (§5)
     ├── KeyStoreError                key files missing, unreadable, wrong passphrase, bad mode
+    │   └── HsmError                 a PKCS#11 token cannot sign: no module, no token, wrong PIN, no key
     ├── TrustListError               trust list malformed, badly signed, older than one seen
+    ├── StatusListError              status list malformed, badly signed, expired, another series,
+    │                                signed by a signer without usage `status`, older than one seen
+    ├── VersionStateError            the persisted highest-versions-seen state cannot be read or written
     ├── ImageError                   picture stage of scanning (scan.py)
     │   ├── ImageTooLargeError       over the byte or pixel cap, refused before decoding
     │   ├── UnsupportedImageError    not JPEG, PNG or WebP
     │   ├── UnreadableImageError     the decoder could not read the picture
     │   └── NoQRCodeError            a readable picture without any QR code
+    │       └── ForeignCodeError     ... but with symbols of other kinds: not a code of this service
     ├── RegistryError                the registry (verify/registry/) refused an operation
     │   ├── NotFoundError            no such institution, officer, graduate, document or blank
     │   ├── ConflictError            a unique key is taken: BIN, username, series and number,
@@ -39,8 +44,16 @@ boundary where they occur, and never leak.
         ├── SignerPeriodError        step 8: signing time outside the signer's usage period
         ├── SignerRevokedError       step 9: signer revoked at or before the signing time
         ├── ScopeError               step 10: series or institution outside the signer's scope
-        └── DocumentStatusError      step 11: authentic, but the registry says replaced,
-                                     corrected, annulled or not in the registry
+        ├── DocumentStatusError      step 11: authentic, but the registry says replaced,
+        │                            corrected, annulled or not in the registry
+        ├── StatusUnknownError       step 11: authentic, but no registry answer or fresh status
+        │                            list for its series: AUTHENTIC_STATUS_UNKNOWN, never VALID
+        ├── CredentialError          a JWT-secured credential (verify.vc) is not of this profile, or its
+        │                            claims disagree with it (OB 3.0 §8.2.4)
+        ├── AppendixFormatError      appendix steps 1 and 5: not a signed appendix (docs/FORMAT.md §10)
+        ├── DiplomaNotAuthenticError appendix step 9: the diploma presented with it is not authentic
+        └── AppendixBindingError     appendix step 10: the appendix names another diploma, revision,
+                                     payload or institution: NOT_BOUND
 
 Sources: the shape follows `httpx/_exceptions.py` (tree in the docstring) and
 `tuf/api/exceptions.py` (one line of meaning per class).
@@ -100,6 +113,19 @@ class TrustListError(Error):
     code = "TRUST_LIST"
 
 
+class StatusListError(Error):
+    """A status list is malformed, badly signed, expired, for another series, signed by a signer without
+    usage `status`, or older than one already seen (docs/FORMAT.md §9)."""
+
+    code = "STATUS_LIST"
+
+
+class VersionStateError(Error):
+    """The persisted state of the highest trust-list and status-list versions seen cannot be read or written."""
+
+    code = "VERSION_STATE"
+
+
 class ImageError(Error):
     """The picture stage of scanning failed (scan.py)."""
 
@@ -128,6 +154,24 @@ class NoQRCodeError(ImageError):
     """The image was read but holds no QR code."""
 
     code = "NO_QR_CODE"
+
+
+class ForeignCodeError(NoQRCodeError):
+    """The image holds no QR code of this service's kind (QR Code Model 2), but other symbols were read.
+
+    A Data Matrix, a barcode, a Micro QR, an rMQR or an old QR Model 1 symbol: "not a code of this service"
+    rather than "no code found". The symbols' kinds are in the message; their texts are not (they may hold
+    anything) and stay with the caller (`verify.scan.read_symbols`).
+
+    Attributes:
+        symbologies: the kinds read, as zxing-cpp names them (e.g. "DataMatrix", "EAN13", "MicroQRCode").
+    """
+
+    code = "FOREIGN_CODE"
+
+    def __init__(self, message: str, *, symbologies: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.symbologies = symbologies
 
 
 class VerificationError(Error):
@@ -226,6 +270,43 @@ class DocumentStatusError(VerificationError):
         self.code = code
 
 
+class StatusUnknownError(VerificationError):
+    """Step 11: the record is authentic, but its status could not be learnt (no registry answer, no fresh
+    status list for its series): the verdict AUTHENTIC_STATUS_UNKNOWN, never VALID (docs/FORMAT.md §7.2)."""
+
+    code = "AUTHENTIC_STATUS_UNKNOWN"
+    step = 11
+
+
+class CredentialError(VerificationError):
+    """A JWT-secured credential (verify.vc) is not a compact JWS of this profile (header alg, kid, typ JWT), or its
+    JWT claims disagree with the credential (iss, jti, sub, nbf: OB 3.0 §8.2.4), or it is not yet valid or expired."""
+
+    code = "BAD_CREDENTIAL"
+
+
+class AppendixFormatError(FormatError):
+    """Appendix steps 1 and 5: the bytes are not a signed appendix of docs/FORMAT.md §10 (COSE profile, strict
+    deterministic CBOR, payload rules). `step` is the appendix step (`verify.appendixcheck.APPENDIX_STEPS`)."""
+
+    code = "MALFORMED"
+
+
+class DiplomaNotAuthenticError(VerificationError):
+    """Appendix step 9: the diploma the appendix is checked against did not pass record steps 1-10."""
+
+    code = "DIPLOMA_NOT_AUTHENTIC"
+    step = 9
+
+
+class AppendixBindingError(VerificationError):
+    """Appendix step 10: the appendix names another diploma (series, number, revision), another diploma payload
+    (its SHA-256) or another institution than the diploma it is presented with (docs/FORMAT.md §10.5)."""
+
+    code = "NOT_BOUND"
+    step = 10
+
+
 # ----------------------------------------------------------------------------- registry
 class RegistryError(Error):
     """The registry (verify/registry/) refused an operation; nothing was written."""
@@ -287,3 +368,64 @@ class AuditChainError(RegistryError):
     def __init__(self, message: str, *, seq: int) -> None:
         super().__init__(message)
         self.seq = seq
+
+
+class HsmError(KeyStoreError):
+    """A PKCS#11 token (HSM) cannot sign: module missing, token missing, wrong PIN, key not found,
+    or a mechanism it does not offer (verify/pkcs11.py). Nothing is signed or issued."""
+
+    code = "HSM"
+
+
+# ----------------------------------------------------------------------------- transparency log
+#   TransparencyError          the transparency log (verify/transparency/) refused or failed a check
+#   ├── LogEntryError          log entry bytes break the entry encoding (docs/TRANSPARENCY.md §3)
+#   ├── LogStoreError          a hash store lacks a hash it must hold, or an append is out of place
+#   ├── ProofError             an inclusion proof is malformed or does not lead to the root (RFC 9162 §2.1.3.2)
+#   ├── ConsistencyError       a consistency proof fails: a fork or a rewritten past (RFC 9162 §2.1.4.2)
+#   └── CheckpointError        a signed note or checkpoint is malformed, or the log's signature is missing or bad
+class TransparencyError(Error):
+    """The transparency log (verify/transparency/) refused an operation or a check failed."""
+
+    code = "TRANSPARENCY"
+
+
+class LogEntryError(TransparencyError):
+    """Log entry bytes break the entry encoding of docs/TRANSPARENCY.md §3 (strict deterministic CBOR)."""
+
+    code = "LOG_ENTRY"
+
+
+class LogStoreError(TransparencyError):
+    """A hash store lacks a stored hash it must hold, or an append does not start at its end."""
+
+    code = "LOG_STORE"
+
+
+class ProofError(TransparencyError):
+    """An inclusion proof is malformed or does not lead to the root hash (RFC 9162 §2.1.3.2)."""
+
+    code = "INCLUSION_PROOF"
+
+
+class ConsistencyError(TransparencyError):
+    """Two tree heads are not proven consistent (RFC 9162 §2.1.4.2): a fork, or a rewritten or shrunk past.
+
+    Attributes:
+        old_checkpoint: the earlier signed checkpoint note, as published (evidence), or None.
+        new_checkpoint: the later signed checkpoint note, as published (evidence), or None.
+    """
+
+    code = "CONSISTENCY"
+
+    def __init__(self, message: str, *, old_checkpoint: str | None = None, new_checkpoint: str | None = None) -> None:
+        super().__init__(message)
+        self.old_checkpoint = old_checkpoint
+        self.new_checkpoint = new_checkpoint
+
+
+class CheckpointError(TransparencyError):
+    """A signed note or checkpoint is malformed (C2SP signed-note, tlog-checkpoint), or the log's signature
+    is missing or does not verify."""
+
+    code = "CHECKPOINT"

@@ -34,11 +34,13 @@ _CYRILLIC_LOOKALIKES = str.maketrans(
     }
 )
 
-SERIES_RE = re.compile(r"^(?:[A-Za-z]{1,4}|[А-ЯЁӘҒҚҢӨҰҮҺІ]{1,4})$")
-NUMBER_RE = re.compile(r"^[0-9]{7}$")
-TVE_SPECIALTY_RE = re.compile(r"^[0-9]{8}$")  # e.g. 06130100
-TVE_QUALIFICATION_RE = re.compile(r"^[0-9][A-Z][0-9]{8}$")  # e.g. 4S06130103
-HE_PROGRAMME_RE = re.compile(r"^[678][BMD][0-9]{5}$")  # e.g. 6B06101, 7M01501, 8D05302
+# Whole-value patterns: anchored with \A and \Z (never `$`, which also matches before a final newline) and used
+# with `fullmatch`, so that "0012345\n" is not a number (tests/core/test_anchored_patterns.py).
+SERIES_RE = re.compile(r"\A(?:[A-Za-z]{1,4}|[А-ЯЁӘҒҚҢӨҰҮҺІ]{1,4})\Z")
+NUMBER_RE = re.compile(r"\A[0-9]{7}\Z")
+TVE_SPECIALTY_RE = re.compile(r"\A[0-9]{8}\Z")  # e.g. 06130100
+TVE_QUALIFICATION_RE = re.compile(r"\A[0-9][A-Z][0-9]{8}\Z")  # e.g. 4S06130103
+HE_PROGRAMME_RE = re.compile(r"\A[678][BMD][0-9]{5}\Z")  # e.g. 6B06101, 7M01501, 8D05302
 
 
 def check_digit(digits: str) -> int | None:
@@ -125,7 +127,7 @@ def normalize_series(value: str) -> str:
         text = latinised.upper()
     else:
         text = text.upper()
-    if not SERIES_RE.match(text):
+    if not SERIES_RE.fullmatch(text):
         raise RecordError("series: must be 1-4 letters, all Latin or all Cyrillic")
     return text
 
@@ -136,7 +138,7 @@ def validate_number(value: str) -> str:
     Raises:
         RecordError: anything else.
     """
-    if not isinstance(value, str) or not NUMBER_RE.match(value):
+    if not isinstance(value, str) or not NUMBER_RE.fullmatch(value):
         raise RecordError("number: must be exactly seven digits (leading zeros count)")
     return value
 
@@ -147,7 +149,7 @@ def validate_programme(value: str) -> str:
     Raises:
         RecordError: neither format.
     """
-    if not isinstance(value, str) or not (TVE_SPECIALTY_RE.match(value) or HE_PROGRAMME_RE.match(value)):
+    if not isinstance(value, str) or not (TVE_SPECIALTY_RE.fullmatch(value) or HE_PROGRAMME_RE.fullmatch(value)):
         raise RecordError(
             "programme: must be a TVE specialty code of 8 digits (06130100) "
             "or a higher-education programme code (6B06101, 7M01501, 8D05302)"
@@ -161,6 +163,6 @@ def validate_qualification(value: str) -> str:
     Raises:
         RecordError: another shape.
     """
-    if not isinstance(value, str) or not TVE_QUALIFICATION_RE.match(value):
+    if not isinstance(value, str) or not TVE_QUALIFICATION_RE.fullmatch(value):
         raise RecordError("qualification: must be a code such as 4S06130103")
     return value

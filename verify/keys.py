@@ -41,11 +41,26 @@ PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
 
 ALGORITHMS = {"EdDSA": ALG_EDDSA, "ES256": ALG_ES256}
 ALGORITHM_NAMES = {v: k for k, v in ALGORITHMS.items()}
+#: The order n of the P-256 base point (SEC 2 v2 §2.4.2; FIPS 186-4 D.1.2.3).
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+#: The largest `s` of an ES256 signature in low-S form (docs/FORMAT.md §4): s <= n / 2, as BIP 62 and
+#: @noble/curves' default require. (r, n - s) verifies whenever (r, s) does, so a verifier that took both
+#: would accept two texts for one signed record.
+P256_HALF_ORDER = P256_ORDER // 2
 
 
 def compute_kid(certificate: x509.Certificate) -> bytes:
     """kid: first 8 bytes of SHA-256 over the certificate's DER (DESIGN.md, Record format)."""
     return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).digest()[:KID_BYTES]
+
+
+def certificate_fingerprint(certificate: x509.Certificate) -> str:
+    """The SHA-256 fingerprint of a certificate's DER as 64 lower-case hex digits (docs/FORMAT.md §6.5).
+
+    The root certificate's fingerprint is what a verifier pins: compare it case-insensitively, ignoring
+    colons, with `openssl x509 -in root.crt -noout -fingerprint -sha256`.
+    """
+    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
 def generate_private_key(alg: int = ALG_EDDSA) -> PrivateKey:
@@ -77,12 +92,16 @@ def alg_of_key(key: PrivateKey | PublicKey) -> int:
 def sign_bytes(key: PrivateKey, data: bytes) -> bytes:
     """Sign as COSE does: Ed25519 (64 bytes) or ES256 raw r || s (64 bytes, RFC 9053 §2.1).
 
-    ES256 uses deterministic nonces (RFC 6979), so a signature never depends on the RNG.
+    ES256 uses deterministic nonces (RFC 6979), so a signature never depends on the RNG, and is
+    written in low-S form (s <= n / 2; docs/FORMAT.md §4): a high s is replaced by n - s, which
+    verifies the same.
     """
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return key.sign(data)
     # RFC 6979 deterministic nonces: no dependence on the RNG at signing time.
     r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256(), deterministic_signing=True)))
+    if s > P256_HALF_ORDER:
+        s = P256_ORDER - s
     return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
@@ -93,7 +112,9 @@ def signature_check(key: PublicKey) -> SignatureCheck:
     """A function `(alg, signature, data) -> bool` that checks COSE signatures under `key`.
 
     Ed25519 is checked with libsodium (PyNaCl), about twice as fast as OpenSSL here and strict
-    (canonical S, no small-order points; RFC 8032 §5.1.7); ES256 with cryptography (OpenSSL).
+    (canonical S, no small-order points; RFC 8032 §5.1.7); ES256 with cryptography (OpenSSL),
+    and only in low-S form: 1 <= r < n and 1 <= s <= n / 2 (`P256_HALF_ORDER`), so that no second
+    signature (r, n - s) of the same data verifies (docs/FORMAT.md §4, step 5).
     Build it once per key and reuse it: the trust list does so for every signer.
     The function returns False for a mismatch of key type and algorithm; it never raises for bad input.
     """
@@ -115,7 +136,10 @@ def signature_check(key: PublicKey) -> SignatureCheck:
     def check_es256(alg: int, signature: bytes, data: bytes) -> bool:
         if alg != ALG_ES256 or not isinstance(key, ec.EllipticCurvePublicKey) or len(signature) != 64:
             return False
-        der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+        r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+        if not (1 <= r < P256_ORDER and 1 <= s <= P256_HALF_ORDER):
+            return False
+        der = encode_dss_signature(r, s)
         try:
             key.verify(der, data, ec.ECDSA(hashes.SHA256()))
         except (InvalidSignature, ValueError):
@@ -163,7 +187,7 @@ def make_root_certificate(
 
 
 def make_signer_certificate(
-    key: PrivateKey,
+    key: PrivateKey | PublicKey,
     *,
     root_key: PrivateKey,
     root_certificate: x509.Certificate,
@@ -175,7 +199,10 @@ def make_signer_certificate(
 
     The validity period is the signer's usage period: the time in which it may sign.
     Records it signed verify for ever after, judged at their signing time (trust.py).
+    `key` is the signer's private key, or only its public key when the private one stays in a
+    token (pkcs11.py).
     """
+    public_key = key.public_key() if isinstance(key, (ed25519.Ed25519PrivateKey, ec.EllipticCurvePrivateKey)) else key
     subject = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "verify"),
@@ -184,7 +211,7 @@ def make_signer_certificate(
     return (
         x509.CertificateBuilder()
         .subject_name(subject).issuer_name(root_certificate.subject)
-        .public_key(key.public_key())
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before).not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

@@ -6,7 +6,11 @@ Layout (docs/KEYS.md; private files are git-ignored and mode 0600):
     keys/root.crt                  root certificate, PEM                    (public: the trust anchor)
     keys/signers/<kid>.key         document signer private key, encrypted   (private)
     keys/signers/<kid>.crt         document signer certificate, PEM         (public)
-    keys/active-signer             kid (hex) of the signer that signs now
+    keys/signers/<kid>.pkcs11.json where a signer's key is when it lives in a PKCS#11 token:
+                                   module, token label, key label and ID; never the PIN (pkcs11.py)
+    keys/active-signer             kid (hex) of the document signer that signs records now
+    keys/active-status-signer      kid (hex) of the status signer that signs status lists now
+    keys/active-log-signer         kid (hex) of the log signer that signs checkpoints now (Ed25519)
     keys/trust-list.json           the signed trust list: the store's state and its publication
     keys/trust-list.schema.json    its JSON Schema, copied beside it
 
@@ -15,6 +19,7 @@ verified under root.crt, changes it, raises its version and signs it again with 
 
 Development key stores accept a built-in passphrase when none is given; a production key
 store refuses to work without one (STYLE.md §14: secrets have no defaults outside development).
+A token PIN never has a default.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cryptography import x509
@@ -33,6 +38,8 @@ from .errors import KeyStoreError, TrustListError
 from .keys import (
     KeySigner,
     PrivateKey,
+    PublicKey,
+    Signer,
     compute_kid,
     generate_private_key,
     load_certificate,
@@ -42,9 +49,20 @@ from .keys import (
     write_certificate,
     write_private_key,
 )
+from .pkcs11 import (
+    Pkcs11Signer,
+    TokenKeyRef,
+    TokenLocation,
+    default_key_label,
+    destroy_token_key,
+    generate_token_key,
+    token_algorithm,
+)
 from .trust import ENVIRONMENTS, Revocation, Scope, SignerEntry, TrustList, schema_text
 
 DEVELOPMENT_PASSPHRASE = b"development-only-not-a-secret"
+#: The file naming the active signer of each usage (docs/FORMAT.md §6.3).
+ACTIVE_SIGNER_FILES = {"document": "active-signer", "status": "active-status-signer", "log": "active-log-signer"}
 DEFAULT_SIGNER_USAGE_DAYS = 365
 DEFAULT_TRUST_LIST_TTL_DAYS = 30
 
@@ -61,10 +79,12 @@ class KeyStore:
     Args:
         path: the directory (settings: VERIFY_KEYS_DIR, default `keys/`).
         passphrase: for the private keys (settings: VERIFY_KEY_PASSPHRASE), or None.
+        pin: the user PIN of the PKCS#11 token holding document signer keys, or None (no default).
     """
 
     path: Path
     passphrase: bytes | None = None
+    pin: bytes | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ paths
     @property
@@ -93,6 +113,23 @@ class KeyStore:
             raise KeyStoreError("a production key store needs a passphrase (VERIFY_KEY_PASSPHRASE)")
         return DEVELOPMENT_PASSPHRASE
 
+    def _token_pin(self, token_label: str) -> bytes:
+        if not self.pin:
+            raise KeyStoreError(f"the document signer key is in token {token_label!r}: its PIN is needed")
+        return self.pin
+
+    def _token_key_path(self, kid: bytes) -> Path:
+        return self.path / "signers" / f"{kid.hex()}.pkcs11.json"
+
+    def token_key(self, kid: bytes) -> TokenKeyRef | None:
+        """Where the signer `kid`'s private key is when it lives in a PKCS#11 token; None for a key file.
+
+        Raises:
+            HsmError: the record is unreadable.
+        """
+        path = self._token_key_path(kid)
+        return TokenKeyRef.from_json(path.read_bytes()) if path.is_file() else None
+
     # ------------------------------------------------------------------ reading
     def root_certificate(self) -> x509.Certificate:
         """The root certificate.
@@ -117,22 +154,30 @@ class KeyStore:
             raise KeyStoreError(f"{self.trust_list_path}: missing; run `verify keys init`") from None
         return TrustList.from_json(data, root=root)
 
-    def signer(self) -> KeySigner:
-        """The active document signer.
+    def signer(self, usage: str = "document") -> Signer:
+        """The active signer of a usage: "document" (records), "status" (status lists) or "log" (checkpoints).
+
+        A `KeySigner`, or a `Pkcs11Signer` when its key is in a token.
 
         Raises:
-            KeyStoreError: no active signer, its files are missing, wrong passphrase, or it is revoked.
+            KeyStoreError: an unknown usage, no active signer of it, its files are missing, wrong passphrase,
+                or it is revoked.
+            HsmError: its token cannot sign (no module, no token, no PIN or a wrong one, no key).
         """
+        name = _active_file(usage)
         trust_list = self.trust_list()
         try:
-            kid = bytes.fromhex((self.path / "active-signer").read_text().strip())
+            kid = bytes.fromhex((self.path / name).read_text().strip())
         except (OSError, ValueError):
-            raise KeyStoreError(f"{self.path}/active-signer: missing or bad; run `verify keys rotate`") from None
-        entry = next((e for e in trust_list.candidates(kid) if compute_kid(e.certificate) == kid), None)
+            raise KeyStoreError(f"{self.path}/{name}: missing or bad; run `verify keys rotate`") from None
+        entry = next((e for e in trust_list.candidates(kid, usage=usage) if compute_kid(e.certificate) == kid), None)
         if entry is None:
-            raise KeyStoreError(f"the active signer {kid.hex()} is not in the trust list")
+            raise KeyStoreError(f"the active {usage} signer {kid.hex()} is not in the trust list")
         if entry.revocation is not None:
             raise KeyStoreError(f"the active signer {kid.hex()} is revoked; run `verify keys rotate`")
+        ref = self.token_key(kid)
+        if ref is not None:
+            return Pkcs11Signer.open(ref, pin=self._token_pin(ref.token_label), certificate=entry.certificate)
         key = load_private_key(self.path / "signers" / f"{kid.hex()}.key",
                                self._passphrase_for(trust_list.environment))
         return KeySigner(private_key=key, certificate=entry.certificate)
@@ -143,18 +188,27 @@ class KeyStore:
     # ------------------------------------------------------------------ changing
     def init(self, *, at: dt.datetime, environment: str = "development", alg: int = ALG_EDDSA,
              series: frozenset[str] | None = None, institution_bin: str | None = None,
-             usage_days: int = DEFAULT_SIGNER_USAGE_DAYS) -> TrustList:
+             usage_days: int = DEFAULT_SIGNER_USAGE_DAYS, token: TokenLocation | None = None) -> TrustList:
         """Create a root, a first document signer and trust list version 1.
+
+        Args:
+            token: make the document signer's key in this PKCS#11 token (EdDSA where the token
+                offers it, else ES256; `alg` is then the root's only) with the store's `pin`.
+                The token is opened before anything is written.
 
         Raises:
             KeyStoreError: the store exists already, an unknown environment, or no passphrase
                 for production.
+            HsmError: the token cannot be used (no module, no token, no PIN or a wrong one, no
+                supported mechanism); nothing is written.
         """
         if environment not in ENVIRONMENTS:
             raise KeyStoreError(f"environment must be one of {', '.join(ENVIRONMENTS)}")
         if self.root_cert_path.exists() or self.root_key_path.exists():
             raise KeyStoreError(f"{self.path} holds a root already; refusing to replace it")
         passphrase = self._passphrase_for(environment)
+        if token is not None:
+            token_algorithm(token, pin=self._token_pin(token.label))
         root_key = generate_private_key(alg)
         label = "TEST ONLY" if environment == "test" else environment.upper()
         root = make_root_certificate(root_key, common_name=f"verify {label} root {at:%Y-%m}", environment=environment,
@@ -162,45 +216,65 @@ class KeyStore:
         write_private_key(self.root_key_path, root_key, passphrase)
         write_certificate(self.root_cert_path, root)
         empty = TrustList(version=0, environment=environment, issued_at=at, expires_at=at, root=root, signers=())
-        entry = self._new_signer(root_key, root, at=at, alg=alg, usage_days=usage_days, passphrase=passphrase,
-                                 scope=Scope(series or default_series(), institution_bin))
+        entry = self._new_signer(root_key, root, at=at, alg=None if token is not None else alg, usage_days=usage_days,
+                                 passphrase=passphrase, scope=Scope(series or default_series(), institution_bin),
+                                 token=token)
         return self._publish(root_key, empty, signers=(entry,), at=at)
 
     def rotate(self, *, at: dt.datetime, alg: int | None = None, series: frozenset[str] | None = None,
-               institution_bin: str | None = None, usage_days: int = DEFAULT_SIGNER_USAGE_DAYS) -> TrustList:
-        """A new active signer; the previous one's usage ends at `at` but it stays listed.
+               institution_bin: str | None = None, usage_days: int = DEFAULT_SIGNER_USAGE_DAYS,
+               usage: str = "document", token: TokenLocation | None = None) -> TrustList:
+        """A new active signer of a usage; the previous active one of that usage stops at `at` but stays listed.
 
-        Scope defaults to the previous active signer's.
+        The first rotation of "status" or "log" creates that usage's first signer, under the same root and
+        next to the document signers. Scope defaults to the previous active signer's of the usage (a status
+        signer's series are the series whose status lists it signs; a log signer's scope is not used); so does
+        the place of its key: a signer whose key is in a token is followed by one in the same token unless
+        `token` says otherwise.
+
+        Raises:
+            KeyStoreError: an unknown usage, a log signer other than Ed25519 (C2SP signed-note), an
+                institution scope for a status or log signer.
+            HsmError: the token cannot make the key.
         """
+        _active_file(usage)
+        if usage == "log" and alg not in (None, ALG_EDDSA):
+            raise KeyStoreError("a log signer is Ed25519 (checkpoints are C2SP signed notes)")
+        if usage != "document" and institution_bin is not None:
+            raise KeyStoreError(f"a {usage} signer is not scoped to an institution")
         current = self.trust_list()
         root_key = self._root_key(current.environment)
         try:
-            active = self.signer()
+            active = self.signer(usage)
         except KeyStoreError:
             active = None
         signers = []
         previous_scope = None
         for e in current.signers:
-            if active is not None and e.kid == active.kid and e.usage_until > at:
+            if active is not None and e.usage == usage and e.kid == active.kid and e.usage_until > at:
                 previous_scope = e.scope
                 e = replace(e, usage_until=at)
             signers.append(e)
+        if token is None and active is not None:
+            previous_ref = self.token_key(active.kid)
+            token = previous_ref.location if previous_ref is not None else None
         scope = Scope(series or (previous_scope.series if previous_scope else default_series()),
                       institution_bin if institution_bin is not None else
                       (previous_scope.institution_bin if previous_scope else None))
-        entry = self._new_signer(root_key, current.root, at=at, alg=alg if alg is not None else ALG_EDDSA,
+        entry = self._new_signer(root_key, current.root, at=at,
+                                 alg=alg if alg is not None or token is not None else ALG_EDDSA,
                                  usage_days=usage_days, passphrase=self._passphrase_for(current.environment),
-                                 scope=scope)
+                                 scope=scope, usage=usage, token=token)
         return self._publish(root_key, current, signers=(*signers, entry), at=at)
 
     def revoke(self, kid: bytes, *, compromised_at: dt.datetime, at: dt.datetime, reason: str) -> TrustList:
-        """Revoke a signer with its compromise time; records signed before that still verify.
+        """Revoke a signer of any usage with its compromise time; what it signed before that still verifies.
 
         Raises:
             KeyStoreError: no signer with that kid, or already revoked.
         """
         current = self.trust_list()
-        if not current.candidates(kid):
+        if not any(e.kid == kid for e in current.signers):
             raise KeyStoreError(f"no signer with kid {kid.hex()}")
         signers = []
         for e in current.signers:
@@ -217,19 +291,34 @@ class KeyStore:
         return self._publish(self._root_key(current.environment), current, signers=current.signers, at=at,
                              ttl_days=ttl_days)
 
-    def _new_signer(self, root_key: PrivateKey, root: x509.Certificate, *, at: dt.datetime, alg: int,
-                    usage_days: int, passphrase: bytes, scope: Scope) -> SignerEntry:
-        key = generate_private_key(alg)
+    def _new_signer(self, root_key: PrivateKey, root: x509.Certificate, *, at: dt.datetime, alg: int | None,
+                    usage_days: int, passphrase: bytes, scope: Scope, usage: str = "document",
+                    token: TokenLocation | None = None) -> SignerEntry:
+        private: PrivateKey | None = None
+        key: PrivateKey | PublicKey
+        if token is None:
+            key = private = generate_private_key(alg if alg is not None else ALG_EDDSA)
+        else:
+            pin = self._token_pin(token.label)
+            ref, key = generate_token_key(token, pin=pin, key_label=default_key_label(at), alg=alg)
         until = at + dt.timedelta(days=usage_days)
-        cert = make_signer_certificate(key, root_key=root_key, root_certificate=root,
-                                       common_name=f"verify document signer {at:%Y-%m-%d %H:%M}",
-                                       not_before=at - dt.timedelta(minutes=5), not_after=until)
-        kid = compute_kid(cert)
-        write_private_key(self.path / "signers" / f"{kid.hex()}.key", key, passphrase)
+        try:
+            cert = make_signer_certificate(key, root_key=root_key, root_certificate=root,
+                                           common_name=f"verify {usage} signer {at:%Y-%m-%d %H:%M}",
+                                           not_before=at - dt.timedelta(minutes=5), not_after=until)
+            kid = compute_kid(cert)
+            if private is not None:
+                write_private_key(self.path / "signers" / f"{kid.hex()}.key", private, passphrase)
+            else:
+                _atomic_write(self._token_key_path(kid), ref.to_json())
+        except Exception:
+            if token is not None:  # a token key without its record would be an orphan: remove it
+                destroy_token_key(ref, pin=pin)
+            raise
         write_certificate(self.path / "signers" / f"{kid.hex()}.crt", cert)
-        _atomic_write(self.path / "active-signer", kid.hex().encode() + b"\n")
-        return SignerEntry(kid=kid, label=f"document signer {at:%Y-%m-%d}", certificate=cert,
-                           usage_from=at - dt.timedelta(minutes=5), usage_until=until, scope=scope)
+        _atomic_write(self.path / _active_file(usage), kid.hex().encode() + b"\n")
+        return SignerEntry(kid=kid, label=f"{usage} signer {at:%Y-%m-%d}", certificate=cert,
+                           usage_from=at - dt.timedelta(minutes=5), usage_until=until, scope=scope, usage=usage)
 
     def _publish(self, root_key: PrivateKey, current: TrustList, *, signers: tuple[SignerEntry, ...],
                  at: dt.datetime, ttl_days: int = DEFAULT_TRUST_LIST_TTL_DAYS) -> TrustList:
@@ -242,6 +331,13 @@ class KeyStore:
             return TrustList.from_json(self.trust_list_path.read_bytes(), root=current.root)
         except TrustListError as exc:  # a list we cannot read back must never stay published
             raise KeyStoreError(f"the new trust list does not verify: {exc.message}") from None
+
+
+def _active_file(usage: str) -> str:
+    try:
+        return ACTIVE_SIGNER_FILES[usage]
+    except KeyError:
+        raise KeyStoreError(f"usage must be one of {', '.join(ACTIVE_SIGNER_FILES)}") from None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

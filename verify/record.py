@@ -47,8 +47,9 @@ EARLIEST_AWARD_DATE = dt.date(1900, 1, 1)
 
 # Letters of the Kazakh and Russian Cyrillic alphabets and of the Kazakh Latin alphabet (2021).
 _LETTER = "A-Za-zÄäĞğÑñÖöŞşŪūÜüĪıİА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі"
-_NAME_PART_RE = re.compile(rf"^[{_LETTER}](?:[{_LETTER}]|[-' ](?=[{_LETTER}]))*$")
-_CODE_RE = re.compile(r"^[0-9A-Z]+$")
+# Used with `fullmatch`: `re.match` with `$` would let a final newline through (tests/core/test_anchored_patterns.py).
+_NAME_PART_RE = re.compile(rf"[{_LETTER}](?:[{_LETTER}]|[-' ](?=[{_LETTER}]))*")
+_CODE_RE = re.compile(r"[0-9A-Z]+")
 
 
 def check_name_part(value: str, *, label: str, limit: int) -> str:
@@ -64,7 +65,7 @@ def check_name_part(value: str, *, label: str, limit: int) -> str:
         raise RecordError(f"{label}: must be in Unicode NFC form")
     if not value or len(value) > limit:
         raise RecordError(f"{label}: must be 1-{limit} characters")
-    if not _NAME_PART_RE.match(value):
+    if not _NAME_PART_RE.fullmatch(value):
         raise RecordError(
             f"{label}: only letters of the Kazakh and Russian alphabets, with single hyphens, "
             "apostrophes or spaces between letters"
@@ -284,5 +285,5 @@ def _parse_date(value: Any) -> dt.date:
 
 
 def _check_code(value: Any, *, label: str, limit: int) -> None:
-    if not isinstance(value, str) or not 1 <= len(value) <= limit or not _CODE_RE.match(value):
+    if not isinstance(value, str) or not 1 <= len(value) <= limit or not _CODE_RE.fullmatch(value):
         raise RecordError(f"{label}: must be 1-{limit} characters of 0-9 and A-Z")

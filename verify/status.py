@@ -1,8 +1,10 @@
 """Registry status: the small interface through which the verifier learns a document's life.
 
 The verifier never imports the registry (DESIGN.md, One picture). It asks a `StatusLookup`
-— the registry implements it; tests pass in-memory fakes; an offline verifier passes none
-and its verdict says "authentic; status not checked".
+— the registry implements it; signed status lists do offline (`verify.statuslookup.StatusListLookup`,
+which raises `StatusUnknownError` for a series without a fresh list); tests pass in-memory fakes; a
+verifier given none says "authentic; status not checked" (or, with `status_required`,
+AUTHENTIC_STATUS_UNKNOWN).
 
 Statuses follow the lifecycle of DESIGN.md (Registry and lifecycle) and the legal texts:
     * ORIGINAL_VALID   the original, in force.
@@ -38,8 +40,9 @@ class StatusCode(enum.StrEnum):
 class Verdict(enum.StrEnum):
     """The verdict of a check (docs/FORMAT.md §7.2). Only VALID means "this paper is a valid document".
 
-    An authentic record gets VALID, CORRECTED, REPLACED, ANNULLED or NOT_IN_REGISTRY from the registry's
-    `StatusCode`; a failed step gets the code of its `verify.errors.VerificationError`.
+    An authentic record gets VALID, CORRECTED, REPLACED, ANNULLED or NOT_IN_REGISTRY from the status source's
+    `StatusCode`, or AUTHENTIC_STATUS_UNKNOWN when no source can tell; a failed step gets the code of its
+    `verify.errors.VerificationError`.
     """
 
     VALID = "VALID"
@@ -47,6 +50,7 @@ class Verdict(enum.StrEnum):
     REPLACED = "REPLACED"
     ANNULLED = "ANNULLED"
     NOT_IN_REGISTRY = "NOT_IN_REGISTRY"
+    AUTHENTIC_STATUS_UNKNOWN = "AUTHENTIC_STATUS_UNKNOWN"
     MALFORMED = "MALFORMED"
     UNKNOWN_SIGNER = "UNKNOWN_SIGNER"
     BAD_SIGNATURE = "BAD_SIGNATURE"
@@ -117,6 +121,9 @@ class RegistryStatus:
         changed_at: for CORRECTED, when the newest correction was made.
         reason: correction reason, or annulment basis.
         annulled_at: for ANNULLED.
+        source: where the answer came from: "registry", or a signed status list ("signed status list BD v42",
+            `verify.statuslist.StatusList.source`); reports carry it as `status_source`, with `as_of` as
+            `status_as_of`.
         issued_on: the date (UTC) the presented document was issued, when the registry holds it.
         institution: the issuing institution's names, when the lookup reads them (a verdict page's facts).
         current_record: for CORRECTED, the record of the registry's current revision, when the lookup reads it.
@@ -135,6 +142,7 @@ class RegistryStatus:
     changed_at: dt.datetime | None = None
     reason: str | None = None
     annulled_at: dt.datetime | None = None
+    source: str = "registry"
     issued_on: dt.date | None = None
     institution: InstitutionNames | None = None
     current_record: Record | None = None

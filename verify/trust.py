@@ -1,10 +1,12 @@
 """The trust list: which document signers a verifier trusts, for what and when (docs/FORMAT.md §6).
 
 A trust list is a JSON document `{"payload": {...}, "signature": {...}}`. The signature is the
-root's, over the RFC 8785 canonical JSON of `payload`. The payload names every document
-signer ever used (rotation keeps old signers, so that old records still verify), each with
-its certificate, kid, usage period, scope and revocation (with the compromise time).
-The JSON Schema is `verify/schemas/trust-list.schema.json`.
+root's, over the RFC 8785 canonical JSON of `payload`. The payload names every signer ever used
+(rotation keeps old signers, so that old records still verify), each with its usage (`document`
+signs records, `status` status lists, `log` checkpoints; absent = document), certificate, kid,
+usage period, scope and revocation (with the compromise time). Files are read as I-JSON
+(RFC 7493): anything else is a `TrustListError`. The JSON Schema is
+`verify/schemas/trust-list.schema.json`; versions seen are persisted by `verify.versionstate`.
 
 Rules (DESIGN.md, Trust model):
     * a list verifies only under the root certificate the verifier was configured with;
@@ -31,9 +33,11 @@ from typing import Any
 import jsonschema
 import rfc8785
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
-from .errors import ScopeError, SignerPeriodError, SignerRevokedError, TrustListError
+from .codec import ALG_EDDSA
+from .errors import KeyStoreError, ScopeError, SignerPeriodError, SignerRevokedError, TrustListError
 from .keys import (
     ALGORITHM_NAMES,
     ALGORITHMS,
@@ -49,7 +53,15 @@ from .keys import (
 )
 
 ENVIRONMENTS = ("production", "development", "test")
+#: What a signer in the trust list may sign (docs/FORMAT.md §6.3): records (`document`), status lists
+#: (`status`), transparency-log checkpoints (`log`). A signer signs for one usage only; an entry without
+#: `usage` (lists written before it existed) is a document signer.
+USAGES = ("document", "status", "log")
 MAX_TRUST_LIST_BYTES = 4 * 1024 * 1024
+#: I-JSON (RFC 7493 §2.2) and RFC 8785 §3.2.2.3: integers beyond +-(2^53 - 1) are refused.
+MAX_SAFE_INTEGER = 2**53 - 1
+#: Nesting a trust list needs (document > payload > signers > entry > scope > series is 5), with room.
+MAX_JSON_DEPTH = 16
 
 
 def format_time(value: dt.datetime) -> str:
@@ -121,8 +133,9 @@ class SignerEntry:
         label: a human name ("Development document signer 2026-11").
         certificate: the X.509 document signer certificate.
         usage_from, usage_until: the period in which it may sign (aware UTC datetimes).
-        scope: `Scope`.
+        scope: `Scope` (for a status signer: the series whose status lists it may sign).
         revocation: `Revocation` or None.
+        usage: one of `USAGES`: what it may sign ("document" records, "status" lists, "log" checkpoints).
         chains_to_root: set by `TrustList` at load time: the certificate is issued by the root.
     """
 
@@ -133,6 +146,7 @@ class SignerEntry:
     usage_until: dt.datetime
     scope: Scope
     revocation: Revocation | None = None
+    usage: str = "document"
     chains_to_root: bool = field(default=False, compare=False)
     _check: SignatureCheck | None = field(default=None, compare=False, repr=False)
 
@@ -195,6 +209,7 @@ class SignerEntry:
             "usage_until": format_time(self.usage_until),
             "scope": self.scope.to_json(),
             "revocation": None if self.revocation is None else self.revocation.to_json(),
+            "usage": self.usage,
         }
 
 
@@ -216,20 +231,22 @@ class TrustList:
     expires_at: dt.datetime
     root: x509.Certificate
     signers: tuple[SignerEntry, ...]
-    _by_kid: dict[bytes, tuple[SignerEntry, ...]] = field(init=False, repr=False, compare=False)
+    _by_kid: dict[tuple[str, bytes], tuple[SignerEntry, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         checked = tuple(replace(s, chains_to_root=is_issued_by(s.certificate, self.root),
                                 _check=signature_check(s.public_key)) for s in self.signers)
         object.__setattr__(self, "signers", checked)
-        index: dict[bytes, list[SignerEntry]] = {}
+        index: dict[tuple[str, bytes], list[SignerEntry]] = {}
         for entry in checked:
-            index.setdefault(entry.kid, []).append(entry)
+            index.setdefault((entry.usage, entry.kid), []).append(entry)
         object.__setattr__(self, "_by_kid", {k: tuple(v) for k, v in index.items()})
 
-    def candidates(self, kid: bytes) -> tuple[SignerEntry, ...]:
-        """Every signer listed with this kid (a kid is only a hint: the verifier tries them all)."""
-        return self._by_kid.get(kid, ())
+    def candidates(self, kid: bytes, *, usage: str = "document") -> tuple[SignerEntry, ...]:
+        """Every signer of this usage listed with this kid, in list order (a kid is only a hint: the verifier
+        tries them all). Records are judged only against document signers (steps 4-10), status lists only
+        against status signers: a signer of another usage is not a candidate at all."""
+        return self._by_kid.get((usage, kid), ())
 
     def is_expired(self, at: dt.datetime) -> bool:
         """Whether `at` is past the list's expiry."""
@@ -258,7 +275,7 @@ class TrustList:
         if root_key.public_key().public_bytes(*spki) != self.root.public_key().public_bytes(*spki):
             raise TrustListError("the root key does not match the root certificate")
         payload = self.payload_json()
-        signature = sign_bytes(root_key, rfc8785.dumps(payload))
+        signature = sign_bytes(root_key, canonical_json(payload))
         return {
             "payload": payload,
             "signature": {
@@ -293,10 +310,10 @@ class TrustList:
         if payload["root_kid"] != root_kid or sig["kid"] != root_kid:
             raise TrustListError("trust list: signed by another root than the one configured")
         root_key = root.public_key()
-        if not isinstance(root_key, PublicKey) or ALGORITHMS[sig["alg"]] != alg_of_key(root_key):
+        if not isinstance(root_key, PublicKey) or ALGORITHMS[sig["alg"]] != _alg_or_none(root_key):
             raise TrustListError("trust list: signature algorithm does not match the root key")
         value = base64.urlsafe_b64decode(sig["value"] + "==")
-        if not verify_bytes(root_key, ALGORITHMS[sig["alg"]], value, rfc8785.dumps(payload)):
+        if not verify_bytes(root_key, ALGORITHMS[sig["alg"]], value, canonical_json(payload)):
             raise TrustListError("trust list: the root's signature does not verify")
         if payload["version"] < min_version:
             raise TrustListError(f"trust list: version {payload['version']} is older than version {min_version} "
@@ -311,24 +328,121 @@ class TrustList:
         )
 
 
-def _parse_document(document: bytes | str | dict[str, Any]) -> Any:
-    if isinstance(document, dict):
-        return document
-    if len(document) > MAX_TRUST_LIST_BYTES:
-        raise TrustListError("trust list: over the 4 MiB cap")
+def canonical_json(payload: Any) -> bytes:
+    """The RFC 8785 (JCS) bytes of a parsed JSON value: what the root signs (docs/FORMAT.md §6.2).
+
+    Raises:
+        TrustListError: a value JCS cannot write (an integer beyond +-(2^53 - 1), a lone surrogate,
+            a float that is not finite); never the canonicaliser's own errors.
+    """
     try:
-        return json.loads(document)
-    except (ValueError, RecursionError):
-        raise TrustListError("trust list: not valid JSON") from None
+        return rfc8785.dumps(payload)
+    except (rfc8785.CanonicalizationError, ValueError, TypeError, RecursionError) as exc:
+        raise TrustListError(f"trust list: not canonical JSON (RFC 8785): {type(exc).__name__}") from None
+
+
+class _RefusedJSONError(ValueError):
+    """A JSON construct the trust list refuses while parsing (I-JSON, RFC 7493)."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _RefusedJSONError(f"duplicate key {key[:40]!r}")
+        out[key] = value
+    return out
+
+
+def _no_float(text: str) -> Any:
+    raise _RefusedJSONError("a number with a fraction or exponent")
+
+
+def _no_constant(text: str) -> Any:
+    raise _RefusedJSONError(f"{text} is not JSON")
+
+
+def _parse_document(document: bytes | str | dict[str, Any]) -> Any:
+    """Parse a trust list file as I-JSON (RFC 7493): UTF-8, no duplicate keys, safe integers only.
+
+    Raises:
+        TrustListError: whatever is wrong with it; no other error escapes.
+    """
+    if isinstance(document, dict):
+        doc: Any = document
+    elif isinstance(document, (bytes, bytearray, str)):
+        if len(document) > MAX_TRUST_LIST_BYTES:
+            raise TrustListError("trust list: over the 4 MiB cap")
+        try:
+            text = document if isinstance(document, str) else bytes(document).decode("utf-8")
+        except UnicodeDecodeError:
+            raise TrustListError("trust list: not UTF-8 (RFC 8259 §8.1)") from None
+        try:
+            doc = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_float=_no_float,
+                             parse_constant=_no_constant)
+        except _RefusedJSONError as exc:
+            raise TrustListError(f"trust list: refused JSON: {exc}") from None
+        except (ValueError, RecursionError):
+            raise TrustListError("trust list: not valid JSON") from None
+    else:
+        raise TrustListError("trust list: must be JSON text, bytes or an object")
+    _check_ijson(doc)
+    return doc
+
+
+def _check_ijson(doc: Any) -> None:
+    """Refuse what I-JSON (RFC 7493) and RFC 8785 refuse, iteratively (no recursion on hostile depth).
+
+    Raises:
+        TrustListError: nesting deeper than `MAX_JSON_DEPTH`, a non-text key, a lone surrogate, an
+            integer beyond +-(2^53 - 1), a float, or a value that is not JSON.
+    """
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise TrustListError(f"trust list: nested deeper than {MAX_JSON_DEPTH}")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if type(key) is not str:
+                    raise TrustListError("trust list: object keys must be text")
+                _check_text(key)
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            _check_text(value)
+        elif type(value) is int:
+            if abs(value) > MAX_SAFE_INTEGER:
+                raise TrustListError("trust list: an integer beyond +-(2^53 - 1) (RFC 7493 §2.2)")
+        elif value is not None and type(value) is not bool:
+            raise TrustListError(f"trust list: a {type(value).__name__} is not allowed")
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise TrustListError("trust list: a lone surrogate in a string (RFC 7493 §2.1)") from None
+
+
+def _alg_or_none(key: PublicKey) -> int | None:
+    try:
+        return alg_of_key(key)
+    except KeyStoreError:
+        return None
 
 
 def _entry_from_json(e: dict[str, Any]) -> SignerEntry:
     try:
         certificate = x509.load_der_x509_certificate(base64.b64decode(e["certificate"], validate=True))
-    except (ValueError, binascii.Error):
+        key = certificate.public_key()
+    except (ValueError, binascii.Error, TypeError, UnsupportedAlgorithm):
         raise TrustListError(f"trust list: signer {e['kid']}: certificate is not base64 DER") from None
-    if not isinstance(certificate.public_key(), PublicKey):
-        raise TrustListError(f"trust list: signer {e['kid']}: unsupported key type")
+    if not isinstance(key, PublicKey) or _alg_or_none(key) is None:
+        raise TrustListError(f"trust list: signer {e['kid']}: unsupported key type (Ed25519 or P-256 only)")
+    if e.get("usage") == "log" and _alg_or_none(key) != ALG_EDDSA:
+        raise TrustListError(f"trust list: log signer {e['kid']}: must be Ed25519 (C2SP signed-note)")
     rev = e["revocation"]
     return SignerEntry(
         kid=bytes.fromhex(e["kid"]),
@@ -339,4 +453,5 @@ def _entry_from_json(e: dict[str, Any]) -> SignerEntry:
         scope=Scope(frozenset(e["scope"]["series"]), e["scope"]["institution_bin"]),
         revocation=None if rev is None else Revocation(
             parse_time(rev["revoked_at"]), parse_time(rev["compromised_at"]), rev["reason"]),
+        usage=e.get("usage", "document"),
     )

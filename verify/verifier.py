@@ -21,10 +21,12 @@ The steps (docs/FORMAT.md §7; the number is the `step` of the error raised):
     (5) signature     one of them verifies the signature over Sig_structure
     (6) chain         that signer's certificate is issued by the configured root
     (7) payload       the payload decodes strictly to a record of the schema
-    (8) usage_period  the signing time lies in the signer's usage period
+    (8) usage_period  the signing time lies in the signer's usage period, and not later than
+                      the time of the check plus `MAX_CLOCK_SKEW`
     (9) revocation    the signer was not revoked with a compromise time <= signing time
     (10) scope        the series (and institution, where scoped) is in the signer's scope
-    (11) registry     the registry's status through `StatusLookup` (skipped offline)
+    (11) registry     the status through `StatusLookup`: the registry, or signed status lists
+                      (skipped without a source; AUTHENTIC_STATUS_UNKNOWN when it cannot tell)
 
 Nothing from the payload is used before step 5 passed. Time is always a parameter: the
 signer is judged at the signing time, the document status at the time of the check.
@@ -43,6 +45,8 @@ from .errors import (
     BadSignatureError,
     DocumentStatusError,
     PrefixError,
+    SignerPeriodError,
+    StatusUnknownError,
     UnknownSignerError,
     UntrustedSignerError,
     VerificationError,
@@ -57,9 +61,15 @@ STEP_NAMES: dict[int, str] = {
     8: "usage_period", 9: "revocation", 10: "scope", 11: "registry",
 }
 
+#: How far a record's signing time may lie after the time of the check (clocks of signer and verifier
+#: differ): a later signing time fails step 8 (docs/FORMAT.md §7.1).
+MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
+
 VALID = Verdict.VALID
-#: The report's `status` when no registry answered (offline, or a step failed before step 11).
+#: The report's `status` when no source was asked (offline, or a step failed before step 11).
 NOT_CHECKED = "NOT_CHECKED"
+#: The report's `status` when a source could not tell (the verdict AUTHENTIC_STATUS_UNKNOWN).
+UNKNOWN = "UNKNOWN"
 _STATUS_VERDICT = {
     StatusCode.ORIGINAL_VALID: Verdict.VALID,
     StatusCode.DUPLICATE_VALID: Verdict.VALID,
@@ -98,7 +108,11 @@ class VerificationReport:
     Attributes:
         verdict: the `Verdict`.
         authentic: steps 1-10 passed.
-        status: the registry's `StatusCode` value, or "NOT_CHECKED".
+        status: the `StatusCode` value of the registry's or a status list's answer, "NOT_CHECKED" (no
+            source asked), or "UNKNOWN" (a source could not tell: AUTHENTIC_STATUS_UNKNOWN).
+        status_source, status_as_of: where the status came from ("registry", "signed status list BD v42")
+            and as of when (the registry: the time of the check; a list: its issue time); None when no
+            source answered.
         steps: the `StepResult`s in order; steps after a failure are "skipped".
         checked_at: the time of the check.
         record, signed_at: the verified record and its signing time (None unless authentic
@@ -119,6 +133,8 @@ class VerificationReport:
     signed_at: dt.datetime | None = None
     signer: SignerEntry | None = None
     registry: RegistryStatus | None = None
+    status_source: str | None = None
+    status_as_of: dt.datetime | None = None
     trust_list_version: int | None = None
     environment: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -134,6 +150,9 @@ class VerificationReport:
         """One line for a person: the verdict and why."""
         if self.verdict == VALID and self.status == NOT_CHECKED:
             return "VALID: authentic; registry status not checked"
+        if self.verdict == VALID and self.status_source not in (None, "registry") and self.status_as_of:
+            return (f"VALID: authentic; status {self.status} as of {self.status_as_of.isoformat()}, "
+                    f"from the {self.status_source}")
         if self.verdict == VALID:
             return f"VALID: authentic; registry status {self.status}"
         failed = self.failed_step
@@ -147,6 +166,8 @@ class VerificationReport:
             "message": self.message,
             "authentic": self.authentic,
             "status": self.status,
+            "status_source": self.status_source,
+            "status_as_of": None if self.status_as_of is None else self.status_as_of.isoformat(),
             "checked_at": self.checked_at.isoformat(),
             "trust_list_version": self.trust_list_version,
             "environment": self.environment,
@@ -171,16 +192,27 @@ class Verifier:
     Args:
         trust_list: a verified `TrustList` (trust.TrustList.from_json).
         status_lookup: the registry's `StatusLookup`, or None for offline verification.
-        accepted_prefixes: the QR prefixes of this service's verification hosts (from
-            `codec.qr_prefix(base_url)`); a text naming another host fails step 1, because
-            its link would lead a phone elsewhere. None accepts any host (docs/FORMAT.md §5).
+        accepted_prefixes: the QR prefixes of this service's verification hosts, current and
+            former (`codec.qr_prefixes(base_urls)`), so that codes printed before a domain move
+            still verify; a text naming another host fails step 1, because its link would lead a
+            phone elsewhere. Compared byte for byte after ASCII upper-casing. None accepts any
+            host of the grammar (docs/FORMAT.md §5.2).
+        status_required: what an authentic record gets when no status source answers (`finish(None)`):
+            False (today's default) VALID with status NOT_CHECKED; True AUTHENTIC_STATUS_UNKNOWN, never
+            VALID (issue 10 item 3: the CLI and the pages switch to True). A lookup that raises
+            `StatusUnknownError` gives AUTHENTIC_STATUS_UNKNOWN either way.
+
+    Raises:
+        RecordError: an accepted prefix that is not ASCII or not of the grammar of §5.2.
     """
 
     def __init__(self, trust_list: TrustList, *, status_lookup: StatusLookup | None = None,
-                 accepted_prefixes: Collection[str] | None = None) -> None:
+                 accepted_prefixes: Collection[str] | None = None, status_required: bool = False) -> None:
         self.trust_list = trust_list
         self.status_lookup = status_lookup
-        self.accepted_prefixes = None if accepted_prefixes is None else frozenset(p.upper() for p in accepted_prefixes)
+        self.status_required = status_required
+        self.accepted_prefixes = None if accepted_prefixes is None else \
+            frozenset(codec.normalize_prefix(p) for p in accepted_prefixes)
 
     def verify(self, text: str, *, at: dt.datetime) -> VerificationReport:
         """Verify or raise.
@@ -210,7 +242,11 @@ class Verifier:
             return pending.report
         if self.status_lookup is None:
             return pending.finish(None)
-        return pending.finish(pending.query.ask(self.status_lookup))
+        try:
+            status: RegistryStatus | StatusUnknownError = pending.query.ask(self.status_lookup)
+        except StatusUnknownError as exc:
+            status = exc
+        return pending.finish(status)
 
     def begin(self, text: str, *, at: dt.datetime) -> PendingCheck:
         """Steps 1-10 (no I/O): the report so far, and what step 11 must ask the registry.
@@ -239,7 +275,7 @@ class Verifier:
         except VerificationError as exc:
             run.fail(exc)
             return PendingCheck(run, None)
-        return PendingCheck(run, query)
+        return PendingCheck(run, query, status_required=self.status_required)
 
     def _steps(self, run: _Run, text: str, at: dt.datetime) -> StatusQuery:
         prefix, digits = codec.split_qr_text(text)
@@ -269,6 +305,10 @@ class Verifier:
         run.report.record, run.report.signed_at = record, signed_at
         run.passed(7, f"{record.doc_type} {record.series} {record.number}, revision {record.revision}")
         period = f"signed at {signed_at.isoformat()}, within the signer's usage period"
+        if signed_at > at + MAX_CLOCK_SKEW:
+            raise SignerPeriodError(f"signed at {signed_at.isoformat()}, later than the time of the check "
+                                    f"{at.isoformat()} plus the allowed clock skew of "
+                                    f"{int(MAX_CLOCK_SKEW.total_seconds()) // 60} minutes")
         try:
             signer = _judge(chained, record, signed_at)
         except VerificationError as exc:
@@ -295,13 +335,20 @@ class PendingCheck:
         query: what to ask the registry, or None when a step failed.
     """
 
-    def __init__(self, run: _Run, query: StatusQuery | None) -> None:
+    def __init__(self, run: _Run, query: StatusQuery | None, *, status_required: bool = False) -> None:
         self._run = run
         self.report = run.report
         self.query = query
+        self.status_required = status_required
 
-    def finish(self, status: RegistryStatus | None) -> VerificationReport:
-        """Step 11 with the registry's answer to `query` (None: no registry, the step is skipped).
+    def finish(self, status: RegistryStatus | StatusUnknownError | None) -> VerificationReport:
+        """Step 11 with the status source's answer to `query`.
+
+        Args:
+            status: the `RegistryStatus` answered; the `StatusUnknownError` the lookup raised (no fresh
+                status list for the series): AUTHENTIC_STATUS_UNKNOWN; or None when no source was asked:
+                the step is skipped and the verdict VALID with status NOT_CHECKED, or
+                AUTHENTIC_STATUS_UNKNOWN when the verifier was made with `status_required`.
 
         Returns:
             The final report.
@@ -312,15 +359,34 @@ class PendingCheck:
         if self.query is None:
             raise ValueError("this check has ended; its report is final")
         self.query, run = None, self._run
+        if status is None and self.status_required:
+            status = StatusUnknownError("no registry and no status list was consulted: status unknown")
         if status is None:
             run.skipped(11, "no registry given: authentic; status not checked")
             return self.report
+        if isinstance(status, StatusUnknownError):
+            run.report.status = UNKNOWN
+            run.fail(status)
+            return self.report
+        signed_at = run.report.signed_at
+        # A source that knows the registry only up to a time before the record was signed (a status list issued
+        # earlier) cannot say it was never issued; the registry answers as of the check itself.
+        if status.code is StatusCode.NOT_IN_REGISTRY and signed_at is not None \
+                and status.as_of < signed_at and status.as_of < run.report.checked_at:
+            run.report.status = UNKNOWN
+            run.fail(StatusUnknownError(f"the {status.source} answers as of {status.as_of.isoformat()}, before "
+                                        f"this record was signed ({signed_at.isoformat()}): status unknown"))
+            return self.report
         run.report.registry, run.report.status = status, status.code.value
+        run.report.status_source, run.report.status_as_of = status.source, status.as_of
         verdict = _STATUS_VERDICT[status.code]
+        sentence = _status_sentence(status)
+        if status.source != "registry":
+            sentence += f" (status as of {status.as_of.isoformat()}, from the {status.source})"
         if verdict is not Verdict.VALID:
-            run.fail(DocumentStatusError(_status_sentence(status), code=verdict))
+            run.fail(DocumentStatusError(sentence, code=verdict))
         else:
-            run.passed(11, _status_sentence(status))
+            run.passed(11, sentence)
         return self.report
 
 
@@ -355,8 +421,8 @@ def _status_sentence(status: RegistryStatus) -> str:
         return (f"authentic, but corrected since: revision {status.current_revision} is current; changed: "
                 f"{', '.join(status.changed_fields) or 'see registry'}")
     if code is StatusCode.ANNULLED:
-        return f"annulled{f' on {status.annulled_at.date().isoformat()}' if status.annulled_at else ''}: " \
-               f"{status.reason or 'no basis given'}"
+        basis = status.reason or ("no basis given" if status.source == "registry" else "the basis is in the registry")
+        return f"annulled{f' on {status.annulled_at.date().isoformat()}' if status.annulled_at else ''}: {basis}"
     if code is StatusCode.NOT_IN_REGISTRY:
         return "the signature is good but the registry does not hold this record: report it"
     return code.value

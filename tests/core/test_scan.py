@@ -14,14 +14,32 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import zxingcpp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 from PIL import Image
 from support import photos
 
-from verify.errors import Error, ImageTooLargeError, NoQRCodeError, UnreadableImageError, UnsupportedImageError
-from verify.scan import DEFAULT_LIMITS, PASSES, ScanLimits, decode_gray, load_gray, probe_image, scan_image
+from verify.errors import (
+    Error,
+    ForeignCodeError,
+    ImageTooLargeError,
+    NoQRCodeError,
+    UnreadableImageError,
+    UnsupportedImageError,
+)
+from verify.scan import (
+    DEFAULT_LIMITS,
+    PASSES,
+    ScanLimits,
+    Symbol,
+    decode_gray,
+    load_gray,
+    probe_image,
+    read_symbols,
+    scan_image,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = photos.PREFIX + "1" + "0123456789" * 47  # 471 digits: version 10 at ECC M, like a typical record
@@ -213,9 +231,51 @@ def test_readable_picture_without_code_raises_no_qr_code() -> None:
         scan_image(sample.data)
 
 
-def test_data_matrix_is_not_a_qr_code() -> None:
-    with pytest.raises(NoQRCodeError):
-        scan_image(photos.make_negative(5, "datamatrix").data)
+def _symbol_pixels(symbology: str, text: str, scale: int) -> NDArray[np.uint8]:
+    """A symbol made by zxing-cpp (zint), `scale` px per module, with its quiet zone; uint8, 0 = black."""
+    image = zxingcpp.create_barcode(text, getattr(zxingcpp.BarcodeFormat, symbology)).to_image(scale=scale)
+    pixels = np.asarray(image, dtype=np.uint8)
+    return np.ascontiguousarray(pixels[..., 0] if pixels.ndim == 3 else pixels)
+
+
+@pytest.mark.parametrize(("symbology", "text"), [
+    ("MicroQRCode", "12345"), ("RMQRCode", "HELLO RMQR"), ("DataMatrix", "DM TEXT"), ("Aztec", "AZTEC"),
+    ("PDF417", "PDF TEXT"), ("EAN13", "9780804816632"), ("Code128", "CODE128"),
+])
+def test_a_foreign_symbol_is_not_a_code_of_this_service(symbology: str, text: str) -> None:
+    data = encode(Image.fromarray(_symbol_pixels(symbology, text, 4)), "PNG")
+    with pytest.raises(ForeignCodeError) as raised:
+        scan_image(data)
+    assert raised.value.code == "FOREIGN_CODE" and raised.value.symbologies == (symbology,)
+    assert text not in raised.value.message  # the kind is told, the foreign text stays with the caller
+    assert isinstance(raised.value, NoQRCodeError)  # callers that only tell "no code of ours" keep working
+    (symbol,) = read_symbols(data)
+    assert (symbol.symbology, symbol.text, symbol.is_service_kind) == (symbology, text, False)
+
+
+def test_qr_model_1_is_not_a_code_of_this_service() -> None:
+    data = (ROOT / "tests" / "symbols" / "qr-model-1.png").read_bytes()
+    with pytest.raises(ForeignCodeError) as raised:
+        scan_image(data)
+    assert raised.value.symbologies == ("QRCodeModel1",)
+    assert [(s.symbology, s.text) for s in read_symbols(data)] == [("QRCodeModel1", "QR Code Model 1 ")]
+
+
+def test_a_service_code_beside_a_foreign_symbol_is_read_alone() -> None:
+    foreign = _symbol_pixels("DataMatrix", "DM TEXT", 6)
+    canvas = _canvas([(flat_code(TEXT), 0, 0), (foreign, 40, 320)], (300, 460))
+    assert scan_image(encode(Image.fromarray(canvas), "PNG")) == [TEXT]
+
+
+def test_a_small_data_matrix_in_a_large_photo_is_below_the_foreign_pass_resolution() -> None:
+    """The "foreign" pass reads a copy reduced to `max_foreign_pixels`: a 30 mm Data Matrix on a photo of the
+    whole insert (1470 x 1050 px) needs the full resolution, so it is "no code found" at the default cap."""
+    data = photos.make_negative(5, "datamatrix").data
+    with pytest.raises(NoQRCodeError) as raised:
+        scan_image(data)
+    assert not isinstance(raised.value, ForeignCodeError)
+    with pytest.raises(ForeignCodeError):
+        scan_image(data, limits=ScanLimits(max_foreign_pixels=1470 * 1050))
 
 
 def test_two_codes_in_one_photo_are_both_found() -> None:
@@ -254,16 +314,31 @@ def test_decode_gray_checks_its_input() -> None:
         decode_gray(flat_code(TEXT), passes=("plain", "magic"))
 
 
-def test_each_pass_reads_a_clean_code_and_nothing_from_a_blank() -> None:
-    for name in PASSES:
+def test_whole_picture_passes_read_a_clean_code_and_nothing_from_a_blank() -> None:
+    for name in ("plain", "histogram", "sharpened"):
         assert decode_gray(flat_code(TEXT), passes=(name,)) == [TEXT], name
+    for name in PASSES:
         assert decode_gray(np.full((300, 300), 255, np.uint8), passes=(name,)) == [], name
+    # the other passes work on what the passes before found: alone, they read nothing
+    for name in ("candidates", "upscaled", "foreign"):
+        assert decode_gray(flat_code(TEXT), passes=(name,)) == [], name
 
 
-def test_upscaled_pass_is_skipped_above_its_pixel_cap() -> None:
-    code = flat_code(TEXT)  # 260 x 260 px; upscaled 390 x 390 = 152 100 px
-    assert decode_gray(code, passes=("upscaled",), limits=ScanLimits(max_upscale_pixels=152_100)) == [TEXT]
-    assert decode_gray(code, passes=("upscaled",), limits=ScanLimits(max_upscale_pixels=152_099)) == []
+def _upscale_case() -> tuple[NDArray[np.uint8], int]:
+    """A synthetic photo (1154 x 866 px, 1.87 px/module, blurred) only the "upscaled" pass reads, and the pixel
+    count of its upscaled copy."""
+    sample = photos.make_photo(300063, 1.849254727995885)
+    return load_gray(sample.data), round(sample.width * 1.5) * round(sample.height * 1.5)
+
+
+def test_upscaled_pass_runs_after_a_candidate_within_its_pixel_cap() -> None:
+    pixels, upscaled_pixels = _upscale_case()
+    assert decode_gray(pixels, passes=("plain",)) == []
+    assert decode_gray(pixels, passes=("upscaled",)) == []  # no candidate seen: not run
+    limits = ScanLimits(max_upscale_pixels=upscaled_pixels)
+    assert len(decode_gray(pixels, passes=("plain", "upscaled"), limits=limits)) == 1
+    limits = ScanLimits(max_upscale_pixels=upscaled_pixels - 1)
+    assert decode_gray(pixels, passes=("plain", "upscaled"), limits=limits) == []
 
 
 # --- the synthetic set --------------------------------------------------------------------------------------
@@ -317,11 +392,24 @@ def test_synthetic_fallback_passes_add_decodes(synthetic: list[photos.Sample],
 
 def check_contract(data: bytes) -> None:
     try:
+        symbols = read_symbols(data)
+    except Error:
+        symbols = []
+    assert all(isinstance(s, Symbol) and isinstance(s.text, str) and s.symbology for s in symbols)
+    try:
         texts = scan_image(data)
+    except ForeignCodeError as exc:
+        foreign: ForeignCodeError | None = exc
+        texts = []
     except Error:
         return
+    else:
+        foreign = None
+    if foreign is not None:
+        assert symbols and not any(s.is_service_kind for s in symbols) and foreign.symbologies
+        return
     assert isinstance(texts, list) and texts
-    assert all(isinstance(text, str) for text in texts)
+    assert texts == [s.text for s in symbols if s.is_service_kind]
 
 
 @given(st.binary(max_size=2048))
@@ -377,3 +465,13 @@ def test_mutated_images_give_texts_or_our_error(data: bytes) -> None:
 def test_mutation_seeds_decode() -> None:
     for fmt, data in SEEDS.items():
         assert scan_image(data) == [SMALL_CODE], fmt
+
+
+def test_a_qr_family_symbol_inside_a_service_code_is_dropped_and_one_beside_it_kept() -> None:
+    from verify.scanning.symbols import drop_shadowed
+
+    code = Symbol(TEXT, "QRCode", x=100, y=100, height=80)
+    inside = Symbol("9064", "MicroQRCode", x=70, y=70, height=12)  # a finder pattern read as Micro QR
+    beside = Symbol("12345", "MicroQRCode", x=200, y=100, height=20)
+    barcode = Symbol("9780804816632", "EAN13", x=100, y=110, height=30)  # other kinds are never dropped
+    assert drop_shadowed([inside, code, beside, barcode]) == [code, beside, barcode]

@@ -169,3 +169,41 @@ def test_changing_any_character_fails_a_named_step(position: int) -> None:
 def test_prefix_case_is_not_a_change() -> None:
     verifier = verifier_for_signers(SIGNER, accepted_prefixes=("HTTPS://V.EDU.KZ/V/",))
     assert verifier.check(SIGNED.qr_text.lower(), at=T).verdict == "VALID"
+
+
+# ------------------------------------------------------------------ issue 10 item 2: malleability and clock
+def test_es256_signer_writes_low_s_and_step_5_refuses_high_s() -> None:
+    """(r, n - s) of a genuine ES256 signature verified too: two texts for one record (issue 10 item 2)."""
+    from verify import codec
+    from verify.keys import P256_HALF_ORDER, P256_ORDER, signature_check
+
+    signer = make_signer("low-s tests", alg="ES256")
+    check = signature_check(signer.certificate.public_key())  # type: ignore[arg-type]
+    for i in range(40):
+        signed = sign_record(sample_record(number=f"{i:07d}"), signer=signer, base_url="https://v.edu.kz", at=T)
+        sign1 = codec.parse_sign1(signed.cose)
+        r, s = sign1.signature[:32], int.from_bytes(sign1.signature[32:], "big")
+        assert s <= P256_HALF_ORDER
+        assert check(-7, sign1.signature, sign1.to_be_signed())
+        high = r + (P256_ORDER - s).to_bytes(32, "big")
+        assert not check(-7, high, sign1.to_be_signed())
+        report = verifier_for_signers(signer).check(
+            codec.to_qr_text(codec.encode_sign1(sign1.protected, sign1.payload, high), "https://v.edu.kz"), at=T)
+        assert report.verdict == "BAD_SIGNATURE" and report.failed_step is not None
+        assert report.failed_step.number == 5
+
+
+@pytest.mark.parametrize(("after", "verdict"), [
+    (dt.timedelta(0), "VALID"), (dt.timedelta(minutes=5), "VALID"),
+    (dt.timedelta(minutes=5, seconds=1), "SIGNER_OUT_OF_PERIOD"), (dt.timedelta(days=30), "SIGNER_OUT_OF_PERIOD"),
+])
+def test_signing_time_after_the_check_plus_clock_skew_fails_step_8(after: dt.timedelta, verdict: str) -> None:
+    from verify.verifier import MAX_CLOCK_SKEW
+
+    assert dt.timedelta(minutes=5) == MAX_CLOCK_SKEW
+    signed = sign_record(sample_record(), signer=SIGNER, base_url="https://v.edu.kz", at=T + after)
+    report = verifier_for_signers(SIGNER).check(signed.qr_text, at=T)
+    assert report.verdict == verdict
+    if verdict != "VALID":
+        assert report.failed_step is not None and report.failed_step.name == "usage_period"
+        assert "clock skew" in report.failed_step.detail and report.record is None

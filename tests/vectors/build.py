@@ -9,7 +9,8 @@ stage (absent = the vector claims nothing for that stage). Valid cases also hold
 for the picture stage. Folders of invalid cases end in `_fail`.
 
 Ed25519 and RFC 6979 ECDSA are deterministic, so building twice gives the same bytes;
-tests/core/test_vectors.py rebuilds into a temporary folder and compares.
+tests/core/test_vectors.py rebuilds into a temporary folder and compares. The status-list vectors
+(`statuslist/`) and trust-list vectors (`trustlist/`) come from tests/vectors/build_lists.py.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ import cbor2
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 from support.keys import (  # noqa: E402
     INSTITUTION,
@@ -45,8 +47,10 @@ from support.keys import (  # noqa: E402
     trust_list,
 )
 
+import build_lists  # noqa: E402
+
 from verify import codec, qr  # noqa: E402
-from verify.keys import KeySigner, compute_kid  # noqa: E402
+from verify.keys import P256_HALF_ORDER, P256_ORDER, KeySigner, compute_kid  # noqa: E402
 from verify.record import DuplicateOf, HolderName, Record  # noqa: E402
 from verify.trust import Revocation, format_time  # noqa: E402
 
@@ -70,6 +74,9 @@ S_SHARED_A = make_signer("shared a")
 S_SHARED_B = make_signer("shared b")
 S_OUTSIDER = make_signer("outsider")  # not listed anywhere
 S_PRODUCTION = make_signer("production", root_key=PRODUCTION_ROOT_KEY, root=PRODUCTION_ROOT)
+S_STATUS = make_signer("status")  # usage "status": signs status lists, never records
+S_LOG = make_signer("log")  # usage "log": signs checkpoints, never records
+S_STATUS_BD = make_signer("status bd")  # usage "status", scoped to the series BD
 SHARED_KID = compute_kid(S_SHARED_A.certificate)
 
 
@@ -88,12 +95,14 @@ def _test_list_entries() -> tuple[Any, ...]:
         entry(S_UNTRUSTED, label="TEST ONLY signer issued by another root"),
         entry(S_SHARED_A, label="TEST ONLY signer A sharing a kid"),
         entry(S_SHARED_B, label="TEST ONLY signer B sharing a kid", kid=SHARED_KID),
+        replace(entry(S_STATUS, label="TEST ONLY status signer"), usage="status"),
+        replace(entry(S_STATUS_BD, label="TEST ONLY status signer of BD only", series=frozenset({"BD"})),
+                usage="status"),
+        replace(entry(S_LOG, label="TEST ONLY log signer"), usage="log"),
     )
 
 
 def _revoked(e: Any, *, compromised: dt.datetime) -> Any:
-    from dataclasses import replace
-
     return replace(e, revocation=Revocation(revoked_at=compromised + dt.timedelta(hours=1),
                                             compromised_at=compromised, reason="TEST ONLY key compromise"))
 
@@ -226,6 +235,8 @@ def cases() -> list[Case]:
         valid_case("valid_longest_record", "the longest record the schema allows (QR version <= 12)", LONGEST),
         valid_case("valid_phd_series_case", "PhD series keeps its printed case",
                    record(doc_type="PHD", series="PhD", programme="8D05302")),
+        valid_case("valid_signed_within_clock_skew", "signed 4 minutes after the validation clock: within the "
+                   "5-minute clock skew (FORMAT §7.1 step 8)", base, signed_at=CLOCK + dt.timedelta(minutes=4)),
     ]
     t = qr_text(base_cose)
     prefix, digits = codec.split_qr_text(t)
@@ -251,9 +262,20 @@ def cases() -> list[Case]:
                   passed_until("kid", "BAD_SIGNATURE", fail="signature")),
         fail_case("unknown_kid_fail", "signed by a signer that is not in the trust list",
                   qr_text(sign_payload(S_OUTSIDER, base_payload)), passed_until("cose", "UNKNOWN_SIGNER", fail="kid")),
+        fail_case("status_signer_signs_record_fail", "a record signed by a listed signer of usage status",
+                  qr_text(sign_payload(S_STATUS, base_payload)), passed_until("cose", "UNKNOWN_SIGNER", fail="kid")),
+        fail_case("log_signer_signs_record_fail", "a record signed by a listed signer of usage log",
+                  qr_text(sign_payload(S_LOG, base_payload)), passed_until("cose", "UNKNOWN_SIGNER", fail="kid")),
         fail_case("shared_kid_none_verifies_fail", "two signers share the kid and neither key verifies",
                   qr_text(sign_payload(S_OUTSIDER, base_payload, kid=SHARED_KID)),
                   passed_until("kid", "BAD_SIGNATURE", fail="signature")),
+        fail_case("es256_high_s_fail", "a genuine ES256 signature (r, s) rewritten as (r, n - s): high S",
+                  qr_text(_high_s(sign_payload(S_ES256, payload_of(record(doc_type="MD", series="MD",
+                                                                          programme="7M01501"))))),
+                  passed_until("kid", "BAD_SIGNATURE", fail="signature")),
+        fail_case("signed_after_check_fail", "signing time 30 days after the validation clock (past the skew)",
+                  qr_text(sign_payload(S_EDDSA, payload_of(base, CLOCK + dt.timedelta(days=30)))),
+                  passed_until("payload", "SIGNER_OUT_OF_PERIOD", fail="usage_period")),
         fail_case("untrusted_chain_fail", "listed signer whose certificate another root issued",
                   qr_text(sign_payload(S_UNTRUSTED, base_payload)),
                   passed_until("signature", "UNTRUSTED_SIGNER", fail="chain")),
@@ -319,6 +341,13 @@ def cases() -> list[Case]:
                   qr_text(sign_payload(S_EDDSA, cbor2.dumps({**m, 13: int(dt.datetime(2026, 6, 1, tzinfo=UTC)
                                                                           .timestamp())}, canonical=True))),
                   passed_until("chain", "MALFORMED", fail="payload")),
+        fail_case("number_trailing_newline_fail", "signed payload whose number is \"0012345\\n\" (exactly 7 "
+                  "ASCII digits: a pattern's `$` must not let a final newline through)",
+                  qr_text(sign_payload(S_EDDSA, cbor2.dumps({**m, 4: "0012345\n"}, canonical=True))),
+                  passed_until("chain", "MALFORMED", fail="payload")),
+        fail_case("name_trailing_newline_fail", "signed payload whose surname ends in a newline",
+                  qr_text(sign_payload(S_EDDSA, cbor2.dumps({**m, 5: [m[5][0] + "\n", *m[5][1:]]}, canonical=True))),
+                  passed_until("chain", "MALFORMED", fail="payload")),
         fail_case("wrong_version_fail", "signed payload of format version 2",
                   qr_text(sign_payload(S_EDDSA, cbor2.dumps({**m, 1: 2}, canonical=True))),
                   passed_until("chain", "MALFORMED", fail="payload")),
@@ -334,6 +363,16 @@ def cases() -> list[Case]:
         fail_case("garbage_fail", "1 KB of garbage text", "x" * 1024, {"unprefix": False, "verdict": "MALFORMED"}),
     ]
     return out
+
+
+def _high_s(cose: bytes) -> bytes:
+    """The same COSE_Sign1 with its ES256 signature's s replaced by n - s (still a valid ECDSA signature)."""
+    tag = cbor2.loads(cose)
+    protected, unprotected, payload, signature = tag.value
+    s = int.from_bytes(signature[32:], "big")
+    assert s <= P256_HALF_ORDER  # the signer writes low-S
+    high = signature[:32] + (P256_ORDER - s).to_bytes(32, "big")
+    return codec.encode_sign1(protected, payload, high)
 
 
 def _indefinite_holder(payload: bytes) -> bytes:
@@ -380,9 +419,15 @@ def build(out: Path) -> list[str]:
     """Write every vector under `out`; return the case names."""
     if out.exists():
         for child in out.iterdir():
-            if (child.is_dir() and (child / "case.json").exists()) or child.name == "_trust":
+            if (child.is_dir() and (child / "case.json").exists()) or child.name in ("_trust", "statuslist",
+                                                                                       "trustlist"):
                 shutil.rmtree(child)
     write_trust(out)
+    build_lists.write_status_list_cases(out, build_lists.status_list_cases(
+        status=S_STATUS, status_bd_only=S_STATUS_BD, document=S_EDDSA, record=record,
+        qr_text=lambda signer, rec: qr_text(sign_payload(signer, payload_of(rec))), clock=CLOCK), clock=CLOCK)
+    test_list, _, test_root_key = TRUST_LISTS["test"]
+    build_lists.write_trust_list_cases(out, trust_list=test_list, root_key=test_root_key, clock=CLOCK)
     names = []
     for case in cases():
         folder = out / case.name

@@ -12,6 +12,7 @@ place where a `verify.Error` becomes an answer, chosen by its `code`:
 | LifecycleError (LIFECYCLE)                             | 409    | document-state         |
 | KeyStoreError, TrustListError, SchemaError,            | 503    | unavailable            |
 | RegistryUnavailableError                               |        |                        |
+| HsmError (HSM: the token cannot sign)                  | 503    | unavailable            |
 | ImageTooLargeError (IMAGE_TOO_LARGE)                   | 413    | content-too-large      |
 | UnsupportedImageError (UNSUPPORTED_IMAGE)              | 415    | unsupported-media-type |
 | UnreadableImageError, ImageError                       | 422    | unreadable-image       |
@@ -52,6 +53,7 @@ _BY_CODE: Final[dict[str, str]] = {
     "BLANK_STOCK": "blank-stock",
     "LIFECYCLE": "document-state",
     "KEY_STORE": "unavailable",
+    "HSM": "unavailable",
     "TRUST_LIST": "unavailable",
     "SCHEMA": "unavailable",
     "REGISTRY_UNAVAILABLE": "unavailable",

@@ -57,10 +57,10 @@ _SHOWN_CHARS = 40  # characters of a bad value quoted back in a reason
 _TRUE = frozenset({"true", "1", "yes", "иә", "да"})
 _FALSE = frozenset({"false", "0", "no", "жоқ", "нет"})
 
-_ISO_DATE_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]00:00(?::00)?)?$")
-_DMY_DATE_RE = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$")
+_ISO_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]00:00(?::00)?)?")
+_DMY_DATE_RE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _LONG_DIGITS_RE = re.compile(r"[0-9](?:[ .\-]?[0-9]){9,}")  # 10+ digits, maybe grouped: 900101 300123
-_CODE_RE = re.compile(r"^[0-9A-Z]+$")
+_CODE_RE = re.compile(r"[0-9A-Z]+")
 
 # Programme-code level prefix each higher-education type requires (seed 001, item 7).
 _BACHELOR, _MASTER, _DOCTOR = "6B", "7M", "8D"
@@ -358,7 +358,7 @@ def _check_date(c: _Checked, raw: object, *, column: str, today: dt.date) -> dt.
         text = _text(c, raw, column=column, required=True)
         if text is None:
             return None
-        iso, dmy = _ISO_DATE_RE.match(text), _DMY_DATE_RE.match(text)
+        iso, dmy = _ISO_DATE_RE.fullmatch(text), _DMY_DATE_RE.fullmatch(text)
         try:
             if iso is not None:
                 value = dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
@@ -411,7 +411,7 @@ def _check_programme(c: _Checked, raw: object) -> str | None:
     if text is None:
         return None
     code = text.translate(_PROGRAMME_LETTERS).upper()
-    is_tve, is_he = bool(TVE_SPECIALTY_RE.match(code)), bool(HE_PROGRAMME_RE.match(code))
+    is_tve, is_he = bool(TVE_SPECIALTY_RE.fullmatch(code)), bool(HE_PROGRAMME_RE.fullmatch(code))
     doc_type = c.doc_type
     if doc_type is None:
         if not (is_tve or is_he):
@@ -447,16 +447,16 @@ def _check_qualification(c: _Checked, raw: object) -> str | None:
         return None
     code = text.upper()
     if doc_type is None:
-        return code if _CODE_RE.match(code) else None
+        return code if _CODE_RE.fullmatch(code) else None
     if tve:
-        if not TVE_QUALIFICATION_RE.match(code):
+        if not TVE_QUALIFICATION_RE.fullmatch(code):
             c.error("qualification", f"{_shown(text)} is not a TVE qualification code such as 4S06130103")
             return None
         if c.programme is not None and code[2:8] != c.programme[:6]:
             c.warn("qualification", f"{_shown(code)} does not belong to specialty {c.programme} (its digits after "
                                     "the letter should begin with the first six digits of the specialty)")
         return code
-    if not (len(code) <= MAX_QUALIFICATION_CHARS and _CODE_RE.match(code)):
+    if not (len(code) <= MAX_QUALIFICATION_CHARS and _CODE_RE.fullmatch(code)):
         c.error("qualification", f"{_shown(text)} must be 1-{MAX_QUALIFICATION_CHARS} characters of 0-9 and A-Z")
         return None
     return code
