@@ -9,6 +9,7 @@ boundary where they occur, and never leak.
     Error
     ├── RecordError                  a record breaks the schema (docs/FORMAT.md §3); issue time
     │   └── OverBudgetError          the signed record would not fit QR version 12 at ECC M (§5)
+    ├── SettingsError                a VERIFY_* setting, its *_FILE or the secrets directory cannot be used
     ├── KeyStoreError                key files missing, unreadable, wrong passphrase, bad mode
     │   └── HsmError                 a PKCS#11 token cannot sign: no module, no token, wrong PIN, no key
     ├── TrustListError               trust list malformed, badly signed, older than one seen
@@ -84,9 +85,22 @@ class Error(Exception):
         return str(self.args[0]) if self.args else self.code
 
     def diagnostics(self) -> str:
-        """A one-paragraph explanation for a person, as sigstore's `Error.diagnostics()`."""
+        """A one-paragraph explanation for a person, as sigstore's `Error.diagnostics()`.
+
+        `CODE (step N): message`; the base class's generic code `ERROR` is left out (a command line that prints
+        `error: ` before it would otherwise say "error: ERROR:").
+        """
         where = f" (step {self.step})" if self.step is not None else ""
+        if type(self).code == Error.code and self.step is None:
+            return self.message
         return f"{self.code}{where}: {self.message}"
+
+
+class SettingsError(Error):
+    """A setting cannot be used: a `VERIFY_<NAME>_FILE` that cannot be read, a secret given twice, a missing
+    secrets directory, a value that fails its check, or a production start with development keys."""
+
+    code = "SETTINGS"
 
 
 class RecordError(Error, ValueError):

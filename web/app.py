@@ -25,7 +25,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.routing import Route
 
-from verify.settings import Settings
+from verify.settings import Settings, load_settings
 
 from .admin import api as admin_api
 from .auth import api as auth_api
@@ -84,7 +84,7 @@ MULTIPART_OVERHEAD_BYTES = 64 * KiB
 
 def _as_web_settings(settings: Settings | None) -> WebSettings:
     if settings is None:
-        return WebSettings()
+        return load_settings(WebSettings)
     if isinstance(settings, WebSettings):
         return settings
     return WebSettings(**settings.model_dump(exclude_unset=True))

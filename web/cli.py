@@ -7,7 +7,9 @@ runs the same command without the core parser.
 Before uvicorn starts, the command exports the effective core options (`--keys-dir`, `--base-url`,
 `--trust-list`, `--root-cert`, `--database-url`) as `VERIFY_*` variables, because every uvicorn worker builds
 its own settings in `web.app.create_app()`; then it runs `web.runtime.services.prepare` once (a development key store
-and database are created if missing; a wrong database schema stops here with the command to run).
+and database are created if missing; a wrong database schema stops here with the command to run; production refuses
+development keys, the built-in passphrase and missing keys, naming each). When the key store is a development one
+under the built-in passphrase, a loud banner goes to stderr on every start (`development_banner`).
 
 Uvicorn is started with its access log off (it prints paths and query strings; `web.http.observe` writes the access
 line), its own forwarded-header handling off (`web.http.guards.ClientAddress` believes X-Forwarded-For only from
@@ -26,7 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from verify import Error
-from verify.settings import Settings
+from verify.settings import Settings, load_settings
 
 from .settings import WebSettings
 
@@ -72,7 +74,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from .http.logging import configure_logging, uvicorn_log_config
-    from .runtime.services import prepare
+    from .runtime.services import development_banner, prepare
 
     core = {name: getattr(args, name, None) for name in _CORE_OPTIONS}
     if args.workers < 1:
@@ -84,6 +86,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             os.environ[f"VERIFY_{name.upper()}"] = str(value)
     configure_logging()
     prepare(web_settings)
+    banner = development_banner(web_settings)
+    if banner is not None:
+        print(banner, file=sys.stderr, flush=True)
     metrics_dir: str | None = None
     if web_settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         metrics_dir = tempfile.mkdtemp(prefix="verify-metrics-")
@@ -100,12 +105,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m web serve [--host --port --workers]`: the serve command without the core parser."""
-    settings = WebSettings()
     parser = argparse.ArgumentParser(prog="python -m web", description="The verify HTTP service.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    add_serve_command(sub, settings)
-    args = parser.parse_args(argv)
     try:
+        settings = load_settings(WebSettings)
+        add_serve_command(sub, settings)
+        args = parser.parse_args(argv)
         return int(args.handler(args, settings))
     except Error as exc:
         print(f"error: {exc.diagnostics()}", file=sys.stderr)

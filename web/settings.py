@@ -45,6 +45,10 @@ The password defaults are argon2-cffi's `PasswordHasher` defaults (RFC 9106, low
 with other values is replaced at the next sign-in. The session cookie is `__Host-verify-session` (Secure) in
 production and `verify-session` in development (plain http on the developer's machine).
 
+Every secret — VERIFY_KEY_PASSPHRASE, VERIFY_DATABASE_URL, VERIFY_REDIS_URL, VERIFY_LOG_HASH_KEY, and any setting
+added later as a `SecretStr` — can also come from `VERIFY_<NAME>_FILE` or the secrets directory
+(`verify.settings`, docs/DEPLOY.md "Secrets from files").
+
 Rate strings follow the `limits` library: "N/second|minute|hour|day", several separated by ";".
 """
 
@@ -57,7 +61,7 @@ from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from verify.settings import Settings
+from verify.settings import SECRET, Settings
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -70,7 +74,7 @@ class WebSettings(Settings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
-    redis_url: str | None = None
+    redis_url: str | None = Field(default=None, json_schema_extra=SECRET)
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
     rate_verify: str = "120/minute"
     rate_scan: str = "12/minute;120/hour"

@@ -24,11 +24,14 @@ from support.web import MakeClient, RecordingClient, web_settings
 from support.world import BASE_URL, T0, Keys, World
 
 from verify import Error, KeyStore, Record, sign_record
+from verify.errors import KeyStoreError
+from verify.keystore import DEVELOPMENT_PASSPHRASE
 from verify.settings import Settings
 from web.app import create_app
 from web.cli import cmd_serve
 from web.public.schemas import MALFORMED_EXAMPLE, REPORT_EXAMPLE
 from web.public.verdict import render_verdict
+from web.runtime.services import development_banner
 from web.settings import WebSettings
 
 RECORD = Record.from_json(json.loads((Path(__file__).resolve().parents[2] / "examples" / "record.json").read_text()))
@@ -137,3 +140,57 @@ def test_the_client_fixture_is_a_recording_client(client: TestClient) -> None:
     before = len(CORPUS.bodies)
     client.get("/healthz")
     assert len(CORPUS.bodies) == before + 1
+
+
+# ----------------------------------------------------------------------------- production refusals, the banner
+def _production(world: World, tmp_path: Path, keys_dir: Path, **overrides: object) -> WebSettings:
+    return WebSettings(environment="production", keys_dir=keys_dir, database_url=world.url,
+                       data_dir=tmp_path / "data", base_url=BASE_URL, **overrides)  # type: ignore[arg-type]
+
+
+def test_production_refuses_a_development_root_and_says_which(world: World, tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "dev-keys")
+    store.init(at=T0)  # development: its keys are under the built-in passphrase
+    with pytest.raises(KeyStoreError, match=r"development root: the trust list at .* development key store") as raised:
+        create_app(_production(world, tmp_path, store.path))
+    assert raised.value.code == "KEY_STORE"
+
+
+def test_production_refuses_the_built_in_passphrase_and_missing_keys_naming_each(world: World,
+                                                                                 tmp_path: Path) -> None:
+    settings = _production(world, tmp_path, tmp_path / "empty",
+                           key_passphrase=DEVELOPMENT_PASSPHRASE.decode())
+    with pytest.raises(KeyStoreError) as raised:
+        create_app(settings)
+    message = str(raised.value)
+    assert "no root certificate at" in message and "no trust list at" in message
+    assert "built-in passphrase" in message and DEVELOPMENT_PASSPHRASE.decode() not in message
+
+
+def test_production_refuses_private_keys_without_their_passphrase(world: World, tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "prod-keys", b"a production passphrase")
+    store.init(at=T0, environment="production")
+    with pytest.raises(KeyStoreError, match=r"missing passphrase: .* holds private keys"):
+        create_app(_production(world, tmp_path, store.path))
+    app = create_app(_production(world, tmp_path, store.path, key_passphrase="a production passphrase"))
+    app.state.services.close()
+
+
+def test_serve_prints_a_banner_on_every_start_with_development_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import uvicorn
+
+    started: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: started.append(app))
+    monkeypatch.delenv("VERIFY_KEY_PASSPHRASE", raising=False)
+    for name in ("KEYS_DIR", "BASE_URL"):  # the command exports these for its workers: undone after the test
+        monkeypatch.setenv(f"VERIFY_{name}", "set by the test")
+    settings = WebSettings(environment="development", keys_dir=tmp_path / "keys", data_dir=tmp_path / "data")
+    args = argparse.Namespace(host="127.0.0.1", port=0, workers=1, keys_dir=tmp_path / "keys")
+    for _ in range(2):  # the first start creates the keys, the second finds them: both warn
+        assert cmd_serve(args, settings) == 0
+        assert "DEVELOPMENT KEYS: NOT FOR REAL DOCUMENTS" in capsys.readouterr().err
+    assert started == ["web.app:create_app"] * 2
+    quiet = WebSettings(environment="development", keys_dir=tmp_path / "keys", data_dir=tmp_path / "data",
+                        key_passphrase="an own passphrase")
+    assert development_banner(quiet) is None

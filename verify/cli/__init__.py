@@ -29,9 +29,17 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import Error
-from ..settings import Settings
+from ..settings import Settings, load_settings
 from . import accounts, keys, records, registry
 from .common import add_global_options
+
+
+def installed_version() -> str:
+    """The version of the installed distribution `verify` (pyproject.toml), or "unknown" when not installed."""
+    try:
+        return importlib.metadata.version("verify")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def build_parser(settings: Settings) -> argparse.ArgumentParser:
@@ -42,6 +50,8 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     adapters' (serve, demo).
     """
     parser = argparse.ArgumentParser(prog="verify", description="Signed QR codes for Kazakhstan education documents.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}",
+                        help="print the installed version of verify and exit")
     add_global_options(parser, settings)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     keys.add_key_commands(sub)
@@ -57,7 +67,11 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `verify` console script: parse, run the command's handler, one `except Error`."""
-    settings = Settings()
+    try:
+        settings = load_settings(Settings)
+    except Error as exc:
+        print(f"error: {exc.diagnostics()}", file=sys.stderr)
+        return 2
     args = build_parser(settings).parse_args(argv)
     try:
         return int(args.handler(args, settings))

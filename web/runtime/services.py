@@ -31,6 +31,8 @@ from sqlalchemy.engine import make_url
 
 from verify import Error, KeyStore, TrustList, Verifier
 from verify.codec import qr_prefix
+from verify.errors import KeyStoreError
+from verify.keystore import DEVELOPMENT_PASSPHRASE
 from verify.registry.async_lookup import AsyncRegistryStatusLookup
 from verify.registry.db import (
     SessionFactory,
@@ -68,20 +70,103 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _trust_paths(settings: WebSettings) -> tuple[Path, Path]:
+    store = KeyStore(settings.keys_dir)
+    return settings.root_cert or store.root_cert_path, settings.trust_list or store.trust_list_path
+
+
+def _private_key_files(keys_dir: Path) -> list[Path]:
+    return sorted([keys_dir / "root.key", *(keys_dir / "signers").glob("*.key")]) if keys_dir.is_dir() else []
+
+
+def production_refusals(settings: WebSettings) -> list[str]:
+    """Why production must not start with these keys: each reason names what is wrong (empty: it may start).
+
+    * missing keys: no root certificate, or no trust list (nothing to verify with, nothing to publish);
+    * a development root: the trust list is of a `development` key store, whose keys sit under the built-in
+      passphrase in a folder anyone may have copied (TEST ONLY stores, environment `test`, are the test suite's);
+    * the built-in passphrase given as VERIFY_KEY_PASSPHRASE;
+    * private key files in the key store but no passphrase to open them.
+
+    Raises:
+        TrustListError: the trust list does not verify under the root (`TrustList.from_json`).
+    """
+    root_path, trust_path = _trust_paths(settings)
+    reasons: list[str] = []
+    if not root_path.is_file():
+        reasons.append(f"missing keys: no root certificate at {root_path} (run `verify keys init --environment "
+                       f"production`, or set VERIFY_ROOT_CERT)")
+    if not trust_path.is_file():
+        reasons.append(f"missing keys: no trust list at {trust_path} (run `verify keys init --environment "
+                       f"production`, or set VERIFY_TRUST_LIST)")
+    if settings.passphrase_bytes() == DEVELOPMENT_PASSPHRASE:
+        reasons.append("built-in passphrase: VERIFY_KEY_PASSPHRASE is the development passphrase; give the key "
+                       "store's own")
+    if reasons:
+        return reasons
+    trust_list = TrustList.from_json(trust_path.read_bytes(), root=x509.load_pem_x509_certificate(
+        root_path.read_bytes()))
+    if trust_list.environment == "development":
+        reasons.append(f"development root: the trust list at {trust_path} is of a development key store; production "
+                       f"needs its own (`verify keys init --environment production`)")
+    elif settings.passphrase_bytes() is None and trust_list.environment == "production" \
+            and _private_key_files(settings.keys_dir):
+        reasons.append(f"missing passphrase: {settings.keys_dir} holds private keys and VERIFY_KEY_PASSPHRASE (or "
+                       f"VERIFY_KEY_PASSPHRASE_FILE) is not set")
+    return reasons
+
+
+def development_banner(settings: WebSettings) -> str | None:
+    """The warning `verify serve` prints on every start with keys under the built-in development passphrase.
+
+    None in production, with a passphrase of its own, or when the key store is not a development one.
+    """
+    if settings.environment != "development" or settings.passphrase_bytes() not in (None, DEVELOPMENT_PASSPHRASE):
+        return None
+    store = KeyStore(settings.keys_dir)
+    if settings.trust_list is not None or not store.exists():
+        return None
+    try:
+        environment = store.trust_list().environment
+    except Error:
+        return None
+    if environment != "development":
+        return None
+    rule = "!" * 78
+    return "\n".join((
+        rule,
+        "!!  DEVELOPMENT KEYS: NOT FOR REAL DOCUMENTS",
+        f"!!  The key store {store.path.resolve()} is a development store whose private keys are",
+        "!!  encrypted under the built-in passphrase, which is printed in the source code. Anything it",
+        "!!  signs can be forged by anyone. For a service: VERIFY_ENVIRONMENT=production with a key store",
+        "!!  of its own (`verify keys init --environment production`) and VERIFY_KEY_PASSPHRASE_FILE",
+        "!!  (docs/DEPLOY.md, \"Secrets from files\").",
+        rule,
+    ))
+
+
 def prepare(settings: WebSettings) -> None:
     """Create what development needs if it is missing; check the registry schema (see the module docstring).
 
     Raises:
-        verify.Error: a half-made key store (KeyStoreError); in production no database; a database that cannot be
+        verify.Error: a half-made key store (KeyStoreError); in production keys that must not serve
+            (KeyStoreError naming each reason of `production_refusals`) or no database; a database that cannot be
             reached (RegistryUnavailableError) or is not at this code's migration (SchemaError).
     """
     url = settings.resolved_database_url()
+    if settings.environment == "production":
+        reasons = production_refusals(settings)
+        if reasons:
+            raise KeyStoreError("production refuses to start: " + "; ".join(reasons))
     if settings.environment == "development":
         store = KeyStore(settings.keys_dir, settings.passphrase_bytes())
         with _exclusive(settings.data_dir / ".bootstrap.lock"):
             if settings.trust_list is None and settings.root_cert is None and not store.exists():
                 store.init(at=dt.datetime.now(dt.UTC))  # start-up: the key store's creation time
                 get_logger().info("development key store created", extra={"environment": "development"})
+        if development_banner(settings) is not None:
+            get_logger().warning("development keys under the built-in passphrase: not for real documents",
+                                 extra={"environment": "development"})
             if not database_exists(url):
                 upgrade_database(url)
                 get_logger().info("registry database created", extra={"environment": "development"})
