@@ -28,6 +28,7 @@ from starlette.routing import Route
 from verify.settings import Settings, load_settings
 
 from .admin import api as admin_api
+from .admin import console as ministry_console
 from .auth import api as auth_api
 from .auth.schemas import LoginRequest
 from .http.guards import BodySizeLimit, ClientAddress
@@ -73,9 +74,9 @@ TAGS = [
                                      "signers, trust list publication."},
 ]
 STAFF_ROUTERS = (auth_api.router, officer_api.router, partner_api.router, admin_api.router, console.router,
-                 console_documents.router)
+                 console_documents.router, ministry_console.router)
 """The routers of the signed-in surfaces: accounts, the officer, partner and admin APIs, the officer console (its
-QR route before the documents' action forms)."""
+QR route before the documents' action forms), the ministry's console pages."""
 OPENAPI_MODELS = (ReportModel, LoginRequest, VerifyRequest)
 """Models the OpenAPI document names as components because responses and bodies refer to them by name."""
 MULTIPART_OVERHEAD_BYTES = 64 * KiB

@@ -8,7 +8,9 @@
     principal(*scopes)  the request's principal holding these scopes (bearer token, else session cookie + CSRF)
     AnyPrincipal, OfficerReader, OfficerWriter, PartnerReader, AdminPrincipal   the principals of the API routes
     session_principal   the principal of a page request (the session cookie alone; the form's CSRF field counts)
-    DeskDep             the console's signed-in officer (`web.auth.desk.Desk`)
+    ConsolePrincipal    the console's signed-in principal, whoever it is (sign-out)
+    DeskDep             the console's signed-in officer (`web.auth.desk.Desk`); an administrator is sent on
+    MinistryDep         the console's signed-in administrator (`web.auth.desk.MinistryDesk`); an officer is sent on
     RowIdPath           a path parameter naming a row by its id (at most `DB_INT_MAX`)
 
 The dependencies that only read the app's state are `async` (FastAPI would run a plain `def` one in its thread
@@ -26,13 +28,24 @@ from starlette.concurrency import run_in_threadpool
 
 from verify.registry.accounts import Identity
 
-from .auth.desk import Desk, desk_of
-from .auth.sessions import BEARER_SCHEME, SESSION_SCHEME, UNSAFE_METHODS, resolve_principal, sent_csrf_token
+from .auth.desk import Desk, MinistryDesk, desk_of, ministry_desk_of
+from .auth.sessions import (
+    BEARER_SCHEME,
+    SESSION_SCHEME,
+    UNSAFE_METHODS,
+    csrf_token_for,
+    resolve_principal,
+    sent_csrf_token,
+)
 from .http.bodies import JSON_ONLY, is_json
 from .problems.errors import insufficient_scope
 from .problems.handlers import ProblemError
 from .runtime.backoffice import BackOffice, backoffice_of
 from .runtime.services import Services, services_of
+from .ui.console import SeeOther, remember_sign_out
+
+MINISTRY_HOME: Final = "/console/ministry"
+"""Where an administrator's console starts (`web.admin.console`)."""
 
 DB_INT_MAX: Final = 2**31 - 1
 """The largest id, sequence number or offset a request may carry: PostgreSQL's `integer` (larger ones are
@@ -129,14 +142,30 @@ async def session_principal(request: Request, office: BackOffice) -> Identity:
     return await run_in_threadpool(resolve_principal, office, request, None, at=utcnow(), csrf_sent=sent)
 
 
-async def signed_in(request: Request, office: BackOfficeDep) -> Desk:
+async def console_signed_in(request: Request, office: BackOfficeDep) -> Identity:
+    """The principal of a console page's session cookie, whoever it is; the error page may then offer sign-out.
+
+    Raises:
+        ProblemError: 401 (leads to the sign-in page), 403 csrf-failed.
+    """
+    identity = await session_principal(request, office)
+    remember_sign_out(request, csrf_token_for(request.cookies.get(office.cookie.name, "")))
+    return identity
+
+
+ConsolePrincipal = Annotated[Identity, Depends(console_signed_in)]
+
+
+async def signed_in(request: Request, office: BackOfficeDep, identity: ConsolePrincipal) -> Desk:
     """The console's officer of the session cookie (an unsafe request must carry the CSRF token).
 
     Raises:
-        ProblemError: 401 (leads to the sign-in page), 403 csrf-failed, 403 forbidden for an account that is not
-            an officer's.
+        SeeOther: an administrator goes to the ministry's pages (`/console/ministry`).
+        ProblemError: 401 (leads to the sign-in page), 403 csrf-failed, 403 forbidden for an account that is
+            neither an officer's nor an administrator's (its error page offers sign-out).
     """
-    identity = await session_principal(request, office)
+    if identity.officer is None and "admin" in identity.scopes:
+        raise SeeOther(MINISTRY_HOME)
     if identity.officer is None or "officer:read" not in identity.scopes:
         raise ProblemError("forbidden", "the console is for the officers of an institution")
     secret = request.cookies.get(office.cookie.name, "")
@@ -144,3 +173,20 @@ async def signed_in(request: Request, office: BackOfficeDep) -> Desk:
 
 
 DeskDep = Annotated[Desk, Depends(signed_in)]
+
+
+async def ministry_signed_in(request: Request, office: BackOfficeDep, identity: ConsolePrincipal) -> MinistryDesk:
+    """The console's administrator of the session cookie (the ministry's pages).
+
+    Raises:
+        SeeOther: an officer goes to the officers' console (`/console`).
+        ProblemError: 401, 403 csrf-failed, 403 forbidden for any other account (its error page offers sign-out).
+    """
+    if identity.officer is not None:
+        raise SeeOther("/console")
+    if "admin" not in identity.scopes:
+        raise ProblemError("forbidden", "the ministry's pages are for administrators")
+    return ministry_desk_of(identity, request.cookies.get(office.cookie.name, ""))
+
+
+MinistryDep = Annotated[MinistryDesk, Depends(ministry_signed_in)]

@@ -57,6 +57,24 @@ class Desk:
         return self.institution.kind == "college"
 
 
+@dataclass(frozen=True, slots=True)
+class MinistryDesk:
+    """The signed-in administrator (the ministry) of one console request.
+
+    Attributes:
+        identity: the session's principal (scope `admin`).
+        csrf: the session's CSRF token, for the sign-out form.
+    """
+
+    identity: Identity
+    csrf: str
+
+
+def ministry_desk_of(identity: Identity, session_secret: str) -> MinistryDesk:
+    """The desk of an administrator principal whose session cookie holds `session_secret`."""
+    return MinistryDesk(identity=identity, csrf=csrf_token_for(session_secret))
+
+
 def desk_of(office: BackOffice, identity: Identity, session_secret: str) -> Desk:
     """The desk of an officer principal (`identity.officer` set) whose session cookie holds `session_secret`."""
     officer = identity.officer

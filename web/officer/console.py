@@ -11,7 +11,7 @@ role checks and the registry's transactions are exactly the API's. The batch iss
 |------------------------------------------------------------|-----------------------------------------------------|
 | GET  /console/login                                        | the sign-in form                                    |
 | POST /console/session                                      | username + password -> the session cookie           |
-| POST /console/logout                                       | ends the session                                    |
+| POST /console/logout                                       | ends the session (an officer's or an administrator's) |
 | GET  /console                                              | the institution: study groups, recent batches       |
 | GET  /console/graduates                                    | graduates (?group=, ?offset=), an Issue button each |
 | POST /console/graduates/{id}/issue                         | issue one graduate's original                       |
@@ -65,7 +65,7 @@ from verify.registry.queries import NO_SUCH_GRADUATE, DocumentFilter
 from ..auth.desk import Desk
 from ..auth.schemas import LoginRequest
 from ..auth.sessions import sign_in
-from ..deps import BackOfficeDep, DeskDep, utcnow
+from ..deps import BackOfficeDep, ConsolePrincipal, DeskDep, utcnow
 from ..problems.handlers import ProblemError
 from ..runtime.backoffice import BackOffice
 from ..ui.i18n import Translator
@@ -140,11 +140,11 @@ async def open_session(request: Request, office: BackOfficeDep, username: Annota
 
 
 @router.post("/logout")
-def close_session(desk: DeskDep, office: BackOfficeDep) -> Response:
-    """End the session (its CSRF token is required) and go back to the sign-in form."""
-    if desk.identity.session_id is not None:
+def close_session(identity: ConsolePrincipal, office: BackOfficeDep) -> Response:
+    """End the session of whoever is signed in (its CSRF token is required) and go back to the sign-in form."""
+    if identity.session_id is not None:
         with office.sessions() as session:
-            end_session(session=session, session_id=desk.identity.session_id, at=utcnow())
+            end_session(session=session, session_id=identity.session_id, at=utcnow())
     response = see("/console/login")
     response.headers["Set-Cookie"] = office.cookie.clear_cookie()
     return response

@@ -1,0 +1,63 @@
+"""The ministry's console pages: what an administrator sees after signing in at `/console/login`.
+
+An administrator who opens the officers' console is sent here (`web.deps.signed_in`), and an officer who opens these
+pages is sent to the console (`web.deps.ministry_signed_in`): neither meets a 403 that leads back to itself. The
+pages read; every change (a new institution, an officer account, disabling one, rotating or revoking a signer,
+publishing the trust list) is the administrators' API (`/api/v1/admin/...`, `web.admin.api`), which the pages name.
+
+| route                                      | shows                                                                |
+|--------------------------------------------|----------------------------------------------------------------------|
+| GET /console/ministry                      | the institutions: BIN, kind, name, region, officer accounts           |
+| GET /console/ministry/officers?institution=| officer accounts (of one institution by its BIN)                     |
+| GET /console/ministry/signers              | the key store's trust list: version, expiry, every signer and state  |
+
+Every error is a console page in the reader's language (`web.ui.console.ConsoleRoute`), with a sign-out button.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ..deps import BackOfficeDep, MinistryDep, utcnow
+from ..problems.handlers import ProblemError
+from ..ui.console import ConsoleRoute, console_page
+from . import service
+
+_BIN: Final = re.compile(r"[0-9]{12}")
+
+router = APIRouter(prefix="/console/ministry", include_in_schema=False, route_class=ConsoleRoute)
+
+
+@router.get("")
+def institutions(request: Request, ministry: MinistryDep, office: BackOfficeDep) -> HTMLResponse:
+    """Every institution with its officer accounts' count."""
+    return console_page(request, "ministry_institutions.html", title=lambda t: t("m_institutions_title"),
+                        desk=None, ministry=ministry, switch_base="/console/ministry", nav="institutions",
+                        institutions=service.institutions(office))
+
+
+@router.get("/officers")
+def officers(request: Request, ministry: MinistryDep, office: BackOfficeDep, institution: str = "") -> HTMLResponse:
+    """Officer accounts, of every institution or of one (by its BIN)."""
+    if institution and not _BIN.fullmatch(institution):
+        raise ProblemError("invalid-request", "institution: give a BIN of 12 digits")
+    here = "/console/ministry/officers" + (f"?{urlencode({'institution': institution})}" if institution else "")
+    return console_page(request, "ministry_officers.html", title=lambda t: t("m_officers_title"), desk=None,
+                        ministry=ministry, switch_base=here, nav="officers", institution=institution,
+                        officers=service.officers(office, institution_bin=institution or None))
+
+
+@router.get("/signers")
+def signers(request: Request, ministry: MinistryDep, office: BackOfficeDep) -> HTMLResponse:
+    """The key store's trust list: version, environment, expiry, and every signer with its state now."""
+    view = service.trust_view(office.keys.trust_list(), at=utcnow())
+    return console_page(request, "ministry_signers.html", title=lambda t: t("m_signers_title"), desk=None,
+                        ministry=ministry, switch_base="/console/ministry/signers", nav="signers", trust=view)
+
+
+__all__ = ["router"]

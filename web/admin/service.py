@@ -1,0 +1,120 @@
+"""What the ministry's pages read (`web.admin.console`): institutions, officer accounts, the key store's trust list.
+
+Read only, through the back office's reading sessions and the key store; the changes stay the administrators' API
+(`web.admin.api`), which the pages name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from verify import TrustList
+from verify.keys import ALGORITHM_NAMES
+from verify.registry.accounts import get_account_of_officer
+from verify.registry.institutions import get_institution_by_bin_or_raise, list_institutions, list_officers
+from verify.trust import SignerEntry
+
+from ..runtime.backoffice import BackOffice
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionLine:
+    """An institution as listed: BIN, kind (college | university), names by language, region, officer accounts."""
+
+    bin: str
+    kind: str
+    names: dict[str, str]
+    region: str
+    officers: int
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerLine:
+    """An officer account as listed; `can_sign_in`: it has a password and is active."""
+
+    username: str
+    full_name: str
+    role: str
+    institution_bin: str
+    active: bool
+    can_sign_in: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SignerLine:
+    """A signer of the trust list: kid (hex), label, algorithm, usage period (aware UTC), scope, state."""
+
+    kid: str
+    label: str
+    alg: str
+    usage_from: dt.datetime
+    usage_until: dt.datetime
+    series: tuple[str, ...]
+    institution_bin: str | None
+    state: str
+    revoked_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrustView:
+    """The key store's trust list as the ministry's page shows it."""
+
+    version: int
+    environment: str
+    issued_at: dt.datetime
+    expires_at: dt.datetime
+    signers: tuple[SignerLine, ...]
+
+
+def institutions(office: BackOffice) -> list[InstitutionLine]:
+    """Every institution by BIN, with the number of its officer accounts."""
+    with office.readers() as session:
+        counts: dict[int, int] = {}
+        for officer in list_officers(session=session):
+            counts[officer.institution_id] = counts.get(officer.institution_id, 0) + 1
+        lines = [InstitutionLine(bin=i.bin, kind=i.kind, names={"kk": i.name_kk, "ru": i.name_ru, "en": i.name_en},
+                                 region=i.region, officers=counts.get(i.id or 0, 0))
+                 for i in list_institutions(session=session)]
+        session.commit()
+    return lines
+
+
+def officers(office: BackOffice, *, institution_bin: str | None) -> list[OfficerLine]:
+    """Every officer account by username, or those of one institution.
+
+    Raises:
+        NotFoundError: no institution with this BIN.
+    """
+    with office.readers() as session:
+        bins = {i.id: i.bin for i in list_institutions(session=session)}
+        institution_id = None
+        if institution_bin is not None:
+            institution_id = get_institution_by_bin_or_raise(session=session, bin=institution_bin).id
+        lines = []
+        for officer in list_officers(session=session, institution_id=institution_id):
+            account = get_account_of_officer(session=session, officer=officer)
+            lines.append(OfficerLine(username=officer.username, full_name=officer.full_name, role=officer.role,
+                                     institution_bin=bins.get(officer.institution_id, ""), active=officer.active,
+                                     can_sign_in=account is not None and account.password_hash is not None
+                                     and account.active))
+        session.commit()
+    return lines
+
+
+def signer_state(entry: SignerEntry, *, at: dt.datetime) -> str:
+    """"revoked" (a revocation is listed), "active" (its usage period has not ended at `at`) or "retired"."""
+    if entry.revocation is not None:
+        return "revoked"
+    return "active" if entry.usage_until > at else "retired"
+
+
+def trust_view(trust_list: TrustList, *, at: dt.datetime) -> TrustView:
+    """The trust list's version, expiry and every signer with its state at `at` (docs/FORMAT.md §6)."""
+    signers = tuple(SignerLine(kid=e.kid.hex(), label=e.label, alg=ALGORITHM_NAMES.get(e.alg, "?"),
+                               usage_from=e.usage_from, usage_until=e.usage_until, series=tuple(sorted(e.scope.series)),
+                               institution_bin=e.scope.institution_bin, state=signer_state(e, at=at),
+                               revoked_at=None if e.revocation is None else e.revocation.revoked_at)
+                    for e in trust_list.signers)
+    return TrustView(version=trust_list.version, environment=trust_list.environment, issued_at=trust_list.issued_at,
+                     expires_at=trust_list.expires_at, signers=signers)
