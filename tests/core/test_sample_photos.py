@@ -8,6 +8,7 @@ keys, fixed people and times). Here the registry is rebuilt in a temporary SQLit
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,11 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from photos_demo import world
 from PIL import Image
 from sqlmodel import Session, col, select
-from support.keys import ROOT, ROOT_KEY
 
 from verify.codec import qr_prefix
 from verify.registry.db import make_engine
@@ -119,16 +118,12 @@ def test_photo_gets_its_verdict(photo: dict[str, Any], verifier: Verifier) -> No
         assert status.reason is not None and "order" in status.reason
 
 
-def test_verify_scan_json_reads_every_photo(registry_url: str, tmp_path: Path) -> None:
-    """The command line gives the same verdicts: `verify scan --json` with the test trust list and the registry."""
-    trust = tmp_path / "trust-list.json"
-    trust.write_text(json.dumps(world.TRUST_LIST.sign(ROOT_KEY)), "utf-8")
-    root = tmp_path / "root.crt"
-    root.write_bytes(ROOT.public_bytes(serialization.Encoding.PEM))
+def test_verify_scan_json_reads_every_photo(tmp_path: Path) -> None:
+    """The command line gives the same verdicts: `verify scan --json` with the folder README "Sample photos" makes."""
+    options = world.write_checking_folder(tmp_path / "photos")
     files = [str(HERE / p["file"]) for p in PHOTOS]
     result = subprocess.run(
-        [sys.executable, "-m", "verify.cli", "--keys-dir", str(tmp_path / "no-keys"), "--base-url", world.BASE_URL,
-         "--trust-list", str(trust), "--root-cert", str(root), "--database-url", registry_url,
+        [sys.executable, "-m", "verify.cli", *[part for pair in options.items() for part in pair],
          "scan", "--json", "--at", world.CHECK_AT.isoformat(), *files],
         capture_output=True, text=True, check=False, timeout=120)
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -137,3 +132,15 @@ def test_verify_scan_json_reads_every_photo(registry_url: str, tmp_path: Path) -
     assert [line["registry"]["code"] if line["registry"] else None for line in lines] == \
         [p["status"] for p in PHOTOS]
     assert result.returncode == 1  # not every verdict is VALID
+
+
+def test_the_checking_folder_command_prints_what_to_run(tmp_path: Path) -> None:
+    """README "Sample photos": `PYTHONPATH=tests python -m photos_demo.world OUT` prints the `verify scan` line."""
+    tests_dir = HERE.parent
+    made = subprocess.run([sys.executable, "-m", "photos_demo.world", str(tmp_path / "out")], cwd=tests_dir.parent,
+                          env={**os.environ, "PYTHONPATH": f"{tests_dir}{os.pathsep}{tests_dir.parent}"},
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith("verify --base-url https://v.edu.kz --trust-list ")
+    assert f"scan --at {world.CHECK_AT.isoformat()} tests/photos_demo/*.jpg" in made.stdout
+    assert (tmp_path / "out" / "verify.db").is_file() and (tmp_path / "out" / "root.crt").is_file()

@@ -20,7 +20,10 @@ Everything here is TEST ONLY: the keys come from tests/support/keys.py, the peop
 from __future__ import annotations
 
 import datetime as dt
+import json
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 from support.keys import entry, make_signer, trust_list
@@ -144,3 +147,41 @@ def build_registry(url: str) -> None:
                            basis="order of the director No. 45: issued in error", at=ANNULLED_AT)
     finally:
         engine.dispose()
+
+
+def write_checking_folder(out: Path) -> dict[str, str]:
+    """Write what checking the photos by hand needs into `out`: the rebuilt registry, the TEST ONLY trust list and
+    root; return the `verify` global options that use them (`--base-url`, `--trust-list`, `--root-cert`,
+    `--database-url`, `--keys-dir`).
+
+    The photos are signed by TEST ONLY keys for the host `BASE_URL`, not by a `make demo` key store (whose keys are
+    made on each machine): against the demo's trust list they answer UNKNOWN_SIGNER. README "Sample photos".
+    """
+    from cryptography.hazmat.primitives import serialization
+    from support.keys import ROOT, ROOT_KEY
+
+    out.mkdir(parents=True, exist_ok=True)
+    database = out / "verify.db"
+    database.unlink(missing_ok=True)
+    url = f"sqlite:///{database.resolve()}"
+    build_registry(url)
+    (out / "trust-list.json").write_text(json.dumps(TRUST_LIST.sign(ROOT_KEY)), "utf-8")
+    (out / "root.crt").write_bytes(ROOT.public_bytes(serialization.Encoding.PEM))
+    return {"--base-url": BASE_URL, "--trust-list": str(out / "trust-list.json"), "--root-cert": str(out / "root.crt"),
+            "--database-url": url, "--keys-dir": str(out / "no-keys")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`PYTHONPATH=tests python -m photos_demo.world OUT`: write the checking folder, print the command to run."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: PYTHONPATH=tests python -m photos_demo.world OUT_DIR", file=sys.stderr)
+        return 2
+    options = write_checking_folder(Path(args[0]))
+    flags = " ".join(f"{name} {value}" for name, value in options.items())
+    print(f"verify {flags} scan --at {CHECK_AT.isoformat()} tests/photos_demo/*.jpg")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
