@@ -49,7 +49,15 @@ MakeClient = Callable[..., TestClient]
 
 
 class RecordingClient(TestClient):
-    """A TestClient that adds every response body to the corpus."""
+    """A TestClient that adds every response body to the corpus.
+
+    It reads English (`Accept-Language: en`, as the browser tests' en-US), so that tests may name English texts; a
+    test of the language choice sets or removes the header (`client.headers.pop("accept-language")`).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.headers.setdefault("Accept-Language", "en")
 
     def request(self, *args: Any, **kwargs: Any) -> Any:
         """Send, keep the body, return the response."""

@@ -236,21 +236,30 @@ def test_accept_language_picks_the_best_of_the_three(header: str | None, lang: s
     assert parse_accept_language(header) == lang
 
 
-def test_the_switch_beats_the_cookie_which_beats_the_header_and_english_is_the_fallback() -> None:
+def test_the_switch_beats_the_cookie_which_beats_the_header_then_kazakh_or_english() -> None:
     assert negotiate(query="kk", cookie="ru", accept_language="en") == "kk"
     assert negotiate(query=None, cookie="ru", accept_language="en") == "ru"
     assert negotiate(query="xx", cookie="bogus", accept_language="kk-KZ") == "kk"
-    assert negotiate(query=None, cookie=None, accept_language="fr-FR") == "en"
+    assert negotiate(query=None, cookie=None, accept_language="fr-FR") == "en"  # a reader abroad
+    for no_preference in (None, "", " ", "*", "*;q=0.5"):  # the state language (issue 10 item 20)
+        assert negotiate(query=None, cookie=None, accept_language=no_preference) == "kk"
 
 
-@pytest.mark.parametrize(("header", "lang"), [(None, "en"), ("ru-KZ,ru;q=0.9", "ru"), ("kk-KZ", "kk"),
+@pytest.mark.parametrize(("header", "lang"), [(None, "kk"), ("ru-KZ,ru;q=0.9", "ru"), ("kk-KZ", "kk"),
                                               ("fr-FR,fr;q=0.9", "en")])
-def test_the_default_language_comes_from_accept_language(client: TestClient, header: str | None, lang: str) -> None:
+@pytest.mark.parametrize("path", ["/", "/scan", "/console/login"])
+def test_the_default_language_comes_from_accept_language_else_kazakh(client: TestClient, header: str | None,
+                                                                     lang: str, path: str) -> None:
+    client.headers.pop("accept-language")
     headers = {} if header is None else {"Accept-Language": header}
-    response = client.get("/", headers=headers)
+    response = client.get(path, headers=headers)
     assert response.headers["content-language"] == lang and f'<html lang="{lang}">' in response.text
-    assert "set-cookie" not in response.headers
-    assert CATALOGUE["home_title"][lang] in Page(response.text).text
+    assert "lang=" not in response.headers.get("set-cookie", "")  # no switch was used
+    page = Page(response.text)
+    if path == "/":
+        assert CATALOGUE["home_title"][lang] in page.text
+    switch = [a for a in page.all("a") if "hreflang" in a]  # the switch is on the page, whatever the language
+    assert [a["lang"] for a in switch] == ["kk", "ru", "en"]
 
 
 def test_the_switch_sets_a_lax_cookie_that_stays(client: TestClient, cases: Cases) -> None:

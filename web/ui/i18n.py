@@ -17,7 +17,10 @@ The language of a request (`negotiate`), first that applies:
 2. the cookie `lang` (the switch stays: one year, SameSite=Lax, HttpOnly: a preference, not a secret);
 3. the best of kk, ru, en by the Accept-Language header (RFC 9110 §12.5.4: q values; `ru-KZ` counts as `ru`;
    the non-standard `kz` as `kk`);
-4. English: a browser that reads none of the three (a foreign employer) is most likely to read English.
+4. no Accept-Language at all (or only `*`): Kazakh, the state language (`DEFAULT`); the switch is at the top of
+   every page;
+5. English (`FALLBACK`): a browser that asks for none of the three (a foreign employer) is most likely to read
+   English.
 
 Names that are reference data come from their owners: document type names from `verify.doctypes`, institution
 names from the registry (`Institution.name_kk/ru/en`), the duplicate's stamp from
@@ -46,7 +49,10 @@ from verify.doctypes import get_document_type
 
 LANGUAGES: Final = ("kk", "ru", "en")
 """The languages of the pages, in the order of the switch (the state language first)."""
+DEFAULT: Final = "kk"
+"""The language of a request that states no preference: Kazakh, the state language (Constitution, art. 7)."""
 FALLBACK: Final = "en"
+"""The language of a request whose Accept-Language names only other languages (a reader abroad)."""
 LANGUAGE_NAMES: Final = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 """Each language's name in itself (the switch)."""
 COOKIE: Final = "lang"
@@ -198,10 +204,16 @@ def language_from(value: str | None) -> str | None:
     return _known(value)
 
 
+def states_no_language(header: str | None) -> bool:
+    """Whether an Accept-Language header states no preference: absent, blank, or only `*` ranges."""
+    return not header or all(item.split(";")[0].strip() in ("", "*") for item in header.split(",")[:32])
+
+
 def negotiate(*, query: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """The language of a page: the switch, the cookie, Accept-Language, else English (module docstring)."""
+    """The language of a page: the switch, the cookie, Accept-Language, else Kazakh when the request states no
+    language and English when it names only others (module docstring)."""
     return (language_from(query) or language_from(cookie) or parse_accept_language(accept_language)
-            or FALLBACK)
+            or (DEFAULT if states_no_language(accept_language) else FALLBACK))
 
 
 @dataclass(frozen=True, slots=True)
