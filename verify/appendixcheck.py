@@ -49,6 +49,7 @@ from .errors import (
     VerificationError,
 )
 from .keys import ALGORITHM_NAMES
+from .record import rfc3339
 from .trust import SignerEntry, TrustList
 from .verifier import MAX_CLOCK_SKEW, PendingCheck, StepResult, Verifier
 
@@ -100,10 +101,10 @@ class AppendixReport:
         valid = self.verdict == VALID and self.appendix is not None
         return {
             "verdict": self.verdict,
-            "checked_at": self.checked_at.isoformat(),
+            "checked_at": rfc3339(self.checked_at),
             "steps": [s.to_json() for s in self.steps],
             "appendix": self.appendix.to_json() if valid and self.appendix is not None else None,
-            "signed_at": self.signed_at.isoformat() if valid and self.signed_at is not None else None,
+            "signed_at": rfc3339(self.signed_at) if valid and self.signed_at is not None else None,
             "signer": None if not valid or self.signer is None else
             {"kid": self.signer.kid.hex(), "label": self.signer.label, "alg": ALGORITHM_NAMES[self.signer.alg]},
         }
@@ -197,8 +198,8 @@ def _steps(report: AppendixReport, data: bytes, diploma_text: str, trust_list: T
     _passed(report, 5, f"appendix revision {appendix.revision} of {d.series} {d.number} revision {d.revision}, "
                        f"{len(appendix.items)} item(s)")
     if signed_at > at + MAX_CLOCK_SKEW:
-        raise SignerPeriodError(f"signed at {signed_at.isoformat()}, later than the time of the check "
-                                f"{at.isoformat()} plus the allowed clock skew")
+        raise SignerPeriodError(f"signed at {rfc3339(signed_at)}, later than the time of the check "
+                                f"{rfc3339(at)} plus the allowed clock skew")
     report.signer = _judge(chained, appendix, signed_at, report)
     _passed(report, 8, f"series {d.series} in the signer's scope")
     verifier = Verifier(trust_list, accepted_prefixes=accepted_prefixes)
@@ -233,13 +234,13 @@ def _judge(chained: list[SignerEntry], appendix: Appendix, signed_at: dt.datetim
         except VerificationError as exc:
             first = first or exc
             continue
-        _passed(report, 6, f"signed at {signed_at.isoformat()}, within the signer's usage period")
+        _passed(report, 6, f"signed at {rfc3339(signed_at)}, within the signer's usage period")
         _passed(report, 7, "not revoked" if entry.revocation is None else "revoked only after the signing time")
         return entry
     assert first is not None
     step = _STEP_OF[type(first)]
     if step > 6:
-        _passed(report, 6, f"signed at {signed_at.isoformat()}, within the signer's usage period")
+        _passed(report, 6, f"signed at {rfc3339(signed_at)}, within the signer's usage period")
     if step > 7:
         _passed(report, 7, "not revoked before the signing time")
     raise first

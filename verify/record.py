@@ -52,6 +52,21 @@ _NAME_PART_RE = re.compile(rf"[{_LETTER}](?:[{_LETTER}]|[-' ](?=[{_LETTER}]))*")
 _CODE_RE = re.compile(r"[0-9A-Z]+")
 
 
+def rfc3339(value: dt.datetime) -> str:
+    """An aware time as every JSON answer and message of `verify` writes it: RFC 3339 in UTC with `Z`.
+
+    `2026-11-01T12:00:00Z`, with `.ffffff` only when the microseconds are not zero — the form pydantic gives the
+    HTTP API's models, so that one answer never mixes `Z` and `+00:00` (issue 10 item 20). The signed formats
+    keep their own fixed forms (the trust list's `format_time`, the audit chain's).
+
+    Raises:
+        ValueError: a naive time (no zone: which instant it is cannot be known).
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("a time without a zone cannot be written as RFC 3339")
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
 def check_name_part(value: str, *, label: str, limit: int) -> str:
     """One part of a holder's name by the rules of `HolderName` (the import checks every part this way).
 

@@ -23,7 +23,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .record import Record
+from .record import Record, rfc3339
 
 
 class StatusCode(enum.StrEnum):
@@ -151,15 +151,15 @@ class RegistryStatus:
         """JSON form (times RFC 3339)."""
         return {
             "code": self.code.value,
-            "as_of": self.as_of.isoformat(),
+            "as_of": rfc3339(self.as_of),
             "original": None if self.original is None else self.original.to_json(),
             "duplicate_no": self.duplicate_no,
             "replaced_by": None if self.replaced_by is None else self.replaced_by.to_json(),
             "current_revision": self.current_revision,
             "changed_fields": list(self.changed_fields),
-            "changed_at": None if self.changed_at is None else self.changed_at.isoformat(),
+            "changed_at": None if self.changed_at is None else rfc3339(self.changed_at),
             "reason": self.reason,
-            "annulled_at": None if self.annulled_at is None else self.annulled_at.isoformat(),
+            "annulled_at": None if self.annulled_at is None else rfc3339(self.annulled_at),
         }
 
 

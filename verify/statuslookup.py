@@ -32,6 +32,7 @@ from .errors import (
     StatusUnknownError,
 )
 from .keys import ALGORITHM_NAMES
+from .record import rfc3339
 from .status import DocumentRef, RegistryStatus, StatusCode
 from .statuslist import CONTENT_TYPE, HDR_CONTENT_TYPE, MAX_STATUS_LIST_BYTES, StatusList, decode_status_list
 from .trust import TrustList
@@ -131,10 +132,10 @@ def verify_status_list(data: bytes, *, trust_list: TrustList, at: dt.datetime, s
         raise StatusListError(f"status list: a list of series {signed.series} where {series} was expected")
     if at > signed.expires_at:
         raise StatusListError(f"status list {signed.series} v{signed.version}: expired at "
-                              f"{signed.expires_at.isoformat()}")
+                              f"{rfc3339(signed.expires_at)}")
     if signed.issued_at > at + MAX_CLOCK_SKEW:
         raise StatusListError(f"status list {signed.series} v{signed.version}: issued at "
-                              f"{signed.issued_at.isoformat()}, after the time of the check")
+                              f"{rfc3339(signed.issued_at)}, after the time of the check")
     if state is not None:
         key = status_list_key(trust_list.root, signed.series)
         highest = state.highest(key)
@@ -188,7 +189,7 @@ class StatusListLookup:
         if held is None:
             raise StatusUnknownError(f"no status list for series {series}: status unknown")
         if at > held.expires_at:
-            raise StatusUnknownError(f"the {held.source} expired at {held.expires_at.isoformat()}: status unknown")
+            raise StatusUnknownError(f"the {held.source} expired at {rfc3339(held.expires_at)}: status unknown")
         if held.issued_at > at + MAX_CLOCK_SKEW:
             raise StatusUnknownError(f"the {held.source} was issued after the time of the check: status unknown")
         return status_from_list(held, number=number, revision=revision)

@@ -52,7 +52,7 @@ from .errors import (
     VerificationError,
 )
 from .keys import ALGORITHM_NAMES
-from .record import Record
+from .record import Record, rfc3339
 from .status import RegistryStatus, StatusCode, StatusLookup, StatusQuery, Verdict
 from .trust import SignerEntry, TrustList
 
@@ -151,7 +151,7 @@ class VerificationReport:
         if self.verdict == VALID and self.status == NOT_CHECKED:
             return "VALID: authentic; registry status not checked"
         if self.verdict == VALID and self.status_source not in (None, "registry") and self.status_as_of:
-            return (f"VALID: authentic; status {self.status} as of {self.status_as_of.isoformat()}, "
+            return (f"VALID: authentic; status {self.status} as of {rfc3339(self.status_as_of)}, "
                     f"from the {self.status_source}")
         if self.verdict == VALID:
             return f"VALID: authentic; registry status {self.status}"
@@ -167,8 +167,8 @@ class VerificationReport:
             "authentic": self.authentic,
             "status": self.status,
             "status_source": self.status_source,
-            "status_as_of": None if self.status_as_of is None else self.status_as_of.isoformat(),
-            "checked_at": self.checked_at.isoformat(),
+            "status_as_of": None if self.status_as_of is None else rfc3339(self.status_as_of),
+            "checked_at": rfc3339(self.checked_at),
             "trust_list_version": self.trust_list_version,
             "environment": self.environment,
             "steps": [s.to_json() for s in self.steps],
@@ -180,7 +180,7 @@ class VerificationReport:
         }
         if self.authentic and self.record is not None and self.signed_at is not None and self.signer is not None:
             out["record"] = self.record.to_json()
-            out["signed_at"] = self.signed_at.isoformat()
+            out["signed_at"] = rfc3339(self.signed_at)
             out["signer"] = {"kid": self.signer.kid.hex(), "label": self.signer.label,
                              "alg": ALGORITHM_NAMES[self.signer.alg]}
         return out
@@ -304,10 +304,10 @@ class Verifier:
         record, signed_at = codec.decode_payload(sign1.payload)
         run.report.record, run.report.signed_at = record, signed_at
         run.passed(7, f"{record.doc_type} {record.series} {record.number}, revision {record.revision}")
-        period = f"signed at {signed_at.isoformat()}, within the signer's usage period"
+        period = f"signed at {rfc3339(signed_at)}, within the signer's usage period"
         if signed_at > at + MAX_CLOCK_SKEW:
-            raise SignerPeriodError(f"signed at {signed_at.isoformat()}, later than the time of the check "
-                                    f"{at.isoformat()} plus the allowed clock skew of "
+            raise SignerPeriodError(f"signed at {rfc3339(signed_at)}, later than the time of the check "
+                                    f"{rfc3339(at)} plus the allowed clock skew of "
                                     f"{int(MAX_CLOCK_SKEW.total_seconds()) // 60} minutes")
         try:
             signer = _judge(chained, record, signed_at)
@@ -374,15 +374,15 @@ class PendingCheck:
         if status.code is StatusCode.NOT_IN_REGISTRY and signed_at is not None \
                 and status.as_of < signed_at and status.as_of < run.report.checked_at:
             run.report.status = UNKNOWN
-            run.fail(StatusUnknownError(f"the {status.source} answers as of {status.as_of.isoformat()}, before "
-                                        f"this record was signed ({signed_at.isoformat()}): status unknown"))
+            run.fail(StatusUnknownError(f"the {status.source} answers as of {rfc3339(status.as_of)}, before "
+                                        f"this record was signed ({rfc3339(signed_at)}): status unknown"))
             return self.report
         run.report.registry, run.report.status = status, status.code.value
         run.report.status_source, run.report.status_as_of = status.source, status.as_of
         verdict = _STATUS_VERDICT[status.code]
         sentence = _status_sentence(status)
         if status.source != "registry":
-            sentence += f" (status as of {status.as_of.isoformat()}, from the {status.source})"
+            sentence += f" (status as of {rfc3339(status.as_of)}, from the {status.source})"
         if verdict is not Verdict.VALID:
             run.fail(DocumentStatusError(sentence, code=verdict))
         else:

@@ -355,10 +355,10 @@ def test_the_verifier_judges_offline_with_lists_and_says_from_where() -> None:
     valid = verifier.check(_text("0000001"), at=T)
     assert valid.verdict == "VALID" and valid.status == "ORIGINAL_VALID"
     assert valid.status_source == "signed status list BD v7" and valid.status_as_of == T
-    assert valid.message == ("VALID: authentic; status ORIGINAL_VALID as of 2026-11-01T12:00:00+00:00, "
+    assert valid.message == ("VALID: authentic; status ORIGINAL_VALID as of 2026-11-01T12:00:00Z, "
                              "from the signed status list BD v7")
     out = valid.to_json()
-    assert out["status_source"] == "signed status list BD v7" and out["status_as_of"] == "2026-11-01T12:00:00+00:00"
+    assert out["status_source"] == "signed status list BD v7" and out["status_as_of"] == "2026-11-01T12:00:00Z"
     replaced = verifier.check(_text("0000002"), at=T)
     assert replaced.verdict == "REPLACED" and "duplicate No. 1 BD 0000100" in replaced.steps[-1].detail
     assert "from the signed status list BD v7" in replaced.steps[-1].detail

@@ -22,7 +22,7 @@ from typing import Any
 from ..codec import qr_prefix
 from ..errors import Error, ImageError, RecordError
 from ..issue import sign_record
-from ..record import Record
+from ..record import Record, rfc3339
 from ..settings import Settings
 from ..status import Verdict
 from ..trust import TrustList
@@ -140,7 +140,7 @@ def print_report(report: VerificationReport, *, as_json: bool, source: str | Non
         print(f"  {r.series} {r.number} · {r.holder.full_name} · {r.doc_type} · {r.programme} · "
               f"awarded {r.award_date.isoformat()}" + (f" · duplicate No. {r.duplicate.duplicate_no}"
                                                          if r.duplicate else ""))
-        print(f"  signed {report.signed_at.isoformat()} by {report.signer.label} (kid {report.signer.kid.hex()})")
+        print(f"  signed {rfc3339(report.signed_at)} by {report.signer.label} (kid {report.signer.kid.hex()})")
     for warning in report.warnings:
         print(f"  warning: {warning}")
     if verbose or report.verdict is not Verdict.VALID:

@@ -34,6 +34,8 @@ from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from verify.record import rfc3339
+
 from ..deps import ServicesDep, require_json, require_multipart, utcnow
 from ..http.bodies import ReportResponse, json_request_body, read_json
 from ..problems.catalogue import PROBLEM_TYPES
@@ -244,8 +246,8 @@ async def health(services: ServicesDep) -> JSONResponse:
     trust_list = services.trust.current().trust_list
     now = utcnow()
     info = {"version": trust_list.version, "environment": trust_list.environment,
-            "issued_at": trust_list.issued_at.isoformat().replace("+00:00", "Z"),
-            "expires_at": trust_list.expires_at.isoformat().replace("+00:00", "Z"),
+            "issued_at": rfc3339(trust_list.issued_at),
+            "expires_at": rfc3339(trust_list.expires_at),
             "expired": trust_list.is_expired(now)}
     checks: dict[str, Any] = {
         "status": "ok", "database": "ok" if await run_in_threadpool(services.database_reachable) else "unavailable",

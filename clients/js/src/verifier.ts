@@ -57,10 +57,11 @@ export interface StepResult {
   readonly detail: string;
 }
 
-/** Python's `datetime.isoformat()` of a UTC time: `2026-11-01T12:00:00+00:00`. */
+/** The Python verifier's `rfc3339()` of a time: RFC 3339 in UTC with `Z`, `2026-11-01T12:00:00Z` (a fraction only
+ * when it is not zero). */
 export function isoUtc(value: Date): string {
   const ms = value.getUTCMilliseconds();
-  return `${value.toISOString().slice(0, 19)}${ms ? `.${String(ms).padStart(3, '0')}000` : ''}+00:00`;
+  return `${value.toISOString().slice(0, 19)}${ms ? `.${String(ms).padStart(3, '0')}000` : ''}Z`;
 }
 
 /** Everything a page, the CLI or an API answer needs about one QR text. */

@@ -28,7 +28,7 @@ test('VALID: exit 0, JSON with verdict, failed step, record, status source and t
   assert.equal(json.status, 'NOT_CHECKED');
   assert.equal(json.status_source, null);
   assert.equal(json.status_as_of, null);
-  assert.equal(json.checked_at, '2026-11-01T12:00:00+00:00');
+  assert.equal(json.checked_at, '2026-11-01T12:00:00Z');
 });
 
 test('another verdict: exit 1, the failed step named; plain output is one line per verdict and warning', () => {

@@ -45,7 +45,7 @@ for (const code of STATUS_CODES) {
     const json = report.toJSON();
     assert.equal(json.status, code);
     assert.equal(json.status_source, 'test status source v42');
-    assert.equal(json.status_as_of, '2026-12-07T10:00:00+00:00');
+    assert.equal(json.status_as_of, '2026-12-07T10:00:00Z');
     assert.equal(json.authentic, true);
     assert.deepEqual(json.record, c.RECORD);
     const step11 = report.steps.find((s) => s.step === 11);
@@ -215,6 +215,6 @@ test('NOT_IN_REGISTRY from a source as of a time before the signing is AUTHENTIC
   const valid = await verifierFor(c, { statusLookup: answer('ORIGINAL_VALID', AS_OF, 'signed status list BD v42') })
     .check(c.QR_TEXT, at);
   assert.equal(valid.message,
-    'VALID: authentic; status ORIGINAL_VALID as of 2026-12-07T10:00:00+00:00, from the signed status list BD v42');
-  assert.match(valid.steps[10].detail, /\(status as of 2026-12-07T10:00:00\+00:00, from the signed status list BD v42\)$/);
+    'VALID: authentic; status ORIGINAL_VALID as of 2026-12-07T10:00:00Z, from the signed status list BD v42');
+  assert.match(valid.steps[10].detail, /\(status as of 2026-12-07T10:00:00Z, from the signed status list BD v42\)$/);
 });
