@@ -22,6 +22,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from . import codec, qr, qrpdf
 from .errors import OverBudgetError
@@ -134,14 +135,28 @@ def code_title(record: Record) -> str:
     return f"{record.series} {record.number}"
 
 
-def code_caption(record: Record) -> str:
-    """A code's caption on a print sheet: series, number, surname and the name's initial.
+DUPLICATE_MARKS: Final = {"kk": "№{n} телнұсқа", "ru": "дубликат №{n}", "en": "duplicate No. {n}"}
+"""The caption's mark of duplicate No. N, short for a 38 mm cell (the stamp's words: `verify.record.stamp_text`)."""
 
-    Example: "BD 0000042 — Әбдірахманова Г." (the patronymic is not shown: a caption is a cut mark, not the
-    record; the record is on the insert).
+
+def code_caption(record: Record, language: str = "kk") -> str:
+    """A code's caption on a print sheet: series, number, a duplicate's mark, surname and the name's initial.
+
+    Examples: "BD 0000042 — Әбдірахманова Г.", "ТКБ 0100006 · №1 телнұсқа — Мұхамеджанов Е." (the patronymic is not
+    shown: a caption is a cut mark, not the record; the record is on the insert). A duplicate is marked so that it
+    is not glued into the original's place (seed 000, item 25).
+
+    Args:
+        record: the signed record.
+        language: "kk", "ru" or "en", of the duplicate's mark.
+
+    Raises:
+        KeyError: another language.
     """
     initial = f" {record.holder.name[:1]}." if record.holder.name else ""
-    return f"{code_title(record)} — {record.holder.surname}{initial}"
+    mark = DUPLICATE_MARKS[language]
+    duplicate = f" · {mark.format(n=record.duplicate.duplicate_no)}" if record.duplicate is not None else ""
+    return f"{code_title(record)}{duplicate} — {record.holder.surname}{initial}"
 
 
 def code_file_stem(record: Record) -> str:
@@ -176,17 +191,23 @@ def render_code(qr_text: str, kind: str, *, record: Record) -> bytes:
 
 
 def render_sheet(codes: Iterable[tuple[str, Record]], *, image_codes: bool = False,
-                 font_path: str | Path | None = None) -> bytes:
+                 font_path: str | Path | None = None, language: str = "kk", heading: str = "",
+                 print_note: str = qrpdf.PRINT_NOTE) -> bytes:
     """A4 print sheets of codes (QR text, record), in the order given, each 30 mm with its `code_caption`.
 
     Args:
         codes: (QR text, signed record) of each code.
         image_codes: draw each code as a 1-bit image (`qrpdf.render_sheet_pdf`: ~5 times faster for thousands).
         font_path: the caption font (default: `qrpdf.find_caption_font`).
+        language: of the captions' duplicate marks ("kk", "ru", "en").
+        heading: every page's first line (whose codes these are), in the reader's language; "" for none.
+        print_note: the "print at 100 %" instruction in the reader's language.
 
     Raises:
         ValueError: no codes.
         OverBudgetError: a text needs a QR version above the budget.
     """
-    items = [(qr.encode_qr(text, max_version=MAX_QR_VERSION), code_caption(record)) for text, record in codes]
-    return qrpdf.render_sheet_pdf(items, size_mm=QR_SIZE_MM, image_codes=image_codes, font_path=font_path)
+    items = [(qr.encode_qr(text, max_version=MAX_QR_VERSION), code_caption(record, language))
+             for text, record in codes]
+    return qrpdf.render_sheet_pdf(items, size_mm=QR_SIZE_MM, image_codes=image_codes, font_path=font_path,
+                                  heading=heading, print_note=print_note)

@@ -55,6 +55,8 @@ _SHEET_CAPTION_LINES: Final = 2
 _CUT_LINE_MM: Final = 0.1
 _CUT_LINE_GRAY: Final = 160  # 0 = black, 255 = white
 _SHEET_NOTE_PT: Final = 7.0
+PRINT_NOTE: Final = "print at 100 % (no scaling)"
+"""The print sheet's instruction when no translation is given (the command line, the demo)."""
 
 
 
@@ -294,6 +296,8 @@ def render_sheet_pdf(
     size_mm: float = DEFAULT_SIZE_MM,
     font_path: str | Path | None = None,
     image_codes: bool = False,
+    heading: str = "",
+    print_note: str = PRINT_NOTE,
 ) -> bytes:
     """Render A4 print sheets of captioned codes, each code exactly `size_mm` x `size_mm`.
 
@@ -301,7 +305,8 @@ def render_sheet_pdf(
     row by row; more items continue on further pages. Each cell is framed by thin grey cut
     lines 4 mm outside the code's quiet zone; the caption (e.g. "BD 0000042 —
     Әбдірахманова Г.") is centred under the code, 6-5 pt on at most two lines. The top
-    margin of every page says "print at 100 %" and the page number.
+    margin of every page carries the heading (whose codes: the institution and the study group), then
+    the size, "print at 100 %" and the page number.
 
     Args:
         items: (symbol, caption) pairs, in print order; at least one.
@@ -309,6 +314,8 @@ def render_sheet_pdf(
         font_path: TTF font for captions; default `find_caption_font()`.
         image_codes: draw each code as a 1-bit image of one pixel per module (`_draw_symbol_image`) instead
             of vector rectangles: the same placement and size, ~0.4 ms a code instead of 12-40 ms, ~1.3 kB a code.
+        heading: the first line of every page's top margin, in the reader's language ("" for none).
+        print_note: the words after the size on the second line, in the reader's language.
 
     Returns:
         PDF file bytes, ceil(len(items) / per_page) A4 pages.
@@ -331,10 +338,12 @@ def render_sheet_pdf(
         used_rows = math.ceil(len(chunk) / layout.columns)
         _draw_cut_lines(pdf, layout, cells=len(chunk), rows=used_rows)
         pdf.set_font(_FONT_FAMILY, size=_SHEET_NOTE_PT)
+        if heading.strip():
+            pdf.text(_SHEET_MARGIN_MM, _SHEET_MARGIN_MM - 6.5, _clean_caption(heading))
         pdf.text(
             _SHEET_MARGIN_MM,
             _SHEET_MARGIN_MM - 3.0,
-            f"QR {size_mm:g} × {size_mm:g} mm — print at 100 % (no scaling)   {page + 1}/{pages}",
+            f"QR {size_mm:g} × {size_mm:g} mm — {_clean_caption(print_note)}   {page + 1}/{pages}",
         )
         for slot, index in enumerate(chunk):
             row, column = divmod(slot, layout.columns)

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, File, Header, Path, Query, UploadFile
+from fastapi import APIRouter, File, Header, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from verify.registry.imports.parse import MAX_FILE_BYTES
@@ -54,6 +54,7 @@ from ..deps import DB_INT_MAX, BackOfficeDep, OfficerReader, OfficerWriter, utcn
 from ..problems.errors import ProblemRoute
 from ..problems.handlers import ProblemError
 from ..problems.openapi import CSRF_FAILED, FORBIDDEN, INVALID, TOO_LARGE, UNAUTHORIZED, problem_responses
+from ..ui.render import request_language
 from . import service
 from .queries import MAX_PAGE
 from .schemas import (
@@ -297,13 +298,15 @@ def qr_pdf(series: Series, number: Number, identity: OfficerReader, office: Back
                                    ("not-found", "no documents in force in this group or batch"),
                                    ("invalid-data", "give exactly one of group and batch"), INVALID)},
 )
-def print_sheet(identity: OfficerReader, office: BackOfficeDep,
+def print_sheet(request: Request, identity: OfficerReader, office: BackOfficeDep,
                 group: Annotated[str | None, Query(max_length=64, description="a study group")] = None,
                 batch: Annotated[str | None, Query(max_length=100, description="a batch's Idempotency-Key")] = None,
                 ) -> Response:
-    """The documents in force of a study group or a batch, ordered by number, as A4 sheets to print and cut."""
-    body = service.print_sheet(office, identity, group=group, batch=batch)
-    return Response(body, media_type="application/pdf", headers={"Content-Disposition": 'inline; filename="sheet.pdf"'})
+    """The documents in force of a study group or a batch, ordered by number, as A4 sheets to print and cut; headed
+    in the language of Accept-Language (Kazakh by default) and named by series, number range and group."""
+    printed = service.print_sheet(office, identity, group=group, batch=batch, lang=request_language(request)[0])
+    return Response(printed.body, media_type="application/pdf",
+                    headers={"Content-Disposition": service.content_disposition("inline", printed.filename)})
 
 
 # ----------------------------------------------------------------------------- duplicates, corrections, annulment

@@ -81,6 +81,7 @@ from .schemas import (
     DocumentSummaryModel,
     RowProblemModel,
 )
+from .service import content_disposition
 
 UPLOAD_PATHS: Final = ("/console/import",)
 """Paths whose body cap is the upload cap (`web.http.guards.BodySizeLimit`), as the API's import."""
@@ -350,12 +351,13 @@ def batch_status_json(request: Request, desk: DeskDep, office: BackOfficeDep, ke
 
 # ----------------------------------------------------------------------------- print sheets and QR codes
 @router.get("/sheet")
-def sheet(desk: DeskDep, office: BackOfficeDep, group: str = "", batch: str = "") -> Response:
-    """A4 sheets of every code in force of a group or a batch, each exactly 30 mm (the API's print sheet)."""
-    body = service.print_sheet(office, desk.identity, group=group[:64] or None, batch=batch[:MAX_KEY_CHARS] or None)
-    name = re.sub(r"[^A-Za-z0-9_-]+", "_", f"sheet-{group or batch}")[:60]
-    return Response(body, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+def sheet(request: Request, desk: DeskDep, office: BackOfficeDep, group: str = "", batch: str = "") -> Response:
+    """A4 sheets of every code in force of a group or a batch, each exactly 30 mm (the API's print sheet), headed in
+    the officer's language and named by series, number range and group."""
+    printed = service.print_sheet(office, desk.identity, group=group[:64] or None,
+                                  batch=batch[:MAX_KEY_CHARS] or None, lang=request_language(request)[0])
+    return Response(printed.body, media_type="application/pdf",
+                    headers={"Content-Disposition": content_disposition("attachment", printed.filename)})
 
 
 @router.get("/documents/{series}/{number}/qr.{kind}")

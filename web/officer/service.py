@@ -21,10 +21,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
+from urllib.parse import quote
 
 from verify.errors import NotFoundError, RecordError
 from verify.issue import code_file_stem, render_code, render_sheet
-from verify.record import HolderName
+from verify.record import HolderName, Record
 from verify.registry import queries
 from verify.registry.accounts import Identity
 from verify.registry.blanks import StockLine, add_blank_range, stock_summary, write_off_blank
@@ -37,6 +38,7 @@ from verify.registry.models import Batch, Officer
 from verify.registry.numbering import format_number
 
 from ..runtime.backoffice import BackOffice
+from ..ui.i18n import Translator
 from .queries import (
     MAX_PAGE,
     audit_event_model,
@@ -280,8 +282,45 @@ def code_image(office: BackOffice, identity: Identity, *, series: str, number: s
                      filename=filename)
 
 
-def print_sheet(office: BackOffice, identity: Identity, *, group: str | None, batch: str | None) -> bytes:
+@dataclass(frozen=True, slots=True)
+class PrintSheet:
+    """A print sheet to download: the PDF and its file name (series and number range, then the study group)."""
+
+    body: bytes
+    filename: str
+
+
+def sheet_filename(records: list[Record], group: str | None) -> str:
+    """`<series>-<first>-<last>[_<group>].pdf` of codes in print order ("ТКБ-0100001-0100030_ИС-22-1.pdf"); codes
+    of several series: `<series>-<first>_<series>-<last>`. Characters a file name cannot hold become `_`."""
+    first, last = records[0], records[-1]
+    if first.series == last.series:
+        span = f"{first.series}-{first.number}" + (f"-{last.number}" if last.number != first.number else "")
+    else:
+        span = f"{first.series}-{first.number}_{last.series}-{last.number}"
+    name = span + (f"_{group}" if group else "")
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:120] + ".pdf"
+
+
+def content_disposition(kind: str, filename: str) -> str:
+    """A Content-Disposition value for a file name in any script: an ASCII `filename` for old clients and the
+    UTF-8 `filename*` (RFC 6266 §4.3, RFC 8187 §3.2), e.g. `attachment; filename="___-0100001.pdf";
+    filename*=UTF-8''%D0%A2...`.
+
+    Args:
+        kind: "attachment" or "inline".
+        filename: letters, digits, "-", "_", "." (as `sheet_filename` makes it).
+    """
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename)
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def print_sheet(office: BackOffice, identity: Identity, *, group: str | None, batch: str | None,
+                lang: str = "kk") -> PrintSheet:
     """A4 sheets (PDF) of the documents in force of a study group or a batch, by number, every code 30 mm.
+
+    Every page is headed, in the reader's language `lang`, with the institution, its BIN and the study group (a
+    batch's group), and says to print at 100 %; a duplicate's caption carries its mark (`code_caption`).
 
     Raises:
         RecordError: neither or both of group and batch; more than `MAX_SHEET_CODES` codes.
@@ -294,12 +333,24 @@ def print_sheet(office: BackOffice, identity: Identity, *, group: str | None, ba
         batch_key = None if batch is None else stored_batch_key(office, identity, batch)
         revisions = queries.sheet_codes(session=session, institution_id=officer.institution_id, group=group,
                                         batch_key=batch_key, limit=MAX_SHEET_CODES + 1)
+        institution = get_institution(session=session, institution_id=officer.institution_id)
+        if batch_key is not None:
+            found = queries.get_batch_by_key(session=session, stored_key=batch_key,
+                                             institution_id=officer.institution_id)
+            group = None if found is None else found.study_group
         session.commit()
     if not revisions:
         raise NotFoundError(NO_SHEET_CODES)
     if len(revisions) > MAX_SHEET_CODES:
         raise RecordError(f"more than {MAX_SHEET_CODES} codes: print the group in batches")
-    return render_sheet([(revision.qr_text, record_of(revision)) for revision in revisions])
+    t = Translator(lang)
+    names = {"kk": institution.name_kk, "ru": institution.name_ru, "en": institution.name_en}
+    heading = t("sheet_heading", institution=names[t.lang], bin=institution.bin) + \
+        (" · " + t("sheet_heading_group", group=group) if group else "")
+    records = [record_of(revision) for revision in revisions]
+    body = render_sheet(list(zip((r.qr_text for r in revisions), records, strict=True)), language=t.lang,
+                        heading=heading, print_note=t("sheet_print_note"))
+    return PrintSheet(body=body, filename=sheet_filename(records, group))
 
 
 # ----------------------------------------------------------------------------- lifecycle
