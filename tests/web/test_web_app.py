@@ -194,3 +194,20 @@ def test_serve_prints_a_banner_on_every_start_with_development_keys(tmp_path: Pa
     quiet = WebSettings(environment="development", keys_dir=tmp_path / "keys", data_dir=tmp_path / "data",
                         key_passphrase="an own passphrase")
     assert development_banner(quiet) is None
+
+
+@pytest.mark.parametrize(("lang", "programme", "qualification"), [
+    ("kk", "Ақпараттық жүйелер", "Бағдарламалық қамтамасыз етуді әзірлеуші"),
+    ("ru", "Информационные системы", "Разработчик программного обеспечения"),
+    ("en", "Information systems", "Software developer"),
+])
+def test_the_page_names_the_programme_and_qualification_beside_their_codes(lang: str, programme: str,
+                                                                           qualification: str) -> None:
+    """Issue 10 item 20: bare codes told an employer nothing; the insert prints the classifier's name, so does the
+    page (an unknown code stays a bare code)."""
+    record = {**REPORT_EXAMPLE["record"], "programme": "6B06101", "qualification": "4S06130103"}
+    page = render_verdict(report_of({**REPORT_EXAMPLE, "record": record}), lang=lang)
+    assert programme in page and "6B06101" in page
+    assert qualification in page and "4S06130103" in page
+    unknown = render_verdict(report_of({**REPORT_EXAMPLE, "record": {**record, "programme": "6B09999"}}), lang=lang)
+    assert "6B09999" in unknown and programme not in unknown

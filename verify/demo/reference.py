@@ -240,6 +240,22 @@ def programme_of(code: str) -> Programme:
     return TVE_SPECIALTIES[code] if code in TVE_SPECIALTIES else HE_PROGRAMMES[code]
 
 
+def classifier_name(code: str, language: str) -> str | None:
+    """The name of a programme (TVE specialty or higher-education programme) or a TVE qualification code in
+    "kk", "ru" or "en", as the diploma insert prints it beside the code; None for a code the reference data lacks.
+
+    Raises:
+        KeyError: another language.
+    """
+    named: Programme | Qualification | None = TVE_SPECIALTIES.get(code) or HE_PROGRAMMES.get(code)
+    if named is None:
+        try:
+            named = qualification_of(code)
+        except KeyError:
+            return None
+    return {"kk": named.kk, "ru": named.ru, "en": named.en}[language]
+
+
 def qualification_of(code: str) -> Qualification:
     """The TVE qualification with this code.
 

@@ -22,6 +22,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from verify import Record, RegistryStatus, StatusCode, Verdict, VerificationReport
+from verify.demo.reference import classifier_name
 from verify.keys import ALGORITHM_NAMES
 from verify.record import stamp_text
 from verify.verifier import NOT_CHECKED
@@ -274,6 +275,13 @@ def _changes(t: Translator, report: VerificationReport) -> list[Change]:
             for name in _corrected_names(report)]
 
 
+def _coded(t: Translator, label: str, code: str) -> Row:
+    """A programme or qualification: the classifier's name in the page's language with the code beside it, as the
+    insert prints them (`verify.demo.reference.classifier_name`); the bare code when the name is not known."""
+    name = classifier_name(code, t.lang)
+    return Row(label, name, code) if name else Row(label, code)
+
+
 def _fields(t: Translator, report: VerificationReport) -> list[Row]:
     record = report.record if report.authentic else None
     if record is None:
@@ -291,9 +299,9 @@ def _fields(t: Translator, report: VerificationReport) -> list[Row]:
                                                  number=record.duplicate.original_number)))
     fields.append(Row(t("field_institution"), institution.get(t.lang), bin_text) if institution
                   else Row(t("field_institution"), bin_text))
-    fields.append(Row(t("field_programme"), record.programme))
+    fields.append(_coded(t, t("field_programme"), record.programme))
     if record.qualification:
-        fields.append(Row(t("field_qualification"), record.qualification))
+        fields.append(_coded(t, t("field_qualification"), record.qualification))
     fields.append(Row(t("field_award_date"), t.date(record.award_date)))
     fields.append(Row(t("field_honours"), t("yes") if record.honours else t("no")))
     return fields
