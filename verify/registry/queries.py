@@ -20,6 +20,7 @@ from typing import Any, Final
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
+from ..collation import kazakh_name_key
 from ..errors import Error, NotFoundError
 from .documents import get_document, list_revisions
 from .models import AuditEvent, Batch, Document, DocumentRevision, DocumentState, Graduate, Holder
@@ -196,7 +197,11 @@ class GraduateLine:
 
 def graduate_page(*, session: Session, institution_id: int, group: str | None, limit: int,
                   offset: int) -> tuple[list[GraduateLine], int]:
-    """A page of the institution's graduates by id, each with its latest document.
+    """A page of the institution's graduates in Kazakh alphabetical order of their names (surname, name,
+    patronymic; `verify.collation`: Ә after А, not after Я), each with its latest document.
+
+    The order is the same on SQLite and PostgreSQL: the names of every matching graduate are read (a few hundred
+    bytes each) and sorted here, then the page's rows are read.
 
     Returns:
         (the page, the number of all matching graduates).
@@ -204,10 +209,16 @@ def graduate_page(*, session: Session, institution_id: int, group: str | None, l
     conditions: list[Any] = [Graduate.institution_id == institution_id]
     if group is not None:
         conditions.append(Graduate.study_group == group)
-    rows = session.exec(select(Graduate, Holder.surname, Holder.name, Holder.patronymic)
-                        .join(Holder, col(Holder.id) == Graduate.holder_id).where(*conditions)
-                        .order_by(col(Graduate.id)).limit(limit).offset(offset)).all()
-    total = session.exec(select(func.count()).select_from(Graduate).where(*conditions)).one()
+    names = session.exec(select(Graduate.id, Holder.surname, Holder.name, Holder.patronymic)
+                         .join(Holder, col(Holder.id) == Graduate.holder_id).where(*conditions)).all()
+    ordered = sorted(names, key=lambda n: kazakh_name_key(n[1], n[2], n[3], n[0] or 0))
+    total = len(ordered)
+    page_ids = [graduate_id for graduate_id, *_ in ordered[offset:offset + limit]]
+    position = {graduate_id: index for index, graduate_id in enumerate(page_ids)}
+    rows = sorted(session.exec(select(Graduate, Holder.surname, Holder.name, Holder.patronymic)
+                               .join(Holder, col(Holder.id) == Graduate.holder_id)
+                               .where(col(Graduate.id).in_(page_ids))).all(),
+                  key=lambda r: position[r[0].id]) if page_ids else []
     ids = [graduate.id for graduate, *_ in rows]
     latest: dict[int, tuple[str, str]] = {}
     if ids:
