@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,7 +36,7 @@ def test_a_person_sorts_by_surname_then_name_then_patronymic_then_id() -> None:
 def test_the_key_is_a_total_order_that_keeps_every_text(texts: list[str]) -> None:
     ordered = sorted(texts, key=kazakh_key)
     assert sorted(ordered) == sorted(texts)
-    for first, second in zip(ordered, ordered[1:], strict=False):
+    for first, second in itertools.pairwise(ordered):
         assert kazakh_key(first) <= kazakh_key(second)
         if kazakh_key(first) == kazakh_key(second):
             assert first == second

@@ -182,6 +182,8 @@ def cmd_institutions(args: argparse.Namespace, settings: Settings) -> int:
 # ------------------------------------------------------------------------------ graduates and documents
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """`verify import FILE --institution BIN`: exit 1 (nothing written) when the file has errors."""
+    from tqdm import tqdm
+
     from ..registry.imports.load import import_graduates
     from ..registry.imports.parse import parse_graduates
     from ..registry.institutions import get_institution_by_bin_or_raise
@@ -191,11 +193,25 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as exc:
         raise Error(f"{args.file}: cannot read ({exc.strerror})") from None
     at = args.at or now()
+    print(f"{args.file}: reading {len(data):,} bytes", file=sys.stderr, flush=True)
     report = parse_graduates(data, filename=args.file.name, today=at.date())
-    with registry_session(args, settings) as session:
+    print(f"{args.file}: {len(report.rows):,} rows read, {len(report.errors)} error(s); checking against the "
+          f"registry", file=sys.stderr, flush=True)
+    with registry_session(args, settings) as session, \
+            tqdm(total=2 * len(report.rows), desc="import", unit="row", file=sys.stderr, dynamic_ncols=True,
+                 disable=None, mininterval=0.5) as bar:
         officer = acting_officer(session, args, institution_bin=args.institution)
         institution = get_institution_by_bin_or_raise(session=session, bin=args.institution)
-        result = import_graduates(session=session, report=report, institution=institution, officer=officer, at=at)
+
+        def advance(done: int, total: int) -> None:
+            """The bar on a terminal; every tenth as a line, which a log or a pipe keeps as well."""
+            bar.update(done - bar.n)
+            if done * 10 // total != (done - 1) * 10 // total:
+                print(f"{args.file}: import {done * 100 // total} % ({done:,} of {total:,} steps)", file=sys.stderr,
+                      flush=True)
+
+        result = import_graduates(session=session, report=report, institution=institution, officer=officer, at=at,
+                                  progress=advance)
     for problem in result.errors:
         print(f"{args.file}: row {problem.row}, {problem.column}: {problem.reason}", file=sys.stderr)
     for problem in result.warnings:

@@ -23,7 +23,7 @@ quote it either).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -69,7 +69,8 @@ class ImportResult:
 
 
 def import_graduates(*, session: Session, report: ParseReport, institution: Institution, officer: Officer,
-                     at: dt.datetime | None = None) -> ImportResult:
+                     at: dt.datetime | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Write the parsed graduates of `institution`: all or nothing, idempotent; commits when it writes.
 
     Args:
@@ -77,6 +78,8 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
         institution: the institution whose graduates these are (the officer's own).
         officer: an issuer or head of that institution.
         at: the time of the import (aware); default: now.
+        progress: called with (rows written, rows) as the rows are written (two passes: holders, then graduates,
+            each counting half), for a progress bar; never called when nothing is written.
 
     Returns:
         `ImportResult`: `ok` False with every error when nothing was written.
@@ -108,7 +111,10 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
             _holders_with_documents(session, holder_ids)
         counts = {"holders_created": 0, "holders_updated": 0, "graduates_created": 0, "graduates_updated": 0,
                   "unchanged": 0}
-        for row in rows:
+        total = 2 * len(rows)
+        for done, row in enumerate(rows, start=1):
+            if progress is not None:
+                progress(done, total)
             holder = holders.get(row.iin)
             if holder is None:
                 holder = Holder(iin=row.iin, surname=row.surname, name=row.name, patronymic=row.patronymic,
@@ -127,7 +133,9 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
                     session.add(holder)
                     counts["holders_updated"] += 1
         session.flush()
-        for row in rows:
+        for done, row in enumerate(rows, start=len(rows) + 1):
+            if progress is not None:
+                progress(done, total)
             holder = holders[row.iin]
             assert holder.id is not None
             key = (holder.id, row.doc_type, row.programme)
