@@ -1,4 +1,7 @@
-"""Write examples/graduates.xlsx from examples/graduates.csv: the same graduates as a spreadsheet.
+"""Write examples/graduates-<kind>.xlsx from examples/graduates-<kind>.csv: the same graduates as a spreadsheet.
+
+One file per kind of institution (`college`: TVE and post-secondary diplomas; `university`: bachelor's and master's
+degrees), so that one officer account imports each: an institution imports only the documents of its kind.
 
 The workbook looks like an export of the National Education Database opened in Excel: bilingual
 Kazakh / Russian headers (docs/IMPORT.md), the IIN and the codes as text cells (so leading zeros stay),
@@ -8,7 +11,7 @@ must read the same rows from both files (tests/core/test_graduates.py).
 The output is reproducible: fixed document properties and zip timestamps, members in a fixed order.
 
 Usage:
-    python examples/make_graduates_xlsx.py [output.xlsx]
+    python examples/make_graduates_xlsx.py          # both workbooks beside their CSV files
 """
 
 from __future__ import annotations
@@ -24,10 +27,21 @@ from pathlib import Path
 from openpyxl import Workbook
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE / "graduates.csv"
-TARGET = HERE / "graduates.xlsx"
+KINDS = ("college", "university")
+"""The institution kinds with an example file each."""
 
-#: English column (examples/graduates.csv) -> the header written in the workbook.
+
+def source_of(kind: str) -> Path:
+    """examples/graduates-<kind>.csv."""
+    return HERE / f"graduates-{kind}.csv"
+
+
+def target_of(kind: str) -> Path:
+    """examples/graduates-<kind>.xlsx."""
+    return HERE / f"graduates-{kind}.xlsx"
+
+
+#: English column (examples/graduates-*.csv) -> the header written in the workbook.
 HEADERS: dict[str, str] = {
     "iin": "ЖСН / ИИН",
     "surname": "Тегі / Фамилия",
@@ -46,7 +60,7 @@ _DATE_COLUMNS = frozenset({"birth_date", "award_date"})
 _TEXT_COLUMNS = frozenset({"iin", "programme", "qualification"})
 
 
-def build(source: Path = SOURCE) -> bytes:
+def build(source: Path) -> bytes:
     """The workbook's bytes, made from the CSV at `source` (UTF-8, comma, English headers)."""
     with source.open(encoding="utf-8", newline="") as handle:
         records = list(csv.DictReader(handle))
@@ -98,10 +112,10 @@ def _reproducible(xlsx: bytes) -> bytes:
 
 
 def main(argv: list[str]) -> int:
-    """Write the workbook to argv[1] or examples/graduates.xlsx."""
-    target = Path(argv[1]) if len(argv) > 1 else TARGET
-    target.write_bytes(build())
-    print(f"wrote {target}")
+    """Write examples/graduates-<kind>.xlsx of every kind."""
+    for kind in KINDS:
+        target_of(kind).write_bytes(build(source_of(kind)))
+        print(f"wrote {target_of(kind)}")
     return 0
 
 

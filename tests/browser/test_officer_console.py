@@ -36,7 +36,7 @@ from verify.registry.imports.parse import GraduateRow
 GROUP = "ИС-22-1"
 PASSWORD = "correct horse battery staple"
 HEADER = "iin,surname,name,patronymic,birth_date,doc_type,programme,qualification,honours,award_date,group"
-"""The columns of docs/IMPORT.md (and examples/graduates.csv), in that order."""
+"""The columns of docs/IMPORT.md (and examples/graduates-*.csv), in that order."""
 SURNAMES = ("Әбдірахманова", "Сейітқали", "Омарова", "Жұмабаев", "Ким")
 
 

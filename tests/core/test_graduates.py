@@ -43,7 +43,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 TODAY = dt.date(2026, 1, 1)
 COLUMNS = tuple(COLUMN_NAMES)  # iin, surname, ..., group: the documented order
-EXAMPLE_XLSX = (EXAMPLES / "graduates.xlsx").read_bytes()
+KINDS = ("college", "university")
+EXAMPLE_XLSX = (EXAMPLES / "graduates-college.xlsx").read_bytes()
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -133,29 +134,36 @@ def load_example_script() -> ModuleType:
 
 
 def test_example_files_parse_to_the_same_rows() -> None:
-    from_csv = parse_csv((EXAMPLES / "graduates.csv").read_bytes())
-    from_xlsx = parse_xlsx((EXAMPLES / "graduates.xlsx").read_bytes())
-    assert from_csv.ok, from_csv.errors
-    assert from_xlsx.ok, from_xlsx.errors
-    assert from_csv.warnings == from_xlsx.warnings == ()
-    assert len(from_csv.rows) == 12
-    assert from_csv.rows == from_xlsx.rows
-    by_surname = {row.surname: row for row in from_csv.rows}
+    """One example per institution kind (issue 10 item 20: one file mixing them could be imported by no account)."""
+    rows = []
+    for kind in KINDS:
+        from_csv = parse_csv((EXAMPLES / f"graduates-{kind}.csv").read_bytes())
+        from_xlsx = parse_xlsx((EXAMPLES / f"graduates-{kind}.xlsx").read_bytes())
+        assert from_csv.ok, from_csv.errors
+        assert from_xlsx.ok, from_xlsx.errors
+        assert from_csv.warnings == from_xlsx.warnings == ()
+        assert len(from_csv.rows) == 6
+        assert from_csv.rows == from_xlsx.rows
+        assert [row.row for row in from_csv.rows] == list(range(2, 8))
+        levels = {"college": {"TVE", "TVE_HONOURS", "POST_SECONDARY"}, "university": {"BD", "MD"}}[kind]
+        assert {row.doc_type for row in from_csv.rows} == levels
+        rows += from_csv.rows
+    by_surname = {row.surname: row for row in rows}
     assert by_surname["Ким"].patronymic is None
     assert by_surname["Мұхамеджанов"].doc_type == "TVE_HONOURS"
     assert by_surname["Мұхамеджанов"].honours is True
     assert by_surname["Шәріпов"].name == "Аңсар"
     assert by_surname["Шәріпов"].programme == "7M01501"
     assert by_surname["Шәріпов"].qualification is None
-    assert [row.row for row in from_csv.rows] == list(range(2, 14))
-    assert {row.doc_type for row in from_csv.rows} == {"TVE", "TVE_HONOURS", "POST_SECONDARY", "BD", "MD"}
-    letters = "".join(row.surname + row.name + (row.patronymic or "") for row in from_csv.rows).casefold()
+    letters = "".join(row.surname + row.name + (row.patronymic or "") for row in rows).casefold()
     assert set("әғқңөұүһі") <= set(letters)
 
 
-def test_example_xlsx_is_reproducible_from_its_script() -> None:
-    built = load_example_script().build()
-    with zipfile.ZipFile(io.BytesIO(built)) as new, zipfile.ZipFile(EXAMPLES / "graduates.xlsx") as committed:
+@pytest.mark.parametrize("kind", KINDS)
+def test_example_xlsx_is_reproducible_from_its_script(kind: str) -> None:
+    script = load_example_script()
+    built = script.build(script.source_of(kind))
+    with zipfile.ZipFile(io.BytesIO(built)) as new, zipfile.ZipFile(script.target_of(kind)) as committed:
         assert new.namelist() == committed.namelist()
         for name in new.namelist():
             assert new.read(name) == committed.read(name), name
@@ -611,12 +619,12 @@ def test_zip_bomb_is_refused_from_the_directory() -> None:
     error = only_error(parse_xlsx(bomb))
     assert (error.row, error.column) == (0, FILE_COLUMN)
     assert "would unpack to 201.0 MB, over the limit of 200.0 MB" in error.reason
-    example = (EXAMPLES / "graduates.xlsx").read_bytes()
+    example = EXAMPLE_XLSX
     assert "would unpack" in only_error(parse_xlsx(example, max_uncompressed_bytes=10_000)).reason
 
 
 def test_zip_member_larger_than_declared_is_not_read() -> None:
-    data = bytearray((EXAMPLES / "graduates.xlsx").read_bytes())
+    data = bytearray(EXAMPLE_XLSX)
     name = b"xl/worksheets/sheet1.xml"
     central = data.index(b"PK\x01\x02")  # central directory entries: name at +46, sizes at +20/+24
     while data[central + 46: central + 46 + len(name)] != name:
@@ -665,7 +673,7 @@ def test_zip_that_is_not_a_workbook() -> None:
 
 def test_unknown_extension_is_sniffed() -> None:
     assert parse_graduates(csv_bytes([good()]), filename="export", today=TODAY).ok
-    assert parse_graduates((EXAMPLES / "graduates.xlsx").read_bytes(), filename="export.bin", today=TODAY).ok
+    assert parse_graduates(EXAMPLE_XLSX, filename="export.bin", today=TODAY).ok
 
 
 # ------------------------------------------------------------------------------------------------ privacy
