@@ -7,6 +7,7 @@ plain values to the core (STYLE.md §14). Nothing is read at import time.
 |------------------------|------------------------------------------------------|---------------------------------|
 | VERIFY_KEYS_DIR        | key store directory                                  | keys                            |
 | VERIFY_KEY_PASSPHRASE  | passphrase of the private keys (secret)              | none (development: built-in)    |
+| VERIFY_TOKEN_PIN       | user PIN of the PKCS#11 token of the signer (secret) | none (never a default)          |
 | VERIFY_BASE_URL        | verification host written into QR links              | http://127.0.0.1:8000           |
 | VERIFY_DATABASE_URL    | registry database (SQLAlchemy URL; secret: it may    | sqlite:///data/verify.db        |
 |                        | hold the password)                                   |                                 |
@@ -143,6 +144,7 @@ class Settings(BaseSettings):
 
     keys_dir: Path = Path("keys")
     key_passphrase: SecretStr | None = None
+    token_pin: SecretStr | None = None
     base_url: str = "http://127.0.0.1:8000"
     database_url: str | None = Field(default=None, json_schema_extra=SECRET)
     trust_list: Path | None = None
@@ -171,6 +173,12 @@ class Settings(BaseSettings):
         if self.key_passphrase is None or not self.key_passphrase.get_secret_value():
             return None
         return self.key_passphrase.get_secret_value().encode("utf-8")
+
+    def pin_bytes(self) -> bytes | None:
+        """The PKCS#11 token's user PIN as bytes, or None when unset or empty (a PIN never has a default)."""
+        if self.token_pin is None or not self.token_pin.get_secret_value():
+            return None
+        return self.token_pin.get_secret_value().encode("utf-8")
 
     def resolved_database_url(self) -> str:
         """VERIFY_DATABASE_URL, or a SQLite file under the data directory."""

@@ -45,8 +45,8 @@ The password defaults are argon2-cffi's `PasswordHasher` defaults (RFC 9106, low
 with other values is replaced at the next sign-in. The session cookie is `__Host-verify-session` (Secure) in
 production and `verify-session` in development (plain http on the developer's machine).
 
-Every secret — VERIFY_KEY_PASSPHRASE, VERIFY_DATABASE_URL, VERIFY_REDIS_URL, VERIFY_LOG_HASH_KEY, and any setting
-added later as a `SecretStr` — can also come from `VERIFY_<NAME>_FILE` or the secrets directory
+Every secret — VERIFY_KEY_PASSPHRASE, VERIFY_TOKEN_PIN, VERIFY_DATABASE_URL, VERIFY_REDIS_URL, VERIFY_LOG_HASH_KEY,
+and any setting added later as a `SecretStr` — can also come from `VERIFY_<NAME>_FILE` or the secrets directory
 (`verify.settings`, docs/DEPLOY.md "Secrets from files").
 
 Rate strings follow the `limits` library: "N/second|minute|hour|day", several separated by ";".

@@ -7,6 +7,7 @@ the log hash key — each can come from `VERIFY_<NAME>_FILE` or from a file in t
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -35,7 +36,8 @@ def secret(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_every_secret_setting_is_listed() -> None:
-    assert set(secret_fields(WebSettings)) >= {"key_passphrase", "database_url", "redis_url", "log_hash_key"}
+    assert set(secret_fields(WebSettings)) >= {"key_passphrase", "token_pin", "database_url", "redis_url",
+                                               "log_hash_key"}
     assert "base_url" not in secret_fields(WebSettings) and "port" not in secret_fields(WebSettings)
 
 
@@ -45,7 +47,9 @@ def test_a_secret_comes_from_its_file_variable_without_the_final_line_break(
     monkeypatch.setenv("VERIFY_DATABASE_URL_FILE", str(secret(tmp_path, "db", "postgresql+psycopg://v:pw@db/v\n")))
     monkeypatch.setenv("VERIFY_REDIS_URL_FILE", str(secret(tmp_path, "redis", "redis://:pw@r:6379/1")))
     monkeypatch.setenv("VERIFY_LOG_HASH_KEY_FILE", str(secret(tmp_path, "log", "log key\r\n")))
+    monkeypatch.setenv("VERIFY_TOKEN_PIN_FILE", str(secret(tmp_path, "pin", "123456\n")))
     settings = load_settings(WebSettings)
+    assert settings.pin_bytes() == b"123456"
     assert settings.passphrase_bytes() == b"  a passphrase with spaces "
     assert settings.database_url == "postgresql+psycopg://v:pw@db/v"
     assert settings.redis_url == "redis://:pw@r:6379/1" and settings.log_key_bytes() == b"log key"
@@ -87,6 +91,16 @@ def test_a_secret_that_cannot_be_used_is_one_clear_settings_error(
     with pytest.raises(SettingsError, match=message) as raised:
         load_settings(WebSettings)
     assert "the passphrase" not in str(raised.value) and "eighty" not in str(raised.value)  # never the value
+
+
+def test_the_commands_key_store_gets_the_passphrase_and_the_token_pin_from_their_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from verify.cli.common import key_store
+
+    monkeypatch.setenv("VERIFY_KEY_PASSPHRASE_FILE", str(secret(tmp_path, "pass", "passphrase\n")))
+    monkeypatch.setenv("VERIFY_TOKEN_PIN_FILE", str(secret(tmp_path, "pin", "87654321\n")))
+    store = key_store(argparse.Namespace(keys_dir=tmp_path / "keys"), load_settings(Settings))
+    assert (store.passphrase, store.pin) == (b"passphrase", b"87654321")
 
 
 def test_the_same_value_in_the_variable_and_its_file_is_accepted(tmp_path: Path,

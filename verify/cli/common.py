@@ -80,8 +80,9 @@ def at_option(parser: argparse.ArgumentParser, what: str = "time of the change")
 
 
 def key_store(args: argparse.Namespace, settings: Settings) -> KeyStore:
-    """The key store of `--keys-dir`, with the passphrase of VERIFY_KEY_PASSPHRASE."""
-    return KeyStore(args.keys_dir, settings.passphrase_bytes())
+    """The key store of `--keys-dir`, with the passphrase of VERIFY_KEY_PASSPHRASE and the token PIN of
+    VERIFY_TOKEN_PIN (each also from its `_FILE` or the secrets directory)."""
+    return KeyStore(args.keys_dir, settings.passphrase_bytes(), pin=settings.pin_bytes())
 
 
 def signer(args: argparse.Namespace, settings: Settings) -> Signer:

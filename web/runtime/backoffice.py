@@ -155,7 +155,7 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
         readers=services.sessions,
         hashing=PasswordHashing(time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib,
                                 parallelism=settings.password_parallelism),
-        keys=KeyStore(settings.keys_dir, settings.passphrase_bytes()),
+        keys=KeyStore(settings.keys_dir, settings.passphrase_bytes(), pin=settings.pin_bytes()),
         trust=services.trust,
         served_trust_list=settings.trust_list,
         base_url=settings.base_url,
