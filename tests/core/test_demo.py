@@ -203,6 +203,10 @@ def test_print_sheets_one_per_group_codes_30_mm_and_readable(demo: Run, session:
         Document, col(Document.id) == DocumentRevision.document_id).where(
         Document.batch_id == batch.id, DocumentRevision.revision == 1)))
     assert found == texts[:30]
+    # Each page says whose codes these are (issue 10 item 20): the institution, its BIN and the group.
+    heading = " ".join((PdfReader(path).pages[0].extract_text() or "").split())
+    institution = next(i for i in demo.summary["institutions"] if i["username"] == path.parent.name)
+    assert f"{institution['name_en']} · BIN {institution['bin']} · group {group}" in heading
 
 
 def _institution_id(session: Session, sheet: Path) -> int:

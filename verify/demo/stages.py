@@ -34,7 +34,7 @@ BLANK_SERIES: Final = "ТКБ"
 """The blank series the colleges receive: the first development TVE series (`verify.doctypes`)."""
 ADMIN_USERNAME: Final = "admin"
 CAPTION_CHARS: Final = ("".join(chr(c) for c in range(0x20, 0x7F)) + "".join(chr(c) for c in range(0x400, 0x500))
-                        + "—…×%№«»–")
+                        + "—…×%№«»–·")
 """The characters of the print sheets' captions (Latin, Cyrillic with the Kazakh letters, punctuation)."""
 
 
@@ -220,8 +220,9 @@ def write_sheets(session: Session, data: SampleData, batches: dict[tuple[str, st
                 session.rollback()  # end the read transaction (the write engine's BEGIN IMMEDIATE)
                 path = directory / sample.username / f"{group}.pdf"
                 path.parent.mkdir(parents=True, exist_ok=True)
+                heading = f"{sample.name_en} · BIN {sample.bin} · group {group}"
                 path.write_bytes(render_sheet([(r.qr_text, record_of(r)) for r in revisions], image_codes=True,
-                                              font_path=font))
+                                              font_path=font, language="en", heading=heading))
                 paths.append(str(path))
                 bar.update(len(revisions))
             entries.append({"bin": sample.bin, "username": sample.username, "name_en": sample.name_en,
