@@ -40,7 +40,8 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
 
     The commands are added in the order of `verify --help`: keys, trust-list, issue, scan, check, db,
     institutions, officers, import, duplicate, correct, annul, blanks, audit, admins, partners, tokens, cases, then the
-    adapters' (serve, demo).
+    adapters' (serve, demo), which are left out, and named in the epilog, when the `web` extra is not installed
+    (the core verifier alone, issue 14 item 7).
     """
     parser = argparse.ArgumentParser(prog="verify", description="Signed QR codes for Kazakhstan education documents.")
     add_global_options(parser, settings)
@@ -52,8 +53,16 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     registry.add_document_commands(sub)
     accounts.add_account_commands(sub)
     cases.add_case_commands(sub)
+    missing = []
     for entry_point in importlib.metadata.entry_points(group="verify.commands"):  # `serve`, `demo` from web/
-        entry_point.load()(sub, settings)
+        try:
+            add_commands = entry_point.load()
+        except ModuleNotFoundError as exc:  # installed without the `web` extra: the core verifier alone
+            missing.append(f"{entry_point.name} (needs {exc.name})")
+            continue
+        add_commands(sub, settings)
+    if missing:
+        parser.epilog = f"Not installed: {', '.join(missing)}; pip install 'verify[web]' adds them."
     return parser
 
 
