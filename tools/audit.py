@@ -40,7 +40,7 @@ def advisory_database_reachable(name: str, version: str) -> tuple[bool, str]:
     """Whether PyPI's JSON API gives the advisories of `name`==`version`; (answer, why)."""
     url = f"https://pypi.org/pypi/{name}/{version}/json"
     try:
-        with urllib.request.urlopen(url, timeout=15) as response:  # noqa: S310 (a fixed https URL)
+        with urllib.request.urlopen(url, timeout=15) as response:
             body = json.load(response)
     except (urllib.error.URLError, TimeoutError, ValueError) as exc:
         return False, f"{url}: {exc}"
