@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from fastapi import Request
@@ -45,7 +46,7 @@ from verify.registry.lookup import RegistryStatusLookup
 from verify.scan import ScanLimits
 
 from ..http.logging import get_logger
-from ..http.metrics import Metrics
+from ..http.metrics import Metrics, MetricsAccess, gauge_family
 from ..http.ratelimit import RateLimiter
 from ..settings import MiB, WebSettings
 from .scanpool import ScanPool
@@ -173,6 +174,23 @@ class TrustSource:
             self._snapshot = fresh
 
 
+class TrustListGauges:
+    """A metrics collector: the version and expiry (Unix seconds) of the trust list in use, read at each scrape
+    (`verify_trust_list_version`, `verify_trust_list_expiry_timestamp_seconds`), so an alert can fire days before
+    the published list expires."""
+
+    def __init__(self, trust: TrustSource) -> None:
+        self.trust = trust
+
+    def collect(self) -> Iterator[Any]:
+        """The two gauges (prometheus-client's custom collector protocol)."""
+        trust_list = self.trust.current().trust_list
+        yield from gauge_family("verify_trust_list_version", "Version of the trust list in use.",
+                                trust_list.version)
+        yield from gauge_family("verify_trust_list_expiry_timestamp_seconds",
+                                "Expiry of the trust list in use, Unix seconds.", trust_list.expires_at.timestamp())
+
+
 def load_root(settings: WebSettings) -> x509.Certificate:
     """The root certificate: VERIFY_ROOT_CERT (PEM), or the key store's `root.crt`.
 
@@ -240,9 +258,11 @@ def build_services(settings: WebSettings) -> Services:
     Raises:
         Error: the root certificate or trust list cannot be loaded; a bad base URL (`RecordError`).
     """
-    metrics = Metrics()
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token is not None else None
+    metrics = Metrics(MetricsAccess.from_token(token, production=settings.environment == "production"))
     trust_path = settings.trust_list or KeyStore(settings.keys_dir).trust_list_path
     trust = TrustSource(path=trust_path, root=load_root(settings), reload_s=settings.trust_reload_s)
+    metrics.add_collector(TrustListGauges(trust))
     engine = make_engine(settings.resolved_database_url(), readonly=True, pool_size=settings.db_pool_size)
     status_engine = make_engine(settings.resolved_database_url(), readonly=True, autocommit=True,
                                 pool_size=settings.db_pool_size)
