@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # What start-up made (modules, models, routes) lives as long as the process: keep it out of the cyclic
         # collector's full passes, which otherwise stall a request for ~80 ms every few hundred (docs/bench-http.md).
         gc.freeze()
-        await services.async_status.open()
+        await services.open()
         try:
             yield
         finally:
@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await backoffice.limiter.close()
             await services.limiter.close()
             backoffice.close()
-            await services.async_status.close()
+            await services.aclose()
             services.close()
             if tracing is not None:
                 tracing.shutdown()

@@ -11,6 +11,10 @@
 | verify_scan_busy                            | gauge     |                         | pictures being decoded           |
 | verify_scans_total                          | counter   | outcome                 | decodings: ok or the stage error |
 | verify_build_info                           | gauge     | version, python         | 1, with the build's versions     |
+| verify_replica_reads_total                  | counter   | target                  | public status reads: replica or  |
+|                                             |           |                         | primary (with a replica set up)  |
+| verify_replica_lag_seconds                  | gauge     |                         | the replica's staleness; -1 while|
+|                                             |           |                         | reads go to the primary          |
 | verify_trust_list_version                   | gauge     |                         | version of the trust list in use |
 | verify_trust_list_expiry_timestamp_seconds  | gauge     |                         | its expiry, Unix seconds         |
 | process_*                                   | various   |                         | CPU, memory, open files (Linux)  |
@@ -121,6 +125,8 @@ class Metrics:
                                multiprocess_mode="livesum")
         self.scans = Counter("verify_scans", "Picture decodings by outcome (ok or the stage error code).",
                              ("outcome",), registry=self.registry)
+        self.replica_reads = Counter("verify_replica_reads", "Public status reads by target (replica, primary).",
+                                     ("target",), registry=self.registry)
         self.build_info = Gauge("verify_build_info", "1, labelled with the versions of this build.",
                                 ("version", "python"), registry=self.registry, multiprocess_mode="max")
         self.build_info.labels(build_version(), platform.python_version()).set(1)
