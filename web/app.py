@@ -112,6 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     prepare(web_settings)
     services = build_services(web_settings)
     backoffice = build_backoffice(web_settings, services=services)
+    if services.replica is not None:
+        services.replica.watch_writes(backoffice.engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from support.pgcluster import Cluster, replicated_cluster
-from support.web import METRICS_HEADERS, Issued, issue, web_settings
+from support.web import METRICS_HEADERS, Issued, bearer, issue, officer_token, web_settings
 from support.world import Keys, World, build_world, duplicate, later
 
 from verify import Verifier
@@ -115,8 +115,7 @@ def test_this_instances_own_write_is_read_from_the_primary_until_the_replica_has
         wait_until(lambda: usable(guard))
         replica_sql(cluster, "SELECT pg_wal_replay_pause()")
         duplicate(world, issued.document, at=later(60))
-        with primary.connect() as connection:
-            guard.note_write(str(connection.execute(text("SELECT pg_current_wal_lsn()")).scalar_one()))
+        guard.note_write()
         guard.sample()
         assert guard.reading().as_of is None  # within the 60 s bound, but not past this instance's write
         replica_sql(cluster, "SELECT pg_wal_replay_resume()")
@@ -160,3 +159,24 @@ def test_the_service_verifies_through_the_replica_and_through_the_primary_when_i
             assert replica_reads(client, "primary") >= 5
         finally:
             cluster.start_replica()
+
+
+def test_an_annulment_through_this_instance_is_seen_at_once_though_the_replica_has_not_replayed_it(
+        cluster: Cluster, world: World, keys: Keys, tmp_path: Path) -> None:
+    """Read your own writes: the head annuls through the API while the replica's replay is paused; the very next
+    public check through the same instance says ANNULLED (from the primary), within the replica's lag bound."""
+    issued = issue(world)
+    head_token, _ = officer_token(world, world.uni_head)
+    settings = web_settings(world, keys, tmp_path, database_replica_url=cluster.replica_url, replica_max_lag_s=60)
+    with TestClient(create_app(settings)) as client:
+        guard = client.app.state.services.replica.guard  # type: ignore[attr-defined]
+        wait_until(lambda: guard.reading().as_of is not None)
+        replica_sql(cluster, "SELECT pg_wal_replay_pause()")
+        try:
+            path = f"/api/v1/officer/documents/{issued.document.series}/{issued.document.number}/annulment"
+            annulled = client.post(path, json={"basis": "order No. 41"}, headers=bearer(head_token))
+            assert annulled.status_code == 200, annulled.text
+            answer = client.post("/api/v1/verify", json={"qr_text": issued.revision.qr_text})
+            assert answer.json()["verdict"] == "ANNULLED" and answer.json()["status_source"] == "registry"
+        finally:
+            replica_sql(cluster, "SELECT pg_wal_replay_resume()")

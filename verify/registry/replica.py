@@ -10,8 +10,8 @@ how old it is. `ReplicaGuard` makes that sound with WAL positions instead of clo
   `R >= P`, the replica has replayed all of them. The newest such sample's `t` is the replica's **as-of time**:
   it knows every change made before `t`;
 * the replica may answer while `now - t <= max_lag_s`; otherwise (lagging, stopped, unreachable, or no sample
-  yet) reads go to the primary. An instance that writes calls `note_write` with the commit's WAL position, so its
-  own changes are read back from the primary until the replica has them.
+  yet) reads go to the primary. An instance that writes calls `note_write` after each commit: until the replica has
+  replayed a primary sample taken after that moment, this instance reads the primary, so it reads its own changes.
 
 `ReplicaRoutedLookup` is the verifier's `StatusLookup` over both: the replica's answer carries its as-of time
 (`RegistryStatus.as_of`, shown as "status as of ..."; `source` "registry replica"), and a NOT_IN_REGISTRY from the
@@ -84,7 +84,7 @@ class ReplicaGuard:
         self.max_lag_s, self.poll_s, self.clock = max_lag_s, poll_s, clock
         self._samples: deque[tuple[dt.datetime, int]] = deque(maxlen=max(8, int(4 * max_lag_s / poll_s) + 8))
         self._replayed: int | None = None
-        self._must_reach = 0
+        self._written_at: dt.datetime | None = None
         self._reason = "not sampled yet"
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -117,11 +117,12 @@ class ReplicaGuard:
             else:
                 self._replayed, self._reason = lsn_value(str(replayed)), ""
 
-    def note_write(self, lsn: str | int) -> None:
-        """This process committed a change at WAL position `lsn`: read the primary until the replica has it."""
-        value = lsn_value(lsn) if isinstance(lsn, str) else lsn
+    def note_write(self) -> None:
+        """This process has just committed a change: read the primary until the replica has replayed a primary
+        sample taken after now (which lies after the commit record)."""
+        now = self.clock()
         with self._lock:
-            self._must_reach = max(self._must_reach, value)
+            self._written_at = now if self._written_at is None else max(self._written_at, now)
 
     def reading(self) -> ReplicaReading:
         """Whether the replica may answer now, and as of when."""
@@ -129,11 +130,12 @@ class ReplicaGuard:
         with self._lock:
             if self._replayed is None:
                 return ReplicaReading(None, None, self._reason)
-            if self._replayed < self._must_reach:
-                return ReplicaReading(None, None, "the replica has not replayed this instance's last change")
             as_of = next((at for at, lsn in reversed(self._samples) if lsn <= self._replayed), None)
+            written_at = self._written_at
         if as_of is None:
             return ReplicaReading(None, None, "the replica is behind every sample kept")
+        if written_at is not None and as_of <= written_at:
+            return ReplicaReading(None, None, "the replica has not replayed this instance's last change")
         lag_s = (now - as_of).total_seconds()
         if lag_s > self.max_lag_s:
             return ReplicaReading(None, lag_s, f"the replica lags {lag_s:.1f} s (more than {self.max_lag_s:g} s)")

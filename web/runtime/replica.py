@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from verify.errors import Error
@@ -52,19 +52,32 @@ class ReplicaReads:
     status_lookup: ReplicaRoutedLookup
     async_status: AsyncReplicaRoutedLookup
     replica_async: AsyncRegistryStatusLookup
+    _written_on: Engine | None = None
 
     def session(self, primary: Engine) -> Session:
         """A session on the replica while the guard allows it, else on `primary`."""
         engine = self.engine if self.guard.reading().as_of is not None else primary
         return Session(engine, expire_on_commit=False)
 
+    def watch_writes(self, engine: Engine) -> None:
+        """Tell the guard of every commit of a session on `engine` (the back office's writing engine), so this
+        process reads its own changes from the primary until the replica has them."""
+        self._written_on = engine
+        event.listen(Session, "after_commit", self._after_commit)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.get_bind() is self._written_on:
+            self.guard.note_write()
+
     def start(self) -> None:
         """Begin sampling the two WAL positions."""
         self.guard.start()
 
     def close(self) -> None:
-        """Stop sampling; close the replica's connections."""
+        """Stop sampling and watching commits; close the replica's connections."""
         self.guard.stop()
+        if event.contains(Session, "after_commit", self._after_commit):
+            event.remove(Session, "after_commit", self._after_commit)
         for engine in (self.engine, self.status_engine, self.primary_engine):
             engine.dispose()
 
