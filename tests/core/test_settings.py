@@ -37,7 +37,7 @@ def secret(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_every_secret_setting_is_listed() -> None:
     assert set(secret_fields(WebSettings)) >= {"key_passphrase", "token_pin", "database_url", "redis_url",
-                                               "log_hash_key"}
+                                               "log_hash_key", "database_replica_url", "metrics_token"}
     assert "base_url" not in secret_fields(WebSettings) and "port" not in secret_fields(WebSettings)
 
 
