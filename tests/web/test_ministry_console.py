@@ -1,5 +1,8 @@
 """The ministry's console pages (web/admin/console.py): an administrator who signs in at /console/login.
 
+The pages list institutions, officer accounts and the trust list's signers, and disable or enable an officer
+account (CSRF-checked, audited, the officer's sessions ended at once).
+
 Issue 10 item 18: an administrator who signed in to the console met a 403 whose only button led back to /console,
 and so to the same 403. Now /console sends an administrator to /console/ministry (institutions, officer accounts,
 the trust list's signers), every ministry page has a sign-out button, an officer who opens a ministry page is sent
@@ -12,7 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from support.web import ADMIN_PASSWORD, STAFF_SETTINGS, MakeClient, give_password, https, make_admin
+from support.web import ADMIN_PASSWORD, STAFF_SETTINGS, MakeClient, audit_head, give_password, https, make_admin
 from support.world import World
 from test_console import Html, page, sign_in
 
@@ -99,3 +102,32 @@ def test_a_page_the_account_may_not_see_offers_sign_out(make_client: MakeClient,
     sign_in(client, world.uni_issuer.username)
     refused = page(client.get("/console/documents/XX/0000000"), 404)
     assert sign_out_form(refused)
+
+
+def test_the_administrator_disables_and_enables_an_officer_with_the_sessions_csrf_token(
+        admin_client: TestClient, make_client: MakeClient, world: World) -> None:
+    give_password(world, world.uni_issuer)
+    officer = https(make_client(**STAFF_SETTINGS))
+    sign_in(officer, world.uni_issuer.username)
+    listed = page(admin_client.get(f"/console/ministry/officers?institution={world.uni.bin}"))
+    csrf = listed.field("csrf_token")
+    action = f"/console/ministry/officers/{world.uni_issuer.username}/disable"
+    assert any(f.get("action") == action for f in listed.all("form"))
+    before = audit_head(world)
+    assert page(admin_client.post(action, data={"reason": "left the college"}), 403)  # no CSRF token: nothing
+    assert audit_head(world) == before and officer.get("/console", follow_redirects=False).status_code == 200
+    assert page(admin_client.post(action, data={"reason": "x" * 501, "csrf_token": csrf}), 422)
+    done = admin_client.post(action, data={"reason": "left the college", "csrf_token": csrf}, follow_redirects=False)
+    back = f"/console/ministry/officers?institution={world.uni.bin}"
+    assert done.status_code == 303 and done.headers["location"] == back
+    assert audit_head(world) > before
+    ended = officer.get("/console", follow_redirects=False)  # the officer's session ended at once
+    assert ended.status_code == 303 and ended.headers["location"] == "/console/login"
+    shown = page(admin_client.get(done.headers["location"]))
+    assert "disabled" in shown.text
+    again = page(admin_client.post(action, data={"csrf_token": csrf}), 422)  # disabled already: said, not a 500
+    assert "disabled already" in again.text
+    enable = f"/console/ministry/officers/{world.uni_issuer.username}/enable"
+    assert admin_client.post(enable, data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    assert page(admin_client.post("/console/ministry/officers/nobody/enable", data={"csrf_token": csrf}), 404)
+    sign_in(officer, world.uni_issuer.username)  # signs in again

@@ -2,14 +2,19 @@
 
 An administrator who opens the officers' console is sent here (`web.deps.signed_in`), and an officer who opens these
 pages is sent to the console (`web.deps.ministry_signed_in`): neither meets a 403 that leads back to itself. The
-pages read; every change (a new institution, an officer account, disabling one, rotating or revoking a signer,
-publishing the trust list) is the administrators' API (`/api/v1/admin/...`, `web.admin.api`), which the pages name.
+pages read, and disable or enable an officer account (a person who left, a password that leaked: at once); every
+other change (a new institution, an officer account, rotating or revoking a signer, publishing the trust list) is
+the administrators' API (`/api/v1/admin/...`, `web.admin.api`), which the pages name.
 
 | route                                      | shows                                                                |
 |--------------------------------------------|----------------------------------------------------------------------|
 | GET /console/ministry                      | the institutions: BIN, kind, name, region, officer accounts           |
 | GET /console/ministry/officers?institution=| officer accounts (of one institution by its BIN)                     |
 | GET /console/ministry/signers              | the key store's trust list: version, expiry, every signer and state  |
+| POST /console/ministry/officers/{u}/disable| disable an account now (reason kept in the audit log)                |
+| POST /console/ministry/officers/{u}/enable | enable it again (revoked tokens stay revoked)                        |
+
+The forms carry the session's CSRF token (`csrf_token`), checked before the route runs, as the officers' forms.
 
 Every error is a console page in the reader's language (`web.ui.console.ConsoleRoute`), with a sign-out button.
 """
@@ -17,16 +22,18 @@ Every error is a console page in the reader's language (`web.ui.console.ConsoleR
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Annotated, Final
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from ..deps import BackOfficeDep, MinistryDep, utcnow
 from ..problems.handlers import ProblemError
-from ..ui.console import ConsoleRoute, console_page
+from ..ui.console import ConsoleRoute, console_page, see
 from . import service
+from .schemas import DisableRequest
 
 _BIN: Final = re.compile(r"[0-9]{12}")
 
@@ -50,6 +57,28 @@ def officers(request: Request, ministry: MinistryDep, office: BackOfficeDep, ins
     return console_page(request, "ministry_officers.html", title=lambda t: t("m_officers_title"), desk=None,
                         ministry=ministry, switch_base=here, nav="officers", institution=institution,
                         officers=service.officers(office, institution_bin=institution or None))
+
+
+@router.post("/officers/{username}/disable")
+def disable_officer(ministry: MinistryDep, office: BackOfficeDep,
+                    username: Annotated[str, Path(max_length=64)],
+                    reason: Annotated[str, Form()] = "") -> Response:
+    """Disable an officer account now: its sessions end and its tokens are revoked; the reason goes to the audit."""
+    try:
+        body = DisableRequest(reason=reason.strip() or None)
+    except ValidationError:
+        raise ProblemError("invalid-request", "reason: at most 500 characters") from None
+    bin_ = service.set_active(office, ministry.identity, username=username, active=False, reason=body.reason,
+                              at=utcnow())
+    return see(f"/console/ministry/officers?{urlencode({'institution': bin_})}")
+
+
+@router.post("/officers/{username}/enable")
+def enable_officer(ministry: MinistryDep, office: BackOfficeDep,
+                   username: Annotated[str, Path(max_length=64)]) -> Response:
+    """Let a disabled officer sign in again (its revoked tokens stay revoked)."""
+    bin_ = service.set_active(office, ministry.identity, username=username, active=True, reason=None, at=utcnow())
+    return see(f"/console/ministry/officers?{urlencode({'institution': bin_})}")
 
 
 @router.get("/signers")

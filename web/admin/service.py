@@ -1,7 +1,10 @@
-"""What the ministry's pages read (`web.admin.console`): institutions, officer accounts, the key store's trust list.
+"""What the ministry's pages read and change (`web.admin.console`): institutions, officer accounts, the key store's
+trust list.
 
-Read only, through the back office's reading sessions and the key store; the changes stay the administrators' API
-(`web.admin.api`), which the pages name.
+They read through the back office's reading sessions and the key store. The one change the pages make is to
+disable an officer account (its sessions end and its tokens are revoked at once) or enable it again, through the
+registry's `set_officer_active`, audited, as `POST /api/v1/admin/officers/{username}/disable|enable` does; the
+other changes stay the administrators' API (`web.admin.api`), which the pages name.
 """
 
 from __future__ import annotations
@@ -10,9 +13,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from verify import TrustList
+from verify.errors import NotFoundError
 from verify.keys import ALGORITHM_NAMES
-from verify.registry.accounts import get_account_of_officer
-from verify.registry.institutions import get_institution_by_bin_or_raise, list_institutions, list_officers
+from verify.registry.accounts import Identity, get_account_of_officer, set_officer_active
+from verify.registry.institutions import (
+    get_institution,
+    get_institution_by_bin_or_raise,
+    get_officer_by_username,
+    list_institutions,
+    list_officers,
+)
 from verify.trust import SignerEntry
 
 from ..runtime.backoffice import BackOffice
@@ -100,6 +110,28 @@ def officers(office: BackOffice, *, institution_bin: str | None) -> list[Officer
                                      and account.active))
         session.commit()
     return lines
+
+
+def set_active(office: BackOffice, identity: Identity, *, username: str, active: bool, reason: str | None,
+               at: dt.datetime) -> str:
+    """Disable (`active` False: sessions ended, tokens revoked, in one transaction) or enable an officer account.
+
+    Returns:
+        The BIN of the officer's institution (the page to go back to).
+
+    Raises:
+        NotFoundError: no officer account with this username.
+        RecordError: the account is in that state already.
+    """
+    with office.sessions() as session:
+        officer = get_officer_by_username(session=session, username=username)
+        if officer is None:
+            raise NotFoundError(f"no officer account {username}")
+        bin_ = get_institution(session=session, institution_id=officer.institution_id).bin
+        session.commit()
+        set_officer_active(session=session, officer=officer, active=active, at=at, actor=identity.actor,
+                           reason=reason)
+    return bin_
 
 
 def signer_state(entry: SignerEntry, *, at: dt.datetime) -> str:
