@@ -13,7 +13,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -211,3 +214,15 @@ def test_the_page_names_the_programme_and_qualification_beside_their_codes(lang:
     assert qualification in page and "4S06130103" in page
     unknown = render_verdict(report_of({**REPORT_EXAMPLE, "record": {**record, "programme": "6B09999"}}), lang=lang)
     assert "6B09999" in unknown and programme not in unknown
+
+
+def test_serve_in_production_with_development_keys_exits_2_and_says_why(world: World, tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "keys")
+    store.init(at=T0)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("VERIFY_")}
+    environment.update({"VERIFY_ENVIRONMENT": "production", "VERIFY_KEYS_DIR": str(store.path),
+                        "VERIFY_DATABASE_URL": world.url, "VERIFY_DATA_DIR": str(tmp_path / "data")})
+    result = subprocess.run([sys.executable, "-m", "web", "serve", "--port", "0"], env=environment,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "error: KEY_STORE: production refuses to start: development root" in result.stderr
