@@ -39,6 +39,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, NotFoundError, RecordError
+from ..record import rfc3339
 from .access import flush_or_conflict, unit_of_work
 from .audit import append_event
 from .models import Account, AccountKind, ApiToken, AuthSession, Officer, OfficerRole, Partner, Scope
@@ -485,7 +486,7 @@ def create_token(*, session: Session, owner: TokenOwner, name: str, scopes: Iter
                      object_ref=f"{token.id} {owner_ref}"[:80], officer=by_officer, actor=by_actor,
                      institution_id=officer.institution_id if officer is not None else None,
                      after={"name": name, "owner": owner_ref, "scopes": sorted(wanted),
-                            "expires_at": expires_at.astimezone(dt.UTC).isoformat()})
+                            "expires_at": rfc3339(expires_at)})
     return secret, token
 
 
@@ -543,7 +544,7 @@ def revoke_token(*, session: Session, token_id: int, at: dt.datetime, actor: str
         append_event(session=session, at=at, action="token.revoke", object_type="token", object_ref=str(token_id),
                      officer=by_officer, actor=by_actor,
                      institution_id=by_officer.institution_id if by_officer is not None else None,
-                     before={"revoked_at": None}, after={"revoked_at": at.astimezone(dt.UTC).isoformat()})
+                     before={"revoked_at": None}, after={"revoked_at": rfc3339(at)})
     return token
 
 

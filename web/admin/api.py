@@ -44,6 +44,7 @@ from sqlmodel import Session
 from verify import KeyStore, TrustList
 from verify.errors import ConflictError, NotFoundError, RecordError
 from verify.keys import ALGORITHM_NAMES, ALGORITHMS
+from verify.record import rfc3339
 from verify.registry.access import unit_of_work
 from verify.registry.accounts import (
     Identity,
@@ -465,7 +466,7 @@ def revoke_signer(kid: Annotated[str, Path(min_length=16, max_length=16)], body:
     office.publish_trust_list(trust_list)
     _audit_trust(office, identity, action="signer.revoke", object_ref=kid, at=at, reason=body.reason,
                  after={"version": trust_list.version,
-                        "compromised_at": body.compromised_at.astimezone(dt.UTC).isoformat()})
+                        "compromised_at": rfc3339(body.compromised_at)})
     return trust_list_model(trust_list, at=at)
 
 
@@ -483,5 +484,5 @@ def publish(identity: Admin, office: BackOfficeDep, body: PublishRequest | None 
     office.publish_trust_list(trust_list)
     _audit_trust(office, identity, action="trustlist.publish", object_ref=f"version {trust_list.version}", at=at,
                  after={"version": trust_list.version,
-                        "expires_at": trust_list.expires_at.astimezone(dt.UTC).isoformat()})
+                        "expires_at": rfc3339(trust_list.expires_at)})
     return trust_list_model(trust_list, at=at)
