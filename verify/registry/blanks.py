@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, RecordError, StockError
-from ..identifiers import normalize_series, validate_number
+from ..identifiers import normalize_series, refuse_iin_in_text, validate_number
 from .access import officer_id, require_institution, require_writer, unit_of_work
 from .audit import append_event
 from .models import Blank, BlankRange, BlankState, Officer
@@ -213,13 +213,13 @@ def write_off_blank(*, session: Session, officer: Officer, series: str, number: 
 
     Raises:
         ForbiddenError: a viewer or inactive account.
-        RecordError: a bad series or number, or an empty reason.
+        RecordError: a bad series or number, or an empty reason (IinInTextError: the reason holds an IIN).
         StockError: the number is not in the institution's stock.
         ConflictError: the blank is used for a document or written off already.
     """
     require_writer(officer)
     series, number = normalize_series(series), validate_number(number.strip())
-    reason = reason.strip()
+    reason = refuse_iin_in_text(reason.strip(), field="reason")
     if not reason:
         raise RecordError("reason: a write-off needs a reason")
     wanted = int(number)
