@@ -27,6 +27,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from support import leaks
 from verify.identifiers import check_digit
 from verify.keys import Signer
 from verify.keystore import KeyStore
@@ -171,7 +172,9 @@ class World:
             return value
 
     def dispose(self) -> None:
-        """Close every pooled connection (before forking, and at the end)."""
+        """Scan the stored free text for IINs (`support.leaks`), then close every pooled connection (before forking,
+        and at the end)."""
+        leaks.SCANNER.scan_registry(self.engine)
         self.engine.dispose()
         if self.readonly is not None:
             self.readonly.dispose()
