@@ -106,7 +106,8 @@ def test_a_given_blank_must_be_in_the_stock_and_free(world: World) -> None:
     graduate = tve_row(4)
     world.import_rows((graduate,), officer=world.col_issuer, institution=world.college)  # type: ignore[arg-type]
     with world.session() as session, pytest.raises(ConflictError, match="used or written off"):
-        issue_document(session=session, officer=world.col_issuer, graduate_id=graduate_id_of(world, graduate),  # type: ignore[arg-type]
+        issue_document(session=session, officer=world.col_issuer,
+                       graduate_id=graduate_id_of(world, graduate, world.college),  # type: ignore[arg-type]
                        signer=world.signer, base_url=BASE_URL, at=later(1), blank_number="0000004")
     # The next free blank still starts at the bottom of the range.
     document, _ = issue_row(world, tve_row(5), officer=world.col_issuer, institution=world.college)

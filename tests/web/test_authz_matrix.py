@@ -130,7 +130,7 @@ class Matrix:
         graduate = row(2, group=group or self.name("MX"))
         CORPUS.iins.add(graduate.iin)
         self.world.import_rows((graduate,), officer=self.issuer(owner), institution=self.institution(owner))
-        return graduate_id_of(self.world, graduate)
+        return graduate_id_of(self.world, graduate, self.institution(owner))
 
     def document(self, owner: str, group: str | None = None) -> tuple[Document, str]:
         """A fresh document in force of the owner's institution, and its holder's IIN."""

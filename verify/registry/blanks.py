@@ -102,7 +102,8 @@ def add_blank_range(*, session: Session, officer: Officer, series: str, first: s
     Raises:
         ForbiddenError: a viewer or inactive account.
         RecordError: a bad series or number, or first > last.
-        ConflictError: the range overlaps one already received (by any institution).
+        ConflictError: the range overlaps one already received (by any institution; only a range of the
+            officer's own institution is named).
     """
     require_writer(officer)
     series = normalize_series(series)
@@ -117,11 +118,14 @@ def add_blank_range(*, session: Session, officer: Officer, series: str, first: s
             .order_by(col(BlankRange.first_number))
         ).first()
         if overlap is not None:
-            mine = overlap.institution_id == officer.institution_id
-            whose = "this institution's" if mine else "another institution's"
-            raise ConflictError(f"blanks {series} {format_number(first_no)}-{format_number(last_no)} overlap "
-                                f"{whose} range {series} {format_number(overlap.first_number)}-"
-                                f"{format_number(overlap.last_number)}")
+            asked = f"blanks {series} {format_number(first_no)}-{format_number(last_no)}"
+            if overlap.institution_id == officer.institution_id:
+                raise ConflictError(f"{asked} overlap this institution's range {series} "
+                                    f"{format_number(overlap.first_number)}-{format_number(overlap.last_number)}")
+            # Blank numbers are unique in the country, so the overlap itself must be said; nothing of the other
+            # institution's stock (its range, its name) is (issue 10, item 8).
+            raise ConflictError(f"{asked} overlap blanks recorded in the registry already; check the numbers on "
+                                "the printing house's delivery note")
         blank_range = BlankRange(institution_id=officer.institution_id, series=series, first_number=first_no,
                                  last_number=last_no, next_number=first_no, received_at=at,
                                  officer_id=officer_id(officer))
