@@ -47,6 +47,8 @@ HE_PROGRAMME_RE = re.compile(r"\A[678][BMD][0-9]{5}\Z")  # e.g. 6B06101, 7M01501
 # space, a dash of any kind, a dot, a slash ("900101 300123", "9001-0130-0123").
 _DIGIT_GROUPS_RE = re.compile(r"[0-9]+(?:[ \u00a0\u2009\u202f\-\u2010-\u2015\u2212./][0-9]+)*")
 _DIGITS_RE = re.compile(r"[0-9]+")
+_HEX_LETTERS = frozenset("abcdefABCDEF")
+_UUID_HEAD_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-\Z")
 
 
 def check_digit(digits: str) -> int | None:
@@ -180,7 +182,9 @@ def iins_in_text(text: str) -> list[str]:
     The text is NFKC-normalised first (full-width digits count). In each run of digit groups joined by single
     separators (spaces, dashes, dots, slashes), a candidate is a group of exactly 12 digits, or consecutive
     groups whose digits add up to exactly 12 ("900101 300123", "90-01-01-30-01-23"). Digits inside a longer
-    unbroken run are not an IIN (a 13-digit number is not one), which keeps chance matches in order numbers rare.
+    unbroken run are not an IIN (a 13-digit number is not one), nor a run glued to a Latin letter a-f or the last
+    group of a UUID (a hash, a generated key such as a `uuid4()` batch key: as the tests' leak detector,
+    `tests/support/leaks.py`), which keeps chance matches rare.
 
     Args:
         text: any text a person typed.
@@ -189,7 +193,12 @@ def iins_in_text(text: str) -> list[str]:
         The IINs found, as 12 ASCII digits each (personal data: never log or show them), in order.
     """
     found: list[str] = []
-    for run in _DIGIT_GROUPS_RE.finditer(unicodedata.normalize("NFKC", text)):
+    normal = unicodedata.normalize("NFKC", text)
+    for run in _DIGIT_GROUPS_RE.finditer(normal):
+        start, end = run.span()
+        if (start > 0 and normal[start - 1] in _HEX_LETTERS) or (end < len(normal) and normal[end] in _HEX_LETTERS) \
+                or _UUID_HEAD_RE.search(normal, max(0, start - 24), start):
+            continue  # part of a hexadecimal token (a UUID, a hash): random hex passes the IIN check by chance
         groups = _DIGITS_RE.findall(run.group())
         for start in range(len(groups)):
             digits = ""

@@ -8,6 +8,8 @@ naming the field, never the digits.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -61,6 +63,14 @@ def test_a_longer_unbroken_run_and_an_invalid_check_digit_are_not_an_iin(iin: st
     with pytest.raises(RecordError):
         validate_iin(wrong)
     assert iins_in_text(wrong) == []
+
+
+@given(value=st.uuids())
+def test_uuids_and_hashes_are_not_iins(value: uuid.UUID) -> None:
+    assert iins_in_text(f"{value}") == [] or str(value).replace("-", "").isdigit()
+    iin = make_iin()
+    assert iins_in_text(f"sha256 ab{iin}cd") == [] and iins_in_text(f"0b616e3d-385d-4fea-9b1c-{iin}") == []
+    assert iins_in_text(f"ИИН-{iin}") == [iin]
 
 
 def test_two_iins_and_ordinary_numbers() -> None:
