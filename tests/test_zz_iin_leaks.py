@@ -121,10 +121,11 @@ def test_the_registry_scan_reads_every_text_column_but_the_holders_iin(scanner: 
         session.add(AuditEvent(seq=1, at=at, actor="admin", action="document.annul", object_type="document",
                                object_ref="BD 0000001", reason=f"order on {iin}", after={"basis": iin},
                                prev_hash=GENESIS_HASH, hash="00" * 32))
-        session.add(Institution(bin=make_bin(1), name_kk="К", name_ru="К", name_en="C", kind="college",
-                                region="Астана", created_at=at))
+        institution = Institution(bin=make_bin(1), name_kk="К", name_ru="К", name_en="C", kind="college",
+                                  region="Астана", created_at=at)
+        session.add(institution)
         session.flush()
-        session.add(Holder(iin=iin, surname="Әбдірахманова", name="Гүлнұр", birth_date=dt.date(2004, 5, 12),
+        session.add(Holder(institution_id=institution.id, iin=iin, surname="Әбдірахманова", name="Гүлнұр", birth_date=dt.date(2004, 5, 12),
                            created_at=at, updated_at=at))
         session.commit()
     scanner.scan_registry(engine)
