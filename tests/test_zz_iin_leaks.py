@@ -126,8 +126,7 @@ def test_the_registry_scan_reads_every_text_column_but_the_holders_iin(scanner: 
         session.add(institution)
         session.flush()
         session.add(Holder(institution_id=institution.id, iin=iin, surname="Әбдірахманова", name="Гүлнұр",
-                           birth_date=dt.date(2004, 5, 12),
-                           created_at=at, updated_at=at))
+                           birth_date=dt.date(2004, 5, 12), created_at=at, updated_at=at))
         session.commit()
     scanner.scan_registry(engine)
     engine.dispose()
