@@ -21,8 +21,8 @@ from support.world import BASE_URL, T0, World, graduate_id_of, issue_row, later,
 from verify.errors import ConflictError
 from verify.registry.blanks import add_blank_range
 from verify.registry.db import alembic_config, head_revision, upgrade_database
-from verify.registry.documents import issue_document, record_of
-from verify.registry.imports.load import ImportResult
+from verify.registry.documents import get_revision, issue_document, record_of
+from verify.registry.imports.load import ImportResult, import_graduates
 from verify.registry.imports.parse import GraduateRow, ParseReport
 from verify.registry.partner import holder_documents
 from verify.registry.queries import graduate_page
@@ -47,8 +47,6 @@ def _names(world: World, institution_id: int) -> list[tuple[str, str, str | None
 
 
 def _import(world: World, graduate: GraduateRow, *, as_b: bool) -> ImportResult:
-    from verify.registry.imports.load import import_graduates
-
     with world.session() as session:
         return import_graduates(session=session, report=ParseReport(rows=(graduate,), errors=()),
                                 institution=world.other if as_b else world.uni,
@@ -84,8 +82,6 @@ def test_a_b_import_does_not_rename_a_graduate_of_a_who_then_signs_its_own_spell
         session.commit()
     _, revision = issue_row(world, _as_b(), officer=world.other_issuer, institution=world.other, at=later(2))
     with world.session() as session:
-        from verify.registry.documents import get_revision
-
         signed_by_a = record_of(get_revision(session=session, document=document))
         session.commit()
     assert signed_by_a.holder.full_name == "Сейітқали Әлия Нұрланқызы"
