@@ -17,6 +17,8 @@ place where a `verify.Error` becomes an answer, chosen by its `code`:
 | UnsupportedImageError (UNSUPPORTED_IMAGE)              | 415    | unsupported-media-type |
 | UnreadableImageError, ImageError                       | 422    | unreadable-image       |
 | NoQRCodeError (NO_QR_CODE)                             | 422    | no-qr-code             |
+| IinInTextError (IIN_IN_TEXT)                           | 422    | invalid-data, with     |
+|                                                        |        | `code` and `field`     |
 | RecordError, OverBudgetError, anything else            | 422    | invalid-data           |
 
 The messages of `verify` never hold an IIN (its services and the import parser are written so), so they are passed
@@ -42,7 +44,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from verify import Error
-from verify.errors import RegistryUnavailableError, SchemaError
+from verify.errors import IinInTextError, RegistryUnavailableError, SchemaError
 
 from .handlers import ProblemError
 
@@ -71,6 +73,8 @@ REGISTRY_UNAVAILABLE: Final = "the registry cannot be read, so the document's st
 UNAVAILABLE_RETRY_S: Final = 30
 """Retry-After of a verification answered 503 because the registry could not be read."""
 BEARER_CHALLENGE: Final = 'Bearer realm="verify"'
+IIN_IN_TEXT_MESSAGE: Final = "e_iin_in_text"
+"""The catalogue's message for free text that holds an IIN (`verify.errors.IinInTextError`)."""
 
 
 def problem_slug(code: str) -> str:
@@ -81,6 +85,9 @@ def problem_slug(code: str) -> str:
 def problem_from_error(exc: Error) -> ProblemError:
     """The problem that answers a `verify` error (see the module table), chosen by its `code`."""
     slug = problem_slug(exc.code)
+    if isinstance(exc, IinInTextError):  # the field named, a stable code, the message in the reader's language
+        return ProblemError(slug, exc.message, extensions={"code": exc.code, "field": exc.field},
+                            message_key=IIN_IN_TEXT_MESSAGE)
     if slug == "unavailable":
         return ProblemError(slug, f"{exc.message} (the operator must fix the server's configuration)")
     return ProblemError(slug, exc.message)
@@ -121,6 +128,6 @@ class ProblemRoute(APIRoute):
         return guarded
 
 
-__all__ = ["BEARER_CHALLENGE", "REGISTRY_UNAVAILABLE", "UNAVAILABLE_RETRY_S", "UNREADABLE_REGISTRY",
-           "ProblemRoute", "insufficient_scope", "problem_from_error", "problem_slug", "unauthorized",
-           "verification_unavailable"]
+__all__ = ["BEARER_CHALLENGE", "IIN_IN_TEXT_MESSAGE", "REGISTRY_UNAVAILABLE", "UNAVAILABLE_RETRY_S",
+           "UNREADABLE_REGISTRY", "ProblemRoute", "insufficient_scope", "problem_from_error", "problem_slug",
+           "unauthorized", "verification_unavailable"]
