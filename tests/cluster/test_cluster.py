@@ -255,8 +255,8 @@ def test_4_killing_an_instance_under_load_loses_no_write_and_no_answer(cluster: 
         annulled = {row[0] for row in connection.execute(text("SELECT number FROM documents WHERE state = 'annulled'"))}
     lost = [d.document.number for d in accepted if d.document.number not in annulled]
     errors = sum(1 for s in statuses if s >= 500 or s == CUT)
-    report(f"5xx or cut connections during the instance kill: {errors} of {len(statuses)} answers; accepted annulments: {len(accepted)}, "
-           f"lost: {len(lost)}")
+    report(f"5xx or cut connections during the instance kill: {errors} of {len(statuses)} answers; "
+           f"accepted annulments: {len(accepted)}, lost: {len(lost)}")
     assert errors == 0 and lost == [] and len(accepted) >= 30
 
 
