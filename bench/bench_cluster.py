@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
         workdir = Path(tmp)
         with running_cluster(workdir, env={"VERIFY_RATE_VERIFY": "100000000/minute"}) as cluster:
@@ -69,7 +70,8 @@ def main() -> None:
             finally:
                 single.stop()
     one, two = (statistics.median(rounds[name]) for name in ("1 instance", "2 instances"))
-    print(f"CPU: {cpu_model()}, {os.cpu_count()} CPUs; load average before: {os.getloadavg()}")
+    print(f"CPU: {cpu_model()}, {os.cpu_count()} CPUs; load average (1, 5, 15 min) before: "
+          f"{', '.join(f'{x:.1f}' for x in load_before)}, after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"{args.rounds} alternating rounds of {args.seconds:g} s, {args.connections} connections, httpx client "
           f"in the same machine; answers other than 200: {failures}\n")
     print("| through HAProxy | median requests/s | rounds |")
