@@ -46,6 +46,7 @@ from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
 from .runtime.backoffice import build_backoffice
 from .runtime.services import build_services, prepare
 from .settings import KiB, WebSettings
+from .ui.i18n import error_detail
 
 TITLE = "verify: education document verification"
 DESCRIPTION = """\
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.state.backoffice = backoffice
     install_problem_handlers(app)
+    app.state.localize_error = error_detail  # web.problems.errors.ErrorLocalizer: problems in the reader's language
     app.include_router(public_api.router)
     app.include_router(public_pages.router)
     for router in STAFF_ROUTERS:
