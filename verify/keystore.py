@@ -41,7 +41,8 @@ from cryptography import x509
 
 from .codec import ALG_EDDSA
 from .doctypes import DEVELOPMENT_TVE_SERIES, all_fixed_series
-from .errors import KeyStoreError, TrustListError
+from .errors import KeyStoreError, RecordError, TrustListError
+from .identifiers import normalize_series
 from .keys import (
     KeySigner,
     PrivateKey,
@@ -251,11 +252,13 @@ class KeyStore:
         Raises:
             KeyStoreError: the store exists already, an unknown environment, or no passphrase
                 for production.
+            RecordError: a malformed series.
             HsmError: the token cannot be used (no module, no token, no PIN or a wrong one, no
                 supported mechanism); nothing is written.
         """
         if environment not in ENVIRONMENTS:
             raise KeyStoreError(f"environment must be one of {', '.join(ENVIRONMENTS)}")
+        series = _normalized(series)
         if self.root_cert_path.exists() or self.root_key_path.exists():
             raise KeyStoreError(f"{self.path} holds a root already; refusing to replace it")
         passphrase = self._passphrase_for(environment)
@@ -293,10 +296,12 @@ class KeyStore:
 
         Raises:
             KeyStoreError: an unknown usage, a log signer other than Ed25519 (C2SP signed-note), an
-                institution scope for a status or log signer, several active document signers and no scope.
+                institution scope for a status or log signer.
+            RecordError: a malformed series, or several active document signers and no scope given.
             HsmError: the token cannot make the key.
         """
         _active_file(usage)
+        series = _normalized(series)
         if usage == "log" and alg not in (None, ALG_EDDSA):
             raise KeyStoreError("a log signer is Ed25519 (checkpoints are C2SP signed notes)")
         if usage != "document" and institution_bin is not None:
@@ -397,12 +402,21 @@ class KeyStore:
             raise KeyStoreError(f"the new trust list does not verify: {exc.message}") from None
 
 
+def _normalized(series: frozenset[str] | None) -> frozenset[str] | None:
+    """Series as the registry writes them (`identifiers.normalize_series`); None stays None.
+
+    Raises:
+        RecordError: a malformed series.
+    """
+    return None if series is None else frozenset(normalize_series(s) for s in series)
+
+
 def _replaced(active: list[SignerEntry], *, usage: str, series: frozenset[str] | None,
               institution_bin: str | None) -> list[SignerEntry]:
     """The active signers a new one of `usage` and this scope replaces (see `KeyStore.rotate`).
 
     Raises:
-        KeyStoreError: several active document signers, and neither series nor institution given.
+        RecordError: several active document signers, and neither series nor institution given.
     """
     if usage != "document":
         return active[-1:]
@@ -412,7 +426,7 @@ def _replaced(active: list[SignerEntry], *, usage: str, series: frozenset[str] |
     if series is not None:
         return [e for e in active if e.scope.institution_bin is None and e.scope.series & series]
     if len(active) > 1:
-        raise KeyStoreError(f"{len(active)} document signers are active: name the one to replace by its scope "
+        raise RecordError(f"{len(active)} document signers are active: name the one to replace by its scope "
                             "(--institution BIN, or --series for a signer of any institution)")
     return active
 

@@ -90,6 +90,8 @@ class BackOffice:
         session_ttl: how long a sign-in lasts.
         token_default_days, token_max_days: API token lifetimes.
         limiter: rate limits of sign-in and partner look-ups.
+        signer_per_institution: registering an institution also creates its document signer
+            (VERIFY_SIGNER_PER_INSTITUTION).
     """
 
     engine: Engine
@@ -105,6 +107,7 @@ class BackOffice:
     token_default_days: int
     token_max_days: int
     limiter: RateLimiter
+    signer_per_institution: bool = False
 
     def signer(self) -> SignerSet:
         """The active document signers of the key store; the registry chooses one per document by scope.
@@ -168,6 +171,7 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
         token_max_days=settings.token_max_days,
         limiter=RateLimiter({"login": settings.rate_login, "partner": settings.rate_partner},
                             redis_url=settings.redis_url),
+        signer_per_institution=settings.creates_institution_signers(),
     )
 
 
