@@ -9,11 +9,14 @@ language, and nothing is stored (no revision, no audit event).
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
+import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from support.web import (
+    PASSWORD,
     STAFF_SETTINGS,
     Issued,
     MakeClient,
@@ -21,6 +24,7 @@ from support.web import (
     audit_head,
     bearer,
     count,
+    give_password,
     https,
     officer_token,
 )
@@ -74,4 +78,32 @@ def test_a_duplicate_is_refused_alike(make_client: MakeClient, world: World, iss
     body = assert_problem(api.post(f"{path}/duplicates", json={"reason": "lost"}, headers=issuer), 409,
                           "signer-scope")
     assert body["code"] == "NO_SIGNER_IN_SCOPE"
+    assert (count(world, "document_revisions"), count(world, "documents"), audit_head(world)) == before
+
+
+def _field(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)"[^>]*name="{name}"', html)
+    assert found is not None, name
+    return found.group(1)
+
+
+def test_the_console_names_the_refusal_in_the_readers_language(make_client: MakeClient, world: World,
+                                                               issued: Issued, scoped_store: KeyStore) -> None:
+    give_password(world, world.uni_issuer)
+    client = https(make_client(keys_dir=scoped_store.path, **STAFF_SETTINGS))
+    login = client.get("/console/login").text
+    signed_in = client.post("/console/session", data={"username": world.uni_issuer.username, "password": PASSWORD,
+                                                      "login_token": _field(login, "login_token")},
+                            follow_redirects=False)
+    assert signed_in.status_code == 303
+    path = f"/console/documents/{issued.document.series}/{issued.document.number}"
+    form = client.get(f"{path}/correction?lang=ru").text
+    values = {name: _field(form, name) for name in ("surname", "name", "patronymic", "award_date", "qualification",
+                                                    "revision", "csrf_token")}
+    before = (count(world, "document_revisions"), count(world, "documents"), audit_head(world))
+    answer = client.post(f"{path}/correction", data={**values, "honours": "no", "programme": "6B06102",
+                                                     "reason": "application 12", "confirm": "yes"})
+    assert answer.status_code == 409
+    assert CATALOGUE["c_error_signer_scope"]["ru"] in html_lib.unescape(answer.text)
     assert (count(world, "document_revisions"), count(world, "documents"), audit_head(world)) == before
