@@ -166,10 +166,11 @@ class Matrix:
         return "WO", number
 
     def retired_signer(self) -> str:
-        """Rotate the key store; the kid (hex) of the signer that was active until now (retired, not revoked)."""
-        before = self.keys.store.signer().kid.hex()
-        self.keys.store.rotate(at=dt.datetime.now(dt.UTC))
-        return before
+        """Rotate the key store's signer of any institution; its kid (hex): retired, not revoked (other requests
+        may have made institutions' own signers, which stay active)."""
+        general = next(e for e in self.keys.store.document_signers().entries if e.scope.institution_bin is None)
+        self.keys.store.rotate(at=dt.datetime.now(dt.UTC), series=general.scope.series)
+        return general.kid.hex()
 
 
 # ----------------------------------------------------------------------------- requests per operation
@@ -304,7 +305,9 @@ builds("DELETE", "/api/v1/admin/tokens/{token_id}")(lambda m, p, o: Call(
     "DELETE", f"/api/v1/admin/tokens/{m.token(o)}"))
 builds("GET", "/api/v1/admin/signers")(lambda m, p, o: Call("GET", "/api/v1/admin/signers"))
 builds("POST", "/api/v1/admin/signers/rotate")(lambda m, p, o: Call(
-    "POST", "/api/v1/admin/signers/rotate", {"json": {"alg": "EdDSA"}}))
+    "POST", "/api/v1/admin/signers/rotate", {"json": {"alg": "EdDSA", "institution_bin": m.institution("A").bin}}))
+builds("POST", "/api/v1/admin/institutions/{bin}/signer")(lambda m, p, o: Call(
+    "POST", f"/api/v1/admin/institutions/{m.institution(o).bin}/signer"))
 builds("POST", "/api/v1/admin/signers/{kid}/revoke")(lambda m, p, o: Call(
     "POST", f"/api/v1/admin/signers/{m.retired_signer()}/revoke",
     {"json": {"compromised_at": dt.datetime.now(dt.UTC).isoformat(), "reason": "matrix"}}))

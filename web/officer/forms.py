@@ -24,7 +24,8 @@ DUPLICATE_REASONS: Final = ("lost", "damaged", "name_changed", "filling_error")
 NAME_FIELDS: Final = ("surname", "name", "patronymic")
 _REFUSALS: Final = {"not-found": "c_error_not_found", "forbidden": "c_error_forbidden",
                     "conflict": "c_error_conflict", "document-state": "c_error_state",
-                    "blank-stock": "c_error_blank_stock", "unavailable": "c_error_unavailable"}
+                    "blank-stock": "c_error_blank_stock", "unavailable": "c_error_unavailable",
+                    "signer-scope": "c_error_signer_scope"}
 
 
 @dataclass(frozen=True, slots=True)
