@@ -7,13 +7,14 @@ plain values to the core (STYLE.md §14). Nothing is read at import time.
 |------------------------|------------------------------------------------------|---------------------------------|
 | VERIFY_KEYS_DIR        | key store directory                                  | keys                            |
 | VERIFY_KEY_PASSPHRASE  | passphrase of the private keys (secret)              | none (development: built-in)    |
-| VERIFY_TOKEN_PIN       | user PIN of the PKCS#11 token of the signer (secret) | none (never a default)          |
 | VERIFY_BASE_URL        | verification host written into QR links              | http://127.0.0.1:8000           |
 | VERIFY_DATABASE_URL    | registry database (SQLAlchemy URL; secret: it may    | sqlite:///data/verify.db        |
 |                        | hold the password)                                   |                                 |
 | VERIFY_TRUST_LIST      | trust list used to verify                            | <keys dir>/trust-list.json      |
 | VERIFY_ROOT_CERT       | root certificate (the trust anchor)                  | <keys dir>/root.crt             |
 | VERIFY_DATA_DIR        | data directory (SQLite file, outputs)                | data                            |
+| VERIFY_TOKEN_PIN_FILE  | file holding the PKCS#11 token's user PIN (secret)   | none                            |
+| VERIFY_TOKEN_PIN       | the token's user PIN itself (secret)                 | none: a token key needs a PIN   |
 | VERIFY_SECRETS_DIR     | directory of secret files, one per setting           | $CREDENTIALS_DIRECTORY if set   |
 
 **Secrets from files.** Every secret setting (the ones typed `SecretStr`, and the URLs that may carry a password,
@@ -22,7 +23,9 @@ marked `secret` — `secret_fields` lists them) can be given three ways, tried i
 1. the variable itself, `VERIFY_<NAME>`;
 2. `VERIFY_<NAME>_FILE=/path`: the file's text, without its final line break (the Docker and systemd
    convention); both given with different values are refused (`verify serve` hands its workers the value it
-   read), as is a file that cannot be read or is empty;
+   read), as is a file that cannot be read or is empty; a secret with a `<name>_file` setting of its own
+   (VERIFY_TOKEN_PIN_FILE: `token_pin_bytes` reads it, an unreadable file is an `HsmError` when the PIN is needed)
+   is left to that setting;
 3. a file named `verify_<name>` (any case) in the secrets directory: `VERIFY_SECRETS_DIR`, else systemd's
    `$CREDENTIALS_DIRECTORY` (the unit's `LoadCredential=verify_key_passphrase:/etc/verify/passphrase`, see
    docs/DEPLOY.md). This is pydantic-settings' `secrets_dir` source.
@@ -50,6 +53,7 @@ from pydantic_settings import (
 )
 
 from .errors import SettingsError
+from .pkcs11 import read_pin_file
 
 ENV_PREFIX: Final = "VERIFY_"
 SECRETS_DIR_VARIABLE: Final = "VERIFY_SECRETS_DIR"
@@ -109,6 +113,8 @@ class SecretFileVariables(PydanticBaseSettingsSource):
         """{field name: the file's text} for every secret whose `_FILE` variable is set."""
         values: dict[str, Any] = {}
         for name in secret_fields(self.settings_cls):
+            if f"{name}_file" in self.settings_cls.model_fields:  # its own file setting reads it
+                continue
             variable = f"{ENV_PREFIX}{name.upper()}"
             path = self.environ.get(f"{variable}_FILE")
             if not path:
@@ -144,12 +150,13 @@ class Settings(BaseSettings):
 
     keys_dir: Path = Path("keys")
     key_passphrase: SecretStr | None = None
-    token_pin: SecretStr | None = None
     base_url: str = "http://127.0.0.1:8000"
     database_url: str | None = Field(default=None, json_schema_extra=SECRET)
     trust_list: Path | None = None
     root_cert: Path | None = None
     data_dir: Path = Path("data")
+    token_pin_file: Path | None = None
+    token_pin: SecretStr | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -174,8 +181,16 @@ class Settings(BaseSettings):
             return None
         return self.key_passphrase.get_secret_value().encode("utf-8")
 
-    def pin_bytes(self) -> bytes | None:
-        """The PKCS#11 token's user PIN as bytes, or None when unset or empty (a PIN never has a default)."""
+    def token_pin_bytes(self) -> bytes | None:
+        """The user PIN of the PKCS#11 token holding document signer keys: VERIFY_TOKEN_PIN_FILE's content
+        (one trailing newline dropped, `verify.pkcs11.read_pin_file`) first, else VERIFY_TOKEN_PIN; None when
+        neither is set (a PIN never has a default).
+
+        Raises:
+            HsmError: the PIN file cannot be read or is empty.
+        """
+        if self.token_pin_file is not None:
+            return read_pin_file(self.token_pin_file)
         if self.token_pin is None or not self.token_pin.get_secret_value():
             return None
         return self.token_pin.get_secret_value().encode("utf-8")

@@ -50,6 +50,8 @@ from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
 from .runtime.backoffice import build_backoffice
 from .runtime.services import build_services, prepare
 from .settings import KiB, WebSettings
+from .ui.i18n import error_detail
+from .ui.render import localize_problem
 
 TITLE = "verify: education document verification"
 DESCRIPTION = """\
@@ -137,7 +139,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", openapi_tags=TAGS, lifespan=lifespan)
     app.state.services = services
     app.state.backoffice = backoffice
-    install_problem_handlers(app)
+    install_problem_handlers(app, localize=localize_problem)
+    app.state.localize_error = error_detail  # web.problems.errors.ErrorLocalizer: problems in the reader's language
     app.include_router(public_api.router)
     app.include_router(public_pages.router)
     for router in STAFF_ROUTERS:

@@ -35,6 +35,8 @@ The core variables are documented in `verify/settings.py`; these are added:
 |                           | not served (404) in production                                 |                       |
 | VERIFY_OTEL_ENDPOINT      | OTLP/HTTP traces URL: traces of FastAPI, SQLAlchemy and Redis  | none (no tracing)     |
 |                           | (`web.http.tracing`, the `otel` extra)                         |                       |
+| VERIFY_SIGNER_PER_INSTITUTION | the admin's "register an institution" also creates its     | production: on;       |
+|                           | document signer (its kind's series, its BIN)                   | development: off      |
 
 Accounts, sessions and tokens (`web.auth`, `verify.registry.accounts`):
 
@@ -111,6 +113,12 @@ class WebSettings(Settings):
     password_parallelism: int = Field(default=4, ge=1, le=64)
     rate_login: str = "10/minute;100/hour"
     rate_partner: str = "600/minute"
+    signer_per_institution: bool | None = None
+
+    def creates_institution_signers(self) -> bool:
+        """VERIFY_SIGNER_PER_INSTITUTION, or by default on in production (one signer per institution at national
+        scale, DESIGN.md) and off in development (the development store's one signer signs for every institution)."""
+        return self.environment == "production" if self.signer_per_institution is None else self.signer_per_institution
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

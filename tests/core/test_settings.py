@@ -49,7 +49,7 @@ def test_a_secret_comes_from_its_file_variable_without_the_final_line_break(
     monkeypatch.setenv("VERIFY_LOG_HASH_KEY_FILE", str(secret(tmp_path, "log", "log key\r\n")))
     monkeypatch.setenv("VERIFY_TOKEN_PIN_FILE", str(secret(tmp_path, "pin", "123456\n")))
     settings = load_settings(WebSettings)
-    assert settings.pin_bytes() == b"123456"
+    assert settings.token_pin_bytes() == b"123456"
     assert settings.passphrase_bytes() == b"  a passphrase with spaces "
     assert settings.database_url == "postgresql+psycopg://v:pw@db/v"
     assert settings.redis_url == "redis://:pw@r:6379/1" and settings.log_key_bytes() == b"log key"

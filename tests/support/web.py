@@ -95,6 +95,7 @@ def web_settings(world: World, keys: Keys, tmp_path: Path, **overrides: Any) -> 
         "database_url": world.url, "data_dir": tmp_path / "data", "trust_reload_s": 0,
         "rate_verify": "10000/minute", "rate_scan": "10000/minute", "rate_lookup": "10000/minute",
         "rate_trust_list": "10000/minute",
+        "signer_per_institution": False,  # the session's key store is shared: tests that want signers say so
     }
     values.update(overrides)
     return WebSettings(**values)

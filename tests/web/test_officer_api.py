@@ -298,17 +298,17 @@ def test_a_missing_revision_or_a_malformed_number_is_not_found(api: TestClient, 
 
 # ----------------------------------------------------------------------------- blanks (a college)
 def test_blank_stock_add_write_off_summary_and_issue_from_it(api: TestClient, world: World) -> None:
-    college = bearer(officer_token(world, world.col_issuer)[0])
-    added = api.post("/api/v1/officer/blanks/ranges", json={"series": "ЖБ", "first": "0001000", "last": "0001009"},
+    college = bearer(officer_token(world, world.col_issuer)[0])  # ТКБ: a series in the test signer's scope
+    added = api.post("/api/v1/officer/blanks/ranges", json={"series": "ТКБ", "first": "0001000", "last": "0001009"},
                      headers=college)
     assert added.status_code == 201 and added.json()["size"] == 10
     written = api.post("/api/v1/officer/blanks/write-offs",
-                       json={"series": "ЖБ", "number": "0001000", "reason": "torn in the printer"}, headers=college)
+                       json={"series": "ТКБ", "number": "0001000", "reason": "torn in the printer"}, headers=college)
     assert written.status_code == 201 and written.json()["state"] == "written_off"
     _upload(api, graduates_csv([row(2, doc_type="TVE", programme="06130100", group="ПО-21")]), college)
     batch = api.post("/api/v1/officer/batches", json={"group": "ПО-21"},
                      headers={**college, "Idempotency-Key": "po-21"}).json()
-    assert [(d["series"], d["number"]) for d in batch["documents"]] == [("ЖБ", "0001001")]
+    assert [(d["series"], d["number"]) for d in batch["documents"]] == [("ТКБ", "0001001")]
     stock = StockModel.model_validate(api.get("/api/v1/officer/blanks", headers=college).json())
     line = stock.series[0]
     assert (line.received, line.used, line.written_off, line.free, line.next_free) == (10, 1, 1, 8, "0001002")

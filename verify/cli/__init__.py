@@ -4,7 +4,8 @@ Each command has one owner, the module that builds its parser and runs it (no mo
 
     common.py    the global options (--keys-dir, --base-url, --trust-list, --root-cert, --database-url, -v), the
                  clock, `parse_time`, the key store, the registry session, the acting officer, writing code files
-    keys.py      verify keys init | rotate | revoke KID --compromised-at T;  verify trust-list export [--out FILE]
+    keys.py      verify keys init | rotate | institution BIN | revoke KID --compromised-at T;
+                 verify trust-list export [--out FILE]
     records.py   verify issue RECORD.json --out DIR (or --group: `registry.issue_group`);  verify scan FILE...
                  [--raw] [--json] [--offline];  verify check TEXT [--json] [--offline]
     registry.py  verify db init|upgrade;  institutions add|list;  import FILE;  duplicate;  correct;  annul;

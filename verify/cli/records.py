@@ -35,6 +35,7 @@ from .common import (
     officer_option,
     parse_time,
     registry_status_lookup,
+    signer,
     write_code_files,
 )
 
@@ -101,8 +102,9 @@ def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
     if args.record is None or args.out is None:
         raise Error("give RECORD.json with --out DIR, or --group G --institution BIN")
     record = read_record(args.record)
-    signed = sign_record(record, signer=key_store(args, settings).signer(), base_url=args.base_url,
-                         at=args.at or now())
+    at = args.at or now()
+    chosen = signer(args, settings).signer_for(series=record.series, institution_bin=record.institution_bin, at=at)
+    signed = sign_record(record, signer=chosen, base_url=args.base_url, at=at)
     for kind, path in write_code_files(signed, args.out).items():
         print(f"{kind}: {path}")
     return 0

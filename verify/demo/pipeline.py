@@ -75,7 +75,7 @@ from .stages import (
 if TYPE_CHECKING:  # the registry is imported when the demo runs, not by every `verify`
     from sqlalchemy import Engine
 
-    from ..keys import Signer
+    from ..signerset import ScopedSigner
     from ..trust import TrustList
 
 DEFAULT_GRADUATES: Final = 2000
@@ -237,7 +237,8 @@ def run_demo(config: DemoConfig, *, log: IO[str] | None = None) -> DemoResult:
     return result
 
 
-def _build(config: DemoConfig, result: DemoResult, stages: _Stages, engine: Engine, signer: Signer) -> list[Drawn]:
+def _build(config: DemoConfig, result: DemoResult, stages: _Stages, engine: Engine,
+           signer: ScopedSigner) -> list[Drawn]:
     from sqlmodel import Session
 
     from ..registry.accounts import PasswordHashing
@@ -276,7 +277,7 @@ def _prepare_out(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def _prepare_keys(config: DemoConfig) -> tuple[Signer, TrustList]:
+def _prepare_keys(config: DemoConfig) -> tuple[ScopedSigner, TrustList]:
     """The signer and trust list of a key store fit for the demo; a development store is made or refreshed."""
     from ..doctypes import get_document_type
     from ..keystore import KeyStore

@@ -116,6 +116,7 @@ class Observe:
         headers_in = dict(scope.get("headers") or ())
         request_id = incoming_request_id(_header(headers_in, b"x-request-id")) or str(uuid.uuid4())
         trace_id = trace_id_of(_header(headers_in, b"traceparent"))
+        traced = {} if trace_id is None else {"trace_id": trace_id}  # logged only when the caller sent one
         scope[REQUEST_ID_KEY] = request_id
         client = self.client_address.resolve(scope)
         scope[CLIENT_KEY] = client
@@ -141,8 +142,8 @@ class Observe:
             await self.app(scope, receive, observing_send)
         except Exception as exc:
             logger.error("unhandled exception", exc_info=True,
-                         extra={"route": route, "request_id": request_id, "trace_id": trace_id,
-                                "error": type(exc).__name__})
+                         extra={"route": route, "request_id": request_id, "error": type(exc).__name__,
+                                **traced})
             if response_started:
                 status = 500  # the answer is cut short; counted as a failure
             else:
@@ -153,7 +154,7 @@ class Observe:
             self.metrics.observe_request(method=method, route=route, status=status, duration_s=duration_s)
             logger.info("request", extra={"method": method, "route": route, "status": status,
                                           "duration_ms": round(duration_s * 1000, 1), "client": self.hasher(client),
-                                          "request_id": request_id, "trace_id": trace_id})
+                                          "request_id": request_id, **traced})
 
 
 def _header(headers: dict[bytes, bytes], name: bytes) -> str | None:

@@ -89,6 +89,12 @@ STAFF_PROBLEM_TYPES: Final = (
     ProblemType("document-state", 409, "Document state",
                 "The document's state forbids this: an annulment is final, and a document replaced by a duplicate "
                 "is void (seed 000, item 21). Act on the document in force."),
+    ProblemType("signer-scope", 409, "No signer may sign this",
+                "No active document signer's scope holds the document's series and institution at the signing "
+                "time (DESIGN.md, Trust model), so nothing was signed or stored. `code` is NO_SIGNER_IN_SCOPE; "
+                "`reason` says why: `no_signer` (none is active), `series` (none holds the series) or "
+                "`institution` (none holds it for this institution). The administrator creates or rotates the "
+                "institution's signer (POST /api/v1/admin/institutions/{bin}/signer)."),
     ProblemType("invalid-data", 422, "Invalid data",
                 "The request has the right shape but the registry refused its content; `detail` says which field "
                 "and why. Nothing was written."),

@@ -10,6 +10,7 @@ place where a `verify.Error` becomes an answer, chosen by its `code`:
 | ConflictError (CONFLICT)                               | 409    | conflict               |
 | StockError (BLANK_STOCK)                               | 409    | blank-stock            |
 | LifecycleError (LIFECYCLE)                             | 409    | document-state         |
+| NoSignerInScopeError (NO_SIGNER_IN_SCOPE)              | 409    | signer-scope           |
 | KeyStoreError, TrustListError, SchemaError,            | 503    | unavailable            |
 | RegistryUnavailableError                               |        |                        |
 | HsmError (HSM: the token cannot sign)                  | 503    | unavailable            |
@@ -17,11 +18,18 @@ place where a `verify.Error` becomes an answer, chosen by its `code`:
 | UnsupportedImageError (UNSUPPORTED_IMAGE)              | 415    | unsupported-media-type |
 | UnreadableImageError, ImageError                       | 422    | unreadable-image       |
 | NoQRCodeError (NO_QR_CODE)                             | 422    | no-qr-code             |
+| IinInTextError (IIN_IN_TEXT)                           | 422    | invalid-data, with     |
+|                                                        |        | `code` and `field`     |
 | RecordError, OverBudgetError, anything else            | 422    | invalid-data           |
 
 The messages of `verify` never hold an IIN (its services and the import parser are written so), so they are passed
 on as `detail`. An object of another institution is answered 404, never 403, so that an officer cannot learn which
 numbers other institutions hold (the officer service raises `NotFoundError` for it).
+
+An error that names its message (`message_id` and `message_values`, e.g. `NoSignerInScopeError`) gets its
+`detail` in the reader's language (Accept-Language) through the localizer the app factory installs
+(`app.state.localize_error`, the catalogues of `web.ui`: this package sits below them), and the extension members
+`code` (the stable `verify` code) and `reason` where it has one.
 
 A verification whose registry cannot be read (`SchemaError`, `RegistryUnavailableError`) is answered by
 `verification_unavailable`: 503 with Retry-After, never a verdict (the status is unknown).
@@ -35,14 +43,14 @@ Sources: RFC 9457 §3 (problem details); RFC 9110 §15.5.2 (401 with WWW-Authent
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Final
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from verify import Error
-from verify.errors import RegistryUnavailableError, SchemaError
+from verify.errors import IinInTextError, RegistryUnavailableError, SchemaError
 
 from .handlers import ProblemError
 
@@ -52,6 +60,7 @@ _BY_CODE: Final[dict[str, str]] = {
     "CONFLICT": "conflict",
     "BLANK_STOCK": "blank-stock",
     "LIFECYCLE": "document-state",
+    "NO_SIGNER_IN_SCOPE": "signer-scope",
     "KEY_STORE": "unavailable",
     "HSM": "unavailable",
     "TRUST_LIST": "unavailable",
@@ -71,6 +80,12 @@ REGISTRY_UNAVAILABLE: Final = "the registry cannot be read, so the document's st
 UNAVAILABLE_RETRY_S: Final = 30
 """Retry-After of a verification answered 503 because the registry could not be read."""
 BEARER_CHALLENGE: Final = 'Bearer realm="verify"'
+IIN_IN_TEXT_MESSAGE: Final = "e_iin_in_text"
+"""The catalogue's message for free text that holds an IIN (`verify.errors.IinInTextError`)."""
+
+
+ErrorLocalizer = Callable[[str, Mapping[str, str], str | None], str]
+"""(message id, its placeholder values, the request's Accept-Language) -> the text in the reader's language."""
 
 
 def problem_slug(code: str) -> str:
@@ -78,12 +93,29 @@ def problem_slug(code: str) -> str:
     return _BY_CODE.get(code, "invalid-data")
 
 
-def problem_from_error(exc: Error) -> ProblemError:
-    """The problem that answers a `verify` error (see the module table), chosen by its `code`."""
+def problem_from_error(exc: Error, *, localize: ErrorLocalizer | None = None,
+                       accept_language: str | None = None) -> ProblemError:
+    """The problem that answers a `verify` error (see the module table), chosen by its `code`.
+
+    Args:
+        localize: the app's localizer; with it, an error that names its message (`message_id`) is answered in
+            the language of `accept_language`, with the members `code` and `reason` (module docstring).
+    """
     slug = problem_slug(exc.code)
+    if isinstance(exc, IinInTextError):  # the field named, a stable code, the message in the reader's language
+        return ProblemError(slug, exc.message, extensions={"code": exc.code, "field": exc.field},
+                            message_key=IIN_IN_TEXT_MESSAGE)
     if slug == "unavailable":
         return ProblemError(slug, f"{exc.message} (the operator must fix the server's configuration)")
-    return ProblemError(slug, exc.message)
+    message_id = getattr(exc, "message_id", None)
+    if localize is None or not isinstance(message_id, str):
+        return ProblemError(slug, exc.message)
+    extensions = {"code": exc.code}
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, str):
+        extensions["reason"] = reason
+    detail = localize(message_id, getattr(exc, "message_values", {}), accept_language)
+    return ProblemError(slug, detail, extensions=extensions)
 
 
 def verification_unavailable() -> ProblemError:
@@ -116,11 +148,12 @@ class ProblemRoute(APIRoute):
             try:
                 return await handler(request)
             except Error as exc:
-                raise problem_from_error(exc) from None
+                raise problem_from_error(exc, localize=getattr(request.app.state, "localize_error", None),
+                                         accept_language=request.headers.get("accept-language")) from None
 
         return guarded
 
 
-__all__ = ["BEARER_CHALLENGE", "REGISTRY_UNAVAILABLE", "UNAVAILABLE_RETRY_S", "UNREADABLE_REGISTRY",
-           "ProblemRoute", "insufficient_scope", "problem_from_error", "problem_slug", "unauthorized",
-           "verification_unavailable"]
+__all__ = ["BEARER_CHALLENGE", "IIN_IN_TEXT_MESSAGE", "REGISTRY_UNAVAILABLE", "UNAVAILABLE_RETRY_S",
+           "UNREADABLE_REGISTRY", "ErrorLocalizer", "ProblemRoute", "insufficient_scope", "problem_from_error",
+           "problem_slug", "unauthorized", "verification_unavailable"]
