@@ -7,6 +7,8 @@ The middleware stack, outermost first (each is a pure ASGI middleware):
     BodySizeLimit   413 by Content-Length and by counting streamed bytes (64 KiB JSON, 10 MiB uploads)
     RateLimit       429 with Retry-After per client and bucket, before any body is read (public buckets)
     RateLimit       the same for sign-in and partner look-ups (`web.runtime.backoffice.RATE_BUCKETS`)
+    InputGuard      422 for control characters in the path, query, JSON and form fields; JSON bodies read once by
+                    the one bounded reader (depth, size), 400 when too deep
     FastAPI         routes of `web.public.api`, the employer's pages (`web.public.pages`) and of the signed-in
                     surfaces (`STAFF_ROUTERS`: `web.auth.api`, the officer, partner and admin APIs, the officer
                     console); every API error answered as an RFC 9457 problem (`web.problems`), every console error
@@ -31,12 +33,14 @@ from .admin import api as admin_api
 from .auth import api as auth_api
 from .auth.schemas import LoginRequest
 from .http.guards import BodySizeLimit, ClientAddress
+from .http.inputs import InputGuard
 from .http.logging import ClientHasher, configure_logging
 from .http.observe import Observe
 from .http.ratelimit import RateLimit
 from .officer import api as officer_api
 from .officer import console, console_documents
 from .partner import api as partner_api
+from .problems.errors import install_outage_handlers
 from .problems.handlers import install_problem_handlers
 from .problems.openapi import complete_openapi
 from .public import api as public_api
@@ -130,11 +134,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.state.backoffice = backoffice
     install_problem_handlers(app)
+    install_outage_handlers(app)
     app.include_router(public_api.router)
     app.include_router(public_pages.router)
     for router in STAFF_ROUTERS:
         app.include_router(router)
     app.openapi = complete_openapi(app, OPENAPI_MODELS)  # type: ignore[method-assign]
+    app.add_middleware(InputGuard)
     app.add_middleware(RateLimit, limiter=backoffice.limiter, buckets={**STAFF_RATE_BUCKETS, **console.RATE_BUCKETS},
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(RateLimit, limiter=services.limiter,

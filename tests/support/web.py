@@ -113,7 +113,8 @@ def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
 PASSWORD = "correct horse battery staple"
 ADMIN_PASSWORD = "ministry pass phrase 2026"
 STAFF_SETTINGS: dict[str, Any] = {"password_time_cost": 1, "password_memory_kib": 8, "password_parallelism": 1,
-                                  "rate_login": "10000/minute", "rate_partner": "10000/minute"}
+                                  "rate_login": "10000/minute", "rate_login_account": "10000/minute",
+                                  "rate_partner": "10000/minute"}
 """Settings overrides of every app in these tests: cheap argon2, generous sign-in and partner limits."""
 FAST_HASHING = PasswordHashing(time_cost=1, memory_kib=8, parallelism=1)
 COOKIE = "__Host-verify-session"

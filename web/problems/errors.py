@@ -26,6 +26,13 @@ numbers other institutions hold (the officer service raises `NotFoundError` for 
 A verification whose registry cannot be read (`SchemaError`, `RegistryUnavailableError`) is answered by
 `verification_unavailable`: 503 with Retry-After, never a verdict (the status is unknown).
 
+A database that refuses connections, drops one, has no free connection in the pool, or does not answer within
+the statement or lock timeout (`verify.registry.db.make_engine`) surfaces as one of `DATABASE_UNAVAILABLE`, the
+driver's errors as SQLAlchemy wraps them; `problem_from_exception` answers it 503 with Retry-After
+(`registry_unavailable`), on every route: the API's (`ProblemRoute`), the console's, and the others (the app's
+exception handler, `web.problems.handlers`). A `RegistryUnavailableError` of the registry's own is answered
+the same. The driver's message is never passed on (it may quote a parameter).
+
 `ProblemRoute` is the route class of the API routers: a `verify.Error` a route (or its dependencies) raises is
 answered as its problem, so the routes themselves convert nothing.
 
@@ -38,13 +45,15 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any, Final
 
-from fastapi import Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from verify import Error
 from verify.errors import RegistryUnavailableError, SchemaError
 
-from .handlers import ProblemError
+from .handlers import ProblemError, problem_response
 
 _BY_CODE: Final[dict[str, str]] = {
     "NOT_FOUND": "not-found",
@@ -70,6 +79,11 @@ UNREADABLE_REGISTRY: Final = (SchemaError, RegistryUnavailableError)
 REGISTRY_UNAVAILABLE: Final = "the registry cannot be read, so the document's status is unknown; try again shortly"
 UNAVAILABLE_RETRY_S: Final = 30
 """Retry-After of a verification answered 503 because the registry could not be read."""
+DATABASE_UNAVAILABLE: Final = (OperationalError, InterfaceError, PoolTimeoutError)
+"""SQLAlchemy's errors of a database that cannot answer now: connection refused or lost, statement or lock timeout
+(PostgreSQL 57014, 55P03; SQLite "database is locked"), no free pooled connection. Never a constraint or a bad
+value (IntegrityError, DataError): those are requests' faults."""
+DATABASE_DOWN: Final = "the registry database cannot be reached or did not answer in time; try again shortly"
 BEARER_CHALLENGE: Final = 'Bearer realm="verify"'
 
 
@@ -78,9 +92,26 @@ def problem_slug(code: str) -> str:
     return _BY_CODE.get(code, "invalid-data")
 
 
+def registry_unavailable() -> ProblemError:
+    """503 with Retry-After for a database that cannot answer now (`DATABASE_UNAVAILABLE`); nothing of the driver's
+    message is passed on."""
+    return ProblemError("unavailable", DATABASE_DOWN, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)})
+
+
+def problem_from_exception(exc: BaseException) -> ProblemError | None:
+    """The problem of a `verify` error or of an unavailable database (`DATABASE_UNAVAILABLE`); None for others."""
+    if isinstance(exc, Error):
+        return problem_from_error(exc)
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        return registry_unavailable()
+    return None
+
+
 def problem_from_error(exc: Error) -> ProblemError:
     """The problem that answers a `verify` error (see the module table), chosen by its `code`."""
     slug = problem_slug(exc.code)
+    if exc.code == "REGISTRY_UNAVAILABLE":
+        return registry_unavailable()
     if slug == "unavailable":
         return ProblemError(slug, f"{exc.message} (the operator must fix the server's configuration)")
     return ProblemError(slug, exc.message)
@@ -105,22 +136,38 @@ def insufficient_scope(scopes: list[str]) -> ProblemError:
                                                      f'scope="{needed}"'})
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    problem = registry_unavailable()
+    return problem_response(problem.problem.slug, str(problem.detail), scope=request.scope, headers=problem.headers)
+
+
+def install_outage_handlers(app: FastAPI) -> None:
+    """Answer an unavailable database (`DATABASE_UNAVAILABLE`) 503 with Retry-After on every route of `app` (the
+    routes outside `ProblemRoute` and the console: the public API's and pages')."""
+    for error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error, _database_unavailable)
+
+
 class ProblemRoute(APIRoute):
-    """A route of the API: a `verify.Error` raised by the route or its dependencies is answered as its problem."""
+    """A route of the API: a `verify.Error` raised by the route or its dependencies is answered as its problem, an
+    unavailable database as 503 with Retry-After."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """The route's handler, wrapped to turn `verify` errors into problems (`problem_from_error`)."""
+        """The route's handler, wrapped to turn `verify` errors and database outages into problems."""
         handler = super().get_route_handler()
 
         async def guarded(request: Request) -> Response:
             try:
                 return await handler(request)
-            except Error as exc:
-                raise problem_from_error(exc) from None
+            except (Error, *DATABASE_UNAVAILABLE) as exc:
+                problem = problem_from_exception(exc)
+                assert problem is not None
+                raise problem from None
 
         return guarded
 
 
-__all__ = ["BEARER_CHALLENGE", "REGISTRY_UNAVAILABLE", "UNAVAILABLE_RETRY_S", "UNREADABLE_REGISTRY",
-           "ProblemRoute", "insufficient_scope", "problem_from_error", "problem_slug", "unauthorized",
-           "verification_unavailable"]
+__all__ = ["BEARER_CHALLENGE", "DATABASE_DOWN", "DATABASE_UNAVAILABLE", "REGISTRY_UNAVAILABLE",
+           "UNAVAILABLE_RETRY_S", "UNREADABLE_REGISTRY", "ProblemRoute", "install_outage_handlers",
+           "insufficient_scope", "problem_from_error", "problem_from_exception", "problem_slug",
+           "registry_unavailable", "unauthorized", "verification_unavailable"]

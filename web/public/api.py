@@ -36,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..deps import ServicesDep, require_json, require_multipart, utcnow
 from ..http.bodies import ReportResponse, json_request_body, read_json
+from ..http.guards import CLIENT_KEY
 from ..problems.catalogue import PROBLEM_TYPES
 from ..problems.handlers import ProblemError
 from ..problems.openapi import (
@@ -161,18 +162,22 @@ async def verify_text(request: Request) -> JSONResponse:
                    ("unsupported-media-type", "not a JPEG, PNG or WebP image"),
                    ("unreadable-image", "JPEG image could not be decoded: OSError: image file is truncated"),
                    ("no-qr-code", "no QR code found in the picture"),
+                   ("too-many-codes", "the picture holds 12 QR codes, more than the 8 verified from one picture: "
+                                      "photograph one document at a time"),
                    INVALID, RATE_LIMITED,
                    ("busy", "all 2 decoders are busy and 8 pictures are waiting"), INTERNAL, UNAVAILABLE)},
 )
 def scan_photo(photo: Annotated[UploadFile, File(description="a JPEG, PNG or WebP picture, at most 10 MiB, 40 MP")],
-               services: ServicesDep) -> JSONResponse:
+               services: ServicesDep, request: Request) -> JSONResponse:
     """Find every QR code in a photo, scan or screenshot and verify each.
 
     The picture is checked from its header first (size in bytes, format by its magic bytes, pixel size), then
-    decoded in a separate, memory-capped process with a time limit.
+    decoded in a separate, memory-capped process with a time limit. At most VERIFY_SCAN_MAX_CODES codes (8) are
+    verified from one picture, each counted against the client's verification rate limit.
     """
     data = photo.file.read(services.scan_limits.max_image_bytes + 1)
-    return JSONResponse({"results": [report.to_json() for report in scan_picture(services, data)]})
+    reports = scan_picture(services, data, client=str(request.scope.get(CLIENT_KEY) or "unknown"))
+    return JSONResponse({"results": [report.to_json() for report in reports]})
 
 
 @router.post(
