@@ -44,6 +44,7 @@ from .problems.errors import install_outage_handlers
 from .problems.handlers import install_problem_handlers
 from .problems.openapi import complete_openapi
 from .public import api as public_api
+from .public import apidocs
 from .public import pages as public_pages
 from .public.schemas import ReportModel, VerifyRequest
 from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
@@ -130,13 +131,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await services.async_status.close()
             services.close()
 
-    app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", openapi_tags=TAGS, lifespan=lifespan)
+    # FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN with inline scripts: off; web.public.apidocs
+    # serves Swagger UI from the package under the pages' CSP (VERIFY_API_DOCS=false: not at all).
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", openapi_tags=TAGS, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.backoffice = backoffice
     install_problem_handlers(app)
     install_outage_handlers(app)
     app.include_router(public_api.router)
     app.include_router(public_pages.router)
+    if web_settings.api_docs:
+        app.include_router(apidocs.router)
     for router in STAFF_ROUTERS:
         app.include_router(router)
     app.openapi = complete_openapi(app, OPENAPI_MODELS)  # type: ignore[method-assign]
@@ -151,7 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        upload_paths=(*public_api.UPLOAD_PATHS, *public_pages.UPLOAD_PATHS,
                                      *officer_api.UPLOAD_PATHS, *console.UPLOAD_PATHS))
     # FastAPI wraps included routers in objects without a path template: match the plain routes.
-    plain_routes = [*public_api.router.routes, *public_pages.router.routes,
+    plain_routes = [*public_api.router.routes, *public_pages.router.routes, *apidocs.router.routes,
                     *(route for router in STAFF_ROUTERS for route in router.routes),
                     *(route for route in app.router.routes if isinstance(route, Route))]
     app.add_middleware(Observe, routes=plain_routes, metrics=services.metrics,

@@ -83,6 +83,7 @@ def test_a_database_that_refuses_connections_is_a_503_on_every_route(make_client
     partner = bearer(partner_token(world)[0])
     admin = bearer(_admin_token(world))
     refuse_database(api)
+    api.cookies.set("verify-console-login", "t", domain="testserver.local", path="/console")
     text = issued.revision.qr_text
     answers = {
         "link page": api.get(f"/V/{digits(issued)}"),
@@ -102,7 +103,7 @@ def test_a_database_that_refuses_connections_is_a_503_on_every_route(make_client
         "console documents": api.get("/console/documents", follow_redirects=False),
         "console sign-in": api.post("/console/session", data={"username": "uni.head", "password": PASSWORD,
                                                               "login_token": "t"},
-                                    cookies={"verify-console-login": "t"}, follow_redirects=False),
+                                    follow_redirects=False),
         "console correction": api.post("/console/documents/BD/0000001/correction",
                                        data={"csrf_token": csrf, "reason": "x", "confirm": "yes"},
                                        follow_redirects=False),
