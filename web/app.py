@@ -146,7 +146,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in STAFF_ROUTERS:
         app.include_router(router)
     app.openapi = complete_openapi(app, OPENAPI_MODELS)  # type: ignore[method-assign]
-    app.add_middleware(InputGuard)
+    upload_paths = (*public_api.UPLOAD_PATHS, *public_pages.UPLOAD_PATHS, *officer_api.UPLOAD_PATHS,
+                    *console.UPLOAD_PATHS)
+    app.add_middleware(InputGuard, upload_paths=upload_paths)
     app.add_middleware(RateLimit, limiter=backoffice.limiter, buckets={**STAFF_RATE_BUCKETS, **console.RATE_BUCKETS},
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(RateLimit, limiter=services.limiter,
@@ -154,8 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(BodySizeLimit, json_bytes=web_settings.max_json_bytes,
                        upload_bytes=web_settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
-                       upload_paths=(*public_api.UPLOAD_PATHS, *public_pages.UPLOAD_PATHS,
-                                     *officer_api.UPLOAD_PATHS, *console.UPLOAD_PATHS))
+                       upload_paths=upload_paths)
     # FastAPI wraps included routers in objects without a path template: match the plain routes.
     plain_routes = [*public_api.router.routes, *public_pages.router.routes, *apidocs.router.routes,
                     *(route for router in STAFF_ROUTERS for route in router.routes),

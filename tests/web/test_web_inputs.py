@@ -125,15 +125,21 @@ def test_a_control_character_in_any_text_input_is_a_422_on_every_route(site: tup
 
 def test_query_path_and_form_fields_are_checked_too(site: tuple[TestClient, World]) -> None:
     client, world = site
-    officer = _headers("officer", world)
+    headers = _headers("officer", world)
     for path in ("/api/v1/officer/documents?group=a%09b", "/api/v1/officer/documents?gr%0Aoup=x",
                  "/api/v1/officer/documents/BD%00/0000001", "/V/12%0034", "/api/v1/officer/audit?after=%C2%85"):
-        problem = assert_problem(client.get(path, headers=officer), 422, "invalid-request")
+        problem = assert_problem(client.get(path, headers=headers), 422, "invalid-request")
         assert problem["errors"][0]["type"] == "control_character"
     form = client.post("/scan/lookup", content=b"series=BD&number=0000001&surname=%C3%84%00",
                        headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert_problem(form, 422, "invalid-request")
+    officer = bearer(officer_token(world, world.uni_issuer)[0])
+    multipart = client.post("/api/v1/auth/tokens", files={"name": (None, "a\x00b")}, headers=officer)
+    assert assert_problem(multipart, 422, "invalid-request")["errors"][0]["loc"] == ["body", "name"]
     before = audit_head(world)
+    correction = client.post("/console/documents/BD/0000001/correction",
+                             files={"reason": (None, "wrong\x00"), "csrf_token": (None, "x")})
+    assert_problem(correction, 422, "invalid-request")
     login = client.post("/console/session", content=b"username=uni%00head&password=x&login_token=t",
                         headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert_problem(login, 422, "invalid-request")

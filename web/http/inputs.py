@@ -11,13 +11,14 @@ limits, before the application. For every HTTP request it checks
   left in the scope for `web.http.bodies.read_json`, and the body is handed on unchanged, so FastAPI's own body
   parameters parse a body that is known to be bounded;
 * a URL-encoded form body (`application/x-www-form-urlencoded`, the console's and the pages' forms): every field
-  name and value, tab, line feed and carriage return allowed (text areas).
+  name and value, tab, line feed and carriage return allowed (text areas); a `multipart/form-data` body the same
+  (the console's forms take either), except on the upload paths, whose files are pictures and spreadsheets
+  checked by their own parsers (a 10 MiB body is not parsed twice).
 
 "Control character" is the C0 set, DEL and the C1 set (Unicode general category Cc); PostgreSQL refuses NUL in
 text (a 500 before this guard), and the others have no place in a name, a number or a reason. A refused request
 is answered 422 invalid-request with `errors` naming where (`loc`, never the text), a JSON body that nests too
-deeply or is not UTF-8 400 bad-request, before any route or database work, so nothing is written. Multipart
-bodies (uploads) are not read here: their files are pictures and spreadsheets, checked by their own parsers.
+deeply or is not UTF-8 400 bad-request, before any route or database work, so nothing is written.
 
 Sources: Unicode 15 §23.1 (control codes, Cc); RFC 8259 §7 (JSON strings); WHATWG URL, "application/x-www-form-
 urlencoded parsing"; PostgreSQL 16 manual §8.3 ("the character with code zero cannot be stored").
@@ -25,11 +26,13 @@ urlencoded parsing"; PostgreSQL 16 manual §8.3 ("the character with code zero c
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Collection
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
 from fastapi.exceptions import RequestValidationError
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,6 +42,7 @@ from .bodies import CONTROL_CHARACTERS, CONTROL_MESSAGE, JSON_KEY, is_json, pars
 LINE_CONTROLS: Final = frozenset("\t\n\r")
 """The control characters a body's text may hold (multi-line text); a path or a query never."""
 FORM_TYPE: Final = "application/x-www-form-urlencoded"
+MULTIPART_TYPE: Final = "multipart/form-data"
 
 
 def _error(loc: tuple[str | int, ...]) -> dict[str, Any]:
@@ -76,6 +80,31 @@ def form_errors(body: bytes) -> list[dict[str, Any]]:
     return errors
 
 
+async def multipart_errors(headers: Headers, body: bytes) -> list[dict[str, Any]]:
+    """Errors for control characters in a multipart form's text fields (tab and line breaks allowed); none for a
+    body that does not parse (the route answers that itself)."""
+
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    try:
+        form = await MultiPartParser(headers, stream()).parse()
+    except MultiPartException:
+        return []
+    errors: list[dict[str, Any]] = []
+    try:
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                continue
+            if has_control(name, multiline=False):
+                errors.append(_error(("body", "<name>")))
+            elif has_control(value, multiline=True):
+                errors.append(_error(("body", name)))
+    finally:
+        await form.close()
+    return errors
+
+
 async def read_body(receive: Receive) -> bytes:
     """The whole request body from `receive` (the body cap counts it on the way).
 
@@ -97,10 +126,12 @@ class InputGuard:
 
     Args:
         app: the next ASGI application.
+        upload_paths: exact paths that take uploads: their multipart bodies are not read here.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, upload_paths: Collection[str] = ()) -> None:
         self.app = app
+        self.upload_paths = frozenset(upload_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refuse control characters and unbounded JSON; hand a checked body on unchanged."""
@@ -111,9 +142,11 @@ class InputGuard:
             errors = target_errors(scope)
             if errors:
                 raise RequestValidationError(errors)
-            content_type = Headers(scope=scope).get("content-type")
+            headers = Headers(scope=scope)
+            content_type = headers.get("content-type")
             media_type = (content_type or "").split(";", 1)[0].strip().lower()
-            if not (is_json(content_type) or media_type == FORM_TYPE):
+            multipart = media_type == MULTIPART_TYPE and scope["path"] not in self.upload_paths
+            if not (is_json(content_type) or media_type == FORM_TYPE or multipart):
                 await self.app(scope, receive, send)
                 return
             body = await read_body(receive)
@@ -121,7 +154,7 @@ class InputGuard:
                 if body:
                     scope[JSON_KEY] = parse_json(body)
             else:
-                errors = form_errors(body)
+                errors = await multipart_errors(headers, body) if multipart else form_errors(body)
                 if errors:
                     raise RequestValidationError(errors)
         except RequestValidationError as exc:
@@ -155,4 +188,4 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-__all__ = ["InputGuard", "form_errors", "has_control", "read_body", "target_errors"]
+__all__ = ["InputGuard", "form_errors", "has_control", "multipart_errors", "read_body", "target_errors"]
