@@ -64,7 +64,7 @@ from .schemas import (
     VerifyRequest,
 )
 from .service import LOOKUP_NOT_FOUND, check_text, check_text_on_loop, scan_picture
-from .verdict import verdict_response
+from .verdict import unavailable_page, verdict_response
 
 RATE_BUCKETS: Final = {"/V/{digits}": "verify", "/v/{digits}": "verify", "/api/v1/verify": "verify",
                        "/api/v1/scan": "scan", "/api/v1/lookup": "lookup", "/api/v1/trust-list": "trust_list"}
@@ -125,10 +125,17 @@ def open_link(digits: str, request: Request, services: ServicesDep) -> Response:
     """The page a phone opens from the QR code: the verdict first, then the printed fields to compare.
 
     The QR text is rebuilt from the configured host and the digits of the path. An HTTP error is never used for
-    a verdict: every verdict, also MALFORMED or ANNULLED, is a 200 answer.
+    a verdict: every verdict, also MALFORMED or ANNULLED, is a 200 answer. A registry that cannot be read is 503
+    with Retry-After: the problem for JSON, a page saying to try again for a browser.
     """
-    report = check_text(services, services.prefix + digits, source="link")
-    if prefers_json(request.headers.get("accept")):
+    wants_json = prefers_json(request.headers.get("accept"))
+    try:
+        report = check_text(services, services.prefix + digits, source="link")
+    except ProblemError as exc:
+        if wants_json or exc.problem.slug != "unavailable":
+            raise
+        return unavailable_page(request, exc)  # a person with a phone reads a page, never a verdict
+    if wants_json:
         return JSONResponse(report.to_json(), headers={"Vary": PAGE_VARY})
     return verdict_response(request, [report])
 
