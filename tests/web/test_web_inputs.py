@@ -38,6 +38,7 @@ from verify.registry.accounts import create_token
 from verify.registry.db import upgrade_database
 from web.app import create_app
 from web.http.bodies import MAX_JSON_DEPTH, control_character_errors, parse_json, too_deep
+from web.problems.handlers import ProblemError
 
 NUL = "\x00"
 ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
@@ -173,6 +174,10 @@ def test_depth_is_counted_outside_strings_only() -> None:
     assert too_deep(b"[" * (MAX_JSON_DEPTH + 1))
     assert not too_deep(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH)
     assert parse_json(b'{"reason": "a\\\\u0000b"}') == {"reason": "a\\u0000b"}  # an escaped backslash, no NUL
+    with pytest.raises(ProblemError):  # UTF-16 would hide its escapes from the check: UTF-8 only (RFC 8259 §8.1)
+        parse_json('{"reason": "a\\u0000b"}'.encode("utf-16"))
+    with pytest.raises(RequestValidationError):
+        parse_json('{"reason": "a\\u0000b"}'.encode("utf-16-le"))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -115,7 +115,9 @@ def parse_json(body: bytes) -> Any:
     if too_deep(body):
         raise ProblemError("bad-request", BODY_UNREADABLE)
     try:
-        document: Any = json.loads(body)
+        # UTF-8 only (RFC 8259 §8.1): json.loads(bytes) would also take UTF-16 and UTF-32, whose escapes the
+        # control-character check below (on UTF-8 bytes) would not see.
+        document: Any = json.loads(body.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise RequestValidationError([{"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error",
                                        "input": {}, "ctx": {"error": exc.msg}}]) from None
