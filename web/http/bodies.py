@@ -42,13 +42,13 @@ Model = TypeVar("Model", bound=BaseModel)
 BODY_UNREADABLE = "the body cannot be read: not UTF-8, or nested too deeply"
 JSON_ONLY = "send the request body as application/json"
 MAX_JSON_DEPTH: Final = 32
-"""The deepest nesting of arrays and objects a JSON body may have (our deepest schema needs 4)."""
+"""The deepest nesting of arrays and objects a JSON body may have (the API's bodies nest a few levels)."""
 JSON_KEY: Final = "verify.json"
 """Scope key where `web.http.inputs.InputGuard` leaves the parsed JSON body (`parse_json`'s result)."""
 CONTROL_CHARACTERS: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """C0 controls but tab, line feed and carriage return (multi-line text keeps them), DEL, and C1 controls."""
 CONTROL_MESSAGE: Final = "control characters are not allowed in text"
-_BRACKETS_AND_STRINGS: Final = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+_BRACKETS_AND_STRINGS: Final = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
 _C1_IN_UTF8: Final = re.compile(rb"\xc2[\x80-\x9f]")
 _SHORT_CONTROL_ESCAPES: Final = (b"\\u", b"\\b", b"\\f", b"\x7f")
 
