@@ -192,3 +192,24 @@ def test_any_json_document_parses_or_is_refused_with_a_named_error(document: Any
         assert {error["type"] for error in refused.value.errors()} == {"control_character"}
     else:
         assert parse_json(body) == document
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(item) for item in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_depth(item) for item in value.values()), default=0)
+    return 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(inner=st.recursive(st.none() | st.integers() | st.text(alphabet="[]{}\"\\ab,:"),
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner,
+                                                                                         max_size=3),
+                          max_leaves=12),
+       wrap=st.integers(min_value=0, max_value=2 * MAX_JSON_DEPTH))
+def test_the_depth_scan_agrees_with_the_document(inner: Any, wrap: int) -> None:
+    document = inner
+    for _ in range(wrap):
+        document = [document]
+    assert too_deep(json.dumps(document).encode()) == (_depth(document) > MAX_JSON_DEPTH)
