@@ -8,7 +8,8 @@ boundary where they occur, and never leak.
 
     Error
     ├── RecordError                  a record breaks the schema (docs/FORMAT.md §3); issue time
-    │   └── OverBudgetError          the signed record would not fit QR version 12 at ECC M (§5)
+    │   ├── OverBudgetError          the signed record would not fit QR version 12 at ECC M (§5)
+    │   └── IinInTextError           free text (a reason, a basis, a name) holds a checksum-valid IIN
     ├── KeyStoreError                key files missing, unreadable, wrong passphrase, bad mode
     │   └── HsmError                 a PKCS#11 token cannot sign: no module, no token, wrong PIN, no key
     ├── TrustListError               trust list malformed, badly signed, older than one seen
@@ -93,6 +94,21 @@ class RecordError(Error, ValueError):
     """The record breaks the schema of docs/FORMAT.md §3 (raised at issue time)."""
 
     code = "INVALID_RECORD"
+
+
+class IinInTextError(RecordError):
+    """Free text typed by a person holds what is a valid IIN (DOMAIN.md: an IIN never reaches a public answer or a
+    log): refused at input, the field named (`verify.identifiers.refuse_iin_in_text`).
+
+    Attributes:
+        field: the name of the refused input field (e.g. "reason", "basis", "name_kk").
+    """
+
+    code = "IIN_IN_TEXT"
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class OverBudgetError(RecordError):

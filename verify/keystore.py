@@ -35,6 +35,7 @@ from cryptography import x509
 from .codec import ALG_EDDSA
 from .doctypes import DEVELOPMENT_TVE_SERIES, all_fixed_series
 from .errors import KeyStoreError, TrustListError
+from .identifiers import refuse_iin_in_text
 from .keys import (
     KeySigner,
     PrivateKey,
@@ -272,7 +273,9 @@ class KeyStore:
 
         Raises:
             KeyStoreError: no signer with that kid, or already revoked.
+            IinInTextError: the reason holds an IIN (the trust list is published).
         """
+        refuse_iin_in_text(reason, field="reason")
         current = self.trust_list()
         if not any(e.kid == kid for e in current.signers):
             raise KeyStoreError(f"no signer with kid {kid.hex()}")

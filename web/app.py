@@ -54,6 +54,7 @@ from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
 from .runtime.backoffice import build_backoffice
 from .runtime.services import build_services, prepare
 from .settings import KiB, WebSettings
+from .ui.render import localize_problem
 
 TITLE = "verify: education document verification"
 DESCRIPTION = """\
@@ -144,7 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.backoffice = backoffice
-    install_problem_handlers(app)
+    install_problem_handlers(app, localize=localize_problem)
     install_outage_handlers(app)
     app.include_router(public_api.router)
     app.include_router(public_pages.router)

@@ -98,6 +98,9 @@ def test_the_registry_commands_end_to_end(empty_url: str, keys: Keys, tmp_path: 
     out, _ = cli("correct", "ТКБ", "0000004", "--set", "qualification=4S06130104", "--reason", "typo", *officer)
     assert "revision 2; changed: qualification" in out
     assert "CORRECTED" in cli("check", third, code=1)[0]
+    _, err = cli("correct", "ТКБ", "0000004", "--set", "qualification=4S06130105", "--reason",
+                 f"application of {iins[0][:6]} {iins[0][6:]}", *officer, code=2)  # issue 10, item 7
+    assert "IIN_IN_TEXT" in err and "reason" in err
     assert "FORBIDDEN" in cli("annul", "ТКБ", "0000004", "--basis", "order 5", *officer, code=2)[1]
     cli("annul", "ТКБ", "0000004", "--basis", "order 5", "--officer", "col.head")
     assert "ANNULLED" in cli("check", third, code=1)[0]

@@ -2,7 +2,8 @@
 
 For every operation of `app.openapi()` schemathesis sends the documented examples and a few generated requests
 (valid and invalid ones), as `anonymous`, an `officer` (the head of institution A: every officer scope, and
-annulment), a `partner` and an `admin`, each on a registry of its own with one issued document, on SQLite and on
+annulment), a `partner` and an `admin`, each on a registry of its own with one issued document (whose holder
+institution B registered too, with its own spelling), on SQLite and on
 PostgreSQL (which refuses what SQLite lets through, e.g. integers over 2^31 - 1), and checks every answer:
 
 * `not_a_server_error`: no 5xx at all;
@@ -55,7 +56,7 @@ from support.web import (
     refuse_database,
     web_settings,
 )
-from support.world import Keys, World, build_world, postgres_database
+from support.world import Keys, World, build_world, postgres_database, row
 
 from verify.keystore import KeyStore
 from verify.registry.accounts import create_token
@@ -110,6 +111,7 @@ def caller(request: pytest.FixtureRequest, keys: Keys, tmp_path: Path) -> Iterat
     if database == "sqlite":
         world = request.getfixturevalue("world")
         request.getfixturevalue("issued")
+        _registered_by_another_institution(world)
         yield request.getfixturevalue("make_client")(**LIMITS), _credentials(role, world)
         return
     with postgres_database() as url:
@@ -117,11 +119,21 @@ def caller(request: pytest.FixtureRequest, keys: Keys, tmp_path: Path) -> Iterat
         world = build_world(url, signer=keys.store.signer(), trust_list=keys.store.trust_list())
         try:
             issue(world)
+            _registered_by_another_institution(world)
             (tmp_path / "data").mkdir()
             with RecordingClient(create_app(web_settings(world, keys, tmp_path, **LIMITS))) as client:
                 yield client, _credentials(role, world)
         finally:
             world.dispose()
+
+
+def _registered_by_another_institution(world: World) -> None:
+    """Institution B registers the holder of A's document too, with its own spelling (issue 10, item 8): every
+    answer to A's officer must still be A's alone."""
+    iin = world.scalar("SELECT h.iin FROM holders h JOIN graduates g ON g.holder_id = h.id LIMIT 1")
+    assert isinstance(iin, str)
+    world.import_rows((row(2, iin=iin, surname="Абдрахманова", name="Гульнур", patronymic=None),),
+                      officer=world.other_issuer, institution=world.other)
 
 
 def _credentials(role: str, world: World) -> dict[str, str]:

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from .. import codec, qr
 from ..doctypes import NumberingMode, get_document_type
 from ..errors import ConflictError, LifecycleError, NotFoundError, RecordError, StockError
-from ..identifiers import normalize_series, validate_number
+from ..identifiers import normalize_series, refuse_iin_in_text, validate_number
 from ..issue import SignedRecord, sign_record
 from ..keys import Signer
 from ..record import HolderName, Record
@@ -403,13 +403,15 @@ def issue_group(*, session: Session, officer: Officer, group: str, idempotency_k
         ForbiddenError: a viewer.
         ConflictError: the key names a batch of another institution, group or series.
         NotFoundError: the group has no graduates.
+        IinInTextError: the key or the group holds an IIN (both are stored and shown).
         StockError, RecordError, OverBudgetError: from `issue_document`; documents issued before stay issued
             and a retry with the same key continues after them.
     """
     require_writer(officer)
-    key = idempotency_key.strip()
+    key = refuse_iin_in_text(idempotency_key.strip(), field="idempotency_key")
     if not 1 <= len(key) <= 128:
         raise RecordError("idempotency key: must be 1-128 characters")
+    refuse_iin_in_text(group, field="group")
     batch, replayed = _open_batch(session, officer=officer, group=group, key=key, blank_series=blank_series, at=at)
     assert batch.id is not None
     total = len(batch.graduate_ids)

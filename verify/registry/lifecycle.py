@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session
 
 from ..errors import RecordError
+from ..identifiers import refuse_iin_in_text
 from ..issue import sign_record
 from ..keys import Signer
 from ..record import DuplicateOf, HolderName, Record
@@ -226,10 +227,11 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
         NotFoundError: no such document.
         LifecycleError: the document is annulled (final) or replaced (void).
         RecordError: a bad field or value, nothing changes, no reason, or the new record breaks the schema.
+        IinInTextError: the reason holds an IIN (it is shown on the public page).
     """
     require_writer(officer)
     values = parse_changes(changes)
-    reason = reason.strip()
+    reason = refuse_iin_in_text(reason.strip(), field="reason")
     if not reason:
         raise RecordError("reason: a correction needs a reason")
     with unit_of_work(session):
@@ -287,9 +289,10 @@ def annul_document(*, session: Session, officer: Officer, series: str, number: s
         NotFoundError: no such document.
         LifecycleError: annulled already (final), or replaced (void; annul the document in force).
         RecordError: an empty basis.
+        IinInTextError: the basis holds an IIN (it is shown on the public page).
     """
     require_head(officer)
-    basis = basis.strip()
+    basis = refuse_iin_in_text(basis.strip(), field="basis")
     if not basis:
         raise RecordError("basis: an annulment needs its basis")
     with unit_of_work(session):

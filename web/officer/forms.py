@@ -39,8 +39,8 @@ class FormError:
 def refusal(exc: Error | ProblemError) -> FormError:
     """A refusal of the officer service (a `verify` error, or a problem) as a form error (the detail is English)."""
     problem = exc if isinstance(exc, ProblemError) else problem_from_error(exc)
-    return FormError(_REFUSALS.get(problem.problem.slug, "c_error_refused"), str(problem.detail),
-                     problem.status_code)
+    key = problem.message_key or _REFUSALS.get(problem.problem.slug, "c_error_refused")
+    return FormError(key, str(problem.detail), problem.status_code)
 
 
 def schema_error(exc: ValidationError) -> FormError:

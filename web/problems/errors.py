@@ -17,6 +17,8 @@ place where a `verify.Error` becomes an answer, chosen by its `code`:
 | UnsupportedImageError (UNSUPPORTED_IMAGE)              | 415    | unsupported-media-type |
 | UnreadableImageError, ImageError                       | 422    | unreadable-image       |
 | NoQRCodeError (NO_QR_CODE)                             | 422    | no-qr-code             |
+| IinInTextError (IIN_IN_TEXT)                           | 422    | invalid-data, with     |
+|                                                        |        | `code` and `field`     |
 | RecordError, OverBudgetError, anything else            | 422    | invalid-data           |
 
 The messages of `verify` never hold an IIN (its services and the import parser are written so), so they are passed
@@ -51,7 +53,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from verify import Error
-from verify.errors import RegistryUnavailableError, SchemaError
+from verify.errors import IinInTextError, RegistryUnavailableError, SchemaError
 
 from .handlers import ProblemError, problem_response
 
@@ -85,6 +87,8 @@ DATABASE_UNAVAILABLE: Final = (OperationalError, InterfaceError, PoolTimeoutErro
 value (IntegrityError, DataError): those are requests' faults."""
 DATABASE_DOWN: Final = "the registry database cannot be reached or did not answer in time; try again shortly"
 BEARER_CHALLENGE: Final = 'Bearer realm="verify"'
+IIN_IN_TEXT_MESSAGE: Final = "e_iin_in_text"
+"""The catalogue's message for free text that holds an IIN (`verify.errors.IinInTextError`)."""
 
 
 def problem_slug(code: str) -> str:
@@ -112,6 +116,9 @@ def problem_from_error(exc: Error) -> ProblemError:
     slug = problem_slug(exc.code)
     if exc.code == "REGISTRY_UNAVAILABLE":
         return registry_unavailable()
+    if isinstance(exc, IinInTextError):  # the field named, a stable code, the message in the reader's language
+        return ProblemError(slug, exc.message, extensions={"code": exc.code, "field": exc.field},
+                            message_key=IIN_IN_TEXT_MESSAGE)
     if slug == "unavailable":
         return ProblemError(slug, f"{exc.message} (the operator must fix the server's configuration)")
     return ProblemError(slug, exc.message)
@@ -167,7 +174,7 @@ class ProblemRoute(APIRoute):
         return guarded
 
 
-__all__ = ["BEARER_CHALLENGE", "DATABASE_DOWN", "DATABASE_UNAVAILABLE", "REGISTRY_UNAVAILABLE",
+__all__ = ["BEARER_CHALLENGE", "DATABASE_DOWN", "DATABASE_UNAVAILABLE", "IIN_IN_TEXT_MESSAGE", "REGISTRY_UNAVAILABLE",
            "UNAVAILABLE_RETRY_S", "UNREADABLE_REGISTRY", "ProblemRoute", "install_outage_handlers",
            "insufficient_scope", "problem_from_error", "problem_from_exception", "problem_slug",
            "registry_unavailable", "unauthorized", "verification_unavailable"]

@@ -118,6 +118,11 @@ def request_language(request: Request) -> tuple[str, str | None]:
     return lang, switched
 
 
+def localize_problem(request: Request, key: str) -> str:
+    """A problem's message `key` in the request's language (`web.problems.handlers.install_problem_handlers`)."""
+    return Translator(request_language(request)[0])(key)
+
+
 def page_response(request: Request, html_of: Callable[[str], str], *, status_code: int = 200,
                   camera: bool = False) -> HTMLResponse:
     """Send a page in the request's language with the page headers and, after a switch, the `lang` cookie.
