@@ -114,6 +114,8 @@ def test_a_database_that_refuses_connections_is_a_503_on_every_route(make_client
         if name != "healthz":
             _unavailable(response)
     assert api.cookies.get(COOKIE) is not None  # an outage does not end the session
+    kazakh = api.get("/api/v1/officer/documents", headers={**officer, "Accept-Language": "kk"})
+    assert kazakh.status_code == 503 and "Тізілім дерекқоры" in kazakh.json()["detail"]  # a localized detail
     page = api.get(f"/V/{digits(issued)}", headers={"Accept-Language": "ru"})
     assert page.headers["content-type"].startswith("text/html") and "Реестр недоступен" in page.text
     assert "VALID" not in page.text and "Подлинный" not in page.text

@@ -309,9 +309,9 @@ def test_scan_caps_the_codes_of_one_picture_and_counts_each_against_the_verify_l
     # Issue 10 item 14: a photo with 120 codes ran 110 verifications outside the verify rate limit.
     sheet = _sheet(qr_png(issued), qr_png(issue(world)), qr_png(issue(world)))
     capped = make_client(scan_max_codes=2)
-    body = assert_problem(capped.post("/api/v1/scan", files={"photo": ("s.png", sheet, "image/png")}),
-                          422, "too-many-codes")
-    assert "3 QR codes" in body["detail"] and "2" in body["detail"]
+    body = assert_problem(capped.post("/api/v1/scan", files={"photo": ("s.png", sheet, "image/png")},
+                                      headers={"Accept-Language": "ru"}), 422, "too-many-codes")
+    assert (body["codes"], body["max_codes"]) == (3, 2) and "по одному" in body["detail"]
     page = capped.post("/scan/photo", files={"photo": ("s.png", sheet, "image/png")},
                        headers={"Accept-Language": "en"})
     assert page.status_code == 422 and "one document at a time" in page.text

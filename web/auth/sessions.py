@@ -152,7 +152,7 @@ def check_origin(request: Request, *, base_url: str) -> None:
     """
     origin = request.headers.get("origin")
     if origin is not None and not own_origin(request, origin, base_url=base_url):
-        raise ProblemError("forbidden", FOREIGN_ORIGIN)
+        raise ProblemError("forbidden", FOREIGN_ORIGIN, message_key="e_foreign_origin")
 
 
 def account_key(username: str) -> str:
@@ -172,7 +172,7 @@ async def limit_account(office: BackOffice, username: str) -> None:
     wait_s = await office.limiter.hit(ACCOUNT_BUCKET, account_key(username))
     if wait_s is not None:
         raise ProblemError("rate-limited", f"too many sign-in attempts for this account; try again in {wait_s} s",
-                           headers={"Retry-After": str(wait_s)})
+                           headers={"Retry-After": str(wait_s)}, message_key="c_login_limited")
 
 
 def sign_in(office: BackOffice, form: LoginRequest, *, at: dt.datetime) -> tuple[str, Identity]:

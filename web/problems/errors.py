@@ -86,6 +86,8 @@ DATABASE_UNAVAILABLE: Final = (OperationalError, InterfaceError, PoolTimeoutErro
 (PostgreSQL 57014, 55P03; SQLite "database is locked"), no free pooled connection. Never a constraint or a bad
 value (IntegrityError, DataError): those are requests' faults."""
 DATABASE_DOWN: Final = "the registry database cannot be reached or did not answer in time; try again shortly"
+DATABASE_DOWN_MESSAGE: Final = "e_registry_unavailable"
+"""The catalogue's message of `DATABASE_DOWN` (the `detail` in the reader's language)."""
 BEARER_CHALLENGE: Final = 'Bearer realm="verify"'
 IIN_IN_TEXT_MESSAGE: Final = "e_iin_in_text"
 """The catalogue's message for free text that holds an IIN (`verify.errors.IinInTextError`)."""
@@ -99,7 +101,8 @@ def problem_slug(code: str) -> str:
 def registry_unavailable() -> ProblemError:
     """503 with Retry-After for a database that cannot answer now (`DATABASE_UNAVAILABLE`); nothing of the driver's
     message is passed on."""
-    return ProblemError("unavailable", DATABASE_DOWN, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)})
+    return ProblemError("unavailable", DATABASE_DOWN, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)},
+                        message_key=DATABASE_DOWN_MESSAGE)
 
 
 def problem_from_exception(exc: BaseException) -> ProblemError | None:
@@ -145,7 +148,11 @@ def insufficient_scope(scopes: list[str]) -> ProblemError:
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
     problem = registry_unavailable()
-    return problem_response(problem.problem.slug, str(problem.detail), scope=request.scope, headers=problem.headers)
+    detail = str(problem.detail)
+    localize = getattr(request.app.state, "localize_problem", None)
+    if localize is not None and problem.message_key is not None:
+        detail = localize(request, problem.message_key)
+    return problem_response(problem.problem.slug, detail, scope=request.scope, headers=problem.headers)
 
 
 def install_outage_handlers(app: FastAPI) -> None:
@@ -174,7 +181,7 @@ class ProblemRoute(APIRoute):
         return guarded
 
 
-__all__ = ["BEARER_CHALLENGE", "DATABASE_DOWN", "DATABASE_UNAVAILABLE", "IIN_IN_TEXT_MESSAGE", "REGISTRY_UNAVAILABLE",
-           "UNAVAILABLE_RETRY_S", "UNREADABLE_REGISTRY", "ProblemRoute", "install_outage_handlers",
-           "insufficient_scope", "problem_from_error", "problem_from_exception", "problem_slug",
-           "registry_unavailable", "unauthorized", "verification_unavailable"]
+__all__ = ["BEARER_CHALLENGE", "DATABASE_DOWN", "DATABASE_DOWN_MESSAGE", "DATABASE_UNAVAILABLE",
+           "IIN_IN_TEXT_MESSAGE", "REGISTRY_UNAVAILABLE", "UNAVAILABLE_RETRY_S", "UNREADABLE_REGISTRY", "ProblemRoute",
+           "install_outage_handlers", "insufficient_scope", "problem_from_error", "problem_from_exception",
+           "problem_slug", "registry_unavailable", "unauthorized", "verification_unavailable"]

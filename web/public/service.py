@@ -106,7 +106,8 @@ def scan_picture(services: Services, data: bytes, *, client: str) -> list[Verifi
         services.metrics.count_scan("TOO_MANY_CODES")
         raise ProblemError("too-many-codes", f"the picture holds {len(texts)} QR codes, more than the "
                                              f"{services.scan_max_codes} verified from one picture: photograph one "
-                                             "document at a time")
+                                             "document at a time", message_key="scan_too-many-codes",
+                           extensions={"codes": len(texts), "max_codes": services.scan_max_codes})
     for _ in texts:
         wait_s = run_on_loop(services.limiter.hit, "verify", client)
         if wait_s is not None:
