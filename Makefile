@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-js lint install lock audit
+.PHONY: demo test test-js lint install lock audit cluster-test
 
 JS := clients/js
 
@@ -24,6 +24,9 @@ $(BIN)/verify: pyproject.toml $(LOCK)
 lock: $(BIN)/verify
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 	  --python-platform x86_64-unknown-linux-gnu --custom-compile-command 'make lock' --quiet -o $(LOCK)
+	$(BIN)/uv pip compile pyproject.toml --extra web --extra hsm --extra otel --generate-hashes \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --custom-compile-command 'make lock' \
+	  --quiet -o requirements-web.lock
 
 # Known vulnerabilities of the pinned versions (pip-audit), where the advisory database is reachable.
 audit: install
@@ -47,6 +50,11 @@ $(JS)/node_modules/.package-lock.json: $(JS)/package.json $(JS)/package-lock.jso
 # Type-check and build the kit (tsc), then run its tests with node's test runner.
 test-js: $(JS)/node_modules/.package-lock.json
 	cd $(JS) && npm test
+
+# The deployment on this machine: primary + streaming replica, Redis, two instances, HAProxy (deploy/); it prints
+# each check's figure. Part of `make test` too.
+cluster-test: install
+	CI=$${CI:-true} $(BIN)/python -m pytest -q tests/cluster
 
 test: install lint test-js
 	$(BIN)/python -m pytest -q

@@ -20,10 +20,10 @@ WEB_STACK = {"fastapi", "starlette", "uvicorn", "jinja2", "limits", "redis", "pr
 """What a third party's offline verifier must not pull: the web framework and the database drivers."""
 
 
-def pins() -> dict[str, tuple[str, list[str]]]:
-    """name -> (version, hashes) of requirements.lock."""
+def pins(lock: str = "requirements.lock") -> dict[str, tuple[str, list[str]]]:
+    """name -> (version, hashes) of a lock file."""
     out: dict[str, tuple[str, list[str]]] = {}
-    for block in re.split(r"\n(?=[A-Za-z0-9])", (ROOT / "requirements.lock").read_text(encoding="utf-8")):
+    for block in re.split(r"\n(?=[A-Za-z0-9])", (ROOT / lock).read_text(encoding="utf-8")):
         head = re.match(r"([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?==([^\s\\;]+)", block)
         if head:
             out[canonicalize_name(head.group(1))] = (head.group(2), re.findall(r"--hash=sha256:([0-9a-f]{64})", block))
@@ -65,3 +65,19 @@ def test_the_core_install_pulls_no_web_framework_and_no_database_driver() -> Non
     assert core.isdisjoint(WEB_STACK), core & WEB_STACK
     assert {canonicalize_name(r.name) for r in groups["web"]} >= {"fastapi", "uvicorn", "verify"}
     assert any(canonicalize_name(r.name) == "verify" and r.extras >= {"web", "hsm"} for r in groups["dev"])
+
+
+def test_the_images_lock_pins_the_service_and_no_development_tool() -> None:
+    """requirements-web.lock (the Dockerfile's) holds core, registry, web, hsm and otel, and no test tool."""
+    locked = pins("requirements-web.lock")
+    groups = project()
+    for group in ("core", "registry", "web", "hsm", "otel"):
+        for requirement in groups[group]:
+            name = canonicalize_name(requirement.name)
+            if name != "verify":
+                assert name in locked and requirement.specifier.contains(locked[name][0], prereleases=True), \
+                    f"{group}: {requirement} (run make lock)"
+    assert not {"pytest", "hypothesis", "playwright", "schemathesis", "mypy"} & set(locked)
+    for lock in ("requirements.lock", "requirements-web.lock"):
+        shared = set(pins(lock)) & set(locked)
+        assert all(pins(lock)[name][0] == locked[name][0] for name in shared), "the two locks disagree"
