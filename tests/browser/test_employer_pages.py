@@ -253,3 +253,18 @@ def test_the_print_button_prints_a_receipt(visit: Any, server: Server, cases: tu
     assert one.page.locator(".verdict").evaluate("e => getComputedStyle(e).color") == "rgb(0, 0, 0)"
     pdf = one.page.pdf(format="A4")
     assert pdf[:5] == b"%PDF-" and len(pdf) > 10_000
+
+
+# ----------------------------------------------------------------------------- the API reference
+def test_the_api_reference_renders_from_this_origin_under_the_csp(visit: Any, server: Server) -> None:
+    # Issue 10 item 13: /docs loaded Swagger UI from a CDN with an inline script and no CSP.
+    one = visit()
+    requested: list[str] = []
+    one.page.on("request", lambda request: requested.append(request.url))
+    response = one.page.goto(f"{server.url}/docs")
+    assert response.status == 200 and "script-src 'self'" in response.headers["content-security-policy"]
+    one.page.wait_for_selector(".swagger-ui .information-container .title")
+    assert "verify" in one.page.locator(".swagger-ui .information-container .title").inner_text()
+    assert one.page.locator(".swagger-ui .opblock").count() >= 40  # every operation is listed
+    assert requested and all(url.startswith(server.url) or url.startswith("data:") for url in requested), requested
+    assert one.page.goto(f"{server.url}/redoc").status == 404

@@ -36,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..deps import ServicesDep, require_json, require_multipart, utcnow
 from ..http.bodies import ReportResponse, json_request_body, read_json
+from ..http.guards import CLIENT_KEY
 from ..problems.catalogue import PROBLEM_TYPES
 from ..problems.errors import unauthorized
 from ..problems.handlers import ProblemError
@@ -64,7 +65,7 @@ from .schemas import (
     VerifyRequest,
 )
 from .service import LOOKUP_NOT_FOUND, check_text, check_text_on_loop, scan_picture
-from .verdict import verdict_response
+from .verdict import unavailable_page, verdict_response
 
 RATE_BUCKETS: Final = {"/V/{digits}": "verify", "/v/{digits}": "verify", "/api/v1/verify": "verify",
                        "/api/v1/scan": "scan", "/api/v1/lookup": "lookup", "/api/v1/trust-list": "trust_list"}
@@ -125,10 +126,17 @@ def open_link(digits: str, request: Request, services: ServicesDep) -> Response:
     """The page a phone opens from the QR code: the verdict first, then the printed fields to compare.
 
     The QR text is rebuilt from the configured host and the digits of the path. An HTTP error is never used for
-    a verdict: every verdict, also MALFORMED or ANNULLED, is a 200 answer.
+    a verdict: every verdict, also MALFORMED or ANNULLED, is a 200 answer. A registry that cannot be read is 503
+    with Retry-After: the problem for JSON, a page saying to try again for a browser.
     """
-    report = check_text(services, services.prefix + digits, source="link")
-    if prefers_json(request.headers.get("accept")):
+    wants_json = prefers_json(request.headers.get("accept"))
+    try:
+        report = check_text(services, services.prefix + digits, source="link")
+    except ProblemError as exc:
+        if wants_json or exc.problem.slug != "unavailable":
+            raise
+        return unavailable_page(request, exc)  # a person with a phone reads a page, never a verdict
+    if wants_json:
         return JSONResponse(report.to_json(), headers={"Vary": PAGE_VARY})
     return verdict_response(request, [report])
 
@@ -162,18 +170,22 @@ async def verify_text(request: Request) -> JSONResponse:
                    ("unsupported-media-type", "not a JPEG, PNG or WebP image"),
                    ("unreadable-image", "JPEG image could not be decoded: OSError: image file is truncated"),
                    ("no-qr-code", "no QR code found in the picture"),
+                   ("too-many-codes", "the picture holds 12 QR codes, more than the 8 verified from one picture: "
+                                      "photograph one document at a time"),
                    INVALID, RATE_LIMITED,
                    ("busy", "all 2 decoders are busy and 8 pictures are waiting"), INTERNAL, UNAVAILABLE)},
 )
 def scan_photo(photo: Annotated[UploadFile, File(description="a JPEG, PNG or WebP picture, at most 10 MiB, 40 MP")],
-               services: ServicesDep) -> JSONResponse:
+               services: ServicesDep, request: Request) -> JSONResponse:
     """Find every QR code in a photo, scan or screenshot and verify each.
 
     The picture is checked from its header first (size in bytes, format by its magic bytes, pixel size), then
-    decoded in a separate, memory-capped process with a time limit.
+    decoded in a separate, memory-capped process with a time limit. At most VERIFY_SCAN_MAX_CODES codes (8) are
+    verified from one picture, each counted against the client's verification rate limit.
     """
     data = photo.file.read(services.scan_limits.max_image_bytes + 1)
-    return JSONResponse({"results": [report.to_json() for report in scan_picture(services, data)]})
+    reports = scan_picture(services, data, client=str(request.scope.get(CLIENT_KEY) or "unknown"))
+    return JSONResponse({"results": [report.to_json() for report in reports]})
 
 
 @router.post(

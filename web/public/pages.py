@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from ..deps import ServicesDep
+from ..http.guards import CLIENT_KEY
 from ..problems.handlers import ProblemError
 from ..ui.i18n import Translator
 from ..ui.render import page_response, render, static_response
@@ -37,7 +38,7 @@ RATE_BUCKETS: Final = {"/scan/photo": "scan", "/scan/lookup": "lookup"}
 UPLOAD_PATHS: Final = ("/scan/photo",)
 """Paths whose body cap is the upload cap (`web.http.guards.BodySizeLimit`)."""
 _SCAN_ERRORS: Final = frozenset({"no-qr-code", "unreadable-image", "unsupported-media-type", "content-too-large",
-                                 "busy", "invalid-request"})
+                                 "busy", "invalid-request", "too-many-codes", "rate-limited", "unavailable"})
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,7 +85,7 @@ def scan_photo_page(request: Request, services: ServicesDep,
     if not data:
         return _scan_page(request, services, status_code=422, upload_error="scan_invalid-request")
     try:
-        reports = scan_picture(services, data)
+        reports = scan_picture(services, data, client=str(request.scope.get(CLIENT_KEY) or "unknown"))
     except ProblemError as exc:
         slug = exc.problem.slug if exc.problem.slug in _SCAN_ERRORS else "unreadable-image"
         return _scan_page(request, services, status_code=exc.status_code, upload_error=f"scan_{slug}",
@@ -104,8 +105,10 @@ def lookup_page(request: Request, services: ServicesDep, series: Annotated[str, 
     try:
         report = lookup_document(services, body)
     except ProblemError as exc:
-        key = "lookup_not_found" if exc.problem.slug == "not-found" else "lookup_invalid"
-        return _scan_page(request, services, status_code=exc.status_code, lookup_error=key, lookup=typed)
+        key = {"not-found": "lookup_not_found", "unavailable": "lookup_unavailable"}.get(exc.problem.slug,
+                                                                                        "lookup_invalid")
+        return _scan_page(request, services, status_code=exc.status_code, lookup_error=key, lookup=typed,
+                          headers=dict(exc.headers or {}))
     return verdict_response(request, [report], switch_base="/scan")
 
 

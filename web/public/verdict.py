@@ -26,6 +26,7 @@ from verify.keys import ALGORITHM_NAMES
 from verify.record import stamp_text
 from verify.verifier import NOT_CHECKED
 
+from ..problems.handlers import ProblemError
 from ..ui.i18n import KAZAKHSTAN_TIME, LANGUAGES, Translator
 from ..ui.render import page_response, render
 
@@ -369,3 +370,14 @@ def verdict_response(request: Request, reports: Sequence[VerificationReport], *,
         return render("verdict.html", lang=lang, switch_base=switch_base, verdicts=views, title=title)
 
     return page_response(request, html_of)
+
+
+def unavailable_page(request: Request, problem: ProblemError) -> HTMLResponse:
+    """The page of a verification that could not ask the registry (503, its Retry-After): no verdict, try again."""
+
+    def html_of(lang: str) -> str:
+        return render("unavailable.html", lang=lang, title=Translator(lang)("unavailable_title"))
+
+    page = page_response(request, html_of, status_code=problem.status_code)
+    page.headers.update({"Retry-After": (problem.headers or {}).get("Retry-After", "30")})
+    return page

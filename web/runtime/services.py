@@ -217,7 +217,9 @@ class Services:
     Attributes:
         prefix: the QR prefix of the configured host (`codec.qr_prefix(base_url)`): the only one accepted.
         trust: the trust list in use.
-        engine: read-only registry engine; `sessions` opens sessions on it.
+        engine: read-only registry engine; `sessions` opens sessions on it. Like every connection of the public
+            surface (`status_engine`, `async_status`) its statements and lock waits are bounded by
+            VERIFY_DB_READ_TIMEOUT_MS; running over it is answered 503 with Retry-After.
         status_engine: read-only, autocommit engine of the status lookups (one SELECT per verification, one round
             trip); `status_lookup` asks it from worker threads, with the facts a verdict page shows (`details`).
         async_status: the status lookup of routes on the event loop (opened and closed by the app's lifespan).
@@ -225,6 +227,7 @@ class Services:
             (`web.runtime.replica`).
         pool: the decoding processes.
         scan_limits: byte and pixel caps of pictures, checked from the header before decoding.
+        scan_max_codes: the most QR codes verified from one picture (VERIFY_SCAN_MAX_CODES).
         limiter: the rate limits.
         metrics: the Prometheus metrics.
     """
@@ -238,6 +241,7 @@ class Services:
     async_status: AsyncRegistryStatusLookup
     pool: ScanPool
     scan_limits: ScanLimits
+    scan_max_codes: int
     limiter: RateLimiter
     metrics: Metrics
     replica: ReplicaReads | None = None
@@ -299,22 +303,26 @@ def build_services(settings: WebSettings) -> Services:
     trust_path = settings.trust_list or KeyStore(settings.keys_dir).trust_list_path
     trust = TrustSource(path=trust_path, root=load_root(settings), reload_s=settings.trust_reload_s)
     metrics.add_collector(TrustListGauges(trust))
-    engine = make_engine(settings.resolved_database_url(), readonly=True, pool_size=settings.db_pool_size)
+    read_timeout_ms = settings.db_read_timeout_ms  # every reading connection: public routes, lists, sessions
+    engine = make_engine(settings.resolved_database_url(), readonly=True, pool_size=settings.db_pool_size,
+                         timeout_ms=read_timeout_ms)
     status_engine = make_engine(settings.resolved_database_url(), readonly=True, autocommit=True,
-                                pool_size=settings.db_pool_size)
+                                pool_size=settings.db_pool_size, timeout_ms=read_timeout_ms)
     pool = ScanPool(workers=settings.scan_workers, queue=settings.scan_queue, timeout_s=settings.scan_timeout_s,
                     memory_bytes=settings.scan_memory_mib * MiB, max_image_bytes=settings.max_upload_bytes,
                     max_pixels=settings.max_image_pixels, on_change=metrics.set_scan_pool)
     rates = {"verify": settings.rate_verify, "scan": settings.rate_scan, "lookup": settings.rate_lookup,
              "trust_list": settings.rate_trust_list}
     status_lookup = RegistryStatusLookup(status_engine, details=True)
-    async_status = AsyncRegistryStatusLookup.for_engine(status_engine, pool_size=settings.db_pool_size)
+    async_status = AsyncRegistryStatusLookup.for_engine(status_engine, pool_size=settings.db_pool_size,
+                                                        statement_timeout_ms=read_timeout_ms)
     replica = None
     if settings.database_replica_url:
         replica = build_replica_reads(replica_url=settings.database_replica_url,
                                       primary_url=settings.resolved_database_url(), primary_status=status_lookup,
                                       primary_async=async_status, max_lag_s=settings.replica_max_lag_s,
-                                      pool_size=settings.db_pool_size, metrics=metrics)
+                                      pool_size=settings.db_pool_size, metrics=metrics,
+                                      timeout_ms=read_timeout_ms)
     return Services(
         prefix=qr_prefix(settings.base_url),
         trust=trust,
@@ -325,6 +333,7 @@ def build_services(settings: WebSettings) -> Services:
         async_status=async_status,
         pool=pool,
         scan_limits=ScanLimits(max_image_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels),
+        scan_max_codes=settings.scan_max_codes,
         limiter=RateLimiter(rates, redis_url=settings.redis_url),
         metrics=metrics,
         replica=replica,
