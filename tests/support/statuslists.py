@@ -11,12 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from support.world import T0, World, annul, correct, duplicate, issue_row, later, row
-
+from support.world import T0, World, annul, correct, duplicate, issue_row, later, new_key_store, row
 from verify.keystore import KeyStore
 from verify.registry.models import DocumentRevision
-
-from .world import new_key_store
 
 
 def status_key_store(path: Path) -> KeyStore:
