@@ -250,7 +250,7 @@ def build_services(settings: WebSettings) -> Services:
                     memory_bytes=settings.scan_memory_mib * MiB, max_image_bytes=settings.max_upload_bytes,
                     max_pixels=settings.max_image_pixels, on_change=metrics.set_scan_pool)
     rates = {"verify": settings.rate_verify, "scan": settings.rate_scan, "lookup": settings.rate_lookup,
-             "trust_list": settings.rate_trust_list}
+             "trust_list": settings.rate_trust_list, "status_lists": settings.rate_trust_list}
     return Services(
         prefix=qr_prefix(settings.base_url),
         trust=trust,

@@ -1,0 +1,103 @@
+"""`GET /api/v1/status-lists` and `GET /api/v1/status-lists/{series}` (issue 12 item 2), and the trust list's caching.
+
+The key store of these tests has a status signer (`support.statuslists.status_key_store`); a list is signed on the
+first request after a lifecycle change, then served with a strong ETag (304 on If-None-Match) by every request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from support.statuslists import status_key_store
+from support.web import MakeClient, assert_problem, issue
+from support.world import Keys, World, annul, later
+
+from verify.registry.db import session_factory
+from verify.statuslookup import verify_status_list
+from web.deps import utcnow
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    """This module's TEST ONLY key store: a document signer and a status signer."""
+    return Keys.of(status_key_store(tmp_path_factory.mktemp("status-web-keys") / "keys"))
+
+
+def _index(client: TestClient) -> dict[str, object]:
+    response = client.get("/api/v1/status-lists")
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    schema = json.loads(resources.files("verify.schemas").joinpath("status-list-index.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(body)
+    return body
+
+
+def test_the_index_and_each_list_are_published_signed_and_cached(client: TestClient, world: World,
+                                                                 keys: Keys) -> None:
+    issued = issue(world)
+    index = _index(client)
+    (entry,) = index["lists"]  # type: ignore[misc]
+    assert (entry["series"], entry["version"]) == ("BD", 1)
+    listed = client.get("/api/v1/status-lists/BD")
+    assert listed.status_code == 200 and listed.headers["content-type"] == "application/cose"
+    assert listed.headers["etag"] == f'"{entry["sha256"]}"' == f'"{hashlib.sha256(listed.content).hexdigest()}"'
+    assert listed.headers["cache-control"] == "public, max-age=60" and len(listed.content) == entry["bytes"]
+    signed = verify_status_list(listed.content, trust_list=keys.store.trust_list(), at=utcnow(), series="BD")
+    assert signed.status_of(issued.document.number) is not None and signed.version == 1
+    again = client.get("/api/v1/status-lists/BD", headers={"If-None-Match": listed.headers["etag"]})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == listed.headers["etag"]
+    index_response = client.get("/api/v1/status-lists")
+    assert client.get("/api/v1/status-lists", headers={"If-None-Match": index_response.headers["etag"]}) \
+        .status_code == 304
+    assert _index(client) == index  # nothing changed: nothing signed again
+
+    annul(world, issued.document, at=later(30))
+    (entry2,) = _index(client)["lists"]  # type: ignore[misc]
+    assert entry2["version"] == 2 and entry2["sha256"] != entry["sha256"]
+    newer = client.get("/api/v1/status-lists/BD", headers={"If-None-Match": listed.headers["etag"]})
+    assert newer.status_code == 200
+    status = verify_status_list(newer.content, trust_list=keys.store.trust_list(), at=utcnow(), series="BD") \
+        .status_of(issued.document.number)
+    assert status is not None and status.annulled_on is not None
+
+
+def test_an_unknown_series_is_a_404_problem(client: TestClient, world: World) -> None:
+    issue(world)
+    for path in ("/api/v1/status-lists/XX", "/api/v1/status-lists/" + "A" * 40, "/api/v1/status-lists/B%01D"):
+        assert_problem(client.get(path), 404, "not-found")
+
+
+def test_an_unreachable_registry_is_503_with_retry_after(client: TestClient, world: World) -> None:
+    issue(world)
+    services = client.app.state.services  # type: ignore[attr-defined]
+    services.sessions = session_factory(create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    for path in ("/api/v1/status-lists", "/api/v1/status-lists/BD"):
+        response = client.get(path)
+        assert_problem(response, 503, "unavailable")
+        assert response.headers["retry-after"] == "30"
+
+
+def test_without_a_status_signer_nothing_is_listed_and_a_list_is_503(make_client: MakeClient, world: World,
+                                                                     tmp_path_factory: pytest.TempPathFactory) -> None:
+    from support.world import new_key_store
+
+    issue(world)
+    bare = Keys.of(new_key_store(tmp_path_factory.mktemp("bare") / "keys"))
+    client = make_client(keys_dir=bare.store.path)
+    assert _index(client)["lists"] == []
+    response = client.get("/api/v1/status-lists/BD")
+    assert_problem(response, 503, "unavailable")
+
+
+def test_the_trust_list_answers_304_to_its_etag_and_to_a_star(client: TestClient) -> None:
+    first = client.get("/api/v1/trust-list")
+    assert first.headers["cache-control"] == "public, max-age=300"
+    for tag in (first.headers["etag"], "W/" + first.headers["etag"], f'"other", {first.headers["etag"]}', "*"):
+        assert client.get("/api/v1/trust-list", headers={"If-None-Match": tag}).status_code == 304
+    assert client.get("/api/v1/trust-list", headers={"If-None-Match": '"other"'}).status_code == 200
