@@ -161,12 +161,20 @@ def test_the_employer_uploads_a_photo_of_a_diploma(visit: Any, server: Server, c
     photo.write_bytes(diploma_photo(qr_png(url, duplicate.series, duplicate.number),
                                     stamp="Түпнұсқаның орнына берілген № 1 телнұсқа"))
     page = visit(locale="kk-KZ", width=360, height=740).page
+    uploads: list[str] = []
+    page.on("request", lambda request: uploads.append(request.url) if request.method == "POST" else None)
     page.goto(f"{server.url}/scan")
     page.get_by_label(re.compile("QR-кодтың фотосуреті")).set_input_files(str(photo))
     page.get_by_role("button", name="Фотосуретті тексеру").click()
-    page.wait_for_url(f"{server.url}/scan/photo")
+    result = page.locator("#device-result article")  # decoded and verified on the phone: nothing uploaded
+    result.wait_for(timeout=30_000)
+    assert result.get_attribute("data-verdict") == "VALID" and uploads == []
+    assert result.locator("h2").inner_text() == HEADLINES["duplicate"]["kk"]
+    assert duplicate.full_name in result.locator("dl.fields").inner_text()
+    assert "Осы құрылғыда тексерілді, мәртебе" in result.inner_text()
+    result.get_by_role("link").click()  # the online page for the latest status
+    page.wait_for_url(f"{server.url}/V/{duplicate.digits}")
     assert headline(page) == HEADLINES["duplicate"]["kk"]
-    assert duplicate.full_name in page.locator("dl.fields").first.inner_text()
     assert "Түпнұсқаның орнына берілген № 1 телнұсқа" in page.locator("ul.look").inner_text()
 
 
@@ -190,12 +198,18 @@ def test_the_upload_form_works_without_javascript(browser: Any, server: Server, 
         context.close()
 
 
-def test_the_camera_finds_the_code_and_opens_its_verdict(visit: Any, server: Server) -> None:
+def test_the_camera_decodes_frames_on_the_phone_and_shows_the_verdict(visit: Any, server: Server) -> None:
     page = visit(locale="en-US", width=360, height=740).page
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method != "GET" else None)
     page.goto(f"{server.url}/scan")
     page.get_by_role("button", name="Start the camera").click()
-    page.wait_for_url(f"{server.url}/scan/photo", timeout=30_000)  # frames to /api/v1/scan, then the form
-    assert headline(page) == HEADLINES["annulled"]["en"]
+    result = page.locator("#device-result article")
+    result.wait_for(timeout=30_000)
+    assert result.locator("h2").inner_text() == HEADLINES["annulled"]["en"]
+    assert result.get_attribute("data-verdict") == "ANNULLED"
+    assert posts == []  # no frame left the phone: the decoder runs there
+    assert page.locator("#camera-video").is_hidden()  # the camera is stopped
 
 
 def test_the_lookup_form_with_the_keyboard(visit: Any, server: Server, cases: tuple[Cases, str, Path]) -> None:
