@@ -17,7 +17,9 @@
    6. A service worker (`data-sw`, scope /scan) keeps the page, this module, the decoder and the lists for offline
       use (web/public/pages.py serves it; its source is clients/scanpage/src/sw.js).
 
-   Every text comes from the page (`data-s-*` attributes, rendered from the gettext catalogues).
+   Every text comes from the page (`data-s-*` attributes, rendered from the gettext catalogues). The work is timed
+   with the User Timing API (`performance.measure`: verify-scan:decode-frame, :decode-photo, :verify), which
+   bench/bench_scanpage.py reads.
 */
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 
@@ -75,6 +77,16 @@ function decoder() {
     }
   }
   return decoderReady;
+}
+
+/** Run `work` (a promise-returning function) and record its duration as the User Timing measure `name`. */
+async function timed(name, work) {
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    performance.measure(`verify-scan:${name}`, { start, end: performance.now() });
+  }
 }
 
 /** The QR texts found in a picture (ImageData of a frame, or a photo's file), in the order found. */
@@ -244,10 +256,10 @@ async function checkOnDevice(qrText, digits) {
     return;
   }
   try {
-    const report = await verifyOffline({
+    const report = await timed('verify', () => verifyOffline({
       qrText, trustList: loaded.trustList, root: app.getAttribute('data-root'), statusLists: loaded.statusLists,
       at: new Date(), state: versionState, acceptedPrefixes: [prefix], statusRequired: true,
-    });
+    }));
     show(report.toJSON(), digits);
   } catch {
     showMessage(text('device_no_lists')); // the trust list or the root was refused: nothing to judge with
@@ -270,7 +282,7 @@ uploadForm.addEventListener('submit', (event) => {
   event.preventDefault();
   uploadStatus.textContent = text('device_decoding');
   decoder().then(async (ready) => {
-    const texts = ready ? await decode(file).catch(() => []) : [];
+    const texts = ready ? await timed('decode-photo', () => decode(file)).catch(() => []) : [];
     const link = firstLink(texts);
     if (link) {
       uploadStatus.textContent = '';
@@ -327,8 +339,10 @@ function drawFrame() {
 
 /** Decode one frame on the device; the verdict of the first code of this service ends the scan. */
 async function tickLocal() {
-  const context = drawFrame();
-  const texts = await decode(context.getImageData(0, 0, canvas.width, canvas.height)).catch(() => []);
+  const texts = await timed('decode-frame', () => {
+    const context = drawFrame();
+    return decode(context.getImageData(0, 0, canvas.width, canvas.height));
+  }).catch(() => []);
   const link = firstLink(texts);
   if (link) {
     stop();

@@ -1,0 +1,91 @@
+"""The demo's registry served, and phone photos of its six showcase documents (TEST ONLY; the scan page's browser
+test tests/browser/test_scan_offline.py and bench/bench_scanpage.py).
+
+`build_demo_site(root)` runs `verify demo --no-serve` (30 graduates, keys and registry under `root`), adds a status
+signer to the demo's key store (the service signs status lists with it), and photographs each showcase insert as
+tests/photos_demo/make.py does (the same scenes: desk, tilt, bent paper, uneven light, blur, noise, JPEG 80). It
+returns the photos with the verdicts the demo expects and the environment of a server on the demo registry
+(`browser.browsertools.running_server`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from verify.cli import main
+from verify.keystore import KeyStore
+
+DEMO_BASE_URL = "http://127.0.0.1:8000"
+GRADUATES = 30
+PASSWORD_COSTS = {"VERIFY_PASSWORD_TIME_COST": "1", "VERIFY_PASSWORD_MEMORY_KIB": "1024",
+                  "VERIFY_PASSWORD_PARALLELISM": "1"}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One showcase photo: its name (the insert's), the JPEG, the verdict and status the demo expects, and the
+    document's "series number"."""
+
+    name: str
+    photo: bytes
+    verdict: str
+    status: str
+    series_number: str
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    """The photos of the showcase documents and the environment of a server on the demo registry."""
+
+    shown: list[Shown]
+    environment: dict[str, str]
+
+
+def run_demo(root: Path) -> dict[str, object]:
+    """`verify demo --no-serve` into `root` (keys/, data/, out/); its demo.json.
+
+    Raises:
+        AssertionError: the demo failed (with its output).
+    """
+    log = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {"VERIFY_DATA_DIR": str(root / "data"), **PASSWORD_COSTS}.items():
+            patch.setenv(name, value)
+        patch.delenv("VERIFY_DATABASE_URL", raising=False)
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            code = main(["--keys-dir", str(root / "keys"), "--base-url", DEMO_BASE_URL, "demo", "--no-serve",
+                         "--out", str(root / "out"), "--graduates", str(GRADUATES)])
+    assert code == 0, log.getvalue()
+    return dict(json.loads((root / "out" / "demo.json").read_text("utf-8")))
+
+
+def build_demo_site(root: Path) -> DemoSite:
+    """The demo under `root`, a status signer in its key store, and a photo of each showcase insert."""
+    from photos_demo.make import SCENES, photograph
+
+    summary = run_demo(root)
+    KeyStore(root / "keys").rotate(at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1), usage="status")
+    shown = []
+    showcase = summary["showcase"]
+    assert isinstance(showcase, list)
+    for item in showcase:
+        insert = Path(item["insert"])
+        assert item["verdict"] == item["expected"], item  # the demo's own check, against the registry
+        photo, _ = photograph(Image.open(insert), SCENES[insert.stem])
+        shown.append(Shown(insert.stem, photo, item["expected"], item["status"], f"{item['series']} {item['number']}"))
+    environment = {
+        **os.environ, "VERIFY_ENVIRONMENT": "development", "VERIFY_KEYS_DIR": str(root / "keys"),
+        "VERIFY_BASE_URL": DEMO_BASE_URL, "VERIFY_DATABASE_URL": f"sqlite:///{root / 'data' / 'demo.db'}",
+        "VERIFY_DATA_DIR": str(root / "served"), "VERIFY_RATE_TRUST_LIST": "100000/minute",
+        "VERIFY_RATE_SCAN": "100000/minute",
+    }
+    return DemoSite(shown=shown, environment=environment)
