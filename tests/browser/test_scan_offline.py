@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -73,7 +74,8 @@ class Traffic:
         return out + [f"failed: {url}" for url in self.failed]
 
 
-def test_every_showcase_photo_is_verified_on_the_device_offline_in_kk_ru_en(browser: Any, demo_site: DemoSite) -> None:
+def test_every_showcase_photo_is_verified_on_the_device_offline_in_kk_ru_en(browser: Any, demo_site: DemoSite,
+                                                                           screenshots: Path) -> None:
     context = browser.new_context(locale="kk-KZ", viewport={"width": 360, "height": 740})
     problems: list[str] = []
     traffic = Traffic(context)
@@ -106,6 +108,8 @@ def test_every_showcase_photo_is_verified_on_the_device_offline_in_kk_ru_en(brow
                 as_of = str(CATALOGUE["device_checked"][lang]).split("{time}")[0]
                 assert result.locator("#device-as-of").inner_text().startswith(as_of), where
                 assert result.locator("#device-online").get_attribute("href").startswith("/V/"), where
+                if lang == "kk" and shown.status == "DUPLICATE_VALID":
+                    page.screenshot(path=str(screenshots / "scan-device-kk-360.png"), full_page=False)
         assert page.url == f"{demo_site.server.url}/scan?lang=en"  # the photos never went to /scan/photo
         assert traffic.requests, "the offline pages made no request at all: nothing was checked"
         assert traffic.left_the_device() == []
