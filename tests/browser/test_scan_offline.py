@@ -11,12 +11,14 @@ on, of the page or of its worker, is recorded, and each must have been answered 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from support.demosite import Shown, build_demo_site
 
 from browser.browsertools import Server, free_port, running_server
@@ -111,6 +113,14 @@ def test_every_showcase_photo_is_verified_on_the_device_offline_in_kk_ru_en(brow
                 if lang == "kk" and shown.status == "DUPLICATE_VALID":
                     page.screenshot(path=str(screenshots / "scan-device-kk-360.png"), full_page=False)
         assert page.url == f"{demo_site.server.url}/scan?lang=en"  # the photos never went to /scan/photo
+        blank = io.BytesIO()
+        Image.new("RGB", (800, 600), (240, 238, 230)).save(blank, "JPEG")
+        page.locator("#photo").set_input_files(files=[{"name": "blank.jpg", "mimeType": "image/jpeg",
+                                                       "buffer": blank.getvalue()}])
+        page.locator("#upload-form button[type=submit]").click()  # no code: offline, it stays on the device
+        page.wait_for_function("() => document.getElementById('upload-status').textContent.length > 0")
+        assert page.locator("#upload-status").inner_text() == CATALOGUE["device_no_code_offline"]["en"]
+        assert page.url == f"{demo_site.server.url}/scan?lang=en"
         assert traffic.requests, "the offline pages made no request at all: nothing was checked"
         assert traffic.left_the_device() == []
         assert problems == []

@@ -7,8 +7,9 @@
 
    - install: everything above, and every status list the index names, into the cache of this version;
    - activate: the caches of other versions are deleted; the worker takes the open pages at once;
-   - pages and lists: from the network while the browser is online (the answer refreshes the cache), else from the
-     cache: with the network off no request leaves the device;
+   - pages and lists: from the network while the browser is online (a 2xx answer refreshes the cache; a refusal
+     such as 429 or 503 is answered from the cache when it holds a copy), else from the cache: with the network
+     off no request leaves the device;
    - static files: from the cache (their URLs carry their content hash), else from the network.
    Nothing else is touched: POST /scan/photo, /V/... and the API go to the network as without a worker.
 */
@@ -78,20 +79,22 @@ async function cachedPage(cache, key) {
 
 async function networkThenCache(request, key) {
   const cache = await caches.open(CACHE);
+  let failed = null;
   if (self.navigator.onLine !== false) {
     try {
       const response = await fetch(request);
       if (response.ok) {
         await cache.put(key, response.clone());
         if (request.mode === 'navigate') await cache.put('/scan', response.clone());
+        return response;
       }
-      return response;
+      failed = response; // 429, 503, ...: the copy in the cache is better than no list
     } catch {
       /* the network failed: the cache answers */
     }
   }
   const cached = request.mode === 'navigate' ? await cachedPage(cache, key) : await cache.match(key);
-  return cached || Response.error();
+  return cached || failed || Response.error();
 }
 
 async function cacheThenNetwork(request, key) {
