@@ -77,7 +77,7 @@ class Traffic:
 
 
 def test_every_showcase_photo_is_verified_on_the_device_offline_in_kk_ru_en(browser: Any, demo_site: DemoSite,
-                                                                           screenshots: Path) -> None:
+                                                                           screenshots: Path, sync_api: Any) -> None:
     context = browser.new_context(locale="kk-KZ", viewport={"width": 360, "height": 740})
     problems: list[str] = []
     traffic = Traffic(context)
@@ -118,8 +118,7 @@ def test_every_showcase_photo_is_verified_on_the_device_offline_in_kk_ru_en(brow
         page.locator("#photo").set_input_files(files=[{"name": "blank.jpg", "mimeType": "image/jpeg",
                                                        "buffer": blank.getvalue()}])
         page.locator("#upload-form button[type=submit]").click()  # no code: offline, it stays on the device
-        page.wait_for_function("() => document.getElementById('upload-status').textContent.length > 0")
-        assert page.locator("#upload-status").inner_text() == CATALOGUE["device_no_code_offline"]["en"]
+        sync_api.expect(page.locator("#upload-status")).to_have_text(str(CATALOGUE["device_no_code_offline"]["en"]))
         assert page.url == f"{demo_site.server.url}/scan?lang=en"
         assert traffic.requests, "the offline pages made no request at all: nothing was checked"
         assert traffic.left_the_device() == []

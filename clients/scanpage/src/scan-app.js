@@ -23,7 +23,7 @@
 */
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 
-import { parseStatusListIndex, verifyOffline } from '../../js/src/index.ts';
+import { parseStatusListIndex, splitQrText, verifyOffline } from '../../js/src/index.ts';
 
 const MAX_SIDE = 1280;
 const FRAME_INTERVAL_MS = 1000;
@@ -52,12 +52,14 @@ function text(name, values = {}) {
 
 const prefix = (app.getAttribute('data-prefix') || '').toUpperCase();
 
-/** The digits of a link of this service (the prefix in any case, then digits), or null. */
-export function linkDigits(value) {
-  const upper = String(value || '').trim().toUpperCase();
-  if (!prefix || !upper.startsWith(prefix)) return null;
-  const digits = upper.slice(prefix.length);
-  return /^[0-9]+$/.test(digits) ? digits : null;
+/** The digits of a link of this service (its prefix in any case: the kit's `splitQrText`, FORMAT §5), or null. */
+function linkDigits(value) {
+  try {
+    const split = splitQrText(String(value));
+    return prefix && split.prefix === prefix ? split.digits : null;
+  } catch {
+    return null; // not a link of the record format
+  }
 }
 
 // ----------------------------------------------------------------------------- the decoder
@@ -160,7 +162,7 @@ const HEADLINES = {
 };
 
 /** [tone, text name, values] of a report's headline (web/public/verdict.py `case_of`, plus the unknown status). */
-export function headlineOf(report) {
+function headlineOf(report) {
   if (report.verdict === 'VALID') {
     if (report.status === 'NOT_CHECKED') return ['info', 'not_checked_h', {}];
     const duplicate = report.record ? report.record.duplicate : null;
@@ -174,7 +176,7 @@ export function headlineOf(report) {
 }
 
 /** A time in Kazakhstan's time (UTC+5, web/ui/i18n.py `KAZAKHSTAN_TIME`): `DD.MM.YYYY HH:MM (UTC+5)`. */
-export function kazakhstanTime(iso) {
+function kazakhstanTime(iso) {
   const local = new Date(Date.parse(iso) + 5 * 3600 * 1000);
   const two = (n) => String(n).padStart(2, '0');
   return `${two(local.getUTCDate())}.${two(local.getUTCMonth() + 1)}.${local.getUTCFullYear()} `
