@@ -6,18 +6,22 @@ first request after a lifecycle change, then served with a strong ETag (304 on I
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import shutil
 from importlib import resources
+from pathlib import Path
 
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from support.statuslists import status_key_store
-from support.web import MakeClient, assert_problem, issue
+from support.web import ISSUED_AT, MakeClient, assert_problem, issue
 from support.world import Keys, World, annul, later
 
+from verify.keystore import KeyStore
 from verify.registry.db import session_factory
 from verify.statuslookup import verify_status_list
 from web.deps import utcnow
@@ -101,3 +105,26 @@ def test_the_trust_list_answers_304_to_its_etag_and_to_a_star(client: TestClient
     for tag in (first.headers["etag"], "W/" + first.headers["etag"], f'"other", {first.headers["etag"]}', "*"):
         assert client.get("/api/v1/trust-list", headers={"If-None-Match": tag}).status_code == 304
     assert client.get("/api/v1/trust-list", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_an_older_trust_list_is_never_loaded_nor_served_after_a_restart(make_client: MakeClient, world: World,
+                                                                         keys: Keys, tmp_path: Path) -> None:
+    """Issue 10 item 4: v(n+1) revoked the signer; after a restart the file holds v(n) again. The service keeps
+    serving and verifying with v(n+1) (kept in the registry), so a post-compromise record stays SIGNER_REVOKED."""
+    issued = issue(world)
+    store = KeyStore(tmp_path / "keys-copy")
+    shutil.copytree(keys.store.path, store.path)
+    older = store.trust_list_path.read_bytes()
+    newer = store.revoke(store.signer().kid, compromised_at=ISSUED_AT - dt.timedelta(hours=1),
+                         at=utcnow(), reason="key compromise")
+    first = make_client(keys_dir=store.path)
+    assert first.get("/api/v1/trust-list").json()["payload"]["version"] == newer.version
+    assert first.post("/api/v1/verify", json={"qr_text": issued.revision.qr_text}).json()["verdict"] \
+        == "SIGNER_REVOKED"
+    store.trust_list_path.write_bytes(older)  # the older publication is back, and the service restarts
+    again = make_client(keys_dir=store.path)
+    served = again.get("/api/v1/trust-list")
+    assert served.json()["payload"]["version"] == newer.version
+    assert again.post("/api/v1/verify", json={"qr_text": issued.revision.qr_text}).json()["verdict"] \
+        == "SIGNER_REVOKED"
+    assert again.get("/healthz").json()["trust_list"]["version"] == newer.version

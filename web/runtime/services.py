@@ -8,7 +8,10 @@ Several workers may start at once: the creation runs under an exclusive file loc
 `TrustSource` holds the trust list the service verifies with and publishes, as the signed bytes on disk and the
 verified `TrustList`. It looks at the file at most every `reload_s` seconds and takes a new publication (rotation,
 revocation) without a restart; a list that does not verify, or is older than the one in use, is refused (the
-old one stays, a warning is logged).
+old one stays, a warning is logged). With a `state` (the registry's `version_states` table, shared by every
+instance) the highest version seen and its document outlive a restart (issue 10 item 4, docs/FORMAT.md §6.4): a
+file older than that version is refused at start too, and the kept document of the highest version is served and
+verified with instead, so `GET /api/v1/trust-list` never goes back to an older list.
 """
 
 from __future__ import annotations
@@ -42,7 +45,9 @@ from verify.registry.db import (
     upgrade_database,
 )
 from verify.registry.lookup import RegistryStatusLookup
+from verify.registry.statuslists import RegistryVersionState
 from verify.scan import ScanLimits
+from verify.versionstate import trust_list_key
 
 from ..http.logging import get_logger
 from ..http.metrics import Metrics
@@ -119,18 +124,36 @@ class TrustSource:
         path: the signed trust list file.
         root: the root certificate it must be signed by (the trust anchor).
         reload_s: seconds between looks at the file; 0 looks at every call.
+        state: where the highest version seen and its document are kept across restarts (the registry), or None.
 
     Raises:
-        Error: the file cannot be read or does not verify (`TrustListError`).
+        Error: the file cannot be read or does not verify (`TrustListError`), and no kept document of a higher
+            version can be served instead.
     """
 
-    def __init__(self, *, path: Path, root: x509.Certificate, reload_s: float) -> None:
+    def __init__(self, *, path: Path, root: x509.Certificate, reload_s: float,
+                 state: RegistryVersionState | None = None) -> None:
         self.path = path
         self.root = root
         self.reload_s = reload_s
+        self.state = state
+        self._key = trust_list_key(root)
         self._lock = threading.Lock()
-        self._snapshot = self._load(min_version=0)
+        try:
+            self._snapshot = self._load(min_version=0)
+        except Error as exc:
+            kept = None if state is None else state.kept(self._key)
+            if kept is None or kept[1] is None:
+                raise
+            self._snapshot = self._snapshot_of(kept[1], min_version=kept[0], mtime_ns=-1)
+            get_logger().error("trust list file refused; the newest list seen is served",
+                               extra={"version": kept[0], "reason": exc.code})
         self._checked_at = time.monotonic()
+
+    def _snapshot_of(self, document: bytes, *, min_version: int, mtime_ns: int) -> TrustSnapshot:
+        trust_list = TrustList.from_json(document, root=self.root, min_version=min_version)
+        etag = '"' + hashlib.sha256(document).hexdigest()[:32] + '"'
+        return TrustSnapshot(trust_list=trust_list, document=document, etag=etag, mtime_ns=mtime_ns)
 
     def _load(self, *, min_version: int) -> TrustSnapshot:
         try:
@@ -138,9 +161,12 @@ class TrustSource:
             document = self.path.read_bytes()
         except OSError as exc:
             raise Error(f"{self.path}: cannot read the trust list ({exc.strerror})") from None
-        trust_list = TrustList.from_json(document, root=self.root, min_version=min_version)
-        etag = '"' + hashlib.sha256(document).hexdigest()[:32] + '"'
-        return TrustSnapshot(trust_list=trust_list, document=document, etag=etag, mtime_ns=mtime_ns)
+        if self.state is not None:
+            min_version = max(min_version, self.state.highest(self._key))
+        snapshot = self._snapshot_of(document, min_version=min_version, mtime_ns=mtime_ns)
+        if self.state is not None:
+            self.state.keep(self._key, snapshot.trust_list.version, document)
+        return snapshot
 
     def current(self) -> TrustSnapshot:
         """The publication in use (looking for a newer one first when `reload_s` has passed)."""
@@ -242,7 +268,8 @@ def build_services(settings: WebSettings) -> Services:
     """
     metrics = Metrics()
     trust_path = settings.trust_list or KeyStore(settings.keys_dir).trust_list_path
-    trust = TrustSource(path=trust_path, root=load_root(settings), reload_s=settings.trust_reload_s)
+    state = RegistryVersionState(make_engine(settings.resolved_database_url(), pooled=False))
+    trust = TrustSource(path=trust_path, root=load_root(settings), reload_s=settings.trust_reload_s, state=state)
     engine = make_engine(settings.resolved_database_url(), readonly=True, pool_size=settings.db_pool_size)
     status_engine = make_engine(settings.resolved_database_url(), readonly=True, autocommit=True,
                                 pool_size=settings.db_pool_size)
