@@ -24,7 +24,9 @@ from support.world import Keys, World, annul, later
 from verify.keystore import KeyStore
 from verify.registry.db import session_factory
 from verify.statuslookup import verify_status_list
+from verify.verifier import Verifier
 from web.deps import utcnow
+from web.public.verdict import render_verdict
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +130,17 @@ def test_an_older_trust_list_is_never_loaded_nor_served_after_a_restart(make_cli
     assert again.post("/api/v1/verify", json={"qr_text": issued.revision.qr_text}).json()["verdict"] \
         == "SIGNER_REVOKED"
     assert again.get("/healthz").json()["trust_list"]["version"] == newer.version
+
+
+@pytest.mark.parametrize(("lang", "headline"), [("kk", "Шынайы; мәртебесі белгісіз"),
+                                                 ("ru", "Подлинный; статус неизвестен"),
+                                                 ("en", "Authentic; status unknown")])
+def test_the_page_says_authentic_status_unknown_in_each_language(world: World, keys: Keys, lang: str,
+                                                                 headline: str) -> None:
+    """Issue 10 item 3: the page wording of AUTHENTIC_STATUS_UNKNOWN (not "invalid", never "valid")."""
+    issued = issue(world)
+    report = Verifier(keys.store.trust_list(), status_required=True).check(issued.revision.qr_text,
+                                                                          at=ISSUED_AT + dt.timedelta(hours=1))
+    assert report.verdict == "AUTHENTIC_STATUS_UNKNOWN"
+    page = render_verdict(report, lang=lang)
+    assert headline in page and 'data-verdict="AUTHENTIC_STATUS_UNKNOWN"' in page
