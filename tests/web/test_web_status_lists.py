@@ -19,8 +19,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from support.statuslists import status_key_store
 from support.web import ISSUED_AT, MakeClient, assert_problem, issue
-from support.world import Keys, World, annul, later
+from support.world import BASE_URL, Keys, World, annul, later
 
+from verify.cli import main, offline
 from verify.keystore import KeyStore
 from verify.registry.db import session_factory
 from verify.statuslookup import verify_status_list
@@ -144,3 +145,65 @@ def test_the_page_says_authentic_status_unknown_in_each_language(world: World, k
     assert report.verdict == "AUTHENTIC_STATUS_UNKNOWN"
     page = render_verdict(report, lang=lang)
     assert headline in page and 'data-verdict="AUTHENTIC_STATUS_UNKNOWN"' in page
+
+
+def test_sync_fetches_the_lists_and_refuses_older_ones(client: TestClient, world: World, keys: Keys,
+                                                       tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """`verify sync --from URL --dir DIR` against the service (its HTTP answers through the test client), then
+    `verify check --offline --status-lists DIR`; a server that hands out an older status list or trust list is
+    refused with a clear error and the files in use are kept (issue 12 item 4, docs/OFFLINE.md)."""
+    issued = issue(world)
+    replaced: dict[str, bytes] = {}
+
+    def fetch(url: str) -> bytes:
+        path = url.removeprefix("https://v.edu.kz")
+        if path in replaced:
+            return replaced[path]
+        response = client.get(path)
+        assert response.status_code == 200, response.text
+        return response.content
+
+    monkeypatch.setattr(offline, "fetch", fetch)
+    folder = tmp_path / "synced"
+
+    def cli(*args: str) -> tuple[int, str, str]:
+        code = main(["--keys-dir", str(keys.store.path), "--base-url", BASE_URL, *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, err = cli("sync", "--from", "https://v.edu.kz", "--dir", str(folder))
+    assert code == 0, err
+    assert sorted(p.name for p in folder.iterdir()) == ["BD.cose", "index.json", "trust-list.json",
+                                                        "verify-state.json", "verify-state.json.lock"]
+    offline_check = ("check", "--offline", "--status-lists", str(folder), issued.revision.qr_text, "--json")
+    code, out, _ = cli(*offline_check)
+    report = json.loads(out)
+    assert (code, report["verdict"], report["status_source"]) == (0, "VALID", "signed status list BD v1")
+    old_list, old_trust = (folder / "BD.cose").read_bytes(), (folder / "trust-list.json").read_bytes()
+    old_index = (folder / "index.json").read_bytes()
+
+    annul(world, issued.document, at=later(30))
+    assert cli("sync", "--from", "https://v.edu.kz", "--dir", str(folder))[0] == 0
+    code, out, _ = cli(*offline_check)
+    assert (code, json.loads(out)["verdict"]) == (1, "ANNULLED")
+    current = (folder / "BD.cose").read_bytes()
+
+    replaced["/api/v1/status-lists"] = old_index  # a server (or a cache) that hands out the older list
+    replaced["/api/v1/status-lists/BD"] = old_list
+    code, out, err = cli("sync", "--from", "https://v.edu.kz", "--dir", str(folder))
+    assert code == 2 and "version 1 is older than version 2 already seen" in err and "BD.cose kept" in err
+    assert (folder / "BD.cose").read_bytes() == current
+    assert [e["version"] for e in json.loads((folder / "index.json").read_bytes())["lists"]] == [2]
+    assert json.loads(cli(*offline_check)[1])["verdict"] == "ANNULLED"
+
+    store = KeyStore(tmp_path / "keys-copy")
+    shutil.copytree(keys.store.path, store.path)
+    newer = store.export(at=utcnow())
+    replaced.clear()
+    replaced["/api/v1/trust-list"] = store.trust_list_path.read_bytes()
+    assert cli("sync", "--from", "https://v.edu.kz", "--dir", str(folder))[0] == 0
+    replaced["/api/v1/trust-list"] = old_trust
+    code, _, err = cli("sync", "--from", "https://v.edu.kz", "--dir", str(folder))
+    assert code == 2 and f"older than version {newer.version} already seen" in err and "kept" in err
+    assert json.loads((folder / "trust-list.json").read_bytes())["payload"]["version"] == newer.version

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Final
 from ..codec import qr_prefix
 from ..errors import Error, StatusListError, TrustListError
 from ..settings import Settings
-from ..statusfolder import INDEX_FILE, atomic_write, index_document, parse_index, safe_series_file
+from ..statusfolder import INDEX_FILE, IndexEntry, atomic_write, index_document, parse_index, safe_series_file
 from ..statuslookup import load_status_lists, verify_status_list
 from ..versionstate import FileVersionState, accept_trust_list, state_path_beside
 from .common import Subparsers, database_url, key_store, now
@@ -146,7 +146,7 @@ def cmd_status_list(args: argparse.Namespace, settings: Settings) -> int:
 
     from ..registry.db import make_engine, require_current_schema
     from ..registry.statuslists import published_lists, sign_due_lists
-    from ..statusfolder import IndexEntry, write_folder
+    from ..statusfolder import write_folder
 
     at = now()
     engine = make_engine(database_url(args, settings))
@@ -203,6 +203,15 @@ def _base(source: str) -> str:
     return source.rstrip("/")
 
 
+def _still_usable(path: Path, *, trust_list: TrustList, at: dt.datetime, series: str) -> IndexEntry | None:
+    """The index entry of a list file kept after a refused update, if it still verifies (for the index)."""
+    try:
+        data = path.read_bytes()
+        return IndexEntry.of_list(data, verify_status_list(data, trust_list=trust_list, at=at, series=series))
+    except (OSError, StatusListError):
+        return None
+
+
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     """`verify sync --from URL --dir DIR`: the trust list first (refused if older: nothing is written), then each
     status list named by the index (each refused one is named and its file in use kept), then the index."""
@@ -236,9 +245,12 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
             signed = verify_status_list(data, trust_list=trust_list, at=at, series=entry.series, state=state)
         except StatusListError as exc:
             refused.append(f"{entry.series}: {exc.message}" + (f"; {path.name} kept" if path.is_file() else ""))
+            held = _still_usable(path, trust_list=trust_list, at=at, series=entry.series)
+            if held is not None:
+                kept.append(held)
             continue
         atomic_write(path, data)
-        kept.append(type(entry).of_list(data, signed))
+        kept.append(IndexEntry.of_list(data, signed))
         print(f"{entry.series}: version {signed.version}, as of {signed.issued_at.isoformat()}")
     atomic_write(folder / INDEX_FILE, index_document(kept, generated_at=at))
     if refused:
