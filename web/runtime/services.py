@@ -85,7 +85,9 @@ def prepare(settings: WebSettings) -> None:
         store = KeyStore(settings.keys_dir, settings.passphrase_bytes())
         with _exclusive(settings.data_dir / ".bootstrap.lock"):
             if settings.trust_list is None and settings.root_cert is None and not store.exists():
-                store.init(at=dt.datetime.now(dt.UTC))  # start-up: the key store's creation time
+                created = dt.datetime.now(dt.UTC)  # start-up: the key store's creation time
+                store.init(at=created)
+                store.rotate(at=created, usage="status")  # it signs the status lists (GET /api/v1/status-lists)
                 get_logger().info("development key store created", extra={"environment": "development"})
             if not database_exists(url):
                 upgrade_database(url)
