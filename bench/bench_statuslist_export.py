@@ -12,7 +12,8 @@ dirty as in production.
 Then, `--rounds` times: `verify.registry.statuslists.sign_due_lists(force=True)` (read every row of the series in
 one statement, build the list, sign it with the TEST ONLY key store's status signer, store it) and the export to a
 folder (`verify status-list export`'s write: `<series>.cose` and `index.json`). Wall-clock seconds (the registry
-read is I/O as well as CPU), median of the rounds; goal: under 5 s.
+read is I/O as well as CPU) and the CPU seconds of this process (`time.process_time`; SQLite runs in it), median
+of the rounds; goal: under 5 s.
 """
 
 from __future__ import annotations
@@ -111,12 +112,13 @@ def main() -> None:
         store.init(at=T0 - dt.timedelta(days=1), environment="test")
         store.rotate(at=T0 - dt.timedelta(days=1), usage="status")
         engine = make_engine(url)
-        signing, writing = [], []
+        signing, signing_cpu, writing = [], [], []
         for round_no in range(args.rounds):
             at = AT + dt.timedelta(minutes=round_no)
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             assert sign_due_lists(engine=engine, keys=store, at=at, force=True) == ["BD"]
             signed = time.perf_counter()
+            signing_cpu.append(time.process_time() - start_cpu)
             with Session(engine) as session:
                 rows: list[StatusListRow] = published_lists(session)
             lists = {r.series: r.cose for r in rows if r.cose is not None}
@@ -132,10 +134,11 @@ def main() -> None:
     total = args.numbers + counts["duplicates"]
     print(f"python {platform.python_version()}, {platform.machine()}; SQLite; fill {filled:.1f} s")
     print(f"numbers: {total:,} ({counts})")
-    print(f"| step | median of {args.rounds} (s) | goal |")
-    print("|---|---:|---|")
-    print(f"| read + build + sign + store (`sign_due_lists`) | {statistics.median(signing):.2f} | < 5 s |")
-    print(f"| write the folder (`<series>.cose`, `index.json`) | {statistics.median(writing):.3f} | |")
+    print(f"| step | wall, median of {args.rounds} (s) | CPU of this process (s) | goal |")
+    print("|---|---:|---:|---|")
+    print(f"| read + build + sign + store (`sign_due_lists`) | {statistics.median(signing):.2f} | "
+          f"{statistics.median(signing_cpu):.2f} | < 5 s |")
+    print(f"| write the folder (`<series>.cose`, `index.json`) | {statistics.median(writing):.3f} | | |")
     print(f"list size: {size:,} bytes")
 
 

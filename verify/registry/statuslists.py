@@ -29,7 +29,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, Integer, Table, cast, select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col
 from sqlmodel import select as select_rows
@@ -48,7 +48,7 @@ def is_due(row: StatusListRow, at: dt.datetime) -> bool:
     return row.dirty or row.version == 0 or row.next_update is None or row.next_update <= at
 
 
-def _rows_query(series: str) -> Any:
+def _exceptions_query(series: str) -> Any:
     documents: Table = Document.__table__  # type: ignore[attr-defined]
     revisions: Table = DocumentRevision.__table__  # type: ignore[attr-defined]
     original, successor = documents.alias("original"), documents.alias("successor")
@@ -58,41 +58,59 @@ def _rows_query(series: str) -> Any:
                successor.c.series, successor.c.number, successor.c.issued_at, successor.c.duplicate_reason)
         .select_from(documents)
         .outerjoin(revisions, (revisions.c.document_id == documents.c.id)
-                   & (revisions.c.revision == documents.c.current_revision) & (documents.c.current_revision > 1))
+                   & (revisions.c.revision == documents.c.current_revision))
         .outerjoin(original, original.c.id == documents.c.original_id)
         .outerjoin(successor, successor.c.id == documents.c.replaced_by_id)
-        .where(documents.c.series == series)
+        .where(documents.c.series == series,
+               (documents.c.state != DocumentState.VALID.value) | (documents.c.current_revision > 1)
+               | documents.c.duplicate_no.is_not(None) | documents.c.replaced_by_id.is_not(None))
     )
 
 
-def status_list_rows(connection: Connection, *, series: str,
-                     at: dt.datetime) -> list[tuple[str, NumberStatus | None]]:
-    """Every document of `series` as `(number, status)`: None for an original in force at revision 1.
+def _numbers_query(series: str) -> Any:
+    documents: Table = Document.__table__  # type: ignore[attr-defined]
+    return select(cast(documents.c.number, Integer)).where(documents.c.series == series) \
+        .order_by(documents.c.number)
 
-    Days are UTC days; an event stamped after `at` (another instance's clock running ahead) counts as of `at`'s
-    day, so that no day is after the list's issue day.
+
+def status_list_rows(connection: Connection, *, series: str,
+                     at: dt.datetime) -> list[tuple[int, NumberStatus | None]]:
+    """Every document of `series` as `(number, status)`, in increasing order: None for an original in force at
+    revision 1.
+
+    Two statements: every number (as an integer, straight from the driver: a million rows in a fraction of a
+    second), and the few documents that are not plain originals in force with their original, successor and
+    current revision. Days are UTC days; an event stamped after `at` (another instance's clock running ahead)
+    counts as of `at`'s day, so that no day is after the list's issue day.
     """
     last_day = at.astimezone(dt.UTC).date()
 
     def day(value: dt.datetime) -> dt.date:
         return min(value.astimezone(dt.UTC).date(), last_day)
 
-    out: list[tuple[str, NumberStatus | None]] = []
+    exceptions: dict[int, NumberStatus] = {}
     annulled = DocumentState.ANNULLED.value
     for (number, state, annulled_at, revision, corrected_at, duplicate_no, original_series, original_number,
          successor_series, successor_number, successor_issued_at, successor_reason) in connection.execute(
-            _rows_query(series)):
-        if state != annulled and revision == 1 and duplicate_no is None and successor_series is None:
-            out.append((number, None))
-            continue
-        out.append((number, NumberStatus(
+            _exceptions_query(series)):
+        exceptions[int(number)] = NumberStatus(
             annulled_on=day(annulled_at) if state == annulled and annulled_at is not None else None,
             replaced_by=None if successor_series is None else
             Successor(successor_series, successor_number, day(successor_issued_at), successor_reason),
             current_revision=revision,
             corrected_on=day(corrected_at) if revision > 1 and corrected_at is not None else None,
-            duplicate=None if duplicate_no is None else DuplicateOf(duplicate_no, original_series, original_number))))
-    return out
+            duplicate=None if duplicate_no is None else DuplicateOf(duplicate_no, original_series, original_number))
+    compiled = _numbers_query(series).compile(dialect=connection.dialect)
+    cursor = connection.connection.cursor()  # the driver's cursor: integers as they come, no row objects
+    try:
+        parameters: Any = tuple(compiled.params[name] for name in compiled.positiontup) \
+            if compiled.positional and compiled.positiontup else compiled.params
+        cursor.execute(str(compiled), parameters)
+        numbers = cursor.fetchall()
+    finally:
+        cursor.close()
+    get = exceptions.get
+    return [(n, get(n)) for (n,) in numbers]
 
 
 def status_signer(keys: KeyStore) -> tuple[Signer, frozenset[str]]:
