@@ -20,7 +20,9 @@ from support.statuslists import lifecycle_world, status_key_store
 from support.world import BASE_URL, World, build_world
 
 from verify.cli import main
+from verify.issue import render_record
 from verify.keystore import KeyStore
+from verify.registry.documents import signed_record_of
 from verify.statuslist import build_status_list
 
 
@@ -80,6 +82,10 @@ def test_every_document_gives_its_online_verdict_offline_from_exported_lists(cli
         assert cli.verdict("check", "--offline", "--status-lists", str(lists), revision.qr_text) == expected[name]
         code, out, _ = cli("check", "--offline", "--status-lists", str(lists), revision.qr_text, "--json")
         assert json.loads(out)["status_source"] == "signed status list BD v1"
+    png = tmp_path / "replaced.png"
+    png.write_bytes(render_record(signed_record_of(revisions["replaced"])).png)
+    code, out, _ = cli("scan", "--offline", "--status-lists", str(lists), str(png), "--json")
+    assert (code, json.loads(out)["verdict"]) == (1, "REPLACED")
     # without lists, offline: authentic, status unknown, exit 3 -- never VALID, also for the annulled one
     for name, revision in revisions.items():
         assert cli.verdict("check", "--offline", revision.qr_text) == (3, "AUTHENTIC_STATUS_UNKNOWN"), name
@@ -92,9 +98,6 @@ def test_without_a_registry_check_and_scan_say_how_to_point_at_one(cli: Cli, sta
     code, out, err = cli(*missing, "check", revisions["annulled"].qr_text)
     assert code == 2 and out == "" and "--database-url" in err and "--offline" in err
     png = tmp_path / "code.png"
-    from verify.issue import render_record
-    from verify.registry.documents import signed_record_of
-
     png.write_bytes(render_record(signed_record_of(revisions["annulled"])).png)
     code, out, err = cli(*missing, "scan", str(png))
     assert code == 2 and "--offline" in err
