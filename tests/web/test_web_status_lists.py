@@ -207,3 +207,12 @@ def test_sync_fetches_the_lists_and_refuses_older_ones(client: TestClient, world
     code, _, err = cli("sync", "--from", "https://v.edu.kz", "--dir", str(folder))
     assert code == 2 and f"older than version {newer.version} already seen" in err and "kept" in err
     assert json.loads((folder / "trust-list.json").read_bytes())["payload"]["version"] == newer.version
+
+
+def test_the_status_lists_are_rate_limited_like_the_trust_list(make_client: MakeClient, world: World) -> None:
+    issue(world)
+    client = make_client(rate_trust_list="3/minute")
+    answers = [client.get(path).status_code for path in ("/api/v1/status-lists", "/api/v1/status-lists/BD",
+                                                         "/api/v1/status-lists", "/api/v1/status-lists/BD")]
+    assert answers == [200, 200, 200, 429]
+    assert client.get("/api/v1/trust-list").status_code == 200  # a bucket of its own, at the same rate
