@@ -141,3 +141,13 @@ def test_two_instances_at_once_sign_one_version(status_world: World, status_keys
             engine.dispose()
     assert sorted(results) == [[], [], [], ["BD"]]
     assert row_of(status_world, "BD").version == 1  # type: ignore[union-attr]
+
+
+def test_a_series_outside_the_signer_s_scope_holds_up_no_other(status_world: World, tmp_path: Path) -> None:
+    store = new_key_store(tmp_path / "scoped")
+    store.rotate(at=later(1), usage="status", series=frozenset({"MD"}))
+    issue_row(status_world, row(2))
+    issue_row(status_world, row(3, doc_type="MD", programme="7M06101"))
+    with pytest.raises(StatusListError, match=r"series BD is outside the status signer's scope.*signed: MD"):
+        sign_due_lists(engine=status_world.engine, keys=store, at=later(5))
+    assert row_of(status_world, "MD").version == 1 and row_of(status_world, "BD").dirty  # type: ignore[union-attr]

@@ -179,7 +179,8 @@ def sign_due_lists(*, engine: Engine, keys: KeyStore, at: dt.datetime, series: I
         The series signed, in order.
 
     Raises:
-        StatusListError: no status signer, a series outside its scope, rows that make no valid list.
+        StatusListError: no status signer; a series outside its scope or whose rows make no valid list (the
+            other series are signed first, and the message names them).
         RegistryUnavailableError, SchemaError: the registry cannot be read or written.
     """
     if at.tzinfo is None:
@@ -194,11 +195,19 @@ def sign_due_lists(*, engine: Engine, keys: KeyStore, at: dt.datetime, series: I
             return []
         signer, scope = status_signer(keys)
         signed: list[str] = []
+        failed: list[str] = []
         for name in due:
             with Session(engine, expire_on_commit=False) as session:
-                if sign_series(session, series=name, signer=signer, scope=scope, at=at, force=force) is not None:
-                    session.commit()
-                    signed.append(name)
+                try:
+                    if sign_series(session, series=name, signer=signer, scope=scope, at=at, force=force) is None:
+                        continue
+                except StatusListError as exc:  # one series that cannot be signed never holds up the others
+                    failed.append(exc.message)
+                    continue
+                session.commit()
+                signed.append(name)
+        if failed:
+            raise StatusListError("; ".join(failed) + (f" (signed: {', '.join(signed)})" if signed else ""))
         return signed
     except DBAPIError as exc:
         raise unreadable(exc) from None

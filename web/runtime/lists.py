@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from verify import Error, KeyStore
+from verify.errors import StatusListError
 from verify.registry.db import SessionFactory
 from verify.registry.models import StatusListRow
 from verify.registry.statuslists import any_due, published_lists, sign_due_lists
@@ -100,8 +101,6 @@ class StatusLists:
             RegistryUnavailableError, SchemaError: the registry cannot be read.
             StatusListError: the series has documents but no list could be signed yet.
         """
-        from verify.errors import StatusListError
-
         self._sign_if_due(at, series)
         with self.readers() as session:
             row = session.get(StatusListRow, series)
