@@ -23,7 +23,7 @@ from support.world import BASE_URL, Keys, World, annul, later
 
 from verify.cli import main, offline
 from verify.keystore import KeyStore
-from verify.registry.db import session_factory
+from verify.registry.db import make_engine, session_factory
 from verify.statuslookup import verify_status_list
 from verify.verifier import Verifier
 from web.deps import utcnow
@@ -216,3 +216,18 @@ def test_the_status_lists_are_rate_limited_like_the_trust_list(make_client: Make
                                                          "/api/v1/status-lists", "/api/v1/status-lists/BD")]
     assert answers == [200, 200, 200, 429]
     assert client.get("/api/v1/trust-list").status_code == 200  # a bucket of its own, at the same rate
+
+
+def test_an_instance_that_may_only_read_serves_the_lists_stored(client: TestClient, world: World) -> None:
+    """docs/DEPLOY.md: a public instance with a read-only role cannot sign a due list; it serves the list signed
+    before (until its expiry) instead of failing."""
+    issued = issue(world)
+    assert [e["version"] for e in _index(client)["lists"]] == [1]  # type: ignore[union-attr]
+    annul(world, issued.document, at=later(30))
+    office = client.app.state.backoffice  # type: ignore[attr-defined]
+    office.engine = make_engine(world.url, readonly=True)
+    try:
+        assert [e["version"] for e in _index(client)["lists"]] == [1]  # type: ignore[union-attr]
+        assert client.get("/api/v1/status-lists/BD").status_code == 200
+    finally:
+        office.engine.dispose()

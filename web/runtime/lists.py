@@ -10,8 +10,10 @@ both sign a version). Then they read the stored bytes, which every instance serv
                 lists give the same bytes (and ETag) on every instance
     one list    the COSE_Sign1 bytes; ETag = the SHA-256 of the bytes in double quotes (as the index says)
 
-A list that cannot be signed now (no status signer, a series outside its scope) is logged and the list signed
-before keeps being served until its expiry; a series with documents but no list yet answers 503.
+A list that cannot be signed now (no status signer, a series outside its scope, an instance whose database role
+may only read) is logged and the list signed before keeps being served until its expiry (an instance with the
+writing role, or `verify status-list export` from a timer, signs it; docs/DEPLOY.md); a series with documents but
+no list yet answers 503, and a registry that cannot be read answers 503.
 """
 
 from __future__ import annotations
@@ -72,9 +74,7 @@ class StatusLists:
         try:
             signed = sign_due_lists(engine=self.writer, keys=self.keys, at=at,
                                     series=None if series is None else [series])
-        except Error as exc:
-            if exc.code in ("REGISTRY_UNAVAILABLE", "SCHEMA"):
-                raise
+        except Error as exc:  # no status signer, a read-only role, a lost primary: serve what is stored
             get_logger().warning("status lists not signed; the lists signed before stay published",
                                  extra={"reason": exc.code})
             return

@@ -167,7 +167,11 @@ class TrustSource:
             min_version = max(min_version, self.state.highest(self._key))
         snapshot = self._snapshot_of(document, min_version=min_version, mtime_ns=mtime_ns)
         if self.state is not None:
-            self.state.keep(self._key, snapshot.trust_list.version, document)
+            try:
+                self.state.keep(self._key, snapshot.trust_list.version, document)
+            except Error as exc:  # a role that may only read: the instances that write record it
+                get_logger().warning("trust list version not recorded in the registry",
+                                     extra={"version": snapshot.trust_list.version, "reason": exc.code})
         return snapshot
 
     def current(self) -> TrustSnapshot:
