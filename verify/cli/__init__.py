@@ -12,6 +12,7 @@ Each command has one owner, the module that builds its parser and runs it (no mo
                  blanks add|write-off|list;  audit verify
     accounts.py  verify officers add|password|disable|enable;  admins add;  partners add|list;
                  tokens create|list|revoke
+    cases.py     verify cases due --kind K --received DATE   (the due date of an application, on its last line)
 
 Commands of the adapters come through the `verify.commands` entry points (pyproject.toml), so that `verify/`
 never imports `web/`: `verify serve` (`web.cli`) and `verify demo` (`web.demo`). The command names and the
@@ -32,7 +33,7 @@ from collections.abc import Sequence
 
 from ..errors import Error
 from ..settings import Settings
-from . import accounts, keys, offline, records, registry
+from . import accounts, cases, keys, offline, records, registry
 from .common import add_global_options
 
 
@@ -40,9 +41,9 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     """The argument parser; defaults come from `settings` (VERIFY_* variables).
 
     The commands are added in the order of `verify --help`: keys, trust-list, issue, scan, check, status-list,
-    sync, db,
-    institutions, officers, import, duplicate, correct, annul, blanks, audit, admins, partners, tokens, then the
-    adapters' (serve, demo).
+    sync, db, institutions, officers, import, duplicate, correct, annul, blanks, audit, admins, partners, tokens,
+    cases, then the adapters' (serve, demo), which are left out, and named in the epilog, when the `web` extra is
+    not installed (the core verifier alone, issue 14 item 7).
     """
     parser = argparse.ArgumentParser(prog="verify", description="Signed QR codes for Kazakhstan education documents.")
     add_global_options(parser, settings)
@@ -54,8 +55,17 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     accounts.add_officer_commands(sub)
     registry.add_document_commands(sub)
     accounts.add_account_commands(sub)
+    cases.add_case_commands(sub)
+    missing = []
     for entry_point in importlib.metadata.entry_points(group="verify.commands"):  # `serve`, `demo` from web/
-        entry_point.load()(sub, settings)
+        try:
+            add_commands = entry_point.load()
+        except ModuleNotFoundError as exc:  # installed without the `web` extra: the core verifier alone
+            missing.append(f"{entry_point.name} (needs {exc.name})")
+            continue
+        add_commands(sub, settings)
+    if missing:
+        parser.epilog = f"Not installed: {', '.join(missing)}; pip install 'verify[web]' adds them."
     return parser
 
 

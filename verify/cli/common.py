@@ -154,8 +154,11 @@ def registry_status_lookup(args: argparse.Namespace, settings: Settings) -> Stat
     """
     if getattr(args, "offline", True):
         return None
-    from ..registry.db import database_exists, make_engine
-    from ..registry.lookup import RegistryStatusLookup
+    try:
+        from ..registry.db import database_exists, make_engine
+        from ..registry.lookup import RegistryStatusLookup
+    except ModuleNotFoundError:  # the core verifier alone (no `registry` extra): no registry to ask
+        return None
 
     url = database_url(args, settings)
     if not database_exists(url):
