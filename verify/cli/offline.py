@@ -145,7 +145,7 @@ def cmd_status_list(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import Session
 
     from ..registry.db import make_engine, require_current_schema
-    from ..registry.statuslists import published_lists, sign_due_lists
+    from ..registry.statuslists import index_entry, published_lists, sign_due_lists
     from ..statusfolder import write_folder
 
     at = now()
@@ -157,15 +157,8 @@ def cmd_status_list(args: argparse.Namespace, settings: Settings) -> int:
             rows = published_lists(session)
     finally:
         engine.dispose()
-    lists: dict[str, bytes] = {}
-    entries = []
-    for row in rows:
-        assert row.cose is not None and row.issued_at is not None and row.next_update is not None \
-            and row.expires_at is not None
-        lists[row.series] = row.cose
-        entries.append(IndexEntry(series=row.series, version=row.version, issued_at=row.issued_at,
-                                  next_update=row.next_update, expires_at=row.expires_at, size=len(row.cose),
-                                  sha256=hashlib.sha256(row.cose).hexdigest()))
+    lists = {row.series: row.cose for row in rows if row.cose is not None}
+    entries = [index_entry(row) for row in rows]
     write_folder(args.out, lists, index_document(entries, generated_at=at))
     for entry in entries:
         fresh = " (signed now)" if entry.series in signed else ""

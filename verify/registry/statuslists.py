@@ -16,6 +16,7 @@ its successor) and only the exceptions become `NumberStatus` objects: 1,000,000 
 
     sign_due_lists(engine=, keys=, at=, series=None, force=False) -> list[str]   the series signed
     published_lists(session) -> list[StatusListRow]                             every series with a list
+    index_entry(row) -> IndexEntry                                              its entry of index.json
     status_list_rows(connection, series=, at=) -> list[(number, NumberStatus | None)]
     RegistryVersionState(engine)        `verify.versionstate.VersionState` in the table `version_states`
 
@@ -38,6 +39,7 @@ from ..errors import KeyStoreError, StatusListError, VersionStateError
 from ..keys import Signer
 from ..keystore import KeyStore
 from ..record import DuplicateOf
+from ..statusfolder import IndexEntry
 from ..statuslist import NumberStatus, StatusList, Successor, build_status_list
 from .lookup import unreadable
 from .models import Document, DocumentRevision, DocumentState, StatusListRow, VersionStateRow
@@ -224,6 +226,19 @@ def published_lists(session: Session) -> list[StatusListRow]:
     except DBAPIError as exc:
         raise unreadable(exc) from None
     return sorted(rows, key=lambda r: r.series.encode("utf-8"))
+
+
+def index_entry(row: StatusListRow) -> IndexEntry:
+    """The index entry (docs/FORMAT.md §9.8) of a signed list's row.
+
+    Raises:
+        StatusListError: the row holds no list yet.
+    """
+    if row.cose is None or row.sha256 is None or row.issued_at is None or row.next_update is None \
+            or row.expires_at is None:
+        raise StatusListError(f"no status list of series {row.series} is signed yet")
+    return IndexEntry(series=row.series, version=row.version, issued_at=row.issued_at, next_update=row.next_update,
+                      expires_at=row.expires_at, size=len(row.cose), sha256=row.sha256)
 
 
 def any_due(session: Session, *, at: dt.datetime, series: str | None = None) -> bool:

@@ -28,8 +28,8 @@ from verify import Error, KeyStore
 from verify.errors import StatusListError
 from verify.registry.db import SessionFactory
 from verify.registry.models import StatusListRow
-from verify.registry.statuslists import any_due, published_lists, sign_due_lists
-from verify.statusfolder import IndexEntry, index_document
+from verify.registry.statuslists import any_due, index_entry, published_lists, sign_due_lists
+from verify.statusfolder import index_document
 
 from ..http.logging import get_logger
 
@@ -42,14 +42,6 @@ class Published:
 
     body: bytes
     etag: str
-
-
-def entry_of(row: StatusListRow) -> IndexEntry:
-    """The index entry of a stored list."""
-    assert row.cose is not None and row.sha256 is not None and row.issued_at is not None
-    assert row.next_update is not None and row.expires_at is not None
-    return IndexEntry(series=row.series, version=row.version, issued_at=row.issued_at, next_update=row.next_update,
-                      expires_at=row.expires_at, size=len(row.cose), sha256=row.sha256)
 
 
 @dataclass(frozen=True)
@@ -89,7 +81,7 @@ class StatusLists:
         """
         self._sign_if_due(at)
         with self.readers() as session:
-            entries = [entry_of(row) for row in published_lists(session)]
+            entries = [index_entry(row) for row in published_lists(session)]
         generated_at = max((e.issued_at for e in entries), default=_EPOCH)
         body = index_document(entries, generated_at=generated_at)
         return Published(body=body, etag=f'"{hashlib.sha256(body).hexdigest()}"')
