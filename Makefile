@@ -6,16 +6,30 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-js lint install scan-page
+.PHONY: demo test test-js lint install lock audit scan-page
 
 JS := clients/js
 SCANPAGE := clients/scanpage
 
-$(BIN)/verify: pyproject.toml
+# Every package at the version and hash that requirements.lock pins, then the project itself (no dependency
+# resolution at install time: the same versions on every machine).
+LOCK := requirements.lock
+
+$(BIN)/verify: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(BIN)/verify
+
+# Re-pin after a change to pyproject.toml's dependencies (tests/core/test_lock.py fails until then).
+lock: $(BIN)/verify
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --custom-compile-command 'make lock' --quiet -o $(LOCK)
+
+# Known vulnerabilities of the pinned versions (pip-audit), where the advisory database is reachable.
+audit: install
+	$(BIN)/python tools/audit.py --lock $(LOCK)
 
 install: $(BIN)/verify
 

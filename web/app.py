@@ -3,7 +3,9 @@
 Settings are built here (or by `web.cli`) and nowhere else; the rest of `web/` and the core get plain values.
 The middleware stack, outermost first (each is a pure ASGI middleware):
 
-    Observe         request id, client address (trusted proxies), route template, metrics, access log, last 500
+    Observe         request id (the caller's X-Request-ID kept), traceparent's trace id, client address (trusted
+                    proxies), route template, metrics, access log, last 500
+    (OpenTelemetry) spans of FastAPI, SQLAlchemy and Redis when VERIFY_OTEL_ENDPOINT is set (web.http.tracing)
     BodySizeLimit   413 by Content-Length and by counting streamed bytes (64 KiB JSON, 10 MiB uploads)
     RateLimit       429 with Retry-After per client and bucket, before any body is read (public buckets)
     RateLimit       the same for sign-in and partner look-ups (`web.runtime.backoffice.RATE_BUCKETS`)
@@ -34,6 +36,7 @@ from .http.guards import BodySizeLimit, ClientAddress
 from .http.logging import ClientHasher, configure_logging
 from .http.observe import Observe
 from .http.ratelimit import RateLimit
+from .http.tracing import install_tracing
 from .officer import api as officer_api
 from .officer import console, console_documents
 from .partner import api as partner_api
@@ -54,7 +57,8 @@ Verifies the signed QR codes of Kazakhstan education documents (diplomas and the
 * **Open the QR link** `GET /V/{digits}`: a page for people, or the report JSON with `Accept: application/json`.
 * **Verify a QR text** `POST /api/v1/verify`, **a photo** `POST /api/v1/scan`, or **look up** a document by series,
   number and the holder's surname `POST /api/v1/lookup`.
-* **Offline verification**: fetch the root-signed trust list `GET /api/v1/trust-list`.
+* **Offline verification**: fetch the root-signed trust list `GET /api/v1/trust-list` and the signed status lists
+  `GET /api/v1/status-lists` (the index) and `GET /api/v1/status-lists/{series}` (docs/FORMAT.md §9).
 
 Only the verdict `VALID` means a valid document. Every error is an RFC 9457 problem (`application/problem+json`);
 its `type` is `/problems/<slug>`, which describes it. Public endpoints are rate-limited per client (429 with
@@ -62,7 +66,8 @@ Retry-After). No answer ever contains a national ID number (IIN).
 """
 TAGS = [
     {"name": "verification", "description": "Verdicts on QR codes and documents (docs/FORMAT.md §7)."},
-    {"name": "trust", "description": "The trust list for offline verifiers (docs/FORMAT.md §6)."},
+    {"name": "trust", "description": "The trust list and the signed status lists for offline verifiers "
+                                     "(docs/FORMAT.md §6, §9)."},
     {"name": "operations", "description": "Health, metrics, problem types."},
     {"name": "accounts", "description": "Sign-in (session cookie + X-CSRF-Token) and API tokens (web/auth/)."},
     {"name": "officer", "description": "Officers of one institution (seed 001 item 7): import, issue, print, "
@@ -115,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # What start-up made (modules, models, routes) lives as long as the process: keep it out of the cyclic
         # collector's full passes, which otherwise stall a request for ~80 ms every few hundred (docs/bench-http.md).
         gc.freeze()
-        await services.async_status.open()
+        await services.open()
         try:
             yield
         finally:
@@ -123,8 +128,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await backoffice.limiter.close()
             await services.limiter.close()
             backoffice.close()
-            await services.async_status.close()
+            await services.aclose()
             services.close()
+            if tracing is not None:
+                tracing.shutdown()
 
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", openapi_tags=TAGS, lifespan=lifespan)
     app.state.services = services
@@ -151,4 +158,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Observe, routes=plain_routes, metrics=services.metrics,
                        client_address=ClientAddress(web_settings.trusted_proxies),
                        hasher=ClientHasher(web_settings.log_key_bytes()))
+    tracing = None
+    if web_settings.otel_endpoint:  # off unless configured; needs the `otel` extra
+        tracing = install_tracing(app, engines=[services.engine, services.status_engine, backoffice.engine],
+                                  service_name="verify", endpoint=web_settings.otel_endpoint)
+    app.state.tracing = tracing
     return app

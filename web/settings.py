@@ -27,6 +27,14 @@ The core variables are documented in `verify/settings.py`; these are added:
 | VERIFY_DB_POOL_SIZE       | database connections kept per process (as many again overflow) | 10                    |
 | VERIFY_TRUST_RELOAD_S     | seconds between checks of the trust list file for a new one    | 60                    |
 | VERIFY_LOG_HASH_KEY       | key of the HMAC that stands for client addresses in logs       | random per process    |
+| VERIFY_DATABASE_REPLICA_URL | a PostgreSQL streaming replica for public verification reads | none                |
+|                           | (`web.runtime.replica`)                                        |                       |
+| VERIFY_REPLICA_MAX_LAG_S  | the most the replica may be behind before reads go to the      | 1.0                   |
+|                           | primary, seconds                                               |                       |
+| VERIFY_METRICS_TOKEN      | bearer token of `GET /metrics`; unset: open in development,    | none                  |
+|                           | not served (404) in production                                 |                       |
+| VERIFY_OTEL_ENDPOINT      | OTLP/HTTP traces URL: traces of FastAPI, SQLAlchemy and Redis  | none (no tracing)     |
+|                           | (`web.http.tracing`, the `otel` extra)                         |                       |
 
 Accounts, sessions and tokens (`web.auth`, `verify.registry.accounts`):
 
@@ -86,6 +94,10 @@ class WebSettings(Settings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     trust_reload_s: float = Field(default=60.0, ge=0)
     log_hash_key: SecretStr | None = None
+    metrics_token: SecretStr | None = None
+    database_replica_url: str | None = None
+    replica_max_lag_s: float = Field(default=1.0, gt=0, le=300)
+    otel_endpoint: str | None = None
     session_ttl_s: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
     token_default_days: int = Field(default=90, ge=1, le=3650)
     token_max_days: int = Field(default=365, ge=1, le=3650)

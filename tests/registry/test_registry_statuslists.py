@@ -18,6 +18,7 @@ from support.world import BASE_URL, Keys, World, build_world, issue_row, later, 
 from verify.codec import qr_prefix
 from verify.errors import StatusListError
 from verify.keystore import KeyStore
+from verify.registry.db import make_engine
 from verify.registry.lifecycle import annul_document
 from verify.registry.models import Document, StatusListRow
 from verify.registry.statuslists import RegistryVersionState, any_due, published_lists, sign_due_lists
@@ -123,3 +124,30 @@ def test_the_registry_remembers_the_highest_version_seen(world: World, keys: Key
     assert again.highest("trust-list/ab") == 4
     again.raise_to("trust-list/ab", 5)
     assert again.kept("trust-list/ab") == (5, None)
+
+
+def test_two_instances_at_once_sign_one_version(status_world: World, status_keys: KeyStore) -> None:
+    """Both see BD due; the row lock (PostgreSQL FOR UPDATE, SQLite BEGIN IMMEDIATE) lets one sign, and the other
+    finds it no longer due."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    issue_row(status_world, row(2))
+    engines = [make_engine(status_world.url) for _ in range(4)]
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda e: sign_due_lists(engine=e, keys=status_keys, at=later(5)), engines))
+    finally:
+        for engine in engines:
+            engine.dispose()
+    assert sorted(results) == [[], [], [], ["BD"]]
+    assert row_of(status_world, "BD").version == 1  # type: ignore[union-attr]
+
+
+def test_a_series_outside_the_signer_s_scope_holds_up_no_other(status_world: World, tmp_path: Path) -> None:
+    store = new_key_store(tmp_path / "scoped")
+    store.rotate(at=later(1), usage="status", series=frozenset({"MD"}))
+    issue_row(status_world, row(2))
+    issue_row(status_world, row(3, doc_type="MD", programme="7M06101"))
+    with pytest.raises(StatusListError, match=r"series BD is outside the status signer's scope.*signed: MD"):
+        sign_due_lists(engine=status_world.engine, keys=store, at=later(5))
+    assert row_of(status_world, "MD").version == 1 and row_of(status_world, "BD").dirty  # type: ignore[union-attr]

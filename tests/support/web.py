@@ -74,10 +74,16 @@ def issue(world: World, **row_fields: Any) -> Issued:
     return Issued(document=document, revision=revision)
 
 
+METRICS_TOKEN = "metrics token of the tests"
+"""VERIFY_METRICS_TOKEN of every test app (production serves /metrics only behind a token)."""
+METRICS_HEADERS = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+
+
 def web_settings(world: World, keys: Keys, tmp_path: Path, **overrides: Any) -> WebSettings:
     """Settings of an app on the world's registry and the TEST ONLY keys (production: nothing is created)."""
     values: dict[str, Any] = {
         "environment": "production", "keys_dir": keys.store.path, "base_url": BASE_URL,
+        "metrics_token": METRICS_TOKEN,
         "database_url": world.url, "data_dir": tmp_path / "data", "trust_reload_s": 0,
         "rate_verify": "10000/minute", "rate_scan": "10000/minute", "rate_lookup": "10000/minute",
         "rate_trust_list": "10000/minute",

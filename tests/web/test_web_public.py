@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import create_engine
-from support.web import SURNAME, Issued, MakeClient, assert_problem, digits, issue, qr_png
+from support.web import METRICS_HEADERS, SURNAME, Issued, MakeClient, assert_problem, digits, issue, qr_png
 from support.world import World, later
 
 from verify.errors import SchemaError
@@ -251,7 +251,7 @@ def test_metrics_count_requests_by_route_template_and_verdicts(client: TestClien
     client.get(f"/V/{digits(issued)}")
     client.post("/api/v1/verify", json={"qr_text": "HTTPS://V.EDU.KZ/V/1"})
     client.get("/no/such/page")
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=METRICS_HEADERS).text
     assert 'verify_http_requests_total{method="GET",route="/V/{digits}",status="200"} 1.0' in text
     assert 'verify_http_requests_total{method="GET",route="<unmatched>",status="404"} 1.0' in text
     assert 'verify_verdicts_total{source="link",verdict="VALID"} 1.0' in text

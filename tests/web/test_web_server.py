@@ -43,7 +43,7 @@ import pytest
 from PIL import Image
 from support.leaks import CORPUS
 from support.servers import stop, wait_until_healthy
-from support.web import Issued
+from support.web import METRICS_HEADERS, METRICS_TOKEN, Issued
 from support.world import BASE_URL, Keys, World
 
 MiB = 1024 * 1024
@@ -83,7 +83,8 @@ def running_server(world: World, keys: Keys, tmp_path: Path, *extra_args: str, *
     environment = {
         **os.environ, "VERIFY_ENVIRONMENT": "production", "VERIFY_KEYS_DIR": str(keys.store.path),
         "VERIFY_BASE_URL": BASE_URL, "VERIFY_DATABASE_URL": world.url, "VERIFY_DATA_DIR": str(tmp_path / "data"),
-        "VERIFY_RATE_VERIFY": "100000/minute", "VERIFY_RATE_SCAN": "100000/minute", **env,
+        "VERIFY_RATE_VERIFY": "100000/minute", "VERIFY_RATE_SCAN": "100000/minute",
+        "VERIFY_METRICS_TOKEN": METRICS_TOKEN, **env,
     }
     environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
     with log.open("wb") as sink:
@@ -282,7 +283,7 @@ def test_several_workers_add_up_their_metrics(world: World, keys: Keys, issued: 
         verdicts = [post(server, "/api/v1/verify", json={"qr_text": issued.revision.qr_text}).json()["verdict"]
                     for _ in range(6)]
         assert verdicts == ["VALID"] * 6
-        metrics = httpx.get(server.url + "/metrics").text
+        metrics = httpx.get(server.url + "/metrics", headers=METRICS_HEADERS).text
         line = next(line for line in metrics.splitlines()
                     if line.startswith('verify_verdicts_total{') and 'source="api"' in line)
         assert line.endswith(" 6.0"), line

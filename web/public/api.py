@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Header, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -41,7 +41,12 @@ from verify.errors import StatusListError
 from ..deps import ServicesDep, require_json, require_multipart, utcnow
 from ..http.bodies import ReportResponse, json_request_body, read_json
 from ..problems.catalogue import PROBLEM_TYPES
-from ..problems.errors import UNAVAILABLE_RETRY_S, UNREADABLE_REGISTRY, verification_unavailable
+from ..problems.errors import (
+    UNAVAILABLE_RETRY_S,
+    UNREADABLE_REGISTRY,
+    unauthorized,
+    verification_unavailable,
+)
 from ..problems.handlers import ProblemError
 from ..problems.openapi import (
     INTERNAL,
@@ -338,14 +343,25 @@ async def health(services: ServicesDep) -> JSONResponse:
     return JSONResponse(checks)
 
 
+METRICS_TOKEN_MISSING: Final = ("unauthorized", "send the metrics token: Authorization: Bearer <VERIFY_METRICS_TOKEN>")
+METRICS_NOT_SERVED: Final = ("not-found", "metrics are not served without VERIFY_METRICS_TOKEN in production")
+
+
 @router.get(
     "/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response,
     operation_id="getMetrics",
     responses={200: {"description": "Prometheus text exposition format 0.0.4", "content": {"text/plain": {
-        "example": 'verify_verdicts_total{source="link",verdict="VALID"} 42.0'}}}},
+        "example": 'verify_verdicts_total{source="link",verdict="VALID"} 42.0'}}},
+        **problem_responses(METRICS_TOKEN_MISSING, METRICS_NOT_SERVED)},
 )
-def metrics(services: ServicesDep) -> Response:
-    """Request counts and latency by route template and status, verdict counts, decoding queue depth."""
+def metrics(services: ServicesDep, authorization: Annotated[str | None, Header()] = None) -> Response:
+    """Request counts and latency by route template and status, verdict counts, decoding queue depth, build
+    and process metrics, the trust list's version and expiry; behind `VERIFY_METRICS_TOKEN` (issue 14 item 8)."""
+    allowed = services.metrics.access.allows(authorization)
+    if allowed is None:
+        raise ProblemError(*METRICS_NOT_SERVED)
+    if not allowed:
+        raise unauthorized(METRICS_TOKEN_MISSING[1])
     body, media_type = services.metrics.render()
     return Response(body, media_type=media_type)
 

@@ -58,7 +58,7 @@ async def check_text_on_loop(services: Services, text: str, *, source: str) -> V
         report = pending.report
     else:
         try:
-            status = await pending.query.ask_async(services.async_status)
+            status = await pending.query.ask_async(services.public_async)
         except UNREADABLE_REGISTRY:
             raise verification_unavailable() from None
         report = pending.finish(status)
@@ -112,7 +112,7 @@ def lookup_document(services: Services, body: LookupRequest) -> VerificationRepo
     if number.isascii() and number.isdigit() and len(number) < 7:
         number = number.zfill(7)
     stored_surname, qr_text = "", ""
-    with services.sessions() as session:
+    with services.public_sessions() as session:
         try:
             document = get_document(session=session, series=body.series, number=number)
             if document is not None:

@@ -10,8 +10,10 @@ both sign a version). Then they read the stored bytes, which every instance serv
                 lists give the same bytes (and ETag) on every instance
     one list    the COSE_Sign1 bytes; ETag = the SHA-256 of the bytes in double quotes (as the index says)
 
-A list that cannot be signed now (no status signer, a series outside its scope) is logged and the list signed
-before keeps being served until its expiry; a series with documents but no list yet answers 503.
+A list that cannot be signed now (no status signer, a series outside its scope, an instance whose database role
+may only read) is logged and the list signed before keeps being served until its expiry (an instance with the
+writing role, or `verify status-list export` from a timer, signs it; docs/DEPLOY.md); a series with documents but
+no list yet answers 503, and a registry that cannot be read answers 503.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from verify import Error, KeyStore
+from verify.errors import StatusListError
 from verify.registry.db import SessionFactory
 from verify.registry.models import StatusListRow
-from verify.registry.statuslists import any_due, published_lists, sign_due_lists
-from verify.statusfolder import IndexEntry, index_document
+from verify.registry.statuslists import any_due, index_entry, published_lists, sign_due_lists
+from verify.statusfolder import index_document
 
 from ..http.logging import get_logger
 
@@ -39,14 +42,6 @@ class Published:
 
     body: bytes
     etag: str
-
-
-def entry_of(row: StatusListRow) -> IndexEntry:
-    """The index entry of a stored list."""
-    assert row.cose is not None and row.sha256 is not None and row.issued_at is not None
-    assert row.next_update is not None and row.expires_at is not None
-    return IndexEntry(series=row.series, version=row.version, issued_at=row.issued_at, next_update=row.next_update,
-                      expires_at=row.expires_at, size=len(row.cose), sha256=row.sha256)
 
 
 @dataclass(frozen=True)
@@ -71,9 +66,7 @@ class StatusLists:
         try:
             signed = sign_due_lists(engine=self.writer, keys=self.keys, at=at,
                                     series=None if series is None else [series])
-        except Error as exc:
-            if exc.code in ("REGISTRY_UNAVAILABLE", "SCHEMA"):
-                raise
+        except Error as exc:  # no status signer, a read-only role, a lost primary: serve what is stored
             get_logger().warning("status lists not signed; the lists signed before stay published",
                                  extra={"reason": exc.code})
             return
@@ -88,7 +81,7 @@ class StatusLists:
         """
         self._sign_if_due(at)
         with self.readers() as session:
-            entries = [entry_of(row) for row in published_lists(session)]
+            entries = [index_entry(row) for row in published_lists(session)]
         generated_at = max((e.issued_at for e in entries), default=_EPOCH)
         body = index_document(entries, generated_at=generated_at)
         return Published(body=body, etag=f'"{hashlib.sha256(body).hexdigest()}"')
@@ -100,8 +93,6 @@ class StatusLists:
             RegistryUnavailableError, SchemaError: the registry cannot be read.
             StatusListError: the series has documents but no list could be signed yet.
         """
-        from verify.errors import StatusListError
-
         self._sign_if_due(at, series)
         with self.readers() as session:
             row = session.get(StatusListRow, series)
