@@ -21,7 +21,6 @@ It prints a Markdown table of medians (ms) with the CPU model and the load avera
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import platform
 import statistics
@@ -36,10 +35,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import httpx  # noqa: E402
-import zxingcpp  # noqa: E402
 from browser.browsertools import free_port, running_server, write_y4m  # noqa: E402
-from PIL import Image  # noqa: E402
-from support.demosite import Shown, build_demo_site  # noqa: E402
+from support.demosite import Shown, build_demo_site, camera_view  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -52,23 +49,6 @@ def _cpu_model() -> str:
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()
     return platform.processor() or "unknown"
-
-
-def camera_view(photo: bytes, *, code_share: float = 0.4) -> bytes:
-    """The 16:9 part of the photo around its QR code, the code `code_share` of its height, as a 1280 x 720 JPEG."""
-    image = Image.open(io.BytesIO(photo)).convert("RGB")
-    found = zxingcpp.read_barcodes(image)
-    assert found, "the photo's code is not found"
-    corners = found[0].position
-    xs = [corners.top_left.x, corners.top_right.x, corners.bottom_right.x, corners.bottom_left.x]
-    ys = [corners.top_left.y, corners.top_right.y, corners.bottom_right.y, corners.bottom_left.y]
-    height = (max(ys) - min(ys)) / code_share
-    width = height * 16 / 9
-    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-    box = (round(cx - width / 2), round(cy - height / 2), round(cx + width / 2), round(cy + height / 2))
-    out = io.BytesIO()
-    image.crop(box).resize((1280, 720), Image.Resampling.BILINEAR).save(out, "JPEG", quality=85)
-    return out.getvalue()
 
 
 def _measures(page: Any) -> dict[str, list[float]]:

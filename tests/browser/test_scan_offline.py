@@ -7,6 +7,8 @@ uneven light, blur, noise, JPEG) and the service serves the demo registry with a
 is opened once online; its service worker caches the page in the three languages, the module (verifier kit and
 decoder), the .wasm, the trust list and the status lists. Then `context.set_offline(True)`: every request from then
 on, of the page or of its worker, is recorded, and each must have been answered by the service worker's cache.
+The photo path is taken for every photo in every language; the camera path for the replaced original, filmed by a
+fake camera as a phone held over the code sees it (`support.demosite.camera_view`).
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from support.demosite import Shown, build_demo_site
+from support.demosite import Shown, build_demo_site, camera_view
 
-from browser.browsertools import Server, free_port, running_server
+from browser.browsertools import Server, free_port, running_server, write_y4m
 from web.ui.i18n import CATALOGUE
 
 
@@ -125,3 +127,35 @@ def test_every_showcase_photo_is_verified_on_the_device_offline_in_kk_ru_en(brow
         assert problems == []
     finally:
         context.close()
+
+
+def test_the_camera_path_offline_decodes_frames_of_a_showcase_document(browser: Any, chromium_path: Path,
+                                                                      demo_site: DemoSite, tmp_path: Path) -> None:
+    """A fake camera films the replaced original as a phone held over it sees it; the network is off."""
+    from browser.conftest import CHROMIUM_ARGS
+
+    shown = next(one for one in demo_site.shown if one.verdict == "REPLACED")
+    film = tmp_path / "camera.y4m"
+    write_y4m(film, camera_view(shown.photo), width=1280, height=720)
+    filming = browser.browser_type.launch(executable_path=str(chromium_path), args=[
+        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={film}"])
+    try:
+        context = filming.new_context(locale="ru-RU")
+        traffic = Traffic(context)
+        page = context.new_page()
+        page.goto(f"{demo_site.server.url}/scan?lang=ru")
+        page.wait_for_selector("#scan-app[data-lists-ready='true']", state="attached", timeout=30_000)
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        context.set_offline(True)
+        traffic.start()
+        page.goto(f"{demo_site.server.url}/scan?lang=ru")
+        page.wait_for_selector("#scan-app[data-lists-ready='true']", state="attached", timeout=30_000)
+        page.get_by_role("button", name=str(CATALOGUE["camera_start"]["ru"])).click()
+        result = page.locator("#device-result article")
+        result.wait_for(timeout=30_000)
+        assert result.get_attribute("data-verdict") == "REPLACED"
+        assert result.locator("h2").inner_text() == expected_headline(shown, "ru")
+        assert traffic.left_the_device() == []
+    finally:
+        filming.close()

@@ -5,7 +5,7 @@ test tests/browser/test_scan_offline.py and bench/bench_scanpage.py).
 signer to the demo's key store (the service signs status lists with it), and photographs each showcase insert as
 tests/photos_demo/make.py does (the same scenes: desk, tilt, bent paper, uneven light, blur, noise, JPEG 80). It
 returns the photos with the verdicts the demo expects and the environment of a server on the demo registry
-(`browser.browsertools.running_server`).
+(`browser.browsertools.running_server`). `camera_view(photo)` is what a phone held over the code films.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from PIL import Image
 
 from verify.cli import main
@@ -89,3 +90,20 @@ def build_demo_site(root: Path) -> DemoSite:
         "VERIFY_RATE_SCAN": "100000/minute",
     }
     return DemoSite(shown=shown, environment=environment)
+
+
+def camera_view(photo: bytes, *, code_share: float = 0.4) -> bytes:
+    """The 16:9 part of the photo around its QR code, the code `code_share` of its height, as a 1280 x 720 JPEG."""
+    image = Image.open(io.BytesIO(photo)).convert("RGB")
+    found = zxingcpp.read_barcodes(image)
+    assert found, "the photo's code is not found"
+    corners = found[0].position
+    xs = [corners.top_left.x, corners.top_right.x, corners.bottom_right.x, corners.bottom_left.x]
+    ys = [corners.top_left.y, corners.top_right.y, corners.bottom_right.y, corners.bottom_left.y]
+    height = (max(ys) - min(ys)) / code_share
+    width = height * 16 / 9
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    box = (round(cx - width / 2), round(cy - height / 2), round(cx + width / 2), round(cy + height / 2))
+    out = io.BytesIO()
+    image.crop(box).resize((1280, 720), Image.Resampling.BILINEAR).save(out, "JPEG", quality=85)
+    return out.getvalue()
