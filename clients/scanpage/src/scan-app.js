@@ -29,6 +29,7 @@ const MAX_SIDE = 1280;
 const FRAME_INTERVAL_MS = 1000;
 const DETECT_INTERVAL_MS = 200;
 const STATE_PREFIX = 'verify-seen/';
+const LISTS_MAX_AGE_MS = 10 * 60 * 1000; // a page left open fetches the lists again (the network when online)
 const READER_OPTIONS = { formats: ['QRCode'], tryHarder: true, tryRotate: true, tryInvert: false,
   tryDownscale: true, maxNumberOfSymbols: 8 };
 
@@ -144,9 +145,12 @@ async function loadLists() {
 }
 
 let listsLoaded = null;
+let listsAt = 0;
 
+/** The lists, loaded again when older than LISTS_MAX_AGE_MS (a page left open, an installed app) or refused. */
 function lists() {
-  if (listsLoaded === null) {
+  if (listsLoaded === null || Date.now() - listsAt > LISTS_MAX_AGE_MS) {
+    listsAt = Date.now();
     listsLoaded = loadLists().catch((error) => {
       listsLoaded = null; // try again next time
       throw error;
