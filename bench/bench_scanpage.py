@@ -1,6 +1,6 @@
 """Benchmark: the scan page on the device (headless Chromium) beside the server's round trip, on the same photos.
 
-1. `support.demosite.build_demo_site`: the demo (30 graduates), a status signer, and a phone photo (1600 x 1200 px,
+1. `support.demosite.build_demo_site`: the demo (30 graduates, its status signer) and a phone photo (1600 x 1200 px,
    JPEG) of each of its six showcase documents; the service runs on the demo registry under uvicorn (one worker).
 2. In the browser (Debian's Chromium, headless, driven by Playwright), for each photo:
    - the camera path: Chromium's fake camera (`--use-file-for-fake-video-capture`) films what a phone held over the

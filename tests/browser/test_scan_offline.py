@@ -3,12 +3,12 @@ each showcase document of the demo is decoded and verified on the device in Kaza
 
 The demo (`verify demo --no-serve`, 30 graduates) builds its registry and draws the six showcase inserts; each insert
 is photographed as tests/photos_demo/make.py does (`support.demosite`: the same scenes: a desk, tilt, bent paper,
-uneven light, blur, noise, JPEG) and the service serves the demo registry with a status signer added. The page
-is opened once online; its service worker caches the page in the three languages, the module (verifier kit and
-decoder), the .wasm, the trust list and the status lists. Then `context.set_offline(True)`: every request from then
-on, of the page or of its worker, is recorded, and each must have been answered by the service worker's cache.
-The photo path is taken for every photo in every language; the camera path for the replaced original, filmed by a
-fake camera as a phone held over the code sees it (`support.demosite.camera_view`).
+uneven light, blur, noise, JPEG) and the service serves the demo registry (the demo's key store signs its status
+lists). The page is opened once online; its service worker caches the page in the three languages, the module
+(verifier kit and decoder), the .wasm, the trust list and the status lists. Then `context.set_offline(True)`: every
+request from then on, of the page or of its worker, is recorded, and each must have been answered by the service
+worker's cache. The photo path is taken for every photo in every language; the camera path for the replaced
+original, filmed by a fake camera as a phone held over the code sees it (`support.demosite.camera_view`).
 """
 
 from __future__ import annotations

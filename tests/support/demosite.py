@@ -1,8 +1,8 @@
 """The demo's registry served, and phone photos of its six showcase documents (TEST ONLY; the scan page's browser
 test tests/browser/test_scan_offline.py and bench/bench_scanpage.py).
 
-`build_demo_site(root)` runs `verify demo --no-serve` (30 graduates, keys and registry under `root`), adds a status
-signer to the demo's key store (the service signs status lists with it), and photographs each showcase insert as
+`build_demo_site(root)` runs `verify demo --no-serve` (30 graduates, keys and registry under `root`; the demo's key
+store holds the status signer the service signs the status lists with), and photographs each showcase insert as
 tests/photos_demo/make.py does (the same scenes: desk, tilt, bent paper, uneven light, blur, noise, JPEG 80). It
 returns the photos with the verdicts the demo expects and the environment of a server on the demo registry
 (`browser.browsertools.running_server`). `camera_view(photo)` is what a phone held over the code films.
@@ -11,7 +11,6 @@ returns the photos with the verdicts the demo expects and the environment of a s
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import io
 import json
 import os
@@ -70,11 +69,11 @@ def run_demo(root: Path) -> dict[str, object]:
 
 
 def build_demo_site(root: Path) -> DemoSite:
-    """The demo under `root`, a status signer in its key store, and a photo of each showcase insert."""
+    """The demo under `root` and a photo of each showcase insert."""
     from photos_demo.make import SCENES, photograph
 
     summary = run_demo(root)
-    KeyStore(root / "keys").rotate(at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1), usage="status")
+    KeyStore(root / "keys").signer("status")  # the demo made the status signer of the lists (KeyStoreError if not)
     shown = []
     showcase = summary["showcase"]
     assert isinstance(showcase, list)
