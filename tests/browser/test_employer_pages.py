@@ -18,6 +18,7 @@ import pytest
 from support.pagestates import INSTITUTION_NAMES, Cases
 
 from browser.browsertools import Server, diploma_photo, qr_png
+from verify.qr import encode_qr, render_png
 
 HEADLINES = {
     "valid": {"kk": "Құжат жарамды", "ru": "Документ действителен", "en": "Valid document"},
@@ -210,6 +211,24 @@ def test_the_camera_decodes_frames_on_the_phone_and_shows_the_verdict(visit: Any
     assert result.get_attribute("data-verdict") == "ANNULLED"
     assert posts == []  # no frame left the phone: the decoder runs there
     assert page.locator("#camera-video").is_hidden()  # the camera is stopped
+
+
+def test_a_forged_code_is_refused_on_the_phone_with_the_failed_step(visit: Any, server: Server,
+                                                                    cases: tuple[Cases, str, Path],
+                                                                    tmp_path: Path) -> None:
+    forged = cases[0]["forged"]
+    photo = tmp_path / "forged.jpg"
+    photo.write_bytes(diploma_photo(render_png(encode_qr(forged.qr_text)), angle=2.0))
+    page = visit(locale="ru-RU", width=360, height=740).page
+    page.goto(f"{server.url}/scan")
+    page.locator("#photo").set_input_files(str(photo))
+    page.get_by_role("button", name="Проверить фото").click()
+    result = page.locator("#device-result article")
+    result.wait_for(timeout=30_000)
+    assert result.get_attribute("data-verdict") == "BAD_SIGNATURE"
+    assert result.locator("h2").inner_text() == HEADLINES["forged"]["ru"]
+    assert result.locator("#device-as-of").inner_text() == "Проверено на этом устройстве."
+    assert not result.locator("dl.fields").count()  # nothing of a forged record is shown as if it were true
 
 
 def test_without_the_decoder_the_camera_sends_frames_to_the_server(visit: Any, server: Server) -> None:

@@ -217,9 +217,11 @@ function show(report, digits) {
   const where = document.createElement('p');
   where.className = 'summary';
   where.id = 'device-as-of';
-  where.textContent = report.status_as_of
-    ? text('device_checked', { time: kazakhstanTime(report.status_as_of) })
-    : text('device_checked_no_status');
+  if (report.status_as_of) {
+    where.textContent = text('device_checked', { time: kazakhstanTime(report.status_as_of) });
+  } else {
+    where.textContent = text(report.authentic ? 'device_checked_no_status' : 'device_checked_here');
+  }
   words.append(heading, where);
   box.append(words);
   article.append(box);
