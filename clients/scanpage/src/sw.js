@@ -84,7 +84,8 @@ async function networkThenCache(request, key) {
     try {
       const response = await fetch(request);
       if (response.ok) {
-        await cache.put(key, response.clone());
+        // Only the known pages are kept (not every query string a link may carry), and the last one shown as /scan.
+        if (request.mode !== 'navigate' || CONFIG.pages.includes(key)) await cache.put(key, response.clone());
         if (request.mode === 'navigate') await cache.put('/scan', response.clone());
         return response;
       }
