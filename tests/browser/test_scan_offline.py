@@ -91,6 +91,12 @@ def test_every_showcase_photo_is_verified_on_the_device_offline_in_kk_ru_en(brow
         page.wait_for_selector("#scan-app[data-lists-ready='true']", state="attached", timeout=30_000)
         assert page.evaluate("navigator.serviceWorker.ready.then((registration) => registration.scope)") \
             == f"{demo_site.server.url}/scan"
+        cdp = context.new_cdp_session(page)  # Chromium's own check that it would offer to install the page
+        errors = [e["errorId"] for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]]
+        assert [e for e in errors if e != "in-incognito"] == []  # a Playwright context is incognito; the page is not
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["url"].endswith("/scan/manifest.webmanifest?lang=kk") and not manifest["errors"]
+        cdp.detach()
         context.set_offline(True)
         traffic.start()
         for lang in ("kk", "ru", "en"):
