@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from support.pagestates import INSTITUTION_NAMES, Cases
 
 from browser.browsertools import Server, diploma_photo, qr_png
@@ -229,6 +230,17 @@ def test_a_forged_code_is_refused_on_the_phone_with_the_failed_step(visit: Any, 
     assert result.locator("h2").inner_text() == HEADLINES["forged"]["ru"]
     assert result.locator("#device-as-of").inner_text() == "Проверено на этом устройстве."
     assert not result.locator("dl.fields").count()  # nothing of a forged record is shown as if it were true
+
+
+def test_a_photo_the_phone_cannot_read_goes_to_the_server(visit: Any, server: Server, tmp_path: Path) -> None:
+    photo = tmp_path / "blank.jpg"
+    Image.new("RGB", (800, 600), (240, 238, 230)).save(photo, "JPEG")
+    page = visit(locale="en-US").page
+    page.goto(f"{server.url}/scan")
+    page.locator("#photo").set_input_files(str(photo))
+    page.get_by_role("button", name="Check the photo").click()
+    page.wait_for_url(f"{server.url}/scan/photo")  # the server's decoder, with every pass, had its turn
+    assert page.locator("#upload-error").is_visible()
 
 
 def test_without_the_decoder_the_camera_sends_frames_to_the_server(visit: Any, server: Server) -> None:

@@ -11,7 +11,8 @@
    3. The camera view decodes frames on the device and never uploads a frame when the decoder runs. Only where the
       decoder cannot run (no WebAssembly) does it fall back to the server: frames to POST /api/v1/scan, as before.
    4. The photo form decodes the picture on the device first; a photo with no code the device can read goes to the
-      server (POST /scan/photo, the server tries more passes) when the network is up.
+      server (POST /scan/photo, the server tries more passes) when the server answers (GET /healthz), else the page
+      says so and stays.
    5. A code of this service is verified on the device and its verdict shown in the page's language, with "checked
       on this device, status as of ..." and the link to the online page (/V/<digits>) for the latest status.
    6. A service worker (`data-sw`, scope /scan) keeps the page, this module, the decoder and the lists for offline
@@ -283,6 +284,21 @@ function firstLink(texts) {
   return null;
 }
 
+/** Whether the server answers now (GET /healthz within 3 s); never asked while the browser says it is offline. */
+async function serverReachable() {
+  if (navigator.onLine === false) return false;
+  const controller = new AbortController();
+  const timer = window.setTimeout(() => controller.abort(), 3000);
+  try {
+    const response = await fetch('/healthz', { cache: 'no-store', signal: controller.signal });
+    return response.ok;
+  } catch {
+    return false;
+  } finally {
+    window.clearTimeout(timer);
+  }
+}
+
 // ----------------------------------------------------------------------------- the photo form
 uploadForm.addEventListener('submit', (event) => {
   const file = photoInput.files && photoInput.files[0];
@@ -297,7 +313,7 @@ uploadForm.addEventListener('submit', (event) => {
       await checkOnDevice(link[0], link[1]);
     } else if (texts.length) {
       uploadStatus.textContent = text('camera_foreign');
-    } else if (navigator.onLine === false) {
+    } else if (!(await serverReachable())) {
       uploadStatus.textContent = text('device_no_code_offline');
     } else {
       uploadStatus.textContent = '';
