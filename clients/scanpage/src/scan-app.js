@@ -5,7 +5,7 @@
 
    1. The decoder is zxing-wasm (ZXing-C++ compiled to WebAssembly), bundled into this file; its .wasm is served
       from this origin (`data-wasm`), never from a CDN (the package's default location is overridden).
-   2. The verifier is the kit of clients/js (`verifyOffline`): the trust list (`data-trust`) under the root
+   2. The verifier is the kit of clients/js (as its `verifyOffline`): the trust list (`data-trust`) under the root
       certificate written into the page (`data-root`, the same trust anchor as the server's), and every signed
       status list of the index (`data-lists`). The highest versions seen are kept in localStorage (rollback).
    3. The camera view decodes frames on the device and never uploads a frame when the decoder runs. Only where the
@@ -24,7 +24,9 @@
 */
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 
-import { parseStatusListIndex, splitQrText, verifyOffline } from '../../js/src/index.ts';
+import {
+  Verifier, acceptTrustList, loadStatusLists, parseStatusListIndex, rootOf, splitQrText,
+} from '../../js/src/index.ts';
 
 const MAX_SIDE = 1280;
 const FRAME_INTERVAL_MS = 1000;
@@ -124,6 +126,18 @@ async function fetchBytes(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/**
+ * The verifier over the lists, as the kit's `verifyOffline` composes it, made once per load of the lists: the
+ * trust list verified under the page's root (rollback checked), every status list verified on its own (a refused
+ * one leaves its series AUTHENTIC_STATUS_UNKNOWN). A list's expiry is judged again at each check (the lookup's
+ * own rule), so keeping the verifier between checks changes no verdict and spares re-verifying every signature.
+ */
+async function prepare({ trustList: trustBytes, statusLists }) {
+  const trustList = await acceptTrustList(trustBytes, rootOf(app.getAttribute('data-root')), versionState);
+  const { lookup } = await loadStatusLists(statusLists, { trustList, at: new Date(), state: versionState });
+  return new Verifier(trustList, { statusLookup: lookup, acceptedPrefixes: [prefix], statusRequired: true });
+}
+
 /** The trust list's bytes and every status list's bytes (series -> bytes); through the service worker's cache. */
 async function loadLists() {
   const trustList = await fetchBytes(app.getAttribute('data-trust'));
@@ -148,11 +162,12 @@ async function loadLists() {
 let listsLoaded = null;
 let listsAt = 0;
 
-/** The lists, loaded again when older than LISTS_MAX_AGE_MS (a page left open, an installed app) or refused. */
+/** The verifier over the lists (`prepare`), made again when older than LISTS_MAX_AGE_MS (a page left open, an
+    installed app) or after a failure. */
 function lists() {
   if (listsLoaded === null || Date.now() - listsAt > LISTS_MAX_AGE_MS) {
     listsAt = Date.now();
-    listsLoaded = loadLists().catch((error) => {
+    listsLoaded = loadLists().then(prepare).catch((error) => {
       listsLoaded = null; // try again next time
       throw error;
     });
@@ -257,22 +272,15 @@ function showMessage(message) {
 
 /** Verify a link of this service on the device and show the verdict. */
 async function checkOnDevice(qrText, digits) {
-  let loaded;
+  let verifier;
   try {
-    loaded = await lists();
+    verifier = await lists();
   } catch {
-    showMessage(text('device_no_lists'));
+    showMessage(text('device_no_lists')); // not loaded, or the trust list or the root refused: nothing to judge with
     return;
   }
-  try {
-    const report = await timed('verify', () => verifyOffline({
-      qrText, trustList: loaded.trustList, root: app.getAttribute('data-root'), statusLists: loaded.statusLists,
-      at: new Date(), state: versionState, acceptedPrefixes: [prefix], statusRequired: true,
-    }));
-    show(report.toJSON(), digits);
-  } catch {
-    showMessage(text('device_no_lists')); // the trust list or the root was refused: nothing to judge with
-  }
+  const report = await timed('verify', () => verifier.check(qrText, new Date()));
+  show(report.toJSON(), digits);
 }
 
 /** The first link of this service among decoded texts: [text, digits], or null. */
