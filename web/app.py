@@ -64,7 +64,8 @@ Verifies the signed QR codes of Kazakhstan education documents (diplomas and the
 * **Open the QR link** `GET /V/{digits}`: a page for people, or the report JSON with `Accept: application/json`.
 * **Verify a QR text** `POST /api/v1/verify`, **a photo** `POST /api/v1/scan`, or **look up** a document by series,
   number and the holder's surname `POST /api/v1/lookup`.
-* **Offline verification**: fetch the root-signed trust list `GET /api/v1/trust-list`.
+* **Offline verification**: fetch the root-signed trust list `GET /api/v1/trust-list` and the signed status lists
+  `GET /api/v1/status-lists` (the index) and `GET /api/v1/status-lists/{series}` (docs/FORMAT.md §9).
 
 Only the verdict `VALID` means a valid document. Every error is an RFC 9457 problem (`application/problem+json`);
 its `type` is `/problems/<slug>`, which describes it. Public endpoints are rate-limited per client (429 with
@@ -72,7 +73,8 @@ Retry-After). No answer ever contains a national ID number (IIN).
 """
 TAGS = [
     {"name": "verification", "description": "Verdicts on QR codes and documents (docs/FORMAT.md §7)."},
-    {"name": "trust", "description": "The trust list for offline verifiers (docs/FORMAT.md §6)."},
+    {"name": "trust", "description": "The trust list and the signed status lists for offline verifiers "
+                                     "(docs/FORMAT.md §6, §9)."},
     {"name": "operations", "description": "Health, metrics, problem types."},
     {"name": "accounts", "description": "Sign-in (session cookie + X-CSRF-Token) and API tokens (web/auth/)."},
     {"name": "officer", "description": "Officers of one institution (seed 001 item 7): import, issue, print, "

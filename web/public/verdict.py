@@ -157,7 +157,8 @@ def case_of(report: VerificationReport) -> str:
             return "valid_duplicate"
         return "valid_original"
     return {Verdict.REPLACED: "replaced", Verdict.CORRECTED: "corrected", Verdict.ANNULLED: "annulled",
-            Verdict.NOT_IN_REGISTRY: "not_in_registry"}.get(report.verdict, "invalid")
+            Verdict.NOT_IN_REGISTRY: "not_in_registry",
+            Verdict.AUTHENTIC_STATUS_UNKNOWN: "status_unknown"}.get(report.verdict, "invalid")
 
 
 Words = Callable[[Translator, VerificationReport], str]
@@ -259,6 +260,8 @@ HEADLINES: Final[dict[str, Headline]] = {
     "corrected": Headline("warn", _words("corrected_h"), _corrected_summary,
                           _looks("look_corrected", "look_general")),
     "annulled": Headline("bad", _words("annulled_h"), _annulled_summary, _looks("look_annulled")),
+    "status_unknown": Headline("warn", _words("status_unknown_h"), _words("status_unknown_s"),
+                               _looks("look_general")),
     "not_in_registry": Headline("bad", _words("not_in_registry_h"), _words("not_in_registry_s"),
                                 _looks("look_invalid")),
     "invalid": Headline("bad", _words("invalid_h"), _invalid_summary, _looks("look_invalid")),

@@ -8,7 +8,10 @@ Several workers may start at once: the creation runs under an exclusive file loc
 `TrustSource` holds the trust list the service verifies with and publishes, as the signed bytes on disk and the
 verified `TrustList`. It looks at the file at most every `reload_s` seconds and takes a new publication (rotation,
 revocation) without a restart; a list that does not verify, or is older than the one in use, is refused (the
-old one stays, a warning is logged).
+old one stays, a warning is logged). With a `state` (the registry's `version_states` table, shared by every
+instance) the highest version seen and its document outlive a restart (issue 10 item 4, docs/FORMAT.md §6.4): a
+file older than that version is refused at start too, and the kept document of the highest version is served and
+verified with instead, so `GET /api/v1/trust-list` never goes back to an older list.
 """
 
 from __future__ import annotations
@@ -44,8 +47,10 @@ from verify.registry.db import (
     upgrade_database,
 )
 from verify.registry.lookup import RegistryStatusLookup
+from verify.registry.statuslists import RegistryVersionState
 from verify.scan import ScanLimits
 from verify.status import AsyncStatusLookup, StatusLookup
+from verify.versionstate import trust_list_key
 
 from ..http.logging import get_logger
 from ..http.metrics import Metrics, MetricsAccess, gauge_family
@@ -84,7 +89,9 @@ def prepare(settings: WebSettings) -> None:
         store = KeyStore(settings.keys_dir, settings.passphrase_bytes())
         with _exclusive(settings.data_dir / ".bootstrap.lock"):
             if settings.trust_list is None and settings.root_cert is None and not store.exists():
-                store.init(at=dt.datetime.now(dt.UTC))  # start-up: the key store's creation time
+                created = dt.datetime.now(dt.UTC)  # start-up: the key store's creation time
+                store.init(at=created)
+                store.rotate(at=created, usage="status")  # it signs the status lists (GET /api/v1/status-lists)
                 get_logger().info("development key store created", extra={"environment": "development"})
             if not database_exists(url):
                 upgrade_database(url)
@@ -123,18 +130,36 @@ class TrustSource:
         path: the signed trust list file.
         root: the root certificate it must be signed by (the trust anchor).
         reload_s: seconds between looks at the file; 0 looks at every call.
+        state: where the highest version seen and its document are kept across restarts (the registry), or None.
 
     Raises:
-        Error: the file cannot be read or does not verify (`TrustListError`).
+        Error: the file cannot be read or does not verify (`TrustListError`), and no kept document of a higher
+            version can be served instead.
     """
 
-    def __init__(self, *, path: Path, root: x509.Certificate, reload_s: float) -> None:
+    def __init__(self, *, path: Path, root: x509.Certificate, reload_s: float,
+                 state: RegistryVersionState | None = None) -> None:
         self.path = path
         self.root = root
         self.reload_s = reload_s
+        self.state = state
+        self._key = trust_list_key(root)
         self._lock = threading.Lock()
-        self._snapshot = self._load(min_version=0)
+        try:
+            self._snapshot = self._load(min_version=0)
+        except Error as exc:
+            kept = None if state is None else state.kept(self._key)
+            if kept is None or kept[1] is None:
+                raise
+            self._snapshot = self._snapshot_of(kept[1], min_version=kept[0], mtime_ns=-1)
+            get_logger().error("trust list file refused; the newest list seen is served",
+                               extra={"version": kept[0], "reason": exc.code})
         self._checked_at = time.monotonic()
+
+    def _snapshot_of(self, document: bytes, *, min_version: int, mtime_ns: int) -> TrustSnapshot:
+        trust_list = TrustList.from_json(document, root=self.root, min_version=min_version)
+        etag = '"' + hashlib.sha256(document).hexdigest()[:32] + '"'
+        return TrustSnapshot(trust_list=trust_list, document=document, etag=etag, mtime_ns=mtime_ns)
 
     def _load(self, *, min_version: int) -> TrustSnapshot:
         try:
@@ -142,9 +167,16 @@ class TrustSource:
             document = self.path.read_bytes()
         except OSError as exc:
             raise Error(f"{self.path}: cannot read the trust list ({exc.strerror})") from None
-        trust_list = TrustList.from_json(document, root=self.root, min_version=min_version)
-        etag = '"' + hashlib.sha256(document).hexdigest()[:32] + '"'
-        return TrustSnapshot(trust_list=trust_list, document=document, etag=etag, mtime_ns=mtime_ns)
+        if self.state is not None:
+            min_version = max(min_version, self.state.highest(self._key))
+        snapshot = self._snapshot_of(document, min_version=min_version, mtime_ns=mtime_ns)
+        if self.state is not None:
+            try:
+                self.state.keep(self._key, snapshot.trust_list.version, document)
+            except Error as exc:  # a role that may only read: the instances that write record it
+                get_logger().warning("trust list version not recorded in the registry",
+                                     extra={"version": snapshot.trust_list.version, "reason": exc.code})
+        return snapshot
 
     def current(self) -> TrustSnapshot:
         """The publication in use (looking for a newer one first when `reload_s` has passed)."""
@@ -301,7 +333,9 @@ def build_services(settings: WebSettings) -> Services:
     token = settings.metrics_token.get_secret_value() if settings.metrics_token is not None else None
     metrics = Metrics(MetricsAccess.from_token(token, production=settings.environment == "production"))
     trust_path = settings.trust_list or KeyStore(settings.keys_dir).trust_list_path
-    trust = TrustSource(path=trust_path, root=load_root(settings), reload_s=settings.trust_reload_s)
+    state = RegistryVersionState(make_engine(settings.resolved_database_url(), pooled=False))
+    trust = TrustSource(path=trust_path, root=load_root(settings), reload_s=settings.trust_reload_s,
+                        state=state)
     metrics.add_collector(TrustListGauges(trust))
     read_timeout_ms = settings.db_read_timeout_ms  # every reading connection: public routes, lists, sessions
     engine = make_engine(settings.resolved_database_url(), readonly=True, pool_size=settings.db_pool_size,
@@ -312,7 +346,7 @@ def build_services(settings: WebSettings) -> Services:
                     memory_bytes=settings.scan_memory_mib * MiB, max_image_bytes=settings.max_upload_bytes,
                     max_pixels=settings.max_image_pixels, on_change=metrics.set_scan_pool)
     rates = {"verify": settings.rate_verify, "scan": settings.rate_scan, "lookup": settings.rate_lookup,
-             "trust_list": settings.rate_trust_list}
+             "trust_list": settings.rate_trust_list, "status_lists": settings.rate_trust_list}
     status_lookup = RegistryStatusLookup(status_engine, details=True)
     async_status = AsyncRegistryStatusLookup.for_engine(status_engine, pool_size=settings.db_pool_size,
                                                         statement_timeout_ms=read_timeout_ms)
