@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from support.statuslists import status_key_store
-from support.web import ISSUED_AT, MakeClient, assert_problem, issue
+from support.web import ISSUED_AT, METRICS_HEADERS, MakeClient, assert_problem, issue
 from support.world import BASE_URL, Keys, World, annul, later
 
 from verify.cli import main, offline
@@ -231,3 +231,15 @@ def test_an_instance_that_may_only_read_serves_the_lists_stored(client: TestClie
         assert client.get("/api/v1/status-lists/BD").status_code == 200
     finally:
         office.engine.dispose()
+
+
+def test_metrics_give_each_series_status_list_version_and_expiry(client: TestClient, world: World) -> None:
+    """Issue 14 item 8: an alert can fire before a published status list expires."""
+    issue(world)
+    entry = _index(client)["lists"][0]  # type: ignore[index]
+    text = client.get("/metrics", headers=METRICS_HEADERS).text
+    assert 'verify_status_list_version{series="BD"} 1.0' in text
+    expiry = next(line for line in text.splitlines()
+                  if line.startswith('verify_status_list_expiry_timestamp_seconds{series="BD"}'))
+    assert float(expiry.rsplit(" ", 1)[1]) == dt.datetime.fromisoformat(
+        str(entry["expires_at"]).replace("Z", "+00:00")).timestamp()

@@ -47,7 +47,7 @@ from verify.registry.db import (
     upgrade_database,
 )
 from verify.registry.lookup import RegistryStatusLookup
-from verify.registry.statuslists import RegistryVersionState
+from verify.registry.statuslists import RegistryVersionState, published_lists
 from verify.scan import ScanLimits
 from verify.status import AsyncStatusLookup, StatusLookup
 from verify.versionstate import trust_list_key
@@ -226,6 +226,35 @@ class TrustListGauges:
                                 "Expiry of the trust list in use, Unix seconds.", trust_list.expires_at.timestamp())
 
 
+class StatusListGauges:
+    """A metrics collector: per series, the version and expiry (Unix seconds) of the newest signed status list
+    (`verify_status_list_version{series}`, `verify_status_list_expiry_timestamp_seconds{series}`), read from the
+    registry at each scrape; nothing when the registry cannot be read (the health check says so)."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self.sessions = sessions
+
+    def collect(self) -> Iterator[Any]:
+        """The two labelled gauges (prometheus-client's custom collector protocol)."""
+        from prometheus_client.core import GaugeMetricFamily
+
+        try:
+            with self.sessions() as session:
+                rows = published_lists(session)
+        except Error:
+            return
+        version = GaugeMetricFamily("verify_status_list_version", "Version of the newest signed status list.",
+                                    labels=["series"])
+        expiry = GaugeMetricFamily("verify_status_list_expiry_timestamp_seconds",
+                                   "Expiry of the newest signed status list, Unix seconds.", labels=["series"])
+        for row in rows:
+            version.add_metric([row.series], row.version)
+            if row.expires_at is not None:
+                expiry.add_metric([row.series], row.expires_at.timestamp())
+        yield version
+        yield expiry
+
+
 def load_root(settings: WebSettings) -> x509.Certificate:
     """The root certificate: VERIFY_ROOT_CERT (PEM), or the key store's `root.crt`.
 
@@ -342,6 +371,7 @@ def build_services(settings: WebSettings) -> Services:
                          timeout_ms=read_timeout_ms)
     status_engine = make_engine(settings.resolved_database_url(), readonly=True, autocommit=True,
                                 pool_size=settings.db_pool_size, timeout_ms=read_timeout_ms)
+    metrics.add_collector(StatusListGauges(session_factory(engine)))
     pool = ScanPool(workers=settings.scan_workers, queue=settings.scan_queue, timeout_s=settings.scan_timeout_s,
                     memory_bytes=settings.scan_memory_mib * MiB, max_image_bytes=settings.max_upload_bytes,
                     max_pixels=settings.max_image_pixels, on_change=metrics.set_scan_pool)
