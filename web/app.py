@@ -9,6 +9,8 @@ The middleware stack, outermost first (each is a pure ASGI middleware):
     BodySizeLimit   413 by Content-Length and by counting streamed bytes (64 KiB JSON, 10 MiB uploads)
     RateLimit       429 with Retry-After per client and bucket, before any body is read (public buckets)
     RateLimit       the same for sign-in and partner look-ups (`web.runtime.backoffice.RATE_BUCKETS`)
+    InputGuard      422 for control characters in the path, query, JSON and form fields; JSON bodies read once by
+                    the one bounded reader (depth, size), 400 when too deep
     FastAPI         routes of `web.public.api`, the employer's pages (`web.public.pages`) and of the signed-in
                     surfaces (`STAFF_ROUTERS`: `web.auth.api`, the officer, partner and admin APIs, the officer
                     console); every API error answered as an RFC 9457 problem (`web.problems`), every console error
@@ -34,6 +36,7 @@ from .admin import console as ministry_console
 from .auth import api as auth_api
 from .auth.schemas import LoginRequest
 from .http.guards import BodySizeLimit, ClientAddress
+from .http.inputs import InputGuard
 from .http.logging import ClientHasher, configure_logging
 from .http.observe import Observe
 from .http.ratelimit import RateLimit
@@ -41,9 +44,11 @@ from .http.tracing import install_tracing
 from .officer import api as officer_api
 from .officer import console, console_documents
 from .partner import api as partner_api
+from .problems.errors import install_outage_handlers
 from .problems.handlers import install_problem_handlers
 from .problems.openapi import complete_openapi
 from .public import api as public_api
+from .public import apidocs
 from .public import pages as public_pages
 from .public.schemas import ReportModel, VerifyRequest
 from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
@@ -60,7 +65,8 @@ Verifies the signed QR codes of Kazakhstan education documents (diplomas and the
 * **Open the QR link** `GET /V/{digits}`: a page for people, or the report JSON with `Accept: application/json`.
 * **Verify a QR text** `POST /api/v1/verify`, **a photo** `POST /api/v1/scan`, or **look up** a document by series,
   number and the holder's surname `POST /api/v1/lookup`.
-* **Offline verification**: fetch the root-signed trust list `GET /api/v1/trust-list`.
+* **Offline verification**: fetch the root-signed trust list `GET /api/v1/trust-list` and the signed status lists
+  `GET /api/v1/status-lists` (the index) and `GET /api/v1/status-lists/{series}` (docs/FORMAT.md §9).
 
 Only the verdict `VALID` means a valid document. Every error is an RFC 9457 problem (`application/problem+json`);
 its `type` is `/problems/<slug>`, which describes it. Public endpoints are rate-limited per client (429 with
@@ -68,7 +74,8 @@ Retry-After). No answer ever contains a national ID number (IIN).
 """
 TAGS = [
     {"name": "verification", "description": "Verdicts on QR codes and documents (docs/FORMAT.md §7)."},
-    {"name": "trust", "description": "The trust list for offline verifiers (docs/FORMAT.md §6)."},
+    {"name": "trust", "description": "The trust list and the signed status lists for offline verifiers "
+                                     "(docs/FORMAT.md §6, §9)."},
     {"name": "operations", "description": "Health, metrics, problem types."},
     {"name": "accounts", "description": "Sign-in (session cookie + X-CSRF-Token) and API tokens (web/auth/)."},
     {"name": "officer", "description": "Officers of one institution (seed 001 item 7): import, issue, print, "
@@ -136,16 +143,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if tracing is not None:
                 tracing.shutdown()
 
-    app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", openapi_tags=TAGS, lifespan=lifespan)
+    # FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN with inline scripts: off; web.public.apidocs
+    # serves Swagger UI from the package under the pages' CSP (VERIFY_API_DOCS=false: not at all).
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", openapi_tags=TAGS, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.backoffice = backoffice
     install_problem_handlers(app, localize=localize_problem)
     app.state.localize_error = error_detail  # web.problems.errors.ErrorLocalizer: problems in the reader's language
+    install_outage_handlers(app)
     app.include_router(public_api.router)
     app.include_router(public_pages.router)
+    if web_settings.api_docs:
+        app.include_router(apidocs.router)
     for router in STAFF_ROUTERS:
         app.include_router(router)
     app.openapi = complete_openapi(app, OPENAPI_MODELS)  # type: ignore[method-assign]
+    upload_paths = (*public_api.UPLOAD_PATHS, *public_pages.UPLOAD_PATHS, *officer_api.UPLOAD_PATHS,
+                    *console.UPLOAD_PATHS)
+    app.add_middleware(InputGuard, upload_paths=upload_paths)
     app.add_middleware(RateLimit, limiter=backoffice.limiter, buckets={**STAFF_RATE_BUCKETS, **console.RATE_BUCKETS},
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(RateLimit, limiter=services.limiter,
@@ -153,10 +169,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(BodySizeLimit, json_bytes=web_settings.max_json_bytes,
                        upload_bytes=web_settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
-                       upload_paths=(*public_api.UPLOAD_PATHS, *public_pages.UPLOAD_PATHS,
-                                     *officer_api.UPLOAD_PATHS, *console.UPLOAD_PATHS))
+                       upload_paths=upload_paths)
     # FastAPI wraps included routers in objects without a path template: match the plain routes.
-    plain_routes = [*public_api.router.routes, *public_pages.router.routes,
+    plain_routes = [*public_api.router.routes, *public_pages.router.routes, *apidocs.router.routes,
                     *(route for router in STAFF_ROUTERS for route in router.routes),
                     *(route for route in app.router.routes if isinstance(route, Route))]
     app.add_middleware(Observe, routes=plain_routes, metrics=services.metrics,

@@ -25,6 +25,13 @@ The core variables are documented in `verify/settings.py`; these are added:
 | VERIFY_MAX_IMAGE_PIXELS   | largest picture accepted by its header, pixels                 | 40000000 (40 MP)      |
 | VERIFY_MAX_JSON_BYTES     | largest request body of every other endpoint, bytes            | 65536 (64 KiB)        |
 | VERIFY_DB_POOL_SIZE       | database connections kept per process (as many again overflow) | 10                    |
+| VERIFY_DB_READ_TIMEOUT_MS | statement and lock timeout of the reading connections (public  | 2000                  |
+|                           | verification, look-ups, officers' lists, sessions), ms; 503    |                       |
+| VERIFY_DB_WRITE_TIMEOUT_MS| statement and lock timeout of the writing connections (officer | 30000                 |
+|                           | changes, batches, administration), ms; 503                     |                       |
+| VERIFY_SCAN_MAX_CODES     | QR codes verified from one picture; more: 422 too-many-codes   | 8                     |
+| VERIFY_API_DOCS           | serve the API reference at /docs (Swagger UI from the package, | true                  |
+|                           | no CDN, the pages' CSP); false: /docs answers 404              |                       |
 | VERIFY_TRUST_RELOAD_S     | seconds between checks of the trust list file for a new one    | 60                    |
 | VERIFY_LOG_HASH_KEY       | key of the HMAC that stands for client addresses in logs       | random per process    |
 | VERIFY_DATABASE_REPLICA_URL | a PostgreSQL streaming replica for public verification reads | none                |
@@ -49,6 +56,7 @@ Accounts, sessions and tokens (`web.auth`, `verify.registry.accounts`):
 | VERIFY_PASSWORD_MEMORY_KIB  | argon2id memory of password hashes, KiB                  | 65536 (64 MiB)        |
 | VERIFY_PASSWORD_PARALLELISM | argon2id lanes of password hashes                        | 4                     |
 | VERIFY_RATE_LOGIN           | per client: `POST /api/v1/auth/login`                    | 10/minute;100/hour    |
+| VERIFY_RATE_LOGIN_ACCOUNT   | per account (any address): sign-in attempts              | 10/minute;50/hour     |
 | VERIFY_RATE_PARTNER         | per client: `POST /api/v1/partner/documents`             | 600/minute            |
 
 The password defaults are argon2-cffi's `PasswordHasher` defaults (RFC 9106, low-memory option); a stored hash made
@@ -99,6 +107,10 @@ class WebSettings(Settings):
     max_image_pixels: int = Field(default=40_000_000, ge=1)
     max_json_bytes: int = Field(default=64 * KiB, ge=1 * KiB)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_read_timeout_ms: int = Field(default=2000, ge=1, le=600_000)
+    db_write_timeout_ms: int = Field(default=30_000, ge=1, le=3_600_000)
+    scan_max_codes: int = Field(default=8, ge=1, le=200)
+    api_docs: bool = True
     trust_reload_s: float = Field(default=60.0, ge=0)
     log_hash_key: SecretStr | None = None
     metrics_token: SecretStr | None = None
@@ -112,6 +124,7 @@ class WebSettings(Settings):
     password_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
     password_parallelism: int = Field(default=4, ge=1, le=64)
     rate_login: str = "10/minute;100/hour"
+    rate_login_account: str = "10/minute;50/hour"
     rate_partner: str = "600/minute"
     signer_per_institution: bool | None = None
 
@@ -138,7 +151,8 @@ class WebSettings(Settings):
                 raise ValueError(f"not an IP address or CIDR: {item!r}") from None
         return value
 
-    @field_validator("rate_verify", "rate_scan", "rate_lookup", "rate_trust_list", "rate_login", "rate_partner")
+    @field_validator("rate_verify", "rate_scan", "rate_lookup", "rate_trust_list", "rate_login",
+                     "rate_login_account", "rate_partner")
     @classmethod
     def _valid_rate(cls, value: str) -> str:
         try:

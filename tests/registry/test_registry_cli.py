@@ -85,10 +85,10 @@ def test_the_registry_commands_end_to_end(empty_url: str, keys: Keys, tmp_path: 
     third = (out_dir / "ТКБ-0000004.txt").read_text().strip()  # 0000002 was written off
     assert (out_dir / "ТКБ-0000001.png").read_bytes().startswith(b"\x89PNG")
     assert "ORIGINAL_VALID" in cli("check", first)[0]
-    assert "status not checked" in cli("check", "--offline", first)[0]
+    assert "AUTHENTIC_STATUS_UNKNOWN" in cli("check", "--offline", first, code=3)[0]
     png = str(out_dir / "ТКБ-0000001.png")
     assert "ORIGINAL_VALID" in cli("scan", png)[0]  # the photo path asks the registry too
-    assert "status not checked" in cli("scan", "--offline", png)[0]
+    assert "AUTHENTIC_STATUS_UNKNOWN" in cli("scan", "--offline", png, code=3)[0]
     out, _ = cli("blanks", "list", "--institution", college, *officer)
     assert "used        3" in out and "written off      1" in out
 

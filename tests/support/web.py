@@ -128,7 +128,8 @@ def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
 PASSWORD = "correct horse battery staple"
 ADMIN_PASSWORD = "ministry pass phrase 2026"
 STAFF_SETTINGS: dict[str, Any] = {"password_time_cost": 1, "password_memory_kib": 8, "password_parallelism": 1,
-                                  "rate_login": "10000/minute", "rate_partner": "10000/minute"}
+                                  "rate_login": "10000/minute", "rate_login_account": "10000/minute",
+                                  "rate_partner": "10000/minute"}
 """Settings overrides of every app in these tests: cheap argon2, generous sign-in and partner limits."""
 FAST_HASHING = PasswordHashing(time_cost=1, memory_kib=8, parallelism=1)
 COOKIE = "__Host-verify-session"
@@ -216,3 +217,35 @@ def audit_head(world: World) -> int:
     value = world.scalar("SELECT seq FROM audit_head WHERE id = 1")
     assert isinstance(value, int)
     return value
+
+
+# ----------------------------------------------------------------------------- a database that refuses connections
+DEAD_DATABASE_URL = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+"""A PostgreSQL URL where nothing listens (port 1): every connection is refused at once."""
+
+
+def refuse_database(client: TestClient) -> None:
+    """Point every engine of a started app at `DEAD_DATABASE_URL`, as if the database stopped after start-up.
+
+    The public surface's engines, its status lookups (blocking and awaited) and the back office's writing engine
+    and sessions are all replaced (the old ones closed); the app's lifespan closes the new ones.
+    """
+    from verify.registry.async_lookup import AsyncRegistryStatusLookup
+    from verify.registry.db import make_engine, session_factory
+    from verify.registry.lookup import RegistryStatusLookup
+
+    app: Any = client.app
+    services, office = app.state.services, app.state.backoffice
+    reader = make_engine(DEAD_DATABASE_URL, readonly=True, timeout_ms=500)
+    status = make_engine(DEAD_DATABASE_URL, readonly=True, autocommit=True, timeout_ms=500)
+    writer = make_engine(DEAD_DATABASE_URL, timeout_ms=500)
+    awaited = AsyncRegistryStatusLookup.for_engine(status, pool_size=1, timeout_s=0.5)
+    client.portal.call(awaited.open)  # type: ignore[union-attr]  # a started client has its portal
+    old_awaited, old_engines = services.async_status, (services.engine, services.status_engine, office.engine)
+    services.engine, services.status_engine, services.sessions = reader, status, session_factory(reader)
+    services.status_lookup = RegistryStatusLookup(status, details=True)
+    services.async_status = awaited
+    office.engine, office.sessions, office.readers = writer, session_factory(writer), services.sessions
+    client.portal.call(old_awaited.close)  # type: ignore[union-attr]
+    for engine in old_engines:
+        engine.dispose()

@@ -201,6 +201,8 @@ builds("POST", "/api/v1/scan")(lambda m, p, o: Call(
 builds("POST", "/api/v1/lookup")(lambda m, p, o: Call("POST", "/api/v1/lookup", {"json": {
     "series": m.shared["A"].series, "number": m.shared["A"].number, "surname": "Әбдірахманова"}}))
 builds("GET", "/api/v1/trust-list")(lambda m, p, o: Call("GET", "/api/v1/trust-list"))
+builds("GET", "/api/v1/status-lists")(lambda m, p, o: Call("GET", "/api/v1/status-lists"))
+builds("GET", "/api/v1/status-lists/{series}")(lambda m, p, o: Call("GET", "/api/v1/status-lists/ZZ"))
 builds("GET", "/api/v1/ping")(lambda m, p, o: Call("GET", "/api/v1/ping"))
 builds("GET", "/healthz")(lambda m, p, o: Call("GET", "/healthz"))
 builds("GET", "/metrics")(lambda m, p, o: Call("GET", "/metrics"))

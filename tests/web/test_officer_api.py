@@ -205,12 +205,12 @@ def test_an_import_with_errors_lists_every_row_and_writes_nothing(api: TestClien
     text = graduates_csv([good, row(3, group=GROUP)]).decode()
     lines = text.splitlines()
     lines[2] = lines[2].replace("2026-06-30", "2031-06-30")  # an award date in the future
-    iin = make_iin()
-    wrong = iin[:-1] + str((int(iin[-1]) + 1) % 10)  # another check digit (a fixed "0" was right 1 time in 10)
+    valid = make_iin()
+    wrong = valid[:-1] + str((int(valid[-1]) + 1) % 10)  # another check digit: never a valid IIN (one digit fits)
     lines.append(f"{wrong},Омарова,Әлия,,2004-05-12,BD,6B06101,,no,2026-06-30,{GROUP}")
     before = (count(world, "holders"), count(world, "graduates"), audit_head(world))
     body = assert_problem(_upload(api, "\n".join(lines).encode(), issuer), 422, "import-rejected")
-    assert {(problem["row"], problem["column"]) for problem in body["rows"]} >= {(3, "award_date")}
+    assert {(problem["row"], problem["column"]) for problem in body["rows"]} >= {(3, "award_date"), (4, "iin")}
     assert len(body["rows"]) >= 2 and body["warnings"] == []
     assert good.iin not in str(body)
     assert (count(world, "holders"), count(world, "graduates"), audit_head(world)) == before

@@ -109,6 +109,13 @@ def database_url(args: argparse.Namespace, settings: Settings) -> str:
     return str(getattr(args, "database_url", None) or settings.resolved_database_url())
 
 
+def shown_url(url: str) -> str:
+    """A database URL as it may be printed: without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 @contextmanager
 def registry_session(args: argparse.Namespace, settings: Settings, *, readonly: bool = False) -> Iterator[Session]:
     """A session on the registry (checked to be at this code's migration); the engine is disposed after.
@@ -158,8 +165,11 @@ def registry_status_lookup(args: argparse.Namespace, settings: Settings) -> Stat
     """
     if getattr(args, "offline", True):
         return None
-    from ..registry.db import database_exists, make_engine
-    from ..registry.lookup import RegistryStatusLookup
+    try:
+        from ..registry.db import database_exists, make_engine
+        from ..registry.lookup import RegistryStatusLookup
+    except ModuleNotFoundError:  # the core verifier alone (no `registry` extra): no registry to ask
+        return None
 
     url = database_url(args, settings)
     if not database_exists(url):

@@ -45,6 +45,8 @@ def add_key_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
                         help="EdDSA or ES256 (default: EdDSA, or what the token offers)")
     rotate.add_argument("--series", help="comma-separated series (default: the replaced signer's)")
     rotate.add_argument("--institution", help="BIN: replace that institution's signer, or make its first")
+    rotate.add_argument("--usage", choices=("document", "status", "log"), default="document",
+                        help="which signer: document (records), status (status lists), log (default: document)")
     _token_options(rotate)
     own = keys_sub.add_parser("institution", help="create or rotate an institution's own document signer "
                                                   "(its kind's series, its BIN; needs the registry)")
@@ -104,7 +106,7 @@ def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
                         institution_bin=args.institution, token=_token(args))
     elif args.keys_command == "rotate":
         tl = store.rotate(at=at, alg=ALGORITHMS[args.alg] if args.alg else None, series=_series(args.series),
-                          institution_bin=args.institution, token=_token(args))
+                          institution_bin=args.institution, token=_token(args), usage=args.usage)
     elif args.keys_command == "institution":
         from ..registry.signers import create_institution_signer
 

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
-from ..errors import Error
+from ..errors import Error, KeyStoreError
 from ..status import Verdict
 from .stages import (
     BLANK_SERIES,
@@ -299,6 +299,11 @@ def _prepare_keys(config: DemoConfig) -> tuple[ScopedSigner, TrustList]:
         signer = store.signer()
         entry = next(e for e in trust_list.signers if e.kid == signer.kid)
         print(f"        the active signer's usage period was ending: rotated to {signer.kid.hex()}", file=sys.stderr)
+    try:
+        store.signer("status")
+    except KeyStoreError:  # the status lists of the offline scan page need a status signer (issue 12)
+        trust_list = store.rotate(at=at, usage="status")
+        print("        made a status signer for the signed status lists", file=sys.stderr)
     if trust_list.is_expired(at):
         trust_list = store.export(at=at)
         print(f"        the trust list was past its expiry: published version {trust_list.version}", file=sys.stderr)

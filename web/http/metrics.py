@@ -17,6 +17,8 @@
 |                                             |           |                         | reads go to the primary          |
 | verify_trust_list_version                   | gauge     |                         | version of the trust list in use |
 | verify_trust_list_expiry_timestamp_seconds  | gauge     |                         | its expiry, Unix seconds         |
+| verify_status_list_version                  | gauge     | series                  | newest signed status list        |
+| verify_status_list_expiry_timestamp_seconds | gauge     | series                  | its expiry, Unix seconds         |
 | process_*                                   | various   |                         | CPU, memory, open files (Linux)  |
 
 `route` is the route template (`/V/{digits}`), never the path, so the label set stays small and no QR text

@@ -13,7 +13,9 @@ For every HTTP request `Observe`:
    verification link carries the holder's name in its digits) and `Cache-Control: no-store` unless the route
    set its own;
 5. turns any exception that escaped the application into the generic 500 problem, logs it (type and scrubbed
-   traceback; never the request body) and does not re-raise it, so that uvicorn does not log it again;
+   traceback; never the request body) and does not re-raise it, so that uvicorn does not log it again; a client
+   that went away before its body was received (`ClientDisconnect`) is no failure of ours: one info line, no
+   traceback, no answer (there is no one to read it), counted with status 499 (the nginx convention);
 6. writes one access line (method, route template, status, duration in ms, client hash, request id) and
    counts it in the metrics.
 """
@@ -27,6 +29,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,6 +40,8 @@ from .metrics import UNMATCHED, Metrics
 
 ROUTE_KEY: Final = "verify.route"
 """Scope key of the matched route template (str), or `metrics.UNMATCHED`."""
+CLIENT_CLOSED: Final = 499
+"""The status a request is counted and logged with when its client went away before its body arrived."""
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _TWELVE_DIGITS = re.compile(r"[0-9]{12}")
@@ -140,6 +145,10 @@ class Observe:
         logger = get_logger()
         try:
             await self.app(scope, receive, observing_send)
+        except ClientDisconnect:
+            status = CLIENT_CLOSED if not response_started else status
+            logger.info("client disconnected before the request body was received",
+                        extra={"route": route, "request_id": request_id})
         except Exception as exc:
             logger.error("unhandled exception", exc_info=True,
                          extra={"route": route, "request_id": request_id, "error": type(exc).__name__,

@@ -53,6 +53,9 @@ PUBLIC_PROBLEM_TYPES: Final = (
     ProblemType("no-qr-code", 422, "No QR code",
                 "The picture was read but no QR code was found in it. Take the photo closer, in focus, with the "
                 "whole code inside the frame."),
+    ProblemType("too-many-codes", 422, "Too many QR codes",
+                "The picture holds more QR codes than are verified from one picture (VERIFY_SCAN_MAX_CODES, 8 by "
+                "default). Photograph one document at a time; nothing was verified."),
     ProblemType("rate-limited", 429, "Too many requests",
                 "This client sent too many requests; Retry-After says how many seconds to wait (RFC 6585 §4)."),
     ProblemType("internal-error", 500, "Internal error",

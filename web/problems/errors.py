@@ -34,6 +34,13 @@ An error that names its message (`message_id` and `message_values`, e.g. `NoSign
 A verification whose registry cannot be read (`SchemaError`, `RegistryUnavailableError`) is answered by
 `verification_unavailable`: 503 with Retry-After, never a verdict (the status is unknown).
 
+A database that refuses connections, drops one, has no free connection in the pool, or does not answer within
+the statement or lock timeout (`verify.registry.db.make_engine`) surfaces as one of `DATABASE_UNAVAILABLE`, the
+driver's errors as SQLAlchemy wraps them; `problem_from_exception` answers it 503 with Retry-After
+(`registry_unavailable`), on every route: the API's (`ProblemRoute`), the console's, and the others (the app's
+exception handler, `web.problems.handlers`). A `RegistryUnavailableError` of the registry's own is answered
+the same. The driver's message is never passed on (it may quote a parameter).
+
 `ProblemRoute` is the route class of the API routers: a `verify.Error` a route (or its dependencies) raises is
 answered as its problem, so the routes themselves convert nothing.
 
@@ -46,13 +53,15 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Final
 
-from fastapi import Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from verify import Error
 from verify.errors import IinInTextError, RegistryUnavailableError, SchemaError
 
-from .handlers import ProblemError
+from .handlers import ProblemError, problem_response
 
 _BY_CODE: Final[dict[str, str]] = {
     "NOT_FOUND": "not-found",
@@ -79,6 +88,13 @@ UNREADABLE_REGISTRY: Final = (SchemaError, RegistryUnavailableError)
 REGISTRY_UNAVAILABLE: Final = "the registry cannot be read, so the document's status is unknown; try again shortly"
 UNAVAILABLE_RETRY_S: Final = 30
 """Retry-After of a verification answered 503 because the registry could not be read."""
+DATABASE_UNAVAILABLE: Final = (OperationalError, InterfaceError, PoolTimeoutError)
+"""SQLAlchemy's errors of a database that cannot answer now: connection refused or lost, statement or lock timeout
+(PostgreSQL 57014, 55P03; SQLite "database is locked"), no free pooled connection. Never a constraint or a bad
+value (IntegrityError, DataError): those are requests' faults."""
+DATABASE_DOWN: Final = "the registry database cannot be reached or did not answer in time; try again shortly"
+DATABASE_DOWN_MESSAGE: Final = "e_registry_unavailable"
+"""The catalogue's message of `DATABASE_DOWN` (the `detail` in the reader's language)."""
 BEARER_CHALLENGE: Final = 'Bearer realm="verify"'
 IIN_IN_TEXT_MESSAGE: Final = "e_iin_in_text"
 """The catalogue's message for free text that holds an IIN (`verify.errors.IinInTextError`)."""
@@ -93,6 +109,23 @@ def problem_slug(code: str) -> str:
     return _BY_CODE.get(code, "invalid-data")
 
 
+def registry_unavailable() -> ProblemError:
+    """503 with Retry-After for a database that cannot answer now (`DATABASE_UNAVAILABLE`); nothing of the driver's
+    message is passed on."""
+    return ProblemError("unavailable", DATABASE_DOWN, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)},
+                        message_key=DATABASE_DOWN_MESSAGE)
+
+
+def problem_from_exception(exc: BaseException, *, localize: ErrorLocalizer | None = None,
+                           accept_language: str | None = None) -> ProblemError | None:
+    """The problem of a `verify` error or of an unavailable database (`DATABASE_UNAVAILABLE`); None for others."""
+    if isinstance(exc, Error):
+        return problem_from_error(exc, localize=localize, accept_language=accept_language)
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        return registry_unavailable()
+    return None
+
+
 def problem_from_error(exc: Error, *, localize: ErrorLocalizer | None = None,
                        accept_language: str | None = None) -> ProblemError:
     """The problem that answers a `verify` error (see the module table), chosen by its `code`.
@@ -102,6 +135,8 @@ def problem_from_error(exc: Error, *, localize: ErrorLocalizer | None = None,
             the language of `accept_language`, with the members `code` and `reason` (module docstring).
     """
     slug = problem_slug(exc.code)
+    if exc.code == "REGISTRY_UNAVAILABLE":
+        return registry_unavailable()
     if isinstance(exc, IinInTextError):  # the field named, a stable code, the message in the reader's language
         return ProblemError(slug, exc.message, extensions={"code": exc.code, "field": exc.field},
                             message_key=IIN_IN_TEXT_MESSAGE)
@@ -137,23 +172,44 @@ def insufficient_scope(scopes: list[str]) -> ProblemError:
                                                      f'scope="{needed}"'})
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    problem = registry_unavailable()
+    detail = str(problem.detail)
+    localize = getattr(request.app.state, "localize_problem", None)
+    if localize is not None and problem.message_key is not None:
+        detail = localize(request, problem.message_key)
+    return problem_response(problem.problem.slug, detail, scope=request.scope, headers=problem.headers)
+
+
+def install_outage_handlers(app: FastAPI) -> None:
+    """Answer an unavailable database (`DATABASE_UNAVAILABLE`) 503 with Retry-After on every route of `app` (the
+    routes outside `ProblemRoute` and the console: the public API's and pages')."""
+    for error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error, _database_unavailable)
+
+
 class ProblemRoute(APIRoute):
-    """A route of the API: a `verify.Error` raised by the route or its dependencies is answered as its problem."""
+    """A route of the API: a `verify.Error` raised by the route or its dependencies is answered as its problem, an
+    unavailable database as 503 with Retry-After."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """The route's handler, wrapped to turn `verify` errors into problems (`problem_from_error`)."""
+        """The route's handler, wrapped to turn `verify` errors and database outages into problems."""
         handler = super().get_route_handler()
 
         async def guarded(request: Request) -> Response:
             try:
                 return await handler(request)
-            except Error as exc:
-                raise problem_from_error(exc, localize=getattr(request.app.state, "localize_error", None),
-                                         accept_language=request.headers.get("accept-language")) from None
+            except (Error, *DATABASE_UNAVAILABLE) as exc:
+                problem = problem_from_exception(exc, localize=getattr(request.app.state, "localize_error", None),
+                                                 accept_language=request.headers.get("accept-language"))
+                assert problem is not None
+                raise problem from None
 
         return guarded
 
 
-__all__ = ["BEARER_CHALLENGE", "IIN_IN_TEXT_MESSAGE", "REGISTRY_UNAVAILABLE", "UNAVAILABLE_RETRY_S",
-           "UNREADABLE_REGISTRY", "ErrorLocalizer", "ProblemRoute", "insufficient_scope", "problem_from_error",
-           "problem_slug", "unauthorized", "verification_unavailable"]
+__all__ = ["BEARER_CHALLENGE", "DATABASE_DOWN", "DATABASE_DOWN_MESSAGE", "DATABASE_UNAVAILABLE",
+           "IIN_IN_TEXT_MESSAGE", "REGISTRY_UNAVAILABLE", "UNAVAILABLE_RETRY_S", "UNREADABLE_REGISTRY",
+           "ErrorLocalizer", "ProblemRoute", "install_outage_handlers", "insufficient_scope", "problem_from_error",
+           "problem_from_exception", "problem_slug", "registry_unavailable", "unauthorized",
+           "verification_unavailable"]

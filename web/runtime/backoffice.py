@@ -79,6 +79,7 @@ class BackOffice:
 
     Attributes:
         engine: the writing registry engine; `sessions` opens sessions on it (SQLite: each takes the write lock).
+            Its statements and lock waits are bounded by VERIFY_DB_WRITE_TIMEOUT_MS (officers' changes, batches).
         readers: sessions on the public surface's read-only engine, for answers that only read (and for
             resolving every request's session or token) so that reads never queue for the write lock.
         hashing: password hashing.
@@ -154,7 +155,8 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
     production = settings.environment == "production"
     cookie = CookiePolicy(name=PRODUCTION_COOKIE if production else DEVELOPMENT_COOKIE, secure=production,
                           max_age_s=settings.session_ttl_s)
-    engine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size)
+    engine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size,
+                         timeout_ms=settings.db_write_timeout_ms)
     return BackOffice(
         engine=engine,
         sessions=session_factory(engine),
@@ -169,7 +171,8 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
         session_ttl=dt.timedelta(seconds=settings.session_ttl_s),
         token_default_days=settings.token_default_days,
         token_max_days=settings.token_max_days,
-        limiter=RateLimiter({"login": settings.rate_login, "partner": settings.rate_partner},
+        limiter=RateLimiter({"login": settings.rate_login, "login_account": settings.rate_login_account,
+                             "partner": settings.rate_partner},
                             redis_url=settings.redis_url),
         signer_per_institution=settings.creates_institution_signers(),
     )

@@ -98,20 +98,25 @@ class ReplicaLagGauge:
 
 def build_replica_reads(*, replica_url: str, primary_url: str, primary_status: RegistryStatusLookup,
                         primary_async: AsyncRegistryStatusLookup, max_lag_s: float, pool_size: int,
-                        metrics: Metrics) -> ReplicaReads:
+                        metrics: Metrics, timeout_ms: int | None = None) -> ReplicaReads:
     """Engines, guard and routed lookups for a replica at `replica_url` of the primary at `primary_url`.
+
+    `timeout_ms` is the statement and lock timeout of every connection they open (VERIFY_DB_READ_TIMEOUT_MS).
 
     Raises:
         Error: either URL is not PostgreSQL (SQLite has no replicas).
     """
     if not (replica_url.startswith("postgresql") and primary_url.startswith("postgresql")):
         raise Error("VERIFY_DATABASE_REPLICA_URL: a read replica needs PostgreSQL for both the primary and the replica")
-    engine = make_engine(replica_url, readonly=True, pool_size=pool_size)
-    status_engine = make_engine(replica_url, readonly=True, autocommit=True, pool_size=pool_size)
-    primary_engine = make_engine(primary_url, readonly=True, autocommit=True, pool_size=1)
+    engine = make_engine(replica_url, readonly=True, pool_size=pool_size, timeout_ms=timeout_ms)
+    status_engine = make_engine(replica_url, readonly=True, autocommit=True, pool_size=pool_size,
+                                timeout_ms=timeout_ms)
+    primary_engine = make_engine(primary_url, readonly=True, autocommit=True, pool_size=1, timeout_ms=timeout_ms)
     guard = ReplicaGuard(primary=primary_engine, replica=status_engine, max_lag_s=max_lag_s)
     reads = metrics.replica_reads
-    replica_async = AsyncRegistryStatusLookup.for_engine(status_engine, pool_size=pool_size)
+    replica_async = AsyncRegistryStatusLookup.for_engine(
+        status_engine, pool_size=pool_size,
+        **({} if timeout_ms is None else {"statement_timeout_ms": timeout_ms}))
     metrics.add_collector(ReplicaLagGauge(guard))
     return ReplicaReads(
         guard=guard, engine=engine, status_engine=status_engine, primary_engine=primary_engine,

@@ -1,7 +1,8 @@
 """What every console page shares, whoever is signed in (an officer or the ministry): the route class, the error page.
 
 `ConsoleRoute` answers every error of a console route as a page in the reader's language with the problem's status
-(a `verify` error through the one mapping, `web.problems.errors.problem_from_error`); an ended session (401) leads
+(a `verify` error through the one mapping, `web.problems.errors.problem_from_exception`, also an unavailable database:
+503 with Retry-After); an ended session (401) leads
 to the sign-in page, and `SeeOther` raised by a dependency leads where it says (the ministry's start page for an
 administrator who opens the officers' console). `console_page` renders a template in the request's language with the
 page headers.
@@ -22,7 +23,7 @@ from fastapi.routing import APIRoute
 
 from verify import Error
 
-from ..problems.errors import problem_from_error
+from ..problems.errors import DATABASE_UNAVAILABLE, problem_from_exception
 from ..problems.handlers import ProblemError
 from .i18n import Translator
 from .render import page_response, render
@@ -48,8 +49,8 @@ class ConsoleRoute(APIRoute):
     """A route whose errors are answered as console pages, never as problem JSON.
 
     A 401 (no session, or an ended one) leads to the sign-in page; `SeeOther` to its URL; any other problem, a
-    `verify` error (through `web.problems.errors.problem_from_error`), or a request FastAPI cannot read, is the error
-    page with the problem's status and detail.
+    `verify` error (through `web.problems.errors.problem_from_exception`, also an unavailable database: 503 with
+    Retry-After), or a request FastAPI cannot read, is the error page with the problem's status and detail.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -63,8 +64,10 @@ class ConsoleRoute(APIRoute):
                 return see(exc.url)
             except ProblemError as exc:
                 return error_page(request, exc)
-            except Error as exc:
-                return error_page(request, problem_from_error(exc))
+            except (Error, *DATABASE_UNAVAILABLE) as exc:
+                problem = problem_from_exception(exc)
+                assert problem is not None
+                return error_page(request, problem)
             except RequestValidationError:
                 return error_page(request, ProblemError("invalid-request", "the request does not match the form"))
 
@@ -91,7 +94,11 @@ def error_page(request: Request, exc: ProblemError) -> Response:
         return render("console_error.html", lang=lang, title=t(key), desk=None, message=t(key), detail=detail,
                       status=exc.status_code, sign_out_csrf=sign_out_csrf)
 
-    return page_response(request, html_of, status_code=exc.status_code)
+    page = page_response(request, html_of, status_code=exc.status_code)
+    retry_after = (exc.headers or {}).get("Retry-After")
+    if retry_after is not None:
+        page.headers["Retry-After"] = retry_after
+    return page
 
 
 def console_page(request: Request, template: str, *, title: Callable[[Translator], str], desk: object | None,
