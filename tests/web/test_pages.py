@@ -243,6 +243,8 @@ def test_the_switch_beats_the_cookie_which_beats_the_header_then_kazakh_or_engli
     assert negotiate(query=None, cookie=None, accept_language="fr-FR") == "en"  # a reader abroad
     for no_preference in (None, "", " ", "*", "*;q=0.5"):  # the state language (issue 10 item 20)
         assert negotiate(query=None, cookie=None, accept_language=no_preference) == "kk"
+        # the JSON API's problem details, read by programs, stay English
+        assert negotiate(query=None, cookie=None, accept_language=no_preference, default="en") == "en"
 
 
 @pytest.mark.parametrize(("header", "lang"), [(None, "kk"), ("ru-KZ,ru;q=0.9", "ru"), ("kk-KZ", "kk"),

@@ -17,8 +17,8 @@ The language of a request (`negotiate`), first that applies:
 2. the cookie `lang` (the switch stays: one year, SameSite=Lax, HttpOnly: a preference, not a secret);
 3. the best of kk, ru, en by the Accept-Language header (RFC 9110 §12.5.4: q values; `ru-KZ` counts as `ru`;
    the non-standard `kz` as `kk`);
-4. no Accept-Language at all (or only `*`): Kazakh, the state language (`DEFAULT`); the switch is at the top of
-   every page;
+4. no Accept-Language at all (or only `*`): Kazakh, the state language (`DEFAULT`), for pages; the switch is at
+   the top of every page. The JSON API's problem details, which programs read, stay English then;
 5. English (`FALLBACK`): a browser that asks for none of the three (a foreign employer) is most likely to read
    English.
 
@@ -209,11 +209,16 @@ def states_no_language(header: str | None) -> bool:
     return not header or all(item.split(";")[0].strip() in ("", "*") for item in header.split(",")[:32])
 
 
-def negotiate(*, query: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """The language of a page: the switch, the cookie, Accept-Language, else Kazakh when the request states no
-    language and English when it names only others (module docstring)."""
+def negotiate(*, query: str | None, cookie: str | None, accept_language: str | None, default: str = DEFAULT) -> str:
+    """The language of a page: the switch, the cookie, Accept-Language, else `default` (Kazakh for pages) when the
+    request states no language and English when it names only others (module docstring).
+
+    Args:
+        default: the language of a request that states none: `DEFAULT` (kk) for pages people open, `FALLBACK` (en)
+            for the problem details of the JSON API, which programs read.
+    """
     return (language_from(query) or language_from(cookie) or parse_accept_language(accept_language)
-            or (DEFAULT if states_no_language(accept_language) else FALLBACK))
+            or (default if states_no_language(accept_language) else FALLBACK))
 
 
 def error_detail(message_id: str, values: Mapping[str, str], accept_language: str | None) -> str:
@@ -223,7 +228,8 @@ def error_detail(message_id: str, values: Mapping[str, str], accept_language: st
     Raises:
         KeyError: an unknown message id or a missing placeholder value (a programming error).
     """
-    return Translator(negotiate(query=None, cookie=None, accept_language=accept_language))(message_id, **values)
+    return Translator(negotiate(query=None, cookie=None, accept_language=accept_language, default=FALLBACK))(
+        message_id, **values)
 
 
 @dataclass(frozen=True, slots=True)

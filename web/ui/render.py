@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..problems.handlers import ProblemError
-from .i18n import COOKIE, COOKIE_MAX_AGE_S, Translator, language_from, negotiate
+from .i18n import COOKIE, COOKIE_MAX_AGE_S, FALLBACK, Translator, language_from, negotiate
 
 CONTENT_SECURITY_POLICY: Final = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                   "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -129,8 +129,11 @@ def request_language(request: Request) -> tuple[str, str | None]:
 
 
 def localize_problem(request: Request, key: str) -> str:
-    """A problem's message `key` in the request's language (`web.problems.handlers.install_problem_handlers`)."""
-    return Translator(request_language(request)[0])(key)
+    """A problem's message `key` in the request's language (`web.problems.handlers.install_problem_handlers`); a
+    request that states no language reads English (programs read problems; pages default to Kazakh)."""
+    lang = negotiate(query=language_from(request.query_params.get("lang")), cookie=request.cookies.get(COOKIE),
+                     accept_language=request.headers.get("accept-language"), default=FALLBACK)
+    return Translator(lang)(key)
 
 
 def page_response(request: Request, html_of: Callable[[str], str], *, status_code: int = 200,
