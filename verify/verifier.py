@@ -53,7 +53,7 @@ from .errors import (
 )
 from .keys import ALGORITHM_NAMES
 from .record import Record
-from .status import RegistryStatus, StatusCode, StatusLookup, StatusQuery, Verdict
+from .status import DocumentRef, RegistryStatus, StatusCode, StatusLookup, StatusQuery, Verdict
 from .trust import SignerEntry, TrustList
 
 STEP_NAMES: dict[int, str] = {
@@ -405,6 +405,12 @@ def _judge(chained: list[SignerEntry], record: Record, signed_at: dt.datetime) -
     raise first_error
 
 
+def _in_force_sentence(in_force: DocumentRef | None, replaced_by: DocumentRef) -> str:
+    if in_force is None or in_force == replaced_by:
+        return ""
+    return f"; in force now: duplicate No. {in_force.duplicate_no} {in_force.series} {in_force.number}"
+
+
 def _status_sentence(status: RegistryStatus) -> str:
     code = status.code
     if code is StatusCode.ORIGINAL_VALID:
@@ -416,7 +422,8 @@ def _status_sentence(status: RegistryStatus) -> str:
         r = status.replaced_by
         return (f"void: replaced by duplicate No. {r.duplicate_no} {r.series} {r.number}"
                 f"{f' issued on {r.issued_on.isoformat()}' if r.issued_on else ''}"
-                f"{f' ({r.reason})' if r.reason else ''}")
+                f"{f' ({r.reason})' if r.reason else ''}"
+                f"{_in_force_sentence(status.in_force, r)}")
     if code is StatusCode.CORRECTED:
         return (f"authentic, but corrected since: revision {status.current_revision} is current; changed: "
                 f"{', '.join(status.changed_fields) or 'see registry'}")

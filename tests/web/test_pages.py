@@ -21,9 +21,10 @@ from support.leaks import CORPUS
 from support.pagestates import ANNUL_BASIS, CORRECTION_REASON, INSTITUTION_NAMES, Case, Cases, build_cases
 from support.reports import report_of
 from support.web import MakeClient
-from support.world import World
+from support.world import T0, World, annul, duplicate, issue_row, row
 
 from verify import render_record
+from verify.codec import split_qr_text
 from verify.errors import RecordError
 from verify.identifiers import validate_iin
 from verify.record import HolderName
@@ -389,6 +390,30 @@ def test_a_photo_without_a_code_says_so_in_russian(client: TestClient) -> None:
     response = client.post("/scan/photo", files={"photo": ("a.jpg", blank.getvalue(), "image/jpeg")},
                            headers={"Accept-Language": "ru"})
     assert response.status_code == 422 and "На фото не найден QR-код" in Page(response.text).text
+
+
+def test_after_a_duplicate_of_a_duplicate_the_original_points_to_the_document_in_force(
+        client: TestClient, world: World) -> None:
+    """Issue 10 item 17: duplicate No. 1 is void too, so the original's page, JSON and the API name No. 2."""
+    original, revision = issue_row(world, row(7), at=T0)
+    first, _ = duplicate(world, original, reason="damaged", at=T0 + dt.timedelta(days=1))
+    second, _ = duplicate(world, first, reason="lost", at=T0 + dt.timedelta(days=2))
+    digits = split_qr_text(revision.qr_text)[1]
+    expected = {"en": f"Ask the holder for the document in force: duplicate No. 2 ({second.series} {second.number})",
+                "ru": f"Попросите у владельца действующий документ: дубликат № 2 ({second.series} {second.number})",
+                "kk": f"Иесінен күшіндегі құжатты сұраңыз: № 2 телнұсқа ({second.series} {second.number})"}
+    for lang, words in expected.items():
+        page = get_page(client, f"/V/{digits}", lang)
+        assert page.all("article")[0]["data-verdict"] == "REPLACED" and words in page.text
+    as_json = client.get(f"/V/{digits}", headers={"Accept": "application/json"}).json()
+    api = client.post("/api/v1/verify", json={"qr_text": revision.qr_text}).json()
+    for answer in (as_json, api):
+        assert answer["registry"]["replaced_by"]["number"] == first.number
+        assert (answer["registry"]["in_force"]["number"], answer["registry"]["in_force"]["duplicate_no"]) == (
+            second.number, 2)
+        assert f"in force now: duplicate No. 2 {second.series} {second.number}" in answer["steps"][10]["detail"]
+    annul(world, second, at=T0 + dt.timedelta(days=3), basis="TEST ONLY court decision")
+    assert "the last duplicate was annulled" in get_page(client, f"/V/{digits}", "en").text
 
 
 def test_the_lookup_form_gives_the_same_verdict_as_the_api(client: TestClient, cases: Cases) -> None:

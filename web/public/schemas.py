@@ -53,8 +53,8 @@ REPORT_EXAMPLE: Final[dict[str, Any]] = {
     "signer": {"kid": "0b616e3d385d0fea", "label": "document signer 2026-06-30", "alg": "EdDSA"},
     "registry": {
         "code": "ORIGINAL_VALID", "as_of": "2026-07-04T09:00:00+00:00", "original": None, "duplicate_no": None,
-        "replaced_by": None, "current_revision": 1, "changed_fields": [], "changed_at": None, "reason": None,
-        "annulled_at": None,
+        "replaced_by": None, "in_force": None, "current_revision": 1, "changed_fields": [], "changed_at": None,
+        "reason": None, "annulled_at": None,
     },
 }
 """A VALID report of an original in force, as `VerificationReport.to_json()` writes it."""
@@ -171,6 +171,10 @@ class RegistryModel(BaseModel):
     original: DocumentRefModel | None
     duplicate_no: int | None
     replaced_by: DocumentRefModel | None
+    in_force: DocumentRefModel | None = Field(
+        default=None, description="for REPLACED: the document of its duplicate chain in force now (a later "
+                                  "duplicate when the one that replaced it was replaced too); null when the chain's "
+                                  "last document is annulled or the status source does not know the chain")
     current_revision: int | None
     changed_fields: list[str]
     changed_at: str | None

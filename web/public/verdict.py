@@ -209,6 +209,18 @@ def _replaced_by(report: VerificationReport) -> tuple[int | str, str, str]:
     return by.duplicate_no or "?", by.series or "?", by.number or "?"
 
 
+def _replaced_look(t: Translator, report: VerificationReport) -> list[str]:
+    """What to ask for: the document of the chain in force now (issue 10 item 17: after a duplicate of a duplicate
+    the direct successor is void too), or that none is when the registry says the chain's last one was annulled."""
+    registry = _registry(report)
+    end = registry.in_force
+    if end is None and registry.replaced_by is not None and registry.source == "registry":
+        return [t("look_replaced_none")]
+    if end is None or end == registry.replaced_by:
+        return [t("look_replaced", **dict(zip(("n", "series", "number"), _replaced_by(report), strict=True)))]
+    return [t("look_replaced_in_force", n=end.duplicate_no or "?", series=end.series, number=end.number)]
+
+
 def _replaced_summary(t: Translator, report: VerificationReport) -> str:
     registry = _registry(report)
     n, series, number = _replaced_by(report)
@@ -252,9 +264,7 @@ HEADLINES: Final[dict[str, Headline]] = {
     "valid_duplicate": Headline("ok", lambda t, r: t("valid_duplicate_h", n=_duplicate_facts(r)[0]),
                                 _duplicate_summary, _duplicate_look),
     "valid_original": Headline("ok", _words("valid_original_h"), _words("valid_original_s"), _looks("look_general")),
-    "replaced": Headline("bad", _words("replaced_h"), _replaced_summary,
-                         lambda t, r: [t("look_replaced", **dict(zip(("n", "series", "number"), _replaced_by(r),
-                                                                      strict=True)))]),
+    "replaced": Headline("bad", _words("replaced_h"), _replaced_summary, _replaced_look),
     "corrected": Headline("warn", _words("corrected_h"), _corrected_summary,
                           _looks("look_corrected", "look_general")),
     "annulled": Headline("bad", _words("annulled_h"), _annulled_summary, _looks("look_annulled")),
