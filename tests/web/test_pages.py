@@ -427,6 +427,36 @@ def test_the_lookup_form_gives_the_same_verdict_as_the_api(client: TestClient, c
     assert "Void: a duplicate replaced this document" in page.text and replaced.full_name in page.text
 
 
+def test_the_lookup_folds_letters_and_takes_grouped_numbers_on_the_page_and_the_api(
+        client: TestClient, cases: Cases) -> None:
+    """Issue 10 item 16: "сарсенбаев" typed for "Сәрсенбаев", a Cyrillic "ВД" for BD, "0000 002" for 0000002."""
+    replaced = cases["replaced"]
+    grouped = f"{replaced.number[:4]} {replaced.number[4:]}"
+    for form in ({"series": "ВД", "number": grouped, "surname": "САРСЕНБАЕВ"},
+                 {"series": "bd", "number": replaced.number.lstrip("0"), "surname": "Сарсенбаев"}):
+        api = client.post("/api/v1/lookup", json=form)
+        assert api.status_code == 200 and api.json()["verdict"] == "REPLACED", api.text
+        page = Page(client.post("/scan/lookup", data=form, headers={"Accept-Language": "ru"}).text)
+        assert page.all("article")[0]["data-verdict"] == "REPLACED"
+    scan = get_page(client, "/scan", "en")
+    number_input = next(a for a in scan.all("input") if a.get("id") == "number")
+    assert "pattern" not in number_input and int(number_input["maxlength"]) >= 9
+    offered = [a["value"] for a in scan.all("option")]
+    assert {"BD", "MD", "PhD"} <= set(offered) and next(a for a in scan.all("input") if a.get("id") == "series")[
+        "list"] == "series-choices"
+    hints = {"en": "spaces between them and missing leading zeros are fine",
+             "ru": "казахские буквы можно вводить русскими",
+             "kk": "латын да, кирилл да әріптері жарайды"}
+    for lang, words in hints.items():
+        wrong = client.post("/scan/lookup", data={"series": "BD", "number": replaced.number, "surname": "Петров"},
+                            headers={"Accept-Language": lang})
+        unknown = client.post("/scan/lookup", data={"series": "BD", "number": "0999998", "surname": "Сәрсенбаев"},
+                              headers={"Accept-Language": lang})
+        assert wrong.status_code == unknown.status_code == 404
+        assert words in Page(wrong.text).text and Page(wrong.text).text == Page(unknown.text).text.replace(
+            "0999998", replaced.number).replace("Сәрсенбаев", "Петров")
+
+
 def test_the_lookup_form_answers_an_unknown_number_and_a_wrong_surname_alike(client: TestClient, cases: Cases) -> None:
     valid = cases["valid"]
     wrong_surname = client.post("/scan/lookup", data={"series": "BD", "number": valid.number, "surname": "Петров"})

@@ -29,7 +29,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, RecordError, StockError
-from ..identifiers import normalize_series, validate_number
+from ..identifiers import normalize_series
+from ..matching import parse_number
 from .access import officer_id, require_institution, require_writer, unit_of_work
 from .audit import append_event
 from .models import Blank, BlankRange, BlankState, Officer
@@ -77,7 +78,7 @@ def _parse_number(value: str | int, *, label: str) -> int:
         if not 0 <= value <= 9_999_999:
             raise RecordError(f"{label}: must be a seven-digit number")
         return value
-    return int(validate_number(value.strip()))
+    return int(parse_number(value))
 
 
 def _lock_series(session: Session, series: str) -> None:
@@ -163,7 +164,7 @@ def reserve_blank(*, session: Session, institution_id: int, series: str, number:
     """
     ranges = _locked_ranges(session, institution_id=institution_id, series=series)
     if number is not None:
-        wanted = int(validate_number(number))
+        wanted = int(parse_number(number))
         for blank_range in ranges:
             if blank_range.first_number <= wanted <= blank_range.last_number:
                 assert blank_range.id is not None
@@ -218,7 +219,7 @@ def write_off_blank(*, session: Session, officer: Officer, series: str, number: 
         ConflictError: the blank is used for a document or written off already.
     """
     require_writer(officer)
-    series, number = normalize_series(series), validate_number(number.strip())
+    series, number = normalize_series(series), parse_number(number)
     reason = reason.strip()
     if not reason:
         raise RecordError("reason: a write-off needs a reason")

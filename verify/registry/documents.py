@@ -14,6 +14,7 @@ Numbers are never reused, not after an annulment either.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -21,11 +22,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from .. import codec, qr
-from ..doctypes import NumberingMode, get_document_type
+from ..doctypes import NumberingMode, all_fixed_series, get_document_type
 from ..errors import ConflictError, LifecycleError, NotFoundError, RecordError, StockError
-from ..identifiers import normalize_series, validate_number
+from ..identifiers import normalize_series
 from ..issue import SignedRecord, sign_record
 from ..keys import Signer
+from ..matching import fold, match_series, parse_number
 from ..record import HolderName, Record
 from .access import officer_id, require_institution, require_writer, unit_of_work
 from .audit import append_event, holder_reference
@@ -33,6 +35,8 @@ from .blanks import BlankReservation, mark_blank_used, reserve_blank, series_wit
 from .models import (
     Batch,
     BatchState,
+    BlankRange,
+    Counter,
     Document,
     DocumentRevision,
     DocumentState,
@@ -58,8 +62,55 @@ def get_document(*, session: Session, series: str, number: str) -> Document | No
     Raises:
         RecordError: a malformed series or number.
     """
-    series, number = normalize_series(series), validate_number(number.strip())
+    series, number = normalize_series(series), parse_number(number)
     return session.exec(select(Document).where(Document.series == series, Document.number == number)).first()
+
+
+def known_series(*, session: Session) -> list[str]:
+    """The series the registry numbers or holds blanks of, and the fixed higher-education series, sorted.
+
+    Read from the small tables (`counters`, `blank_ranges`), never by scanning the documents: the lookup page
+    offers them as a choice and the public lookup matches a typed series against them.
+    """
+    found = set(all_fixed_series())
+    found.update(session.exec(select(Counter.series)).all())
+    found.update(session.exec(select(BlankRange.series).distinct()).all())
+    return sorted(found)
+
+
+def find_printed(*, session: Session, series: str, number: str, surname: str) -> DocumentRevision | None:
+    """The current revision of the document printed with this series, number and surname, as a person types them.
+
+    The one rule of the public lookup (issue 10 item 16; `verify.matching`): the series is matched against the
+    series the registry holds (a Latin "TKB" finds "ТКБ"), the number by `parse_number` ("0100 001", "100001"),
+    the surname by `fold` against the current revision's ("Бекмухамбетов" finds "Бекмұхамбетов"). Every key is
+    compared whole; an unknown number and a wrong surname both give None.
+
+    Raises:
+        RecordError: a number that is not seven digits, maybe grouped by spaces; a series that is not 1-4 letters
+            of one alphabet and matches none the registry knows.
+    """
+    number = parse_number(number)
+    wanted = fold(surname).encode()
+    candidates = match_series(series, known_series(session=session))
+    try:
+        typed: str | None = normalize_series(series)
+    except RecordError:
+        if not candidates:
+            raise
+        typed = None
+    if typed is not None and typed not in candidates:
+        candidates.append(typed)  # a series no counter or blank range names (data loaded by other means)
+    for candidate in candidates:
+        document = session.exec(select(Document).where(Document.series == candidate,
+                                                       Document.number == number)).first()
+        if document is None:
+            continue
+        revision = get_revision(session=session, document=document)
+        stored = str(revision.record.get("holder", {}).get("surname", ""))
+        if wanted and hmac.compare_digest(fold(stored).encode(), wanted):
+            return revision
+    return None
 
 
 def get_document_or_raise(*, session: Session, series: str, number: str) -> Document:
@@ -71,7 +122,7 @@ def get_document_or_raise(*, session: Session, series: str, number: str) -> Docu
     """
     document = get_document(session=session, series=series, number=number)
     if document is None:
-        raise NotFoundError(f"no document {normalize_series(series)} {number.strip()} in the registry")
+        raise NotFoundError(f"no document {normalize_series(series)} {parse_number(number)} in the registry")
     return document
 
 
@@ -170,7 +221,7 @@ def lock_document(session: Session, *, officer: Officer, series: str, number: st
         NotFoundError: no such document.
         ForbiddenError: a document of another institution than the officer's.
     """
-    series, number = normalize_series(series), validate_number(number.strip())
+    series, number = normalize_series(series), parse_number(number)
     document = session.exec(select(Document).where(Document.series == series, Document.number == number)
                             .with_for_update().execution_options(populate_existing=True)).first()
     if document is None:

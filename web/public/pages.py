@@ -29,7 +29,7 @@ from ..problems.handlers import ProblemError
 from ..ui.i18n import Translator
 from ..ui.render import page_response, render, static_response
 from .schemas import LookupRequest
-from .service import lookup_document, scan_picture
+from .service import lookup_document, lookup_series, scan_picture
 from .verdict import verdict_response
 
 RATE_BUCKETS: Final = {"/scan/photo": "scan", "/scan/lookup": "lookup"}
@@ -38,6 +38,9 @@ UPLOAD_PATHS: Final = ("/scan/photo",)
 """Paths whose body cap is the upload cap (`web.http.guards.BodySizeLimit`)."""
 _SCAN_ERRORS: Final = frozenset({"no-qr-code", "unreadable-image", "unsupported-media-type", "content-too-large",
                                  "busy", "invalid-request"})
+
+LOOKUP_HINTS: Final = ("lookup_check_series", "lookup_check_number", "lookup_check_surname")
+"""What to check when nothing matches (the same for an unknown number and a wrong surname)."""
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,12 +55,15 @@ def _scan_page(request: Request, services: ServicesDep, *, status_code: int = 20
     """The scan page, with a refused form's reason where it applies (the language links lead back to /scan)."""
     max_mb = _max_mb(services)
     errors = {"upload_error": upload_error, "lookup_error": lookup_error}
+    series_choices = lookup_series(services)
+    hints = LOOKUP_HINTS if lookup_error == "lookup_not_found" else ()
 
     def html_of(lang: str) -> str:
         t = Translator(lang)
         shown = {name: t(key, max_mb=max_mb) if key else "" for name, key in errors.items()}
         return render("scan.html", lang=lang, switch_base="/scan", title=t("scan_title"), prefix=services.prefix,
-                      max_mb=max_mb, lookup=lookup or {"series": "", "number": "", "surname": ""}, **shown)
+                      max_mb=max_mb, lookup=lookup or {"series": "", "number": "", "surname": ""},
+                      series_choices=series_choices, lookup_hints=[t(key) for key in hints], **shown)
 
     response = page_response(request, html_of, status_code=status_code, camera=True)
     response.headers.update(headers or {})

@@ -99,9 +99,11 @@ class LookupRequest(BaseModel):
         {"series": "BD", "number": "0000042", "surname": "Әбдірахманова"}]})
 
     series: str = Field(min_length=1, max_length=8, description="the series as printed, e.g. BD or ЖБ")
-    number: str = Field(min_length=1, max_length=16, description="the seven-digit number, leading zeros included")
+    number: str = Field(min_length=1, max_length=16, description="the seven digits as printed; spaces or hyphens "
+                        "between groups and missing leading zeros are accepted (verify.matching.parse_number)")
     surname: str = Field(min_length=1, max_length=100,
-                         description="the holder's surname as printed (compared without regard to case, NFC)")
+                         description="the holder's surname as printed (compared folded: case, Kazakh letters as "
+                                     "their Russian look-alikes, Latin look-alikes as Cyrillic; verify.matching.fold)")
 
 
 class StepModel(BaseModel):
