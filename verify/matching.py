@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from .errors import RecordError
+from .texts import text
 
 KAZAKH_TO_RUSSIAN: Final = {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и",
                             "ё": "е"}
@@ -98,11 +99,11 @@ def match_series(typed: str, known: Iterable[str]) -> list[str]:
     return exact + alike
 
 
-def parse_number(text: str) -> str:
+def parse_number(typed: str) -> str:
     """A document number as typed: ASCII digits, maybe grouped by spaces or hyphens, padded to seven digits.
 
     Args:
-        text: e.g. "0100001", "0100 001", "100001", "0 100 001", "42".
+        typed: e.g. "0100001", "0100 001", "100001", "0 100 001", "42".
 
     Returns:
         Seven ASCII digits ("0100001", "0000042").
@@ -115,10 +116,10 @@ def parse_number(text: str) -> str:
         >>> parse_number("0100 001"), parse_number("42")
         ('0100001', '0000042')
     """
-    stripped = text.strip() if isinstance(text, str) else ""
+    stripped = typed.strip() if isinstance(typed, str) else ""
     digits = "".join(c for c in stripped if "0" <= c <= "9")
     if not _GROUPED_NUMBER.fullmatch(stripped) or len(digits) > NUMBER_DIGITS:
-        raise RecordError("number: must be the seven digits printed on the document (spaces between them are fine)")
+        raise RecordError(text("v_number_typed", field="number"))
     return digits.zfill(NUMBER_DIGITS)
 
 

@@ -48,6 +48,7 @@ from sqlalchemy.exc import DBAPIError
 from ..errors import RegistryUnavailableError, SchemaError
 from ..record import Record
 from ..status import DocumentRef, InstitutionNames, RegistryStatus, StatusCode
+from ..texts import text
 from .models import Document, DocumentRevision, DocumentState, Institution
 
 
@@ -282,7 +283,7 @@ def unreadable(exc: BaseException) -> RegistryUnavailableError | SchemaError:
     the status is unknown, never a verdict.
     """
     cause = exc.orig if isinstance(exc, DBAPIError) else exc
-    message = f"the registry cannot be read ({type(cause).__name__}); status unknown"
+    message = text("v_registry_unreadable", cause=type(cause).__name__)
     sqlstate = getattr(cause, "sqlstate", None)
     if (isinstance(sqlstate, str) and sqlstate.startswith(_SQLSTATE_SCHEMA_CLASS)) or \
             str(cause).startswith(_SQLITE_SCHEMA_MESSAGES):
