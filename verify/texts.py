@@ -311,6 +311,7 @@ ENGLISH: Final[dict[str, str]] = {
         "printed on this document (before any change of name)"),
     "v_imp_too_big": "the file is {size}, over the limit of {limit}",
     "v_status_other": "registry status {code}",
+    "v_operator_fix": "{message} (the operator must fix the server's configuration)",
 }
 """Every message id of `verify` -> its English template (`str.format` placeholders)."""
 

@@ -22,10 +22,11 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from starlette.routing import Route
 
 from verify.settings import Settings
+from verify.texts import Text
 
 from .admin import api as admin_api
 from .auth import api as auth_api
@@ -46,6 +47,8 @@ from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
 from .runtime.backoffice import build_backoffice
 from .runtime.services import build_services, prepare
 from .settings import KiB, WebSettings
+from .ui.i18n import Translator
+from .ui.render import request_language
 
 TITLE = "verify: education document verification"
 DESCRIPTION = """\
@@ -90,6 +93,11 @@ def _as_web_settings(settings: Settings | None) -> WebSettings:
     return WebSettings(**settings.model_dump(exclude_unset=True))
 
 
+
+def localized(request: Request, message: Text) -> str:
+    """A problem's `Text` in the request's language (`?lang=`, the cookie, Accept-Language): its `detail`."""
+    return Translator(request_language(request)[0]).text(message)
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application.
 
@@ -129,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", openapi_tags=TAGS, lifespan=lifespan)
     app.state.services = services
     app.state.backoffice = backoffice
-    install_problem_handlers(app)
+    install_problem_handlers(app, localize=localized)
     app.include_router(public_api.router)
     app.include_router(public_pages.router)
     for router in STAFF_ROUTERS:

@@ -563,3 +563,20 @@ def test_the_stylesheet_prints_a_receipt_and_fits_a_phone() -> None:
     assert ".no-print" in printed and ".print-only { display: block; }" in printed
     assert "width=device-width" in Path(STATIC_DIR.parent / "templates" / "base.html").read_text()
     assert not re.search(r"(?<![-\w])width:\s*[4-9][0-9]{2}px", css)  # no fixed widths wider than a phone
+
+
+def test_step_details_and_the_signer_are_in_the_pages_language(client: TestClient, cases: Cases) -> None:
+    """Issue 10 item 15: the technical details and the signer row speak kk, ru or en, not English everywhere."""
+    valid = cases["valid"]
+    expected = {"kk": ("тізілімде бұл түпнұсқа бар және ол күшінде", "Құжаттарға қол қоюшы"),
+                "ru": ("реестр содержит этот подлинник, и он в силе", "Подписант документов"),
+                "en": ("the registry holds this original and it is in force", "Document signer")}
+    for lang, (step, signer) in expected.items():
+        page = get_page(client, link(valid), lang)
+        assert step in page.text and signer in page.text
+        details = [a for a in page.all("span") if "step-detail" in a.get("class", "")]
+        assert details and not [a for a in details if a.get("lang") == "en"]
+        if lang != "en":
+            assert "in force" not in page.text and "signature verified" not in page.text
+    forged = get_page(client, link(cases["forged"]), "ru")
+    assert "не проверяется ни одним из подписантов-кандидатов" in forged.text

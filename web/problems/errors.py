@@ -20,8 +20,10 @@ place where a `verify.Error` becomes an answer, chosen by its `code`:
 | RecordError, OverBudgetError, anything else            | 422    | invalid-data           |
 
 The messages of `verify` never hold an IIN (its services and the import parser are written so), so they are passed
-on as `detail`. An object of another institution is answered 404, never 403, so that an officer cannot learn which
-numbers other institutions hold (the officer service raises `NotFoundError` for it).
+on as `detail`: in the reader's language when the error carries a `verify.texts.Text` (the problem's `text`, which
+`install_problem_handlers` renders), else its English message. An object of another institution is answered 404,
+never 403, so that an officer cannot learn which numbers other institutions hold (the officer service raises
+`NotFoundError` for it).
 
 A verification whose registry cannot be read (`SchemaError`, `RegistryUnavailableError`) is answered by
 `verification_unavailable`: 503 with Retry-After, never a verdict (the status is unknown).
@@ -43,6 +45,7 @@ from fastapi.routing import APIRoute
 
 from verify import Error
 from verify.errors import RegistryUnavailableError, SchemaError
+from verify.texts import text
 
 from .handlers import ProblemError
 
@@ -82,8 +85,9 @@ def problem_from_error(exc: Error) -> ProblemError:
     """The problem that answers a `verify` error (see the module table), chosen by its `code`."""
     slug = problem_slug(exc.code)
     if slug == "unavailable":
-        return ProblemError(slug, f"{exc.message} (the operator must fix the server's configuration)")
-    return ProblemError(slug, exc.message)
+        return ProblemError(slug, f"{exc.message} (the operator must fix the server's configuration)",
+                            text=None if exc.text is None else text("v_operator_fix", message=exc.text))
+    return ProblemError(slug, exc.message, text=exc.text)
 
 
 def verification_unavailable() -> ProblemError:

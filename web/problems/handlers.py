@@ -17,7 +17,7 @@ Sources: RFC 9457 §3 (members), §3.1.1 (relative type URIs); FastAPI's excepti
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -28,9 +28,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Scope
 
+from verify.texts import Text
+
 from .catalogue import PROBLEM_TYPES, ProblemType
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
+LOCALIZE_STATE: Final = "problem_localize"
+"""Attribute of `app.state` holding the `Localize` of `install_problem_handlers`."""
 REQUEST_ID_KEY: Final = "verify.request_id"
 """Scope key of the request id (a UUID string) that `web.http.observe` sets for every request."""
 
@@ -52,16 +56,24 @@ class ProblemError(StarletteHTTPException):
         detail: this occurrence, for a person; never echoes input.
         headers: extra response headers (`Retry-After`, `Allow`).
         extensions: extension members (RFC 9457 §3.2), e.g. {"checks": {...}}.
+        text: the same detail as a `verify.texts.Text` (or a catalogue message id with no parameters), which
+            the answer gives in the reader's language (`install_problem_handlers`' `localize`); `detail` is its
+            English.
 
     Raises:
         KeyError: an unknown slug (a programming error).
     """
 
     def __init__(self, slug: str, detail: str, *, headers: Mapping[str, str] | None = None,
-                 extensions: Mapping[str, Any] | None = None) -> None:
+                 extensions: Mapping[str, Any] | None = None, text: Text | None = None) -> None:
         self.problem = PROBLEM_TYPES[slug]
         super().__init__(self.problem.status, detail, dict(headers) if headers else None)
         self.extensions = dict(extensions or {})
+        self.text = text
+
+
+Localize = Callable[[Request, Text], str]
+"""A `Text` in the language of a request (the app factory hands `install_problem_handlers` one)."""
 
 
 def request_instance(scope: Scope) -> str:
@@ -96,7 +108,9 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
     if isinstance(exc, ProblemError):
-        return problem_response(exc.problem.slug, str(exc.detail), scope=request.scope, headers=headers,
+        localize: Localize | None = getattr(request.app.state, LOCALIZE_STATE, None)
+        shown = localize(request, exc.text) if localize is not None and exc.text is not None else str(exc.detail)
+        return problem_response(exc.problem.slug, shown, scope=request.scope, headers=headers,
                                 extensions=exc.extensions)
     slug = _BY_STATUS.get(exc.status_code)
     phrase = HTTPStatus(exc.status_code).phrase if exc.status_code in HTTPStatus._value2member_map_ else "Error"
@@ -130,8 +144,14 @@ async def _unhandled(request: Request, exc: Exception) -> Response:
     return internal_error_response(request.scope)
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    """Answer every error of `app` as a problem: HTTP errors, validation errors and anything unhandled."""
+def install_problem_handlers(app: FastAPI, *, localize: Localize | None = None) -> None:
+    """Answer every error of `app` as a problem: HTTP errors, validation errors and anything unhandled.
+
+    Args:
+        localize: renders a problem's `Text` in the request's language, its `detail` (the `type`, its `title`
+            and any `code` stay stable); None: the English detail.
+    """
+    setattr(app.state, LOCALIZE_STATE, localize)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unhandled)

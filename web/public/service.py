@@ -19,6 +19,7 @@ from verify.doctypes import all_fixed_series
 from verify.errors import RecordError
 from verify.registry.documents import find_printed, known_series
 from verify.scan import probe_image
+from verify.texts import text
 
 from ..deps import utcnow
 from ..problems.errors import UNREADABLE_REGISTRY, problem_slug, verification_unavailable
@@ -120,10 +121,10 @@ def lookup_document(services: Services, body: LookupRequest) -> VerificationRepo
         try:
             revision = find_printed(session=session, series=body.series, number=body.number, surname=body.surname)
         except RecordError as exc:
-            raise ProblemError("invalid-request", exc.message) from None
+            raise ProblemError("invalid-request", exc.message, text=exc.text) from None
         if revision is not None:
             qr_text = revision.qr_text
     if not qr_text:
-        raise ProblemError("not-found", LOOKUP_NOT_FOUND)
+        raise ProblemError("not-found", LOOKUP_NOT_FOUND, text=text("v_lookup_not_found"))
     _, digits = split_qr_text(qr_text)
     return check_text(services, services.prefix + digits, source="lookup")

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse
 from verify import Record, RegistryStatus, StatusCode, Verdict, VerificationReport
 from verify.keys import ALGORITHM_NAMES
 from verify.record import stamp_text
+from verify.texts import text as say
 from verify.verifier import NOT_CHECKED
 
 from ..ui.i18n import KAZAKHSTAN_TIME, LANGUAGES, Translator
@@ -57,13 +58,16 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class StepLine:
-    """One verification step for the technical details: number, localised name and outcome, English detail."""
+    """One verification step for the technical details: number, localised name, outcome and detail (`detail_lang`
+    "en" where the step failed with an error raised in plain English, None where the detail is in the page's
+    language)."""
 
     number: int
     name: str
     outcome: str
     state: str
     detail: str
+    detail_lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -313,7 +317,9 @@ def _check(t: Translator, report: VerificationReport) -> list[Row]:
     check: list[Row] = []
     signer = report.signer if report.authentic else None
     if signer is not None:
-        check.append(Row(t("signer"), signer.label, f"{ALGORITHM_NAMES[signer.alg]} {signer.kid.hex()}"))
+        check.append(Row(t("signer"), t.text(say("v_signer_desc", start=signer.usage_from.date(),
+                                                  end=signer.usage_until.date())),
+                         f"{ALGORITHM_NAMES[signer.alg]} {signer.kid.hex()}"))
         check.append(Row(t("signed_at"), _moment(t, report.signed_at)))
     check.append(Row(t("checked_at"), _moment(t, report.checked_at)))
     if report.authentic and report.record is not None:
@@ -338,7 +344,9 @@ def _warnings(t: Translator, report: VerificationReport) -> list[str]:
 def _steps(t: Translator, report: VerificationReport) -> list[StepLine]:
     return [StepLine(number=step.number, name=t(f"step_{step.number}") if 1 <= step.number <= 11 else step.name,
                      outcome=t(f"outcome_{step.outcome}") if step.outcome in ("passed", "failed", "skipped")
-                     else step.outcome, state=step.outcome, detail=step.detail)
+                     else step.outcome, state=step.outcome,
+                     detail=t.text(step.text) if step.text is not None else step.detail,
+                     detail_lang=None if step.text is not None else "en")
             for step in report.steps]
 
 
