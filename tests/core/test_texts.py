@@ -30,8 +30,9 @@ REGISTRY = ROOT / "verify" / "registry"
 SPOKEN = [*sorted(REGISTRY.glob("*.py")), *sorted((REGISTRY / "imports").glob("*.py")),
           *(ROOT / "verify" / name for name in ("record.py", "identifiers.py", "matching.py", "verifier.py"))]
 """The modules whose errors reach officers and employers."""
-NOT_YET = {"accounts.py", "institutions.py", "partner.py", "audit.py", "async_lookup.py"}
-"""Administrator and operator modules (accounts, institutions, partners, the audit chain) still raise English."""
+NOT_YET = {"audit.py", "async_lookup.py"}
+"""The audit chain (`verify audit verify`, an operator's command) and the async lookup's programming errors:
+English."""
 ERROR_NAMES = {name for name, value in vars(errors).items() if isinstance(value, type) and issubclass(value, Exception)}
 
 
