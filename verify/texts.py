@@ -25,14 +25,17 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from dataclasses import field as dataclass_field
-from typing import Final
+from functools import cache
+from types import MappingProxyType
+from typing import Final, NamedTuple
+
+_NO_PARAMS: Final[Mapping[str, object]] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(NamedTuple):
     """A message for a person: its key, its parameters, and optionally the field it is about.
+
+    A named tuple (cheap to make: a verification makes one per step).
 
     Attributes:
         key: a key of `ENGLISH` (and of the web catalogues).
@@ -41,24 +44,32 @@ class Text:
     """
 
     key: str
-    params: Mapping[str, object] = dataclass_field(default_factory=dict)
+    params: Mapping[str, object] = _NO_PARAMS
     field: str | None = None
 
     def english(self) -> str:
         """The English message: "field: text" when a field is named (the CLI and the library print it)."""
-        body = ENGLISH[self.key].format(**{name: english_value(value) for name, value in self.params.items()})
+        params = self.params
+        for value in params.values():
+            if isinstance(value, _SPECIAL):  # nested texts and dates: their English form
+                params = {name: english_value(value) for name, value in params.items()}
+                break
+        body = ENGLISH[self.key].format_map(params)
         return f"{self.field}: {body}" if self.field else body
 
     def without_field(self) -> Text:
         """The same message without its field (where the field is shown apart, as an import report's column)."""
-        return replace(self, field=None)
+        return self._replace(field=None)
+
+
+_SPECIAL: Final = (Text, dt.date)
 
 
 def english_value(value: object) -> object:
     """A parameter as the English message writes it: a nested `Text` in English, a date or time in ISO 8601."""
     if isinstance(value, Text):
         return value.english()
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, dt.date):  # also a datetime
         return value.isoformat()
     return value
 
@@ -69,11 +80,15 @@ def text(key: str, /, *, field: str | None = None, **params: object) -> Text:
     Raises:
         KeyError: an unknown key, or parameters that do not match the template's placeholders (programming errors).
     """
-    template = ENGLISH[key]
-    wanted = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    if wanted != set(params):
-        raise KeyError(f"{key}: placeholders {sorted(wanted)}, given {sorted(params)}")
+    if _placeholders(key) != params.keys():
+        raise KeyError(f"{key}: placeholders {sorted(_placeholders(key))}, given {sorted(params)}")
     return Text(key, params, field)
+
+
+@cache
+def _placeholders(key: str) -> frozenset[str]:
+    """The placeholder names of a template (once per key: `text` runs on every verification step)."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(ENGLISH[key]) if name)
 
 
 STRUCTURAL: Final = frozenset({"v_step_cose", "v_status_reason"})

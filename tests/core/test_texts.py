@@ -100,3 +100,22 @@ def test_every_error_and_import_problem_for_people_is_raised_with_a_text(path: P
                 and not (len(node.args) == 2 and (isinstance(node.args[1], ast.Call | ast.Name))):
             bare.append(f"{path.name}:{node.lineno} c.{node.func.attr} without a Text")
     assert bare == []
+
+
+def test_the_verifiers_english_step_details_are_their_texts_in_english() -> None:
+    """The verifier writes its passed steps' English out (a hot path); it must be the `Text`'s own English."""
+    from test_vectors import load, verifier_for  # the vectors' own loader (tests/core/test_vectors.py)
+
+    vectors = sorted(p.name for p in (ROOT / "tests" / "vectors").iterdir() if (p / "case.json").exists())
+    seen = set()
+    for name in vectors:
+        case = load(name)
+        report = verifier_for(case).check(case["QR_TEXT"], at=dt.datetime.fromisoformat(
+            case["VALIDATION_CLOCK"].replace("Z", "+00:00"))) if "QR_TEXT" in case else None
+        for step in report.steps if report is not None else ():
+            if step.text is not None:
+                assert set(step.text.params) == {n for _, n, _, _ in string.Formatter().parse(ENGLISH[step.text.key])
+                                                 if n}, (name, step)
+                assert step.detail == step.text.english(), (name, step)
+                seen.add(step.text.key)
+    assert {"v_step_prefix", "v_step_signature", "v_step_period", "v_step_scope", "v_step_not_checked"} <= seen
