@@ -49,6 +49,7 @@ from fastapi.responses import Response
 from verify.registry.imports.parse import MAX_FILE_BYTES, RowError
 from verify.registry.models import DocumentState
 from verify.registry.queries import NOT_IN_YOUR_REGISTRY, DocumentFilter
+from verify.texts import Text
 
 from ..deps import DB_INT_MAX, BackOfficeDep, OfficerReader, OfficerWriter, utcnow
 from ..problems.errors import ProblemRoute
@@ -133,6 +134,7 @@ def import_file(file: Annotated[UploadFile, File(description="the National Educa
     if not result.ok:
         rows = [_row_problem(t, e).model_dump() for e in result.errors]
         raise ProblemError("import-rejected", f"{len(rows)} error(s) in the file; nothing was imported",
+                           text=Text("c_p_import_rejected", {"count": len(rows)}),
                            extensions={"rows": rows, "warnings": [w.model_dump() for w in warnings]})
     return ImportResultModel(ok=True, rows=result.rows, holders_created=result.holders_created,
                              holders_updated=result.holders_updated, graduates_created=result.graduates_created,

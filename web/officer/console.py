@@ -61,7 +61,7 @@ from verify.registry.accounts import end_session
 from verify.registry.imports.parse import MAX_FILE_BYTES, RowError
 from verify.registry.models import BatchState
 from verify.registry.queries import NO_SUCH_GRADUATE, DocumentFilter
-from verify.texts import text
+from verify.texts import Text, text
 
 from ..auth.desk import Desk
 from ..auth.schemas import LoginRequest
@@ -266,7 +266,8 @@ def import_upload(request: Request, desk: DeskDep, office: BackOfficeDep,
 def _check_key(value: str) -> str:
     key = value.strip()
     if not _KEY_PATTERN.fullmatch(key):
-        raise ProblemError("bad-request", f"the batch key must be 1-{MAX_KEY_CHARS} printable ASCII characters")
+        raise ProblemError("bad-request", f"the batch key must be 1-{MAX_KEY_CHARS} printable ASCII characters",
+                           text=Text("c_p_batch_key", {"limit": MAX_KEY_CHARS}))
     return key
 
 
@@ -362,9 +363,10 @@ def qr_code(series: str, number: str, kind: str, desk: DeskDep, office: BackOffi
             revision: int | None = None) -> Response:
     """A document's QR code as SVG, PNG (600 dpi) or PDF, exactly 30 mm (the API's QR routes)."""
     if kind not in QR_KINDS:
-        raise ProblemError("not-found", "no such file: qr.svg, qr.png or qr.pdf")
+        raise ProblemError("not-found", "no such file: qr.svg, qr.png or qr.pdf", text=Text("c_p_no_qr_file"))
     if revision is not None and not 1 <= revision <= 999:
-        raise ProblemError("not-found", f"the document has no revision {revision}")
+        raise ProblemError("not-found", f"the document has no revision {revision}",
+                           text=Text("c_p_no_revision", {"revision": revision}))
     image = service.code_image(office, desk.identity, series=series[:8], number=number[:7], revision=revision,
                                kind=kind)
     return Response(image.body, media_type=image.media_type,

@@ -51,7 +51,8 @@ class ConsoleRoute(APIRoute):
             except Error as exc:
                 return error_page(request, problem_from_error(exc))
             except RequestValidationError:
-                return error_page(request, ProblemError("invalid-request", "the request does not match the form"))
+                return error_page(request, ProblemError("invalid-request", "the request does not match the form",
+                                                        text=Text("c_p_form_mismatch")))
 
         return guarded
 
