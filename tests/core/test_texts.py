@@ -124,3 +124,14 @@ def test_the_verifiers_english_step_details_are_their_texts_in_english() -> None
                 assert step.detail == step.text.english(), (name, step)
                 seen.add(step.text.key)
     assert {"v_step_prefix", "v_step_signature", "v_step_period", "v_step_scope", "v_step_not_checked"} <= seen
+
+
+def test_every_text_the_web_layer_makes_is_in_the_catalogues() -> None:
+    """The web layer's own `Text("c_...")` details (never put into English by the library) must be catalogued."""
+    keys = set()
+    for path in (ROOT / "web").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"Text", "say"} \
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                keys.add(node.args[0].value)
+    assert len(keys) >= 8 and sorted(keys - set(CATALOGUE)) == []
