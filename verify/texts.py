@@ -382,6 +382,11 @@ ENGLISH: Final[dict[str, str]] = {
     "v_qr_text": "must be text",
     "v_qr_too_long": "too long for record format version 1",
     "v_qr_prefix": "does not start with HTTPS://<host>/V/ in ASCII letters",
+    "v_trust_period": "signed at {signed_at}, outside the signer's usage period {start} to {end}",
+    "v_trust_revoked": ("the signer was revoked; compromised since {compromised_at}, which is not after the signing "
+        "time {signed_at}"),
+    "v_trust_series_scope": "series {series} is outside the signer's scope ({scope})",
+    "v_trust_institution_scope": "the institution is outside the signer's scope",
 }
 """Every message id of `verify` -> its English template (`str.format` placeholders)."""
 
