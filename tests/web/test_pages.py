@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import create_engine
 from support.leaks import CORPUS
 from support.pagestates import ANNUL_BASIS, CORRECTION_REASON, INSTITUTION_NAMES, Case, Cases, build_cases
 from support.reports import report_of
@@ -28,6 +29,7 @@ from verify.codec import split_qr_text
 from verify.errors import RecordError
 from verify.identifiers import validate_iin
 from verify.record import HolderName
+from verify.registry.db import session_factory
 from verify.registry.documents import get_document, get_revision, signed_record_of
 from web.public.schemas import REPORT_EXAMPLE
 from web.public.verdict import render_verdict
@@ -580,3 +582,11 @@ def test_step_details_and_the_signer_are_in_the_pages_language(client: TestClien
             assert "in force" not in page.text and "signature verified" not in page.text
     forged = get_page(client, link(cases["forged"]), "ru")
     assert "не проверяется ни одним из подписантов-кандидатов" in forged.text
+
+
+def test_the_scan_page_offers_the_fixed_series_when_the_registry_cannot_be_read(client: TestClient) -> None:
+    """The series choice reads the registry; when it cannot, the page (and its photo form) still answers."""
+    services = client.app.state.services  # type: ignore[attr-defined]
+    services.sessions = session_factory(create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    page = get_page(client, "/scan", "en")
+    assert {a["value"] for a in page.all("option")} == {"BD", "BQ", "MD", "MBA", "DBA", "CMD", "CPR", "PhD", "PD"}

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from verify import Error, VerificationReport
 from verify.codec import split_qr_text
 from verify.doctypes import all_fixed_series
@@ -101,7 +103,7 @@ def lookup_series(services: Services) -> list[str]:
     try:
         with services.sessions() as session:
             return known_series(session=session)
-    except Error:
+    except (Error, SQLAlchemyError):  # the registry is down or not migrated: the photo form still works
         return list(all_fixed_series())
 
 
