@@ -457,6 +457,13 @@ def test_the_lookup_folds_letters_and_takes_grouped_numbers_on_the_page_and_the_
         assert wrong.status_code == unknown.status_code == 404
         assert words in Page(wrong.text).text and Page(wrong.text).text == Page(unknown.text).text.replace(
             "0999998", replaced.number).replace("Сәрсенбаев", "Петров")
+    api_says = {"en": "check the series as printed", "ru": "проверьте серию, как напечатано",
+                "kk": "басылғандай серияны"}
+    for lang, words in api_says.items():
+        answer = client.post("/api/v1/lookup", json={"series": "BD", "number": "0999998", "surname": "Петров"},
+                             headers={"Accept-Language": lang})
+        assert answer.status_code == 404 and words in answer.json()["detail"]
+        assert answer.json()["type"] == "/problems/not-found"
 
 
 def test_the_lookup_form_answers_an_unknown_number_and_a_wrong_surname_alike(client: TestClient, cases: Cases) -> None:
