@@ -164,10 +164,12 @@ ENGLISH: Final[dict[str, str]] = {
     "v_imp_honours_value": "{value} is not one of true/false, 1/0, yes/no, иә/жоқ, да/нет",
     "v_imp_honours_false": "is false, but doc_type TVE_HONOURS is the diploma with honours",
     "v_imp_honours_true": "is true: a TVE diploma with honours has doc_type TVE_HONOURS",
+    "v_imp_group_iin": "holds an IIN (12 digits with a valid check digit); leave it out",
     "v_imp_group_long": "is {length} characters; at most {limit}",
-    "v_imp_birth_differs_registry": "differs from the birth date the registry holds for this IIN",
-    "v_imp_kept_name": ("the registry holds another name for this person, on issued documents: kept it (a name "
-        "changes only through a correction or a duplicate)"),
+    "v_imp_birth_differs_registry": ("differs from the birth date this institution registered for this IIN in an "
+        "earlier import"),
+    "v_imp_kept_name": ("this institution registered another name for this person, on issued documents: kept it (a "
+        "name changes only through a correction or a duplicate)"),
     "v_imp_kept_registry": ("differs from the registry, which issued a document for it: kept the registry's data "
         "(use a correction)"),
     "v_imp_doc_type_unknown": "unknown document type {doc_type}",
@@ -260,7 +262,8 @@ ENGLISH: Final[dict[str, str]] = {
     "v_blank_order": "must not be greater than last",
     "v_blank_overlap_own": ("blanks {series} {first}-{last} overlap this institution's range {series} "
         "{other_first}-{other_last}"),
-    "v_blank_overlap_other": "blanks {series} {first}-{last} overlap another institution's range",
+    "v_blank_overlap_other": ("blanks {series} {first}-{last} overlap blanks recorded in the registry already; "
+        "check the numbers on the printing house's delivery note"),
     "v_blank_used": "blank {series} {number} is used or written off already",
     "v_blank_not_in_stock": "blank {series} {number} is not in this institution's stock",
     "v_blank_none_free": ("no free blank of series {series} in this institution's stock: record the blanks received "
@@ -269,6 +272,8 @@ ENGLISH: Final[dict[str, str]] = {
     "v_blank_write_off_reason": "a write-off needs a reason",
     "v_blank_state_used": "blank {series} {number} is used for a document",
     "v_blank_state_written_off": "blank {series} {number} is written off already",
+    "v_signer_no_series": ("institution {bin} is a college with no blank series recorded; record its blanks first "
+        "or name the series of its blanks"),
     "v_series_full": "series {series}: all seven-digit numbers are used",
     "v_officer_inactive": "officer {username} is deactivated",
     "v_officer_read_only": "officer {username} ({role}) may not change the registry",

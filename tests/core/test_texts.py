@@ -34,9 +34,11 @@ SPOKEN = [*sorted(REGISTRY.glob("*.py")), *sorted((REGISTRY / "imports").glob("*
 NOT_YET = {"audit.py", "async_lookup.py"}
 """The audit chain (`verify audit verify`, an operator's command) and the async lookup's programming errors:
 English."""
-OPERATORS_ENGLISH = {"codec.py": {"RecordError"}}
-"""Errors of a module that only an operator reads: codec's RecordErrors are issue-time and configuration (base URL)
-errors, printed by the command line."""
+OPERATORS_ENGLISH = {"codec.py": {"RecordError"}, "statuslists.py": {"StatusListError", "VersionStateError"},
+                     "identifiers.py": {"IinInTextError"}}
+"""Errors a module may raise in English: codec's RecordErrors are issue-time and configuration (base URL) errors, and
+the status lists' errors the operator's (both printed by the command line); `IinInTextError` is answered in the
+reader's language by the web layer's own message (`web.problems.errors.IIN_IN_TEXT_MESSAGE`)."""
 ERROR_NAMES = {name for name, value in vars(errors).items() if isinstance(value, type) and issubclass(value, Exception)}
 
 

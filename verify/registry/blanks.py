@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, RecordError, StockError
-from ..identifiers import normalize_series
+from ..identifiers import normalize_series, refuse_iin_in_text
 from ..matching import parse_number
 from ..texts import text
 from .access import officer_id, require_institution, require_writer, unit_of_work
@@ -105,7 +105,8 @@ def add_blank_range(*, session: Session, officer: Officer, series: str, first: s
     Raises:
         ForbiddenError: a viewer or inactive account.
         RecordError: a bad series or number, or first > last.
-        ConflictError: the range overlaps one already received (by any institution).
+        ConflictError: the range overlaps one already received (by any institution; only a range of the
+            officer's own institution is named).
     """
     require_writer(officer)
     series = normalize_series(series)
@@ -120,12 +121,14 @@ def add_blank_range(*, session: Session, officer: Officer, series: str, first: s
             .order_by(col(BlankRange.first_number))
         ).first()
         if overlap is not None:
-            if overlap.institution_id != officer.institution_id:  # never another institution's numbers
-                raise ConflictError(text("v_blank_overlap_other", series=series, first=format_number(first_no),
-                                         last=format_number(last_no)))
-            raise ConflictError(text("v_blank_overlap_own", series=series, first=format_number(first_no),
-                                     last=format_number(last_no), other_first=format_number(overlap.first_number),
-                                     other_last=format_number(overlap.last_number)))
+            if overlap.institution_id == officer.institution_id:
+                raise ConflictError(text("v_blank_overlap_own", series=series, first=format_number(first_no),
+                                         last=format_number(last_no), other_first=format_number(overlap.first_number),
+                                         other_last=format_number(overlap.last_number)))
+            # Blank numbers are unique in the country, so the overlap itself must be said; nothing of the other
+            # institution's stock (its range, its name) is (issue 10, item 8).
+            raise ConflictError(text("v_blank_overlap_other", series=series, first=format_number(first_no),
+                                     last=format_number(last_no)))
         blank_range = BlankRange(institution_id=officer.institution_id, series=series, first_number=first_no,
                                  last_number=last_no, next_number=first_no, received_at=at,
                                  officer_id=officer_id(officer))
@@ -217,13 +220,13 @@ def write_off_blank(*, session: Session, officer: Officer, series: str, number: 
 
     Raises:
         ForbiddenError: a viewer or inactive account.
-        RecordError: a bad series or number, or an empty reason.
+        RecordError: a bad series or number, or an empty reason (IinInTextError: the reason holds an IIN).
         StockError: the number is not in the institution's stock.
         ConflictError: the blank is used for a document or written off already.
     """
     require_writer(officer)
     series, number = normalize_series(series), parse_number(number)
-    reason = reason.strip()
+    reason = refuse_iin_in_text(reason.strip(), field="reason")
     if not reason:
         raise RecordError(text("v_blank_write_off_reason", field="reason"))
     wanted = int(number)

@@ -56,20 +56,22 @@ class ProblemError(StarletteHTTPException):
         detail: this occurrence, for a person; never echoes input.
         headers: extra response headers (`Retry-After`, `Allow`).
         extensions: extension members (RFC 9457 §3.2), e.g. {"checks": {...}}.
-        text: the same detail as a `verify.texts.Text` (or a catalogue message id with no parameters), which
-            the answer gives in the reader's language (`install_problem_handlers`' `localize`); `detail` is its
-            English.
+        text: the same detail as a `verify.texts.Text`, which the answer gives in the reader's language
+            (`install_problem_handlers`' `localize`); `detail` is its English.
+        message_key: a message id of the catalogues without parameters: the same as `text=Text(message_key)`.
 
     Raises:
         KeyError: an unknown slug (a programming error).
     """
 
     def __init__(self, slug: str, detail: str, *, headers: Mapping[str, str] | None = None,
-                 extensions: Mapping[str, Any] | None = None, text: Text | None = None) -> None:
+                 extensions: Mapping[str, Any] | None = None, text: Text | None = None,
+                 message_key: str | None = None) -> None:
         self.problem = PROBLEM_TYPES[slug]
         super().__init__(self.problem.status, detail, dict(headers) if headers else None)
         self.extensions = dict(extensions or {})
-        self.text = text
+        self.message_key = message_key
+        self.text = text if text is not None or message_key is None else Text(message_key)
 
 
 Localize = Callable[[Request, Text], str]

@@ -5,14 +5,21 @@ other's routes. Every verification runs the core verifier with the registry as i
 configured host: a QR text naming another host fails step 1 (its link would send a phone elsewhere). The report is
 the typed object until it leaves the process (the API writes `to_json()`, the pages render it).
 
-A registry that cannot be read (`SchemaError`, `RegistryUnavailableError`) makes the verification 503 with
-Retry-After, never a verdict (`web.problems.errors.verification_unavailable`).
+A registry that cannot be read (`SchemaError`, `RegistryUnavailableError`, or a database that refuses connections
+or runs over its timeout) makes the verification 503 with Retry-After, never a verdict
+(`web.problems.errors.verification_unavailable`).
+
+A picture holds at most `Services.scan_max_codes` QR codes (VERIFY_SCAN_MAX_CODES; more: 422 too-many-codes,
+nothing verified), and each code it holds counts as one request of the client against the verification rate limit
+(the `verify` bucket of `/V/` and `POST /api/v1/verify`), so a photo of a sheet cannot verify more than the
+client may one by one.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from anyio.from_thread import run as run_on_loop
 from sqlalchemy.exc import SQLAlchemyError
 
 from verify import Error, VerificationReport
@@ -24,7 +31,7 @@ from verify.scan import probe_image
 from verify.texts import text
 
 from ..deps import utcnow
-from ..problems.errors import UNREADABLE_REGISTRY, problem_slug, verification_unavailable
+from ..problems.errors import DATABASE_UNAVAILABLE, UNREADABLE_REGISTRY, problem_slug, verification_unavailable
 from ..problems.handlers import ProblemError
 from ..runtime.scanpool import PoolBusyError, ScanFailedError
 from ..runtime.services import Services
@@ -46,7 +53,7 @@ def check_text(services: Services, text: str, *, source: str) -> VerificationRep
     """
     try:
         report = services.verifier().check(text, at=utcnow())
-    except UNREADABLE_REGISTRY:
+    except (*UNREADABLE_REGISTRY, *DATABASE_UNAVAILABLE):
         raise verification_unavailable() from None
     services.metrics.count_verdict(source, report.verdict)
     return report
@@ -63,7 +70,7 @@ async def check_text_on_loop(services: Services, text: str, *, source: str) -> V
         report = pending.report
     else:
         try:
-            status = await pending.query.ask_async(services.async_status)
+            status = await pending.query.ask_async(services.public_async)
         except UNREADABLE_REGISTRY:
             raise verification_unavailable() from None
         report = pending.finish(status)
@@ -71,14 +78,20 @@ async def check_text_on_loop(services: Services, text: str, *, source: str) -> V
     return report
 
 
-def scan_picture(services: Services, data: bytes) -> list[VerificationReport]:
+def scan_picture(services: Services, data: bytes, *, client: str) -> list[VerificationReport]:
     """The report of every QR code in a picture, in reading order (`POST /api/v1/scan` and the upload form).
 
     The picture is checked from its header first (size in bytes, format by its magic bytes, pixel size), then
-    decoded in a separate, memory-capped process with a time limit.
+    decoded in a separate, memory-capped process with a time limit. Runs in a worker thread (the rate limit is
+    counted on the event loop).
+
+    Args:
+        client: the client's address (`web.http.guards.CLIENT_KEY`): each code is counted against its
+            verification rate limit.
 
     Raises:
-        ProblemError: content-too-large, unsupported-media-type, unreadable-image, no-qr-code, busy.
+        ProblemError: content-too-large, unsupported-media-type, unreadable-image, no-qr-code, busy,
+            too-many-codes (more than `scan_max_codes`), rate-limited (the codes over the client's verify limit).
     """
     try:
         probe_image(data, services.scan_limits)
@@ -93,6 +106,18 @@ def scan_picture(services: Services, data: bytes) -> list[VerificationReport]:
     except ScanFailedError as exc:
         services.metrics.count_scan(exc.code)
         raise ProblemError(problem_slug(exc.code), exc.detail) from None
+    if len(texts) > services.scan_max_codes:
+        services.metrics.count_scan("TOO_MANY_CODES")
+        raise ProblemError("too-many-codes", f"the picture holds {len(texts)} QR codes, more than the "
+                                             f"{services.scan_max_codes} verified from one picture: photograph one "
+                                             "document at a time", message_key="scan_too-many-codes",
+                           extensions={"codes": len(texts), "max_codes": services.scan_max_codes})
+    for _ in texts:
+        wait_s = run_on_loop(services.limiter.hit, "verify", client)
+        if wait_s is not None:
+            services.metrics.count_rate_limited("verify")
+            raise ProblemError("rate-limited", f"too many verifications; try again in {wait_s} s",
+                               headers={"Retry-After": str(wait_s)})
     services.metrics.count_scan("ok")
     return [check_text(services, text, source="scan") for text in texts]
 
@@ -119,11 +144,13 @@ def lookup_document(services: Services, body: LookupRequest) -> VerificationRepo
         ProblemError: not-found (the same for an unknown number and a wrong surname); invalid-request.
     """
     qr_text = ""
-    with services.sessions() as session:
+    with services.public_sessions() as session:
         try:
             revision = find_printed(session=session, series=body.series, number=body.number, surname=body.surname)
         except RecordError as exc:
             raise ProblemError("invalid-request", exc.message, text=exc.text) from None
+        except DATABASE_UNAVAILABLE:
+            raise verification_unavailable() from None
         if revision is not None:
             qr_text = revision.qr_text
     if not qr_text:

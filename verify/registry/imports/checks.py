@@ -22,6 +22,7 @@ from ...identifiers import (
     TVE_QUALIFICATION_RE,
     TVE_SPECIALTY_RE,
     iin_birth_date,
+    iins_in_text,
     validate_iin,
 )
 from ...record import (
@@ -497,5 +498,8 @@ def _check_group(c: _Checked, raw: object) -> str | None:
     typed = _text(c, raw, column="group", required=True)
     if typed is not None and len(typed) > MAX_GROUP_CHARS:
         c.error("group", text("v_imp_group_long", length=len(typed), limit=MAX_GROUP_CHARS))
+        return None
+    if typed is not None and iins_in_text(typed):  # the group is shown in lists, batches and logs
+        c.error("group", text("v_imp_group_iin"))
         return None
     return typed

@@ -14,6 +14,7 @@ constraints alike on SQLite and PostgreSQL).
     blanks.py        BlankRange, Blank (BlankState), Counter
     audit.py         AuditEvent, AuditHead, RegistryMeta
     accounts.py      Account (AccountKind), Partner, AuthSession, ApiToken (Scope)
+    statuslists.py   StatusListRow (signed status lists per series), VersionStateRow (highest versions seen)
 
 This package re-exports every name, so `from verify.registry.models import Document` is the way to import them.
 
@@ -59,6 +60,7 @@ from .people import (
     OfficerPublic,
     OfficerRole,
 )
+from .statuslists import StatusListRow, VersionStateRow
 
 __all__ = [
     "GENESIS_HASH",
@@ -105,7 +107,9 @@ __all__ = [
     "RegistryMeta",
     "RegistryModel",
     "Scope",
+    "StatusListRow",
     "UTCDateTime",
+    "VersionStateRow",
     "metadata",
     "one_of",
 ]
