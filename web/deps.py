@@ -25,6 +25,7 @@ from fastapi.security import HTTPAuthorizationCredentials, SecurityScopes
 from starlette.concurrency import run_in_threadpool
 
 from verify.registry.accounts import Identity
+from verify.texts import Text
 
 from .auth.desk import Desk, desk_of
 from .auth.sessions import BEARER_SCHEME, SESSION_SCHEME, UNSAFE_METHODS, resolve_principal, sent_csrf_token
@@ -138,7 +139,8 @@ async def signed_in(request: Request, office: BackOfficeDep) -> Desk:
     """
     identity = await session_principal(request, office)
     if identity.officer is None or "officer:read" not in identity.scopes:
-        raise ProblemError("forbidden", "the console is for the officers of an institution")
+        raise ProblemError("forbidden", "the console is for the officers of an institution",
+                           text=Text("c_console_officers_only"))
     secret = request.cookies.get(office.cookie.name, "")
     return await run_in_threadpool(desk_of, office, identity, secret)
 

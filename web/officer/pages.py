@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
 from verify import Error
+from verify.texts import Text
 
 from ..auth.desk import Desk
 from ..deps import DB_INT_MAX
@@ -52,7 +53,8 @@ class ConsoleRoute(APIRoute):
                 assert problem is not None
                 return error_page(request, problem)
             except RequestValidationError:
-                return error_page(request, ProblemError("invalid-request", "the request does not match the form"))
+                return error_page(request, ProblemError("invalid-request", "the request does not match the form",
+                                                        text=Text("c_p_form_mismatch")))
 
         return guarded
 
@@ -69,12 +71,12 @@ def error_page(request: Request, exc: ProblemError) -> Response:
     key = {"csrf-failed": "c_error_csrf", "not-found": "c_error_not_found", "forbidden": "c_error_forbidden",
            "conflict": "c_error_conflict", "document-state": "c_error_conflict", "blank-stock": "c_error_conflict",
            "unavailable": "c_error_unavailable"}.get(slug, "c_error_invalid")
-    detail = str(exc.detail)
 
     def html_of(lang: str) -> str:
         t = Translator(lang)
+        detail, detail_lang = (t.text(exc.text), None) if exc.text is not None else (str(exc.detail), "en")
         return render("console_error.html", lang=lang, title=t(key), desk=None, message=t(key), detail=detail,
-                      status=exc.status_code)
+                      detail_lang=detail_lang, status=exc.status_code)
 
     page = page_response(request, html_of, status_code=exc.status_code)
     retry_after = (exc.headers or {}).get("Retry-After")
@@ -90,7 +92,8 @@ def writer_only(desk: Desk) -> None:
         ProblemError: forbidden.
     """
     if not desk.can_write:
-        raise ProblemError("forbidden", "this needs the scope officer:write: a viewer reads only")
+        raise ProblemError("forbidden", "this needs the scope officer:write: a viewer reads only",
+                           text=Text("c_viewer_reads_only"))
 
 
 def console_page(request: Request, template: str, *, title: Callable[[Translator], str], desk: Desk | None,
