@@ -143,9 +143,10 @@ def problem_from_error(exc: Error, *, localize: ErrorLocalizer | None = None,
     if isinstance(exc, IinInTextError):  # the field named, a stable code, the message in the reader's language
         return ProblemError(slug, exc.message, extensions={"code": exc.code, "field": exc.field},
                             message_key=IIN_IN_TEXT_MESSAGE)
-    if slug == "unavailable":
+    if slug == "unavailable":  # a 503 always says when to try again (RFC 9110 §10.2.3)
         return ProblemError(slug, f"{exc.message} (the operator must fix the server's configuration)",
-                            text=None if exc.text is None else text("v_operator_fix", message=exc.text))
+                            text=None if exc.text is None else text("v_operator_fix", message=exc.text),
+                            headers={"Retry-After": str(UNAVAILABLE_RETRY_S)})
     message_id = getattr(exc, "message_id", None)
     if localize is None or not isinstance(message_id, str):
         return ProblemError(slug, exc.message, text=exc.text)
