@@ -49,7 +49,7 @@ from .errors import (
     VerificationError,
 )
 from .keys import ALGORITHM_NAMES
-from .record import rfc3339
+from .texts import rfc3339
 from .trust import SignerEntry, TrustList
 from .verifier import MAX_CLOCK_SKEW, PendingCheck, StepResult, Verifier
 

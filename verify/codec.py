@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import cbor2
 
+from . import texts
 from .doctypes import get_document_type, get_document_type_by_id
 from .errors import CoseStructureError, DigitsError, PayloadError, PrefixError, RecordError
 from .record import FORMAT_VERSION, DuplicateOf, HolderName, Record
@@ -150,38 +151,38 @@ def decode_payload(data: bytes) -> tuple[Record, dt.datetime]:
     """
     m = strict_loads(data, cap=MAX_PAYLOAD_BYTES, error=PayloadError, what="payload")
     if not isinstance(m, dict):
-        raise PayloadError("payload: must be a CBOR map")
+        raise PayloadError(texts.text("v_cbor_map", field="payload"))
     keys = set(m)
     if not all(type(k) is int for k in keys):
-        raise PayloadError("payload: keys must be integers")
+        raise PayloadError(texts.text("v_cbor_int_keys", field="payload"))
     if missing := REQUIRED_KEYS - keys:
-        raise PayloadError(f"payload: missing key(s) {sorted(missing)}")
+        raise PayloadError(texts.text("v_cbor_missing", field="payload", keys=str(sorted(missing))))
     if unknown := keys - REQUIRED_KEYS - OPTIONAL_KEYS:
-        raise PayloadError(f"payload: unknown key(s) {sorted(unknown)} in format version 1")
+        raise PayloadError(texts.text("v_cbor_unknown", field="payload", keys=str(sorted(unknown))))
     if m[K_VERSION] != FORMAT_VERSION or type(m[K_VERSION]) is not int:
-        raise PayloadError(f"payload: format version {m[K_VERSION]!r} is not supported")
+        raise PayloadError(texts.text("v_cbor_version", field="payload", version=repr(m[K_VERSION])))
     holder = _typed(m, K_HOLDER, list, "holder")
     doc_type = get_document_type_by_id(_typed(m, K_DOC_TYPE, int, "document type"))
     if doc_type is None:
-        raise PayloadError(f"payload: unknown document type id {m[K_DOC_TYPE]}")
+        raise PayloadError(texts.text("v_cbor_doc_type", field="payload", id=str(m[K_DOC_TYPE])))
     bin_value = _typed(m, K_BIN, int, "institution")
     if not 0 <= bin_value <= 999_999_999_999:
-        raise PayloadError("payload: institution BIN out of range")
+        raise PayloadError(texts.text("v_cbor_bin", field="payload"))
     if K_REVISION in m and (type(m[K_REVISION]) is not int or m[K_REVISION] < 2):
-        raise PayloadError("payload: revision, when present, must be an integer >= 2 (absent means 1)")
+        raise PayloadError(texts.text("v_cbor_revision", field="payload"))
     if not 2 <= len(holder) <= 3 or not all(type(p) is str for p in holder):
-        raise PayloadError("payload: holder must be 2 or 3 text strings")
+        raise PayloadError(texts.text("v_cbor_holder", field="payload"))
     if K_HONOURS in m and m[K_HONOURS] is not True:
-        raise PayloadError("payload: honours, when present, must be true")
+        raise PayloadError(texts.text("v_cbor_honours", field="payload"))
     duplicate = None
     if K_DUPLICATE in m:
         dup = _typed(m, K_DUPLICATE, list, "duplicate")
         if len(dup) != 3 or type(dup[0]) is not int or type(dup[1]) is not str or type(dup[2]) is not str:
-            raise PayloadError("payload: duplicate must be [uint, series, number]")
+            raise PayloadError(texts.text("v_cbor_duplicate", field="payload"))
     days = _typed(m, K_AWARD_DATE, int, "award date")
     seconds = _typed(m, K_SIGNED_AT, int, "signing time")
     if not 0 <= days <= 100_000 or not 0 <= seconds <= 2**34:
-        raise PayloadError("payload: award date or signing time out of range")
+        raise PayloadError(texts.text("v_cbor_dates", field="payload"))
     try:
         if K_DUPLICATE in m:
             duplicate = DuplicateOf(*m[K_DUPLICATE])
@@ -199,24 +200,27 @@ def decode_payload(data: bytes) -> tuple[Record, dt.datetime]:
             revision=m.get(K_REVISION, 1),
         )
     except RecordError as exc:
-        raise PayloadError(f"payload: {exc.message}") from None
+        said = exc.text
+        assert said is not None  # every check of verify.record raises with a Text (tests/core/test_texts.py)
+        said = said._replace(field=f"payload: {said.field}" if said.field else "payload")
+        raise PayloadError(said) from None
     signed_at = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
     if signed_at.date() < record.award_date:
-        raise PayloadError("payload: award date is later than the signing time")
+        raise PayloadError(texts.text("v_cbor_award_after_signing", field="payload"))
     return record, signed_at
 
 
 def _doc_type_id(code: str) -> int:
     doc_type = get_document_type(code)
     if doc_type is None:
-        raise RecordError("doc_type: unknown document type code")
+        raise RecordError(texts.text("v_rec_doc_type", field="doc_type"))
     return doc_type.cbor_id
 
 
 def _typed(m: dict[int, Any], key: int, kind: type, label: str) -> Any:
     value = m[key]
     if type(value) is not kind:
-        raise PayloadError(f"payload: {label} (key {key}) must be {kind.__name__}")
+        raise PayloadError(texts.text("v_cbor_typed", field="payload", label=label, key=key, kind=kind.__name__))
     return value
 
 
@@ -267,25 +271,25 @@ def parse_sign1(data: bytes) -> CoseSign1:
     """
     obj = strict_loads(data, cap=MAX_COSE_BYTES, error=CoseStructureError, what="COSE_Sign1")
     if not isinstance(obj, cbor2.CBORTag) or obj.tag != COSE_SIGN1_TAG:
-        raise CoseStructureError("COSE_Sign1: must carry CBOR tag 18")
+        raise CoseStructureError(texts.text("v_cose_tag", field="COSE_Sign1"))
     body = obj.value
     if not isinstance(body, (list, tuple)) or len(body) != 4:
-        raise CoseStructureError("COSE_Sign1: must be an array of four elements")
+        raise CoseStructureError(texts.text("v_cose_array", field="COSE_Sign1"))
     protected, unprotected, payload, signature = body
     if type(protected) is not bytes or type(payload) is not bytes or type(signature) is not bytes:
-        raise CoseStructureError("COSE_Sign1: protected header, payload and signature must be byte strings")
+        raise CoseStructureError(texts.text("v_cose_bytes", field="COSE_Sign1"))
     if not isinstance(unprotected, Mapping) or len(unprotected) != 0:
-        raise CoseStructureError("COSE_Sign1: the unprotected header must be empty in this profile")
+        raise CoseStructureError(texts.text("v_cose_unprotected", field="COSE_Sign1"))
     header = strict_loads(protected, cap=64, error=CoseStructureError, what="protected header")
     if not isinstance(header, dict) or set(header) != {HDR_ALG, HDR_KID}:
-        raise CoseStructureError("protected header: must hold exactly alg (1) and kid (4)")
+        raise CoseStructureError(texts.text("v_cose_header_keys", field="protected header"))
     alg, kid = header[HDR_ALG], header[HDR_KID]
     if type(alg) is not int or alg not in SUPPORTED_ALGS:
-        raise CoseStructureError(f"protected header: algorithm {alg!r} is not supported (EdDSA -8, ES256 -7)")
+        raise CoseStructureError(texts.text("v_cose_alg", field="protected header", alg=repr(alg)))
     if type(kid) is not bytes or len(kid) != KID_BYTES:
-        raise CoseStructureError(f"protected header: kid must be {KID_BYTES} bytes")
+        raise CoseStructureError(texts.text("v_cose_kid", field="protected header", count=KID_BYTES))
     if len(signature) != SIGNATURE_BYTES:
-        raise CoseStructureError(f"COSE_Sign1: signature must be {SIGNATURE_BYTES} bytes")
+        raise CoseStructureError(texts.text("v_cose_signature", field="COSE_Sign1", count=SIGNATURE_BYTES))
     return CoseSign1(protected=protected, alg=alg, kid=kid, payload=payload, signature=signature)
 
 
@@ -384,14 +388,13 @@ def _check_host(scheme: str, host: str, port: str | None) -> None:
     labels = host.split(".")
     if labels[-1].isdigit():
         if _ipv4(host) is None:
-            raise PrefixError("QR text: a host ending in a number must be an IPv4 address a.b.c.d")
+            raise PrefixError(texts.text("v_qr_ipv4", field="QR text"))
     elif len(host) > 253 or not all(_LABEL_RE.fullmatch(label) for label in labels):
-        raise PrefixError("QR text: the host must be labels of letters, digits and inner hyphens, "
-                          "separated by single dots")
+        raise PrefixError(texts.text("v_qr_host", field="QR text"))
     if port is not None and int(port) > 65535:
-        raise PrefixError("QR text: the port must be 1-65535")
+        raise PrefixError(texts.text("v_qr_port", field="QR text"))
     if scheme == "HTTP" and not is_development_host(host):
-        raise PrefixError("QR text: HTTP:// is allowed for development hosts only")
+        raise PrefixError(texts.text("v_qr_http", field="QR text"))
 
 
 def bytes_to_digits(cose: bytes) -> str:
@@ -406,15 +409,15 @@ def digits_to_bytes(digits: str) -> bytes:
         DigitsError: empty, too long, a non-digit, a leading zero, or no 0x01 marker byte.
     """
     if not digits or len(digits) > MAX_DIGITS:
-        raise DigitsError(f"digits: must be 1-{MAX_DIGITS} decimal digits")
+        raise DigitsError(texts.text("v_digits_count", field="digits", limit=MAX_DIGITS))
     if not (digits.isascii() and digits.isdigit()):
-        raise DigitsError("digits: only the characters 0-9 may follow the prefix")
+        raise DigitsError(texts.text("v_digits_only", field="digits"))
     if digits[0] == "0":
-        raise DigitsError("digits: a leading zero is not canonical")
+        raise DigitsError(texts.text("v_digits_leading_zero", field="digits"))
     value = int(digits)
     raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
     if raw[:1] != b"\x01":
-        raise DigitsError("digits: the number must start with the 0x01 marker byte")
+        raise DigitsError(texts.text("v_digits_marker", field="digits"))
     return raw[1:]
 
 
@@ -430,13 +433,13 @@ def split_qr_text(text: str) -> tuple[str, str]:
         PrefixError: not text, too long, not ASCII, or no valid prefix.
     """
     if not isinstance(text, str):
-        raise PrefixError("QR text: must be text")
+        raise PrefixError(texts.text("v_qr_text", field="QR text"))
     text = text.strip(" \t\r\n")
     if len(text) > MAX_PREFIX_CHARS + MAX_DIGITS:
-        raise PrefixError("QR text: too long for record format version 1")
+        raise PrefixError(texts.text("v_qr_too_long", field="QR text"))
     match = _PREFIX_RE.match(ascii_upper(text[:MAX_PREFIX_CHARS]))
     if match is None:
-        raise PrefixError("QR text: does not start with HTTPS://<host>/V/ in ASCII letters")
+        raise PrefixError(texts.text("v_qr_prefix", field="QR text"))
     _check_host(match.group(1), match.group(2), match.group(3))
     return match.group(0), text[match.end():]
 

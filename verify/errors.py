@@ -64,19 +64,31 @@ Sources: the shape follows `httpx/_exceptions.py` (tree in the docstring) and
 
 from __future__ import annotations
 
+from .texts import Text
+
 
 class Error(Exception):
     """Base class of every error raised by `verify`.
 
+    Args:
+        message: the explanation for a person: a `verify.texts.Text` (a message id and its parameters, which the
+            service renders in the reader's language), or plain English text.
+        step: the verification step that failed, when not the class's own.
+
     Attributes:
         code: stable upper-case identifier, used in JSON output and verdicts.
         step: the verification step number (docs/FORMAT.md §7) that failed, or None.
+        text: the `Text` the error was raised with, or None when it was raised with plain English.
     """
 
     code: str = "ERROR"
     step: int | None = None
+    text: Text | None = None
 
-    def __init__(self, message: str, *, step: int | None = None) -> None:
+    def __init__(self, message: str | Text, *, step: int | None = None) -> None:
+        if isinstance(message, Text):
+            self.text = message
+            message = message.english()
         super().__init__(message)
         if step is not None:
             self.step = step
@@ -234,7 +246,7 @@ class ForeignCodeError(NoQRCodeError):
 
     code = "FOREIGN_CODE"
 
-    def __init__(self, message: str, *, symbologies: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str | Text, *, symbologies: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.symbologies = symbologies
 
@@ -330,7 +342,7 @@ class DocumentStatusError(VerificationError):
     code = "NOT_VALID_STATUS"
     step = 11
 
-    def __init__(self, message: str, *, code: str) -> None:
+    def __init__(self, message: str | Text, *, code: str) -> None:
         super().__init__(message)
         self.code = code
 
@@ -430,7 +442,7 @@ class AuditChainError(RegistryError):
 
     code = "AUDIT_CHAIN"
 
-    def __init__(self, message: str, *, seq: int) -> None:
+    def __init__(self, message: str | Text, *, seq: int) -> None:
         super().__init__(message)
         self.seq = seq
 
@@ -483,7 +495,8 @@ class ConsistencyError(TransparencyError):
 
     code = "CONSISTENCY"
 
-    def __init__(self, message: str, *, old_checkpoint: str | None = None, new_checkpoint: str | None = None) -> None:
+    def __init__(self, message: str | Text, *, old_checkpoint: str | None = None,
+                 new_checkpoint: str | None = None) -> None:
         super().__init__(message)
         self.old_checkpoint = old_checkpoint
         self.new_checkpoint = new_checkpoint

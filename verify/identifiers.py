@@ -19,6 +19,7 @@ import re
 import unicodedata
 
 from .errors import IinInTextError, RecordError
+from .texts import text
 
 _W1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 _W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -70,10 +71,10 @@ def check_digit(digits: str) -> int | None:
 
 def _validate_twelve(value: str, *, field: str) -> str:
     if not isinstance(value, str) or len(value) != 12 or not value.isascii() or not value.isdigit():
-        raise RecordError(f"{field}: must be exactly 12 digits")
+        raise RecordError(text("v_id_12_digits", field=field))
     expected = check_digit(value)
     if expected is None or expected != int(value[11]):
-        raise RecordError(f"{field}: check digit does not match (not a valid {field.upper()})")
+        raise RecordError(text("v_id_check_digit", field=field, kind=field.upper()))
     return value
 
 
@@ -108,12 +109,12 @@ def iin_birth_date(iin: str) -> dt.date:
     """
     century_digit = int(iin[6])
     if century_digit not in range(1, 7):
-        raise RecordError("iin: the seventh digit (century and sex) must be 1..6")
+        raise RecordError(text("v_id_century", field="iin"))
     century = 1800 + 100 * ((century_digit - 1) // 2)
     try:
         return dt.date(century + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
     except ValueError:
-        raise RecordError("iin: the first six digits are not a valid birth date") from None
+        raise RecordError(text("v_id_birth_date", field="iin")) from None
 
 
 def normalize_series(value: str) -> str:
@@ -126,18 +127,18 @@ def normalize_series(value: str) -> str:
     Raises:
         RecordError: the result is not 1-4 letters of one alphabet.
     """
-    text = value.strip()
-    latinised = text.translate(_CYRILLIC_LOOKALIKES)
+    typed = value.strip()
+    latinised = typed.translate(_CYRILLIC_LOOKALIKES)
     if latinised.isascii():
         for known in HIGHER_EDUCATION_SERIES:
             if latinised.upper() == known.upper():
                 return known
-        text = latinised.upper()
+        typed = latinised.upper()
     else:
-        text = text.upper()
-    if not SERIES_RE.fullmatch(text):
-        raise RecordError("series: must be 1-4 letters, all Latin or all Cyrillic")
-    return text
+        typed = typed.upper()
+    if not SERIES_RE.fullmatch(typed):
+        raise RecordError(text("v_id_series", field="series"))
+    return typed
 
 
 def validate_number(value: str) -> str:
@@ -147,7 +148,7 @@ def validate_number(value: str) -> str:
         RecordError: anything else.
     """
     if not isinstance(value, str) or not NUMBER_RE.fullmatch(value):
-        raise RecordError("number: must be exactly seven digits (leading zeros count)")
+        raise RecordError(text("v_id_number", field="number"))
     return value
 
 
@@ -158,10 +159,7 @@ def validate_programme(value: str) -> str:
         RecordError: neither format.
     """
     if not isinstance(value, str) or not (TVE_SPECIALTY_RE.fullmatch(value) or HE_PROGRAMME_RE.fullmatch(value)):
-        raise RecordError(
-            "programme: must be a TVE specialty code of 8 digits (06130100) "
-            "or a higher-education programme code (6B06101, 7M01501, 8D05302)"
-        )
+        raise RecordError(text("v_id_programme", field="programme"))
     return value
 
 
@@ -172,7 +170,7 @@ def validate_qualification(value: str) -> str:
         RecordError: another shape.
     """
     if not isinstance(value, str) or not TVE_QUALIFICATION_RE.fullmatch(value):
-        raise RecordError("qualification: must be a code such as 4S06130103")
+        raise RecordError(text("v_id_qualification", field="qualification"))
     return value
 
 

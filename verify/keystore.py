@@ -369,7 +369,7 @@ class KeyStore:
             key = private = generate_private_key(alg if alg is not None else ALG_EDDSA)
         else:
             pin = self._token_pin(token.label)
-            ref, key = generate_token_key(token, pin=pin, key_label=default_key_label(at), alg=alg)
+            ref, key = generate_token_key(token, pin=pin, key_label=default_key_label(at, usage=usage), alg=alg)
         until = at + dt.timedelta(days=usage_days)
         try:
             cert = make_signer_certificate(key, root_key=root_key, root_certificate=root,

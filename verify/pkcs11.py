@@ -495,6 +495,10 @@ class Pkcs11Signer:
         return signature if self._alg == ALG_EDDSA else low_s(signature)
 
 
-def default_key_label(at: dt.datetime) -> str:
-    """CKA_LABEL of a document signer key made at `at`: "verify document signer YYYY-MM-DDTHH:MM:SSZ"."""
-    return f"verify document signer {at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}"
+def default_key_label(at: dt.datetime, *, usage: str = "document") -> str:
+    """CKA_LABEL of a signer key made at `at`: "verify <usage> signer YYYY-MM-DDTHH:MM:SSZ <8 hex digits>".
+
+    The random suffix keeps labels unique when several keys are made in one second (a root's first document
+    signer and an institution's own, say): `generate_token_key` refuses a label the token holds already.
+    """
+    return f"verify {usage} signer {at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ} {secrets.token_hex(4)}"

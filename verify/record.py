@@ -29,6 +29,7 @@ from .identifiers import (
     validate_bin,
     validate_number,
 )
+from .texts import text
 
 FORMAT_VERSION = 1
 
@@ -52,20 +53,6 @@ _NAME_PART_RE = re.compile(rf"[{_LETTER}](?:[{_LETTER}]|[-' ](?=[{_LETTER}]))*")
 _CODE_RE = re.compile(r"[0-9A-Z]+")
 
 
-def rfc3339(value: dt.datetime) -> str:
-    """An aware time as every JSON answer and message of `verify` writes it: RFC 3339 in UTC with `Z`.
-
-    `2026-11-01T12:00:00Z`, with `.ffffff` only when the microseconds are not zero — the form pydantic gives the
-    HTTP API's models, so that one answer never mixes `Z` and `+00:00` (issue 10 item 20). The signed formats
-    keep their own fixed forms (the trust list's `format_time`, the audit chain's).
-
-    Raises:
-        ValueError: a naive time (no zone: which instant it is cannot be known).
-    """
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("a time without a zone cannot be written as RFC 3339")
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
 
 def check_name_part(value: str, *, label: str, limit: int) -> str:
     """One part of a holder's name by the rules of `HolderName` (the import checks every part this way).
@@ -75,16 +62,13 @@ def check_name_part(value: str, *, label: str, limit: int) -> str:
             spaces between them; the message starts with `label`.
     """
     if not isinstance(value, str):
-        raise RecordError(f"{label}: must be text")
+        raise RecordError(text("v_rec_text", field=label))
     if value != unicodedata.normalize("NFC", value):
-        raise RecordError(f"{label}: must be in Unicode NFC form")
+        raise RecordError(text("v_rec_nfc", field=label))
     if not value or len(value) > limit:
-        raise RecordError(f"{label}: must be 1-{limit} characters")
+        raise RecordError(text("v_rec_length", field=label, limit=limit))
     if not _NAME_PART_RE.fullmatch(value):
-        raise RecordError(
-            f"{label}: only letters of the Kazakh and Russian alphabets, with single hyphens, "
-            "apostrophes or spaces between letters"
-        )
+        raise RecordError(text("v_rec_name_letters", field=label))
     return value
 
 
@@ -110,7 +94,7 @@ class HolderName:
         if self.patronymic is not None:
             check_name_part(self.patronymic, label="patronymic", limit=MAX_PATRONYMIC_CHARS)
         if len(self.full_name) > MAX_FULL_NAME_CHARS:
-            raise RecordError(f"full name: at most {MAX_FULL_NAME_CHARS} characters in all")
+            raise RecordError(text("v_rec_full_name", field="full name", limit=MAX_FULL_NAME_CHARS))
 
     @property
     def full_name(self) -> str:
@@ -155,9 +139,9 @@ class DuplicateOf:
 
     def __post_init__(self) -> None:
         if type(self.duplicate_no) is not int or not 1 <= self.duplicate_no <= MAX_DUPLICATE_NO:
-            raise RecordError(f"duplicate number: must be 1..{MAX_DUPLICATE_NO}")
+            raise RecordError(text("v_rec_duplicate_no", field="duplicate number", limit=MAX_DUPLICATE_NO))
         if normalize_series(self.original_series) != self.original_series:
-            raise RecordError("original series: must be given in its normalised form")
+            raise RecordError(text("v_rec_normalised", field="original series"))
         validate_number(self.original_number)
 
 
@@ -197,29 +181,30 @@ class Record:
 
     def __post_init__(self) -> None:
         if self.version != FORMAT_VERSION:
-            raise RecordError(f"version: only format version {FORMAT_VERSION} is defined")
+            raise RecordError(text("v_rec_version", field="version", version=FORMAT_VERSION))
         doc_type = get_document_type(self.doc_type) if isinstance(self.doc_type, str) else None
         if doc_type is None:
-            raise RecordError("doc_type: unknown document type code")
+            raise RecordError(text("v_rec_doc_type", field="doc_type"))
         if not isinstance(self.series, str) or normalize_series(self.series) != self.series:
-            raise RecordError("series: must be given in its normalised form")
+            raise RecordError(text("v_rec_normalised", field="series"))
         if doc_type.series is not None and self.series != doc_type.series:
-            raise RecordError(f"series: document type {doc_type.code} is printed with series {doc_type.series}")
+            raise RecordError(text("v_rec_series_of_type", field="series", doc_type=doc_type.code,
+                                        series=doc_type.series))
         validate_number(self.number)
         if not isinstance(self.holder, HolderName):
-            raise RecordError("holder: must be a HolderName")
+            raise RecordError(text("v_rec_holder", field="holder"))
         validate_bin(self.institution_bin)
         if type(self.award_date) is not dt.date or self.award_date < EARLIEST_AWARD_DATE:
-            raise RecordError("award_date: must be a calendar date from 1900-01-01")
+            raise RecordError(text("v_rec_award_date", field="award_date"))
         _check_code(self.programme, label="programme", limit=MAX_PROGRAMME_CHARS)
         if self.qualification is not None:
             _check_code(self.qualification, label="qualification", limit=MAX_QUALIFICATION_CHARS)
         if type(self.honours) is not bool:
-            raise RecordError("honours: must be true or false")
+            raise RecordError(text("v_rec_bool", field="honours"))
         if self.duplicate is not None and not isinstance(self.duplicate, DuplicateOf):
-            raise RecordError("duplicate: must be a DuplicateOf")
+            raise RecordError(text("v_rec_duplicate", field="duplicate"))
         if type(self.revision) is not int or not 1 <= self.revision <= MAX_REVISION:
-            raise RecordError(f"revision: must be 1..{MAX_REVISION}")
+            raise RecordError(text("v_rec_revision", field="revision", limit=MAX_REVISION))
 
     def with_changes(self, **changes: Any) -> Record:
         """A copy with some fields changed, validated again (for corrections)."""
@@ -258,19 +243,19 @@ class Record:
             RecordError: a missing, unknown or invalid field.
         """
         if not isinstance(data, dict):
-            raise RecordError("record: must be a JSON object")
+            raise RecordError(text("v_rec_object", field="record"))
         allowed = {"doc_type", "series", "number", "holder", "institution_bin", "award_date", "programme",
                    "qualification", "honours", "duplicate", "revision"}
         unknown = sorted(set(data) - allowed)
         if unknown:
-            raise RecordError(f"record: unknown field(s) {', '.join(unknown)}")
+            raise RecordError(text("v_rec_unknown_fields", field="record", fields=", ".join(unknown)))
         try:
             holder = data["holder"]
             if not isinstance(holder, dict) or set(holder) - {"surname", "name", "patronymic"}:
-                raise RecordError("holder: must be an object with surname, name and optional patronymic")
+                raise RecordError(text("v_rec_holder_object", field="holder"))
             dup = data.get("duplicate")
             if dup is not None and not isinstance(dup, dict):
-                raise RecordError("duplicate: must be an object")
+                raise RecordError(text("v_rec_duplicate_object", field="duplicate"))
             return cls(
                 doc_type=data["doc_type"],
                 series=normalize_series(str(data["series"])),
@@ -287,18 +272,18 @@ class Record:
                 revision=data.get("revision", 1),
             )
         except KeyError as exc:
-            raise RecordError(f"record: missing field {exc.args[0]}") from None
+            raise RecordError(text("v_rec_missing_field", field="record", name=str(exc.args[0]))) from None
 
 
 def _parse_date(value: Any) -> dt.date:
     if not isinstance(value, str):
-        raise RecordError("award_date: must be an ISO date YYYY-MM-DD")
+        raise RecordError(text("v_rec_iso_date", field="award_date"))
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise RecordError("award_date: must be an ISO date YYYY-MM-DD") from None
+        raise RecordError(text("v_rec_iso_date", field="award_date")) from None
 
 
 def _check_code(value: Any, *, label: str, limit: int) -> None:
     if not isinstance(value, str) or not 1 <= len(value) <= limit or not _CODE_RE.fullmatch(value):
-        raise RecordError(f"{label}: must be 1-{limit} characters of 0-9 and A-Z")
+        raise RecordError(text("v_rec_code", field=label, limit=limit))

@@ -23,7 +23,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .record import Record, rfc3339
+from .record import Record
+from .texts import rfc3339
 
 
 class StatusCode(enum.StrEnum):
@@ -116,6 +117,9 @@ class RegistryStatus:
         original: for DUPLICATE_VALID (and a replaced duplicate), the original it replaced.
         duplicate_no: N for a duplicate.
         replaced_by: for REPLACED, the duplicate that replaced it (with date and reason).
+        in_force: for REPLACED, the document of its duplicate chain in force now: `replaced_by`, or a later
+            duplicate when that one was replaced too (a duplicate of a duplicate); None when the chain's last
+            document is annulled (nothing of the chain is in force) or the source does not know the chain.
         current_revision: the registry's current revision number.
         changed_fields: for CORRECTED, the record fields that differ in the current revision.
         changed_at: for CORRECTED, when the newest correction was made.
@@ -137,6 +141,7 @@ class RegistryStatus:
     original: DocumentRef | None = None
     duplicate_no: int | None = None
     replaced_by: DocumentRef | None = None
+    in_force: DocumentRef | None = None
     current_revision: int | None = None
     changed_fields: tuple[str, ...] = ()
     changed_at: dt.datetime | None = None
@@ -155,6 +160,7 @@ class RegistryStatus:
             "original": None if self.original is None else self.original.to_json(),
             "duplicate_no": self.duplicate_no,
             "replaced_by": None if self.replaced_by is None else self.replaced_by.to_json(),
+            "in_force": None if self.in_force is None else self.in_force.to_json(),
             "current_revision": self.current_revision,
             "changed_fields": list(self.changed_fields),
             "changed_at": None if self.changed_at is None else rfc3339(self.changed_at),

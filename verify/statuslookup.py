@@ -32,9 +32,9 @@ from .errors import (
     StatusUnknownError,
 )
 from .keys import ALGORITHM_NAMES
-from .record import rfc3339
 from .status import DocumentRef, RegistryStatus, StatusCode
 from .statuslist import CONTENT_TYPE, HDR_CONTENT_TYPE, MAX_STATUS_LIST_BYTES, StatusList, decode_status_list
+from .texts import rfc3339
 from .trust import TrustList
 from .verifier import MAX_CLOCK_SKEW
 from .versionstate import VersionState, status_list_key

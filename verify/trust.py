@@ -36,6 +36,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
+from . import texts
 from .codec import ALG_EDDSA
 from .errors import KeyStoreError, ScopeError, SignerPeriodError, SignerRevokedError, TrustListError
 from .keys import (
@@ -177,15 +178,13 @@ class SignerEntry:
         cert_from = self.certificate.not_valid_before_utc
         cert_until = self.certificate.not_valid_after_utc
         if not (max(self.usage_from, cert_from) <= signed_at <= min(self.usage_until, cert_until)):
-            raise SignerPeriodError(
-                f"signed at {format_time(signed_at)}, outside the signer's usage period "
-                f"{format_time(max(self.usage_from, cert_from))} to {format_time(min(self.usage_until, cert_until))}"
-            )
+            raise SignerPeriodError(texts.text(
+                "v_trust_period", signed_at=format_time(signed_at), start=format_time(max(self.usage_from, cert_from)),
+                end=format_time(min(self.usage_until, cert_until))))
         if self.revocation is not None and self.revocation.compromised_at <= signed_at:
-            raise SignerRevokedError(
-                f"the signer was revoked; compromised since {format_time(self.revocation.compromised_at)}, "
-                f"which is not after the signing time {format_time(signed_at)}"
-            )
+            raise SignerRevokedError(texts.text(
+                "v_trust_revoked", compromised_at=format_time(self.revocation.compromised_at),
+                signed_at=format_time(signed_at)))
 
     def check_scope(self, *, series: str, institution_bin: str) -> None:
         """Whether this signer may sign the series (and institution, where scoped).
@@ -194,9 +193,10 @@ class SignerEntry:
             ScopeError: series or institution outside the scope (step 10).
         """
         if series not in self.scope.series:
-            raise ScopeError(f"series {series} is outside the signer's scope ({', '.join(sorted(self.scope.series))})")
+            raise ScopeError(texts.text("v_trust_series_scope", series=series,
+                                        scope=", ".join(sorted(self.scope.series))))
         if self.scope.institution_bin is not None and institution_bin != self.scope.institution_bin:
-            raise ScopeError("the institution is outside the signer's scope")
+            raise ScopeError(texts.text("v_trust_institution_scope"))
 
     def to_json(self) -> dict[str, Any]:
         """The entry's JSON form (docs/FORMAT.md §6)."""

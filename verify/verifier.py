@@ -40,7 +40,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import codec
+from . import codec, texts
 from .errors import (
     BadSignatureError,
     DocumentStatusError,
@@ -52,8 +52,9 @@ from .errors import (
     VerificationError,
 )
 from .keys import ALGORITHM_NAMES
-from .record import Record, rfc3339
+from .record import Record
 from .status import RegistryStatus, StatusCode, StatusLookup, StatusQuery, Verdict
+from .texts import ENGLISH, Text, rfc3339
 from .trust import SignerEntry, TrustList
 
 STEP_NAMES: dict[int, str] = {
@@ -88,13 +89,16 @@ class StepResult:
         number: 1..11.
         name: `STEP_NAMES[number]`.
         outcome: "passed", "failed" or "skipped".
-        detail: a sentence for a person.
+        detail: a sentence for a person (English).
+        text: the same as a `verify.texts.Text`, which a page renders in its reader's language; None where the
+            step failed with an error raised in plain English.
     """
 
     number: int
     name: str
     outcome: str
     detail: str
+    text: Text | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """JSON form."""
@@ -280,48 +284,55 @@ class Verifier:
     def _steps(self, run: _Run, text: str, at: dt.datetime) -> StatusQuery:
         prefix, digits = codec.split_qr_text(text)
         if self.accepted_prefixes is not None and prefix not in self.accepted_prefixes:
-            raise PrefixError(f"the link names {prefix}, not a verification host of this service")
-        run.passed(1, f"prefix {prefix}")
+            raise PrefixError(texts.text("v_step_wrong_host", prefix=prefix))
+        run.passed(1, f"prefix {prefix}", Text("v_step_prefix", {"prefix": prefix}))
         cose_bytes = codec.digits_to_bytes(digits)
-        run.passed(2, f"{len(digits)} digits, {len(cose_bytes)} bytes")
+        run.passed(2, f"{len(digits)} digits, {len(cose_bytes)} bytes",
+                   Text("v_step_digits", {"digits": len(digits), "bytes": len(cose_bytes)}))
         sign1 = codec.parse_sign1(cose_bytes)
-        run.passed(3, f"COSE_Sign1, {ALGORITHM_NAMES[sign1.alg]}, kid {sign1.kid.hex()}")
+        alg, kid = ALGORITHM_NAMES[sign1.alg], sign1.kid.hex()
+        run.passed(3, f"COSE_Sign1, {alg}, kid {kid}", Text("v_step_cose", {"alg": alg, "kid": kid}))
         candidates = self.trust_list.candidates(sign1.kid)
         if not candidates:
-            raise UnknownSignerError(f"no document signer with kid {sign1.kid.hex()} in trust list "
-                                     f"version {self.trust_list.version}")
-        run.passed(4, f"{len(candidates)} candidate signer(s) with kid {sign1.kid.hex()}")
+            raise UnknownSignerError(texts.text("v_step_unknown_kid", kid=sign1.kid.hex(),
+                                                version=self.trust_list.version))
+        run.passed(4, f"{len(candidates)} candidate signer(s) with kid {kid}",
+                   Text("v_step_candidates", {"count": len(candidates), "kid": kid}))
         tbs = sign1.to_be_signed()
         verified = [c for c in candidates if c.verifies(sign1.alg, sign1.signature, tbs)]
         if not verified:
-            raise BadSignatureError(f"the signature does not verify under any of the {len(candidates)} "
-                                    "candidate signer(s)")
-        run.passed(5, f"signature verified by {verified[0].label}")
+            raise BadSignatureError(texts.text("v_step_bad_signature", count=len(candidates)))
+        label = verified[0].label
+        run.passed(5, f"signature verified by {label}", Text("v_step_signature", {"label": label}))
         chained = [c for c in verified if c.chains_to_root]
         if not chained:
-            raise UntrustedSignerError("the signer's certificate is not issued by the configured root")
-        run.passed(6, "signer certificate issued by the root")
+            raise UntrustedSignerError(texts.text("v_step_untrusted"))
+        run.passed(6, "signer certificate issued by the root", Text("v_step_chain"))
         record, signed_at = codec.decode_payload(sign1.payload)
         run.report.record, run.report.signed_at = record, signed_at
-        run.passed(7, f"{record.doc_type} {record.series} {record.number}, revision {record.revision}")
-        period = f"signed at {rfc3339(signed_at)}, within the signer's usage period"
+        run.passed(7, f"{record.doc_type} {record.series} {record.number}, revision {record.revision}",
+                   Text("v_step_payload", {"doc_type": record.doc_type, "series": record.series,
+                                           "number": record.number, "revision": record.revision}))
+        period = (f"signed at {rfc3339(signed_at)}, within the signer's usage period",
+                  Text("v_step_period", {"signed_at": signed_at}))
         if signed_at > at + MAX_CLOCK_SKEW:
-            raise SignerPeriodError(f"signed at {rfc3339(signed_at)}, later than the time of the check "
-                                    f"{rfc3339(at)} plus the allowed clock skew of "
-                                    f"{int(MAX_CLOCK_SKEW.total_seconds()) // 60} minutes")
+            raise SignerPeriodError(texts.text("v_step_signed_later", signed_at=signed_at, at=at,
+                                         minutes=int(MAX_CLOCK_SKEW.total_seconds()) // 60))
         try:
             signer = _judge(chained, record, signed_at)
         except VerificationError as exc:
             if exc.step and exc.step > 8:
-                run.passed(8, period)
+                run.passed(8, *period)
             if exc.step and exc.step > 9:
-                run.passed(9, "not revoked before the signing time")
+                run.passed(9, "not revoked before the signing time", Text("v_step_not_revoked_before"))
             raise
         run.report.signer = signer
-        run.passed(8, period)
-        run.passed(9, "not revoked" if signer.revocation is None else
-                   "revoked only with a compromise time after the signing time")
-        run.passed(10, f"series {record.series} in the signer's scope")
+        run.passed(8, *period)
+        if signer.revocation is None:
+            run.passed(9, "not revoked", Text("v_step_not_revoked"))
+        else:
+            run.passed(9, "revoked only with a compromise time after the signing time", Text("v_step_revoked_after"))
+        run.passed(10, f"series {record.series} in the signer's scope", Text("v_step_scope", {"series": record.series}))
         run.report.authentic = True
         return StatusQuery(series=record.series, number=record.number, revision=record.revision,
                            payload_sha256=hashlib.sha256(sign1.payload).digest(), at=at)
@@ -360,9 +371,10 @@ class PendingCheck:
             raise ValueError("this check has ended; its report is final")
         self.query, run = None, self._run
         if status is None and self.status_required:
-            status = StatusUnknownError("no registry and no status list was consulted: status unknown")
+            status = StatusUnknownError(texts.text("v_status_unknown_none"))
         if status is None:
-            run.skipped(11, "no registry given: authentic; status not checked")
+            said = Text("v_step_not_checked")
+            run.skipped(11, said.english(), said)
             return self.report
         if isinstance(status, StatusUnknownError):
             run.report.status = UNKNOWN
@@ -374,19 +386,19 @@ class PendingCheck:
         if status.code is StatusCode.NOT_IN_REGISTRY and signed_at is not None \
                 and status.as_of < signed_at and status.as_of < run.report.checked_at:
             run.report.status = UNKNOWN
-            run.fail(StatusUnknownError(f"the {status.source} answers as of {rfc3339(status.as_of)}, before "
-                                        f"this record was signed ({rfc3339(signed_at)}): status unknown"))
+            run.fail(StatusUnknownError(texts.text("v_status_unknown_before", source=status.source, as_of=status.as_of,
+                                             signed_at=signed_at)))
             return self.report
         run.report.registry, run.report.status = status, status.code.value
         run.report.status_source, run.report.status_as_of = status.source, status.as_of
         verdict = _STATUS_VERDICT[status.code]
         sentence = _status_sentence(status)
         if status.source != "registry":
-            sentence += f" (status as of {rfc3339(status.as_of)}, from the {status.source})"
+            sentence = texts.text("v_status_from", sentence=sentence, as_of=status.as_of, source=status.source)
         if verdict is not Verdict.VALID:
             run.fail(DocumentStatusError(sentence, code=verdict))
         else:
-            run.passed(11, sentence)
+            run.passed(11, sentence.english(), sentence)
         return self.report
 
 
@@ -405,27 +417,45 @@ def _judge(chained: list[SignerEntry], record: Record, signed_at: dt.datetime) -
     raise first_error
 
 
-def _status_sentence(status: RegistryStatus) -> str:
+def _reason_text(reason: str) -> Text | str:
+    """A duplicate's reason code in words where the catalogue has it (in English: the code itself)."""
+    key = f"v_duplicate_reason_{reason}"
+    return texts.text(key) if key in ENGLISH else reason
+
+
+def _status_sentence(status: RegistryStatus) -> Text:
     code = status.code
     if code is StatusCode.ORIGINAL_VALID:
-        return "the registry holds this original and it is in force"
+        return texts.text("v_status_original")
     if code is StatusCode.DUPLICATE_VALID and status.original is not None:
-        return (f"duplicate No. {status.duplicate_no}, issued instead of the original "
-                f"{status.original.series} {status.original.number}, in force")
+        return texts.text("v_status_duplicate", n=status.duplicate_no or 0, series=status.original.series,
+                    number=status.original.number)
     if code is StatusCode.REPLACED and status.replaced_by is not None:
         r = status.replaced_by
-        return (f"void: replaced by duplicate No. {r.duplicate_no} {r.series} {r.number}"
-                f"{f' issued on {r.issued_on.isoformat()}' if r.issued_on else ''}"
-                f"{f' ({r.reason})' if r.reason else ''}")
+        sentence = texts.text("v_status_replaced", n=r.duplicate_no or 0, series=r.series, number=r.number) \
+            if r.issued_on is None else \
+            texts.text("v_status_replaced_on", n=r.duplicate_no or 0, series=r.series, number=r.number,
+                       date=r.issued_on)
+        if r.reason:
+            sentence = texts.text("v_status_reason", sentence=sentence, reason=_reason_text(r.reason))
+        end = status.in_force
+        if end is not None and end != r:
+            sentence = texts.text("v_status_in_force", sentence=sentence, n=end.duplicate_no or 0, series=end.series,
+                            number=end.number)
+        return sentence
     if code is StatusCode.CORRECTED:
-        return (f"authentic, but corrected since: revision {status.current_revision} is current; changed: "
-                f"{', '.join(status.changed_fields) or 'see registry'}")
+        fields = ", ".join(status.changed_fields)
+        return texts.text("v_status_corrected", revision=status.current_revision or 0,
+                    fields=fields if fields else texts.text("v_status_see_registry"))
     if code is StatusCode.ANNULLED:
-        basis = status.reason or ("no basis given" if status.source == "registry" else "the basis is in the registry")
-        return f"annulled{f' on {status.annulled_at.date().isoformat()}' if status.annulled_at else ''}: {basis}"
+        basis = status.reason or texts.text("v_status_no_basis" if status.source == "registry"
+                                      else "v_status_basis_in_registry")
+        if status.annulled_at is None:
+            return texts.text("v_status_annulled_undated", basis=basis)
+        return texts.text("v_status_annulled", date=status.annulled_at.date(), basis=basis)
     if code is StatusCode.NOT_IN_REGISTRY:
-        return "the signature is good but the registry does not hold this record: report it"
-    return code.value
+        return texts.text("v_status_not_in_registry")
+    return texts.text("v_status_other", code=code.value)
 
 
 class _Run:
@@ -434,18 +464,22 @@ class _Run:
     def __init__(self, report: VerificationReport) -> None:
         self.report = report
 
-    def passed(self, number: int, detail: str) -> None:
-        self.report.steps.append(StepResult(number, STEP_NAMES[number], "passed", detail))
+    def passed(self, number: int, detail: str, said: Text) -> None:
+        """Step `number` passed; `detail` is `said` in English, written out on this hot path (a verification makes
+        ten of them: formatting each template would cost more than the f-string; tests/core/test_texts.py checks
+        that the two agree)."""
+        self.report.steps.append(StepResult(number, STEP_NAMES[number], "passed", detail, said))
 
-    def skipped(self, number: int, detail: str) -> None:
-        self.report.steps.append(StepResult(number, STEP_NAMES[number], "skipped", detail))
+    def skipped(self, number: int, detail: str, said: Text) -> None:
+        self.report.steps.append(StepResult(number, STEP_NAMES[number], "skipped", detail, said))
 
     def fail(self, exc: VerificationError) -> None:
         number = exc.step or 0
         if number:
-            self.report.steps.append(StepResult(number, STEP_NAMES[number], "failed", exc.message))
+            self.report.steps.append(StepResult(number, STEP_NAMES[number], "failed", exc.message, exc.text))
+        after = texts.text("v_step_skipped_after")
         for later in range(number + 1, 12):
-            self.report.steps.append(StepResult(later, STEP_NAMES[later], "skipped", "not run after a failure"))
+            self.report.steps.append(StepResult(later, STEP_NAMES[later], "skipped", after.english(), after))
         self.report.verdict = Verdict(exc.code)
         self.report.error = exc
         if number <= 10:

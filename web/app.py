@@ -26,10 +26,11 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from starlette.routing import Route
 
 from verify.settings import Settings, load_settings
+from verify.texts import Text
 
 from .admin import api as admin_api
 from .admin import console as ministry_console
@@ -55,8 +56,8 @@ from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
 from .runtime.backoffice import build_backoffice
 from .runtime.services import build_services, prepare
 from .settings import KiB, WebSettings
-from .ui.i18n import error_detail
-from .ui.render import localize_problem
+from .ui.i18n import Translator, error_detail
+from .ui.render import request_language
 
 TITLE = "verify: education document verification"
 DESCRIPTION = """\
@@ -102,6 +103,11 @@ def _as_web_settings(settings: Settings | None) -> WebSettings:
         return settings
     return WebSettings(**settings.model_dump(exclude_unset=True))
 
+
+
+def localized(request: Request, message: Text) -> str:
+    """A problem's `Text` in the request's language (`?lang=`, the cookie, Accept-Language): its `detail`."""
+    return Translator(request_language(request)[0]).text(message)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application.
@@ -149,7 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.backoffice = backoffice
-    install_problem_handlers(app, localize=localize_problem)
+    install_problem_handlers(app, localize=localized)
     app.state.localize_error = error_detail  # web.problems.errors.ErrorLocalizer: problems in the reader's language
     install_outage_handlers(app)
     app.include_router(public_api.router)

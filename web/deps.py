@@ -27,6 +27,7 @@ from fastapi.security import HTTPAuthorizationCredentials, SecurityScopes
 from starlette.concurrency import run_in_threadpool
 
 from verify.registry.accounts import Identity
+from verify.texts import Text
 
 from .auth.desk import Desk, MinistryDesk, desk_of, ministry_desk_of
 from .auth.sessions import (
@@ -167,7 +168,8 @@ async def signed_in(request: Request, office: BackOfficeDep, identity: ConsolePr
     if identity.officer is None and "admin" in identity.scopes:
         raise SeeOther(MINISTRY_HOME)
     if identity.officer is None or "officer:read" not in identity.scopes:
-        raise ProblemError("forbidden", "the console is for the officers of an institution")
+        raise ProblemError("forbidden", "the console is for the officers of an institution",
+                           text=Text("c_console_officers_only"))
     secret = request.cookies.get(office.cookie.name, "")
     return await run_in_threadpool(desk_of, office, identity, secret)
 

@@ -11,7 +11,7 @@ from support.world import BASE_URL, World, graduate_id_of, issue_row, later, row
 
 from verify.errors import ConflictError, ForbiddenError, RecordError, StockError
 from verify.registry.blanks import add_blank_range, stock_summary, write_off_blank
-from verify.registry.documents import get_revision, issue_document
+from verify.registry.documents import find_printed, get_revision, issue_document, known_series
 from verify.registry.lifecycle import issue_duplicate
 from verify.registry.models import Blank, BlankRange, Officer
 from verify.verifier import VALID
@@ -54,7 +54,7 @@ def test_ranges_are_recorded_and_overlaps_refused(world: World) -> None:
     with pytest.raises(RecordError, match="greater"):
         receive(world, "0000300", "0000200")
     with pytest.raises(RecordError, match="seven digits"):
-        receive(world, "300", "400")
+        receive(world, "300", "12345678")  # the one number rule (verify.matching): 8 digits
     with pytest.raises(ForbiddenError):
         receive(world, "0000500", "0000600", officer=world.uni_viewer)
     assert world.scalar("SELECT count(*) FROM blank_ranges") == 3
@@ -131,3 +131,23 @@ def test_a_tve_duplicate_takes_the_next_blank(world: World) -> None:
     assert (dup.series, dup.number, dup.duplicate_no) == (SERIES, "0000003", 1)
     assert world.verifier().check(revision.qr_text, at=later(4)).registry.duplicate_no == 1  # type: ignore[union-attr]
     assert world.scalar("SELECT document_id FROM blanks WHERE number = '0000003'") == dup.id
+
+
+def test_the_public_lookup_folds_what_people_type(world: World) -> None:
+    """Issue 10 item 16: "Бекмухамбетов" finds "Бекмұхамбетов", a Latin "TKB" finds "ТКБ", "0000 001" is 0000001;
+    the registry's series are offered from its small tables; a wrong surname and an unknown number are alike."""
+    receive(world, "0000001", "0000010")
+    document, revision = issue_row(world, tve_row(2, surname="Бекмұхамбетов"), officer=world.col_issuer,
+                                   institution=world.college)
+    assert (document.series, document.number) == (SERIES, "0000001")
+    with world.session() as session:
+        assert SERIES in known_series(session=session) and "BD" in known_series(session=session)
+        for series, number, surname in [(SERIES, "0000001", "Бекмұхамбетов"), ("TKB", "0000 001", "бекмухамбетов"),
+                                        ("ткб", "1", "БЕКМУХАМБЕТОВ"), ("TKБ", "000-0001", "Бeкмухaмбeтов")]:
+            found = find_printed(session=session, series=series, number=number, surname=surname)
+            assert found is not None and found.qr_text == revision.qr_text, (series, number, surname)
+        for series, number, surname in [("TKB", "0000001", "Бекмухамбет"), ("TKB", "0000002", "Бекмұхамбетов"),
+                                        ("BD", "0000001", "Бекмұхамбетов"), ("ТК", "0000001", "Бекмұхамбетов")]:
+            assert find_printed(session=session, series=series, number=number, surname=surname) is None
+        with pytest.raises(RecordError, match="seven digits"):
+            find_printed(session=session, series="TKB", number="00000001", surname="Бекмұхамбетов")

@@ -95,7 +95,7 @@ def test_the_registry_commands_end_to_end(empty_url: str, keys: Keys, tmp_path: 
     out, _ = cli("duplicate", "ТКБ", "0000001", "--reason", "name_changed", "--surname", "Серікова", *officer)
     assert "duplicate No. 1 ТКБ 0000005" in out and "Түпнұсқаның орнына берілген № 1 телнұсқа" in out
     assert "REPLACED" in cli("check", first, code=1)[0]
-    out, _ = cli("correct", "ТКБ", "0000004", "--set", "qualification=4S06130104", "--reason", "typo", *officer)
+    out, _ = cli("correct", "ТКБ", "0000 004", "--set", "qualification=4S06130104", "--reason", "typo", *officer)
     assert "revision 2; changed: qualification" in out
     assert "CORRECTED" in cli("check", third, code=1)[0]
     _, err = cli("correct", "ТКБ", "0000004", "--set", "qualification=4S06130105", "--reason",

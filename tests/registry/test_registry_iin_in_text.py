@@ -158,6 +158,8 @@ NOT_TYPED_FREELY = {
     ("audit_events", "prev_hash"), ("audit_events", "hash"), ("accounts", "password_hash"),
     ("api_tokens", "secret_hash"), ("api_tokens", "hint"), ("auth_sessions", "secret_hash"),
     ("registry_meta", "key"), ("registry_meta", "value"),
+    # status lists (series codes, hex hashes) and version states (keys made from a root's hash and a series)
+    ("status_lists", "series"), ("status_lists", "sha256"), ("version_states", "key"),
     # written by the services from the values above (usernames, references, the refused-at-input texts)
     ("api_tokens", "created_by"), ("audit_events", "actor"), ("audit_events", "action"),
     ("audit_events", "object_type"), ("audit_events", "object_ref"), ("audit_events", "reason"),

@@ -118,6 +118,28 @@ def test_a_later_duplicate_replaces_the_earlier_one_and_names_the_first_original
         duplicate(world, document, at=later(32))
 
 
+def test_after_a_duplicate_of_a_duplicate_every_replaced_one_points_to_the_document_in_force(world: World) -> None:
+    """Issue 10 item 17: the original names duplicate No. 1, itself void; `in_force` names No. 2 (the chain's end)."""
+    document, rev1 = issue_row(world, row(2))
+    dup1, dup1_rev = duplicate(world, document, reason="damaged", at=later(20))
+    verdict, status = check(world, rev1, later(21))
+    assert verdict == "REPLACED" and status.in_force == status.replaced_by  # type: ignore[union-attr]
+    dup2, _ = duplicate(world, dup1, reason="lost", at=later(30))
+    for presented in (rev1, dup1_rev):
+        verdict, status = check(world, presented, later(31))
+        assert verdict == "REPLACED"
+        in_force = status.in_force  # type: ignore[union-attr]
+        assert in_force is not None
+        assert (in_force.series, in_force.number, in_force.duplicate_no) == (dup2.series, dup2.number, 2)
+        assert (in_force.issued_on, in_force.reason) == (later(30).date(), "lost")
+        assert status.to_json()["in_force"]["number"] == dup2.number  # type: ignore[union-attr]
+    assert check(world, rev1, later(31))[1].replaced_by.number == dup1.number  # type: ignore[union-attr]
+    annul(world, dup2, at=later(40), basis="TEST ONLY court decision")
+    verdict, status = check(world, rev1, later(41))
+    assert verdict == "REPLACED" and status.in_force is None  # type: ignore[union-attr]
+    assert check(world, rev1, later(35))[1].in_force.number == dup2.number  # type: ignore[union-attr]
+
+
 def test_a_name_change_duplicate_carries_the_new_name(world: World) -> None:
     document, _ = issue_row(world, row(2))
     with pytest.raises(RecordError, match="carries the new name"):

@@ -207,7 +207,7 @@ def test_a_good_file_is_imported_and_a_bad_one_lists_every_error_and_writes_noth
     bad = page(upload(client, csrf, "\n".join(lines).encode()), 422)
     assert "2 error(s) in the file. Nothing was imported" in bad.text
     errors = bad.text.split("Errors Row Column Reason", 1)[1]  # the table: row, column, reason of each error
-    assert "2 award_date 2031-06-30 is in the future" in errors and "3 honours " in errors
+    assert "2 award_date 30 June 2031 is in the future" in errors and "3 honours " in errors  # the page's dates
     assert registry_state(world) == before
     missing = page(client.post("/console/import", data={"csrf_token": csrf}), 422)
     assert "Choose a file to import." in missing.text
@@ -501,3 +501,34 @@ def test_console_pages_are_accessible_by_structure_and_keep_the_csp(open_console
                 if control.get("type") not in ("hidden", "submit"):
                     assert control.get("id") in labelled, (url, control)
         assert not any(img.get("alt") is None for img in shown.all("img"))
+
+
+def test_the_console_says_import_reasons_refusals_and_the_forbidden_page_in_the_readers_language(
+        open_console: Any, make_client: MakeClient, world: World, issued: Issued) -> None:
+    """Issue 10 item 15: no English inside the ru or kk console (the column names are identifiers, kept)."""
+    client, csrf = open_console(world.uni_issuer)
+    bad = row(3, doc_type="TVE", programme="06130100")
+    data = graduates_csv([bad]).replace(bad.iin.encode(), (bad.iin[:-1] + str((int(bad.iin[-1]) + 1) % 10)).encode())
+    client.headers["Accept-Language"] = "ru"
+    shown = page(upload(client, csrf, data), 422)
+    assert "контрольная цифра не совпадает" in shown.text and "check digit" not in shown.text
+    client.headers["Accept-Language"] = "kk"
+    shown = page(upload(client, csrf, graduates_csv([bad])), 422)
+    assert "TVE құжаттарын колледждер береді; бұл ұйым — жоғары оқу орны" in shown.text
+    assert "issued by" not in shown.text
+    head, head_csrf = open_console(world.uni_head)
+    path = doc_path(issued.document)
+    page(head.post(f"{path}/annulment", data={"basis": "order No. 41", "confirm": "yes", "csrf_token": head_csrf}))
+    client.headers["Accept-Language"] = "ru"
+    refused = page(client.post(f"{path}/duplicate", data={"reason": "lost", "confirm": "yes", "csrf_token": csrf}),
+                   409)
+    assert "аннулирован" in refused.text and "оформление дубликата невозможно" in refused.text
+    assert "annulment is final" not in refused.text
+    make_admin(world)
+    admin = https(make_client(**STAFF_SETTINGS))
+    form = page(admin.get("/console/login"))
+    admin.post("/console/session", data={"username": "ministry.admin", "password": ADMIN_PASSWORD,
+                                         "login_token": form.field("login_token")})
+    forbidden = page(admin.get("/console", headers={"Accept-Language": "ru"}), 403)
+    assert "консоль предназначена для сотрудников организаций образования" in forbidden.text
+    assert "officers of an institution" not in forbidden.text

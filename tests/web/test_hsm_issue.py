@@ -52,8 +52,8 @@ def test_issuing_through_the_api_signs_in_the_token(make_client: MakeClient, wor
         close_all()
         before = (count(world, "documents"), count(world, "document_revisions"),
                   world.scalar("SELECT coalesce(max(last), 0) FROM counters WHERE series = 'BD'"))
-        body = assert_problem(api.post("/api/v1/officer/documents", json={"graduate_id": ids[1]}, headers=issuer),
-                              503, "unavailable")
-        assert "no token labelled 'verify-test'" in body["detail"]
+        refused = api.post("/api/v1/officer/documents", json={"graduate_id": ids[1]}, headers=issuer)
+        body = assert_problem(refused, 503, "unavailable")
+        assert "no token labelled 'verify-test'" in body["detail"] and refused.headers["retry-after"] == "30"
         assert (count(world, "documents"), count(world, "document_revisions"),
                 world.scalar("SELECT coalesce(max(last), 0) FROM counters WHERE series = 'BD'")) == before

@@ -377,3 +377,31 @@ def test_the_audit_view_pages_backwards(api: TestClient, world: World, issued: I
     assert rest.events and all(e.seq < first.events[-1].seq for e in rest.events)
     issues = api.get("/api/v1/officer/audit", params={"action": "document.issue"}, headers=issuer).json()["events"]
     assert [e["object_ref"] for e in issues] == [f"{issued.document.series} {issued.document.number}"]
+
+
+def test_refusals_and_import_reasons_are_in_the_readers_language_with_a_stable_code(
+        api: TestClient, world: World, issuer: dict[str, str], head: dict[str, str], issued: Issued) -> None:
+    """Issue 10 item 15: the API keeps `type` and `code` stable and says `detail` / `reason` in kk, ru or en."""
+    bad = row(2, doc_type="TVE", programme="06130100")
+    data = graduates_csv([bad]).replace(bad.iin.encode(), (bad.iin[:-1] + str((int(bad.iin[-1]) + 1) % 10)).encode())
+    words = {"ru": ("контрольная цифра не совпадает", "документы TVE выдают колледжи; эта организация — вуз"),
+             "kk": ("бақылау цифры сәйкес емес", "TVE құжаттарын колледждер береді; бұл ұйым — жоғары оқу орны"),
+             "en": ("check digit does not match",
+                    "TVE documents are issued by colleges; this institution is a university")}
+    for lang, (check_digit, _) in words.items():
+        body = assert_problem(_upload(api, data, {**issuer, "Accept-Language": lang}), 422, "import-rejected")
+        iin_row = next(r for r in body["rows"] if r["column"] == "iin")
+        assert check_digit in iin_row["reason"] and iin_row["code"] == "v_id_check_digit"
+    for lang, (_, kind) in words.items():
+        body = assert_problem(_upload(api, graduates_csv([bad]), {**issuer, "Accept-Language": lang}), 422,
+                              "import-rejected")
+        assert body["rows"][0]["reason"] == kind and body["rows"][0]["code"] == "v_imp_doc_type_college"
+    path = f"/api/v1/officer/documents/{issued.document.series}/{issued.document.number}"
+    assert api.post(f"{path}/annulment", json={"basis": "order No. 41"}, headers=head).status_code == 200
+    refusals = {"ru": "аннулирован", "kk": "жойылды: жою түпкілікті, телнұсқа беру мүмкін емес",
+                "en": "was annulled on"}
+    for lang, said in refusals.items():
+        body = assert_problem(api.post(f"{path}/duplicates", json={"reason": "lost"},
+                                       headers={**issuer, "Accept-Language": lang}), 409, "document-state")
+        assert said in body["detail"], body
+        assert body["title"] == "Document state"

@@ -17,16 +17,19 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import create_engine
 from support.leaks import CORPUS
 from support.pagestates import ANNUL_BASIS, CORRECTION_REASON, INSTITUTION_NAMES, Case, Cases, build_cases
 from support.reports import report_of
 from support.web import MakeClient
-from support.world import World
+from support.world import T0, World, annul, duplicate, issue_row, row
 
 from verify import render_record
+from verify.codec import split_qr_text
 from verify.errors import RecordError
 from verify.identifiers import validate_iin
 from verify.record import HolderName
+from verify.registry.db import session_factory
 from verify.registry.documents import get_document, get_revision, signed_record_of
 from web.public.schemas import REPORT_EXAMPLE
 from web.public.verdict import render_verdict
@@ -405,6 +408,30 @@ def test_a_photo_without_a_code_says_so_in_russian(client: TestClient) -> None:
     assert response.status_code == 422 and "На фото не найден QR-код" in Page(response.text).text
 
 
+def test_after_a_duplicate_of_a_duplicate_the_original_points_to_the_document_in_force(
+        client: TestClient, world: World) -> None:
+    """Issue 10 item 17: duplicate No. 1 is void too, so the original's page, JSON and the API name No. 2."""
+    original, revision = issue_row(world, row(7), at=T0)
+    first, _ = duplicate(world, original, reason="damaged", at=T0 + dt.timedelta(days=1))
+    second, _ = duplicate(world, first, reason="lost", at=T0 + dt.timedelta(days=2))
+    digits = split_qr_text(revision.qr_text)[1]
+    expected = {"en": f"Ask the holder for the document in force: duplicate No. 2 ({second.series} {second.number})",
+                "ru": f"Попросите у владельца действующий документ: дубликат № 2 ({second.series} {second.number})",
+                "kk": f"Иесінен күшіндегі құжатты сұраңыз: № 2 телнұсқа ({second.series} {second.number})"}
+    for lang, words in expected.items():
+        page = get_page(client, f"/V/{digits}", lang)
+        assert page.all("article")[0]["data-verdict"] == "REPLACED" and words in page.text
+    as_json = client.get(f"/V/{digits}", headers={"Accept": "application/json"}).json()
+    api = client.post("/api/v1/verify", json={"qr_text": revision.qr_text}).json()
+    for answer in (as_json, api):
+        assert answer["registry"]["replaced_by"]["number"] == first.number
+        assert (answer["registry"]["in_force"]["number"], answer["registry"]["in_force"]["duplicate_no"]) == (
+            second.number, 2)
+        assert f"in force now: duplicate No. 2 {second.series} {second.number}" in answer["steps"][10]["detail"]
+    annul(world, second, at=T0 + dt.timedelta(days=3), basis="TEST ONLY court decision")
+    assert "the last duplicate was annulled" in get_page(client, f"/V/{digits}", "en").text
+
+
 def test_the_lookup_form_gives_the_same_verdict_as_the_api(client: TestClient, cases: Cases) -> None:
     replaced = cases["replaced"]
     form = {"series": "bd", "number": replaced.number.lstrip("0"), "surname": "сәрсенбаев"}
@@ -414,6 +441,43 @@ def test_the_lookup_form_gives_the_same_verdict_as_the_api(client: TestClient, c
     api = client.post("/api/v1/lookup", json=form).json()
     assert page.all("article")[0]["data-verdict"] == api["verdict"] == "REPLACED"
     assert "Void: a duplicate replaced this document" in page.text and replaced.full_name in page.text
+
+
+def test_the_lookup_folds_letters_and_takes_grouped_numbers_on_the_page_and_the_api(
+        client: TestClient, cases: Cases) -> None:
+    """Issue 10 item 16: "сарсенбаев" typed for "Сәрсенбаев", a Cyrillic "ВД" for BD, "0000 002" for 0000002."""
+    replaced = cases["replaced"]
+    grouped = f"{replaced.number[:4]} {replaced.number[4:]}"
+    for form in ({"series": "ВД", "number": grouped, "surname": "САРСЕНБАЕВ"},
+                 {"series": "bd", "number": replaced.number.lstrip("0"), "surname": "Сарсенбаев"}):
+        api = client.post("/api/v1/lookup", json=form)
+        assert api.status_code == 200 and api.json()["verdict"] == "REPLACED", api.text
+        page = Page(client.post("/scan/lookup", data=form, headers={"Accept-Language": "ru"}).text)
+        assert page.all("article")[0]["data-verdict"] == "REPLACED"
+    scan = get_page(client, "/scan", "en")
+    number_input = next(a for a in scan.all("input") if a.get("id") == "number")
+    assert "pattern" not in number_input and int(number_input["maxlength"]) >= 9
+    offered = [a["value"] for a in scan.all("option")]
+    assert {"BD", "MD", "PhD"} <= set(offered) and next(a for a in scan.all("input") if a.get("id") == "series")[
+        "list"] == "series-choices"
+    hints = {"en": "spaces between them and missing leading zeros are fine",
+             "ru": "казахские буквы можно вводить русскими",
+             "kk": "латын да, кирилл да әріптері жарайды"}
+    for lang, words in hints.items():
+        wrong = client.post("/scan/lookup", data={"series": "BD", "number": replaced.number, "surname": "Петров"},
+                            headers={"Accept-Language": lang})
+        unknown = client.post("/scan/lookup", data={"series": "BD", "number": "0999998", "surname": "Сәрсенбаев"},
+                              headers={"Accept-Language": lang})
+        assert wrong.status_code == unknown.status_code == 404
+        assert words in Page(wrong.text).text and Page(wrong.text).text == Page(unknown.text).text.replace(
+            "0999998", replaced.number).replace("Сәрсенбаев", "Петров")
+    api_says = {"en": "check the series as printed", "ru": "проверьте серию, как напечатано",
+                "kk": "басылғандай серияны"}
+    for lang, words in api_says.items():
+        answer = client.post("/api/v1/lookup", json={"series": "BD", "number": "0999998", "surname": "Петров"},
+                             headers={"Accept-Language": lang})
+        assert answer.status_code == 404 and words in answer.json()["detail"]
+        assert answer.json()["type"] == "/problems/not-found"
 
 
 def test_the_lookup_form_answers_an_unknown_number_and_a_wrong_surname_alike(client: TestClient, cases: Cases) -> None:
@@ -526,3 +590,28 @@ def test_the_stylesheet_prints_a_receipt_and_fits_a_phone() -> None:
     assert ".no-print" in printed and ".print-only { display: block; }" in printed
     assert "width=device-width" in Path(STATIC_DIR.parent / "templates" / "base.html").read_text()
     assert not re.search(r"(?<![-\w])width:\s*[4-9][0-9]{2}px", css)  # no fixed widths wider than a phone
+
+
+def test_step_details_and_the_signer_are_in_the_pages_language(client: TestClient, cases: Cases) -> None:
+    """Issue 10 item 15: the technical details and the signer row speak kk, ru or en, not English everywhere."""
+    valid = cases["valid"]
+    expected = {"kk": ("тізілімде бұл түпнұсқа бар және ол күшінде", "Құжаттарға қол қоюшы"),
+                "ru": ("реестр содержит этот подлинник, и он в силе", "Подписант документов"),
+                "en": ("the registry holds this original and it is in force", "Document signer")}
+    for lang, (step, signer) in expected.items():
+        page = get_page(client, link(valid), lang)
+        assert step in page.text and signer in page.text
+        details = [a for a in page.all("span") if "step-detail" in a.get("class", "")]
+        assert details and not [a for a in details if a.get("lang") == "en"]
+        if lang != "en":
+            assert "in force" not in page.text and "signature verified" not in page.text
+    forged = get_page(client, link(cases["forged"]), "ru")
+    assert "не проверяется ни одним из подписантов-кандидатов" in forged.text
+
+
+def test_the_scan_page_offers_the_fixed_series_when_the_registry_cannot_be_read(client: TestClient) -> None:
+    """The series choice reads the registry; when it cannot, the page (and its photo form) still answers."""
+    services = client.app.state.services  # type: ignore[attr-defined]
+    services.sessions = session_factory(create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    page = get_page(client, "/scan", "en")
+    assert {a["value"] for a in page.all("option")} == {"BD", "BQ", "MD", "MBA", "DBA", "CMD", "CPR", "PhD", "PD"}

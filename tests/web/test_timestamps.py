@@ -1,7 +1,7 @@
 """Every time in a JSON answer is written one way: RFC 3339 in UTC with `Z` (issue 10 item 20).
 
 The verification reports wrote `+00:00` (Python's `isoformat()`) while the API's models wrote `Z` (pydantic): one
-serializer now, `verify.record.rfc3339`, whose form is pydantic's, so a client parses one shape everywhere.
+serializer now, `verify.texts.rfc3339`, whose form is pydantic's, so a client parses one shape everywhere.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from support.web import Issued, bearer, digits, officer_token
 from support.world import World
 
-from verify.record import rfc3339
+from verify.texts import rfc3339
 
 ONE_FORM = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z")
 LOOKS_LIKE_A_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")

@@ -76,8 +76,9 @@ def test_the_index_and_each_list_are_published_signed_and_cached(client: TestCli
 
 def test_an_unknown_series_is_a_404_problem(client: TestClient, world: World) -> None:
     issue(world)
-    for path in ("/api/v1/status-lists/XX", "/api/v1/status-lists/" + "A" * 40, "/api/v1/status-lists/B%01D"):
+    for path in ("/api/v1/status-lists/XX", "/api/v1/status-lists/" + "A" * 40):
         assert_problem(client.get(path), 404, "not-found")
+    assert_problem(client.get("/api/v1/status-lists/B%01D"), 422, "invalid-request")  # refused at the edge
 
 
 def test_an_unreachable_registry_is_503_with_retry_after(client: TestClient, world: World) -> None:

@@ -27,9 +27,10 @@ from typing import Any
 from ..codec import qr_prefix
 from ..errors import Error, ImageError, RecordError
 from ..issue import sign_record
-from ..record import Record, rfc3339
+from ..record import Record
 from ..settings import Settings
 from ..status import Verdict
+from ..texts import rfc3339
 from ..trust import TrustList
 from ..verifier import VerificationReport, Verifier
 from . import registry

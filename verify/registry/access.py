@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from ..errors import ConflictError, ForbiddenError
+from ..texts import Text, text
 from .models import Officer, OfficerRole
 
 
@@ -31,9 +32,9 @@ def require_writer(officer: Officer) -> None:
         ForbiddenError: the account may not change the registry.
     """
     if not officer.active:
-        raise ForbiddenError(f"officer {officer.username} is deactivated")
+        raise ForbiddenError(text("v_officer_inactive", username=officer.username))
     if not officer.may_write:
-        raise ForbiddenError(f"officer {officer.username} ({officer.role}) may not change the registry")
+        raise ForbiddenError(text("v_officer_read_only", username=officer.username, role=officer.role))
 
 
 def require_head(officer: Officer) -> None:
@@ -44,20 +45,20 @@ def require_head(officer: Officer) -> None:
     """
     require_writer(officer)
     if officer.role != OfficerRole.HEAD.value:
-        raise ForbiddenError(f"only the head of the institution may do this; {officer.username} is {officer.role}")
+        raise ForbiddenError(text("v_head_only", username=officer.username, role=officer.role))
 
 
-def require_institution(officer: Officer, institution_id: int, *, what: str) -> None:
+def require_institution(officer: Officer, institution_id: int, *, what: Text) -> None:
     """Refuse an object of another institution than the officer's.
 
     Args:
-        what: names the object in the message, e.g. "document BD 0000042".
+        what: names the object in the message, e.g. `text("v_what_document", series="BD", number="0000042")`.
 
     Raises:
         ForbiddenError: the object belongs to another institution.
     """
     if officer.institution_id != institution_id:
-        raise ForbiddenError(f"{what} belongs to another institution than officer {officer.username}'s")
+        raise ForbiddenError(text("v_other_institution", what=what, username=officer.username))
 
 
 @contextmanager
@@ -71,7 +72,7 @@ def unit_of_work(session: Session) -> Iterator[None]:
         raise
 
 
-def flush_or_conflict(session: Session, message: str) -> None:
+def flush_or_conflict(session: Session, message: str | Text) -> None:
     """Flush the session; a unique constraint it breaks (a name taken meanwhile) is a `ConflictError(message)`."""
     try:
         session.flush()

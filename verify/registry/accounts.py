@@ -40,7 +40,7 @@ from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, NotFoundError, RecordError
 from ..identifiers import refuse_iin_in_text
-from ..record import rfc3339
+from ..texts import rfc3339, text
 from .access import flush_or_conflict, unit_of_work
 from .audit import append_event
 from .models import Account, AccountKind, ApiToken, AuthSession, Officer, OfficerRole, Partner, Scope
@@ -111,9 +111,10 @@ def check_password(password: str) -> str:
         RecordError: the message says which rule (never the password).
     """
     if not isinstance(password, str) or not PASSWORD_MIN_CHARS <= len(password) <= PASSWORD_MAX_CHARS:
-        raise RecordError(f"password: must be {PASSWORD_MIN_CHARS}-{PASSWORD_MAX_CHARS} characters")
+        raise RecordError(text("v_acc_password_length", field="password", min=PASSWORD_MIN_CHARS,
+                               max=PASSWORD_MAX_CHARS))
     if len(set(password)) < 4:
-        raise RecordError("password: must not be a few characters repeated")
+        raise RecordError(text("v_acc_password_repeated", field="password"))
     return password
 
 
@@ -137,9 +138,10 @@ def parse_scopes(values: Iterable[str]) -> frozenset[str]:
     scopes = frozenset(value.strip() for value in values if value.strip())
     unknown = sorted(scopes - ALL_SCOPES)
     if unknown:
-        raise RecordError(f"scopes: unknown {', '.join(unknown)}; known: {', '.join(sorted(ALL_SCOPES))}")
+        raise RecordError(text("v_acc_scopes_unknown", field="scopes", unknown=", ".join(unknown),
+                               known=", ".join(sorted(ALL_SCOPES))))
     if not scopes:
-        raise RecordError("scopes: give at least one")
+        raise RecordError(text("v_acc_scopes_one", field="scopes"))
     return scopes
 
 
@@ -226,17 +228,17 @@ def create_admin(*, session: Session, username: str, full_name: str, password: s
     username = _check_username(username)
     full_name = refuse_iin_in_text(full_name.strip(), field="full_name")
     if not full_name or len(full_name) > 200:
-        raise RecordError("full_name: must be 1-200 characters")
+        raise RecordError(text("v_acc_full_name", field="full_name"))
     password_hash = hashing.hash(check_password(password)) if password is not None else None
     with unit_of_work(session):
         taken = session.exec(select(Officer.id).where(Officer.username == username)).first()
         if taken is not None or get_account_by_username(session=session, username=username) is not None:
-            raise ConflictError(f"the username {username} is taken")
+            raise ConflictError(text("v_acc_username_taken", username=username))
         account = Account(username=username, kind=AccountKind.ADMIN.value, full_name=full_name,
                           password_hash=password_hash, password_changed_at=at if password_hash else None,
                           active=True, created_at=at)
         session.add(account)
-        flush_or_conflict(session, f"the username {username} is taken")
+        flush_or_conflict(session, text("v_acc_username_taken", username=username))
         append_event(session=session, at=at, action="account.create", object_type="account", object_ref=username,
                      actor=actor, after={"username": username, "kind": account.kind, "full_name": full_name,
                                          "password": password_hash is not None})
@@ -246,7 +248,7 @@ def create_admin(*, session: Session, username: str, full_name: str, password: s
 def _check_username(username: str) -> str:
     username = username.strip()
     if not 1 <= len(username) <= 64 or not all(c.isascii() and (c.isalnum() or c in "._-") for c in username):
-        raise RecordError("username: must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-'")
+        raise RecordError(text("v_acc_username_rule", field="username"))
     return refuse_iin_in_text(username, field="username")
 
 
@@ -260,11 +262,11 @@ def ensure_officer_account(*, session: Session, officer: Officer, at: dt.datetim
     if account is not None:
         return account
     if get_account_by_username(session=session, username=officer.username) is not None:
-        raise ConflictError(f"the username {officer.username} is taken by an administrator account")
+        raise ConflictError(text("v_acc_username_admin", username=officer.username))
     account = Account(username=officer.username, kind=AccountKind.OFFICER.value, officer_id=officer.id,
                       full_name=officer.full_name, active=True, created_at=at)
     session.add(account)
-    flush_or_conflict(session, f"the username {officer.username} is taken")
+    flush_or_conflict(session, text("v_acc_username_taken", username=officer.username))
     return account
 
 
@@ -338,7 +340,8 @@ def set_officer_active(*, session: Session, officer: Officer, active: bool, at: 
     if reason is not None:
         reason = refuse_iin_in_text(reason, field="reason")
     if officer.active == active:
-        raise RecordError(f"officer {officer.username} is {'active' if active else 'disabled'} already")
+        raise RecordError(text("v_acc_officer_active" if active else "v_acc_officer_disabled",
+                               username=officer.username))
     with unit_of_work(session):
         row = session.exec(select(Officer).where(Officer.id == officer.id).with_for_update()
                            .execution_options(populate_existing=True)).one()
@@ -468,14 +471,14 @@ def create_token(*, session: Session, owner: TokenOwner, name: str, scopes: Iter
     """
     name = refuse_iin_in_text(name.strip(), field="name")
     if not 1 <= len(name) <= TOKEN_NAME_MAX_CHARS:
-        raise RecordError(f"name: must be 1-{TOKEN_NAME_MAX_CHARS} characters")
+        raise RecordError(text("v_acc_token_name", field="name", limit=TOKEN_NAME_MAX_CHARS))
     wanted = parse_scopes(scopes)
     allowed = frozenset({Scope.PARTNER_READ.value}) if isinstance(owner, Partner) else allowed_scopes(owner, officer)
     if not wanted <= allowed:
-        raise RecordError(f"scopes: {', '.join(sorted(wanted - allowed))} not allowed for this account "
-                          f"(it may hold {', '.join(sorted(allowed))})")
+        raise RecordError(text("v_acc_scopes_not_allowed", field="scopes", scopes=", ".join(sorted(wanted - allowed)),
+                               allowed=", ".join(sorted(allowed))))
     if expires_at <= at:
-        raise RecordError("expires_at: must be in the future")
+        raise RecordError(text("v_acc_expires", field="expires_at"))
     secret = new_secret(TOKEN_PREFIX)
     token = ApiToken(secret_hash=hash_secret(secret), hint=secret[:len(TOKEN_PREFIX) + 6], name=name,
                      account_id=owner.id if isinstance(owner, Account) else None,
@@ -540,9 +543,9 @@ def revoke_token(*, session: Session, token_id: int, at: dt.datetime, actor: str
         token = session.exec(select(ApiToken).where(ApiToken.id == token_id).with_for_update()
                              .execution_options(populate_existing=True)).first()
         if token is None or (account_id is not None and token.account_id != account_id):
-            raise NotFoundError(f"no token {token_id}")
+            raise NotFoundError(text("v_acc_no_token", id=token_id))
         if token.revoked_at is not None:
-            raise RecordError(f"token {token_id} is revoked already")
+            raise RecordError(text("v_acc_token_revoked", id=token_id))
         token.revoked_at = at
         session.add(token)
         by_officer, by_actor = _who(actor)

@@ -24,12 +24,15 @@ import datetime as dt
 import zlib
 from dataclasses import dataclass
 
-from sqlalchemy import func, text
+from sqlalchemy import func
+from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, RecordError, StockError
-from ..identifiers import normalize_series, refuse_iin_in_text, validate_number
+from ..identifiers import normalize_series, refuse_iin_in_text
+from ..matching import parse_number
+from ..texts import text
 from .access import officer_id, require_institution, require_writer, unit_of_work
 from .audit import append_event
 from .models import Blank, BlankRange, BlankState, Officer
@@ -75,16 +78,16 @@ class StockLine:
 def _parse_number(value: str | int, *, label: str) -> int:
     if isinstance(value, int):
         if not 0 <= value <= 9_999_999:
-            raise RecordError(f"{label}: must be a seven-digit number")
+            raise RecordError(text("v_blank_number", field=label))
         return value
-    return int(validate_number(value.strip()))
+    return int(parse_number(value))
 
 
 def _lock_series(session: Session, series: str) -> None:
     """PostgreSQL: a transaction-scoped advisory lock on the series, so range checks do not race."""
     if session.get_bind().dialect.name == "postgresql":
         key = zlib.crc32(f"verify.blanks:{series}".encode())
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        session.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def add_blank_range(*, session: Session, officer: Officer, series: str, first: str | int, last: str | int,
@@ -109,7 +112,7 @@ def add_blank_range(*, session: Session, officer: Officer, series: str, first: s
     series = normalize_series(series)
     first_no, last_no = _parse_number(first, label="first"), _parse_number(last, label="last")
     if first_no > last_no:
-        raise RecordError("first: must not be greater than last")
+        raise RecordError(text("v_blank_order", field="first"))
     with unit_of_work(session):
         _lock_series(session, series)
         overlap = session.exec(
@@ -118,14 +121,14 @@ def add_blank_range(*, session: Session, officer: Officer, series: str, first: s
             .order_by(col(BlankRange.first_number))
         ).first()
         if overlap is not None:
-            asked = f"blanks {series} {format_number(first_no)}-{format_number(last_no)}"
             if overlap.institution_id == officer.institution_id:
-                raise ConflictError(f"{asked} overlap this institution's range {series} "
-                                    f"{format_number(overlap.first_number)}-{format_number(overlap.last_number)}")
+                raise ConflictError(text("v_blank_overlap_own", series=series, first=format_number(first_no),
+                                         last=format_number(last_no), other_first=format_number(overlap.first_number),
+                                         other_last=format_number(overlap.last_number)))
             # Blank numbers are unique in the country, so the overlap itself must be said; nothing of the other
             # institution's stock (its range, its name) is (issue 10, item 8).
-            raise ConflictError(f"{asked} overlap blanks recorded in the registry already; check the numbers on "
-                                "the printing house's delivery note")
+            raise ConflictError(text("v_blank_overlap_other", series=series, first=format_number(first_no),
+                                     last=format_number(last_no)))
         blank_range = BlankRange(institution_id=officer.institution_id, series=series, first_number=first_no,
                                  last_number=last_no, next_number=first_no, received_at=at,
                                  officer_id=officer_id(officer))
@@ -167,17 +170,17 @@ def reserve_blank(*, session: Session, institution_id: int, series: str, number:
     """
     ranges = _locked_ranges(session, institution_id=institution_id, series=series)
     if number is not None:
-        wanted = int(validate_number(number))
+        wanted = int(parse_number(number))
         for blank_range in ranges:
             if blank_range.first_number <= wanted <= blank_range.last_number:
                 assert blank_range.id is not None
                 if session.exec(select(Blank.id).where(Blank.series == series, Blank.number == number)).first():
-                    raise ConflictError(f"blank {series} {number} is used or written off already")
+                    raise ConflictError(text("v_blank_used", series=series, number=number))
                 if wanted == blank_range.next_number:
                     blank_range.next_number = wanted + 1
                     session.add(blank_range)
                 return BlankReservation(range_id=blank_range.id, series=series, number=number)
-        raise StockError(f"blank {series} {number} is not in this institution's stock")
+        raise StockError(text("v_blank_not_in_stock", series=series, number=number))
     for blank_range in ranges:
         if blank_range.next_number > blank_range.last_number:
             continue
@@ -190,8 +193,7 @@ def reserve_blank(*, session: Session, institution_id: int, series: str, number:
         if candidate <= blank_range.last_number:
             assert blank_range.id is not None
             return BlankReservation(range_id=blank_range.id, series=series, number=format_number(candidate))
-    raise StockError(f"no free blank of series {series} in this institution's stock: record the blanks received "
-                     "with `verify blanks add`")
+    raise StockError(text("v_blank_none_free", series=series))
 
 
 def mark_blank_used(*, session: Session, reservation: BlankReservation, document_id: int, officer: Officer,
@@ -207,7 +209,8 @@ def mark_blank_used(*, session: Session, reservation: BlankReservation, document
     try:
         session.flush()
     except IntegrityError:
-        raise ConflictError(f"blank {reservation.series} {reservation.number} is used already") from None
+        raise ConflictError(text("v_blank_used_already", series=reservation.series,
+                                 number=reservation.number)) from None
     return blank
 
 
@@ -222,22 +225,23 @@ def write_off_blank(*, session: Session, officer: Officer, series: str, number: 
         ConflictError: the blank is used for a document or written off already.
     """
     require_writer(officer)
-    series, number = normalize_series(series), validate_number(number.strip())
+    series, number = normalize_series(series), parse_number(number)
     reason = refuse_iin_in_text(reason.strip(), field="reason")
     if not reason:
-        raise RecordError("reason: a write-off needs a reason")
+        raise RecordError(text("v_blank_write_off_reason", field="reason"))
     wanted = int(number)
     with unit_of_work(session):
         ranges = _locked_ranges(session, institution_id=officer.institution_id, series=series)
         blank_range = next((r for r in ranges if r.first_number <= wanted <= r.last_number), None)
         if blank_range is None:
-            raise StockError(f"blank {series} {number} is not in this institution's stock")
+            raise StockError(text("v_blank_not_in_stock", series=series, number=number))
         assert blank_range.id is not None
-        require_institution(officer, blank_range.institution_id, what=f"blank {series} {number}")
+        require_institution(officer, blank_range.institution_id,
+                            what=text("v_what_blank", series=series, number=number))
         existing = session.exec(select(Blank).where(Blank.series == series, Blank.number == number)).first()
         if existing is not None:
-            state = "used for a document" if existing.state == BlankState.USED.value else "written off already"
-            raise ConflictError(f"blank {series} {number} is {state}")
+            key = "v_blank_state_used" if existing.state == BlankState.USED.value else "v_blank_state_written_off"
+            raise ConflictError(text(key, series=series, number=number))
         blank = Blank(range_id=blank_range.id, series=series, number=number, state=BlankState.WRITTEN_OFF.value,
                       reason=reason, at=at, officer_id=officer_id(officer))
         session.add(blank)

@@ -45,6 +45,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool, QueuePool, StaticPool
 from sqlmodel import Session
 
+from .. import texts
 from ..errors import RegistryUnavailableError, SchemaError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -233,7 +234,7 @@ def upgrade_database(url: str, *, revision: str = "head") -> str:
         finally:
             engine.dispose()
     except OperationalError as exc:
-        raise RegistryUnavailableError(f"cannot migrate the registry database: {exc.orig.__class__.__name__}") \
+        raise RegistryUnavailableError(texts.text("v_db_migrate", cause=exc.orig.__class__.__name__)) \
             from None
     assert at is not None
     return at
@@ -278,11 +279,10 @@ def require_current_schema(engine: Engine) -> None:
     try:
         at = current_revision(engine)
     except OperationalError as exc:
-        raise RegistryUnavailableError(f"cannot open the registry database ({exc.orig.__class__.__name__})") \
+        raise RegistryUnavailableError(texts.text("v_db_open", cause=exc.orig.__class__.__name__)) \
             from None
     head = head_revision()
     if at is None:
-        raise SchemaError("the registry database is empty: run `verify db init`")
+        raise SchemaError(texts.text("v_db_empty"))
     if at != head:
-        raise SchemaError(f"the registry database is at migration {at}, this code needs {head}: "
-                          "run `verify db upgrade`")
+        raise SchemaError(texts.text("v_db_version", at=at, head=head))

@@ -18,6 +18,7 @@ Numbers are never reused, not after an annulment either.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -25,18 +26,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from .. import codec, qr
-from ..doctypes import NumberingMode, get_document_type
+from ..doctypes import NumberingMode, all_fixed_series, get_document_type
 from ..errors import ConflictError, LifecycleError, NotFoundError, RecordError, StockError
-from ..identifiers import normalize_series, refuse_iin_in_text, validate_number
+from ..identifiers import normalize_series, refuse_iin_in_text
 from ..issue import SignedRecord, sign_record
+from ..matching import fold, match_series, parse_number
 from ..record import HolderName, Record
 from ..signerset import SignerChooser
+from ..texts import Text, text
 from .access import officer_id, require_institution, require_writer, unit_of_work
 from .audit import append_event, holder_reference
 from .blanks import BlankReservation, mark_blank_used, reserve_blank, series_with_free_blanks
 from .models import (
     Batch,
     BatchState,
+    BlankRange,
+    Counter,
     Document,
     DocumentRevision,
     DocumentState,
@@ -62,8 +67,55 @@ def get_document(*, session: Session, series: str, number: str) -> Document | No
     Raises:
         RecordError: a malformed series or number.
     """
-    series, number = normalize_series(series), validate_number(number.strip())
+    series, number = normalize_series(series), parse_number(number)
     return session.exec(select(Document).where(Document.series == series, Document.number == number)).first()
+
+
+def known_series(*, session: Session) -> list[str]:
+    """The series the registry numbers or holds blanks of, and the fixed higher-education series, sorted.
+
+    Read from the small tables (`counters`, `blank_ranges`), never by scanning the documents: the lookup page
+    offers them as a choice and the public lookup matches a typed series against them.
+    """
+    found = set(all_fixed_series())
+    found.update(session.exec(select(Counter.series)).all())
+    found.update(session.exec(select(BlankRange.series).distinct()).all())
+    return sorted(found)
+
+
+def find_printed(*, session: Session, series: str, number: str, surname: str) -> DocumentRevision | None:
+    """The current revision of the document printed with this series, number and surname, as a person types them.
+
+    The one rule of the public lookup (issue 10 item 16; `verify.matching`): the series is matched against the
+    series the registry holds (a Latin "TKB" finds "ТКБ"), the number by `parse_number` ("0100 001", "100001"),
+    the surname by `fold` against the current revision's ("Бекмухамбетов" finds "Бекмұхамбетов"). Every key is
+    compared whole; an unknown number and a wrong surname both give None.
+
+    Raises:
+        RecordError: a number that is not seven digits, maybe grouped by spaces; a series that is not 1-4 letters
+            of one alphabet and matches none the registry knows.
+    """
+    number = parse_number(number)
+    wanted = fold(surname).encode()
+    candidates = match_series(series, known_series(session=session))
+    try:
+        typed: str | None = normalize_series(series)
+    except RecordError:
+        if not candidates:
+            raise
+        typed = None
+    if typed is not None and typed not in candidates:
+        candidates.append(typed)  # a series no counter or blank range names (data loaded by other means)
+    for candidate in candidates:
+        document = session.exec(select(Document).where(Document.series == candidate,
+                                                       Document.number == number)).first()
+        if document is None:
+            continue
+        revision = get_revision(session=session, document=document)
+        stored = str(revision.record.get("holder", {}).get("surname", ""))
+        if wanted and hmac.compare_digest(fold(stored).encode(), wanted):
+            return revision
+    return None
 
 
 def get_document_or_raise(*, session: Session, series: str, number: str) -> Document:
@@ -75,7 +127,7 @@ def get_document_or_raise(*, session: Session, series: str, number: str) -> Docu
     """
     document = get_document(session=session, series=series, number=number)
     if document is None:
-        raise NotFoundError(f"no document {normalize_series(series)} {number.strip()} in the registry")
+        raise NotFoundError(text("v_doc_not_found", series=normalize_series(series), number=parse_number(number)))
     return document
 
 
@@ -87,7 +139,7 @@ def get_document_by_id(*, session: Session, document_id: int) -> Document:
     """
     document = session.get(Document, document_id)
     if document is None:
-        raise NotFoundError(f"no document {document_id} in the registry")
+        raise NotFoundError(text("v_doc_id_not_found", id=document_id))
     return document
 
 
@@ -108,7 +160,7 @@ def get_original_by_iin(*, session: Session, iin: str) -> Document:
         .join(Holder, col(Holder.id) == Graduate.holder_id)
         .where(Holder.iin == iin, col(Document.original_id).is_(None)).limit(2)))
     if len(originals) != 1:
-        raise NotFoundError("the holder has no original document, or more than one: name it by series and number")
+        raise NotFoundError(text("v_doc_no_single_original"))
     return originals[0]
 
 
@@ -122,7 +174,7 @@ def get_revision(*, session: Session, document: Document, revision: int | None =
     row = session.exec(select(DocumentRevision).where(DocumentRevision.document_id == document.id,
                                                       DocumentRevision.revision == wanted)).first()
     if row is None:
-        raise NotFoundError(f"document {document.series} {document.number} has no revision {wanted}")
+        raise NotFoundError(text("v_doc_no_revision", document=document_ref(document), revision=wanted))
     return row
 
 
@@ -174,12 +226,12 @@ def lock_document(session: Session, *, officer: Officer, series: str, number: st
         NotFoundError: no such document.
         ForbiddenError: a document of another institution than the officer's.
     """
-    series, number = normalize_series(series), validate_number(number.strip())
+    series, number = normalize_series(series), parse_number(number)
     document = session.exec(select(Document).where(Document.series == series, Document.number == number)
                             .with_for_update().execution_options(populate_existing=True)).first()
     if document is None:
-        raise NotFoundError(f"no document {series} {number} in the registry")
-    require_institution(officer, document.institution_id, what=f"document {series} {number}")
+        raise NotFoundError(text("v_doc_not_found", series=series, number=number))
+    require_institution(officer, document.institution_id, what=text("v_what_document", series=series, number=number))
     return document
 
 
@@ -194,15 +246,18 @@ def require_in_force(session: Session, document: Document, *, action: str) -> No
     Raises:
         LifecycleError: the document is annulled or replaced (the message names when and by which duplicate).
     """
+    doing = text(f"v_action_{action}")
     if document.state == DocumentState.ANNULLED.value:
-        when = document.annulled_at.date().isoformat() if document.annulled_at else "earlier"
-        raise LifecycleError(f"document {document_ref(document)} was annulled on {when}: an annulment is final, "
-                             f"no {action} is possible")
+        if document.annulled_at is None:
+            raise LifecycleError(text("v_life_annulled_earlier", document=document_ref(document), action=doing))
+        raise LifecycleError(text("v_life_annulled", document=document_ref(document),
+                                  date=document.annulled_at.date(), action=doing))
     if document.state == DocumentState.REPLACED.value:
         successor = session.get(Document, document.replaced_by_id) if document.replaced_by_id else None
-        by = f" by duplicate No. {successor.duplicate_no} {document_ref(successor)}" if successor is not None else ""
-        raise LifecycleError(f"document {document_ref(document)} was replaced{by} and is void: no {action} is possible "
-                             "on it; act on the document in force")
+        if successor is None:
+            raise LifecycleError(text("v_life_replaced", document=document_ref(document), action=doing))
+        raise LifecycleError(text("v_life_replaced_by", document=document_ref(document), n=successor.duplicate_no or 0,
+                                  duplicate=document_ref(successor), action=doing))
 
 
 # ----------------------------------------------------------------------------- writing
@@ -244,7 +299,7 @@ def store_revision(session: Session, *, document: Document, signed: SignedRecord
     return revision
 
 
-def insert_document(session: Session, document: Document, *, what: str) -> Document:
+def insert_document(session: Session, document: Document, *, what: Text) -> Document:
     """INSERT a new document row (Core, with RETURNING id); the object stays outside the session.
 
     Raises:
@@ -255,7 +310,7 @@ def insert_document(session: Session, document: Document, *, what: str) -> Docum
     try:
         document.id = session.execute(statement, document.model_dump(exclude={"id"})).scalar_one()
     except IntegrityError:
-        raise ConflictError(f"{what} exists already") from None
+        raise ConflictError(text("v_exists", what=what)) from None
     return document
 
 
@@ -269,9 +324,8 @@ def _choose_blank_series(session: Session, *, institution_id: int, preferred: st
     if len(available) == 1:
         return available[0]
     if not available:
-        raise StockError("no free blanks in this institution's stock: record the blanks received with "
-                         "`verify blanks add`")
-    raise StockError(f"the stock has blanks of several series ({', '.join(available)}): say which one")
+        raise StockError(text("v_no_free_blanks"))
+    raise StockError(text("v_several_series", series=", ".join(available)))
 
 
 def take_number(session: Session, *, doc_type_code: str, institution_id: int, blank_series: str | None,
@@ -285,12 +339,11 @@ def take_number(session: Session, *, doc_type_code: str, institution_id: int, bl
     """
     doc_type = get_document_type(doc_type_code)
     if doc_type is None:
-        raise RecordError(f"doc_type: unknown document type {doc_type_code}")
+        raise RecordError(text("v_doc_type_unknown", field="doc_type", doc_type=doc_type_code))
     if doc_type.numbering is NumberingMode.SERVICE:
         assert doc_type.series is not None
         if blank_number is not None or blank_series not in (None, doc_type.series):
-            raise RecordError(f"{doc_type.code} documents are numbered by the service (seed 001, item 7): "
-                              "no series or blank number may be given")
+            raise RecordError(text("v_service_numbered", doc_type=doc_type.code))
         return doc_type.series, allocate_number(session=session, series=doc_type.series), None
     series = _choose_blank_series(session, institution_id=institution_id, preferred=blank_series,
                                   fallback=fallback_series)
@@ -334,11 +387,11 @@ def issue_document(*, session: Session, officer: Officer, graduate_id: int, sign
     with unit_of_work(session):
         graduate = session.get(Graduate, graduate_id)
         if graduate is None:
-            raise NotFoundError(f"no graduate #{graduate_id}")
-        require_institution(officer, graduate.institution_id, what=f"graduate #{graduate_id}")
+            raise NotFoundError(text("v_graduate_not_found", id=graduate_id))
+        require_institution(officer, graduate.institution_id, what=text("v_what_graduate", id=graduate_id))
         existing = _original_of(session, graduate_id)
         if existing is not None:
-            raise ConflictError(f"graduate #{graduate_id} has document {document_ref(existing)} already")
+            raise ConflictError(text("v_graduate_has_document", id=graduate_id, document=document_ref(existing)))
         holder = session.get(Holder, graduate.holder_id)
         institution = session.get(Institution, graduate.institution_id)
         assert holder is not None and institution is not None
@@ -364,7 +417,8 @@ def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Ho
     document = Document(doc_type=graduate.doc_type, series=series, number=number, state=DocumentState.VALID.value,
                         graduate_id=graduate.id, institution_id=graduate.institution_id, batch_id=batch_id,
                         issued_at=at, issued_by=officer_id(officer), current_revision=1)
-    insert_document(session, document, what=f"document {series} {number} or an original of graduate #{graduate.id}")
+    insert_document(session, document, what=text("v_what_original_of", series=series, number=number,
+                                                 id=graduate.id or 0))
     assert document.id is not None
     store_revision(session, document=document, signed=signed, officer=officer, at=at)
     if reservation is not None:
@@ -437,7 +491,7 @@ def issue_group(*, session: Session, officer: Officer, group: str, idempotency_k
     require_writer(officer)
     key = refuse_iin_in_text(idempotency_key.strip(), field="idempotency_key")
     if not 1 <= len(key) <= 128:
-        raise RecordError("idempotency key: must be 1-128 characters")
+        raise RecordError(text("v_idempotency_key", field="idempotency key"))
     refuse_iin_in_text(group, field="group")
     batch, replayed = _open_batch(session, officer=officer, group=group, key=key, blank_series=blank_series, at=at)
     assert batch.id is not None
@@ -498,14 +552,13 @@ def _open_batch(session: Session, *, officer: Officer, group: str, key: str, bla
             if batch is not None:
                 if batch.institution_id != officer.institution_id or batch.study_group != group or (
                         blank_series is not None and batch.series != normalize_series(blank_series)):
-                    raise ConflictError(f"idempotency key {key!r} names another batch (another institution, group "
-                                        "or series): use a new key")
+                    raise ConflictError(text("v_idempotency_other", key=repr(key)))
                 return batch, batch.state == BatchState.DONE.value
             graduates = list(session.exec(select(Graduate.id, Graduate.doc_type).where(
                 Graduate.institution_id == officer.institution_id, Graduate.study_group == group)
                 .order_by(col(Graduate.id))))
             if not graduates:
-                raise NotFoundError(f"no graduates in group {group!r} of this institution: import them first")
+                raise NotFoundError(text("v_no_graduates_in_group", group=repr(group)))
             series = normalize_series(blank_series) if blank_series is not None else None
             needs_blanks = any(_is_blank_numbered(doc_type) for _, doc_type in graduates)
             if series is None and needs_blanks:
@@ -522,7 +575,7 @@ def _open_batch(session: Session, *, officer: Officer, group: str, key: str, bla
             append_event(session=session, at=at, officer=officer, action="batch.start", object_type="batch",
                          object_ref=key[:80], after={"group": group, "graduates": len(graduates), "series": series})
             return batch, False
-    raise ConflictError(f"idempotency key {key!r}: the batch could not be opened")
+    raise ConflictError(text("v_batch_not_opened", key=repr(key)))
 
 
 def _is_blank_numbered(doc_type_code: str) -> bool:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, NotFoundError
 from ..identifiers import refuse_iin_in_text, validate_bin
+from ..texts import text
 from .access import unit_of_work
 from .audit import append_event
 from .models import Institution, InstitutionCreate, Officer, OfficerCreate
@@ -39,13 +40,13 @@ def create_institution(*, session: Session, institution_create: InstitutionCreat
         refuse_iin_in_text(getattr(institution_create, name), field=name)
     with unit_of_work(session):
         if get_institution_by_bin(session=session, bin=institution_create.bin) is not None:
-            raise ConflictError(f"an institution with BIN {institution_create.bin} is registered already")
+            raise ConflictError(text("v_inst_bin_taken", bin=institution_create.bin))
         institution = Institution.model_validate(institution_create, update={"created_at": at})
         session.add(institution)
         try:
             session.flush()
         except IntegrityError:
-            raise ConflictError(f"an institution with BIN {institution_create.bin} is registered already") from None
+            raise ConflictError(text("v_inst_bin_taken", bin=institution_create.bin)) from None
         assert institution.id is not None
         append_event(session=session, at=at, action="institution.create", object_type="institution",
                      object_ref=institution.bin, actor=actor, institution_id=institution.id,
@@ -61,7 +62,7 @@ def get_institution(*, session: Session, institution_id: int) -> Institution:
     """
     institution = session.get(Institution, institution_id)
     if institution is None:
-        raise NotFoundError(f"no institution {institution_id} in the registry")
+        raise NotFoundError(text("v_inst_not_found", id=institution_id))
     return institution
 
 
@@ -80,7 +81,7 @@ def get_institution_by_bin_or_raise(*, session: Session, bin: str) -> Institutio
     validate_bin(bin)
     institution = get_institution_by_bin(session=session, bin=bin)
     if institution is None:
-        raise NotFoundError(f"no institution with BIN {bin}: register it with `verify institutions add`")
+        raise NotFoundError(text("v_inst_no_bin", bin=bin))
     return institution
 
 
@@ -97,14 +98,14 @@ def create_officer(*, session: Session, officer_create: OfficerCreate, instituti
     refuse_iin_in_text(officer_create.full_name, field="full_name")
     with unit_of_work(session):
         if get_officer_by_username(session=session, username=officer_create.username) is not None:
-            raise ConflictError(f"the username {officer_create.username} is taken")
+            raise ConflictError(text("v_acc_username_taken", username=officer_create.username))
         officer = Officer.model_validate(officer_create, update={"institution_id": institution.id, "created_at": at,
                                                                  "active": True})
         session.add(officer)
         try:
             session.flush()
         except IntegrityError:
-            raise ConflictError(f"the username {officer_create.username} is taken") from None
+            raise ConflictError(text("v_acc_username_taken", username=officer_create.username)) from None
         append_event(session=session, at=at, action="officer.create", object_type="officer",
                      object_ref=officer.username, actor=actor, institution_id=institution.id,
                      after={"username": officer.username, "full_name": officer.full_name, "role": officer.role,
@@ -125,7 +126,7 @@ def get_officer_by_username_or_raise(*, session: Session, username: str) -> Offi
     """
     officer = get_officer_by_username(session=session, username=username)
     if officer is None:
-        raise NotFoundError(f"no officer account {username!r}: open one with `verify officers add`")
+        raise NotFoundError(text("v_inst_no_officer", username=repr(username)))
     return officer
 
 

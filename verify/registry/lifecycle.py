@@ -22,6 +22,7 @@ from ..errors import RecordError
 from ..identifiers import refuse_iin_in_text
 from ..record import DuplicateOf, HolderName, Record
 from ..signerset import SignerChooser
+from ..texts import text
 from .access import officer_id, require_head, require_writer, unit_of_work
 from .audit import append_event, holder_reference
 from .blanks import mark_blank_used
@@ -79,7 +80,8 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
     try:
         why = DuplicateReason(reason)
     except ValueError:
-        raise RecordError(f"reason: must be one of {', '.join(r.value for r in DuplicateReason)}") from None
+        raise RecordError(text("v_dup_reason", field="reason", reasons=", ".join(r.value for r in DuplicateReason))) \
+            from None
     with unit_of_work(session):
         target = lock_document(session, officer=officer, series=series, number=number)
         require_in_force(session, target, action="duplicate")
@@ -87,13 +89,12 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
         holder_name = current.holder
         if new_name is not None:
             if why not in _RENAMING_REASONS:
-                raise RecordError(f"a new name is given only for a duplicate issued because the name changed or "
-                                  f"for a filling error, not for {why.value}")
+                raise RecordError(text("v_dup_new_name_not_for", reason=why.value))
             if new_name == current.holder:
-                raise RecordError("new name: the same as on the document it replaces")
+                raise RecordError(text("v_dup_same_name", field="new name"))
             holder_name = new_name
         elif why is DuplicateReason.NAME_CHANGED:
-            raise RecordError("new name: a duplicate issued because the name changed carries the new name")
+            raise RecordError(text("v_dup_name_needed", field="new name"))
         original = target if target.original_id is None else session.get(Document, target.original_id)
         assert original is not None
         duplicate_no = (target.duplicate_no or 0) + 1
@@ -108,8 +109,8 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
                              graduate_id=target.graduate_id, institution_id=target.institution_id,
                              original_id=original.id, replaces_id=target.id, issued_at=at,
                              issued_by=officer_id(officer), current_revision=1)
-        insert_document(session, duplicate, what=f"document {new_series} {new_number} or duplicate No. "
-                                                  f"{duplicate_no} of {document_ref(original)}")
+        insert_document(session, duplicate, what=text("v_what_duplicate_of", series=new_series, number=new_number,
+                                                      n=duplicate_no, original=document_ref(original)))
         assert duplicate.id is not None
         store_revision(session, document=duplicate, signed=signed, officer=officer, at=at)
         if reservation is not None:
@@ -162,34 +163,34 @@ def parse_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for field, value in changes.items():
         if field not in CORRECTABLE_FIELDS:
-            raise RecordError(f"{field}: cannot be corrected; correctable fields: {', '.join(CORRECTABLE_FIELDS)}")
+            raise RecordError(text("v_cor_not_correctable", field=field, fields=", ".join(CORRECTABLE_FIELDS)))
         if field == "award_date":
             if isinstance(value, str):
                 try:
                     value = dt.date.fromisoformat(value.strip())
                 except ValueError:
-                    raise RecordError("award_date: must be an ISO date YYYY-MM-DD") from None
+                    raise RecordError(text("v_rec_iso_date", field="award_date")) from None
             if type(value) is not dt.date:
-                raise RecordError("award_date: must be a date")
+                raise RecordError(text("v_cor_date", field="award_date"))
         elif field == "honours":
             if isinstance(value, str):
                 lowered = value.strip().lower()
                 if lowered not in ("true", "false", "yes", "no", "1", "0"):
-                    raise RecordError("honours: must be true or false")
+                    raise RecordError(text("v_rec_bool", field="honours"))
                 value = lowered in ("true", "yes", "1")
             if type(value) is not bool:
-                raise RecordError("honours: must be true or false")
+                raise RecordError(text("v_rec_bool", field="honours"))
         elif field in ("patronymic", "qualification"):
             if value is not None and not isinstance(value, str):
-                raise RecordError(f"{field}: must be text")
+                raise RecordError(text("v_rec_text", field=field))
             value = value.strip() if isinstance(value, str) and value.strip() else None
         else:
             if not isinstance(value, str) or not value.strip():
-                raise RecordError(f"{field}: must be non-empty text")
+                raise RecordError(text("v_cor_nonempty", field=field))
             value = value.strip()
         out[field] = value
     if not out:
-        raise RecordError("changes: give at least one field=value")
+        raise RecordError(text("v_cor_give_one", field="changes"))
     return out
 
 
@@ -235,7 +236,7 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
     values = parse_changes(changes)
     reason = refuse_iin_in_text(reason.strip(), field="reason")
     if not reason:
-        raise RecordError("reason: a correction needs a reason")
+        raise RecordError(text("v_cor_reason", field="reason"))
     with unit_of_work(session):
         document = lock_document(session, officer=officer, series=series, number=number)
         require_in_force(session, document, action="correction")
@@ -246,7 +247,7 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
         new_record = current.with_changes(holder=holder, revision=current.revision + 1, **record_changes)
         changed = _changed_fields(current, new_record)
         if not changed:
-            raise RecordError(f"changes: nothing differs from revision {current.revision}")
+            raise RecordError(text("v_cor_nothing", field="changes", revision=current.revision))
         signed = sign_document(new_record, signer=signer, base_url=base_url, at=at)
         revision = store_revision(session, document=document, signed=signed, officer=officer, at=at,
                                    changed_fields=changed, reason=reason)
@@ -296,7 +297,7 @@ def annul_document(*, session: Session, officer: Officer, series: str, number: s
     require_head(officer)
     basis = refuse_iin_in_text(basis.strip(), field="basis")
     if not basis:
-        raise RecordError("basis: an annulment needs its basis")
+        raise RecordError(text("v_ann_basis", field="basis"))
     with unit_of_work(session):
         document = lock_document(session, officer=officer, series=series, number=number)
         require_in_force(session, document, action="annulment")

@@ -48,11 +48,13 @@ from sqlalchemy.exc import DBAPIError
 from ..errors import RegistryUnavailableError, SchemaError
 from ..record import Record
 from ..status import DocumentRef, InstitutionNames, RegistryStatus, StatusCode
+from ..texts import text
 from .models import Document, DocumentRevision, DocumentState, Institution
 
 
 class StatusRow(NamedTuple):
-    """One row of `STATUS_QUERY`: the document, one of its revisions, its original's and successor's refs."""
+    """One row of `STATUS_QUERY`: the document, one of its revisions, its original's and successor's refs, and the
+    end of its duplicate chain (`end_*`: the chain's one duplicate that nothing replaced, or None)."""
 
     issued_at: dt.datetime
     state: str
@@ -73,6 +75,12 @@ class StatusRow(NamedTuple):
     successor_duplicate_no: int | None
     successor_issued_at: dt.datetime | None
     successor_reason: str | None
+    end_series: str | None = None
+    end_number: str | None = None
+    end_duplicate_no: int | None = None
+    end_issued_at: dt.datetime | None = None
+    end_reason: str | None = None
+    end_annulled_at: dt.datetime | None = None
     institution_kk: str | None = None
     institution_ru: str | None = None
     institution_en: str | None = None
@@ -84,8 +92,11 @@ def _status_query(*, batch: bool = False, details: bool = False) -> Select[Any]:
     revisions: Table = DocumentRevision.__table__  # type: ignore[attr-defined]
     institutions: Table = Institution.__table__  # type: ignore[attr-defined]
     original, successor = documents.alias("original"), documents.alias("successor")
+    end = documents.alias("chain_end")
     # Only the columns the answer needs: the revisions also hold the signed bytes and the QR text. An original
-    # (what `original_id` names) has no duplicate number.
+    # (what `original_id` names) has no duplicate number. Every duplicate of a chain names the chain's first
+    # original (`original_id`), and a chain is a line (only a document in force gets a duplicate), so its one
+    # duplicate that nothing replaced is its end: the document in force, unless annulled (item 17 of issue 10).
     query = (
         select(documents.c.issued_at, documents.c.state, documents.c.duplicate_no, documents.c.annulled_at,
                documents.c.annul_basis, documents.c.replaced_at,
@@ -93,11 +104,15 @@ def _status_query(*, batch: bool = False, details: bool = False) -> Select[Any]:
                revisions.c.reason,
                original.c.series, original.c.number, original.c.issued_at,
                successor.c.series, successor.c.number, successor.c.duplicate_no, successor.c.issued_at,
-               successor.c.duplicate_reason)
+               successor.c.duplicate_reason,
+               end.c.series, end.c.number, end.c.duplicate_no, end.c.issued_at, end.c.duplicate_reason,
+               end.c.annulled_at)
         .select_from(documents)
         .join(revisions, revisions.c.document_id == documents.c.id)
         .outerjoin(original, original.c.id == documents.c.original_id)
         .outerjoin(successor, successor.c.id == documents.c.replaced_by_id)
+        .outerjoin(end, (end.c.original_id == func.coalesce(documents.c.original_id, documents.c.id))
+                   & end.c.replaced_by_id.is_(None) & documents.c.replaced_by_id.is_not(None))
     )
     if details:  # a verdict page's facts: the institution's names, each revision's record
         query = (query.add_columns(institutions.c.name_kk, institutions.c.name_ru, institutions.c.name_en,
@@ -268,12 +283,28 @@ def unreadable(exc: BaseException) -> RegistryUnavailableError | SchemaError:
     the status is unknown, never a verdict.
     """
     cause = exc.orig if isinstance(exc, DBAPIError) else exc
-    message = f"the registry cannot be read ({type(cause).__name__}); status unknown"
+    message = text("v_registry_unreadable", cause=type(cause).__name__)
     sqlstate = getattr(cause, "sqlstate", None)
     if (isinstance(sqlstate, str) and sqlstate.startswith(_SQLSTATE_SCHEMA_CLASS)) or \
             str(cause).startswith(_SQLITE_SCHEMA_MESSAGES):
         return SchemaError(message)
     return RegistryUnavailableError(message)
+
+
+def _in_force(document: StatusRow, successor: DocumentRef, *, at: dt.datetime) -> DocumentRef | None:
+    """The document of a replaced one's duplicate chain in force at `at`: the chain's end, or None when it is annulled.
+
+    The end is the chain's duplicate that nothing replaced (`STATUS_QUERY`'s `chain_end`). When it was issued after
+    `at` (a check as of an earlier time than the chain's last duplicate), the direct successor is named: the walk
+    does not go back along the chain (the verifier checks at the time of the request, after every event).
+    """
+    if document.end_series is None or document.end_issued_at is None or document.end_issued_at > at:
+        return successor
+    if document.end_annulled_at is not None and document.end_annulled_at <= at:
+        return None
+    assert document.end_number is not None
+    return DocumentRef(series=document.end_series, number=document.end_number, duplicate_no=document.end_duplicate_no,
+                       issued_on=document.end_issued_at.date(), reason=document.end_reason)
 
 
 def status_of(rows: list[StatusRow], *, revision: int, payload_sha256: bytes, at: dt.datetime) -> RegistryStatus:
@@ -314,7 +345,8 @@ def status_of(rows: list[StatusRow], *, revision: int, payload_sha256: bytes, at
         successor = DocumentRef(series=document.successor_series, number=document.successor_number,
                                 duplicate_no=document.successor_duplicate_no,
                                 issued_on=document.successor_issued_at.date(), reason=document.successor_reason)
-        return replace(status, code=StatusCode.REPLACED, reason=document.successor_reason, replaced_by=successor)
+        return replace(status, code=StatusCode.REPLACED, reason=document.successor_reason, replaced_by=successor,
+                       in_force=_in_force(document, successor, at=at))
     if current.revision > presented.revision:
         changed: list[str] = []
         for newer in known:

@@ -16,14 +16,15 @@ last line of defence.
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..errors import ConflictError
+from ..texts import text
 from .models import MAX_NUMBER, Counter
 
-_ADVANCE = text("UPDATE counters SET last = last + 1 WHERE series = :series RETURNING last")
+_ADVANCE = sql("UPDATE counters SET last = last + 1 WHERE series = :series RETURNING last")
 
 
 def format_number(value: int) -> str:
@@ -52,13 +53,13 @@ def allocate_number(*, session: Session, series: str) -> str:
     try:
         row = connection.execute(_ADVANCE, {"series": series}).first()
     except IntegrityError:  # the CHECK on counters.last: past 9,999,999
-        raise ConflictError(f"series {series}: all seven-digit numbers are used") from None
+        raise ConflictError(text("v_series_full", series=series)) from None
     if row is None:
         _create_counter(session=session, series=series)
         row = connection.execute(_ADVANCE, {"series": series}).one()
     value = int(row[0])
     if value > MAX_NUMBER:  # engines that do not enforce the CHECK constraint
-        raise ConflictError(f"series {series}: all seven-digit numbers are used")
+        raise ConflictError(text("v_series_full", series=series))
     return format_number(value)
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, NotFoundError, RecordError
 from ..identifiers import refuse_iin_in_text
+from ..texts import text
 from .access import flush_or_conflict, unit_of_work
 from .audit import append_event, holder_reference
 from .models import Document, DocumentRevision, Graduate, Holder, Institution, Partner
@@ -33,13 +34,13 @@ def create_partner(*, session: Session, name: str, at: dt.datetime, actor: str =
     """
     name = refuse_iin_in_text(" ".join(name.split()), field="name")
     if not 1 <= len(name) <= 100:
-        raise RecordError("name: must be 1-100 characters")
+        raise RecordError(text("v_partner_name", field="name"))
     with unit_of_work(session):
         if get_partner_by_name(session=session, name=name) is not None:
-            raise ConflictError(f"a partner named {name} exists")
+            raise ConflictError(text("v_partner_exists", name=name))
         partner = Partner(name=name, active=True, created_at=at)
         session.add(partner)
-        flush_or_conflict(session, f"a partner named {name} exists")
+        flush_or_conflict(session, text("v_partner_exists", name=name))
         append_event(session=session, at=at, action="partner.create", object_type="partner", object_ref=name[:80],
                      actor=actor, after={"name": name})
     return partner
@@ -58,7 +59,7 @@ def get_partner_or_raise(*, session: Session, partner_id: int) -> Partner:
     """
     partner = session.get(Partner, partner_id)
     if partner is None:
-        raise NotFoundError(f"no partner {partner_id}")
+        raise NotFoundError(text("v_partner_not_found", id=partner_id))
     return partner
 
 

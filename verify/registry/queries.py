@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from ..collation import kazakh_name_key
 from ..errors import Error, NotFoundError
+from ..texts import text
 from .documents import get_document, list_revisions
 from .models import AuditEvent, Batch, Document, DocumentRevision, DocumentState, Graduate, Holder
 
@@ -42,7 +43,7 @@ def own_document(*, session: Session, institution_id: int, series: str, number: 
     except Error:
         document = None
     if document is None or document.institution_id != institution_id:
-        raise NotFoundError(NOT_IN_YOUR_REGISTRY)
+        raise NotFoundError(text("v_not_in_your_registry"))
     return document
 
 
@@ -54,7 +55,7 @@ def own_graduate(*, session: Session, institution_id: int, graduate_id: int) -> 
     """
     graduate = session.get(Graduate, graduate_id)
     if graduate is None or graduate.institution_id != institution_id:
-        raise NotFoundError(NO_SUCH_GRADUATE)
+        raise NotFoundError(text("v_no_such_graduate"))
     return graduate
 
 

@@ -26,6 +26,7 @@ from ..errors import RecordError
 from ..identifiers import normalize_series
 from ..keystore import DEFAULT_SIGNER_USAGE_DAYS, KeyStore
 from ..pkcs11 import TokenLocation
+from ..texts import text
 from ..trust import TrustList
 from .institutions import get_institution_by_bin_or_raise
 from .models import BlankRange, Institution, InstitutionKind
@@ -52,8 +53,7 @@ def institution_series(*, session: Session, institution: Institution, environmen
     if environment != "production":
         series |= frozenset(DEVELOPMENT_TVE_SERIES)
     if not series:
-        raise RecordError(f"series: institution {institution.bin} is a college with no blank series recorded; "
-                          "record its blanks first or name the series of its blanks")
+        raise RecordError(text("v_signer_no_series", field="series", bin=institution.bin))
     return series
 
 

@@ -46,7 +46,6 @@ from sqlmodel import Session
 from verify import KeyStore, TrustList
 from verify.errors import ConflictError, KeyStoreError, NotFoundError, RecordError
 from verify.keys import ALGORITHM_NAMES, ALGORITHMS
-from verify.record import rfc3339
 from verify.registry.access import unit_of_work
 from verify.registry.accounts import (
     Identity,
@@ -73,6 +72,7 @@ from verify.registry.institutions import (
 from verify.registry.models import Institution, InstitutionCreate, Officer, OfficerCreate, Partner
 from verify.registry.partner import create_partner, get_partner_or_raise, list_partners
 from verify.registry.signers import create_institution_signer
+from verify.texts import rfc3339
 
 from ..auth.schemas import TokenCreatedModel, TokensModel
 from ..auth.sessions import token_lifetime, token_model

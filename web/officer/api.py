@@ -46,14 +46,16 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, File, Header, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from verify.registry.imports.parse import MAX_FILE_BYTES
+from verify.registry.imports.parse import MAX_FILE_BYTES, RowError
 from verify.registry.models import DocumentState
 from verify.registry.queries import NOT_IN_YOUR_REGISTRY, DocumentFilter
+from verify.texts import Text
 
 from ..deps import DB_INT_MAX, BackOfficeDep, OfficerReader, OfficerWriter, utcnow
 from ..problems.errors import ProblemRoute
 from ..problems.handlers import ProblemError
 from ..problems.openapi import CSRF_FAILED, FORBIDDEN, INVALID, TOO_LARGE, UNAUTHORIZED, problem_responses
+from ..ui.i18n import Translator
 from ..ui.render import request_language
 from . import service
 from .queries import MAX_PAGE
@@ -120,25 +122,34 @@ def _import_responses() -> dict[int | str, dict[str, Any]]:
 )
 def import_file(file: Annotated[UploadFile, File(description="the National Education Database export: CSV (UTF-8, "
                                                              "comma or semicolon) or XLSX; docs/IMPORT.md")],
-                identity: OfficerWriter, office: BackOfficeDep) -> ImportResultModel:
+                identity: OfficerWriter, office: BackOfficeDep, request: Request) -> ImportResultModel:
     """Check every row of the file and import the graduates of your institution, or nothing at all.
 
     With any error the answer is 422 `import-rejected`, whose `rows` member lists every error by row and column
-    (e.g. `{"row": 3, "column": "iin", "reason": "check digit does not match (not a valid IIN)"}`), so that the
-    whole file can be fixed at once. Importing the same file again changes nothing.
+    (e.g. `{"row": 3, "column": "iin", "reason": "check digit does not match (not a valid IIN)", "code":
+    "v_id_check_digit"}`: `reason` in the request's language, `code` stable), so that the whole file can be fixed at
+    once. Importing the same file again changes nothing.
     """
     result = service.import_file(office, identity, data=file.file.read(MAX_FILE_BYTES + 1),
                                  filename=file.filename or "upload.csv", at=utcnow())
-    warnings = [RowProblemModel(row=w.row, column=w.column, reason=w.reason) for w in result.warnings]
+    t = Translator(request_language(request)[0])
+    warnings = [_row_problem(t, w) for w in result.warnings]
     if not result.ok:
-        rows = [RowProblemModel(row=e.row, column=e.column, reason=e.reason).model_dump() for e in result.errors]
+        rows = [_row_problem(t, e).model_dump() for e in result.errors]
         raise ProblemError("import-rejected", f"{len(rows)} error(s) in the file; nothing was imported",
+                           text=Text("c_p_import_rejected", {"count": len(rows)}),
                            extensions={"rows": rows, "warnings": [w.model_dump() for w in warnings]})
     return ImportResultModel(ok=True, rows=result.rows, holders_created=result.holders_created,
                              holders_updated=result.holders_updated, graduates_created=result.graduates_created,
                              graduates_updated=result.graduates_updated, unchanged=result.unchanged,
                              warnings=warnings)
 
+
+
+def _row_problem(t: Translator, problem: RowError) -> RowProblemModel:
+    """An import problem for the API: its reason in the request's language, its stable message id as `code`."""
+    return RowProblemModel(row=problem.row, column=problem.column, code=problem.text.key if problem.text else None,
+                           reason=t.text(problem.text) if problem.text else problem.reason)
 
 @router.get(
     "/graduates", summary="Graduates of your institution", response_model=GraduatesModel,

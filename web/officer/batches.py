@@ -19,6 +19,7 @@ from fastapi import Request
 from verify import Error
 from verify.registry.accounts import Identity
 from verify.registry.models import BatchState
+from verify.texts import Text
 
 from ..deps import utcnow
 from ..http.logging import get_logger
@@ -152,7 +153,7 @@ def batch_status(request: Request, office: BackOffice, identity: Identity, *, st
     state = service.batch_of_key(office, identity, stored_key=stored_key)
     if state is None:
         if run is None:
-            raise ProblemError("not-found", "no batch with this key in your institution")
+            raise ProblemError("not-found", "no batch with this key in your institution", text=Text("c_p_no_batch"))
         if run.running:
             return BatchStatus(key=key, group="", state="starting", done=0, total=0)
         return BatchStatus(key=key, group="", state="failed", done=0, total=0, error=run.error)

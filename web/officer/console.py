@@ -58,9 +58,10 @@ from starlette.concurrency import run_in_threadpool
 
 from verify import Error
 from verify.registry.accounts import end_session
-from verify.registry.imports.parse import MAX_FILE_BYTES
+from verify.registry.imports.parse import MAX_FILE_BYTES, RowError
 from verify.registry.models import BatchState
 from verify.registry.queries import NO_SUCH_GRADUATE, DocumentFilter
+from verify.texts import Text, text
 
 from ..auth.desk import Desk
 from ..auth.schemas import LoginRequest
@@ -79,7 +80,6 @@ from .forms import (
 from .pages import MAX_ROW_ID, PAGE_SIZE, ConsoleRoute, console_page, document_url, see, writer_only
 from .schemas import (
     DocumentSummaryModel,
-    RowProblemModel,
 )
 from .service import content_disposition
 
@@ -208,7 +208,7 @@ def issue_one(request: Request, graduate_id: int, desk: DeskDep, office: BackOff
     """Issue one graduate's original; pressed twice, the second press shows the document issued by the first."""
     writer_only(desk)
     if not 1 <= graduate_id <= MAX_ROW_ID:
-        raise ProblemError("not-found", NO_SUCH_GRADUATE)
+        raise ProblemError("not-found", NO_SUCH_GRADUATE, text=text("v_no_such_graduate"))
     try:
         detail = service.issue_original(office, desk.identity, graduate_id=graduate_id, blank_series=None,
                                         blank_number=None, at=utcnow())
@@ -230,8 +230,8 @@ class ImportReport:
 
     ok: bool
     counts: dict[str, int] = field(default_factory=dict)
-    errors: list[RowProblemModel] = field(default_factory=list)
-    warnings: list[RowProblemModel] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
 
 
 def _import_page(request: Request, desk: Desk, *, status_code: int = 200, report: ImportReport | None = None,
@@ -259,11 +259,10 @@ def import_upload(request: Request, desk: DeskDep, office: BackOfficeDep,
     except Error as exc:
         refused = refusal(exc)
         return _import_page(request, desk, status_code=refused.status, error=refused)
-    warnings = [RowProblemModel(row=w.row, column=w.column, reason=w.reason) for w in result.warnings]
+    warnings = list(result.warnings)
     if not result.ok:
-        errors = [RowProblemModel(row=e.row, column=e.column, reason=e.reason) for e in result.errors]
         return _import_page(request, desk, status_code=422,
-                            report=ImportReport(ok=False, errors=errors, warnings=warnings))
+                            report=ImportReport(ok=False, errors=list(result.errors), warnings=warnings))
     counts = {"rows": result.rows, "holders_created": result.holders_created,
               "holders_updated": result.holders_updated, "graduates_created": result.graduates_created,
               "graduates_updated": result.graduates_updated, "unchanged": result.unchanged}
@@ -274,7 +273,8 @@ def import_upload(request: Request, desk: DeskDep, office: BackOfficeDep,
 def _check_key(value: str) -> str:
     key = value.strip()
     if not _KEY_PATTERN.fullmatch(key):
-        raise ProblemError("bad-request", f"the batch key must be 1-{MAX_KEY_CHARS} printable ASCII characters")
+        raise ProblemError("bad-request", f"the batch key must be 1-{MAX_KEY_CHARS} printable ASCII characters",
+                           text=Text("c_p_batch_key", {"limit": MAX_KEY_CHARS}))
     return key
 
 
@@ -371,9 +371,10 @@ def qr_code(series: str, number: str, kind: str, desk: DeskDep, office: BackOffi
             revision: int | None = None) -> Response:
     """A document's QR code as SVG, PNG (600 dpi) or PDF, exactly 30 mm (the API's QR routes)."""
     if kind not in QR_KINDS:
-        raise ProblemError("not-found", "no such file: qr.svg, qr.png or qr.pdf")
+        raise ProblemError("not-found", "no such file: qr.svg, qr.png or qr.pdf", text=Text("c_p_no_qr_file"))
     if revision is not None and not 1 <= revision <= 999:
-        raise ProblemError("not-found", f"the document has no revision {revision}")
+        raise ProblemError("not-found", f"the document has no revision {revision}",
+                           text=Text("c_p_no_revision", {"revision": revision}))
     image = service.code_image(office, desk.identity, series=series[:8], number=number[:7], revision=revision,
                                kind=kind)
     return Response(image.body, media_type=image.media_type,

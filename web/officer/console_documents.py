@@ -34,6 +34,7 @@ from verify.identifiers import iins_in_text
 from verify.registry.lifecycle import CORRECTABLE_FIELDS
 from verify.registry.models import DocumentState
 from verify.registry.queries import DocumentFilter
+from verify.texts import Text
 
 from ..auth.desk import Desk
 from ..deps import BackOfficeDep, DeskDep, utcnow
@@ -141,7 +142,7 @@ def action_form(request: Request, series: str, number: str, action: str, desk: D
                 office: BackOfficeDep) -> HTMLResponse:
     """The form of a duplicate, a correction or an annulment of a document."""
     if action not in ("duplicate", "correction", "annulment"):
-        raise ProblemError("not-found", "no resource at this path")
+        raise ProblemError("not-found", "no resource at this path", text=Text("c_p_no_resource"))
     detail, record = _detail(desk, office, series, number)
     if not desk.can_write or (action == "annulment" and not desk.is_head):
         key = "c_annul_head_only" if desk.can_write else "c_error_viewer"

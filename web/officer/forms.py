@@ -3,7 +3,7 @@
 A form that changes something needs its "I confirm" box ticked; a bad form comes back with its message (a message
 id of the catalogue, in the reader's language) and a 4xx status, and nothing is written. A refusal of the registry
 (a `verify` error) becomes a form error through the one mapping of errors to problems (`web.problems.errors`):
-its problem type picks the message, its English detail is shown beside it.
+its problem type picks the message, and its detail is shown beside it in the page's language.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from verify import Error
+from verify.texts import Text
 
 from ..problems.errors import problem_from_error
 from ..problems.handlers import ProblemError
@@ -30,18 +31,20 @@ _REFUSALS: Final = {"not-found": "c_error_not_found", "forbidden": "c_error_forb
 
 @dataclass(frozen=True, slots=True)
 class FormError:
-    """Why a form was refused: a message id of the catalogue and, from the registry, its English detail."""
+    """Why a form was refused: a message id of the catalogue and, from the registry, its detail (the `Text` the
+    page renders in its language, or English where the refusal has none)."""
 
     key: str
     detail: str = ""
     status: int = 422
+    text: Text | None = None
 
 
 def refusal(exc: Error | ProblemError) -> FormError:
-    """A refusal of the officer service (a `verify` error, or a problem) as a form error (the detail is English)."""
+    """A refusal of the officer service (a `verify` error, or a problem) as a form error (its `Text` kept)."""
     problem = exc if isinstance(exc, ProblemError) else problem_from_error(exc)
     key = problem.message_key or _REFUSALS.get(problem.problem.slug, "c_error_refused")
-    return FormError(key, str(problem.detail), problem.status_code)
+    return FormError(key, str(problem.detail), problem.status_code, None if problem.message_key else problem.text)
 
 
 def schema_error(exc: ValidationError) -> FormError:

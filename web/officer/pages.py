@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Final
 from urllib.parse import quote
 
+from verify.texts import Text
+
 from ..auth.desk import Desk
 from ..deps import DB_INT_MAX
 from ..problems.handlers import ProblemError
@@ -27,7 +29,8 @@ def writer_only(desk: Desk) -> None:
         ProblemError: forbidden.
     """
     if not desk.can_write:
-        raise ProblemError("forbidden", "this needs the scope officer:write: a viewer reads only")
+        raise ProblemError("forbidden", "this needs the scope officer:write: a viewer reads only",
+                           text=Text("c_viewer_reads_only"))
 
 
 def document_url(series: str, number: str) -> str:

@@ -34,19 +34,24 @@ class HolderNameModel(BaseModel):
 
 # ----------------------------------------------------------------------------- import
 class RowProblemModel(BaseModel):
-    """One problem of an import file: the row (1 = header, 0 = the whole file), the column, why."""
+    """One problem of an import file: the row (1 = header, 0 = the whole file), the column, why.
+
+    `code` is the problem's stable message id (`verify.texts`); `reason` says it in the language of the request
+    (`?lang=`, the `lang` cookie, Accept-Language).
+    """
 
     row: int
     column: str
     reason: str
+    code: str | None = Field(default=None, description="the stable message id of the reason, e.g. v_id_check_digit")
 
 
 IMPORT_EXAMPLE: Final[dict[str, Any]] = {
     "ok": True, "rows": 25, "holders_created": 24, "holders_updated": 0, "graduates_created": 25,
     "graduates_updated": 0, "unchanged": 0, "warnings": []}
 IMPORT_REJECTED_ROWS: Final = [
-    {"row": 3, "column": "iin", "reason": "check digit does not match (not a valid IIN)"},
-    {"row": 7, "column": "award_date", "reason": "must not be in the future"}]
+    {"row": 3, "column": "iin", "reason": "check digit does not match (not a valid IIN)", "code": "v_id_check_digit"},
+    {"row": 7, "column": "award_date", "reason": "2027-06-30 is in the future", "code": "v_imp_future"}]
 
 
 class ImportResultModel(BaseModel):

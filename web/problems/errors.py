@@ -23,8 +23,10 @@ place where a `verify.Error` becomes an answer, chosen by its `code`:
 | RecordError, OverBudgetError, anything else            | 422    | invalid-data           |
 
 The messages of `verify` never hold an IIN (its services and the import parser are written so), so they are passed
-on as `detail`. An object of another institution is answered 404, never 403, so that an officer cannot learn which
-numbers other institutions hold (the officer service raises `NotFoundError` for it).
+on as `detail`: in the reader's language when the error carries a `verify.texts.Text` (the problem's `text`, which
+`install_problem_handlers` renders), else its English message. An object of another institution is answered 404,
+never 403, so that an officer cannot learn which numbers other institutions hold (the officer service raises
+`NotFoundError` for it).
 
 An error that names its message (`message_id` and `message_values`, e.g. `NoSignerInScopeError`) gets its
 `detail` in the reader's language (Accept-Language) through the localizer the app factory installs
@@ -60,6 +62,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from verify import Error
 from verify.errors import IinInTextError, RegistryUnavailableError, SchemaError
+from verify.texts import text
 
 from .handlers import ProblemError, problem_response
 
@@ -140,11 +143,13 @@ def problem_from_error(exc: Error, *, localize: ErrorLocalizer | None = None,
     if isinstance(exc, IinInTextError):  # the field named, a stable code, the message in the reader's language
         return ProblemError(slug, exc.message, extensions={"code": exc.code, "field": exc.field},
                             message_key=IIN_IN_TEXT_MESSAGE)
-    if slug == "unavailable":
-        return ProblemError(slug, f"{exc.message} (the operator must fix the server's configuration)")
+    if slug == "unavailable":  # a 503 always says when to try again (RFC 9110 §10.2.3)
+        return ProblemError(slug, f"{exc.message} (the operator must fix the server's configuration)",
+                            text=None if exc.text is None else text("v_operator_fix", message=exc.text),
+                            headers={"Retry-After": str(UNAVAILABLE_RETRY_S)})
     message_id = getattr(exc, "message_id", None)
     if localize is None or not isinstance(message_id, str):
-        return ProblemError(slug, exc.message)
+        return ProblemError(slug, exc.message, text=exc.text)
     extensions = {"code": exc.code}
     reason = getattr(exc, "reason", None)
     if isinstance(reason, str):

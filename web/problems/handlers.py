@@ -28,9 +28,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Scope
 
+from verify.texts import Text
+
 from .catalogue import PROBLEM_TYPES, ProblemType
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
+LOCALIZE_STATE: Final = "problem_localize"
+"""Attribute of `app.state` holding the `Localize` of `install_problem_handlers`."""
 REQUEST_ID_KEY: Final = "verify.request_id"
 """Scope key of the request id (a UUID string) that `web.http.observe` sets for every request."""
 
@@ -52,23 +56,26 @@ class ProblemError(StarletteHTTPException):
         detail: this occurrence, for a person; never echoes input.
         headers: extra response headers (`Retry-After`, `Allow`).
         extensions: extension members (RFC 9457 §3.2), e.g. {"checks": {...}}.
-        message_key: a message id of the catalogues (web/ui/locale) that says the same as `detail` in the
-            reader's language; the application's `localize` hook (`install_problem_handlers`) puts it in `detail`.
+        text: the same detail as a `verify.texts.Text`, which the answer gives in the reader's language
+            (`install_problem_handlers`' `localize`); `detail` is its English.
+        message_key: a message id of the catalogues without parameters: the same as `text=Text(message_key)`.
 
     Raises:
         KeyError: an unknown slug (a programming error).
     """
 
     def __init__(self, slug: str, detail: str, *, headers: Mapping[str, str] | None = None,
-                 extensions: Mapping[str, Any] | None = None, message_key: str | None = None) -> None:
+                 extensions: Mapping[str, Any] | None = None, text: Text | None = None,
+                 message_key: str | None = None) -> None:
         self.problem = PROBLEM_TYPES[slug]
         super().__init__(self.problem.status, detail, dict(headers) if headers else None)
         self.extensions = dict(extensions or {})
         self.message_key = message_key
+        self.text = text if text is not None or message_key is None else Text(message_key)
 
 
-Localize = Callable[[Request, str], str]
-"""The message `key` of the catalogues in the language of the request (the app passes `web.ui`'s)."""
+Localize = Callable[[Request, Text], str]
+"""A `Text` in the language of a request (the app factory hands `install_problem_handlers` one)."""
 
 
 def request_instance(scope: Scope) -> str:
@@ -103,11 +110,9 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
     if isinstance(exc, ProblemError):
-        said = str(exc.detail)
-        localize: Localize | None = getattr(request.app.state, "localize_problem", None)
-        if exc.message_key is not None and localize is not None:
-            said = localize(request, exc.message_key)
-        return problem_response(exc.problem.slug, said, scope=request.scope, headers=headers,
+        localize: Localize | None = getattr(request.app.state, LOCALIZE_STATE, None)
+        shown = localize(request, exc.text) if localize is not None and exc.text is not None else str(exc.detail)
+        return problem_response(exc.problem.slug, shown, scope=request.scope, headers=headers,
                                 extensions=exc.extensions)
     slug = _BY_STATUS.get(exc.status_code)
     phrase = HTTPStatus(exc.status_code).phrase if exc.status_code in HTTPStatus._value2member_map_ else "Error"
@@ -145,9 +150,10 @@ def install_problem_handlers(app: FastAPI, *, localize: Localize | None = None) 
     """Answer every error of `app` as a problem: HTTP errors, validation errors and anything unhandled.
 
     Args:
-        localize: gives a problem that has a `message_key` its `detail` in the request's language.
+        localize: renders a problem's `Text` in the request's language, its `detail` (the `type`, its `title`
+            and any `code` stay stable); None: the English detail.
     """
-    app.state.localize_problem = localize
+    setattr(app.state, LOCALIZE_STATE, localize)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unhandled)

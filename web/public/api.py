@@ -37,7 +37,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from verify.errors import StatusListError
-from verify.record import rfc3339
+from verify.texts import rfc3339
 
 from ..deps import ServicesDep, require_json, require_multipart, utcnow
 from ..http.bodies import ReportResponse, json_request_body, read_json

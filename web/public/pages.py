@@ -49,7 +49,7 @@ from ..ui.render import (
     static_url,
 )
 from .schemas import LookupRequest
-from .service import lookup_document, scan_picture
+from .service import lookup_document, lookup_series, scan_picture
 from .verdict import verdict_response
 
 RATE_BUCKETS: Final = {"/scan/photo": "scan", "/scan/lookup": "lookup"}
@@ -65,6 +65,9 @@ STATUS_LISTS_URL: Final = "/api/v1/status-lists"
 _SCAN_ERRORS: Final = frozenset({"no-qr-code", "unreadable-image", "unsupported-media-type", "content-too-large",
                                  "busy", "invalid-request", "too-many-codes", "rate-limited", "unavailable"})
 
+LOOKUP_HINTS: Final = ("lookup_check_series", "lookup_check_number", "lookup_check_surname")
+"""What to check when nothing matches (the same for an unknown number and a wrong surname)."""
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -78,12 +81,15 @@ def _scan_page(request: Request, services: ServicesDep, *, status_code: int = 20
     """The scan page, with a refused form's reason where it applies (the language links lead back to /scan)."""
     max_mb = _max_mb(services)
     errors = {"upload_error": upload_error, "lookup_error": lookup_error}
+    series_choices = lookup_series(services)
+    hints = LOOKUP_HINTS if lookup_error == "lookup_not_found" else ()
 
     def html_of(lang: str) -> str:
         t = Translator(lang)
         shown = {name: t(key, max_mb=max_mb) if key else "" for name, key in errors.items()}
         return render("scan.html", lang=lang, switch_base="/scan", title=t("scan_title"), prefix=services.prefix,
                       max_mb=max_mb, lookup=lookup or {"series": "", "number": "", "surname": ""},
+                      series_choices=series_choices, lookup_hints=[t(key) for key in hints],
                       root_pem=root_pem, trust_url=TRUST_LIST_URL, lists_url=STATUS_LISTS_URL, **shown)
 
     root_pem = services.trust.root.public_bytes(serialization.Encoding.PEM).decode("ascii")

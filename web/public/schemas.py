@@ -53,8 +53,8 @@ REPORT_EXAMPLE: Final[dict[str, Any]] = {
     "signer": {"kid": "0b616e3d385d0fea", "label": "document signer 2026-06-30", "alg": "EdDSA"},
     "registry": {
         "code": "ORIGINAL_VALID", "as_of": "2026-07-04T09:00:00Z", "original": None, "duplicate_no": None,
-        "replaced_by": None, "current_revision": 1, "changed_fields": [], "changed_at": None, "reason": None,
-        "annulled_at": None,
+        "replaced_by": None, "in_force": None, "current_revision": 1, "changed_fields": [], "changed_at": None,
+        "reason": None, "annulled_at": None,
     },
 }
 """A VALID report of an original in force, as `VerificationReport.to_json()` writes it."""
@@ -99,9 +99,11 @@ class LookupRequest(BaseModel):
         {"series": "BD", "number": "0000042", "surname": "Әбдірахманова"}]})
 
     series: str = Field(min_length=1, max_length=8, description="the series as printed, e.g. BD or ЖБ")
-    number: str = Field(min_length=1, max_length=16, description="the seven-digit number, leading zeros included")
+    number: str = Field(min_length=1, max_length=16, description="the seven digits as printed; spaces or hyphens "
+                        "between groups and missing leading zeros are accepted (verify.matching.parse_number)")
     surname: str = Field(min_length=1, max_length=100,
-                         description="the holder's surname as printed (compared without regard to case, NFC)")
+                         description="the holder's surname as printed (compared folded: case, Kazakh letters as "
+                                     "their Russian look-alikes, Latin look-alikes as Cyrillic; verify.matching.fold)")
 
 
 class StepModel(BaseModel):
@@ -171,6 +173,10 @@ class RegistryModel(BaseModel):
     original: DocumentRefModel | None
     duplicate_no: int | None
     replaced_by: DocumentRefModel | None
+    in_force: DocumentRefModel | None = Field(
+        default=None, description="for REPLACED: the document of its duplicate chain in force now (a later "
+                                  "duplicate when the one that replaced it was replaced too); null when the chain's "
+                                  "last document is annulled or the status source does not know the chain")
     current_revision: int | None
     changed_fields: list[str]
     changed_at: str | None

@@ -17,16 +17,18 @@ client may one by one.
 
 from __future__ import annotations
 
-import hmac
-import unicodedata
 from typing import Final
 
 from anyio.from_thread import run as run_on_loop
+from sqlalchemy.exc import SQLAlchemyError
 
 from verify import Error, VerificationReport
 from verify.codec import split_qr_text
-from verify.registry.documents import get_document, get_revision
+from verify.doctypes import all_fixed_series
+from verify.errors import RecordError
+from verify.registry.documents import find_printed, known_series
 from verify.scan import probe_image
+from verify.texts import text
 
 from ..deps import utcnow
 from ..problems.errors import DATABASE_UNAVAILABLE, UNREADABLE_REGISTRY, problem_slug, verification_unavailable
@@ -35,7 +37,9 @@ from ..runtime.scanpool import PoolBusyError, ScanFailedError
 from ..runtime.services import Services
 from .schemas import LookupRequest
 
-LOOKUP_NOT_FOUND: Final = "no document with this series and number and this surname in the registry"
+LOOKUP_NOT_FOUND: Final = ("no document with this series, number and surname in the registry; check the series as "
+                           "printed (BD, MD, ... or the letters of the blank), the seven digits of the number, and "
+                           "the surname as printed on this document (before any change of name)")
 
 
 def check_text(services: Services, text: str, *, source: str) -> VerificationReport:
@@ -118,39 +122,38 @@ def scan_picture(services: Services, data: bytes, *, client: str) -> list[Verifi
     return [check_text(services, text, source="scan") for text in texts]
 
 
-def _fold(surname: str) -> bytes:
-    """A surname for comparison: NFC, case-folded, inner spaces collapsed (as UTF-8)."""
-    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", surname).casefold())
-    return " ".join(folded.split()).encode("utf-8")
+def lookup_series(services: Services) -> list[str]:
+    """The series the lookup form offers (`verify.registry.documents.known_series`); the fixed higher-education
+    series alone when the registry cannot be read now (the page still serves the photo form)."""
+    try:
+        with services.sessions() as session:
+            return known_series(session=session)
+    except (Error, SQLAlchemyError):  # the registry is down or not migrated: the photo form still works
+        return list(all_fixed_series())
 
 
 def lookup_document(services: Services, body: LookupRequest) -> VerificationReport:
     """The report of the registry's current record of a document (`POST /api/v1/lookup` and the lookup form).
 
-    The surname must match the record's (case-insensitive, Unicode NFC). An unknown number and a wrong surname get
-    the very same answer, so that no one can learn which numbers exist or whose they are. A number typed without
-    its leading zeros is padded to seven digits.
+    The one rule of every surface (`verify.registry.documents.find_printed`, `verify.matching`): the series among
+    the registry's (Latin look-alikes and Kazakh letters folded), the number as printed or grouped ("0100 001") or
+    without its leading zeros, the surname folded (case, Kazakh letters typed as Russian ones). An unknown number
+    and a wrong surname get the very same answer, so that no one can learn which numbers exist or whose they are.
 
     Raises:
         ProblemError: not-found (the same for an unknown number and a wrong surname); invalid-request.
     """
-    number = body.number.strip()
-    if number.isascii() and number.isdigit() and len(number) < 7:
-        number = number.zfill(7)
-    stored_surname, qr_text = "", ""
+    qr_text = ""
     with services.public_sessions() as session:
         try:
-            document = get_document(session=session, series=body.series, number=number)
-            if document is not None:
-                revision = get_revision(session=session, document=document)
-                stored_surname = str(revision.record.get("holder", {}).get("surname", ""))
-                qr_text = revision.qr_text
-        except Error as exc:
-            if exc.code != "NOT_FOUND":
-                raise ProblemError("invalid-request", exc.message) from None
+            revision = find_printed(session=session, series=body.series, number=body.number, surname=body.surname)
+        except RecordError as exc:
+            raise ProblemError("invalid-request", exc.message, text=exc.text) from None
         except DATABASE_UNAVAILABLE:
             raise verification_unavailable() from None
-    if not hmac.compare_digest(_fold(stored_surname), _fold(body.surname)) or not qr_text:
-        raise ProblemError("not-found", LOOKUP_NOT_FOUND)
+        if revision is not None:
+            qr_text = revision.qr_text
+    if not qr_text:
+        raise ProblemError("not-found", LOOKUP_NOT_FOUND, text=text("v_lookup_not_found"))
     _, digits = split_qr_text(qr_text)
     return check_text(services, services.prefix + digits, source="lookup")

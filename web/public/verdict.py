@@ -25,6 +25,7 @@ from verify import Record, RegistryStatus, StatusCode, Verdict, VerificationRepo
 from verify.demo.reference import classifier_name
 from verify.keys import ALGORITHM_NAMES
 from verify.record import stamp_text
+from verify.texts import text as say
 from verify.verifier import NOT_CHECKED
 
 from ..problems.handlers import ProblemError
@@ -59,13 +60,16 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class StepLine:
-    """One verification step for the technical details: number, localised name and outcome, English detail."""
+    """One verification step for the technical details: number, localised name, outcome and detail (`detail_lang`
+    "en" where the step failed with an error raised in plain English, None where the detail is in the page's
+    language)."""
 
     number: int
     name: str
     outcome: str
     state: str
     detail: str
+    detail_lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,18 @@ def _replaced_by(report: VerificationReport) -> tuple[int | str, str, str]:
     return by.duplicate_no or "?", by.series or "?", by.number or "?"
 
 
+def _replaced_look(t: Translator, report: VerificationReport) -> list[str]:
+    """What to ask for: the document of the chain in force now (issue 10 item 17: after a duplicate of a duplicate
+    the direct successor is void too), or that none is when the registry says the chain's last one was annulled."""
+    registry = _registry(report)
+    end = registry.in_force
+    if end is None and registry.replaced_by is not None and registry.source == "registry":
+        return [t("look_replaced_none")]
+    if end is None or end == registry.replaced_by:
+        return [t("look_replaced", **dict(zip(("n", "series", "number"), _replaced_by(report), strict=True)))]
+    return [t("look_replaced_in_force", n=end.duplicate_no or "?", series=end.series, number=end.number)]
+
+
 def _replaced_summary(t: Translator, report: VerificationReport) -> str:
     registry = _registry(report)
     n, series, number = _replaced_by(report)
@@ -255,9 +271,7 @@ HEADLINES: Final[dict[str, Headline]] = {
     "valid_duplicate": Headline("ok", lambda t, r: t("valid_duplicate_h", n=_duplicate_facts(r)[0]),
                                 _duplicate_summary, _duplicate_look),
     "valid_original": Headline("ok", _words("valid_original_h"), _words("valid_original_s"), _looks("look_general")),
-    "replaced": Headline("bad", _words("replaced_h"), _replaced_summary,
-                         lambda t, r: [t("look_replaced", **dict(zip(("n", "series", "number"), _replaced_by(r),
-                                                                      strict=True)))]),
+    "replaced": Headline("bad", _words("replaced_h"), _replaced_summary, _replaced_look),
     "corrected": Headline("warn", _words("corrected_h"), _corrected_summary,
                           _looks("look_corrected", "look_general")),
     "annulled": Headline("bad", _words("annulled_h"), _annulled_summary, _looks("look_annulled")),
@@ -315,7 +329,9 @@ def _check(t: Translator, report: VerificationReport) -> list[Row]:
     check: list[Row] = []
     signer = report.signer if report.authentic else None
     if signer is not None:
-        check.append(Row(t("signer"), signer.label, f"{ALGORITHM_NAMES[signer.alg]} {signer.kid.hex()}"))
+        check.append(Row(t("signer"), t.text(say("v_signer_desc", start=signer.usage_from.date(),
+                                                  end=signer.usage_until.date())),
+                         f"{ALGORITHM_NAMES[signer.alg]} {signer.kid.hex()}"))
         check.append(Row(t("signed_at"), _moment(t, report.signed_at)))
     check.append(Row(t("checked_at"), _moment(t, report.checked_at)))
     if report.authentic and report.record is not None:
@@ -340,7 +356,9 @@ def _warnings(t: Translator, report: VerificationReport) -> list[str]:
 def _steps(t: Translator, report: VerificationReport) -> list[StepLine]:
     return [StepLine(number=step.number, name=t(f"step_{step.number}") if 1 <= step.number <= 11 else step.name,
                      outcome=t(f"outcome_{step.outcome}") if step.outcome in ("passed", "failed", "skipped")
-                     else step.outcome, state=step.outcome, detail=step.detail)
+                     else step.outcome, state=step.outcome,
+                     detail=t.text(step.text) if step.text is not None else step.detail,
+                     detail_lang=None if step.text is not None else "en")
             for step in report.steps]
 
 

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
 from verify import Error
+from verify.texts import Text
 
 from ..problems.errors import DATABASE_UNAVAILABLE, problem_from_exception
 from ..problems.handlers import ProblemError
@@ -69,7 +70,8 @@ class ConsoleRoute(APIRoute):
                 assert problem is not None
                 return error_page(request, problem)
             except RequestValidationError:
-                return error_page(request, ProblemError("invalid-request", "the request does not match the form"))
+                return error_page(request, ProblemError("invalid-request", "the request does not match the form",
+                                                        text=Text("c_p_form_mismatch")))
 
         return guarded
 
@@ -86,13 +88,13 @@ def error_page(request: Request, exc: ProblemError) -> Response:
     key = {"csrf-failed": "c_error_csrf", "not-found": "c_error_not_found", "forbidden": "c_error_forbidden",
            "conflict": "c_error_conflict", "document-state": "c_error_conflict", "blank-stock": "c_error_conflict",
            "unavailable": "c_error_unavailable"}.get(slug, "c_error_invalid")
-    detail = str(exc.detail)
     sign_out_csrf = getattr(request.state, SIGN_OUT_STATE, None)
 
     def html_of(lang: str) -> str:
         t = Translator(lang)
+        detail, detail_lang = (t.text(exc.text), None) if exc.text is not None else (str(exc.detail), "en")
         return render("console_error.html", lang=lang, title=t(key), desk=None, message=t(key), detail=detail,
-                      status=exc.status_code, sign_out_csrf=sign_out_csrf)
+                      detail_lang=detail_lang, status=exc.status_code, sign_out_csrf=sign_out_csrf)
 
     page = page_response(request, html_of, status_code=exc.status_code)
     retry_after = (exc.headers or {}).get("Retry-After")

@@ -45,7 +45,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from verify import Error
 from verify.doctypes import get_document_type
+from verify.texts import Text
 
 LANGUAGES: Final = ("kk", "ru", "en")
 """The languages of the pages, in the order of the switch (the state language first)."""
@@ -263,6 +265,31 @@ class Translator:
         if key not in catalogue(self.lang).messages:
             raise KeyError(key)
         return catalogue(self.lang).translations.ngettext(key, key, count).format(**values)
+
+    def text(self, value: Text) -> str:
+        """A `verify.texts.Text` in this language: its catalogue template with its parameters, each rendered here
+        too (a nested `Text` in this language, a date in the long form, a time in Kazakhstan's time); "field: "
+        first when it names a field. A key the catalogues lack (none should: tests/core/test_texts.py) gives the
+        English text.
+        """
+        template = catalogue(self.lang).messages.get(value.key)
+        if not isinstance(template, str):
+            return value.english()
+        body = template.format(**{name: self._value(param) for name, param in value.params.items()})
+        return f"{value.field}: {body}" if value.field else body
+
+    def _value(self, param: object) -> object:
+        if isinstance(param, Text):
+            return self.text(param)
+        if isinstance(param, dt.datetime):
+            return self.datetime(param)
+        if isinstance(param, dt.date):
+            return self.date(param)
+        return param
+
+    def error(self, exc: Error) -> str:
+        """What a `verify` error says, in this language (its `Text`; its English message when it has none)."""
+        return self.text(exc.text) if exc.text is not None else exc.message
 
     def date(self, value: dt.date) -> str:
         """A date as people write it (CLDR's long format): "2026 ж. 30 маусым", "30 июня 2026 г.", "30 June 2026"."""

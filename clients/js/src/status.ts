@@ -38,6 +38,8 @@ export interface DocumentStatus {
   original?: DocumentRef | null;
   duplicate_no?: number | null;
   replaced_by?: DocumentRef | null;
+  /** For REPLACED: the document of its duplicate chain in force now (a registry answer; null from a status list). */
+  in_force?: DocumentRef | null;
   current_revision?: number | null;
   changed_fields?: string[];
   changed_at?: Date | null;

@@ -380,6 +380,7 @@ function statusJson(s: DocumentStatus): Record<string, unknown> {
     original: refJson(s.original),
     duplicate_no: s.duplicate_no ?? null,
     replaced_by: refJson(s.replaced_by),
+    in_force: refJson(s.in_force),
     current_revision: s.current_revision ?? null,
     changed_fields: [...(s.changed_fields ?? [])],
     changed_at: s.changed_at ? isoUtc(s.changed_at) : null,

@@ -34,6 +34,7 @@ from ...record import (
     MAX_SURNAME_CHARS,
     check_name_part,
 )
+from ...texts import Text, text
 from .rows import (
     COLUMN_NAMES,
     FILE_COLUMN,
@@ -71,7 +72,7 @@ _HE_LEVELS: dict[str, tuple[str, ...]] = {
     "PHD": (_DOCTOR,), "DBA": (_DOCTOR,), "PD": (_DOCTOR,),
     "CPR": (_BACHELOR, _MASTER, _DOCTOR),
 }
-_LEVEL_NAMES = {_BACHELOR: "bachelor's (6B)", _MASTER: "master's (7M)", _DOCTOR: "doctoral (8D)"}
+_LEVEL_NAMES = {_BACHELOR: "v_level_6B", _MASTER: "v_level_7M", _DOCTOR: "v_level_8D"}  # message ids
 # Letters of a programme code typed in Cyrillic by mistake: 6В06101, 7М01501, 8Д05302.
 _PROGRAMME_LETTERS = str.maketrans({"В": "B", "М": "M", "Д": "D", "в": "B", "м": "M", "д": "D"})
 _LATIN_RE = re.compile("[A-Za-zÄäĞğÑñÖöŞşŪūÜüĪıİ]")  # Latin letters HolderName allows (Kazakh Latin alphabet)
@@ -82,12 +83,18 @@ _FULL_NAME_HEADERS = frozenset({"фио", "ф.и.о.", "ф. и. о.", "аты-ж
 
 def _shown(value: object) -> str:
     """A value quoted back to the officer: shortened, one line, any run of 10+ digits hidden (an IIN?)."""
-    text = value if isinstance(value, str) else str(value)
-    text = "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in text.strip())
-    text = _LONG_DIGITS_RE.sub("[digits hidden]", text)  # before shortening: no part of an IIN survives
-    if len(text) > _SHOWN_CHARS:
-        text = text[: _SHOWN_CHARS - 1] + "…"
-    return f"'{text}'"
+    typed = value if isinstance(value, str) else str(value)
+    typed = "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in typed.strip())
+    typed = _LONG_DIGITS_RE.sub("[digits hidden]", typed)  # before shortening: no part of an IIN survives
+    if len(typed) > _SHOWN_CHARS:
+        typed = typed[: _SHOWN_CHARS - 1] + "…"
+    return f"'{typed}'"
+
+
+def _level(prefix: str) -> Text:
+    """The name of a programme level by its code prefix (6B bachelor's, 7M master's, 8D doctoral)."""
+    key = _LEVEL_NAMES.get(prefix)
+    return text(key) if key is not None else text("v_level_other", prefix=prefix)
 
 
 def _map_header(table: Table, errors: list[RowError]) -> dict[str, int] | None:
@@ -97,32 +104,30 @@ def _map_header(table: Table, errors: list[RowError]) -> dict[str, int] | None:
     while header and is_empty(header[-1]):
         header.pop()
     if not header:
-        errors.append(RowError(row, FILE_COLUMN, f"the header row (row {row}) is empty; the first row must name "
-                                                 "the columns"))
+        errors.append(RowError.of(row, FILE_COLUMN, text("v_imp_header_empty", row=row)))
         return None
     if len(header) > MAX_COLUMNS:
-        errors.append(RowError(row, FILE_COLUMN, f"the header has more than {MAX_COLUMNS} columns"))
+        errors.append(RowError.of(row, FILE_COLUMN, text("v_imp_too_many_columns", limit=MAX_COLUMNS)))
         return None
     where: dict[str, int] = {}
     for index, cell in enumerate(header):
         if is_empty(cell):
             continue  # a column without a header is an error only where it holds a value (`_check_table`)
-        text = cell if isinstance(cell, str) else str(cell)
-        column = column_for(text)
+        cell_text = cell if isinstance(cell, str) else str(cell)
+        column = column_for(cell_text)
         if column is None:
-            hint = (" a full name in one column must be split into surname, name and patronymic columns;"
-                    if header_key(text) in _FULL_NAME_HEADERS else "")
-            errors.append(RowError(row, _shown(text)[1:-1], f"unknown column (column {index + 1});{hint} expected "
-                                   f"{', '.join(COLUMN_NAMES)} or their Kazakh or Russian names (docs/IMPORT.md)"))
+            key = "v_imp_unknown_full_name" if header_key(cell_text) in _FULL_NAME_HEADERS else "v_imp_unknown_column"
+            errors.append(RowError.of(row, _shown(cell_text)[1:-1], text(key, index=index + 1,
+                                                                        expected=", ".join(COLUMN_NAMES))))
         elif column in where:
-            errors.append(RowError(row, column, f"the column appears twice (columns {where[column] + 1} and "
-                                                f"{index + 1})"))
+            errors.append(RowError.of(row, column, text("v_imp_column_twice", first=where[column] + 1,
+                                                        second=index + 1)))
         else:
             where[column] = index
     missing = [column for column in REQUIRED_COLUMNS if column not in where]
     for column in missing:
         names = ", ".join(COLUMN_NAMES[column])
-        errors.append(RowError(row, column, f"required column is missing (accepted headers: {names})"))
+        errors.append(RowError.of(row, column, text("v_imp_column_missing", names=names)))
     return None if missing else where
 
 
@@ -145,11 +150,11 @@ class _Checked:
     award_date: dt.date | None = None
     group: str | None = None
 
-    def error(self, column: str, reason: str) -> None:
-        self.errors.append(RowError(self.row, column, reason))
+    def error(self, column: str, reason: Text) -> None:
+        self.errors.append(RowError.of(self.row, column, reason))
 
-    def warn(self, column: str, reason: str) -> None:
-        self.warnings.append(RowError(self.row, column, reason))
+    def warn(self, column: str, reason: Text) -> None:
+        self.warnings.append(RowError.of(self.row, column, reason))
 
 
 def check_table(table: Table, *, today: dt.date) -> ParseReport:
@@ -168,7 +173,7 @@ def check_table(table: Table, *, today: dt.date) -> ParseReport:
     if where is None:
         return ParseReport(rows=(), errors=tuple(errors))
     if not table.rows:
-        errors.append(RowError(0, FILE_COLUMN, "the file has a header but no data rows"))
+        errors.append(RowError.of(0, FILE_COLUMN, text("v_imp_no_rows")))
     headed = {i for i, cell in enumerate(table.header) if not is_empty(cell)}
     rows: list[GraduateRow] = []
     seen_keys: dict[tuple[str, str, str], int] = {}
@@ -177,7 +182,7 @@ def check_table(table: Table, *, today: dt.date) -> ParseReport:
         checked = _Checked(row=number)
         headless = [i + 1 for i, cell in enumerate(cells) if i not in headed and not is_empty(cell)]
         if headless:
-            checked.error(ROW_COLUMN, f"a value in column {headless[0]}, which has no header")
+            checked.error(ROW_COLUMN, text("v_imp_headless_value", index=headless[0]))
         values = {column: cells[index] if index < len(cells) else None for column, index in where.items()}
         _check_values(checked, values, today=today)
         _check_across_rows(checked, seen_keys, seen_people)
@@ -217,7 +222,7 @@ def _check_across_rows(
     if c.doc_type is not None and c.programme is not None:
         key = (c.iin, c.doc_type.code, c.programme)
         if key in seen_keys:
-            c.error(ROW_COLUMN, f"duplicate of row {seen_keys[key]} (same IIN, doc_type and programme)")
+            c.error(ROW_COLUMN, text("v_imp_duplicate_row", row=seen_keys[key]))
         else:
             seen_keys[key] = c.row
     person = (c.surname, c.name, c.patronymic, c.birth_date)
@@ -226,7 +231,7 @@ def _check_across_rows(
     if c.iin in seen_people:
         first_row, first_person = seen_people[c.iin]
         if first_person != person:
-            c.error("iin", f"the same IIN as row {first_row} but a different surname, name, patronymic or birth date")
+            c.error("iin", text("v_imp_same_iin_other_person", row=first_row))
     else:
         seen_people[c.iin] = (c.row, person)
 
@@ -240,16 +245,14 @@ def _check_values(c: _Checked, values: dict[str, object], *, today: dt.date) -> 
     if c.surname is not None and c.name is not None:
         full = " ".join(p for p in (c.surname, c.name, c.patronymic) if p)
         if len(full) > MAX_FULL_NAME_CHARS:
-            c.error("surname", f"the full name (surname, name, patronymic) is {len(full)} characters; "
-                               f"at most {MAX_FULL_NAME_CHARS} fit on the QR code")
+            c.error("surname", text("v_imp_full_name_long", length=len(full), limit=MAX_FULL_NAME_CHARS))
             c.surname = None
     c.birth_date = _check_date(c, values.get("birth_date"), column="birth_date", today=today)
     if c.birth_date is not None and c.birth_date < _EARLIEST_BIRTH_DATE:
-        c.error("birth_date", f"is before {_EARLIEST_BIRTH_DATE.isoformat()}")
+        c.error("birth_date", text("v_imp_before", date=_EARLIEST_BIRTH_DATE))
         c.birth_date = None
     if c.iin is not None and c.birth_date is not None and iin_birth_date(c.iin) != c.birth_date:
-        c.warn("birth_date", "differs from the birth date encoded in the IIN (its first six digits and the "
-                             "century digit); check both")
+        c.warn("birth_date", text("v_imp_birth_differs_iin"))
     c.doc_type = _check_doc_type(c, values.get("doc_type"))
     c.programme = _check_programme(c, values.get("programme"))
     c.qualification = _check_qualification(c, values.get("qualification"))
@@ -262,117 +265,115 @@ def _check_values(c: _Checked, values: dict[str, object], *, today: dt.date) -> 
 
 def _text(c: _Checked, raw: object, *, column: str, required: bool) -> str | None:
     """A cell as trimmed NFC text; None (with an error if required) when empty or unreadable."""
-    text: str
+    typed: str
     if raw is None:
-        text = ""
+        typed = ""
     elif isinstance(raw, str):
-        text = raw
+        typed = raw
     elif isinstance(raw, bool):
-        c.error(column, "is true/false, expected text")
+        c.error(column, text("v_imp_bool_not_text"))
         return None
     elif isinstance(raw, int):
-        text = str(raw)
+        typed = str(raw)
     elif isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
-        text = str(int(raw))
+        typed = str(int(raw))
     elif isinstance(raw, float):
-        c.error(column, f"is the number {_shown(raw)}, expected text")
+        c.error(column, text("v_imp_number_not_text", value=_shown(raw)))
         return None
     else:  # date, time, timedelta from a spreadsheet cell
-        c.error(column, "is a date or time, expected text")
+        c.error(column, text("v_imp_date_not_text"))
         return None
-    text = unicodedata.normalize("NFC", text).strip()
-    if not text:
+    typed = unicodedata.normalize("NFC", typed).strip()
+    if not typed:
         if required:
-            c.error(column, "is required")
+            c.error(column, text("v_imp_required"))
         return None
-    if len(text) > MAX_CELL_CHARS:
-        c.error(column, f"is longer than {MAX_CELL_CHARS} characters")
+    if len(typed) > MAX_CELL_CHARS:
+        c.error(column, text("v_imp_cell_long", limit=MAX_CELL_CHARS))
         return None
-    if not text.isprintable():  # control, format (zero-width), private-use, unassigned, separators but space
-        c.error(column, "contains control or invisible characters (a line break, a tab, a no-break or zero-width "
-                        "space?)")
+    if not typed.isprintable():  # control, format (zero-width), private-use, unassigned, separators but space
+        c.error(column, text("v_imp_invisible"))
         return None
-    return text
+    return typed
 
 
-def _reason(exc: RecordError) -> str:
-    """A RecordError's message without its leading "field: " (the column is named separately)."""
-    message = exc.message
-    head, sep, tail = message.partition(": ")
-    return tail if sep and " " not in head else message
+def _reason(exc: RecordError) -> Text:
+    """A RecordError's message without its field (the column is named separately)."""
+    if exc.text is not None:
+        return exc.text.without_field()
+    raise exc  # every RecordError of the record checks is raised with a Text (tests/core/test_texts.py)
 
 
 def _check_iin(c: _Checked, raw: object) -> str | None:
     if isinstance(raw, int) and not isinstance(raw, bool):
         if not 0 <= raw < 10**12:
-            c.error("iin", "must be exactly 12 digits")
+            c.error("iin", text("v_imp_iin_12"))
             return None
-        text: str | None = f"{raw:012d}"  # a number cell lost the leading zeros
+        typed: str | None = f"{raw:012d}"  # a number cell lost the leading zeros
     elif isinstance(raw, float):
-        c.error("iin", "is stored as a decimal number, so digits may be lost; format the IIN column as text")
+        c.error("iin", text("v_imp_iin_decimal"))
         return None
     else:
-        text = _text(c, raw, column="iin", required=True)
-    if text is None:
+        typed = _text(c, raw, column="iin", required=True)
+    if typed is None:
         return None
-    if not (len(text) == 12 and text.isascii() and text.isdigit()):
-        if text.isascii() and text.isdigit() and len(text) < 12:
-            c.error("iin", f"must be exactly 12 digits, found {len(text)} (a leading zero may have been lost "
-                           "when the column was formatted as a number)")
+    if not (len(typed) == 12 and typed.isascii() and typed.isdigit()):
+        if typed.isascii() and typed.isdigit() and len(typed) < 12:
+            c.error("iin", text("v_imp_iin_short", count=len(typed)))
         else:
-            c.error("iin", "must be exactly 12 digits")
+            c.error("iin", text("v_imp_iin_12"))
         return None
     try:
-        return validate_iin(text)
+        return validate_iin(typed)
     except RecordError as exc:
         c.error("iin", _reason(exc))
         return None
 
 
 def _check_name(c: _Checked, raw: object, *, column: str, limit: int, required: bool) -> str | None:
-    text = _text(c, raw, column=column, required=required)
-    if text is None:
+    typed = _text(c, raw, column=column, required=required)
+    if typed is None:
         return None
     try:
-        check_name_part(text, label=column, limit=limit)
+        check_name_part(typed, label=column, limit=limit)
     except RecordError as exc:
         c.error(column, _reason(exc))
         return None
-    if _LATIN_RE.search(text) and _CYRILLIC_RE.search(text):
-        c.warn(column, "mixes Latin and Cyrillic letters (e.g. a Latin 'i' for the Kazakh 'і'); check the spelling")
-    return text
+    if _LATIN_RE.search(typed) and _CYRILLIC_RE.search(typed):
+        c.warn(column, text("v_imp_mixed_scripts"))
+    return typed
 
 
 def _check_date(c: _Checked, raw: object, *, column: str, today: dt.date) -> dt.date | None:
     value: dt.date | None = None
     if isinstance(raw, dt.datetime):
         if raw.time() != dt.time(0, 0):
-            c.error(column, "has a time of day; expected a date")
+            c.error(column, text("v_imp_time_of_day"))
             return None
         value = raw.date()
     elif isinstance(raw, dt.date):
         value = raw
     elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        c.error(column, f"is the number {_shown(raw)}, not a date; format the cell as a date or write YYYY-MM-DD")
+        c.error(column, text("v_imp_number_not_date", value=_shown(raw)))
         return None
     else:
-        text = _text(c, raw, column=column, required=True)
-        if text is None:
+        typed = _text(c, raw, column=column, required=True)
+        if typed is None:
             return None
-        iso, dmy = _ISO_DATE_RE.fullmatch(text), _DMY_DATE_RE.fullmatch(text)
+        iso, dmy = _ISO_DATE_RE.fullmatch(typed), _DMY_DATE_RE.fullmatch(typed)
         try:
             if iso is not None:
                 value = dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
             elif dmy is not None:
                 value = dt.date(int(dmy.group(3)), int(dmy.group(2)), int(dmy.group(1)))
         except ValueError:
-            c.error(column, f"{_shown(text)} is not a calendar date")
+            c.error(column, text("v_imp_not_calendar_date", value=_shown(typed)))
             return None
         if value is None:
-            c.error(column, f"{_shown(text)} is not a date in the form YYYY-MM-DD or DD.MM.YYYY")
+            c.error(column, text("v_imp_not_date_form", value=_shown(typed)))
             return None
     if value > today:
-        c.error(column, f"{value.isoformat()} is in the future")
+        c.error(column, text("v_imp_future", date=value))
         return None
     return value
 
@@ -380,10 +381,10 @@ def _check_date(c: _Checked, raw: object, *, column: str, today: dt.date) -> dt.
 def _check_award_date(c: _Checked) -> None:
     assert c.award_date is not None
     if c.award_date < EARLIEST_AWARD_DATE:
-        c.error("award_date", f"is before {EARLIEST_AWARD_DATE.isoformat()}")
+        c.error("award_date", text("v_imp_before", date=EARLIEST_AWARD_DATE))
         c.award_date = None
     elif c.birth_date is not None and c.award_date < _add_years(c.birth_date, MIN_AWARD_AGE_YEARS):
-        c.error("award_date", f"is less than {MIN_AWARD_AGE_YEARS} years after birth_date")
+        c.error("award_date", text("v_imp_award_too_early", years=MIN_AWARD_AGE_YEARS))
         c.award_date = None
 
 
@@ -395,47 +396,47 @@ def _add_years(day: dt.date, years: int) -> dt.date:
 
 
 def _check_doc_type(c: _Checked, raw: object) -> DocumentType | None:
-    text = _text(c, raw, column="doc_type", required=True)
-    if text is None:
+    typed = _text(c, raw, column="doc_type", required=True)
+    if typed is None:
         return None
-    doc_type = get_document_type(text.upper())
+    doc_type = get_document_type(typed.upper())
     if doc_type is None:
         codes = ", ".join(t.code for t in DOCUMENT_TYPES)
-        c.error("doc_type", f"unknown document type {_shown(text)}; expected one of {codes}")
+        c.error("doc_type", text("v_imp_unknown_doc_type", value=_shown(typed), codes=codes))
     return doc_type
 
 
 def _check_programme(c: _Checked, raw: object) -> str | None:
     if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw < 10**8:
         raw = f"{raw:08d}"  # an 8-digit specialty code in a number cell lost its leading zero
-    text = _text(c, raw, column="programme", required=True)
-    if text is None:
+    typed = _text(c, raw, column="programme", required=True)
+    if typed is None:
         return None
-    code = text.translate(_PROGRAMME_LETTERS).upper()
+    code = typed.translate(_PROGRAMME_LETTERS).upper()
     is_tve, is_he = bool(TVE_SPECIALTY_RE.fullmatch(code)), bool(HE_PROGRAMME_RE.fullmatch(code))
     doc_type = c.doc_type
     if doc_type is None:
         if not (is_tve or is_he):
-            c.error("programme", f"{_shown(text)} is neither a TVE specialty code of 8 digits (06130100) nor a "
-                                 "higher-education programme code (6B06101, 7M01501, 8D05302)")
+            c.error("programme", text("v_imp_programme_neither", value=_shown(typed)))
             return None
         return code
     if doc_type.level == "tve":
         if not is_tve:
-            c.error("programme", f"{_shown(text)}: doc_type {doc_type.code} needs a TVE specialty code of 8 digits "
-                                 "such as 06130100")
+            c.error("programme", text("v_imp_programme_tve", value=_shown(typed), doc_type=doc_type.code))
             return None
         return code
     allowed = _HE_LEVELS[doc_type.code]
     if not is_he:
-        c.error("programme", f"{_shown(text)}: doc_type {doc_type.code} needs a higher-education programme code "
-                             f"such as {allowed[0]}06101")
+        c.error("programme", text("v_imp_programme_he", value=_shown(typed), doc_type=doc_type.code,
+                                  example=f"{allowed[0]}06101"))
         return None
     if code[:2] not in allowed:
-        level = _LEVEL_NAMES.get(code[:2], f"level {code[:2]}")
-        wanted = " or ".join(_LEVEL_NAMES[prefix] for prefix in allowed)
-        c.error("programme", f"{_shown(text)} is a {level} programme, but doc_type {doc_type.code} needs a "
-                             f"{wanted} programme")
+        level = _level(code[:2])
+        wanted = _level(allowed[0])
+        for prefix in allowed[1:]:
+            wanted = text("v_or", first=wanted, second=_level(prefix))
+        c.error("programme", text("v_imp_programme_level", value=_shown(typed), level=level, doc_type=doc_type.code,
+                                  wanted=wanted))
         return None
     return code
 
@@ -443,22 +444,21 @@ def _check_programme(c: _Checked, raw: object) -> str | None:
 def _check_qualification(c: _Checked, raw: object) -> str | None:
     doc_type = c.doc_type
     tve = doc_type is not None and doc_type.level == "tve"
-    text = _text(c, raw, column="qualification", required=tve)
-    if text is None:
+    typed = _text(c, raw, column="qualification", required=tve)
+    if typed is None:
         return None
-    code = text.upper()
+    code = typed.upper()
     if doc_type is None:
         return code if _CODE_RE.fullmatch(code) else None
     if tve:
         if not TVE_QUALIFICATION_RE.fullmatch(code):
-            c.error("qualification", f"{_shown(text)} is not a TVE qualification code such as 4S06130103")
+            c.error("qualification", text("v_imp_qualification_tve", value=_shown(typed)))
             return None
         if c.programme is not None and code[2:8] != c.programme[:6]:
-            c.warn("qualification", f"{_shown(code)} does not belong to specialty {c.programme} (its digits after "
-                                    "the letter should begin with the first six digits of the specialty)")
+            c.warn("qualification", text("v_imp_qualification_specialty", value=_shown(code), programme=c.programme))
         return code
     if not (len(code) <= MAX_QUALIFICATION_CHARS and _CODE_RE.fullmatch(code)):
-        c.error("qualification", f"{_shown(text)} must be 1-{MAX_QUALIFICATION_CHARS} characters of 0-9 and A-Z")
+        c.error("qualification", text("v_imp_qualification_he", value=_shown(typed), limit=MAX_QUALIFICATION_CHARS))
         return None
     return code
 
@@ -470,36 +470,36 @@ def _check_honours(c: _Checked, raw: object) -> bool | None:
     elif isinstance(raw, (int, float)) and raw in (0, 1):
         value = bool(raw)
     else:
-        text = _text(c, raw, column="honours", required=False)
-        if text is None:
+        typed = _text(c, raw, column="honours", required=False)
+        if typed is None:
             value = None
-        elif text.casefold() in _TRUE:
+        elif typed.casefold() in _TRUE:
             value = True
-        elif text.casefold() in _FALSE:
+        elif typed.casefold() in _FALSE:
             value = False
         else:
-            c.error("honours", f"{_shown(text)} is not one of true/false, 1/0, yes/no, иә/жоқ, да/нет")
+            c.error("honours", text("v_imp_honours_value", value=_shown(typed)))
             return None
     doc_type = c.doc_type
     if doc_type is None:
         return bool(value)
     if doc_type.code == "TVE_HONOURS":
         if value is False:
-            c.error("honours", "is false, but doc_type TVE_HONOURS is the diploma with honours")
+            c.error("honours", text("v_imp_honours_false"))
             return None
         return True
     if doc_type.code == "TVE" and value:
-        c.error("honours", "is true: a TVE diploma with honours has doc_type TVE_HONOURS")
+        c.error("honours", text("v_imp_honours_true"))
         return None
     return bool(value)
 
 
 def _check_group(c: _Checked, raw: object) -> str | None:
-    text = _text(c, raw, column="group", required=True)
-    if text is not None and len(text) > MAX_GROUP_CHARS:
-        c.error("group", f"is {len(text)} characters; at most {MAX_GROUP_CHARS}")
+    typed = _text(c, raw, column="group", required=True)
+    if typed is not None and len(typed) > MAX_GROUP_CHARS:
+        c.error("group", text("v_imp_group_long", length=len(typed), limit=MAX_GROUP_CHARS))
         return None
-    if text is not None and iins_in_text(text):  # the group is shown in lists, batches and logs
-        c.error("group", "holds an IIN (12 digits with a valid check digit); leave it out")
+    if typed is not None and iins_in_text(typed):  # the group is shown in lists, batches and logs
+        c.error("group", text("v_imp_group_iin"))
         return None
-    return text
+    return typed

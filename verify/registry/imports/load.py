@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from ...doctypes import get_document_type
+from ...texts import text
 from ..access import require_institution, require_writer, unit_of_work
 from ..audit import append_event
 from ..models import Document, Graduate, Holder, Institution, InstitutionKind, Officer
@@ -94,7 +95,7 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
     """
     require_writer(officer)
     assert institution.id is not None
-    require_institution(officer, institution.id, what=f"institution {institution.bin}")
+    require_institution(officer, institution.id, what=text("v_what_institution", bin=institution.bin))
     at = at if at is not None else dt.datetime.now(dt.UTC)
     warnings = list(report.warnings)
     if report.errors:
@@ -103,8 +104,7 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
     errors = _check_kinds(rows, institution)
     with unit_of_work(session):
         holders = _existing_holders(session, {row.iin for row in rows}, institution.id)
-        errors += [RowError(row.row, "birth_date", "differs from the birth date this institution registered for "
-                                                   "this IIN in an earlier import")
+        errors += [RowError.of(row.row, "birth_date", text("v_imp_birth_differs_registry"))
                    for row in rows if row.iin in holders and holders[row.iin].birth_date != row.birth_date]
         if errors:
             session.rollback()
@@ -130,9 +130,7 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
                 counts["holders_created"] += 1
             elif (holder.surname, holder.name, holder.patronymic) != (row.surname, row.name, row.patronymic):
                 if holder.id in holders_with_documents:
-                    warnings.append(RowError(row.row, "surname", "this institution registered another name for "
-                                             "this person, on issued documents: kept it (a name changes only "
-                                             "through a correction or a duplicate)"))
+                    warnings.append(RowError.of(row.row, "surname", text("v_imp_kept_name")))
                 else:
                     holder.surname, holder.name, holder.patronymic = row.surname, row.name, row.patronymic
                     holder.updated_at = at
@@ -157,8 +155,7 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
                 counts["graduates_created"] += 1
             elif any(getattr(graduate, name) != value for name, value in values.items()):
                 if graduate.id in issued:
-                    warnings.append(RowError(row.row, ROW_COLUMN, "differs from the registry, which issued a "
-                                             "document for it: kept the registry's data (use a correction)"))
+                    warnings.append(RowError.of(row.row, ROW_COLUMN, text("v_imp_kept_registry")))
                     counts["unchanged"] += 1
                 else:
                     for name, value in values.items():
@@ -185,11 +182,10 @@ def _check_kinds(rows: Iterable[GraduateRow], institution: Institution) -> list[
     for row in rows:
         doc_type = get_document_type(row.doc_type)
         if doc_type is None:
-            errors.append(RowError(row.row, "doc_type", f"unknown document type {row.doc_type}"))
+            errors.append(RowError.of(row.row, "doc_type", text("v_imp_doc_type_unknown", doc_type=row.doc_type)))
         elif doc_type.level != level:
-            issuer = "colleges" if doc_type.level == "tve" else "universities"
-            errors.append(RowError(row.row, "doc_type", f"{doc_type.code} documents are issued by {issuer}; "
-                                                        f"this institution is a {institution.kind}"))
+            key = "v_imp_doc_type_college" if doc_type.level == "tve" else "v_imp_doc_type_university"
+            errors.append(RowError.of(row.row, "doc_type", text(key, doc_type=doc_type.code)))
     return errors
 
 

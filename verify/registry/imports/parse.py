@@ -78,6 +78,7 @@ import zipfile
 
 from openpyxl import load_workbook
 
+from ...texts import Text, text
 from .checks import check_table
 from .rows import (
     COLUMN_NAMES,
@@ -149,19 +150,16 @@ def parse_graduates(
         A `ParseReport`: good rows, errors and warnings.
     """
     if len(data) > max_bytes:
-        return _file_error(f"the file is {_megabytes(len(data))}, over the limit of {_megabytes(max_bytes)}")
+        return _file_error(text("v_imp_too_big", size=_megabytes(len(data)), limit=_megabytes(max_bytes)))
     if not data:
-        return _file_error("the file is empty")
+        return _file_error(text("v_imp_empty_file"))
     lower = filename.lower()
     if lower.endswith(".xls") or data.startswith(_OLE_MAGIC):
-        return _file_error(
-            "this is an old Excel .xls file or a password-protected workbook; save it as .xlsx "
-            "(Excel Workbook) without a password, or as CSV UTF-8"
-        )
+        return _file_error(text("v_imp_xls"))
     if lower.endswith(".xlsx") or (not lower.endswith(".csv") and data.startswith(_XLSX_MAGIC)):
         table = _read_xlsx(data, max_rows=max_rows, max_uncompressed_bytes=max_uncompressed_bytes)
     elif data.startswith(_XLSX_MAGIC):
-        return _file_error("the file is named .csv but is a zip archive (an XLSX workbook?); name it .xlsx")
+        return _file_error(text("v_imp_csv_is_zip"))
     else:
         table = _read_csv(data, max_rows=max_rows)
     if isinstance(table, RowError):
@@ -174,8 +172,12 @@ def parse_graduates(
 
 
 
-def _file_error(reason: str) -> ParseReport:
-    return ParseReport(rows=(), errors=(RowError(0, FILE_COLUMN, reason),))
+def _file_error(reason: Text) -> ParseReport:
+    return ParseReport(rows=(), errors=(_file_problem(reason),))
+
+
+def _file_problem(reason: Text) -> RowError:
+    return RowError.of(0, FILE_COLUMN, reason)
 
 
 def _megabytes(size: int) -> str:
@@ -183,34 +185,33 @@ def _megabytes(size: int) -> str:
 
 
 def _too_many_rows(max_rows: int) -> RowError:
-    return RowError(0, FILE_COLUMN, f"the file has more than {max_rows:,} data rows; split it into smaller files")
+    return _file_problem(text("v_imp_too_many_rows", limit=f"{max_rows:,}"))
 
 
 def _read_csv(data: bytes, *, max_rows: int) -> Table | RowError:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return RowError(0, FILE_COLUMN, "the file is UTF-16 text; save it as CSV UTF-8")
+        return _file_problem(text("v_imp_utf16"))
     try:
-        text = data.decode("utf-8-sig")
+        decoded = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return RowError(0, FILE_COLUMN, f"the file is not UTF-8 text (first bad byte on line {line}); "
-                                        "save it as CSV UTF-8")
+        return _file_problem(text("v_imp_not_utf8", line=line))
     first_row = 1
     delimiter: str | None = None
-    first_line, _, rest = text.partition("\n")
+    first_line, _, rest = decoded.partition("\n")
     directive = re.fullmatch(r"sep=(.)\r?", first_line)
     if directive is not None and directive.group(1) in ",;":
         delimiter = directive.group(1)
-        text, first_row = rest, 2
+        decoded, first_row = rest, 2
     if delimiter is None:
         delimiter = _sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=True)
+    reader = csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter, quotechar='"', strict=True)
     table: Table | None = None
     data_rows = 0
     try:
         for number, cells in enumerate(reader, start=first_row):
             if number > MAX_PHYSICAL_ROWS:
-                return RowError(0, FILE_COLUMN, f"the file has more than {MAX_PHYSICAL_ROWS:,} rows")
+                return _file_problem(text("v_imp_too_many_physical", limit=f"{MAX_PHYSICAL_ROWS:,}"))
             if table is None:
                 table = Table(header_row=number, header=tuple(cells))
                 continue
@@ -220,10 +221,10 @@ def _read_csv(data: bytes, *, max_rows: int) -> Table | RowError:
             if data_rows > max_rows:
                 return _too_many_rows(max_rows)
             table.rows.append((number, tuple(cells)))
-    except csv.Error as exc:
-        return RowError(0, FILE_COLUMN, f"malformed CSV at line {reader.line_num}: {exc}")
+    except csv.Error:
+        return _file_problem(text("v_imp_bad_csv", line=reader.line_num))
     if table is None:
-        return RowError(0, FILE_COLUMN, "the file has no header row")
+        return _file_problem(text("v_imp_no_header"))
     return table
 
 
@@ -248,20 +249,19 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_uncompressed_bytes: int) -> Ta
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except Exception:  # untrusted bytes into a foreign parser: every failure is bad input
-        return RowError(0, FILE_COLUMN, "the file is not a valid XLSX workbook (not a readable zip archive)")
+        return _file_problem(text("v_imp_not_xlsx"))
     if len(members) > MAX_ZIP_MEMBERS:
-        return RowError(0, FILE_COLUMN, f"the XLSX archive has {len(members):,} members, over the limit of "
-                                        f"{MAX_ZIP_MEMBERS:,}")
+        return _file_problem(text("v_imp_xlsx_members", count=f"{len(members):,}", limit=f"{MAX_ZIP_MEMBERS:,}"))
     unpacked = sum(member.file_size for member in members)
     if unpacked > max_uncompressed_bytes:
-        return RowError(0, FILE_COLUMN, f"the XLSX workbook would unpack to {_megabytes(unpacked)}, over the limit "
-                                        f"of {_megabytes(max_uncompressed_bytes)}")
+        return _file_problem(text("v_imp_xlsx_unpacked", size=_megabytes(unpacked),
+                                  limit=_megabytes(max_uncompressed_bytes)))
     if any(member.flag_bits & 0x1 for member in members):
-        return RowError(0, FILE_COLUMN, "the XLSX archive is encrypted; save the workbook without a password")
+        return _file_problem(text("v_imp_xlsx_encrypted"))
     try:
         return _read_workbook(data, max_rows=max_rows)
     except Exception:  # openpyxl raises many types on bad XML or zips: all are bad input
-        return RowError(0, FILE_COLUMN, "the XLSX workbook could not be read (damaged or not an Excel workbook)")
+        return _file_problem(text("v_imp_xlsx_unreadable"))
 
 
 def _read_workbook(data: bytes, *, max_rows: int) -> Table | RowError:
@@ -273,14 +273,14 @@ def _read_workbook(data: bytes, *, max_rows: int) -> Table | RowError:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
         try:
             if not workbook.worksheets:
-                return RowError(0, FILE_COLUMN, "the workbook has no sheet")
+                return _file_problem(text("v_imp_no_sheet"))
             sheet = workbook.worksheets[0]  # a ReadOnlyWorksheet (read_only=True); chart sheets are not listed
             sheet.reset_dimensions()  # the stored dimension may be wrong; read the rows actually present
             table: Table | None = None
             data_rows = 0
             for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True), start=1):
                 if number > MAX_PHYSICAL_ROWS:
-                    return RowError(0, FILE_COLUMN, f"the sheet has more than {MAX_PHYSICAL_ROWS:,} rows")
+                    return _file_problem(text("v_imp_sheet_rows", limit=f"{MAX_PHYSICAL_ROWS:,}"))
                 cells = tuple(values)
                 if table is None:
                     table = Table(header_row=number, header=cells)
@@ -294,5 +294,5 @@ def _read_workbook(data: bytes, *, max_rows: int) -> Table | RowError:
         finally:
             workbook.close()
     if table is None:
-        return RowError(0, FILE_COLUMN, "the first sheet is empty (no header row)")
+        return _file_problem(text("v_imp_sheet_empty"))
     return table

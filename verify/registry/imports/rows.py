@@ -12,6 +12,8 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field, fields
 
+from ...texts import Text
+
 MAX_COLUMNS = 64  # header cells; the documented set has 11
 MAX_CELL_CHARS = 1_000  # characters in one cell, after trimming
 MAX_GROUP_CHARS = 32
@@ -103,11 +105,19 @@ class RowError:
         column: the canonical column name (``iin``, ``birth_date``, ...), the header as written for an
             unknown column, `FILE_COLUMN` for the file as a whole or `ROW_COLUMN` for a whole row.
         reason: plain English; never contains an IIN.
+        text: the same as a `verify.texts.Text` (message id and parameters), which the service shows in the
+            reader's language; None for a reason given as plain English.
     """
 
     row: int
     column: str
     reason: str
+    text: Text | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, row: int, column: str, text: Text) -> RowError:
+        """The problem of `row` and `column` said by `text` (its English form is `reason`)."""
+        return cls(row, column, text.english(), text)
 
 
 @dataclass(frozen=True, slots=True)
