@@ -57,7 +57,7 @@ from .runtime.backoffice import build_backoffice
 from .runtime.services import build_services, prepare
 from .settings import KiB, WebSettings
 from .ui.i18n import Translator, error_detail
-from .ui.render import request_language
+from .ui.render import problem_language
 
 TITLE = "verify: education document verification"
 DESCRIPTION = """\
@@ -104,10 +104,11 @@ def _as_web_settings(settings: Settings | None) -> WebSettings:
     return WebSettings(**settings.model_dump(exclude_unset=True))
 
 
-
 def localized(request: Request, message: Text) -> str:
-    """A problem's `Text` in the request's language (`?lang=`, the cookie, Accept-Language): its `detail`."""
-    return Translator(request_language(request)[0]).text(message)
+    """A problem's `Text` in the request's language (`?lang=`, the cookie, Accept-Language, else English): its
+    `detail` (`web.ui.render.problem_language`)."""
+    return Translator(problem_language(request)).text(message)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application.

@@ -128,12 +128,16 @@ def request_language(request: Request) -> tuple[str, str | None]:
     return lang, switched
 
 
-def localize_problem(request: Request, key: str) -> str:
-    """A problem's message `key` in the request's language (`web.problems.handlers.install_problem_handlers`); a
-    request that states no language reads English (programs read problems; pages default to Kazakh)."""
-    lang = negotiate(query=language_from(request.query_params.get("lang")), cookie=request.cookies.get(COOKIE),
+def problem_language(request: Request) -> str:
+    """The language of a problem's `detail`: the switch, the cookie, Accept-Language, else English — a request that
+    states no language is a program's more likely than a person's (pages default to Kazakh: `request_language`)."""
+    return negotiate(query=language_from(request.query_params.get("lang")), cookie=request.cookies.get(COOKIE),
                      accept_language=request.headers.get("accept-language"), default=FALLBACK)
-    return Translator(lang)(key)
+
+
+def localize_problem(request: Request, key: str) -> str:
+    """A problem's message `key` in the request's language (`web.problems.handlers.install_problem_handlers`)."""
+    return Translator(problem_language(request))(key)
 
 
 def page_response(request: Request, html_of: Callable[[str], str], *, status_code: int = 200,
