@@ -27,6 +27,9 @@ The steps (docs/FORMAT.md §7; the number is the `step` of the error raised):
     (10) scope        the series (and institution, where scoped) is in the signer's scope
     (11) registry     the status through `StatusLookup`: the registry, or signed status lists
                       (skipped without a source; AUTHENTIC_STATUS_UNKNOWN when it cannot tell)
+    (12) log          the record's entry in the transparency log, when the status source gives one
+                      (`RegistryStatus.log`): no entry is NOT_IN_LOG; with a `LogCheck`, the entry must be
+                      this record's and its inclusion proof lead to a checkpoint signed by the log key
 
 Nothing from the payload is used before step 5 passed. Time is always a parameter: the
 signer is judged at the signing time, the document status at the time of the check.
@@ -44,6 +47,7 @@ from . import codec
 from .errors import (
     BadSignatureError,
     DocumentStatusError,
+    NotInLogError,
     PrefixError,
     SignerPeriodError,
     StatusUnknownError,
@@ -53,12 +57,12 @@ from .errors import (
 )
 from .keys import ALGORITHM_NAMES
 from .record import Record
-from .status import RegistryStatus, StatusCode, StatusLookup, StatusQuery, Verdict
+from .status import LogCheck, LogEvidence, RegistryStatus, StatusCode, StatusLookup, StatusQuery, Verdict
 from .trust import SignerEntry, TrustList
 
 STEP_NAMES: dict[int, str] = {
     1: "unprefix", 2: "digits", 3: "cose", 4: "kid", 5: "signature", 6: "chain", 7: "payload",
-    8: "usage_period", 9: "revocation", 10: "scope", 11: "registry",
+    8: "usage_period", 9: "revocation", 10: "scope", 11: "registry", 12: "log",
 }
 
 #: How far a record's signing time may lie after the time of the check (clocks of signer and verifier
@@ -85,7 +89,7 @@ class StepResult:
     """The result of one numbered step.
 
     Attributes:
-        number: 1..11.
+        number: 1..12.
         name: `STEP_NAMES[number]`.
         outcome: "passed", "failed" or "skipped".
         detail: a sentence for a person.
@@ -201,14 +205,18 @@ class Verifier:
             False (today's default) VALID with status NOT_CHECKED; True AUTHENTIC_STATUS_UNKNOWN, never
             VALID (issue 10 item 3: the CLI and the pages switch to True). A lookup that raises
             `StatusUnknownError` gives AUTHENTIC_STATUS_UNKNOWN either way.
+        log_check: checks step 12 cryptographically (`verify.transparency.inclusion.TrustListLogCheck`); without
+            one, step 12 takes the status source's word (an entry, or none: NOT_IN_LOG).
 
     Raises:
         RecordError: an accepted prefix that is not ASCII or not of the grammar of §5.2.
     """
 
     def __init__(self, trust_list: TrustList, *, status_lookup: StatusLookup | None = None,
-                 accepted_prefixes: Collection[str] | None = None, status_required: bool = False) -> None:
+                 accepted_prefixes: Collection[str] | None = None, status_required: bool = False,
+                 log_check: LogCheck | None = None) -> None:
         self.trust_list = trust_list
+        self.log_check = log_check
         self.status_lookup = status_lookup
         self.status_required = status_required
         self.accepted_prefixes = None if accepted_prefixes is None else \
@@ -275,7 +283,7 @@ class Verifier:
         except VerificationError as exc:
             run.fail(exc)
             return PendingCheck(run, None)
-        return PendingCheck(run, query, status_required=self.status_required)
+        return PendingCheck(run, query, status_required=self.status_required, log_check=self.log_check)
 
     def _steps(self, run: _Run, text: str, at: dt.datetime) -> StatusQuery:
         prefix, digits = codec.split_qr_text(text)
@@ -283,6 +291,7 @@ class Verifier:
             raise PrefixError(f"the link names {prefix}, not a verification host of this service")
         run.passed(1, f"prefix {prefix}")
         cose_bytes = codec.digits_to_bytes(digits)
+        run.cose = cose_bytes
         run.passed(2, f"{len(digits)} digits, {len(cose_bytes)} bytes")
         sign1 = codec.parse_sign1(cose_bytes)
         run.passed(3, f"COSE_Sign1, {ALGORITHM_NAMES[sign1.alg]}, kid {sign1.kid.hex()}")
@@ -335,14 +344,16 @@ class PendingCheck:
         query: what to ask the registry, or None when a step failed.
     """
 
-    def __init__(self, run: _Run, query: StatusQuery | None, *, status_required: bool = False) -> None:
+    def __init__(self, run: _Run, query: StatusQuery | None, *, status_required: bool = False,
+                 log_check: LogCheck | None = None) -> None:
         self._run = run
         self.report = run.report
         self.query = query
         self.status_required = status_required
+        self.log_check = log_check
 
     def finish(self, status: RegistryStatus | StatusUnknownError | None) -> VerificationReport:
-        """Step 11 with the status source's answer to `query`.
+        """Step 11 with the status source's answer to `query`, then step 12 when it gives the record's log entry.
 
         Args:
             status: the `RegistryStatus` answered; the `StatusUnknownError` the lookup raised (no fresh
@@ -385,9 +396,23 @@ class PendingCheck:
             sentence += f" (status as of {status.as_of.isoformat()}, from the {status.source})"
         if verdict is not Verdict.VALID:
             run.fail(DocumentStatusError(sentence, code=verdict))
-        else:
-            run.passed(11, sentence)
+            return self.report
+        run.passed(11, sentence)
+        if status.log is not None:
+            try:
+                run.passed(12, self._log_step(status.log))
+            except NotInLogError as exc:
+                run.fail(exc)
         return self.report
+
+    def _log_step(self, evidence: LogEvidence) -> str:
+        """Step 12: the record's entry in the transparency log (docs/FORMAT.md §7.1)."""
+        if evidence.leaf_index is None:
+            raise NotInLogError("the registry holds this record but the transparency log has no entry for it: "
+                                "it was not issued openly; report it")
+        if self.log_check is not None:
+            return self.log_check.check(cose=self._run.cose, evidence=evidence)
+        return f"logged as entry {evidence.leaf_index} of the transparency log"
 
 
 def _judge(chained: list[SignerEntry], record: Record, signed_at: dt.datetime) -> SignerEntry:
@@ -433,6 +458,7 @@ class _Run:
 
     def __init__(self, report: VerificationReport) -> None:
         self.report = report
+        self.cose = b""
 
     def passed(self, number: int, detail: str) -> None:
         self.report.steps.append(StepResult(number, STEP_NAMES[number], "passed", detail))

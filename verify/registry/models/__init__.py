@@ -14,6 +14,7 @@ constraints alike on SQLite and PostgreSQL).
     blanks.py        BlankRange, Blank (BlankState), Counter
     audit.py         AuditEvent, AuditHead, RegistryMeta
     accounts.py      Account (AccountKind), Partner, AuthSession, ApiToken (Scope)
+    tlog.py          LogEntryRow, LogHashRow, LogHead, LogCheckpoint (the transparency log, issue 15)
 
 This package re-exports every name, so `from verify.registry.models import Document` is the way to import them.
 
@@ -59,8 +60,10 @@ from .people import (
     OfficerPublic,
     OfficerRole,
 )
+from .tlog import EMPTY_TREE_ROOT, LogCheckpoint, LogEntryRow, LogHashRow, LogHead
 
 __all__ = [
+    "EMPTY_TREE_ROOT",
     "GENESIS_HASH",
     "MAX_NUMBER",
     "NAMING_CONVENTION",
@@ -96,6 +99,10 @@ __all__ = [
     "InstitutionCreate",
     "InstitutionKind",
     "InstitutionPublic",
+    "LogCheckpoint",
+    "LogEntryRow",
+    "LogHashRow",
+    "LogHead",
     "Officer",
     "OfficerBase",
     "OfficerCreate",
