@@ -16,7 +16,7 @@ two stored hashes and the head; a proof reads at most 2 log2(n) + 2 hashes in on
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -309,7 +309,7 @@ class LogSummary:
     anchors: int
 
 
-def _stream(session: Session, statement: Select[Any], batch: int) -> Iterator[tuple[Any, ...]]:
+def _stream(session: Session, statement: Select[Any], batch: int) -> Generator[tuple[Any, ...], None, None]:
     result = session.execute(statement.execution_options(yield_per=batch))
     try:
         for row in result:
@@ -340,31 +340,36 @@ def verify_log(session: Session, *, batch_size: int = 2000) -> LogSummary:
     if 0 in checkpoints:
         matched += 1
     entries = sa_select(entry_table.c.idx, entry_table.c.data, entry_table.c.leaf_hash).order_by(entry_table.c.idx)
-    for idx, data, stored_leaf in _stream(session, entries, batch_size):
-        if idx != edge.size:
-            raise LogStoreError(f"log entry {edge.size} is missing (deleted or moved; the next is {idx})")
-        raw = bytes(data)
-        h = leaf_hash(raw)
-        if bytes(stored_leaf) != h:
-            raise LogStoreError(f"log entry {idx} was edited: its leaf hash does not match its bytes")
-        try:
-            entry = decode_entry(raw)
-        except TransparencyError as exc:
-            raise LogStoreError(f"log entry {idx} was edited: {exc.message}") from None
-        if isinstance(entry, AuditAnchorEntry):
-            anchors.append((idx, entry))
-        for stored in edge.append(h):
-            row = next(hashes, None)
-            if row is None or row[0] != expected_hash_idx or bytes(row[1]) != stored:
-                raise LogStoreError(f"stored hash {expected_hash_idx} (leaf {idx}) was deleted, moved or edited")
-            expected_hash_idx += 1
-        if edge.size in checkpoints:
-            if checkpoints[edge.size] != edge.root():
-                raise LogStoreError(f"the checkpoint of size {edge.size} does not match the log's entries: "
-                                    "the log was rewritten after it was signed")
-            matched += 1
-    if next(hashes, None) is not None:
-        raise LogStoreError(f"stored hashes beyond {expected_hash_idx - 1} that no entry gives")
+    entry_rows = _stream(session, entries, batch_size)
+    try:
+        for idx, data, stored_leaf in entry_rows:
+            if idx != edge.size:
+                raise LogStoreError(f"log entry {edge.size} is missing (deleted or moved; the next is {idx})")
+            raw = bytes(data)
+            h = leaf_hash(raw)
+            if bytes(stored_leaf) != h:
+                raise LogStoreError(f"log entry {idx} was edited: its leaf hash does not match its bytes")
+            try:
+                entry = decode_entry(raw)
+            except TransparencyError as exc:
+                raise LogStoreError(f"log entry {idx} was edited: {exc.message}") from None
+            if isinstance(entry, AuditAnchorEntry):
+                anchors.append((idx, entry))
+            for stored in edge.append(h):
+                row = next(hashes, None)
+                if row is None or row[0] != expected_hash_idx or bytes(row[1]) != stored:
+                    raise LogStoreError(f"stored hash {expected_hash_idx} (leaf {idx}) was deleted, moved or edited")
+                expected_hash_idx += 1
+            if edge.size in checkpoints:
+                if checkpoints[edge.size] != edge.root():
+                    raise LogStoreError(f"the checkpoint of size {edge.size} does not match the log's entries: "
+                                        "the log was rewritten after it was signed")
+                matched += 1
+        if next(hashes, None) is not None:
+            raise LogStoreError(f"stored hashes beyond {expected_hash_idx - 1} that no entry gives")
+    finally:
+        entry_rows.close()
+        hashes.close()
     size, root = tree_head(session)
     if size != edge.size or root != edge.root():
         raise LogStoreError(f"the log's head (size {size}) does not match its {edge.size} entries: "
