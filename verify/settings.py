@@ -12,11 +12,13 @@ plain values to the core (STYLE.md §14). Nothing is read at import time.
 | VERIFY_TRUST_LIST      | trust list used to verify                            | <keys dir>/trust-list.json      |
 | VERIFY_ROOT_CERT       | root certificate (the trust anchor)                  | <keys dir>/root.crt             |
 | VERIFY_DATA_DIR        | data directory (SQLite file, outputs)                | data                            |
+| VERIFY_LOG_ORIGIN      | transparency log origin line and its key name        | <base URL host>/log             |
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,12 +36,21 @@ class Settings(BaseSettings):
     trust_list: Path | None = None
     root_cert: Path | None = None
     data_dir: Path = Path("data")
+    log_origin: str | None = None
 
     def passphrase_bytes(self) -> bytes | None:
         """The key passphrase as bytes, or None when unset or empty."""
         if self.key_passphrase is None or not self.key_passphrase.get_secret_value():
             return None
         return self.key_passphrase.get_secret_value().encode("utf-8")
+
+    def resolved_log_origin(self, base_url: str | None = None) -> str:
+        """VERIFY_LOG_ORIGIN, or the host (and port) of `base_url` (default VERIFY_BASE_URL) followed by "/log":
+        the transparency log's origin line and its key name (c2sp.org/tlog-checkpoint; docs/TRANSPARENCY.md §5)."""
+        if self.log_origin:
+            return self.log_origin
+        host = urlsplit(base_url or self.base_url).netloc.lower() or "localhost"
+        return f"{host}/log"
 
     def resolved_database_url(self) -> str:
         """VERIFY_DATABASE_URL, or a SQLite file under the data directory."""

@@ -94,6 +94,7 @@ class WebSettings(Settings):
     password_parallelism: int = Field(default=4, ge=1, le=64)
     rate_login: str = "10/minute;100/hour"
     rate_partner: str = "600/minute"
+    checkpoint_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

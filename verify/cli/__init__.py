@@ -11,6 +11,8 @@ Each command has one owner, the module that builds its parser and runs it (no mo
                  blanks add|write-off|list;  audit verify
     accounts.py  verify officers add|password|disable|enable;  admins add;  partners add|list;
                  tokens create|list|revoke
+    tlog.py      verify log checkpoint [--no-sign] | prove SERIES NUMBER [--revision R] [--json] |
+                 monitor --from URL --state DIR  (the transparency log)
 
 Commands of the adapters come through the `verify.commands` entry points (pyproject.toml), so that `verify/`
 never imports `web/`: `verify serve` (`web.cli`) and `verify demo` (`web.demo`). The command names and the
@@ -30,7 +32,7 @@ from collections.abc import Sequence
 
 from ..errors import Error
 from ..settings import Settings
-from . import accounts, keys, records, registry
+from . import accounts, keys, records, registry, tlog
 from .common import add_global_options
 
 
@@ -38,7 +40,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     """The argument parser; defaults come from `settings` (VERIFY_* variables).
 
     The commands are added in the order of `verify --help`: keys, trust-list, issue, scan, check, db,
-    institutions, officers, import, duplicate, correct, annul, blanks, audit, admins, partners, tokens, then the
+    institutions, officers, import, duplicate, correct, annul, blanks, audit, admins, partners, tokens, log, then the
     adapters' (serve, demo).
     """
     parser = argparse.ArgumentParser(prog="verify", description="Signed QR codes for Kazakhstan education documents.")
@@ -50,6 +52,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     accounts.add_officer_commands(sub)
     registry.add_document_commands(sub)
     accounts.add_account_commands(sub)
+    tlog.add_log_commands(sub)
     for entry_point in importlib.metadata.entry_points(group="verify.commands"):  # `serve`, `demo` from web/
         entry_point.load()(sub, settings)
     return parser

@@ -2,7 +2,8 @@
 
     verify keys init [--environment development|test|production] [--alg EdDSA|ES256] [--series BD,MD]
                      [--institution BIN] [--if-missing]
-    verify keys rotate [--alg ...]                 a new active document signer; the old one stays listed
+    verify keys rotate [--alg ...] [--usage U]     a new active signer of a usage (document, status, log); the old
+                                                   one stays listed
     verify keys revoke KID --compromised-at TIME   records signed before TIME still verify
     verify trust-list export [--out FILE] [--ttl-days N]
 
@@ -34,6 +35,8 @@ def add_key_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     init.add_argument("--if-missing", action="store_true", help="do nothing when the key store exists")
     rotate = keys_sub.add_parser("rotate", help="a new active document signer; the old one stays listed")
     rotate.add_argument("--alg", choices=sorted(ALGORITHMS), default="EdDSA")
+    rotate.add_argument("--usage", choices=("document", "status", "log"), default="document",
+                        help="what the new signer signs: records, status lists, or log checkpoints (Ed25519)")
     revoke = keys_sub.add_parser("revoke", help="revoke a document signer from its compromise time on")
     revoke.add_argument("kid", help="the signer's kid, 16 hex digits")
     revoke.add_argument("--compromised-at", type=parse_time, required=True,
@@ -61,7 +64,7 @@ def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
         tl = store.init(at=at, environment=args.environment, alg=ALGORITHMS[args.alg], series=series,
                         institution_bin=args.institution)
     elif args.keys_command == "rotate":
-        tl = store.rotate(at=at, alg=ALGORITHMS[args.alg])
+        tl = store.rotate(at=at, alg=ALGORITHMS[args.alg], usage=args.usage)
     else:
         try:
             kid = bytes.fromhex(args.kid)

@@ -122,8 +122,11 @@ def _verifier(args: argparse.Namespace, settings: Settings) -> Verifier:
         data = path.read_bytes()
     except OSError:
         raise Error(f"{path}: cannot read the trust list; run `verify keys init`") from None
-    return Verifier(TrustList.from_json(data, root=root), accepted_prefixes=(qr_prefix(args.base_url),),
-                    status_lookup=registry_status_lookup(args, settings))
+    from ..transparency import TrustListLogCheck
+
+    trust_list = TrustList.from_json(data, root=root)
+    return Verifier(trust_list, accepted_prefixes=(qr_prefix(args.base_url),),
+                    status_lookup=registry_status_lookup(args, settings), log_check=TrustListLogCheck(trust_list))
 
 
 def print_report(report: VerificationReport, *, as_json: bool, source: str | None, verbose: int) -> None:

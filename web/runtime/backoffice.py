@@ -35,6 +35,7 @@ from verify.registry.db import SessionFactory, make_engine, session_factory
 from ..http.ratelimit import RateLimiter
 from ..problems.handlers import ProblemError
 from ..settings import WebSettings
+from .checkpoints import Checkpointer
 from .services import Services, TrustSource
 
 PRODUCTION_COOKIE: Final = "__Host-verify-session"
@@ -87,6 +88,7 @@ class BackOffice:
         session_ttl: how long a sign-in lasts.
         token_default_days, token_max_days: API token lifetimes.
         limiter: rate limits of sign-in and partner look-ups.
+        checkpointer: signs the transparency log's checkpoints (`web.runtime.checkpoints`).
     """
 
     engine: Engine
@@ -102,6 +104,7 @@ class BackOffice:
     token_default_days: int
     token_max_days: int
     limiter: RateLimiter
+    checkpointer: Checkpointer
 
     def signer(self) -> Signer:
         """The active document signer of the key store.
@@ -149,13 +152,16 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
     cookie = CookiePolicy(name=PRODUCTION_COOKIE if production else DEVELOPMENT_COOKIE, secure=production,
                           max_age_s=settings.session_ttl_s)
     engine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size)
+    keys = KeyStore(settings.keys_dir, settings.passphrase_bytes())
+    checkpointer = Checkpointer(sessions=session_factory(engine), keys=keys, origin=settings.resolved_log_origin(),
+                                period=dt.timedelta(minutes=settings.checkpoint_minutes))
     return BackOffice(
         engine=engine,
         sessions=session_factory(engine),
         readers=services.sessions,
         hashing=PasswordHashing(time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib,
                                 parallelism=settings.password_parallelism),
-        keys=KeyStore(settings.keys_dir, settings.passphrase_bytes()),
+        keys=keys,
         trust=services.trust,
         served_trust_list=settings.trust_list,
         base_url=settings.base_url,
@@ -165,6 +171,7 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
         token_max_days=settings.token_max_days,
         limiter=RateLimiter({"login": settings.rate_login, "partner": settings.rate_partner},
                             redis_url=settings.redis_url),
+        checkpointer=checkpointer,
     )
 
 

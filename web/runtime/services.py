@@ -43,6 +43,7 @@ from verify.registry.db import (
 )
 from verify.registry.lookup import RegistryStatusLookup
 from verify.scan import ScanLimits
+from verify.transparency import TrustListLogCheck
 
 from ..http.logging import get_logger
 from ..http.metrics import Metrics
@@ -80,7 +81,9 @@ def prepare(settings: WebSettings) -> None:
         store = KeyStore(settings.keys_dir, settings.passphrase_bytes())
         with _exclusive(settings.data_dir / ".bootstrap.lock"):
             if settings.trust_list is None and settings.root_cert is None and not store.exists():
-                store.init(at=dt.datetime.now(dt.UTC))  # start-up: the key store's creation time
+                created = dt.datetime.now(dt.UTC)  # start-up: the key store's creation time
+                store.init(at=created)
+                store.rotate(at=created, usage="log")  # the transparency log's checkpoints (docs/TRANSPARENCY.md)
                 get_logger().info("development key store created", extra={"environment": "development"})
             if not database_exists(url):
                 upgrade_database(url)
@@ -220,8 +223,9 @@ class Services:
 
     def verifier(self) -> Verifier:
         """A verifier on the trust list in use, asking the registry, pinned to the configured host."""
-        return Verifier(self.trust.current().trust_list, status_lookup=self.status_lookup,
-                        accepted_prefixes=(self.prefix,))
+        trust_list = self.trust.current().trust_list
+        return Verifier(trust_list, status_lookup=self.status_lookup, accepted_prefixes=(self.prefix,),
+                        log_check=TrustListLogCheck(trust_list))
 
     def database_reachable(self) -> bool:
         """Whether the registry database answers a trivial query (`verify.registry.db.database_answers`)."""
