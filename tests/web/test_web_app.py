@@ -46,7 +46,8 @@ def test_development_creates_a_missing_key_store_and_database_once(tmp_path: Pat
     assert {"development key store created", "registry database created"} <= set(events)
     lines_before = len(CORPUS.lines)
     with RecordingClient(create_app(settings)) as client:
-        assert client.get("/healthz").json()["trust_list"]["version"] == 1
+        # version 1 lists the document signer, version 2 adds the transparency log's signer (usage log)
+        assert client.get("/healthz").json()["trust_list"]["version"] == 2
     assert "development key store created" not in "".join(CORPUS.lines[lines_before:])
 
 
