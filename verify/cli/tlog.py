@@ -93,11 +93,12 @@ def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
         sign_checkpoint_if_moved(args, settings)
     with registry_session(args, settings, readonly=True) as session:
         stored = latest_checkpoint(session)
+        note = None if stored is None else stored.note
         session.rollback()
-    if stored is None:
+    if note is None:
         print("no checkpoint yet: run `verify log checkpoint` with the log key in the key store", file=sys.stderr)
         return 1
-    sys.stdout.write(stored.note)
+    sys.stdout.write(note)
     return 0
 
 
@@ -108,18 +109,19 @@ def cmd_prove(args: argparse.Namespace, settings: Settings) -> int:
 
     with registry_session(args, settings, readonly=True) as session:
         document = get_document_or_raise(session=session, series=args.series, number=args.number)
+        series, number = document.series, document.number
         revision = args.revision if args.revision is not None else document.current_revision
-        proof = prove_revision(session, series=document.series, number=document.number, revision=revision)
+        proof = prove_revision(session, series=series, number=number, revision=revision)
         session.rollback()
     if proof is None:
-        print(f"{document.series} {document.number} revision {revision}: NOT IN THE LOG", file=sys.stderr)
+        print(f"{series} {number} revision {revision}: NOT IN THE LOG", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(proof.to_json(), ensure_ascii=False))
         return 0
     covered = f"proven in the checkpoint of {proof.tree_size} entries" if proof.checkpoint else \
         "not yet covered by a checkpoint"
-    print(f"{document.series} {document.number} revision {revision}: entry {proof.leaf_index}, leaf hash "
+    print(f"{series} {number} revision {revision}: entry {proof.leaf_index}, leaf hash "
           f"{proof.leaf_hash.hex()}, {covered}")
     for h in proof.proof:
         print(f"  {h.hex()}")

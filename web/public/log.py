@@ -61,11 +61,8 @@ T = TypeVar("T")
 def _read(services: Any, fn: Callable[[Session], T]) -> T:
     """Run `fn` in a read-only session; a registry that cannot be read is 503 with Retry-After."""
     try:
-        with services.sessions() as session:
-            try:
-                return fn(session)
-            finally:
-                session.rollback()
+        with services.sessions() as session:  # closing it ends the read transaction
+            return fn(session)
     except DBAPIError as exc:
         unreadable(exc)
         raise ProblemError("unavailable", LOG_UNAVAILABLE, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)}) \
