@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import text
@@ -246,3 +250,38 @@ def test_the_log_tables_are_append_only(logged: World) -> None:
     for statement in ("UPDATE tlog_entries SET revision = 9", "DELETE FROM tlog_hashes"):
         with pytest.raises(Exception, match="append-only"), logged.engine.begin() as connection:
             connection.execute(text(statement))
+
+
+def run_cli(keys: KeyStore, world: World, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VERIFY_")}
+    env.update({"VERIFY_KEYS_DIR": str(keys.path), "VERIFY_BASE_URL": BASE_URL, "VERIFY_DATABASE_URL": world.url})
+    return subprocess.run([sys.executable, "-m", "verify.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_the_cli_contract_checkpoint_prove_and_audit_verify(logged: World, log_keys: KeyStore) -> None:
+    """`verify log checkpoint` prints the signed note; `verify log prove SERIES NUMBER [--revision R] --json` prints
+    {"leaf_index", "tree_size", "leaf_hash", "proof": [hex...], "checkpoint"}; `verify audit verify` names a
+    rewritten log."""
+    first, _dup = history(logged)
+    printed = run_cli(log_keys, logged, "log", "checkpoint")
+    assert printed.returncode == 0, printed.stderr
+    signed = open_log_checkpoint(printed.stdout, log_keys.trust_list())
+    assert signed.origin == LOG_ORIGIN and signed.tree_size == 8
+    again = run_cli(log_keys, logged, "log", "checkpoint")
+    assert again.stdout == printed.stdout  # nothing moved: the same checkpoint
+    proved = run_cli(log_keys, logged, "log", "prove", first.series, first.number, "--revision", "1", "--json")
+    assert proved.returncode == 0, proved.stderr
+    answer = json.loads(proved.stdout)
+    assert list(answer) == ["leaf_index", "tree_size", "leaf_hash", "proof", "checkpoint"]
+    assert answer["leaf_index"] == 0 and answer["tree_size"] == 8 and answer["checkpoint"] == printed.stdout
+    assert all(h == h.lower() for h in [answer["leaf_hash"], *answer["proof"]])
+    verify_inclusion(bytes.fromhex(answer["leaf_hash"]), 0, 8, [bytes.fromhex(h) for h in answer["proof"]],
+                     signed.root_hash)
+    current = json.loads(run_cli(log_keys, logged, "log", "prove", first.series, first.number, "--json").stdout)
+    assert current["leaf_index"] == 3  # the current revision, 2
+    ok = run_cli(log_keys, logged, "audit", "verify")
+    assert ok.returncode == 0 and "transparency log OK: 8 entries" in ok.stdout, ok.stderr
+    rewrite(logged.engine, ["DELETE FROM tlog_entries WHERE idx = 2"])
+    broken = run_cli(log_keys, logged, "audit", "verify")
+    assert broken.returncode == 1 and "transparency log BROKEN: log entry 2 is missing" in broken.stderr

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -38,8 +39,9 @@ def note_signer(store: KeyStore) -> LogNoteSigner:
     return LogNoteSigner(LOG_ORIGIN, store.signer("log"))
 
 
-def rewrite(engine: Engine, statements: Sequence[str]) -> None:
-    """Run `statements` with the append-only triggers of the log's and the audit chain's tables bypassed."""
+def rewrite(engine: Engine, statements: Sequence[str | tuple[str, dict[str, Any]]]) -> None:
+    """Run `statements` (SQL, or SQL with its parameters) with the append-only triggers of the log's and the audit
+    chain's tables bypassed."""
     with engine.begin() as connection:
         for table in APPEND_ONLY:
             if connection.dialect.name == "postgresql":
@@ -48,4 +50,5 @@ def rewrite(engine: Engine, statements: Sequence[str]) -> None:
                 connection.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_update"))
                 connection.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_delete"))
         for statement in statements:
-            connection.execute(text(statement))
+            sql, params = (statement, {}) if isinstance(statement, str) else statement
+            connection.execute(text(sql), params)

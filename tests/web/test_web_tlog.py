@@ -8,6 +8,7 @@ the append-only triggers bypassed, as the database's owner could (`support.tlog.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -22,6 +23,9 @@ from support.web import web_settings
 from support.world import BASE_URL, Keys, World, annul, issue_row, later, row
 from test_web_server import running_server
 
+from verify.registry.db import session_factory
+from verify.registry.documents import get_document_or_raise
+from verify.registry.models import Document
 from verify.registry.tlog import SessionHashStore, make_checkpoint, tree_head
 from verify.transparency import (
     leaf_hash,
@@ -105,11 +109,7 @@ def test_an_unreadable_registry_is_503_with_retry_after(world: World, keys: Keys
 
 
 def test_the_checkpointer_signs_when_due_and_only_then(world: World, keys: Keys) -> None:
-    from verify.registry.db import session_factory
-
     now = [later(0)]
-    import datetime as dt
-
     checkpointer = Checkpointer(sessions=session_factory(world.engine), keys=keys.store, origin=LOG_ORIGIN,
                                 period=dt.timedelta(minutes=5), clock=lambda: now[0])
     first = checkpointer.run_due()  # none yet: due at once
@@ -138,10 +138,10 @@ def truncate_and_fork(world: World, keep: int) -> None:
         root = tree_root(SessionHashStore(session), tree_size=keep)
         session.rollback()
     stored = 2 * keep - keep.bit_count()
-    rewrite(world.engine, [f"DELETE FROM tlog_entries WHERE idx >= {keep}",
-                           f"DELETE FROM tlog_hashes WHERE idx >= {stored}",
-                           f"DELETE FROM tlog_checkpoints WHERE tree_size > {keep}",
-                           f"UPDATE tlog_head SET tree_size = {keep}, root_hash = X'{root.hex()}'"])
+    rewrite(world.engine, [("DELETE FROM tlog_entries WHERE idx >= :keep", {"keep": keep}),
+                           ("DELETE FROM tlog_hashes WHERE idx >= :stored", {"stored": stored}),
+                           ("DELETE FROM tlog_checkpoints WHERE tree_size > :keep", {"keep": keep}),
+                           ("UPDATE tlog_head SET tree_size = :keep, root_hash = :root", {"keep": keep, "root": root})])
 
 
 def test_the_monitor_follows_the_log_and_catches_a_rewritten_past(world: World, keys: Keys, tmp_path: Path) -> None:
@@ -193,8 +193,6 @@ def test_the_monitor_catches_rewritten_new_entries(world: World, keys: Keys, tmp
     assert alarm.returncode == 1 and "ALARM" in alarm.stderr, alarm.stdout + alarm.stderr
 
 
-def _document(world: World, number: str):  # type: ignore[no-untyped-def]
-    from verify.registry.documents import get_document_or_raise
-
+def _document(world: World, number: str) -> Document:
     with world.session() as session:
         return get_document_or_raise(session=session, series="BD", number=number)
