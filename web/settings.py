@@ -40,6 +40,7 @@ Accounts, sessions and tokens (`web.auth`, `verify.registry.accounts`):
 | VERIFY_PASSWORD_PARALLELISM | argon2id lanes of password hashes                        | 4                     |
 | VERIFY_RATE_LOGIN           | per client: `POST /api/v1/auth/login`                    | 10/minute;100/hour    |
 | VERIFY_RATE_PARTNER         | per client: `POST /api/v1/partner/documents`             | 600/minute            |
+| VERIFY_CHECKPOINT_MINUTES   | a log checkpoint at least this often while the log moved | 5                     |
 
 The password defaults are argon2-cffi's `PasswordHasher` defaults (RFC 9106, low-memory option); a stored hash made
 with other values is replaced at the next sign-in. The session cookie is `__Host-verify-session` (Secure) in
