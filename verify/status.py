@@ -25,6 +25,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .errors import RecordError
 from .record import Record
 
 
@@ -131,6 +132,33 @@ class LogEvidence:
         """JSON form: hashes in lower-case hex."""
         return {"leaf_index": self.leaf_index, "leaf_hash": None if self.leaf_hash is None else self.leaf_hash.hex(),
                 "tree_size": self.tree_size, "proof": [h.hex() for h in self.proof], "checkpoint": self.checkpoint}
+
+    @classmethod
+    def from_json(cls, value: object) -> LogEvidence:
+        """Read the JSON of `verify log prove --json` (or of `to_json`, or the partner API's `log`).
+
+        Raises:
+            RecordError: not an object of that shape (the message names the field).
+        """
+        if not isinstance(value, dict):
+            raise RecordError("log proof: must be a JSON object")
+        index, size, proof, checkpoint = (value.get("leaf_index"), value.get("tree_size", 0), value.get("proof", []),
+                                          value.get("checkpoint"))
+        if index is not None and (type(index) is not int or index < 0):
+            raise RecordError("log proof: leaf_index must be a non-negative integer or null")
+        if type(size) is not int or size < 0:
+            raise RecordError("log proof: tree_size must be a non-negative integer")
+        if checkpoint is not None and not isinstance(checkpoint, str):
+            raise RecordError("log proof: checkpoint must be the signed note text or null")
+        if not isinstance(proof, list) or not all(isinstance(h, str) for h in proof):
+            raise RecordError("log proof: proof must be a list of hex hashes")
+        try:
+            hashes = tuple(bytes.fromhex(h) for h in proof)
+            leaf = value.get("leaf_hash")
+            leaf_hash = None if leaf is None else bytes.fromhex(str(leaf))
+        except ValueError:
+            raise RecordError("log proof: hashes must be hex") from None
+        return cls(leaf_index=index, leaf_hash=leaf_hash, tree_size=size, proof=hashes, checkpoint=checkpoint)
 
 
 class LogCheck(Protocol):

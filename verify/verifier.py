@@ -238,23 +238,25 @@ class Verifier:
             raise report.error
         return report
 
-    def check(self, text: str, *, at: dt.datetime) -> VerificationReport:
+    def check(self, text: str, *, at: dt.datetime, log: LogEvidence | None = None) -> VerificationReport:
         """Run the steps and return a report; never raises for bad input.
 
         Args:
             text: the QR text as decoded (untrusted).
             at: the time of the check (aware).
+            log: offline, the record's log entry and proof with a cached checkpoint (`verify log prove --json`,
+                the partner API): step 12 runs on it when the status source gives none.
         """
         pending = self.begin(text, at=at)
         if pending.query is None:
             return pending.report
         if self.status_lookup is None:
-            return pending.finish(None)
+            return pending.finish(None, log=log)
         try:
             status: RegistryStatus | StatusUnknownError = pending.query.ask(self.status_lookup)
         except StatusUnknownError as exc:
             status = exc
-        return pending.finish(status)
+        return pending.finish(status, log=log)
 
     def begin(self, text: str, *, at: dt.datetime) -> PendingCheck:
         """Steps 1-10 (no I/O): the report so far, and what step 11 must ask the registry.
@@ -352,7 +354,8 @@ class PendingCheck:
         self.status_required = status_required
         self.log_check = log_check
 
-    def finish(self, status: RegistryStatus | StatusUnknownError | None) -> VerificationReport:
+    def finish(self, status: RegistryStatus | StatusUnknownError | None, *,
+               log: LogEvidence | None = None) -> VerificationReport:
         """Step 11 with the status source's answer to `query`, then step 12 when it gives the record's log entry.
 
         Args:
@@ -360,6 +363,8 @@ class PendingCheck:
                 status list for the series): AUTHENTIC_STATUS_UNKNOWN; or None when no source was asked:
                 the step is skipped and the verdict VALID with status NOT_CHECKED, or
                 AUTHENTIC_STATUS_UNKNOWN when the verifier was made with `status_required`.
+            log: the record's log entry given apart from the status (offline: a cached checkpoint and proof); the
+                status source's own `RegistryStatus.log` comes first.
 
         Returns:
             The final report.
@@ -374,6 +379,7 @@ class PendingCheck:
             status = StatusUnknownError("no registry and no status list was consulted: status unknown")
         if status is None:
             run.skipped(11, "no registry given: authentic; status not checked")
+            self._log(log, given=True)
             return self.report
         if isinstance(status, StatusUnknownError):
             run.report.status = UNKNOWN
@@ -398,12 +404,26 @@ class PendingCheck:
             run.fail(DocumentStatusError(sentence, code=verdict))
             return self.report
         run.passed(11, sentence)
-        if status.log is not None:
-            try:
-                run.passed(12, self._log_step(status.log))
-            except NotInLogError as exc:
-                run.fail(exc)
+        self._log(status.log or log, given=status.log is None)
         return self.report
+
+    def _log(self, evidence: LogEvidence | None, *, given: bool = False) -> None:
+        """Step 12 when there is evidence about the log; nothing otherwise (the report then has 11 steps).
+
+        Evidence `given` apart from the status source (offline) proves something only through a signed checkpoint
+        checked by the `LogCheck`: without one it is refused (NOT_IN_LOG), without a `LogCheck` the step is skipped.
+        """
+        if evidence is None:
+            return
+        if given and self.log_check is None:
+            self._run.skipped(12, "a log proof was given, but this verifier has no log check")
+            return
+        try:
+            if given and (evidence.checkpoint is None or not evidence.tree_size):
+                raise NotInLogError("the log proof has no signed checkpoint: offline it proves nothing")
+            self._run.passed(12, self._log_step(evidence))
+        except NotInLogError as exc:
+            self._run.fail(exc)
 
     def _log_step(self, evidence: LogEvidence) -> str:
         """Step 12: the record's entry in the transparency log (docs/FORMAT.md §7.1)."""

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -280,8 +281,48 @@ def test_the_cli_contract_checkpoint_prove_and_audit_verify(logged: World, log_k
                      signed.root_hash)
     current = json.loads(run_cli(log_keys, logged, "log", "prove", first.series, first.number, "--json").stdout)
     assert current["leaf_index"] == 3  # the current revision, 2
+    proof_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"proof-{os.getpid()}-{id(logged)}.json"
+    proof_file.write_text(proved.stdout)
+    revision_1 = get_revision_qr(logged, first, 1)
+    offline = run_cli(log_keys, logged, "check", revision_1, "--offline", "--log-proof", str(proof_file), "--json",
+                      "--at", "2026-07-01T12:00:00Z")
+    proof_file.unlink()
+    report = json.loads(offline.stdout)
+    assert report["verdict"] == "VALID" and report["steps"][-1]["name"] == "log", offline.stderr
     ok = run_cli(log_keys, logged, "audit", "verify")
     assert ok.returncode == 0 and "transparency log OK: 8 entries" in ok.stdout, ok.stderr
     rewrite(logged.engine, ["DELETE FROM tlog_entries WHERE idx = 2"])
     broken = run_cli(log_keys, logged, "audit", "verify")
     assert broken.returncode == 1 and "transparency log BROKEN: log entry 2 is missing" in broken.stderr
+
+
+def get_revision_qr(world: World, document: Document, revision: int) -> str:
+    with world.session() as session:
+        return get_revision(session=session, document=document, revision=revision).qr_text
+
+
+def test_offline_step_12_with_a_cached_checkpoint_and_proof(logged: World, log_keys: KeyStore) -> None:
+    """Offline (no registry): the proof of `verify log prove --json` and its checkpoint verify the record in the log;
+    a flipped byte, another record's proof, or a proof without a checkpoint is NOT_IN_LOG."""
+    _document, revision = issue_row(logged, row(2))
+    other, other_revision = issue_row(logged, row(3))
+    checkpoint(logged, log_keys, later(2))
+    with logged.session() as session:
+        proof = prove_revision(session, series="BD", number=revision.record["number"], revision=1)
+        other_proof = prove_revision(session, series="BD", number=other.number, revision=1)
+    assert proof is not None and other_proof is not None
+    offline = Verifier(log_keys.trust_list(), log_check=TrustListLogCheck(log_keys.trust_list()))
+    evidence = LogEvidence.from_json(proof.to_json())
+    report = offline.check(revision.qr_text, at=later(3), log=evidence)
+    assert report.verdict == Verdict.VALID and report.steps[-1].number == 12
+    assert "proven in the signed checkpoint of 3 entries" in report.steps[-1].detail
+    flipped = bytearray(evidence.proof[0])
+    flipped[0] ^= 1
+    tampered = LogEvidence(evidence.leaf_index, evidence.leaf_hash, evidence.tree_size,
+                           (bytes(flipped), *evidence.proof[1:]), evidence.checkpoint)
+    assert offline.check(revision.qr_text, at=later(3), log=tampered).verdict == Verdict.NOT_IN_LOG
+    borrowed = LogEvidence.from_json(other_proof.to_json())
+    assert offline.check(revision.qr_text, at=later(3), log=borrowed).verdict == Verdict.NOT_IN_LOG
+    unsigned = LogEvidence(evidence.leaf_index, evidence.leaf_hash)
+    assert offline.check(revision.qr_text, at=later(3), log=unsigned).verdict == Verdict.NOT_IN_LOG
+    assert offline.check(other_revision.qr_text, at=later(3)).steps[-1].number == 11  # no evidence: no step 12

@@ -67,6 +67,8 @@ def add_record_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     check.add_argument("text", help="the QR text, HTTPS://HOST/V/digits")
     check.add_argument("--json", action="store_true", help="print the verdict as a JSON object")
     check.add_argument("--at", type=parse_time, help="time of the check (default: now)")
+    check.add_argument("--log-proof", type=Path, metavar="FILE",
+                       help="offline step 12: the record's log entry, proof and checkpoint (`verify log prove --json`)")
     _offline_option(check)
     check.set_defaults(handler=cmd_check)
 
@@ -154,7 +156,15 @@ def print_report(report: VerificationReport, *, as_json: bool, source: str | Non
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """`verify check TEXT`."""
-    report = _verifier(args, settings).check(args.text, at=args.at or now())
+    log = None
+    if args.log_proof is not None:
+        from ..status import LogEvidence
+
+        try:
+            log = LogEvidence.from_json(json.loads(args.log_proof.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise Error(f"{args.log_proof}: cannot read the log proof ({exc})") from None
+    report = _verifier(args, settings).check(args.text, at=args.at or now(), log=log)
     print_report(report, as_json=args.json, source=None, verbose=args.verbose)
     return 0 if report.verdict is Verdict.VALID else 1
 
