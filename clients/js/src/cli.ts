@@ -3,7 +3,7 @@
  * `verify-qr`: verify one QR text offline against a trust list and status lists (docs/FORMAT.md §7, §9).
  *
  *   verify-qr --trust-list FILE --root FILE [--root-fingerprint HEX] [--status-lists DIR] [--host H]...
- *             [--state FILE] [--at TIME] [--json] TEXT
+ *             [--state FILE] [--at TIME] [--log-proof FILE] [--json] TEXT
  *
  * Prints the verdict (with --json, the report as JSON: verdict, failed_step, record, status_source,
  * status_as_of, steps, ...); a refused status list is named on stderr. Exit status: 0 only for VALID,
@@ -23,7 +23,7 @@ import { AUTHENTIC_STATUS_UNKNOWN, VALID, Verifier } from './verifier.js';
 import { MemoryVersionState } from './versionstate.js';
 
 const USAGE = `usage: verify-qr --trust-list FILE --root FILE [--root-fingerprint HEX] [--status-lists DIR]
-                 [--host H]... [--state FILE] [--at TIME] [--json] TEXT
+                 [--host H]... [--state FILE] [--at TIME] [--log-proof FILE] [--json] TEXT
 
   --trust-list FILE       the signed trust list (trust-list.json)
   --root FILE             the root certificate (PEM or DER), obtained out of band
