@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from verify.errors import NotFoundError
 from verify.identifiers import normalize_series, validate_number
+from verify.record import MAX_REVISION
 from verify.registry.lookup import unreadable
 from verify.registry.tlog import (
     MAX_ENTRIES_PER_READ,
@@ -37,6 +38,7 @@ from verify.registry.tlog import (
     prove_revision,
     read_entries,
 )
+from verify.transparency.merkle import MAX_TREE_SIZE
 
 from ..deps import ServicesDep
 from ..problems.errors import UNAVAILABLE_RETRY_S, ProblemRoute
@@ -99,11 +101,11 @@ def get_checkpoint(request: Request, services: ServicesDep) -> Response:
 )
 def get_inclusion_proof(
     services: ServicesDep,
-    leaf_index: Annotated[int | None, Query(ge=0, description="the leaf index (with tree_size)")] = None,
-    tree_size: Annotated[int | None, Query(ge=1, description="the tree size of a checkpoint")] = None,
+    leaf_index: Annotated[int | None, Query(ge=0, le=MAX_TREE_SIZE, description="the leaf index")] = None,
+    tree_size: Annotated[int | None, Query(ge=1, le=MAX_TREE_SIZE, description="the tree size of a checkpoint")] = None,
     series: Annotated[str | None, Query(max_length=8, description="a document's series (with number)")] = None,
     number: Annotated[str | None, Query(max_length=8, description="its number, seven digits")] = None,
-    revision: Annotated[int | None, Query(ge=1, description="its revision (default 1)")] = None,
+    revision: Annotated[int | None, Query(ge=1, le=MAX_REVISION, description="its revision (default 1)")] = None,
 ) -> JSONResponse:
     """By leaf index and tree size: the RFC 9162 proof. By series and number: the revision's entry with its proof
     against the newest checkpoint (tree_size 0 and no checkpoint while none covers it yet)."""
@@ -128,8 +130,8 @@ def get_inclusion_proof(
                                                                   "proof": ["a1b2...", "c3d4..."]}}}},
                **problem_responses(INVALID, OUT_OF_RANGE, RATE_LIMITED, UNAVAILABLE)},
 )
-def get_consistency_proof(services: ServicesDep, first: Annotated[int, Query(ge=1)],
-                          second: Annotated[int, Query(ge=1)]) -> JSONResponse:
+def get_consistency_proof(services: ServicesDep, first: Annotated[int, Query(ge=1, le=MAX_TREE_SIZE)],
+                          second: Annotated[int, Query(ge=1, le=MAX_TREE_SIZE)]) -> JSONResponse:
     """PROOF(first, D[second]) of RFC 9162 §2.1.4.1: the tree of `second` entries extends that of `first`."""
     proof = _read(services, lambda s: consistency_proof(s, old_size=first, new_size=second))
     return JSONResponse({"first": first, "second": second, "proof": [h.hex() for h in proof]},
@@ -143,8 +145,8 @@ def get_consistency_proof(services: ServicesDep, first: Annotated[int, Query(ge=
                      "content": {"application/json": {"example": {"start": 0, "entries": ["a90101..."]}}}},
                **problem_responses(INVALID, OUT_OF_RANGE, RATE_LIMITED, UNAVAILABLE)},
 )
-def get_entries(services: ServicesDep, start: Annotated[int, Query(ge=0)],
-                end: Annotated[int, Query(ge=1)]) -> JSONResponse:
+def get_entries(services: ServicesDep, start: Annotated[int, Query(ge=0, le=MAX_TREE_SIZE)],
+                end: Annotated[int, Query(ge=1, le=MAX_TREE_SIZE)]) -> JSONResponse:
     """The entries of leaves start .. end - 1 (fewer when more than the page size are asked)."""
     entries = _read(services, lambda s: read_entries(s, start=start, end=end))
     return JSONResponse({"start": start, "entries": [e.hex() for e in entries]},
