@@ -229,9 +229,9 @@ class Verifier:
             The report, whose verdict is VALID.
 
         Raises:
-            VerificationError: the subclass of the failed step (`error.step` names it), or
+            VerificationError: the subclass of the failed step (`error.step` names it),
                 `DocumentStatusError` (step 11) with code CORRECTED, REPLACED, ANNULLED or
-                NOT_IN_REGISTRY.
+                NOT_IN_REGISTRY, or `NotInLogError` (step 12).
         """
         report = self.check(text, at=at)
         if report.error is not None:
