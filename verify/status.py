@@ -150,12 +150,13 @@ class LogEvidence:
             raise RecordError("log proof: tree_size must be a non-negative integer")
         if checkpoint is not None and not isinstance(checkpoint, str):
             raise RecordError("log proof: checkpoint must be the signed note text or null")
-        if not isinstance(proof, list) or not all(isinstance(h, str) for h in proof):
-            raise RecordError("log proof: proof must be a list of hex hashes")
+        leaf = value.get("leaf_hash")
+        if not isinstance(proof, list) or not all(isinstance(h, str) for h in proof) or \
+                not (leaf is None or isinstance(leaf, str)):
+            raise RecordError("log proof: proof and leaf_hash must be hex text")
         try:
             hashes = tuple(bytes.fromhex(h) for h in proof)
-            leaf = value.get("leaf_hash")
-            leaf_hash = None if leaf is None else bytes.fromhex(str(leaf))
+            leaf_hash = None if leaf is None else bytes.fromhex(leaf)
         except ValueError:
             raise RecordError("log proof: hashes must be hex") from None
         return cls(leaf_index=index, leaf_hash=leaf_hash, tree_size=size, proof=hashes, checkpoint=checkpoint)
