@@ -196,3 +196,12 @@ def test_the_monitor_catches_rewritten_new_entries(world: World, keys: Keys, tmp
 def _document(world: World, number: str) -> Document:
     with world.session() as session:
         return get_document_or_raise(session=session, series="BD", number=number)
+
+
+def test_the_log_endpoints_share_the_trust_lists_rate_limit(world: World, keys: Keys, tmp_path: Path) -> None:
+    settings = web_settings(world, keys, tmp_path, rate_trust_list="3/minute")
+    with TestClient(create_app(settings), client=("203.0.113.9", 50000)) as limited:
+        answers = [limited.get(path).status_code for path in (
+            "/api/v1/log/checkpoint", "/api/v1/log/entries?start=0&end=1", "/api/v1/trust-list",
+            "/api/v1/log/proof/consistency?first=1&second=1")]
+    assert 429 not in answers[:3] and answers[3] == 429
