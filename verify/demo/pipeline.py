@@ -286,6 +286,7 @@ def _prepare_keys(config: DemoConfig) -> tuple[Signer, TrustList]:
     at = now()
     if not store.exists():
         store.init(at=at)
+        store.rotate(at=at, usage="log")  # the transparency log's checkpoints, signed by `verify serve`
         print(f"        created a development key store in {store.path}", file=sys.stderr)
     trust_list = store.trust_list()
     if trust_list.environment == "production":
