@@ -27,7 +27,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConsistencyError, KeyStoreError, TransparencyError
+from ..errors import ConsistencyError, Error, TransparencyError
 from ..settings import Settings
 from ..trust import TrustList
 from .common import Subparsers, key_store, now, registry_session
@@ -81,7 +81,7 @@ def checkpoint_after_batch(args: argparse.Namespace, settings: Settings) -> None
     """After a batch issue: sign a checkpoint (docs/TRANSPARENCY.md §6), or say why none was signed."""
     try:
         sign_checkpoint_if_moved(args, settings)
-    except KeyStoreError as exc:
+    except Error as exc:  # the batch is done: say why no checkpoint followed it, and go on
         print(f"no checkpoint signed after the batch: {exc.message}", file=sys.stderr)
 
 

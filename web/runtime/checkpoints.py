@@ -49,7 +49,11 @@ class Checkpointer:
         self._warned = False
 
     def checkpoint_now(self) -> SignedCheckpoint | None:
-        """Sign a checkpoint now if the log or the audit chain moved; the new one, or None."""
+        """Sign a checkpoint now if the log or the audit chain moved; the new one, or None.
+
+        Never raises a `verify` error: after a batch the batch is done whatever happens here; a registry that
+        cannot be written now is logged and the next wake tries again.
+        """
         try:
             signer = LogNoteSigner(self.origin, self.keys.signer("log"))
         except KeyStoreError as exc:
@@ -58,8 +62,12 @@ class Checkpointer:
                 get_logger().warning("no transparency log checkpoints: the key store has no log signer",
                                      extra={"error": exc.code})
             return None
-        with self._lock, self.sessions() as session:
-            return make_checkpoint(session, signer=signer, origin=self.origin, at=self.clock())
+        try:
+            with self._lock, self.sessions() as session:
+                return make_checkpoint(session, signer=signer, origin=self.origin, at=self.clock())
+        except Error as exc:
+            get_logger().warning("transparency log checkpoint failed", extra={"error": exc.code})
+            return None
 
     def run_due(self) -> SignedCheckpoint | None:
         """Sign a checkpoint when one is due (`checkpoint_due`); the new one, or None."""
