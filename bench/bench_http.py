@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 from bench_registry import BASE_URL, T0, fresh_database, graduates_csv, setup_university  # noqa: E402
+from benchdb import add_postgres_option  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
@@ -143,9 +144,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(registry: Registry, keys_dir: Path, workdir: Path, workers: int, scan_workers: int) -> Iterator[str]:
-    """`python -m web serve` on a free port of 127.0.0.1 until the block ends; its base URL."""
-    port = free_port()
+def server(registry: Registry, keys_dir: Path, workdir: Path, workers: int, scan_workers: int,
+           port: int = 0) -> Iterator[str]:
+    """`python -m web serve` on 127.0.0.1:`port` (0: a free port) until the block ends; its base URL."""
+    port = port or free_port()
     environment = {
         **os.environ, "VERIFY_ENVIRONMENT": "production", "VERIFY_KEYS_DIR": str(keys_dir),
         "VERIFY_BASE_URL": BASE_URL, "VERIFY_DATABASE_URL": registry.url, "VERIFY_DATA_DIR": str(workdir / "data"),
@@ -368,7 +370,7 @@ def run_configuration(registry: Registry, keys_dir: Path, workdir: Path, workers
         case.script = workdir / f"{case.name}-{registry.engine}.lua"
         wrk_script(case.script, case.method, case.path, case.bodies)
     row = Row(engine=registry.engine, workers=workers)
-    with server(registry, keys_dir, workdir, workers, args.scan_workers) as url:
+    with server(registry, keys_dir, workdir, workers, args.scan_workers, args.port) as url:
         check_answers(url, registry, photo)
         for case in (trivial, verify):
             measure(url, case, args, args.warmup)
@@ -427,8 +429,9 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=300, help="documents per registry")
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to run, comma-separated")
     parser.add_argument("--engines", default="sqlite,postgresql")
-    parser.add_argument("--postgres-url", default=os.environ.get(
-        "VERIFY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    add_postgres_option(parser)
+    parser.add_argument("--port", type=int, default=0,
+                        help="TCP port of the servers it starts, one at a time (default: a free port each)")
     parser.add_argument("--client", choices=("wrk", "httpx"), default="wrk" if shutil.which("wrk") else "httpx")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")

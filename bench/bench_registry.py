@@ -44,11 +44,13 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
+from benchdb import add_postgres_option, ensure_database
 from psycopg import sql
 from sqlalchemy import text
 from sqlmodel import Session
 
-from verify.identifiers import check_digit
+from verify.demo.sampledata import iin_sequence
+from verify.identifiers import iin_birth_date
 from verify.keystore import KeyStore
 from verify.registry.db import make_engine, upgrade_database
 from verify.registry.documents import issue_group
@@ -84,7 +86,7 @@ def fresh_database(engine_name: str, postgres_url: str, workdir: Path) -> Iterat
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    admin = postgres_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    admin = ensure_database(postgres_url).replace("postgresql+psycopg://", "postgresql://", 1)
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f"CREATE SCHEMA {schema}")
@@ -109,28 +111,13 @@ def setup_university(url: str) -> None:
     engine.dispose()
 
 
-_serial = 0
-
-
-def iin() -> str:
-    """A fresh valid IIN (born 2004-05-12)."""
-    global _serial
-    while True:
-        _serial += 1
-        base = f"0405126{_serial:04d}" if _serial < 10_000 else f"0405125{_serial - 9_999:04d}"
-        digit = check_digit(base)
-        if digit is not None:
-            return base + str(digit)
-
-
 def graduates_csv(count: int, *, groups: int) -> bytes:
-    """A CSV export of `count` bachelor graduates in `groups` study groups."""
-    global _serial
-    _serial = 0
+    """A CSV export of `count` bachelor graduates in `groups` study groups: distinct valid IINs for any count
+    (`iin_sequence` from 2004-05-12 on), each row's birth date the one its IIN spells."""
     lines = [HEADER]
-    for n in range(count):
-        lines.append(f"{iin()},Әбдірахманова,Гүлнұр,Серікқызы,2004-05-12,BD,6B06101,,no,2026-06-30,"
-                     f"G{n % groups:03d}\n")
+    for n, iin in zip(range(count), iin_sequence(dt.date(2004, 5, 12), female=True), strict=False):
+        lines.append(f"{iin},Әбдірахманова,Гүлнұр,Серікқызы,{iin_birth_date(iin).isoformat()},BD,6B06101,,no,"
+                     f"2026-06-30,G{n % groups:03d}\n")
     return "".join(lines).encode("utf-8")
 
 
@@ -204,7 +191,7 @@ def allocations(url: str, *, writers: int, numbers: int) -> float:
 
 def raw_allocations(postgres_url: str, *, writers: int, numbers: int) -> float:
     """The same transactions in plain psycopg (no SQLAlchemy): the ceiling of this machine and server."""
-    admin = postgres_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    admin = ensure_database(postgres_url).replace("postgresql+psycopg://", "postgresql://", 1)
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin, autocommit=True) as connection:
         name = sql.Identifier(schema)
@@ -291,8 +278,7 @@ def main() -> None:
     parser.add_argument("--numbers", type=int, default=200, help="allocations per writer per run")
     parser.add_argument("--documents", type=int, default=50, help="documents per writer per run")
     parser.add_argument("--graduates", type=int, default=10_000)
-    parser.add_argument("--postgres-url", default=os.environ.get(
-        "VERIFY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    add_postgres_option(parser)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--import-postgres", action="store_true", help="also import + issue on PostgreSQL")
     parser.add_argument("--json", action="store_true", help="print the raw runs as JSON too")

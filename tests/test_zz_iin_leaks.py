@@ -14,6 +14,7 @@ The other tests here show that the detector and each recorder work.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import uuid
@@ -22,10 +23,13 @@ from pathlib import Path
 import httpx
 import pytest
 import requests
+from sqlalchemy import create_engine
+from sqlmodel import Session
 from support import leaks
 from support.leaks import CORPUS, SCANNER, LeakScanner, iins_in
 from support.world import make_bin, make_iin
 
+from verify.registry.models import GENESIS_HASH, AuditEvent, Holder, Institution, Partner, metadata
 from web.http.logging import LOGGER_NAME, configure_logging
 
 
@@ -105,6 +109,30 @@ def test_any_handler_on_the_services_loggers_gets_scrubbed_records() -> None:
         logger.removeHandler(handler)
     assert iin not in out.getvalue() and out.getvalue().count("[12 digits]") == 2
     assert "RuntimeError: a database error quoting [12 digits]" in out.getvalue()
+
+
+def test_the_registry_scan_reads_every_text_column_but_the_holders_iin(scanner: LeakScanner, tmp_path: Path) -> None:
+    iin = make_iin()
+    engine = create_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    metadata.create_all(engine)
+    at = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+    with Session(engine) as session:  # rows written as main let them be: an IIN typed into free text
+        session.add(Partner(name=f"app of {iin}", active=True, created_at=at))
+        session.add(AuditEvent(seq=1, at=at, actor="admin", action="document.annul", object_type="document",
+                               object_ref="BD 0000001", reason=f"order on {iin}", after={"basis": iin},
+                               prev_hash=GENESIS_HASH, hash="00" * 32))
+        institution = Institution(bin=make_bin(1), name_kk="К", name_ru="К", name_en="C", kind="college",
+                                  region="Астана", created_at=at)
+        session.add(institution)
+        session.flush()
+        session.add(Holder(institution_id=institution.id, iin=iin, surname="Әбдірахманова", name="Гүлнұр",
+                           birth_date=dt.date(2004, 5, 12), created_at=at, updated_at=at))
+        session.commit()
+    scanner.scan_registry(engine)
+    engine.dispose()
+    assert sorted(finding.source for finding in scanner.findings) == [
+        "registry row audit_events.after", "registry row audit_events.reason", "registry row partners.name"]
+    assert scanner.counts["registry"] >= 10
 
 
 @pytest.mark.leak_check

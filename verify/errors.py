@@ -8,9 +8,11 @@ boundary where they occur, and never leak.
 
     Error
     ├── RecordError                  a record breaks the schema (docs/FORMAT.md §3); issue time
-    │   └── OverBudgetError          the signed record would not fit QR version 12 at ECC M (§5)
+    │   ├── OverBudgetError          the signed record would not fit QR version 12 at ECC M (§5)
+    │   └── IinInTextError           free text (a reason, a basis, a name) holds a checksum-valid IIN
     ├── KeyStoreError                key files missing, unreadable, wrong passphrase, bad mode
-    │   └── HsmError                 a PKCS#11 token cannot sign: no module, no token, wrong PIN, no key
+    │   ├── HsmError                 a PKCS#11 token cannot sign: no module, no token, wrong PIN, no key
+    │   └── NoSignerInScopeError     no active document signer may sign this series and institution now
     ├── TrustListError               trust list malformed, badly signed, older than one seen
     ├── StatusListError              status list malformed, badly signed, expired, another series,
     │                                signed by a signer without usage `status`, older than one seen
@@ -97,6 +99,21 @@ class RecordError(Error, ValueError):
     code = "INVALID_RECORD"
 
 
+class IinInTextError(RecordError):
+    """Free text typed by a person holds what is a valid IIN (DOMAIN.md: an IIN never reaches a public answer or a
+    log): refused at input, the field named (`verify.identifiers.refuse_iin_in_text`).
+
+    Attributes:
+        field: the name of the refused input field (e.g. "reason", "basis", "name_kk").
+    """
+
+    code = "IIN_IN_TEXT"
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class OverBudgetError(RecordError):
     """The signed record would need a QR version above 12 at ECC M (docs/FORMAT.md §5)."""
 
@@ -107,6 +124,40 @@ class KeyStoreError(Error):
     """A key file is missing, unreadable, of a wrong mode, or its passphrase is wrong."""
 
     code = "KEY_STORE"
+
+
+class NoSignerInScopeError(KeyStoreError):
+    """No active document signer of the key store may sign this document now (DESIGN.md, Trust model).
+
+    Raised at issue time, before anything is signed or stored, so that the registry never stores a record
+    that verifies OUT_OF_SCOPE (docs/FORMAT.md §7 step 10). A conflict with the key store's state, not an
+    outage: the administrator creates (or rotates) a signer whose scope holds the series and institution.
+
+    Attributes:
+        reason: "no_signer" (no document signer is active at the signing time), "series" (none of the
+            active ones holds the series) or "institution" (some hold the series, none for this institution).
+        series: the document's series; institution_bin: its institution's BIN.
+        message_id: the catalogue message of the reason (the web's localized `detail`).
+    """
+
+    code = "NO_SIGNER_IN_SCOPE"
+    REASONS = ("no_signer", "series", "institution")
+
+    def __init__(self, message: str, *, reason: str, series: str, institution_bin: str) -> None:
+        super().__init__(message)
+        if reason not in self.REASONS:
+            raise ValueError(f"reason must be one of {self.REASONS}")
+        self.reason, self.series, self.institution_bin = reason, series, institution_bin
+
+    @property
+    def message_id(self) -> str:
+        """The message id of the reason in the web catalogues (`signer_scope_<reason>`)."""
+        return f"signer_scope_{self.reason}"
+
+    @property
+    def message_values(self) -> dict[str, str]:
+        """The placeholders of the message: series and institution BIN (a BIN is public: no IIN here)."""
+        return {"series": self.series, "bin": self.institution_bin}
 
 
 class TrustListError(Error):

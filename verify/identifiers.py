@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
-from .errors import RecordError
+from .errors import IinInTextError, RecordError
 
 _W1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 _W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -41,6 +42,13 @@ NUMBER_RE = re.compile(r"\A[0-9]{7}\Z")
 TVE_SPECIALTY_RE = re.compile(r"\A[0-9]{8}\Z")  # e.g. 06130100
 TVE_QUALIFICATION_RE = re.compile(r"\A[0-9][A-Z][0-9]{8}\Z")  # e.g. 4S06130103
 HE_PROGRAMME_RE = re.compile(r"\A[678][BMD][0-9]{5}\Z")  # e.g. 6B06101, 7M01501, 8D05302
+
+# A run of digit groups joined by single separators a person types inside a number: space, no-break space, thin
+# space, a dash of any kind, a dot, a slash ("900101 300123", "9001-0130-0123").
+_DIGIT_GROUPS_RE = re.compile(r"[0-9]+(?:[ \u00a0\u2009\u202f\-\u2010-\u2015\u2212./][0-9]+)*")
+_DIGITS_RE = re.compile(r"[0-9]+")
+_HEX_LETTERS = frozenset("abcdefABCDEF")
+_UUID_HEAD_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-\Z")
 
 
 def check_digit(digits: str) -> int | None:
@@ -165,4 +173,67 @@ def validate_qualification(value: str) -> str:
     """
     if not isinstance(value, str) or not TVE_QUALIFICATION_RE.fullmatch(value):
         raise RecordError("qualification: must be a code such as 4S06130103")
+    return value
+
+
+def iins_in_text(text: str) -> list[str]:
+    """Every checksum-valid IIN (`validate_iin`) typed into free text, also when its digits are grouped.
+
+    The text is NFKC-normalised first (full-width digits count). In each run of digit groups joined by single
+    separators (spaces, dashes, dots, slashes), a candidate is a group of exactly 12 digits, or consecutive
+    groups whose digits add up to exactly 12 ("900101 300123", "90-01-01-30-01-23"). Digits inside a longer
+    unbroken run are not an IIN (a 13-digit number is not one), nor a run glued to a Latin letter a-f or the last
+    group of a UUID (a hash, a generated key such as a `uuid4()` batch key: as the tests' leak detector,
+    `tests/support/leaks.py`), which keeps chance matches rare.
+
+    Args:
+        text: any text a person typed.
+
+    Returns:
+        The IINs found, as 12 ASCII digits each (personal data: never log or show them), in order.
+    """
+    found: list[str] = []
+    normal = unicodedata.normalize("NFKC", text)
+    for run in _DIGIT_GROUPS_RE.finditer(normal):
+        start, end = run.span()
+        if (start > 0 and normal[start - 1] in _HEX_LETTERS) or (end < len(normal) and normal[end] in _HEX_LETTERS) \
+                or _UUID_HEAD_RE.search(normal, max(0, start - 24), start):
+            continue  # part of a hexadecimal token (a UUID, a hash): random hex passes the IIN check by chance
+        groups = _DIGITS_RE.findall(run.group())
+        for start in range(len(groups)):
+            digits = ""
+            for group in groups[start:]:
+                digits += group
+                if len(digits) >= 12:
+                    break
+            if len(digits) == 12 and _is_iin(digits):
+                found.append(digits)
+    return found
+
+
+def _is_iin(digits: str) -> bool:
+    try:
+        validate_iin(digits)
+    except RecordError:
+        return False
+    return True
+
+
+def refuse_iin_in_text(value: str, *, field: str) -> str:
+    """Refuse free text that holds an IIN (`iins_in_text`); return the text unchanged otherwise.
+
+    The one check of every free-text input that can reach a public answer, a signed record, an audit event or a
+    log: correction reasons, annulment bases, write-off and disable reasons, token, partner and institution names,
+    study groups, signer labels (DOMAIN.md, People and identifiers: the IIN never leaves the registry).
+
+    Args:
+        value: the text as typed.
+        field: the input field's name, given back in the error.
+
+    Raises:
+        IinInTextError: the text holds a checksum-valid IIN; the message names the field, never the digits.
+    """
+    if iins_in_text(value):
+        raise IinInTextError(f"{field}: holds an IIN (12 digits with a valid check digit); an IIN must not be "
+                             "written into free text, which is shown to others — leave it out", field=field)
     return value

@@ -8,7 +8,9 @@ Layout (docs/KEYS.md; private files are git-ignored and mode 0600):
     keys/signers/<kid>.crt         document signer certificate, PEM         (public)
     keys/signers/<kid>.pkcs11.json where a signer's key is when it lives in a PKCS#11 token:
                                    module, token label, key label and ID; never the PIN (pkcs11.py)
-    keys/active-signer             kid (hex) of the document signer that signs records now
+    keys/active-signer             kids (hex, one a line) of the document signers that sign records now: one per
+                                   institution or series group at national scale (a store of one line, as written
+                                   before several were active, reads the same)
     keys/active-status-signer      kid (hex) of the status signer that signs status lists now
     keys/active-log-signer         kid (hex) of the log signer that signs checkpoints now (Ed25519)
     keys/trust-list.json           the signed trust list: the store's state and its publication
@@ -20,6 +22,11 @@ verified under root.crt, changes it, raises its version and signs it again with 
 Development key stores accept a built-in passphrase when none is given; a production key
 store refuses to work without one (STYLE.md §14: secrets have no defaults outside development).
 A token PIN never has a default.
+
+Several document signers are active at once, each with its scope (series, and an institution's BIN or any); the
+registry asks `document_signers()` for the one that may sign each document (`verify.signerset`). Rotating one
+leaves the others active: `rotate` retires only the active signers of the same institution (or, for signers of any
+institution, of overlapping series).
 """
 
 from __future__ import annotations
@@ -34,7 +41,8 @@ from cryptography import x509
 
 from .codec import ALG_EDDSA
 from .doctypes import DEVELOPMENT_TVE_SERIES, all_fixed_series
-from .errors import KeyStoreError, TrustListError
+from .errors import KeyStoreError, RecordError, TrustListError
+from .identifiers import normalize_series, refuse_iin_in_text
 from .keys import (
     KeySigner,
     PrivateKey,
@@ -58,6 +66,7 @@ from .pkcs11 import (
     generate_token_key,
     token_algorithm,
 )
+from .signerset import ScopedSigner, SignerSet
 from .trust import ENVIRONMENTS, Revocation, Scope, SignerEntry, TrustList, schema_text
 
 DEVELOPMENT_PASSPHRASE = b"development-only-not-a-secret"
@@ -154,33 +163,77 @@ class KeyStore:
             raise KeyStoreError(f"{self.trust_list_path}: missing; run `verify keys init`") from None
         return TrustList.from_json(data, root=root)
 
-    def signer(self, usage: str = "document") -> Signer:
-        """The active signer of a usage: "document" (records), "status" (status lists) or "log" (checkpoints).
+    def active_kids(self, usage: str = "document") -> list[bytes]:
+        """The kids of the active signers of a usage, oldest first (one for "status" and "log").
 
-        A `KeySigner`, or a `Pkcs11Signer` when its key is in a token.
+        Raises:
+            KeyStoreError: an unknown usage, or the file is missing or bad.
+        """
+        name = _active_file(usage)
+        try:
+            kids = [bytes.fromhex(line.strip()) for line in (self.path / name).read_text().splitlines()
+                    if line.strip()]
+        except (OSError, ValueError):
+            raise KeyStoreError(f"{self.path}/{name}: missing or bad; run `verify keys rotate`") from None
+        if not kids:
+            raise KeyStoreError(f"{self.path}/{name}: names no signer; run `verify keys rotate`")
+        return kids
+
+    def _active_entries(self, trust_list: TrustList, usage: str) -> list[SignerEntry]:
+        """The trust-list entries of the active signers of a usage that are not revoked, oldest first."""
+        entries = []
+        for kid in self.active_kids(usage):
+            entry = next((e for e in trust_list.candidates(kid, usage=usage) if compute_kid(e.certificate) == kid),
+                         None)
+            if entry is None:
+                raise KeyStoreError(f"the active {usage} signer {kid.hex()} is not in the trust list")
+            if entry.revocation is None:
+                entries.append(entry)
+        return entries
+
+    def _open(self, entry: SignerEntry, environment: str) -> Signer:
+        """The `Signer` of an entry: its key file, or its token key (logged in with the store's PIN).
+
+        Raises:
+            KeyStoreError: the key file is missing, or the passphrase or PIN is wrong or missing.
+            HsmError: the token cannot sign.
+        """
+        ref = self.token_key(entry.kid)
+        if ref is not None:
+            return Pkcs11Signer.open(ref, pin=self._token_pin(ref.token_label), certificate=entry.certificate)
+        key = load_private_key(self.path / "signers" / f"{entry.kid.hex()}.key", self._passphrase_for(environment))
+        return KeySigner(private_key=key, certificate=entry.certificate)
+
+    def signer(self, usage: str = "document") -> ScopedSigner:
+        """The newest active signer of a usage: "document" (records), "status" (status lists) or "log" (checkpoints).
+
+        A `Signer` (its key a file or in a token) with its trust-list entry. The registry signs documents
+        through `document_signers()`, which chooses among every active document signer by scope.
 
         Raises:
             KeyStoreError: an unknown usage, no active signer of it, its files are missing, wrong passphrase,
                 or it is revoked.
             HsmError: its token cannot sign (no module, no token, no PIN or a wrong one, no key).
         """
-        name = _active_file(usage)
         trust_list = self.trust_list()
-        try:
-            kid = bytes.fromhex((self.path / name).read_text().strip())
-        except (OSError, ValueError):
-            raise KeyStoreError(f"{self.path}/{name}: missing or bad; run `verify keys rotate`") from None
-        entry = next((e for e in trust_list.candidates(kid, usage=usage) if compute_kid(e.certificate) == kid), None)
-        if entry is None:
-            raise KeyStoreError(f"the active {usage} signer {kid.hex()} is not in the trust list")
-        if entry.revocation is not None:
-            raise KeyStoreError(f"the active signer {kid.hex()} is revoked; run `verify keys rotate`")
-        ref = self.token_key(kid)
-        if ref is not None:
-            return Pkcs11Signer.open(ref, pin=self._token_pin(ref.token_label), certificate=entry.certificate)
-        key = load_private_key(self.path / "signers" / f"{kid.hex()}.key",
-                               self._passphrase_for(trust_list.environment))
-        return KeySigner(private_key=key, certificate=entry.certificate)
+        entries = self._active_entries(trust_list, usage)
+        if not entries:
+            raise KeyStoreError(f"the active {usage} signer is revoked; run `verify keys rotate`")
+        entry = entries[-1]
+        return ScopedSigner(self._open(entry, trust_list.environment), entry)
+
+    def document_signers(self) -> SignerSet:
+        """Every active document signer, chosen per document by scope (`verify.signerset.SignerSet`).
+
+        The trust list is read now; each private key is opened when its signer is first chosen.
+
+        Raises:
+            KeyStoreError: no key store, or the active signers' file is missing or names a signer not listed.
+        """
+        trust_list = self.trust_list()
+        environment = trust_list.environment
+        return SignerSet(self._active_entries(trust_list, "document"),
+                         lambda entry: self._open(entry, environment))
 
     def _root_key(self, environment: str) -> PrivateKey:
         return load_private_key(self.root_key_path, self._passphrase_for(environment))
@@ -199,11 +252,13 @@ class KeyStore:
         Raises:
             KeyStoreError: the store exists already, an unknown environment, or no passphrase
                 for production.
+            RecordError: a malformed series.
             HsmError: the token cannot be used (no module, no token, no PIN or a wrong one, no
                 supported mechanism); nothing is written.
         """
         if environment not in ENVIRONMENTS:
             raise KeyStoreError(f"environment must be one of {', '.join(ENVIRONMENTS)}")
+        series = _normalized(series)
         if self.root_cert_path.exists() or self.root_key_path.exists():
             raise KeyStoreError(f"{self.path} holds a root already; refusing to replace it")
         passphrase = self._passphrase_for(environment)
@@ -219,25 +274,34 @@ class KeyStore:
         entry = self._new_signer(root_key, root, at=at, alg=None if token is not None else alg, usage_days=usage_days,
                                  passphrase=passphrase, scope=Scope(series or default_series(), institution_bin),
                                  token=token)
+        self._write_active("document", [entry.kid])
         return self._publish(root_key, empty, signers=(entry,), at=at)
 
     def rotate(self, *, at: dt.datetime, alg: int | None = None, series: frozenset[str] | None = None,
                institution_bin: str | None = None, usage_days: int = DEFAULT_SIGNER_USAGE_DAYS,
                usage: str = "document", token: TokenLocation | None = None) -> TrustList:
-        """A new active signer of a usage; the previous active one of that usage stops at `at` but stays listed.
+        """A new active signer of a usage; the signers it replaces stop at `at` but stay listed.
 
-        The first rotation of "status" or "log" creates that usage's first signer, under the same root and
-        next to the document signers. Scope defaults to the previous active signer's of the usage (a status
-        signer's series are the series whose status lists it signs; a log signer's scope is not used); so does
-        the place of its key: a signer whose key is in a token is followed by one in the same token unless
-        `token` says otherwise.
+        Document signers: the new one replaces the active signers of its institution (`institution_bin`; with
+        `series` given, only those holding one of them), or, without an institution, the active signers of any
+        institution holding one of `series`; every other active document signer stays active (one per
+        institution at national scale). With neither given, it replaces the only active document signer
+        (refused when several are active: say which). Its scope defaults to the replaced ones' (series joined),
+        else to every series; the place of its key to the replaced one's token, unless `token` says otherwise.
+        The first signer of an institution is made the same way: it replaces none.
+
+        "status" and "log": the new signer replaces the one active signer of the usage; the first rotation
+        creates that usage's first signer, under the same root and next to the document signers (a status
+        signer's series are the series whose status lists it signs; a log signer's scope is not used).
 
         Raises:
             KeyStoreError: an unknown usage, a log signer other than Ed25519 (C2SP signed-note), an
                 institution scope for a status or log signer.
+            RecordError: a malformed series, or several active document signers and no scope given.
             HsmError: the token cannot make the key.
         """
         _active_file(usage)
+        series = _normalized(series)
         if usage == "log" and alg not in (None, ALG_EDDSA):
             raise KeyStoreError("a log signer is Ed25519 (checkpoints are C2SP signed notes)")
         if usage != "document" and institution_bin is not None:
@@ -245,26 +309,29 @@ class KeyStore:
         current = self.trust_list()
         root_key = self._root_key(current.environment)
         try:
-            active = self.signer(usage)
+            active = [e for e in self._active_entries(current, usage) if e.usage_until > at]
         except KeyStoreError:
-            active = None
-        signers = []
-        previous_scope = None
-        for e in current.signers:
-            if active is not None and e.usage == usage and e.kid == active.kid and e.usage_until > at:
-                previous_scope = e.scope
-                e = replace(e, usage_until=at)
-            signers.append(e)
-        if token is None and active is not None:
-            previous_ref = self.token_key(active.kid)
+            active = []
+        replaced = _replaced(active, usage=usage, series=series, institution_bin=institution_bin)
+        retired = {e.kid for e in replaced}
+        signers = [replace(e, usage_until=at) if e.kid in retired and e.usage == usage else e
+                   for e in current.signers]
+        if token is None and replaced:
+            previous_ref = self.token_key(replaced[-1].kid)
             token = previous_ref.location if previous_ref is not None else None
-        scope = Scope(series or (previous_scope.series if previous_scope else default_series()),
+        replaced_series = frozenset().union(*(e.scope.series for e in replaced))
+        scope = Scope(series or replaced_series or default_series(),
                       institution_bin if institution_bin is not None else
-                      (previous_scope.institution_bin if previous_scope else None))
+                      (replaced[-1].scope.institution_bin if replaced else None))
         entry = self._new_signer(root_key, current.root, at=at,
                                  alg=alg if alg is not None or token is not None else ALG_EDDSA,
                                  usage_days=usage_days, passphrase=self._passphrase_for(current.environment),
                                  scope=scope, usage=usage, token=token)
+        try:
+            kept = [kid for kid in self.active_kids(usage) if kid not in retired] if usage == "document" else []
+        except KeyStoreError:
+            kept = []
+        self._write_active(usage, [*kept, entry.kid])
         return self._publish(root_key, current, signers=(*signers, entry), at=at)
 
     def revoke(self, kid: bytes, *, compromised_at: dt.datetime, at: dt.datetime, reason: str) -> TrustList:
@@ -272,7 +339,9 @@ class KeyStore:
 
         Raises:
             KeyStoreError: no signer with that kid, or already revoked.
+            IinInTextError: the reason holds an IIN (the trust list is published).
         """
+        refuse_iin_in_text(reason, field="reason")
         current = self.trust_list()
         if not any(e.kid == kid for e in current.signers):
             raise KeyStoreError(f"no signer with kid {kid.hex()}")
@@ -316,9 +385,11 @@ class KeyStore:
                 destroy_token_key(ref, pin=pin)
             raise
         write_certificate(self.path / "signers" / f"{kid.hex()}.crt", cert)
-        _atomic_write(self.path / _active_file(usage), kid.hex().encode() + b"\n")
         return SignerEntry(kid=kid, label=f"{usage} signer {at:%Y-%m-%d}", certificate=cert,
                            usage_from=at - dt.timedelta(minutes=5), usage_until=until, scope=scope, usage=usage)
+
+    def _write_active(self, usage: str, kids: list[bytes]) -> None:
+        _atomic_write(self.path / _active_file(usage), b"".join(kid.hex().encode() + b"\n" for kid in kids))
 
     def _publish(self, root_key: PrivateKey, current: TrustList, *, signers: tuple[SignerEntry, ...],
                  at: dt.datetime, ttl_days: int = DEFAULT_TRUST_LIST_TTL_DAYS) -> TrustList:
@@ -331,6 +402,35 @@ class KeyStore:
             return TrustList.from_json(self.trust_list_path.read_bytes(), root=current.root)
         except TrustListError as exc:  # a list we cannot read back must never stay published
             raise KeyStoreError(f"the new trust list does not verify: {exc.message}") from None
+
+
+def _normalized(series: frozenset[str] | None) -> frozenset[str] | None:
+    """Series as the registry writes them (`identifiers.normalize_series`); None stays None.
+
+    Raises:
+        RecordError: a malformed series.
+    """
+    return None if series is None else frozenset(normalize_series(s) for s in series)
+
+
+def _replaced(active: list[SignerEntry], *, usage: str, series: frozenset[str] | None,
+              institution_bin: str | None) -> list[SignerEntry]:
+    """The active signers a new one of `usage` and this scope replaces (see `KeyStore.rotate`).
+
+    Raises:
+        RecordError: several active document signers, and neither series nor institution given.
+    """
+    if usage != "document":
+        return active[-1:]
+    if institution_bin is not None:
+        return [e for e in active if e.scope.institution_bin == institution_bin
+                and (series is None or e.scope.series & series)]
+    if series is not None:
+        return [e for e in active if e.scope.institution_bin is None and e.scope.series & series]
+    if len(active) > 1:
+        raise RecordError(f"{len(active)} document signers are active: name the one to replace by its scope "
+                            "(--institution BIN, or --series for a signer of any institution)")
+    return active
 
 
 def _active_file(usage: str) -> str:

@@ -13,6 +13,8 @@ plain values to the core (STYLE.md §14). Nothing is read at import time.
 | VERIFY_ROOT_CERT       | root certificate (the trust anchor)                  | <keys dir>/root.crt             |
 | VERIFY_DATA_DIR        | data directory (SQLite file, outputs)                | data                            |
 | VERIFY_LOG_ORIGIN      | transparency log origin line and its key name        | <base URL host>/log             |
+| VERIFY_TOKEN_PIN_FILE  | file holding the PKCS#11 token's user PIN (secret)   | none                            |
+| VERIFY_TOKEN_PIN       | the token's user PIN itself (secret; env only)       | none: a token key needs a PIN   |
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .pkcs11 import read_pin_file
 
 
 class Settings(BaseSettings):
@@ -37,6 +41,8 @@ class Settings(BaseSettings):
     root_cert: Path | None = None
     data_dir: Path = Path("data")
     log_origin: str | None = None
+    token_pin_file: Path | None = None
+    token_pin: SecretStr | None = None
 
     def passphrase_bytes(self) -> bytes | None:
         """The key passphrase as bytes, or None when unset or empty."""
@@ -51,6 +57,19 @@ class Settings(BaseSettings):
             return self.log_origin
         host = urlsplit(base_url or self.base_url).netloc.lower() or "localhost"
         return f"{host}/log"
+    def token_pin_bytes(self) -> bytes | None:
+        """The user PIN of the PKCS#11 token holding document signer keys: VERIFY_TOKEN_PIN_FILE's content
+        (one trailing newline dropped, `verify.pkcs11.read_pin_file`) first, else VERIFY_TOKEN_PIN; None when
+        neither is set (a PIN never has a default).
+
+        Raises:
+            HsmError: the PIN file cannot be read or is empty.
+        """
+        if self.token_pin_file is not None:
+            return read_pin_file(self.token_pin_file)
+        if self.token_pin is None or not self.token_pin.get_secret_value():
+            return None
+        return self.token_pin.get_secret_value().encode("utf-8")
 
     def resolved_database_url(self) -> str:
         """VERIFY_DATABASE_URL, or a SQLite file under the data directory."""

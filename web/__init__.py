@@ -13,14 +13,17 @@ registry's functions read and write.
 
     runtime/      what a process holds: services.py (Services, TrustSource, prepare), backoffice.py (the signed-in
                   surfaces' writing engine, keys, cookie policy), scanpool.py and scanworker.py (decoding processes)
-    http/         guards.py (body cap, client address), ratelimit.py, bodies.py (JSON in and out on the loop),
-                  logging.py (JSON lines, no IIN), metrics.py (Prometheus), observe.py (request id, access line, 500)
+    http/         guards.py (body cap, client address), ratelimit.py, bodies.py (the one bounded JSON reader; JSON
+                  in and out on the loop), inputs.py (control characters refused, JSON read once, before any
+                  route), logging.py (JSON lines, no IIN), metrics.py (Prometheus), observe.py (request id,
+                  access line, 500)
     problems/     catalogue.py (every problem type), handlers.py (RFC 9457 answers), errors.py (the one mapping of
                   `verify` errors to problems; ProblemRoute), openapi.py (problem schemas, examples, the document)
     ui/           render.py (Jinja2, page headers, CSP, static files), i18n.py (Babel catalogues, languages, dates),
                   locale/{kk,ru,en}/LC_MESSAGES/messages.po, templates/, static/
     public/       api.py (/V/, verify, scan, lookup, trust list, health), pages.py (home, scan page, forms),
-                  verdict.py (the verdict page from the report), service.py (verification), schemas.py
+                  verdict.py (the verdict page from the report), service.py (verification), schemas.py,
+                  apidocs.py (/docs: Swagger UI from the package under the pages' CSP)
     officer/      service.py (what an officer does: both faces call it), queries.py (answers from the registry's
                   read queries), api.py (the officers' API), console.py and console_documents.py (the console),
                   forms.py, batches.py, pages.py, schemas.py

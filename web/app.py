@@ -3,10 +3,14 @@
 Settings are built here (or by `web.cli`) and nowhere else; the rest of `web/` and the core get plain values.
 The middleware stack, outermost first (each is a pure ASGI middleware):
 
-    Observe         request id, client address (trusted proxies), route template, metrics, access log, last 500
+    Observe         request id (the caller's X-Request-ID kept), traceparent's trace id, client address (trusted
+                    proxies), route template, metrics, access log, last 500
+    (OpenTelemetry) spans of FastAPI, SQLAlchemy and Redis when VERIFY_OTEL_ENDPOINT is set (web.http.tracing)
     BodySizeLimit   413 by Content-Length and by counting streamed bytes (64 KiB JSON, 10 MiB uploads)
     RateLimit       429 with Retry-After per client and bucket, before any body is read (public buckets)
     RateLimit       the same for sign-in and partner look-ups (`web.runtime.backoffice.RATE_BUCKETS`)
+    InputGuard      422 for control characters in the path, query, JSON and form fields; JSON bodies read once by
+                    the one bounded reader (depth, size), 400 when too deep
     FastAPI         routes of `web.public.api`, the employer's pages (`web.public.pages`) and of the signed-in
                     surfaces (`STAFF_ROUTERS`: `web.auth.api`, the officer, partner and admin APIs, the officer
                     console); every API error answered as an RFC 9457 problem (`web.problems`), every console error
@@ -31,15 +35,19 @@ from .admin import api as admin_api
 from .auth import api as auth_api
 from .auth.schemas import LoginRequest
 from .http.guards import BodySizeLimit, ClientAddress
+from .http.inputs import InputGuard
 from .http.logging import ClientHasher, configure_logging
 from .http.observe import Observe
 from .http.ratelimit import RateLimit
+from .http.tracing import install_tracing
 from .officer import api as officer_api
 from .officer import console, console_documents
 from .partner import api as partner_api
+from .problems.errors import install_outage_handlers
 from .problems.handlers import install_problem_handlers
 from .problems.openapi import complete_openapi
 from .public import api as public_api
+from .public import apidocs
 from .public import log as public_log
 from .public import pages as public_pages
 from .public.schemas import ReportModel, VerifyRequest
@@ -47,6 +55,8 @@ from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
 from .runtime.backoffice import build_backoffice
 from .runtime.services import build_services, prepare
 from .settings import KiB, WebSettings
+from .ui.i18n import error_detail
+from .ui.render import localize_problem
 
 TITLE = "verify: education document verification"
 DESCRIPTION = """\
@@ -55,7 +65,8 @@ Verifies the signed QR codes of Kazakhstan education documents (diplomas and the
 * **Open the QR link** `GET /V/{digits}`: a page for people, or the report JSON with `Accept: application/json`.
 * **Verify a QR text** `POST /api/v1/verify`, **a photo** `POST /api/v1/scan`, or **look up** a document by series,
   number and the holder's surname `POST /api/v1/lookup`.
-* **Offline verification**: fetch the root-signed trust list `GET /api/v1/trust-list`.
+* **Offline verification**: fetch the root-signed trust list `GET /api/v1/trust-list` and the signed status lists
+  `GET /api/v1/status-lists` (the index) and `GET /api/v1/status-lists/{series}` (docs/FORMAT.md §9).
 * **The transparency log**: every signed record and status change, `GET /api/v1/log/checkpoint` and its proofs.
 
 Only the verdict `VALID` means a valid document. Every error is an RFC 9457 problem (`application/problem+json`);
@@ -64,7 +75,8 @@ Retry-After). No answer ever contains a national ID number (IIN).
 """
 TAGS = [
     {"name": "verification", "description": "Verdicts on QR codes and documents (docs/FORMAT.md §7)."},
-    {"name": "trust", "description": "The trust list for offline verifiers (docs/FORMAT.md §6)."},
+    {"name": "trust", "description": "The trust list and the signed status lists for offline verifiers "
+                                     "(docs/FORMAT.md §6, §9)."},
     {"name": "transparency", "description": "The transparency log of issuance: signed checkpoints, inclusion and "
                                             "consistency proofs, entries (docs/TRANSPARENCY.md)."},
     {"name": "operations", "description": "Health, metrics, problem types."},
@@ -113,13 +125,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     prepare(web_settings)
     services = build_services(web_settings)
     backoffice = build_backoffice(web_settings, services=services)
+    if services.replica is not None:
+        services.replica.watch_writes(backoffice.engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # What start-up made (modules, models, routes) lives as long as the process: keep it out of the cyclic
         # collector's full passes, which otherwise stall a request for ~80 ms every few hundred (docs/bench-http.md).
         gc.freeze()
-        await services.async_status.open()
+        await services.open()
         backoffice.checkpointer.start()
         try:
             yield
@@ -129,19 +143,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await backoffice.limiter.close()
             await services.limiter.close()
             backoffice.close()
-            await services.async_status.close()
+            await services.aclose()
             services.close()
+            if tracing is not None:
+                tracing.shutdown()
 
-    app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", openapi_tags=TAGS, lifespan=lifespan)
+    # FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN with inline scripts: off; web.public.apidocs
+    # serves Swagger UI from the package under the pages' CSP (VERIFY_API_DOCS=false: not at all).
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", openapi_tags=TAGS, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.backoffice = backoffice
-    install_problem_handlers(app)
+    install_problem_handlers(app, localize=localize_problem)
+    app.state.localize_error = error_detail  # web.problems.errors.ErrorLocalizer: problems in the reader's language
+    install_outage_handlers(app)
     app.include_router(public_api.router)
     app.include_router(public_log.router)
     app.include_router(public_pages.router)
+    if web_settings.api_docs:
+        app.include_router(apidocs.router)
     for router in STAFF_ROUTERS:
         app.include_router(router)
     app.openapi = complete_openapi(app, OPENAPI_MODELS)  # type: ignore[method-assign]
+    upload_paths = (*public_api.UPLOAD_PATHS, *public_pages.UPLOAD_PATHS, *officer_api.UPLOAD_PATHS,
+                    *console.UPLOAD_PATHS)
+    app.add_middleware(InputGuard, upload_paths=upload_paths)
     app.add_middleware(RateLimit, limiter=backoffice.limiter, buckets={**STAFF_RATE_BUCKETS, **console.RATE_BUCKETS},
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(RateLimit, limiter=services.limiter,
@@ -149,13 +175,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(BodySizeLimit, json_bytes=web_settings.max_json_bytes,
                        upload_bytes=web_settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
-                       upload_paths=(*public_api.UPLOAD_PATHS, *public_pages.UPLOAD_PATHS,
-                                     *officer_api.UPLOAD_PATHS, *console.UPLOAD_PATHS))
+                       upload_paths=upload_paths)
     # FastAPI wraps included routers in objects without a path template: match the plain routes.
     plain_routes = [*public_api.router.routes, *public_log.router.routes, *public_pages.router.routes,
+                    *apidocs.router.routes,
                     *(route for router in STAFF_ROUTERS for route in router.routes),
                     *(route for route in app.router.routes if isinstance(route, Route))]
     app.add_middleware(Observe, routes=plain_routes, metrics=services.metrics,
                        client_address=ClientAddress(web_settings.trusted_proxies),
                        hasher=ClientHasher(web_settings.log_key_bytes()))
+    tracing = None
+    if web_settings.otel_endpoint:  # off unless configured; needs the `otel` extra
+        tracing = install_tracing(app, engines=[services.engine, services.status_engine, backoffice.engine],
+                                  service_name="verify", endpoint=web_settings.otel_endpoint)
+    app.state.tracing = tracing
     return app

@@ -25,8 +25,25 @@ The core variables are documented in `verify/settings.py`; these are added:
 | VERIFY_MAX_IMAGE_PIXELS   | largest picture accepted by its header, pixels                 | 40000000 (40 MP)      |
 | VERIFY_MAX_JSON_BYTES     | largest request body of every other endpoint, bytes            | 65536 (64 KiB)        |
 | VERIFY_DB_POOL_SIZE       | database connections kept per process (as many again overflow) | 10                    |
+| VERIFY_DB_READ_TIMEOUT_MS | statement and lock timeout of the reading connections (public  | 2000                  |
+|                           | verification, look-ups, officers' lists, sessions), ms; 503    |                       |
+| VERIFY_DB_WRITE_TIMEOUT_MS| statement and lock timeout of the writing connections (officer | 30000                 |
+|                           | changes, batches, administration), ms; 503                     |                       |
+| VERIFY_SCAN_MAX_CODES     | QR codes verified from one picture; more: 422 too-many-codes   | 8                     |
+| VERIFY_API_DOCS           | serve the API reference at /docs (Swagger UI from the package, | true                  |
+|                           | no CDN, the pages' CSP); false: /docs answers 404              |                       |
 | VERIFY_TRUST_RELOAD_S     | seconds between checks of the trust list file for a new one    | 60                    |
 | VERIFY_LOG_HASH_KEY       | key of the HMAC that stands for client addresses in logs       | random per process    |
+| VERIFY_DATABASE_REPLICA_URL | a PostgreSQL streaming replica for public verification reads | none                |
+|                           | (`web.runtime.replica`)                                        |                       |
+| VERIFY_REPLICA_MAX_LAG_S  | the most the replica may be behind before reads go to the      | 1.0                   |
+|                           | primary, seconds                                               |                       |
+| VERIFY_METRICS_TOKEN      | bearer token of `GET /metrics`; unset: open in development,    | none                  |
+|                           | not served (404) in production                                 |                       |
+| VERIFY_OTEL_ENDPOINT      | OTLP/HTTP traces URL: traces of FastAPI, SQLAlchemy and Redis  | none (no tracing)     |
+|                           | (`web.http.tracing`, the `otel` extra)                         |                       |
+| VERIFY_SIGNER_PER_INSTITUTION | the admin's "register an institution" also creates its     | production: on;       |
+|                           | document signer (its kind's series, its BIN)                   | development: off      |
 
 Accounts, sessions and tokens (`web.auth`, `verify.registry.accounts`):
 
@@ -39,6 +56,7 @@ Accounts, sessions and tokens (`web.auth`, `verify.registry.accounts`):
 | VERIFY_PASSWORD_MEMORY_KIB  | argon2id memory of password hashes, KiB                  | 65536 (64 MiB)        |
 | VERIFY_PASSWORD_PARALLELISM | argon2id lanes of password hashes                        | 4                     |
 | VERIFY_RATE_LOGIN           | per client: `POST /api/v1/auth/login`                    | 10/minute;100/hour    |
+| VERIFY_RATE_LOGIN_ACCOUNT   | per account (any address): sign-in attempts              | 10/minute;50/hour     |
 | VERIFY_RATE_PARTNER         | per client: `POST /api/v1/partner/documents`             | 600/minute            |
 | VERIFY_CHECKPOINT_MINUTES   | a log checkpoint at least this often while the log moved | 5                     |
 
@@ -85,8 +103,16 @@ class WebSettings(Settings):
     max_image_pixels: int = Field(default=40_000_000, ge=1)
     max_json_bytes: int = Field(default=64 * KiB, ge=1 * KiB)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_read_timeout_ms: int = Field(default=2000, ge=1, le=600_000)
+    db_write_timeout_ms: int = Field(default=30_000, ge=1, le=3_600_000)
+    scan_max_codes: int = Field(default=8, ge=1, le=200)
+    api_docs: bool = True
     trust_reload_s: float = Field(default=60.0, ge=0)
     log_hash_key: SecretStr | None = None
+    metrics_token: SecretStr | None = None
+    database_replica_url: str | None = None
+    replica_max_lag_s: float = Field(default=1.0, gt=0, le=300)
+    otel_endpoint: str | None = None
     session_ttl_s: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
     token_default_days: int = Field(default=90, ge=1, le=3650)
     token_max_days: int = Field(default=365, ge=1, le=3650)
@@ -94,8 +120,15 @@ class WebSettings(Settings):
     password_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
     password_parallelism: int = Field(default=4, ge=1, le=64)
     rate_login: str = "10/minute;100/hour"
+    rate_login_account: str = "10/minute;50/hour"
     rate_partner: str = "600/minute"
     checkpoint_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
+    signer_per_institution: bool | None = None
+
+    def creates_institution_signers(self) -> bool:
+        """VERIFY_SIGNER_PER_INSTITUTION, or by default on in production (one signer per institution at national
+        scale, DESIGN.md) and off in development (the development store's one signer signs for every institution)."""
+        return self.environment == "production" if self.signer_per_institution is None else self.signer_per_institution
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -115,7 +148,8 @@ class WebSettings(Settings):
                 raise ValueError(f"not an IP address or CIDR: {item!r}") from None
         return value
 
-    @field_validator("rate_verify", "rate_scan", "rate_lookup", "rate_trust_list", "rate_login", "rate_partner")
+    @field_validator("rate_verify", "rate_scan", "rate_lookup", "rate_trust_list", "rate_login",
+                     "rate_login_account", "rate_partner")
     @classmethod
     def _valid_rate(cls, value: str) -> str:
         try:

@@ -62,6 +62,7 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cases, str, Path]:
     base = tmp_path_factory.mktemp("browser")
     store = KeyStore(base / "keys")
     store.init(at=T0 - dt.timedelta(days=1), environment="test")
+    store.rotate(at=T0 - dt.timedelta(days=1), usage="status")  # the scan page verifies on the device with lists
     url = f"sqlite:///{base / 'verify.db'}"
     upgrade_database(url)
     world = build_world(url, signer=store.signer(), trust_list=store.trust_list())

@@ -51,15 +51,20 @@ def test_issue_writes_the_four_files(issued: tuple[Path, dict[str, Path]]) -> No
     assert paths["txt"].read_text().startswith("HTTPS://V.EDU.KZ/V/")
 
 
-def test_scan_of_the_png_is_valid(issued: tuple[Path, dict[str, Path]]) -> None:
+def test_scan_of_the_png_is_authentic_and_never_silently_valid(issued: tuple[Path, dict[str, Path]]) -> None:
+    """No registry here: without --offline an error says how to point at one (exit 2); with --offline and no
+    status list the verdict is AUTHENTIC_STATUS_UNKNOWN (exit 3), never VALID (issue 10 item 3)."""
     tmp, paths = issued
     human = run(tmp, "scan", str(paths["png"]))
-    assert human.returncode == 0, human.stdout + human.stderr
-    assert "VALID: authentic; registry status not checked" in human.stdout
-    as_json = run(tmp, "scan", str(paths["png"]), "--json")
+    assert human.returncode == 2 and human.stdout == ""
+    assert "no registry database" in human.stderr and "--offline" in human.stderr
+    offline = run(tmp, "scan", "--offline", str(paths["png"]))
+    assert offline.returncode == 3, offline.stdout + offline.stderr
+    assert ": AUTHENTIC_STATUS_UNKNOWN: step 11" in offline.stdout
+    as_json = run(tmp, "scan", "--offline", str(paths["png"]), "--json")
     obj = json.loads(as_json.stdout.splitlines()[0])
-    assert obj["verdict"] == "VALID" and len(obj["steps"]) == 11
-    assert obj["record"]["holder"]["surname"] == "Әбдірахманова"
+    assert obj["verdict"] == "AUTHENTIC_STATUS_UNKNOWN" and len(obj["steps"]) == 11
+    assert obj["record"]["holder"]["surname"] == "Әбдірахманова" and obj["status_source"] is None
 
 
 def test_scan_raw_prints_texts_without_verifying(issued: tuple[Path, dict[str, Path]]) -> None:
@@ -74,14 +79,14 @@ def test_scan_raw_prints_texts_without_verifying(issued: tuple[Path, dict[str, P
 def test_check_changed_character_fails_a_named_step(issued: tuple[Path, dict[str, Path]]) -> None:
     tmp, paths = issued
     text = paths["txt"].read_text().strip()
-    assert run(tmp, "check", text).returncode == 0
+    assert run(tmp, "check", "--offline", text).returncode == 3
     changed = text[:100] + ("1" if text[100] != "1" else "2") + text[101:]
-    result = run(tmp, "check", changed, "--json")
+    result = run(tmp, "check", "--offline", changed, "--json")
     assert result.returncode == 1
     obj = json.loads(result.stdout)
     failed = [s for s in obj["steps"] if s["outcome"] == "failed"]
     assert obj["verdict"] != "VALID" and len(failed) == 1 and failed[0]["name"]
-    other_host = run(tmp, "check", text.replace("V.EDU.KZ", "V.EDU.KG"), "--json")
+    other_host = run(tmp, "check", "--offline", text.replace("V.EDU.KZ", "V.EDU.KG"), "--json")
     assert json.loads(other_host.stdout)["verdict"] == "MALFORMED"
 
 
@@ -95,7 +100,7 @@ def test_rotate_revoke_export(tmp_path: Path) -> None:
     revoke = run(tmp_path, "keys", "revoke", first, "--compromised-at", "2026-10-01T00:00:00Z")
     assert revoke.returncode == 0, revoke.stderr
     text = (tmp_path / "a" / "BD-0000042.txt").read_text().strip()
-    check = run(tmp_path, "check", text, "--json")
+    check = run(tmp_path, "check", "--offline", text, "--json")
     assert json.loads(check.stdout)["verdict"] == "SIGNER_REVOKED" and check.returncode == 1
     export = run(tmp_path, "trust-list", "export", "--out", "published.json")
     assert export.returncode == 0
@@ -103,7 +108,7 @@ def test_rotate_revoke_export(tmp_path: Path) -> None:
 
 
 def test_errors_exit_2_with_a_message(tmp_path: Path) -> None:
-    result = run(tmp_path, "check", "HTTPS://V.EDU.KZ/V/1")
+    result = run(tmp_path, "check", "--offline", "HTTPS://V.EDU.KZ/V/1")
     assert result.returncode == 2 and "verify keys init" in result.stderr
     bad = tmp_path / "bad.json"
     bad.write_text('{"doc_type": "BD"}')

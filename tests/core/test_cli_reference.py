@@ -18,5 +18,6 @@ def test_cli_reference_is_current() -> None:
 def test_every_command_is_documented() -> None:
     text = (ROOT / "docs" / "CLI.md").read_text("utf-8")
     for command in ("keys init", "keys rotate", "keys revoke", "trust-list export", "issue", "scan", "check",
-                    "db", "import", "duplicate", "correct", "annul", "blanks", "audit", "serve"):
+                    "status-list export", "sync", "db", "import", "duplicate", "correct", "annul", "blanks", "audit",
+                    "serve"):
         assert f"## `verify {command}`" in text

@@ -80,7 +80,7 @@ EXPORTED = [
 """`verify.__all__`: what the web service, the command line and other programs may rely on. Changing it is an API
 change: change this list with it, on purpose."""
 
-MAX_LINES = 620
+MAX_LINES = 600
 """Longest module in verify/ or web/ (code and templates; the message catalogues are data): about 600."""
 
 

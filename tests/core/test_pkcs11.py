@@ -69,7 +69,7 @@ def test_eddsa_signer_in_token_signs_a_record_that_verifies_with_the_public_trus
         tmp_path: Path, token: SoftToken) -> None:
     store = token_store(tmp_path, token)
     trust_list = store.init(at=T, environment="test", token=token.location)
-    signer = store.signer()
+    signer = store.signer().signer
     assert isinstance(signer, Pkcs11Signer)
     assert signer.alg == ALG_EDDSA  # SoftHSM2 2.6 on OpenSSL 3 offers CKM_EDDSA
     assert isinstance(signer.certificate.public_key(), ed25519.Ed25519PublicKey)
@@ -90,7 +90,7 @@ def test_es256_signer_in_token_is_low_s_and_verifies(tmp_path: Path, token: Soft
     store = token_store(tmp_path, token)
     store.init(at=T, environment="test", token=token.location)
     store.rotate(at=T + dt.timedelta(days=1), alg=ALG_ES256)  # stays in the token: the previous signer was there
-    signer = store.signer()
+    signer = store.signer().signer
     assert isinstance(signer, Pkcs11Signer) and signer.alg == ALG_ES256
     assert isinstance(signer.certificate.public_key(), ec.EllipticCurvePublicKey)
     assert store.token_key(signer.kid) is not None
@@ -228,7 +228,7 @@ def test_token_gone_while_signing_is_a_clear_error(tmp_path: Path, token: SoftTo
 def test_a_session_the_token_dropped_is_replaced_at_the_next_open(tmp_path: Path, token: SoftToken) -> None:
     store = token_store(tmp_path, token)
     store.init(at=T, environment="test", token=token.location)
-    signer = store.signer()
+    signer = store.signer().signer  # the key, without its trust-list entry
     assert isinstance(signer, Pkcs11Signer)
     signer._connection.session.close()  # the token ends the session (an HSM restart) under the signer
     with pytest.raises(HsmError, match="session ended"):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import itertools
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from verify.demo.sampledata import (
     generate,
     graduates_csv,
     graduates_xlsx,
+    iin_sequence,
     misspell,
     write_export,
 )
@@ -39,6 +43,8 @@ from verify.registry.imports.parse import parse_graduates
 TODAY = dt.date(2026, 11, 21)
 COLLEGE_TYPES = {"TVE", "TVE_HONOURS", "POST_SECONDARY"}
 UNIVERSITY_TYPES = {"BD", "MD", "MBA", "PHD"}
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +188,42 @@ def test_csv_looks_like_a_russian_excel_export(data: SampleData) -> None:
     first = text.splitlines()[1].split(";")
     assert first[4].count(".") == 2  # DD.MM.YYYY
     assert first[8] in ("да", "нет")
+
+
+# ------------------------------------------------------------------------------------------ any count (issue 16 item 4)
+def test_iin_sequence_gives_200000_distinct_valid_iins_of_the_birth_dates_it_walks() -> None:
+    """The benchmarks' people: 200,000 IINs, each 12 digits with its check digit, none twice, each of a day from
+    the first birth date on (the former bench generator wrote 13-digit IINs from row 19,999 on)."""
+    first = dt.date(2004, 5, 12)
+    iins = list(itertools.islice(iin_sequence(first, female=True), 200_000))
+    assert len(set(iins)) == 200_000
+    for iin in iins:
+        assert validate_iin(iin) == iin
+        assert iin[6] == "6"  # a woman born in the 2000s
+    births = sorted({iin_birth_date(iin) for iin in iins})
+    assert births[0] == first and (births[-1] - first).days == len(births) - 1
+
+
+def test_bench_registry_export_of_200000_graduates_parses_without_a_rejected_row() -> None:
+    """bench/bench_registry.py's CSV of 200,000 graduates: every row is accepted by the import parser, so the
+    benchmarks measure past 20,000 (issue 16 item 4)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        bench_registry = importlib.import_module("bench_registry")
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    data = bench_registry.graduates_csv(200_000, groups=400)
+    report = parse_graduates(data, filename="bench.csv", today=dt.date(2026, 7, 1), max_rows=200_000,
+                             max_bytes=len(data))
+    assert not report.errors
+    assert len(report.rows) == 200_000
+    assert len({row.iin for row in report.rows}) == 200_000
+
+
+def test_generate_200000_graduates_have_distinct_valid_iins() -> None:
+    data = generate(seed=5, graduates=200_000)
+    iins = [g.iin for g in data.graduates]
+    assert len(iins) == 200_000 and len(set(iins)) == 200_000
+    for graduate in data.graduates:
+        assert validate_iin(graduate.iin) == graduate.iin
+        assert iin_birth_date(graduate.iin) == graduate.birth_date

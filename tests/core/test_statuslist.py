@@ -20,6 +20,7 @@ from verify import codec
 from verify.errors import StatusListError, StatusUnknownError
 from verify.record import DuplicateOf
 from verify.status import StatusCode
+from verify.statusentries import read_uvarint, write_uvarint, zigzag
 from verify.statuslist import (
     IN_FORCE,
     NumberStatus,
@@ -27,9 +28,6 @@ from verify.statuslist import (
     Successor,
     build_status_list,
     decode_status_list,
-    read_uvarint,
-    write_uvarint,
-    zigzag,
 )
 from verify.statuslookup import StatusListLookup, parse_status_list_cose, status_from_list, verify_status_list
 from verify.versionstate import MemoryVersionState, status_list_key

@@ -34,6 +34,7 @@ from verify.registry.imports.parse import GraduateRow, ParseReport
 from verify.registry.institutions import create_institution, create_officer
 from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
 from verify.registry.models import Graduate, InstitutionCreate, OfficerCreate
+from verify.signerset import ScopedSigner
 from verify.trust import TrustList
 
 UTC = dt.UTC
@@ -41,6 +42,8 @@ BASE_URL = "https://v.edu.kz"
 SIGNER: KeySigner = make_signer("sample phone photos")
 """TEST ONLY document signer (tests/support/keys.py), valid 2026-01-01 to 2029-01-01."""
 TRUST_LIST: TrustList = trust_list((entry(SIGNER, label="TEST ONLY signer of the sample photos"),))
+SCOPED_SIGNER = ScopedSigner(SIGNER, TRUST_LIST.signers[0])
+"""The signer with its trust-list entry: what the registry signs with (it checks the scope)."""
 
 ISSUED_AT = dt.datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 DUPLICATE_AT = dt.datetime(2026, 8, 3, 10, 0, tzinfo=UTC)
@@ -132,14 +135,14 @@ def build_registry(url: str) -> None:
             session.rollback()
             for graduate_id in graduate_ids:  # in PEOPLE order: blanks 0100001-0100005
                 assert graduate_id is not None
-                issue_document(session=session, officer=head, graduate_id=graduate_id, signer=SIGNER,
+                issue_document(session=session, officer=head, graduate_id=graduate_id, signer=SCOPED_SIGNER,
                                base_url=BASE_URL, at=ISSUED_AT, blank_series=SERIES)
             issue_duplicate(session=session, officer=head, series=SERIES, number="0100002", reason="lost",
-                            signer=SIGNER, base_url=BASE_URL, at=DUPLICATE_AT, blank_series=SERIES)
+                            signer=SCOPED_SIGNER, base_url=BASE_URL, at=DUPLICATE_AT, blank_series=SERIES)
             correct_document(session=session, officer=head, series=SERIES, number="0100003",
                              changes={"surname": CORRECT_SURNAME},
                              reason="the surname was typed with Russian letters (Жумабаев for Жұмабаев)",
-                             signer=SIGNER, base_url=BASE_URL, at=CORRECTED_AT)
+                             signer=SCOPED_SIGNER, base_url=BASE_URL, at=CORRECTED_AT)
             annul_document(session=session, officer=head, series=SERIES, number="0100004",
                            basis="order of the director No. 45: issued in error", at=ANNULLED_AT)
     finally:

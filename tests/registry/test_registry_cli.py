@@ -85,10 +85,10 @@ def test_the_registry_commands_end_to_end(empty_url: str, keys: Keys, tmp_path: 
     third = (out_dir / "ТКБ-0000004.txt").read_text().strip()  # 0000002 was written off
     assert (out_dir / "ТКБ-0000001.png").read_bytes().startswith(b"\x89PNG")
     assert "ORIGINAL_VALID" in cli("check", first)[0]
-    assert "status not checked" in cli("check", "--offline", first)[0]
+    assert "AUTHENTIC_STATUS_UNKNOWN" in cli("check", "--offline", first, code=3)[0]
     png = str(out_dir / "ТКБ-0000001.png")
     assert "ORIGINAL_VALID" in cli("scan", png)[0]  # the photo path asks the registry too
-    assert "status not checked" in cli("scan", "--offline", png)[0]
+    assert "AUTHENTIC_STATUS_UNKNOWN" in cli("scan", "--offline", png, code=3)[0]
     out, _ = cli("blanks", "list", "--institution", college, *officer)
     assert "used        3" in out and "written off      1" in out
 
@@ -98,6 +98,9 @@ def test_the_registry_commands_end_to_end(empty_url: str, keys: Keys, tmp_path: 
     out, _ = cli("correct", "ТКБ", "0000004", "--set", "qualification=4S06130104", "--reason", "typo", *officer)
     assert "revision 2; changed: qualification" in out
     assert "CORRECTED" in cli("check", third, code=1)[0]
+    _, err = cli("correct", "ТКБ", "0000004", "--set", "qualification=4S06130105", "--reason",
+                 f"application of {iins[0][:6]} {iins[0][6:]}", *officer, code=2)  # issue 10, item 7
+    assert "IIN_IN_TEXT" in err and "reason" in err
     assert "FORBIDDEN" in cli("annul", "ТКБ", "0000004", "--basis", "order 5", *officer, code=2)[1]
     cli("annul", "ТКБ", "0000004", "--basis", "order 5", "--officer", "col.head")
     assert "ANNULLED" in cli("check", third, code=1)[0]

@@ -37,7 +37,7 @@ def token_world(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_issuing_signs_in_the_token(token_world: World) -> None:
-    assert isinstance(token_world.signer, Pkcs11Signer)
+    assert isinstance(token_world.signer.signer, Pkcs11Signer)  # type: ignore[attr-defined]
     _document, revision = issue_row(token_world, row(2))
     assert revision.kid == token_world.signer.kid.hex()
     report = token_world.verifier().check(revision.qr_text, at=later(1))

@@ -171,3 +171,22 @@ def test_a_registry_that_cannot_be_read_is_an_error_not_a_verdict(empty_url: str
                                                             payload_sha256=bytes(32), at=dt.datetime.now(dt.UTC))
     finally:
         engine.dispose()
+
+
+def test_an_engine_s_timeout_is_set_on_every_connection_it_opens(empty_url: str) -> None:
+    # Issue 10 item 12: one statement timeout for every connection (PostgreSQL statement and lock timeouts,
+    # SQLite busy timeout), so that a locked table ends in an error (a 503 in the service), not a wait.
+    engine = make_engine(empty_url, timeout_ms=1234, pool_size=2)
+    try:
+        for _ in range(2):  # a fresh connection and a pooled one
+            with engine.connect() as connection:
+                if engine.dialect.name == "sqlite":
+                    assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1234
+                else:
+                    assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "1234ms"
+                    assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "1234ms"
+    finally:
+        engine.dispose()
+    for wrong in (0, -5, True, 1.5):
+        with pytest.raises(ValueError, match="timeout_ms"):
+            make_engine(empty_url, timeout_ms=wrong)  # type: ignore[arg-type]

@@ -6,7 +6,7 @@
                    officers, documents through the registry services), PostgreSQL schemas per test
     web.py         web clients: apps' settings, `RecordingClient`, issuing, problems, accounts, tokens, sign-in
     servers.py     a real server process: wait until healthy, stop
-    leaks.py       the one IIN-leak harness: the detector, the recorders, the web corpus
+    leaks.py       the one IIN-leak harness: the detector, the recorders, the web corpus, the registry rows
     pagestates.py  a registry holding a document in every state a verification page shows
     photos.py      synthetic photos, scans and screenshots of diploma inserts for the scanner's tests
     printed.py     measuring printed codes: PNG chunks and physical size, the filled boxes of a PDF page (mm)

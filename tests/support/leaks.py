@@ -9,6 +9,9 @@ the very end of the run by that conftest) asserts that nothing was found. What i
   report capture, anything else);
 * the captured stdout, stderr and log sections of every test report;
 * pages a Playwright browser loaded (`Page.goto` answers, `Page.content()`), when the browser tests run;
+* every stored row of every text column of a test registry (`scan_registry`, when `support.world.World` is
+  disposed): free text a person typed (a correction reason, an annulment basis, a name) is what the public pages,
+  the API and the audit log show; only `holders.iin` holds an IIN by design;
 * at the end: every `*.log` file under the session's temporary directory (the servers the tests start in
   subprocesses write there) and `CORPUS` (every answer of the web tests' clients, raw socket answers and server
   output, and the IINs the tests gave their graduates).
@@ -30,14 +33,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import JSON, Engine, String, select
+from sqlalchemy.exc import SQLAlchemyError
+
 from verify.errors import RecordError
 from verify.identifiers import validate_iin
+from verify.registry.models import metadata
 from web.http.logging import JsonFormatter
 
 _TWELVE_DIGITS = re.compile(rb"(?<![0-9])[0-9]{12}(?![0-9])")
 _HEX_LETTERS = frozenset(b"abcdefABCDEF")
 _UUID_HEAD = re.compile(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-\Z")
 _CONTEXT = 40
+IIN_COLUMNS = frozenset({("holders", "iin")})
+"""The registry columns that hold an IIN by design (never shown, never logged)."""
 
 
 def iins_in(data: bytes | str) -> list[tuple[str, int]]:
@@ -125,6 +134,26 @@ class LeakScanner:
         self._scan(f"{where} headers", "\n".join(lines))
         self.scan("http", f"{where} body", body)
 
+    def scan_registry(self, engine: Engine) -> None:
+        """Scan the stored rows of every text and JSON column of a registry but `holders.iin` (an IIN by design).
+
+        A database that cannot be read (dropped already, not migrated) is skipped: its tests failed or ran
+        without one, and the column scan is about what was written.
+        """
+        try:
+            with engine.connect() as connection:
+                for table in metadata.sorted_tables:
+                    columns = [c for c in table.columns if _is_text(c.type) and (table.name, c.name) not in IIN_COLUMNS]
+                    if not columns:
+                        continue
+                    for stored in connection.execute(select(*columns)):
+                        for column, value in zip(columns, stored, strict=True):
+                            if value is not None:
+                                self.scan("registry", f"registry row {table.name}.{column.name}", str(value))
+                connection.rollback()
+        except SQLAlchemyError:
+            return
+
     def scan_files(self, root: Path, pattern: str = "*.log") -> None:
         """Scan every file under `root` matching `pattern` (the logs of servers run in subprocesses)."""
         for path in sorted(root.rglob(pattern)):
@@ -133,6 +162,11 @@ class LeakScanner:
             except OSError:
                 continue
             self.scan("file", f"file {path.name} ({path.parent.name})", data)
+
+
+def _is_text(column_type: Any) -> bool:
+    """A text or JSON column type, also behind a TypeDecorator (SQLModel's AutoString)."""
+    return isinstance(column_type, (String, JSON)) or isinstance(getattr(column_type, "impl", None), (String, JSON))
 
 
 def _text(value: Any) -> str:
@@ -287,5 +321,6 @@ def scan_web_corpus() -> None:
         SCANNER.scan("corpus", "web tests' recorded answer", body)
 
 
-__all__ = ["CORPUS", "SCANNER", "Corpus", "CorpusHandler", "Finding", "LeakScanner", "iins_in", "install",
+__all__ = ["CORPUS", "IIN_COLUMNS", "SCANNER", "Corpus", "CorpusHandler", "Finding", "LeakScanner", "iins_in",
+           "install",
            "install_playwright", "masked", "scan_web_corpus"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from verify.doctypes import DEVELOPMENT_TVE_SERIES, DOCUMENT_TYPES
@@ -77,3 +78,14 @@ def records(draw: st.DrawFn) -> Record:
         duplicate=duplicate,
         revision=draw(st.integers(1, 999)),
     )
+
+
+@st.composite
+def iins(draw: st.DrawFn) -> str:
+    """A valid IIN (birth date, century-and-sex digit, serial, check digit); TEST ONLY data."""
+    born = draw(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)))
+    century = {19: 3, 20: 5}[born.year // 100] + draw(st.integers(0, 1))
+    head = f"{born:%y%m%d}{century}{draw(st.integers(0, 9999)):04d}"
+    digit = check_digit(head)
+    assume(digit is not None)  # such an IIN is never issued
+    return f"{head}{digit}"

@@ -74,13 +74,20 @@ def issue(world: World, **row_fields: Any) -> Issued:
     return Issued(document=document, revision=revision)
 
 
+METRICS_TOKEN = "metrics token of the tests"
+"""VERIFY_METRICS_TOKEN of every test app (production serves /metrics only behind a token)."""
+METRICS_HEADERS = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+
+
 def web_settings(world: World, keys: Keys, tmp_path: Path, **overrides: Any) -> WebSettings:
     """Settings of an app on the world's registry and the TEST ONLY keys (production: nothing is created)."""
     values: dict[str, Any] = {
         "environment": "production", "keys_dir": keys.store.path, "base_url": BASE_URL,
+        "metrics_token": METRICS_TOKEN,
         "database_url": world.url, "data_dir": tmp_path / "data", "trust_reload_s": 0,
         "rate_verify": "10000/minute", "rate_scan": "10000/minute", "rate_lookup": "10000/minute",
         "rate_trust_list": "10000/minute",
+        "signer_per_institution": False,  # the session's key store is shared: tests that want signers say so
     }
     values.update(overrides)
     return WebSettings(**values)
@@ -113,7 +120,8 @@ def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
 PASSWORD = "correct horse battery staple"
 ADMIN_PASSWORD = "ministry pass phrase 2026"
 STAFF_SETTINGS: dict[str, Any] = {"password_time_cost": 1, "password_memory_kib": 8, "password_parallelism": 1,
-                                  "rate_login": "10000/minute", "rate_partner": "10000/minute"}
+                                  "rate_login": "10000/minute", "rate_login_account": "10000/minute",
+                                  "rate_partner": "10000/minute"}
 """Settings overrides of every app in these tests: cheap argon2, generous sign-in and partner limits."""
 FAST_HASHING = PasswordHashing(time_cost=1, memory_kib=8, parallelism=1)
 COOKIE = "__Host-verify-session"
@@ -201,3 +209,35 @@ def audit_head(world: World) -> int:
     value = world.scalar("SELECT seq FROM audit_head WHERE id = 1")
     assert isinstance(value, int)
     return value
+
+
+# ----------------------------------------------------------------------------- a database that refuses connections
+DEAD_DATABASE_URL = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+"""A PostgreSQL URL where nothing listens (port 1): every connection is refused at once."""
+
+
+def refuse_database(client: TestClient) -> None:
+    """Point every engine of a started app at `DEAD_DATABASE_URL`, as if the database stopped after start-up.
+
+    The public surface's engines, its status lookups (blocking and awaited) and the back office's writing engine
+    and sessions are all replaced (the old ones closed); the app's lifespan closes the new ones.
+    """
+    from verify.registry.async_lookup import AsyncRegistryStatusLookup
+    from verify.registry.db import make_engine, session_factory
+    from verify.registry.lookup import RegistryStatusLookup
+
+    app: Any = client.app
+    services, office = app.state.services, app.state.backoffice
+    reader = make_engine(DEAD_DATABASE_URL, readonly=True, timeout_ms=500)
+    status = make_engine(DEAD_DATABASE_URL, readonly=True, autocommit=True, timeout_ms=500)
+    writer = make_engine(DEAD_DATABASE_URL, timeout_ms=500)
+    awaited = AsyncRegistryStatusLookup.for_engine(status, pool_size=1, timeout_s=0.5)
+    client.portal.call(awaited.open)  # type: ignore[union-attr]  # a started client has its portal
+    old_awaited, old_engines = services.async_status, (services.engine, services.status_engine, office.engine)
+    services.engine, services.status_engine, services.sessions = reader, status, session_factory(reader)
+    services.status_lookup = RegistryStatusLookup(status, details=True)
+    services.async_status = awaited
+    office.engine, office.sessions, office.readers = writer, session_factory(writer), services.sessions
+    client.portal.call(old_awaited.close)  # type: ignore[union-attr]
+    for engine in old_engines:
+        engine.dispose()

@@ -27,6 +27,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from support import leaks
 from verify.identifiers import check_digit
 from verify.keys import Signer
 from verify.keystore import KeyStore
@@ -171,7 +172,9 @@ class World:
             return value
 
     def dispose(self) -> None:
-        """Close every pooled connection (before forking, and at the end)."""
+        """Scan the stored free text for IINs (`support.leaks`), then close every pooled connection (before forking,
+        and at the end)."""
+        leaks.SCANNER.scan_registry(self.engine)
         self.engine.dispose()
         if self.readonly is not None:
             self.readonly.dispose()
@@ -211,12 +214,14 @@ def chunks(values: list[int], size: int) -> Iterator[list[int]]:
         yield values[start:start + size]
 
 
-def graduate_id_of(world: World, graduate_row: GraduateRow) -> int:
-    """The graduate id of an imported row (by IIN, doc type and programme)."""
+def graduate_id_of(world: World, graduate_row: GraduateRow, institution: Institution | None = None) -> int:
+    """The graduate id of a row imported by `institution` (default: the university), by IIN, doc type and programme."""
     value = world.scalar(
         "SELECT g.id FROM graduates g JOIN holders h ON h.id = g.holder_id "
-        "WHERE h.iin = :iin AND g.doc_type = :doc_type AND g.programme = :programme",
-        iin=graduate_row.iin, doc_type=graduate_row.doc_type, programme=graduate_row.programme)
+        "WHERE h.iin = :iin AND g.doc_type = :doc_type AND g.programme = :programme "
+        "AND g.institution_id = :institution_id",
+        iin=graduate_row.iin, doc_type=graduate_row.doc_type, programme=graduate_row.programme,
+        institution_id=(institution or world.uni).id)
     assert isinstance(value, int)
     return value
 
@@ -228,7 +233,8 @@ def issue_row(world: World, graduate_row: GraduateRow, *, officer: Officer | Non
     officer = officer or world.uni_issuer
     world.import_rows((graduate_row,), officer=officer, institution=institution)
     with world.session() as session:
-        document = issue_document(session=session, officer=officer, graduate_id=graduate_id_of(world, graduate_row),
+        document = issue_document(session=session, officer=officer,
+                                  graduate_id=graduate_id_of(world, graduate_row, institution),
                                   signer=world.signer, base_url=BASE_URL, at=at, blank_series=blank_series,
                                   blank_number=blank_number)
         revision = get_revision(session=session, document=document)

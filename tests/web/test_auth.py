@@ -75,10 +75,47 @@ def test_sign_in_sets_a_secure_host_only_http_only_cookie_and_gives_a_csrf_token
     assert api.get("/api/v1/auth/me").json()["csrf_token"] == me.csrf_token
 
 
-def test_sign_in_takes_an_html_form_too(api: TestClient, world: World) -> None:
+def test_sign_in_is_json_only_so_a_cross_site_form_cannot_sign_anyone_in(api: TestClient, world: World) -> None:
+    # Login CSRF: a page of another site posts a form with the attacker's credentials (issue 10 item 14).
     give_password(world, world.uni_head)
-    response = api.post("/api/v1/auth/login", data={"username": "uni.head", "password": PASSWORD})
-    assert response.status_code == 200 and response.json()["role"] == "head"
+    sessions = count(world, "auth_sessions")
+    for content_type in ("application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain"):
+        response = api.post("/api/v1/auth/login", content=b"username=uni.head&password=x",
+                            headers={"Content-Type": content_type, "Origin": "https://evil.example"})
+        assert response.status_code in (403, 415) and "set-cookie" not in response.headers
+    assert_problem(api.post("/api/v1/auth/login", data={"username": "uni.head", "password": PASSWORD}),
+                   415, "unsupported-media-type")
+    assert count(world, "auth_sessions") == sessions
+
+
+def test_sign_in_from_a_foreign_origin_is_refused_and_from_our_own_accepted(api: TestClient, world: World) -> None:
+    give_password(world, world.uni_head)
+    wanted = {"username": "uni.head", "password": PASSWORD}
+    for origin in ("https://evil.example", "null", "https://testserver.evil.example", "http://testserver:1"):
+        assert_problem(api.post("/api/v1/auth/login", json=wanted, headers={"Origin": origin}), 403, "forbidden")
+    assert count(world, "auth_sessions") == 0
+    assert api.post("/api/v1/auth/login", json=wanted, headers={"Origin": "https://testserver"}).status_code == 200
+    assert api.post("/api/v1/auth/login", json=wanted, headers={"Origin": "https://v.edu.kz"}).status_code == 200
+    assert api.post("/api/v1/auth/login", json=wanted).status_code == 200  # a program sends no Origin
+
+
+def test_sign_in_attempts_are_limited_per_account_whatever_the_address(make_client: MakeClient,
+                                                                      world: World) -> None:
+    # Credential stuffing from many addresses: each address is under its own limit, the account is not.
+    give_password(world, world.uni_head)
+    give_password(world, world.uni_issuer)
+    settings = {**STAFF_SETTINGS, "rate_login": "100/minute", "rate_login_account": "3/minute"}
+    first = https(make_client(**settings))
+    wrong = {"username": "UNI.head ", "password": "guess"}
+    answers = [first.post("/api/v1/auth/login", json=wrong).status_code for _ in range(3)]
+    assert answers == [401, 401, 401]
+    app = first.app
+    for n in range(3):
+        other = https(TestClient(app, client=(f"192.0.2.{n + 10}", 40000)))
+        refused = other.post("/api/v1/auth/login", json={"username": "uni.head", "password": PASSWORD})
+        body = assert_problem(refused, 429, "rate-limited")
+        assert int(refused.headers["retry-after"]) >= 1 and "account" in body["detail"]
+    assert first.post("/api/v1/auth/login", json={"username": "uni.issuer", "password": PASSWORD}).status_code == 200
 
 
 def test_wrong_password_unknown_user_no_password_and_disabled_get_one_answer(api: TestClient, world: World) -> None:
@@ -104,10 +141,21 @@ def test_wrong_password_unknown_user_no_password_and_disabled_get_one_answer(api
 def test_sign_in_refuses_a_body_it_cannot_read(api: TestClient) -> None:
     assert_problem(api.post("/api/v1/auth/login", content=b"username=x", headers={"Content-Type": "text/plain"}),
                    415, "unsupported-media-type")
-    assert_problem(api.post("/api/v1/auth/login", content=b"{", headers={"Content-Type": "application/json"}),
-                   400, "bad-request")
+    body = assert_problem(api.post("/api/v1/auth/login", content=b"{", headers={"Content-Type": "application/json"}),
+                          422, "invalid-request")
+    assert body["errors"][0]["type"] == "json_invalid"  # as every JSON route of the API answers it
     body = assert_problem(api.post("/api/v1/auth/login", json={"username": "x"}), 422, "invalid-request")
-    assert body["errors"][0]["loc"] == ["password"]
+    assert body["errors"][0]["loc"] == ["body", "password"]
+
+
+def test_sign_in_with_32000_nested_arrays_is_a_400_not_a_recursion_error(api: TestClient) -> None:
+    # Issue 10 item 9: the login's own json.loads raised RecursionError (a 500).
+    nested = b"[" * 32_000 + b"]" * 32_000
+    assert_problem(api.post("/api/v1/auth/login", content=nested, headers={"Content-Type": "application/json"}),
+                   400, "bad-request")
+    half_open = b'{"username": ' + b"[" * 20_000
+    assert_problem(api.post("/api/v1/auth/login", content=half_open, headers={"Content-Type": "application/json"}),
+                   400, "bad-request")
 
 
 def test_sign_in_is_rate_limited_per_client(make_client: MakeClient, world: World) -> None:
@@ -147,7 +195,8 @@ def test_a_cookie_post_without_the_csrf_token_is_refused_and_writes_nothing(api:
     wanted = {"name": "robot", "scopes": ["officer:read"]}
     tokens_before = count(world, "api_tokens")
     assert_problem(api.post("/api/v1/auth/tokens", json=wanted), 403, "csrf-failed")
-    assert_problem(api.post("/api/v1/auth/tokens", json=wanted, headers={"X-CSRF-Token": csrf[:-1] + "A"}),
+    other_last = "B" if csrf.endswith("A") else "A"  # a token one character off, never the token itself
+    assert_problem(api.post("/api/v1/auth/tokens", json=wanted, headers={"X-CSRF-Token": csrf[:-1] + other_last}),
                    403, "csrf-failed")
     assert count(world, "api_tokens") == tokens_before
     response = api.post("/api/v1/auth/tokens", json=wanted, headers={"X-CSRF-Token": csrf})

@@ -63,7 +63,7 @@ from support.web import (
     partner_token,
     qr_png,
 )
-from support.world import T0, Keys, World, graduate_id_of, issue_row, make_bin, row
+from support.world import T0, Keys, World, graduate_id_of, issue_row, make_bin, make_iin, row
 
 from verify.keystore import KeyStore
 from verify.registry.accounts import create_token, revoke_token, set_officer_active
@@ -134,7 +134,7 @@ class Matrix:
         graduate = row(2, group=group or self.name("MX"))
         CORPUS.iins.add(graduate.iin)
         self.world.import_rows((graduate,), officer=self.issuer(owner), institution=self.institution(owner))
-        return graduate_id_of(self.world, graduate)
+        return graduate_id_of(self.world, graduate, self.institution(owner))
 
     def document(self, owner: str, group: str | None = None) -> tuple[Document, str]:
         """A fresh document in force of the owner's institution, and its holder's IIN."""
@@ -170,10 +170,11 @@ class Matrix:
         return "WO", number
 
     def retired_signer(self) -> str:
-        """Rotate the key store; the kid (hex) of the signer that was active until now (retired, not revoked)."""
-        before = self.keys.store.signer().kid.hex()
-        self.keys.store.rotate(at=dt.datetime.now(dt.UTC))
-        return before
+        """Rotate the key store's signer of any institution; its kid (hex): retired, not revoked (other requests
+        may have made institutions' own signers, which stay active)."""
+        general = next(e for e in self.keys.store.document_signers().entries if e.scope.institution_bin is None)
+        self.keys.store.rotate(at=dt.datetime.now(dt.UTC), series=general.scope.series)
+        return general.kid.hex()
 
 
 # ----------------------------------------------------------------------------- requests per operation
@@ -204,6 +205,8 @@ builds("POST", "/api/v1/scan")(lambda m, p, o: Call(
 builds("POST", "/api/v1/lookup")(lambda m, p, o: Call("POST", "/api/v1/lookup", {"json": {
     "series": m.shared["A"].series, "number": m.shared["A"].number, "surname": "Әбдірахманова"}}))
 builds("GET", "/api/v1/trust-list")(lambda m, p, o: Call("GET", "/api/v1/trust-list"))
+builds("GET", "/api/v1/status-lists")(lambda m, p, o: Call("GET", "/api/v1/status-lists"))
+builds("GET", "/api/v1/status-lists/{series}")(lambda m, p, o: Call("GET", "/api/v1/status-lists/ZZ"))
 builds("GET", "/api/v1/ping")(lambda m, p, o: Call("GET", "/api/v1/ping"))
 builds("GET", "/healthz")(lambda m, p, o: Call("GET", "/healthz"))
 builds("GET", "/metrics")(lambda m, p, o: Call("GET", "/metrics"))
@@ -314,7 +317,9 @@ builds("DELETE", "/api/v1/admin/tokens/{token_id}")(lambda m, p, o: Call(
     "DELETE", f"/api/v1/admin/tokens/{m.token(o)}"))
 builds("GET", "/api/v1/admin/signers")(lambda m, p, o: Call("GET", "/api/v1/admin/signers"))
 builds("POST", "/api/v1/admin/signers/rotate")(lambda m, p, o: Call(
-    "POST", "/api/v1/admin/signers/rotate", {"json": {"alg": "EdDSA"}}))
+    "POST", "/api/v1/admin/signers/rotate", {"json": {"alg": "EdDSA", "institution_bin": m.institution("A").bin}}))
+builds("POST", "/api/v1/admin/institutions/{bin}/signer")(lambda m, p, o: Call(
+    "POST", f"/api/v1/admin/institutions/{m.institution(o).bin}/signer"))
 builds("POST", "/api/v1/admin/signers/{kid}/revoke")(lambda m, p, o: Call(
     "POST", f"/api/v1/admin/signers/{m.retired_signer()}/revoke",
     {"json": {"compromised_at": dt.datetime.now(dt.UTC).isoformat(), "reason": "matrix"}}))
@@ -490,3 +495,46 @@ def test_the_session_of_an_officer_disabled_after_sign_in_is_refused(matrix: Mat
     assert_problem(client.get("/api/v1/officer/graduates"), 401, "unauthorized")
     assert_problem(client.post("/api/v1/auth/tokens", json={"name": "x", "scopes": ["officer:read"]}, headers=csrf),
                    401, "unauthorized")
+
+
+# ----------------------------------------------------------------------------- graduates across institutions
+def _graduates_of(matrix: Matrix, principal: str) -> list[dict[str, Any]]:
+    answer = matrix.client.get("/api/v1/officer/graduates", params={"limit": 500}, headers=matrix.headers[principal])
+    assert answer.status_code == 200, answer.text
+    graduates: list[dict[str, Any]] = answer.json()["graduates"]
+    return graduates
+
+
+def _import_as(matrix: Matrix, principal: str, graduate: Any) -> Any:
+    matrix.client.cookies.clear()
+    return matrix.client.post("/api/v1/officer/imports", headers=matrix.headers[principal],
+                              files={"file": ("graduates.csv", graduates_csv([graduate]), "text/csv")})
+
+
+def test_b_importing_a_person_of_a_neither_reads_nor_changes_nor_learns_anything_of_a(matrix: Matrix) -> None:
+    """Issue 10, item 8: (a) B sees only its own spelling, (b) B's import answers the same whether or not A
+    registered the IIN (no birth-date oracle), (c) B's import does not rename A's not-yet-issued graduate."""
+    a_graduate_id = matrix.graduate("A", group=matrix.name("CROSS"))
+    iin = matrix.world.scalar("SELECT h.iin FROM holders h JOIN graduates g ON g.holder_id = h.id WHERE g.id = :g",
+                              g=a_graduate_id)
+    assert isinstance(iin, str)
+    a_before = [g for g in _graduates_of(matrix, "officer_a") if g["id"] == a_graduate_id]
+    as_b = row(2, iin=iin, surname="Абдрахманова", name="Гульнур", patronymic=None, birth=dt.date(2004, 5, 13),
+               group=matrix.name("B-CROSS"))
+    stranger = row(2, iin=make_iin(dt.date(2004, 5, 12)), surname="Абдрахманова", name="Гульнур", patronymic=None,
+                   birth=dt.date(2004, 5, 13), group=as_b.group)
+    CORPUS.iins.add(stranger.iin)
+    # (b) the same answer for an IIN A registered (another birth date) and for one nobody registered
+    known, unknown = _import_as(matrix, "officer_b", as_b), _import_as(matrix, "officer_b", stranger)
+    assert known.status_code == unknown.status_code == 200, known.text
+    assert known.json() == unknown.json()
+    # (a) B's list shows B's spelling; nothing of A's record
+    b_names = [g["holder"] for g in _graduates_of(matrix, "officer_b") if g["group"] == as_b.group]
+    assert {"surname": "Абдрахманова", "name": "Гульнур", "patronymic": None} in b_names
+    assert all(name["surname"] != "Әбдірахманова" for name in b_names)
+    # (c) A's graduate keeps A's spelling, and A signs it
+    assert [g for g in _graduates_of(matrix, "officer_a") if g["id"] == a_graduate_id] == a_before
+    issued = matrix.client.post("/api/v1/officer/documents", json={"graduate_id": a_graduate_id},
+                                headers=matrix.headers["officer_a"])
+    assert issued.status_code == 201, issued.text
+    assert issued.json()["holder"] == {"surname": "Әбдірахманова", "name": "Гүлнұр", "patronymic": "Серікқызы"}

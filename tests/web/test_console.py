@@ -147,6 +147,21 @@ def test_sign_in_opens_the_console_and_sign_out_ends_the_session(make_client: Ma
     assert client.get("/console", follow_redirects=False).headers["location"] == "/console/login"
 
 
+def test_the_console_sign_in_counts_against_the_per_account_limit(make_client: MakeClient, world: World) -> None:
+    # Issue 10 item 14: sign-in attempts are limited per account too, from the form as from the API.
+    give_password(world, world.uni_issuer)
+    client = https(make_client(**{**STAFF_SETTINGS, "rate_login_account": "2/minute"}))
+    token = page(client.get("/console/login")).field("login_token")
+    for _ in range(2):  # each answer is a fresh form with a fresh token
+        token = page(client.post("/console/session", data={"username": "uni.issuer", "password": "guess",
+                                                           "login_token": token}), 401).field("login_token")
+    limited = client.post("/console/session", data={"username": "uni.issuer", "password": "correct horse battery "
+                                                    "staple", "login_token": token}, headers={"Accept-Language": "en"})
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+    assert "Too many sign-in attempts for this account" in limited.text
+    assert client.get("/console", follow_redirects=False).headers["location"] == "/console/login"
+
+
 def test_a_signed_in_officer_skips_the_form_and_an_account_that_is_not_an_officer_is_refused(
         make_client: MakeClient, world: World) -> None:
     make_admin(world)

@@ -205,10 +205,12 @@ def test_an_import_with_errors_lists_every_row_and_writes_nothing(api: TestClien
     text = graduates_csv([good, row(3, group=GROUP)]).decode()
     lines = text.splitlines()
     lines[2] = lines[2].replace("2026-06-30", "2031-06-30")  # an award date in the future
-    lines.append(f"{make_iin()[:-1]}0,Омарова,Әлия,,2004-05-12,BD,6B06101,,no,2026-06-30,{GROUP}")
+    valid = make_iin()
+    wrong = valid[:-1] + str((int(valid[-1]) + 1) % 10)  # another check digit: never a valid IIN (one digit fits)
+    lines.append(f"{wrong},Омарова,Әлия,,2004-05-12,BD,6B06101,,no,2026-06-30,{GROUP}")
     before = (count(world, "holders"), count(world, "graduates"), audit_head(world))
     body = assert_problem(_upload(api, "\n".join(lines).encode(), issuer), 422, "import-rejected")
-    assert {(problem["row"], problem["column"]) for problem in body["rows"]} >= {(3, "award_date")}
+    assert {(problem["row"], problem["column"]) for problem in body["rows"]} >= {(3, "award_date"), (4, "iin")}
     assert len(body["rows"]) >= 2 and body["warnings"] == []
     assert good.iin not in str(body)
     assert (count(world, "holders"), count(world, "graduates"), audit_head(world)) == before
@@ -298,17 +300,17 @@ def test_a_missing_revision_or_a_malformed_number_is_not_found(api: TestClient, 
 
 # ----------------------------------------------------------------------------- blanks (a college)
 def test_blank_stock_add_write_off_summary_and_issue_from_it(api: TestClient, world: World) -> None:
-    college = bearer(officer_token(world, world.col_issuer)[0])
-    added = api.post("/api/v1/officer/blanks/ranges", json={"series": "ЖБ", "first": "0001000", "last": "0001009"},
+    college = bearer(officer_token(world, world.col_issuer)[0])  # ТКБ: a series in the test signer's scope
+    added = api.post("/api/v1/officer/blanks/ranges", json={"series": "ТКБ", "first": "0001000", "last": "0001009"},
                      headers=college)
     assert added.status_code == 201 and added.json()["size"] == 10
     written = api.post("/api/v1/officer/blanks/write-offs",
-                       json={"series": "ЖБ", "number": "0001000", "reason": "torn in the printer"}, headers=college)
+                       json={"series": "ТКБ", "number": "0001000", "reason": "torn in the printer"}, headers=college)
     assert written.status_code == 201 and written.json()["state"] == "written_off"
     _upload(api, graduates_csv([row(2, doc_type="TVE", programme="06130100", group="ПО-21")]), college)
     batch = api.post("/api/v1/officer/batches", json={"group": "ПО-21"},
                      headers={**college, "Idempotency-Key": "po-21"}).json()
-    assert [(d["series"], d["number"]) for d in batch["documents"]] == [("ЖБ", "0001001")]
+    assert [(d["series"], d["number"]) for d in batch["documents"]] == [("ТКБ", "0001001")]
     stock = StockModel.model_validate(api.get("/api/v1/officer/blanks", headers=college).json())
     line = stock.series[0]
     assert (line.received, line.used, line.written_off, line.free, line.next_free) == (10, 1, 1, 8, "0001002")

@@ -31,7 +31,7 @@ from verify.registry.documents import get_document, get_revision, signed_record_
 from web.public.schemas import REPORT_EXAMPLE
 from web.public.verdict import render_verdict
 from web.ui.i18n import CATALOGUE, Translator, check_catalogue, negotiate, parse_accept_language
-from web.ui.render import STATIC_DIR
+from web.ui.render import SCAN_PAGE_POLICY, STATIC_DIR
 
 LANGS = ("kk", "ru", "en")
 DOC_TYPE_NAMES = {"BD": {"kk": "Бакалавр дипломы", "ru": "Диплом бакалавра", "en": "Bachelor's diploma"},
@@ -328,9 +328,12 @@ def test_the_scan_page_has_a_camera_an_upload_form_and_a_lookup_form_with_labels
     labelled = {label["for"] for label in page.all("label")}
     assert all(i["id"] in labelled for i in inputs)
     camera = next(d for d in page.all("div") if d.get("id") == "camera-ui")
-    assert camera["data-prefix"] == "HTTPS://V.EDU.KZ/V/"
-    assert "hidden" in camera and camera["data-wait"] == "Слишком много запросов: продолжим через {seconds} с."
-    assert [s["src"].split("?")[0] for s in page.all("script")] == ["/static/scan.js"]
+    assert "hidden" in camera
+    app = next(d for d in page.all("div") if d.get("id") == "scan-app")
+    assert app["data-prefix"] == "HTTPS://V.EDU.KZ/V/"
+    assert app["data-s-camera_wait"] == "Слишком много запросов: продолжим через {seconds} с."
+    assert app["data-s-device_checked"] == "Проверено на этом устройстве, статус на {time}."
+    assert [(s["type"], s["src"].split("?")[0]) for s in page.all("script")] == [("module", "/static/scan-app.js")]
     assert "Для сканирования камерой нужен JavaScript" in page.html  # <noscript>
 
 
@@ -443,6 +446,9 @@ def test_every_page_has_a_strict_csp_and_no_inline_code(client: TestClient, case
     responses.append(client.post("/scan/lookup", data={"series": "BD", "number": "1", "surname": "x"}))
     for response in responses:
         csp = response.headers["content-security-policy"]
+        if 'id="scan-app"' in response.text:  # the scan page: WebAssembly for the decoder, and nothing more
+            assert csp == SCAN_PAGE_POLICY and "script-src 'self' 'wasm-unsafe-eval';" in csp
+            csp = csp.replace(" 'wasm-unsafe-eval'", "")
         assert "script-src 'self';" in csp and "style-src 'self';" in csp and "unsafe" not in csp
         assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
         page = Page(response.text)
@@ -476,7 +482,8 @@ def test_static_files_are_cacheable_with_their_hash_in_the_url(client: TestClien
         again = client.get(url, headers={"If-None-Match": response.headers["etag"]})
         assert again.status_code == 304 and not again.content
     assert client.get("/static/site.css").headers["content-type"] == "text/css; charset=utf-8"
-    assert client.get("/static/scan.js").headers["content-type"] == "text/javascript; charset=utf-8"
+    assert client.get("/static/scan-app.js").headers["content-type"] == "text/javascript; charset=utf-8"
+    assert client.get("/static/zxing_reader.wasm").headers["content-type"] == "application/wasm"
     for missing in ("/static/nothing.css", "/static/..%2Fpages.py", "/static/%2e%2e%2fapp.py"):
         assert client.get(missing).status_code == 404
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from web.cli import cmd_serve
 from web.public.schemas import MALFORMED_EXAMPLE, REPORT_EXAMPLE
 from web.public.verdict import render_verdict
 from web.settings import WebSettings
+from web.ui.render import CONTENT_SECURITY_POLICY
 
 RECORD = Record.from_json(json.loads((Path(__file__).resolve().parents[2] / "examples" / "record.json").read_text()))
 
@@ -46,8 +48,9 @@ def test_development_creates_a_missing_key_store_and_database_once(tmp_path: Pat
     assert {"development key store created", "registry database created"} <= set(events)
     lines_before = len(CORPUS.lines)
     with RecordingClient(create_app(settings)) as client:
-        # version 1 lists the document signer, version 2 adds the transparency log's signer (usage log)
-        assert client.get("/healthz").json()["trust_list"]["version"] == 2
+        # v1, then its status signer (v2), then the transparency log's signer (v3)
+        assert client.get("/healthz").json()["trust_list"]["version"] == 3
+        assert client.get("/api/v1/status-lists").json()["lists"] == []  # a status signer, no documents yet
     assert "development key store created" not in "".join(CORPUS.lines[lines_before:])
 
 
@@ -138,3 +141,23 @@ def test_the_client_fixture_is_a_recording_client(client: TestClient) -> None:
     before = len(CORPUS.bodies)
     client.get("/healthz")
     assert len(CORPUS.bodies) == before + 1
+
+
+def test_the_api_reference_is_local_and_can_be_switched_off(make_client: MakeClient) -> None:
+    # Issue 10 item 13: /docs and /redoc loaded Swagger UI and ReDoc from a CDN, with no CSP.
+    client = make_client()
+    page = client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    scripts = re.findall(r"<script[^>]*>", page.text)
+    assert scripts and all('src="/' in tag for tag in scripts)  # no inline script, nothing from elsewhere
+    assert "<style" not in page.text and "cdn" not in page.text and "http" not in page.text.replace("http-equiv", "")
+    for url in re.findall(r'(?:src|href)="(/docs/assets/[^"]+)"', page.text):
+        asset = client.get(url)
+        assert asset.status_code == 200 and len(asset.content) > 1000 and "max-age" in asset.headers["cache-control"]
+        assert client.get(url, headers={"If-None-Match": asset.headers["etag"]}).status_code == 304
+    assert client.get("/docs/assets/../../setup.py").status_code == 404
+    assert client.get("/docs/assets/index.html").status_code == 404
+    assert client.get("/redoc").status_code == 404
+    assert client.get("/docs/oauth2-redirect").status_code == 404
+    switched_off = make_client(api_docs=False)
+    assert switched_off.get("/docs").status_code == 404 and switched_off.get("/openapi.json").status_code == 200

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import create_engine
-from support.web import SURNAME, Issued, MakeClient, assert_problem, digits, issue, qr_png
+from support.web import METRICS_HEADERS, SURNAME, Issued, MakeClient, assert_problem, digits, issue, qr_png
 from support.world import World, later
 
 from verify.errors import SchemaError
@@ -251,7 +251,7 @@ def test_metrics_count_requests_by_route_template_and_verdicts(client: TestClien
     client.get(f"/V/{digits(issued)}")
     client.post("/api/v1/verify", json={"qr_text": "HTTPS://V.EDU.KZ/V/1"})
     client.get("/no/such/page")
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=METRICS_HEADERS).text
     assert 'verify_http_requests_total{method="GET",route="/V/{digits}",status="200"} 1.0' in text
     assert 'verify_http_requests_total{method="GET",route="<unmatched>",status="404"} 1.0' in text
     assert 'verify_verdicts_total{source="link",verdict="VALID"} 1.0' in text
@@ -289,3 +289,35 @@ def test_openapi_documents_every_public_endpoint_with_examples_and_problems(clie
     assert {"429"} <= set(paths["/api/v1/lookup"]["post"]["responses"])
     assert {"413", "415", "422", "503"} <= set(paths["/api/v1/scan"]["post"]["responses"])
     assert "ProblemModel" in document["components"]["schemas"] and "ReportModel" in document["components"]["schemas"]
+
+
+def _sheet(*pngs: bytes) -> bytes:
+    """The codes side by side on one white picture."""
+    images = [Image.open(io.BytesIO(png)).convert("L") for png in pngs]
+    sheet = Image.new("L", (sum(image.width + 40 for image in images), max(image.height for image in images)), 255)
+    x = 0
+    for image in images:
+        sheet.paste(image, (x, 0))
+        x += image.width + 40
+    buffer = io.BytesIO()
+    sheet.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_scan_caps_the_codes_of_one_picture_and_counts_each_against_the_verify_limit(
+        make_client: MakeClient, world: World, issued: Issued) -> None:
+    # Issue 10 item 14: a photo with 120 codes ran 110 verifications outside the verify rate limit.
+    sheet = _sheet(qr_png(issued), qr_png(issue(world)), qr_png(issue(world)))
+    capped = make_client(scan_max_codes=2)
+    body = assert_problem(capped.post("/api/v1/scan", files={"photo": ("s.png", sheet, "image/png")},
+                                      headers={"Accept-Language": "ru"}), 422, "too-many-codes")
+    assert (body["codes"], body["max_codes"]) == (3, 2) and "по одному" in body["detail"]
+    page = capped.post("/scan/photo", files={"photo": ("s.png", sheet, "image/png")},
+                       headers={"Accept-Language": "en"})
+    assert page.status_code == 422 and "one document at a time" in page.text
+    limited = make_client(client=("198.51.100.20", 4000), rate_verify="4/minute")
+    assert limited.post("/api/v1/scan", files={"photo": ("s.png", sheet, "image/png")}).status_code == 200
+    refused = limited.post("/api/v1/scan", files={"photo": ("s.png", sheet, "image/png")})
+    assert_problem(refused, 429, "rate-limited")
+    assert int(refused.headers["retry-after"]) >= 1
+    assert limited.get(f"/V/{digits(issued)}").status_code == 429  # one bucket with the links and the API

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from support.web import Issued, MakeClient, assert_problem, qr_png
+from support.web import METRICS_HEADERS, Issued, MakeClient, assert_problem, qr_png
 
 from web.runtime.scanpool import PoolBusyError, ScanFailedError, ScanPool
 
@@ -78,14 +78,14 @@ def test_a_picture_over_its_time_is_killed_and_a_full_queue_is_503(make_client: 
     busy = client.post("/api/v1/scan", files={"photo": ("q.png", good, "image/png")})
     assert_problem(busy, 503, "busy")
     assert busy.headers["retry-after"] == "1"
-    assert 'verify_scan_busy 1.0' in client.get("/metrics").text
+    assert 'verify_scan_busy 1.0' in client.get("/metrics", headers=METRICS_HEADERS).text
     thread.join(30)
     body = assert_problem(answers["slow"], 422, "unreadable-image")
     assert body["detail"] == "decoding took longer than 1 s; the picture was given up"
     assert first_pid not in decoder_pids()
     after = client.post("/api/v1/scan", files={"photo": ("q.png", good, "image/png")})
     assert after.status_code == 200 and after.json()["results"][0]["verdict"] == "VALID"
-    metrics = client.get("/metrics").text
+    metrics = client.get("/metrics", headers=METRICS_HEADERS).text
     assert 'verify_scans_total{outcome="BUSY"} 1.0' in metrics and 'verify_scans_total{outcome="ok"} 2.0' in metrics
 
 

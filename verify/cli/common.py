@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Error, ForbiddenError
 from ..issue import SignedRecord, code_file_stem, render_record
 from ..keystore import KeyStore
+from ..pkcs11 import read_pin_file
 from ..settings import Settings
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from ..keys import Signer
     from ..registry.models import Officer
+    from ..signerset import SignerSet
     from ..status import StatusLookup
 
 OFFICER_ENV = "VERIFY_OFFICER"
@@ -80,22 +81,38 @@ def at_option(parser: argparse.ArgumentParser, what: str = "time of the change")
 
 
 def key_store(args: argparse.Namespace, settings: Settings) -> KeyStore:
-    """The key store of `--keys-dir`, with the passphrase of VERIFY_KEY_PASSPHRASE."""
-    return KeyStore(args.keys_dir, settings.passphrase_bytes())
+    """The key store of `--keys-dir`, with the passphrase of VERIFY_KEY_PASSPHRASE and the token PIN.
 
-
-def signer(args: argparse.Namespace, settings: Settings) -> Signer:
-    """The key store's active document signer.
+    The PIN (for document signer keys in a PKCS#11 token) is read from `--pin-file` when the command has it,
+    else as `Settings.token_pin_bytes` reads it (VERIFY_TOKEN_PIN_FILE, VERIFY_TOKEN_PIN); none is no PIN.
 
     Raises:
-        KeyStoreError: no key store, no active signer, or a wrong passphrase.
+        HsmError: the PIN file cannot be read or is empty.
     """
-    return key_store(args, settings).signer()
+    pin_file = getattr(args, "pin_file", None)
+    pin = read_pin_file(pin_file) if pin_file is not None else settings.token_pin_bytes()
+    return KeyStore(args.keys_dir, settings.passphrase_bytes(), pin=pin)
+
+
+def signer(args: argparse.Namespace, settings: Settings) -> SignerSet:
+    """The key store's active document signers, chosen per document by scope (`verify.signerset`).
+
+    Raises:
+        KeyStoreError: no key store, or no active signer.
+    """
+    return key_store(args, settings).document_signers()
 
 
 def database_url(args: argparse.Namespace, settings: Settings) -> str:
     """--database-url / VERIFY_DATABASE_URL, or the SQLite file under the data directory."""
     return str(getattr(args, "database_url", None) or settings.resolved_database_url())
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be printed: without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 @contextmanager
@@ -147,8 +164,11 @@ def registry_status_lookup(args: argparse.Namespace, settings: Settings) -> Stat
     """
     if getattr(args, "offline", True):
         return None
-    from ..registry.db import database_exists, make_engine
-    from ..registry.lookup import RegistryStatusLookup
+    try:
+        from ..registry.db import database_exists, make_engine
+        from ..registry.lookup import RegistryStatusLookup
+    except ModuleNotFoundError:  # the core verifier alone (no `registry` extra): no registry to ask
+        return None
 
     url = database_url(args, settings)
     if not database_exists(url):

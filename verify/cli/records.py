@@ -2,18 +2,23 @@
 
     verify issue RECORD.json --out DIR [--at T]     DIR/<series>-<number>.{svg,png,pdf,txt}
     verify issue --group G --institution BIN ...    the registry's batch issue (`verify.cli.registry.issue_group`)
-    verify scan FILE... [--raw] [--json] [--offline] [--at T]
-    verify check TEXT [--json] [--offline] [--at T]
+    verify scan FILE... [--raw] [--json] [--offline [--status-lists DIR]] [--at T]
+    verify check TEXT [--json] [--offline [--status-lists DIR]] [--at T]
 
-`scan` and `check` ask the registry when a database exists (`--offline` never does). Their text and JSON output
-is a contract (README, docs/FORMAT.md §7.3): one line with the verdict and why, the record and signer when
-authentic, the warnings, and the numbered steps when asked (`-v`) or when the verdict is not VALID. Exit status:
-0 only when every verdict is VALID, 1 otherwise.
+`scan` and `check` ask the registry; without one they stop with an error that says how to point at one (exit
+status 2), never a silent offline VALID (issue 10 item 3). `--offline` never asks it: the status comes from the
+signed status lists of `--status-lists DIR`, and without a fresh list for the series the verdict is
+AUTHENTIC_STATUS_UNKNOWN (`verify.cli.offline`). Their text and JSON output is a contract (README,
+docs/FORMAT.md §7.3): one line with the verdict and why, the record and signer when authentic, the warnings, and
+the numbered steps when asked (`-v`) or when the verdict is not VALID; the JSON carries `verdict`,
+`status_source` and `status_as_of`. Exit status: 0 only when every verdict is VALID; 3 when the others are VALID
+and at least one is AUTHENTIC_STATUS_UNKNOWN; 1 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -30,13 +35,17 @@ from ..verifier import VerificationReport, Verifier
 from . import registry
 from .common import (
     Subparsers,
+    database_url,
     key_store,
     now,
     officer_option,
     parse_time,
     registry_status_lookup,
+    shown_url,
+    signer,
     write_code_files,
 )
+from .offline import NO_REGISTRY, offline_options, offline_verifier
 
 
 def add_record_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
@@ -60,7 +69,7 @@ def add_record_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     scan.add_argument("--raw", action="store_true", help="print the QR texts found, as JSON lines; no verifying")
     scan.add_argument("--json", action="store_true", help="print each verdict as a JSON object")
     scan.add_argument("--at", type=parse_time, help="time of the check (default: now)")
-    _offline_option(scan)
+    offline_options(scan)
     scan.set_defaults(handler=cmd_scan)
 
     check = sub.add_parser("check", help="verify one QR text")
@@ -69,13 +78,8 @@ def add_record_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     check.add_argument("--at", type=parse_time, help="time of the check (default: now)")
     check.add_argument("--log-proof", type=Path, metavar="FILE",
                        help="offline step 12: the record's log entry, proof and checkpoint (`verify log prove --json`)")
-    _offline_option(check)
+    offline_options(check)
     check.set_defaults(handler=cmd_check)
-
-
-def _offline_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--offline", action="store_true",
-                        help="do not ask the registry, even when a database exists")
 
 
 # ------------------------------------------------------------------------------ issue
@@ -103,15 +107,27 @@ def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
     if args.record is None or args.out is None:
         raise Error("give RECORD.json with --out DIR, or --group G --institution BIN")
     record = read_record(args.record)
-    signed = sign_record(record, signer=key_store(args, settings).signer(), base_url=args.base_url,
-                         at=args.at or now())
+    at = args.at or now()
+    chosen = signer(args, settings).signer_for(series=record.series, institution_bin=record.institution_bin, at=at)
+    signed = sign_record(record, signer=chosen, base_url=args.base_url, at=at)
     for kind, path in write_code_files(signed, args.out).items():
         print(f"{kind}: {path}")
     return 0
 
 
 # ------------------------------------------------------------------------------ check and scan
-def _verifier(args: argparse.Namespace, settings: Settings) -> Verifier:
+def _verifier(args: argparse.Namespace, settings: Settings, at: dt.datetime) -> Verifier:
+    if args.status_lists is not None and not args.offline:
+        raise Error("--status-lists goes with --offline")
+    from ..transparency import TrustListLogCheck
+
+    if args.offline:
+        verifier = offline_verifier(args, settings, at)
+        verifier.log_check = TrustListLogCheck(verifier.trust_list)  # step 12 on a --log-proof
+        return verifier
+    lookup = registry_status_lookup(args, settings)
+    if lookup is None:
+        raise Error(NO_REGISTRY.format(url=shown_url(database_url(args, settings))))
     store = key_store(args, settings)
     if args.root_cert is None:
         root = store.root_certificate()
@@ -124,11 +140,18 @@ def _verifier(args: argparse.Namespace, settings: Settings) -> Verifier:
         data = path.read_bytes()
     except OSError:
         raise Error(f"{path}: cannot read the trust list; run `verify keys init`") from None
-    from ..transparency import TrustListLogCheck
-
     trust_list = TrustList.from_json(data, root=root)
-    return Verifier(trust_list, accepted_prefixes=(qr_prefix(args.base_url),),
-                    status_lookup=registry_status_lookup(args, settings), log_check=TrustListLogCheck(trust_list))
+    return Verifier(trust_list, accepted_prefixes=(qr_prefix(args.base_url),), status_lookup=lookup,
+                    log_check=TrustListLogCheck(trust_list))
+
+
+def exit_status(verdicts: list[str]) -> int:
+    """0 when every verdict is VALID; 3 when the rest are VALID and some AUTHENTIC_STATUS_UNKNOWN; 1 otherwise."""
+    if all(v == Verdict.VALID for v in verdicts):
+        return 0
+    if all(v in (Verdict.VALID, Verdict.AUTHENTIC_STATUS_UNKNOWN) for v in verdicts):
+        return 3
+    return 1
 
 
 def print_report(report: VerificationReport, *, as_json: bool, source: str | None, verbose: int) -> None:
@@ -164,18 +187,19 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
             log = LogEvidence.from_json(json.loads(args.log_proof.read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:
             raise Error(f"{args.log_proof}: cannot read the log proof ({exc})") from None
-    report = _verifier(args, settings).check(args.text, at=args.at or now(), log=log)
+    at = args.at or now()
+    report = _verifier(args, settings, at).check(args.text, at=at, log=log)
     print_report(report, as_json=args.json, source=None, verbose=args.verbose)
-    return 0 if report.verdict is Verdict.VALID else 1
+    return exit_status([report.verdict])
 
 
 def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
     """`verify scan FILE... [--raw] [--json]`."""
     from ..scan import scan_image
 
-    verifier = None if args.raw else _verifier(args, settings)
     at = args.at or now()
-    all_valid = True
+    verifier = None if args.raw else _verifier(args, settings, at)
+    verdicts: list[str] = []
     for path in args.files:
         error: str | None = None
         try:
@@ -185,7 +209,7 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
         except ImageError as exc:
             texts, error = [], exc.diagnostics()
         if error is not None:
-            all_valid = False
+            verdicts.append("UNREADABLE")
             if args.raw or args.json:
                 print(json.dumps({"file": str(path), "verdict": None, "error": error, "texts": []}))
             else:
@@ -197,6 +221,6 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
         assert verifier is not None
         for text in texts:
             report = verifier.check(text, at=at)
-            all_valid &= report.verdict is Verdict.VALID
+            verdicts.append(report.verdict)
             print_report(report, as_json=args.json, source=str(path), verbose=args.verbose)
-    return 0 if all_valid else 1
+    return exit_status(verdicts) if verdicts else 1

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
-from ..errors import Error
+from ..errors import Error, KeyStoreError
 from ..status import Verdict
 from .stages import (
     BLANK_SERIES,
@@ -75,7 +75,7 @@ from .stages import (
 if TYPE_CHECKING:  # the registry is imported when the demo runs, not by every `verify`
     from sqlalchemy import Engine
 
-    from ..keys import Signer
+    from ..signerset import ScopedSigner
     from ..trust import TrustList
 
 DEFAULT_GRADUATES: Final = 2000
@@ -237,7 +237,8 @@ def run_demo(config: DemoConfig, *, log: IO[str] | None = None) -> DemoResult:
     return result
 
 
-def _build(config: DemoConfig, result: DemoResult, stages: _Stages, engine: Engine, signer: Signer) -> list[Drawn]:
+def _build(config: DemoConfig, result: DemoResult, stages: _Stages, engine: Engine,
+           signer: ScopedSigner) -> list[Drawn]:
     from sqlmodel import Session
 
     from ..registry.accounts import PasswordHashing
@@ -276,7 +277,7 @@ def _prepare_out(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def _prepare_keys(config: DemoConfig) -> tuple[Signer, TrustList]:
+def _prepare_keys(config: DemoConfig) -> tuple[ScopedSigner, TrustList]:
     """The signer and trust list of a key store fit for the demo; a development store is made or refreshed."""
     from ..doctypes import get_document_type
     from ..keystore import KeyStore
@@ -299,6 +300,11 @@ def _prepare_keys(config: DemoConfig) -> tuple[Signer, TrustList]:
         signer = store.signer()
         entry = next(e for e in trust_list.signers if e.kid == signer.kid)
         print(f"        the active signer's usage period was ending: rotated to {signer.kid.hex()}", file=sys.stderr)
+    try:
+        store.signer("status")
+    except KeyStoreError:  # the status lists of the offline scan page need a status signer (issue 12)
+        trust_list = store.rotate(at=at, usage="status")
+        print("        made a status signer for the signed status lists", file=sys.stderr)
     if trust_list.is_expired(at):
         trust_list = store.export(at=at)
         print(f"        the trust list was past its expiry: published version {trust_list.version}", file=sys.stderr)

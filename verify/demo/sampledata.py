@@ -48,7 +48,7 @@ import io
 import random
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
@@ -231,6 +231,29 @@ def make_iin(rng: random.Random, *, birth_date: dt.date, female: bool, used: set
             iin = base + str(digit)
             used.add(iin)
             return iin
+
+
+def iin_sequence(first_birth_date: dt.date, *, female: bool) -> Iterator[str]:
+    """Distinct valid IINs without end, in a fixed order: every serial 0001-9999 of a birth date that has a check
+    digit, then the next day's (for benchmarks and tests that need any number of people; `make_iin` draws at random).
+
+    Each IIN's birth date (`verify.identifiers.iin_birth_date`) is the day it was made for, so an export can write
+    the matching birth-date column. About 9,090 IINs a day: 200,000 span 23 days.
+
+    Raises:
+        ValueError: the sequence reaches a birth date after 2099 (the century digits cover 1900-2099 here).
+    """
+    day = first_birth_date
+    while True:
+        if not 1900 <= day.year <= 2099:
+            raise ValueError("birth_date: the IIN's century digit covers 1900-2099 here")
+        century = (4 if female else 3) if day.year < 2000 else (6 if female else 5)
+        for serial in range(1, 10_000):
+            base = f"{day:%y%m%d}{century}{serial:04d}"
+            digit = check_digit(base)
+            if digit is not None:
+                yield base + str(digit)
+        day += dt.timedelta(days=1)
 
 
 def make_bin(rng: random.Random, *, year: int, month: int, used: set[str]) -> str:

@@ -25,9 +25,9 @@ if TYPE_CHECKING:  # the registry, Pillow and tqdm are imported when a stage run
     from sqlmodel import Session
     from tqdm import tqdm
 
-    from ..keys import Signer
     from ..registry.accounts import PasswordHashing
     from ..registry.models import Institution, Officer
+    from ..signerset import SignerChooser
     from .sampledata import Export, SampleData, SampleGraduate
 
 BLANK_SERIES: Final = "ТКБ"
@@ -170,7 +170,7 @@ def study_groups(graduates: tuple[SampleGraduate, ...]) -> list[str]:
     return list(dict.fromkeys(g.group for g in graduates))
 
 
-def issue_groups(session: Session, data: SampleData, world: World, signer: Signer, base_url: str
+def issue_groups(session: Session, data: SampleData, world: World, signer: SignerChooser, base_url: str
                  ) -> dict[tuple[str, str], int]:
     """Issue every study group (`issue_group`); returns (BIN, group) -> batch id."""
     from ..registry.documents import issue_group
@@ -257,7 +257,7 @@ def caption_font(directory: Path) -> Path:
     return target
 
 
-def run_lifecycle(session: Session, data: SampleData, world: World, signer: Signer, base_url: str) -> list[Pick]:
+def run_lifecycle(session: Session, data: SampleData, world: World, signer: SignerChooser, base_url: str) -> list[Pick]:
     """The duplicate, the correction and the annulment; the six showcase documents.
 
     In the first college duplicate No. 1 is issued instead of its second document (reason "lost", seed 000 items

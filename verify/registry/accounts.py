@@ -39,6 +39,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, NotFoundError, RecordError
+from ..identifiers import refuse_iin_in_text
 from .access import flush_or_conflict, unit_of_work
 from .audit import append_event
 from .models import Account, AccountKind, ApiToken, AuthSession, Officer, OfficerRole, Partner, Scope
@@ -218,11 +219,11 @@ def create_admin(*, session: Session, username: str, full_name: str, password: s
         password: checked by `check_password`; None opens an account that cannot sign in yet.
 
     Raises:
-        RecordError: a bad username, an empty name, a weak password.
+        RecordError: a bad username, an empty name, a weak password (IinInTextError: a name holds an IIN).
         ConflictError: the username is taken (by an officer or an administrator).
     """
     username = _check_username(username)
-    full_name = full_name.strip()
+    full_name = refuse_iin_in_text(full_name.strip(), field="full_name")
     if not full_name or len(full_name) > 200:
         raise RecordError("full_name: must be 1-200 characters")
     password_hash = hashing.hash(check_password(password)) if password is not None else None
@@ -245,7 +246,7 @@ def _check_username(username: str) -> str:
     username = username.strip()
     if not 1 <= len(username) <= 64 or not all(c.isascii() and (c.isalnum() or c in "._-") for c in username):
         raise RecordError("username: must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-'")
-    return username
+    return refuse_iin_in_text(username, field="username")
 
 
 def ensure_officer_account(*, session: Session, officer: Officer, at: dt.datetime) -> Account:
@@ -331,7 +332,10 @@ def set_officer_active(*, session: Session, officer: Officer, active: bool, at: 
 
     Raises:
         RecordError: the account is in that state already.
+        IinInTextError: the reason holds an IIN.
     """
+    if reason is not None:
+        reason = refuse_iin_in_text(reason, field="reason")
     if officer.active == active:
         raise RecordError(f"officer {officer.username} is {'active' if active else 'disabled'} already")
     with unit_of_work(session):
@@ -459,8 +463,9 @@ def create_token(*, session: Session, owner: TokenOwner, name: str, scopes: Iter
 
     Raises:
         RecordError: a bad name, an unknown scope or one the owner may not hold, an expiry not after `at`.
+        IinInTextError: the name holds an IIN.
     """
-    name = name.strip()
+    name = refuse_iin_in_text(name.strip(), field="name")
     if not 1 <= len(name) <= TOKEN_NAME_MAX_CHARS:
         raise RecordError(f"name: must be 1-{TOKEN_NAME_MAX_CHARS} characters")
     wanted = parse_scopes(scopes)

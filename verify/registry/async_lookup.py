@@ -74,7 +74,8 @@ class AsyncRegistryStatusLookup:
         """PostgreSQL: the statements sent so far (each answers one batch of lookups)."""
 
     @classmethod
-    def for_engine(cls, engine: Engine, *, pool_size: int = 5, timeout_s: float = 5.0) -> AsyncRegistryStatusLookup:
+    def for_engine(cls, engine: Engine, *, pool_size: int = 5, timeout_s: float = 5.0,
+                   statement_timeout_ms: int = STATEMENT_TIMEOUT_MS) -> AsyncRegistryStatusLookup:
         """A lookup on the database of `engine`.
 
         Args:
@@ -82,6 +83,7 @@ class AsyncRegistryStatusLookup:
                 PostgreSQL: only its URL and dialect are used (the pool opens its own connections).
             pool_size: PostgreSQL: the most connections the pool opens.
             timeout_s: PostgreSQL: seconds a lookup waits for a free connection before `RegistryUnavailableError`.
+            statement_timeout_ms: PostgreSQL: `statement_timeout` and `lock_timeout` of the pool's connections.
 
         Raises:
             ValueError: a database other than SQLite and PostgreSQL.
@@ -92,8 +94,17 @@ class AsyncRegistryStatusLookup:
             raise ValueError(f"{engine.dialect.name}: the registry runs on SQLite or PostgreSQL")
         statement = StatusStatement.for_dialect(engine.dialect, batch=True)
         conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        if isinstance(statement_timeout_ms, bool) or not isinstance(statement_timeout_ms, int) \
+                or statement_timeout_ms < 1:
+            raise ValueError("statement_timeout_ms: a positive number of milliseconds")
+
+        async def configure(connection: psycopg.AsyncConnection[tuple[object, ...]]) -> None:
+            """Bound every statement and lock wait of a new pool connection."""
+            await connection.execute(f"SET statement_timeout = {int(statement_timeout_ms)}")
+            await connection.execute(f"SET lock_timeout = {int(statement_timeout_ms)}")
+
         pool = AsyncConnectionPool(conninfo, min_size=1, max_size=pool_size, timeout=timeout_s, open=False,
-                                   kwargs={"autocommit": True}, configure=_configure, name="verify-status")
+                                   kwargs={"autocommit": True}, configure=configure, name="verify-status")
         return cls(statement=statement, pool=pool)
 
     async def open(self) -> None:
@@ -179,8 +190,3 @@ class AsyncRegistryStatusLookup:
         for document, future in waiting.items():
             if not future.done():
                 future.set_result(rows.get(document, []))
-
-
-async def _configure(connection: psycopg.AsyncConnection[tuple[object, ...]]) -> None:
-    """Bound every statement of a new pool connection (`statement_timeout`)."""
-    await connection.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")

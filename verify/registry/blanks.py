@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, RecordError, StockError
-from ..identifiers import normalize_series, validate_number
+from ..identifiers import normalize_series, refuse_iin_in_text, validate_number
 from .access import officer_id, require_institution, require_writer, unit_of_work
 from .audit import append_event
 from .models import Blank, BlankRange, BlankState, Officer
@@ -102,7 +102,8 @@ def add_blank_range(*, session: Session, officer: Officer, series: str, first: s
     Raises:
         ForbiddenError: a viewer or inactive account.
         RecordError: a bad series or number, or first > last.
-        ConflictError: the range overlaps one already received (by any institution).
+        ConflictError: the range overlaps one already received (by any institution; only a range of the
+            officer's own institution is named).
     """
     require_writer(officer)
     series = normalize_series(series)
@@ -117,11 +118,14 @@ def add_blank_range(*, session: Session, officer: Officer, series: str, first: s
             .order_by(col(BlankRange.first_number))
         ).first()
         if overlap is not None:
-            mine = overlap.institution_id == officer.institution_id
-            whose = "this institution's" if mine else "another institution's"
-            raise ConflictError(f"blanks {series} {format_number(first_no)}-{format_number(last_no)} overlap "
-                                f"{whose} range {series} {format_number(overlap.first_number)}-"
-                                f"{format_number(overlap.last_number)}")
+            asked = f"blanks {series} {format_number(first_no)}-{format_number(last_no)}"
+            if overlap.institution_id == officer.institution_id:
+                raise ConflictError(f"{asked} overlap this institution's range {series} "
+                                    f"{format_number(overlap.first_number)}-{format_number(overlap.last_number)}")
+            # Blank numbers are unique in the country, so the overlap itself must be said; nothing of the other
+            # institution's stock (its range, its name) is (issue 10, item 8).
+            raise ConflictError(f"{asked} overlap blanks recorded in the registry already; check the numbers on "
+                                "the printing house's delivery note")
         blank_range = BlankRange(institution_id=officer.institution_id, series=series, first_number=first_no,
                                  last_number=last_no, next_number=first_no, received_at=at,
                                  officer_id=officer_id(officer))
@@ -213,13 +217,13 @@ def write_off_blank(*, session: Session, officer: Officer, series: str, number: 
 
     Raises:
         ForbiddenError: a viewer or inactive account.
-        RecordError: a bad series or number, or an empty reason.
+        RecordError: a bad series or number, or an empty reason (IinInTextError: the reason holds an IIN).
         StockError: the number is not in the institution's stock.
         ConflictError: the blank is used for a document or written off already.
     """
     require_writer(officer)
     series, number = normalize_series(series), validate_number(number.strip())
-    reason = reason.strip()
+    reason = refuse_iin_in_text(reason.strip(), field="reason")
     if not reason:
         raise RecordError("reason: a write-off needs a reason")
     wanted = int(number)

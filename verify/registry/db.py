@@ -14,6 +14,11 @@ SQLite (a file under the data directory, `Settings.resolved_database_url()`):
 A read-only engine (`make_engine(url, readonly=True)`, used by the status lookup) starts
 deferred transactions with `query_only` set, so verification reads never queue for the write lock.
 
+Every engine can be given one timeout (`make_engine(url, timeout_ms=...)`), set on every connection it opens: on
+PostgreSQL `statement_timeout` and `lock_timeout` (a statement that runs, or waits for a lock, longer fails
+with SQLSTATE 57014 or 55P03), on SQLite `busy_timeout` (the wait for a lock). The web service gives its reading
+engines a short one and its writing engine a longer one (docs/DEPLOY.md); the command line waits as it always did.
+
 PostgreSQL (`postgresql+psycopg://...`): READ COMMITTED; the services lock what they change
 (`UPDATE ... RETURNING` on a counter row, `SELECT ... FOR UPDATE` on a blank range, a document
 or the audit head). A test schema can be chosen with `?options=-csearch_path%3Dname`.
@@ -68,7 +73,8 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def make_engine(url: str, *, readonly: bool = False, autocommit: bool = False, pool_size: int = 5,
-                pooled: bool = True, pre_ping: bool = False, echo: bool = False) -> Engine:
+                pooled: bool = True, pre_ping: bool = False, echo: bool = False,
+                timeout_ms: int | None = None) -> Engine:
     """An engine for the registry database.
 
     Args:
@@ -83,26 +89,40 @@ def make_engine(url: str, *, readonly: bool = False, autocommit: bool = False, p
         pre_ping: PostgreSQL: test each pooled connection before use (one more round trip per
             transaction; worth it behind a proxy that drops idle connections).
         echo: log SQL (development only: statements carry no IIN, but parameters might).
+        timeout_ms: milliseconds a statement may run or wait for a lock on every connection of the engine
+            (PostgreSQL `statement_timeout` and `lock_timeout`, PostgreSQL 16 manual §20.11.1; SQLite
+            `busy_timeout`); None: no statement timeout on PostgreSQL, `SQLITE_BUSY_TIMEOUT_MS` on SQLite.
+            Running over it raises `sqlalchemy.exc.OperationalError`.
 
     Returns:
         The engine; on SQLite the parent directory of the file is created.
+
+    Raises:
+        ValueError: `timeout_ms` is not a positive integer.
     """
+    if timeout_ms is not None and (isinstance(timeout_ms, bool) or not isinstance(timeout_ms, int) or timeout_ms < 1):
+        raise ValueError("timeout_ms: a positive number of milliseconds")
     parsed = make_url(url)
     options: dict[str, Any] = {"echo": echo}
     if autocommit:
         options["isolation_level"] = "AUTOCOMMIT"
     if parsed.get_backend_name() != "sqlite":
         if not pooled:
-            return create_engine(url, poolclass=NullPool, **options)
-        return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping,
-                             pool_recycle=1800, **options)
+            server = create_engine(url, poolclass=NullPool, **options)
+        else:
+            server = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping,
+                                   pool_recycle=1800, **options)
+        if timeout_ms is not None:
+            _install_server_timeouts(server, timeout_ms)
+        return server
     path = sqlite_path(url)
     if path is not None and not readonly:
         path.parent.mkdir(parents=True, exist_ok=True)
     # A pool keeps connections open: closing the last connection of a WAL database checkpoints it and
     # removes the WAL file, milliseconds per transaction. In-memory databases get one connection.
     # A process that forks must `engine.dispose()` first (the child builds its own engine).
-    connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    busy_ms = SQLITE_BUSY_TIMEOUT_MS if timeout_ms is None else timeout_ms
+    connect_args = {"timeout": busy_ms / 1000, "check_same_thread": False}
     if path is None:
         engine = create_engine(url, poolclass=StaticPool, connect_args=connect_args, **options)
     elif not pooled:
@@ -110,17 +130,34 @@ def make_engine(url: str, *, readonly: bool = False, autocommit: bool = False, p
     else:
         engine = create_engine(url, poolclass=QueuePool, pool_size=pool_size, max_overflow=pool_size,
                                connect_args=connect_args, **options)
-    _install_sqlite_hooks(engine, readonly=readonly, autocommit=autocommit)
+    _install_sqlite_hooks(engine, readonly=readonly, autocommit=autocommit, busy_ms=busy_ms)
     return engine
 
 
-def _install_sqlite_hooks(engine: Engine, *, readonly: bool, autocommit: bool) -> None:
+def _install_server_timeouts(engine: Engine, timeout_ms: int) -> None:
+    """`SET statement_timeout` and `lock_timeout` on every new connection, outside any transaction (the
+    recipe of SQLAlchemy's "Setting a Default Schema for New Connections"), so that they hold for the session."""
+
+    @event.listens_for(engine, "connect", insert=True)
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"SET statement_timeout = {int(timeout_ms)}")
+            cursor.execute(f"SET lock_timeout = {int(timeout_ms)}")
+        finally:
+            cursor.close()
+            dbapi_connection.autocommit = autocommit
+
+
+def _install_sqlite_hooks(engine: Engine, *, readonly: bool, autocommit: bool, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # pysqlite must not BEGIN by itself
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
             cursor.execute("PRAGMA foreign_keys = ON")
             if readonly:
                 cursor.execute("PRAGMA query_only = ON")

@@ -2,8 +2,12 @@
 
 Each service is one transaction (it commits, or rolls back and raises) that changes the document rows, stores
 every signed revision (COSE bytes, payload SHA-256, QR text, kid, signing time) and appends its audit events.
-Records are signed through `verify.issue.sign_record`: the registry calls `issue`, `issue` never writes the
-registry (DESIGN.md, One picture). Duplicates, corrections and annulments are `verify.registry.lifecycle`.
+Every record the registry stores is signed in one place, `sign_document`: it asks the `SignerChooser` for the
+document signer whose scope holds the record's series and institution at the signing time and refuses with
+`NoSignerInScopeError` when none may, before anything is numbered for good or stored (the transaction rolls back),
+so that no stored record verifies OUT_OF_SCOPE (docs/FORMAT.md §7 step 10); then `verify.issue.sign_record` signs.
+The registry calls `issue`, `issue` never writes the registry (DESIGN.md, One picture). Duplicates,
+corrections and annulments are `verify.registry.lifecycle`.
 
     issue        -> original, valid                 numbers: counter (seed 001 item 7) or blank (seed 000 item 17)
     issue_group  -> every graduate of a study group, exactly once per idempotency key
@@ -23,10 +27,10 @@ from sqlmodel import Session, col, select
 from .. import codec, qr
 from ..doctypes import NumberingMode, get_document_type
 from ..errors import ConflictError, LifecycleError, NotFoundError, RecordError, StockError
-from ..identifiers import normalize_series, validate_number
+from ..identifiers import normalize_series, refuse_iin_in_text, validate_number
 from ..issue import SignedRecord, sign_record
-from ..keys import Signer
 from ..record import HolderName, Record
+from ..signerset import SignerChooser
 from .access import officer_id, require_institution, require_writer, unit_of_work
 from .audit import append_event, holder_reference
 from .blanks import BlankReservation, mark_blank_used, reserve_blank, series_with_free_blanks
@@ -203,6 +207,27 @@ def require_in_force(session: Session, document: Document, *, action: str) -> No
 
 
 # ----------------------------------------------------------------------------- writing
+def sign_document(record: Record, *, signer: SignerChooser, base_url: str, at: dt.datetime) -> SignedRecord:
+    """Sign a record the registry is about to store, with a signer that may sign it: the one place of signing.
+
+    Originals, batch issues, duplicates and corrections all sign here (DESIGN.md, Trust beyond the registry:
+    "one document signer per institution at national scale, picked by scope at issue").
+
+    Args:
+        record: the record to sign (its series and institution BIN choose the signer).
+        signer: the `SignerChooser` (`verify.signerset`).
+        base_url: the verification host of the QR link; at: the signing time (aware).
+
+    Raises:
+        NoSignerInScopeError: no active document signer's scope holds the series and institution at `at`
+            (docs/FORMAT.md §7 steps 8-10 would fail); the caller's transaction rolls back.
+        KeyStoreError, HsmError: the chosen signer cannot sign.
+        RecordError, OverBudgetError: from `verify.issue.sign_record`.
+    """
+    chosen = signer.signer_for(series=record.series, institution_bin=record.institution_bin, at=at)
+    return sign_record(record, signer=chosen, base_url=base_url, at=at)
+
+
 def store_revision(session: Session, *, document: Document, signed: SignedRecord, officer: Officer,
                    at: dt.datetime, changed_fields: Iterable[str] = (), reason: str | None = None) -> DocumentRevision:
     """Write a signed revision of `document` (written once, never changed) and its log entry; its row, with its id.
@@ -280,7 +305,7 @@ def take_number(session: Session, *, doc_type_code: str, institution_id: int, bl
 
 
 # ----------------------------------------------------------------------------- issue
-def issue_document(*, session: Session, officer: Officer, graduate_id: int, signer: Signer, base_url: str,
+def issue_document(*, session: Session, officer: Officer, graduate_id: int, signer: SignerChooser, base_url: str,
                    at: dt.datetime, blank_series: str | None = None, blank_number: str | None = None,
                    batch_id: int | None = None) -> Document:
     """Issue the original document of one graduate: number it, sign it, store it; commits.
@@ -292,7 +317,8 @@ def issue_document(*, session: Session, officer: Officer, graduate_id: int, sign
     Args:
         officer: an issuer or head of the graduate's institution.
         graduate_id: the graduate (imported with `importing.import_graduates`).
-        signer: the document signer; base_url: the verification host of the QR link.
+        signer: chooses the document signer by scope (`verify.signerset`: a key store's `SignerSet`, or one
+            `ScopedSigner`); base_url: the verification host of the QR link.
         at: the signing time (aware; not before the award date).
         blank_series: TVE only: the blank series (default: the only series in stock).
         blank_number: TVE only: the blank to print on (default: the next free one).
@@ -308,6 +334,7 @@ def issue_document(*, session: Session, officer: Officer, graduate_id: int, sign
             issue won the race: the partial unique index on documents.graduate_id).
         StockError: no free blank, or the blank number is outside the stock.
         RecordError, OverBudgetError: the record breaks the schema or the QR size budget.
+        NoSignerInScopeError: no active document signer may sign the series for the institution; nothing stored.
     """
     require_writer(officer)
     with unit_of_work(session):
@@ -328,7 +355,7 @@ def issue_document(*, session: Session, officer: Officer, graduate_id: int, sign
 
 
 def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Holder, institution_bin: str,
-           signer: Signer, base_url: str, at: dt.datetime, blank_series: str | None, blank_number: str | None,
+           signer: SignerChooser, base_url: str, at: dt.datetime, blank_series: str | None, blank_number: str | None,
            batch_id: int | None) -> Document:
     """Number, sign and store one original, with its blank and audit event, in the open transaction."""
     assert graduate.id is not None
@@ -339,7 +366,7 @@ def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Ho
                     holder=HolderName(holder.surname, holder.name, holder.patronymic),
                     institution_bin=institution_bin, award_date=graduate.award_date, programme=graduate.programme,
                     qualification=graduate.qualification, honours=graduate.honours)
-    signed = sign_record(record, signer=signer, base_url=base_url, at=at)
+    signed = sign_document(record, signer=signer, base_url=base_url, at=at)
     document = Document(doc_type=graduate.doc_type, series=series, number=number, state=DocumentState.VALID.value,
                         graduate_id=graduate.id, institution_id=graduate.institution_id, batch_id=batch_id,
                         issued_at=at, issued_by=officer_id(officer), current_revision=1)
@@ -385,7 +412,7 @@ class BatchResult:
     replayed: bool
 
 
-def issue_group(*, session: Session, officer: Officer, group: str, idempotency_key: str, signer: Signer,
+def issue_group(*, session: Session, officer: Officer, group: str, idempotency_key: str, signer: SignerChooser,
                 base_url: str, at: dt.datetime, blank_series: str | None = None,
                 progress: ProgressCallback | None = None) -> BatchResult:
     """Issue the documents of a whole study group, exactly once per idempotency key.
@@ -409,13 +436,15 @@ def issue_group(*, session: Session, officer: Officer, group: str, idempotency_k
         ForbiddenError: a viewer.
         ConflictError: the key names a batch of another institution, group or series.
         NotFoundError: the group has no graduates.
+        IinInTextError: the key or the group holds an IIN (both are stored and shown).
         StockError, RecordError, OverBudgetError: from `issue_document`; documents issued before stay issued
             and a retry with the same key continues after them.
     """
     require_writer(officer)
-    key = idempotency_key.strip()
+    key = refuse_iin_in_text(idempotency_key.strip(), field="idempotency_key")
     if not 1 <= len(key) <= 128:
         raise RecordError("idempotency key: must be 1-128 characters")
+    refuse_iin_in_text(group, field="group")
     batch, replayed = _open_batch(session, officer=officer, group=group, key=key, blank_series=blank_series, at=at)
     assert batch.id is not None
     total = len(batch.graduate_ids)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, NotFoundError
-from ..identifiers import validate_bin
+from ..identifiers import refuse_iin_in_text, validate_bin
 from .access import unit_of_work
 from .audit import append_event
 from .models import Institution, InstitutionCreate, Officer, OfficerCreate
@@ -33,7 +33,10 @@ def create_institution(*, session: Session, institution_create: InstitutionCreat
 
     Raises:
         ConflictError: an institution with this BIN exists.
+        IinInTextError: a name or the region holds an IIN.
     """
+    for name in ("name_kk", "name_ru", "name_en", "region"):
+        refuse_iin_in_text(getattr(institution_create, name), field=name)
     with unit_of_work(session):
         if get_institution_by_bin(session=session, bin=institution_create.bin) is not None:
             raise ConflictError(f"an institution with BIN {institution_create.bin} is registered already")
@@ -87,8 +90,11 @@ def create_officer(*, session: Session, officer_create: OfficerCreate, instituti
 
     Raises:
         ConflictError: the username is taken.
+        IinInTextError: the username or the full name holds an IIN.
     """
     assert institution.id is not None
+    refuse_iin_in_text(officer_create.username, field="username")
+    refuse_iin_in_text(officer_create.full_name, field="full_name")
     with unit_of_work(session):
         if get_officer_by_username(session=session, username=officer_create.username) is not None:
             raise ConflictError(f"the username {officer_create.username} is taken")

@@ -20,9 +20,9 @@ from typing import Any
 from sqlmodel import Session
 
 from ..errors import RecordError
-from ..issue import sign_record
-from ..keys import Signer
+from ..identifiers import refuse_iin_in_text
 from ..record import DuplicateOf, HolderName, Record
+from ..signerset import SignerChooser
 from ..transparency import StatusChangeEntry
 from .access import officer_id, require_head, require_writer, unit_of_work
 from .audit import append_event, holder_reference
@@ -34,6 +34,7 @@ from .documents import (
     lock_document,
     record_of,
     require_in_force,
+    sign_document,
     store_revision,
     take_number,
 )
@@ -49,7 +50,7 @@ _RENAMING_REASONS = (DuplicateReason.NAME_CHANGED, DuplicateReason.FILLING_ERROR
 
 # ----------------------------------------------------------------------------- duplicates
 def issue_duplicate(*, session: Session, officer: Officer, series: str, number: str, reason: str,
-                    signer: Signer, base_url: str, at: dt.datetime, new_name: HolderName | None = None,
+                    signer: SignerChooser, base_url: str, at: dt.datetime, new_name: HolderName | None = None,
                     blank_series: str | None = None, blank_number: str | None = None) -> Document:
     """Issue duplicate No. N instead of a document in force; the replaced one becomes void; commits.
 
@@ -75,6 +76,7 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
         LifecycleError: the document is annulled (final) or replaced (void).
         RecordError: an unknown reason, a missing or unchanged new name, a name change for another reason.
         StockError: no free blank.
+        NoSignerInScopeError: no active document signer may sign the series for the institution; nothing stored.
     """
     require_writer(officer)
     try:
@@ -103,7 +105,7 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
             blank_number=blank_number, fallback_series=target.series)
         record = current.with_changes(series=new_series, number=new_number, holder=holder_name, revision=1,
                                       duplicate=DuplicateOf(duplicate_no, original.series, original.number))
-        signed = sign_record(record, signer=signer, base_url=base_url, at=at)
+        signed = sign_document(record, signer=signer, base_url=base_url, at=at)
         duplicate = Document(doc_type=target.doc_type, series=new_series, number=new_number,
                              state=DocumentState.VALID.value, duplicate_no=duplicate_no, duplicate_reason=why.value,
                              graduate_id=target.graduate_id, institution_id=target.institution_id,
@@ -211,7 +213,7 @@ def _changed_fields(old: Record, new: Record) -> list[str]:
 
 
 def correct_document(*, session: Session, officer: Officer, series: str, number: str, changes: Mapping[str, Any],
-                     reason: str, signer: Signer, base_url: str, at: dt.datetime) -> DocumentRevision:
+                     reason: str, signer: SignerChooser, base_url: str, at: dt.datetime) -> DocumentRevision:
     """Correct the data of a document in force: a new signed revision (revision + 1); commits.
 
     Seed 000 appendix 38 (TVE, "updating (correcting) the data in education documents"), seed 001
@@ -232,10 +234,12 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
         NotFoundError: no such document.
         LifecycleError: the document is annulled (final) or replaced (void).
         RecordError: a bad field or value, nothing changes, no reason, or the new record breaks the schema.
+        IinInTextError: the reason holds an IIN (it is shown on the public page).
+        NoSignerInScopeError: no active document signer may sign the series for the institution; nothing stored.
     """
     require_writer(officer)
     values = parse_changes(changes)
-    reason = reason.strip()
+    reason = refuse_iin_in_text(reason.strip(), field="reason")
     if not reason:
         raise RecordError("reason: a correction needs a reason")
     with unit_of_work(session):
@@ -249,7 +253,7 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
         changed = _changed_fields(current, new_record)
         if not changed:
             raise RecordError(f"changes: nothing differs from revision {current.revision}")
-        signed = sign_record(new_record, signer=signer, base_url=base_url, at=at)
+        signed = sign_document(new_record, signer=signer, base_url=base_url, at=at)
         log_status_change(session, StatusChangeEntry.correction(
             series=document.series, number=document.number, institution_bin=current.institution_bin,
             revision=new_record.revision, at=at), at=at)
@@ -296,9 +300,10 @@ def annul_document(*, session: Session, officer: Officer, series: str, number: s
         NotFoundError: no such document.
         LifecycleError: annulled already (final), or replaced (void; annul the document in force).
         RecordError: an empty basis.
+        IinInTextError: the basis holds an IIN (it is shown on the public page).
     """
     require_head(officer)
-    basis = basis.strip()
+    basis = refuse_iin_in_text(basis.strip(), field="basis")
     if not basis:
         raise RecordError("basis: an annulment needs its basis")
     with unit_of_work(session):

@@ -18,6 +18,7 @@ from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from ..errors import ConflictError, NotFoundError, RecordError
+from ..identifiers import refuse_iin_in_text
 from .access import flush_or_conflict, unit_of_work
 from .audit import append_event, holder_reference
 from .models import Document, DocumentRevision, Graduate, Holder, Institution, Partner
@@ -27,10 +28,10 @@ def create_partner(*, session: Session, name: str, at: dt.datetime, actor: str =
     """Register a partner system (e.g. the "digital documents" app); commits (audited).
 
     Raises:
-        RecordError: an empty or over-long name.
+        RecordError: an empty or over-long name (IinInTextError: it holds an IIN).
         ConflictError: the name is taken.
     """
-    name = " ".join(name.split())
+    name = refuse_iin_in_text(" ".join(name.split()), field="name")
     if not 1 <= len(name) <= 100:
         raise RecordError("name: must be 1-100 characters")
     with unit_of_work(session):

@@ -4,7 +4,9 @@ Every route needs the `admin` scope, held by administrator accounts only (`verif
 
 | route                                          | does                                                          |
 |------------------------------------------------|---------------------------------------------------------------|
-| POST /api/v1/admin/institutions                | register a college or university (201)                        |
+| POST /api/v1/admin/institutions                | register a college or university (201), and its signer when   |
+|                                                | VERIFY_SIGNER_PER_INSTITUTION is on (production default)       |
+| POST /api/v1/admin/institutions/{bin}/signer   | create or rotate the institution's own document signer        |
 | GET /api/v1/admin/institutions                 | all institutions                                              |
 | POST /api/v1/admin/officers                    | open an officer account with its password (201)               |
 | GET /api/v1/admin/officers                     | officer accounts (of one institution with ?institution_bin=)  |
@@ -17,7 +19,7 @@ Every route needs the `admin` scope, held by administrator accounts only (`verif
 | GET /api/v1/admin/tokens                       | every token (never its text)                                  |
 | DELETE /api/v1/admin/tokens/{id}               | revoke any token now (204)                                    |
 | GET /api/v1/admin/signers                      | the key store's trust list: document signers and their state  |
-| POST /api/v1/admin/signers/rotate              | a new active document signer; the old one stays listed        |
+| POST /api/v1/admin/signers/rotate              | a new document signer for a scope; the others stay active     |
 | POST /api/v1/admin/signers/{kid}/revoke        | revoke a signer from its compromise time on                   |
 | POST /api/v1/admin/trust-list/publish          | sign a fresh publication (`KeyStore.export`)                  |
 
@@ -42,7 +44,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from verify import KeyStore, TrustList
-from verify.errors import ConflictError, NotFoundError, RecordError
+from verify.errors import ConflictError, KeyStoreError, NotFoundError, RecordError
 from verify.keys import ALGORITHM_NAMES, ALGORITHMS
 from verify.registry.access import unit_of_work
 from verify.registry.accounts import (
@@ -69,6 +71,7 @@ from verify.registry.institutions import (
 )
 from verify.registry.models import Institution, InstitutionCreate, Officer, OfficerCreate, Partner
 from verify.registry.partner import create_partner, get_partner_or_raise, list_partners
+from verify.registry.signers import create_institution_signer
 
 from ..auth.schemas import TokenCreatedModel, TokensModel
 from ..auth.sessions import token_lifetime, token_model
@@ -81,6 +84,7 @@ from .schemas import (
     DisableRequest,
     InstitutionModel,
     InstitutionRequest,
+    InstitutionSignerRequest,
     InstitutionsModel,
     OfficerCreateRequest,
     OfficerModel,
@@ -126,7 +130,12 @@ def _institution_model(institution: Institution) -> InstitutionModel:
                                    ("invalid-data", "bin: check digit does not match (not a valid BIN)"))},
 )
 def add_institution(body: InstitutionRequest, identity: Admin, office: BackOfficeDep) -> InstitutionModel:
-    """A college (TVE diplomas, seed 000) or a university (own-format documents, seed 001 item 7), by BIN."""
+    """A college (TVE diplomas, seed 000) or a university (own-format documents, seed 001 item 7), by BIN.
+
+    With VERIFY_SIGNER_PER_INSTITUTION on (the production default) its document signer is made too (its kind's
+    series, its BIN); the institution stays registered if that fails, and `signer_note` says why (e.g. a
+    production college with no blank series yet: make it with POST /institutions/{bin}/signer).
+    """
     with office.sessions() as session:
         try:
             data = InstitutionCreate(**body.model_dump())
@@ -134,7 +143,15 @@ def add_institution(body: InstitutionRequest, identity: Admin, office: BackOffic
             raise ProblemError("invalid-data", _first_error(exc)) from None
         institution = create_institution(session=session, institution_create=data, at=utcnow(),
                                          actor=identity.actor)
-    return _institution_model(institution)
+    model = _institution_model(institution)
+    if office.signer_per_institution:
+        try:
+            trust_list = _make_institution_signer(office, identity, bin_=institution.bin, series=[], alg=None)
+        except (RecordError, KeyStoreError) as exc:
+            model.signer_note = f"no document signer was made: {exc.message}"
+        else:
+            model.signer_kid = trust_list.signers[-1].kid.hex()
+    return model
 
 
 def _first_error(exc: ValueError) -> str:
@@ -422,16 +439,56 @@ def signers(identity: Admin, office: BackOfficeDep) -> TrustListModel:
     responses={**_TRUST_RESPONSES, **problem_responses(*_COMMON, _KEYS_DOWN)},
 )
 def rotate_signer(identity: Admin, office: BackOfficeDep, body: RotateRequest | None = None) -> TrustListModel:
-    """A new active document signer; the previous one's usage ends now but it stays listed for verification."""
+    """A new active document signer for a scope (`series`, `institution_bin`; none: the only active one); the
+    signers it replaces stop now but stay listed for verification, every other active signer stays active."""
     at = utcnow()
-    alg = (body or RotateRequest()).alg
+    request = body or RotateRequest()
+    series = frozenset(request.series) if request.series else None
     with _key_store_lock(office.keys):
-        trust_list = office.keys.rotate(at=at, alg=ALGORITHMS[alg])
+        trust_list = office.keys.rotate(at=at, alg=ALGORITHMS[request.alg], series=series,
+                                        institution_bin=request.institution_bin)
     office.publish_trust_list(trust_list)
     active = trust_list.signers[-1].kid.hex()
     _audit_trust(office, identity, action="signer.rotate", object_ref=active, at=at,
-                 after={"version": trust_list.version, "active_kid": active, "alg": alg})
+                 after={"version": trust_list.version, "active_kid": active, "alg": request.alg,
+                        "institution_bin": request.institution_bin})
     return trust_list_model(trust_list, at=at)
+
+
+def _make_institution_signer(office: BackOffice, identity: Identity, *, bin_: str, series: list[str],
+                             alg: str | None) -> TrustList:
+    """Create or rotate one institution's document signer, publish the list, audit it (`signer.create`)."""
+    at = utcnow()
+    with _key_store_lock(office.keys), office.readers() as session:
+        trust_list = create_institution_signer(session=session, keys=office.keys, institution_bin=bin_, at=at,
+                                               extra_series=series, alg=ALGORITHMS[alg] if alg else None)
+    office.publish_trust_list(trust_list)
+    entry = trust_list.signers[-1]
+    _audit_trust(office, identity, action="signer.create", object_ref=entry.kid.hex(), at=at,
+                 after={"version": trust_list.version, "institution_bin": bin_, "series": sorted(entry.scope.series),
+                        "alg": ALGORITHM_NAMES.get(entry.alg, "?")})
+    return trust_list
+
+
+@router.post(
+    "/institutions/{bin}/signer", summary="Create or rotate an institution's document signer",
+    response_model=TrustListModel, operation_id="createInstitutionSigner",
+    responses={**_TRUST_RESPONSES,
+               **problem_responses(*_COMMON, _KEYS_DOWN, ("not-found", "no institution with BIN 040140001236"),
+                                   ("invalid-data", "series: institution 040140001236 is a college with no blank "
+                                                    "series recorded; record its blanks first or name the series "
+                                                    "of its blanks"))},
+)
+def institution_signer(bin: Annotated[str, Path(pattern=r"^[0-9]{12}$")], identity: Admin,
+                       office: BackOfficeDep, body: InstitutionSignerRequest | None = None) -> TrustListModel:
+    """One signer per institution (DESIGN.md): scoped to the series its kind may issue and to its BIN.
+
+    A second call rotates it: its previous signer stops signing now but stays listed; other institutions' signers
+    stay active. Its key is made where the replaced one's was (a file, or the same PKCS#11 token).
+    """
+    request = body or InstitutionSignerRequest()
+    trust_list = _make_institution_signer(office, identity, bin_=bin, series=request.series, alg=request.alg)
+    return trust_list_model(trust_list, at=utcnow())
 
 
 @router.post(

@@ -7,7 +7,7 @@ and are never echoed; tokens are `web.auth.schemas`'s.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,6 +54,9 @@ class InstitutionModel(BaseModel):
     name_en: str
     kind: str
     region: str
+    signer_kid: str | None = Field(default=None, description="the kid of the document signer made with it "
+                                                              "(VERIFY_SIGNER_PER_INSTITUTION), else null")
+    signer_note: str | None = Field(default=None, description="why no signer was made with it, when one was due")
 
 
 class InstitutionsModel(BaseModel):
@@ -193,11 +196,27 @@ class TrustListModel(BaseModel):
 
 
 class RotateRequest(BaseModel):
-    """A new active document signer; the old one stays listed for verification (DESIGN.md, Trust model)."""
+    """A new active document signer for a scope; the signers it replaces stay listed for verification, every other
+    active signer stays active (DESIGN.md, Trust model; `verify.keystore.KeyStore.rotate`)."""
 
-    model_config = _examples({"alg": "EdDSA"})
+    model_config = _examples({"alg": "EdDSA", "series": ["BD", "MD"], "institution_bin": "040140001236"})
 
     alg: Literal["EdDSA", "ES256"] = "EdDSA"
+    series: list[Annotated[str, Field(min_length=1, max_length=5)]] | None = Field(
+        default=None, max_length=64, description="the series it may sign (default: the replaced signer's)")
+    institution_bin: str | None = Field(default=None, pattern=r"^[0-9]{12}$",
+                                        description="replace this institution's signer (or make its first)")
+
+
+class InstitutionSignerRequest(BaseModel):
+    """Create or rotate an institution's own document signer: its kind's series (a college: its blank series) and
+    its BIN (`verify.registry.signers`)."""
+
+    model_config = _examples({"series": ["ЖКБ"], "alg": "EdDSA"})
+
+    series: list[Annotated[str, Field(min_length=1, max_length=5)]] = Field(
+        default_factory=list, max_length=64, description="series to add to its kind's")
+    alg: Literal["EdDSA", "ES256"] | None = Field(default=None, description="default: EdDSA, or the token's")
 
 
 class RevokeSignerRequest(BaseModel):

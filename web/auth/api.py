@@ -2,7 +2,7 @@
 
 | route                             | who                       | does                                              |
 |-----------------------------------|---------------------------|---------------------------------------------------|
-| POST /api/v1/auth/login           | anyone (rate-limited)     | username + password (JSON or form) -> cookie, CSRF |
+| POST /api/v1/auth/login           | anyone (rate-limited)     | username + password (JSON) -> cookie, CSRF token   |
 | POST /api/v1/auth/logout          | cookie session            | ends the session, clears the cookie                |
 | GET /api/v1/auth/me               | any principal             | who, scopes, CSRF token of a cookie session         |
 | POST /api/v1/auth/tokens          | officer or admin account  | a token for yourself with a subset of your scopes  |
@@ -15,12 +15,10 @@ scope is 403. A wrong username, a wrong password and a disabled account get the 
 
 from __future__ import annotations
 
-import json
-from typing import Any, Final
+from typing import Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from verify.errors import ForbiddenError
@@ -28,44 +26,41 @@ from verify.registry.accounts import Identity, create_token, end_session, list_t
 from verify.registry.models import Account
 
 from ..deps import AnyPrincipal, BackOfficeDep, RowIdPath, utcnow
+from ..http.bodies import BODY_UNREADABLE, JSON_ONLY, read_json
 from ..problems.errors import ProblemRoute
 from ..problems.handlers import ProblemError
 from ..problems.openapi import CSRF_FAILED, INVALID, RATE_LIMITED, TOO_LARGE, UNAUTHORIZED, problem_responses
+from ..runtime.backoffice import BackOffice
 from .schemas import LoginRequest, MeModel, TokenCreatedModel, TokenCreateRequest, TokensModel
-from .sessions import LOGIN_FAILED, csrf_token_for, me_model, sign_in, token_lifetime, token_model
+from .sessions import (
+    FOREIGN_ORIGIN,
+    LOGIN_FAILED,
+    check_origin,
+    csrf_token_for,
+    limit_account,
+    me_model,
+    sign_in,
+    token_lifetime,
+    token_model,
+)
 
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"], route_class=ProblemRoute)
 
 
-async def _login_form(request: Request) -> LoginRequest:
-    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    try:
-        if media_type == "application/json" or media_type.endswith("+json"):
-            try:
-                data: Any = json.loads(await request.body())
-            except ValueError:
-                raise ProblemError("bad-request", "the body is not valid JSON") from None
-        elif media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            form = await request.form()
-            data = {key: value for key, value in form.items() if isinstance(value, str)}
-        else:
-            raise ProblemError("unsupported-media-type",
-                               "send application/json or application/x-www-form-urlencoded")
-        return LoginRequest.model_validate(data)
-    except ValidationError as exc:
-        errors = [{"loc": [str(p) for p in error.get("loc", ())], "msg": str(error.get("msg", "")),
-                   "type": str(error.get("type", ""))} for error in exc.errors(include_input=False)[:20]]
-        raise ProblemError("invalid-request", "the request does not match the schema; see errors",
-                           extensions={"errors": errors}) from None
+async def _login_form(request: Request, office: BackOffice) -> LoginRequest:
+    """The sign-in body: JSON only (an HTML form of another site cannot send it without CORS), from our own origin.
 
+    Raises:
+        ProblemError: 403 forbidden (a foreign Origin), 415 (not JSON), 400 (too deep, not UTF-8), 422.
+        RequestValidationError: 422 (the shape of the body).
+    """
+    check_origin(request, base_url=office.base_url)
+    return await read_json(request, LoginRequest)
 
 
 _LOGIN_BODY: Final = {"required": True, "content": {
     "application/json": {"schema": {"$ref": "#/components/schemas/LoginRequest"},
-                         "example": {"username": "a.seitkali", "password": "correct horse battery staple"}},
-    "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/LoginRequest"},
-                                          "example": {"username": "a.seitkali",
-                                                      "password": "correct horse battery staple"}}}}
+                         "example": {"username": "a.seitkali", "password": "correct horse battery staple"}}}}
 
 
 @router.post(
@@ -76,19 +71,21 @@ _LOGIN_BODY: Final = {"required": True, "content": {
                      "headers": {"Set-Cookie": {"description": "__Host-verify-session=...; Path=/; Max-Age=28800; "
                                                                "HttpOnly; SameSite=Lax; Secure",
                                                 "schema": {"type": "string"}}}},
-               **problem_responses(("bad-request", "the body is not valid JSON"),
-                                   ("login-failed", LOGIN_FAILED), TOO_LARGE,
-                                   ("unsupported-media-type", "send application/json or "
-                                                              "application/x-www-form-urlencoded"),
-                                   INVALID, RATE_LIMITED)},
+               **problem_responses(("bad-request", BODY_UNREADABLE),
+                                   ("login-failed", LOGIN_FAILED), ("forbidden", FOREIGN_ORIGIN), TOO_LARGE,
+                                   ("unsupported-media-type", JSON_ONLY), INVALID, RATE_LIMITED)},
 )
 async def login(request: Request, office: BackOfficeDep) -> JSONResponse:
     """Check a username and password; open a session (VERIFY_SESSION_TTL_S) and set its cookie.
 
+    JSON only, and an Origin header, when sent, must be this service's (login CSRF). Attempts are limited per
+    client address (VERIFY_RATE_LOGIN) and per account (VERIFY_RATE_LOGIN_ACCOUNT): 429 with Retry-After.
+
     The answer carries `csrf_token`: send it as X-CSRF-Token with every POST, PUT, PATCH or DELETE made with the
     cookie. An unknown username, a wrong password and a disabled account all get the same 401.
     """
-    form = await _login_form(request)
+    form = await _login_form(request, office)
+    await limit_account(office, form.username)
     secret, identity = await run_in_threadpool(sign_in, office, form, at=utcnow())
     body = await run_in_threadpool(me_model, office, identity, csrf_token=csrf_token_for(secret))
     return JSONResponse(body.model_dump(mode="json"), headers={"Set-Cookie": office.cookie.set_cookie(secret)})

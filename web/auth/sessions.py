@@ -30,6 +30,7 @@ import datetime as dt
 import hashlib
 import hmac
 from typing import Final
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -120,6 +121,58 @@ async def sent_csrf_token(request: Request) -> str:
         return ""
     value = (await request.form()).get(CSRF_FIELD)
     return value if isinstance(value, str) else ""
+
+
+ACCOUNT_BUCKET: Final = "login_account"
+"""The rate-limit bucket of sign-in attempts per account (VERIFY_RATE_LOGIN_ACCOUNT), beside the per-address one."""
+FOREIGN_ORIGIN: Final = "sign-in is accepted only from this service's own pages and from programs without an Origin"
+
+
+def own_origin(request: Request, origin: str, *, base_url: str) -> bool:
+    """Whether an Origin header (RFC 6454 §7) names this service: the configured base URL's origin, or the host
+    the request was sent to (its Host header), as the OWASP CSRF cheat sheet's "verifying origin with standard
+    headers" compares them. `null` (a sandboxed or privacy-sensitive context) is never our own.
+    """
+    parts = urlsplit(origin.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        return False
+    netloc = parts.netloc.lower()
+    office_origin = urlsplit(base_url)
+    if parts.scheme == office_origin.scheme and netloc == office_origin.netloc.lower():
+        return True
+    host = request.headers.get("host", "").strip().lower()
+    return bool(host) and netloc == host
+
+
+def check_origin(request: Request, *, base_url: str) -> None:
+    """Refuse a request whose Origin header names another site (login CSRF); programs send none.
+
+    Raises:
+        ProblemError: 403 forbidden.
+    """
+    origin = request.headers.get("origin")
+    if origin is not None and not own_origin(request, origin, base_url=base_url):
+        raise ProblemError("forbidden", FOREIGN_ORIGIN, message_key="e_foreign_origin")
+
+
+def account_key(username: str) -> str:
+    """The per-account rate-limit key of a username: SHA-256 of its case-folded, trimmed text (no name stored)."""
+    return hashlib.sha256(username.strip().casefold().encode("utf-8")).hexdigest()
+
+
+async def limit_account(office: BackOffice, username: str) -> None:
+    """Count one sign-in attempt for the account named `username`, whatever the address it comes from.
+
+    Credential stuffing spreads its attempts over many addresses; this limit (VERIFY_RATE_LOGIN_ACCOUNT) counts
+    them per account. It is counted before the password is checked, for unknown names alike (no oracle).
+
+    Raises:
+        ProblemError: 429 rate-limited with Retry-After.
+    """
+    wait_s = await office.limiter.hit(ACCOUNT_BUCKET, account_key(username))
+    if wait_s is not None:
+        raise ProblemError("rate-limited", f"too many sign-in attempts for this account; try again in {wait_s} s",
+                           headers={"Retry-After": str(wait_s)}, message_key="c_login_limited")
 
 
 def sign_in(office: BackOffice, form: LoginRequest, *, at: dt.datetime) -> tuple[str, Identity]:

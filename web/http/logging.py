@@ -28,7 +28,7 @@ from typing import Any, Final
 
 LOGGER_NAME: Final = "verify.web"
 ALLOWED_FIELDS: Final = frozenset({
-    "method", "route", "status", "duration_ms", "client", "request_id", "error", "bucket", "version",
+    "method", "route", "status", "duration_ms", "client", "request_id", "trace_id", "error", "bucket", "version",
     "environment", "workers", "pid", "seconds", "reason",
 })
 """`extra` fields a log line may carry; every other attribute of a record is dropped."""

@@ -84,6 +84,9 @@ from .schemas import (
 UPLOAD_PATHS: Final = ("/api/v1/officer/imports",)
 """Paths whose body cap is the upload cap (`web.http.guards.BodySizeLimit`)."""
 _NOT_FOUND: Final = ("not-found", NOT_IN_YOUR_REGISTRY)
+_NO_SIGNER: Final = ("signer-scope", "No active document signer may sign series BD for institution 040140001236: "
+                                      "the administrator must create the institution's signer. Nothing was signed "
+                                      "or stored.")
 _STATE: Final = ("document-state", "document BD 0000042 was replaced by duplicate No. 1 BD 0000043 and is void")
 
 Series = Annotated[str, Path(max_length=8, description="the series as printed, e.g. BD or ЖБ")]
@@ -158,7 +161,7 @@ def list_graduates(identity: OfficerReader, office: BackOfficeDep,
                **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID,
                                    ("not-found", "no such graduate in your institution's registry"),
                                    ("conflict", "graduate #17 has document BD 0000042 already"),
-                                   ("blank-stock", "no free blanks in this institution's stock"),
+                                   ("blank-stock", "no free blanks in this institution's stock"), _NO_SIGNER,
                                    ("invalid-data", "the signed record is 310 bytes and needs QR version 13"),
                                    ("unavailable", "the active signer is not in the trust list"))},
 )
@@ -188,7 +191,7 @@ def _idempotency_key(value: str | None) -> str:
                                    UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID,
                                    ("not-found", "no graduates in group 'ИС-22-1' of this institution"),
                                    ("conflict", "idempotency key 'k1' names another batch: use a new key"),
-                                   ("blank-stock", "no free blanks in this institution's stock"),
+                                   ("blank-stock", "no free blanks in this institution's stock"), _NO_SIGNER,
                                    ("unavailable", "the active signer is not in the trust list"))},
 )
 def issue_batch(body: BatchRequest, identity: OfficerWriter, office: BackOfficeDep,
@@ -315,7 +318,7 @@ def print_sheet(identity: OfficerReader, office: BackOfficeDep,
     status_code=201, response_model=DocumentDetailModel,
     responses={201: {"description": "The duplicate; the document it replaces is void from now on",
                      "content": {"application/json": {"example": DOCUMENT_DETAIL_EXAMPLE}}},
-               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID, _NOT_FOUND, _STATE,
+               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID, _NOT_FOUND, _STATE, _NO_SIGNER,
                                    ("blank-stock", "no free blanks in this institution's stock"),
                                    ("invalid-data", "new name: a duplicate issued because the name changed carries "
                                                     "the new name"))},
@@ -337,7 +340,7 @@ def make_duplicate(series: Series, number: Number, body: DuplicateRequest, ident
     operation_id="correctDocument",
     status_code=201, response_model=RevisionCreatedModel,
     responses={201: {"description": "The new revision; earlier QR codes still verify and show what changed"},
-               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID, _NOT_FOUND, _STATE,
+               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID, _NOT_FOUND, _STATE, _NO_SIGNER,
                                    ("invalid-data", "changes: nothing differs from revision 1"))},
 )
 def make_correction(series: Series, number: Number, body: CorrectionRequest, identity: OfficerWriter,

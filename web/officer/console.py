@@ -64,7 +64,7 @@ from verify.registry.queries import NO_SUCH_GRADUATE, DocumentFilter
 
 from ..auth.desk import Desk
 from ..auth.schemas import LoginRequest
-from ..auth.sessions import sign_in
+from ..auth.sessions import limit_account, sign_in
 from ..deps import BackOfficeDep, DeskDep, utcnow
 from ..problems.handlers import ProblemError
 from ..runtime.backoffice import BackOffice
@@ -129,6 +129,12 @@ async def open_session(request: Request, office: BackOfficeDep, username: Annota
         form = LoginRequest(username=username.strip(), password=password)
     except ValidationError:
         return _login_page(request, office, status_code=422, error="c_login_missing", username=username[:64])
+    try:
+        await limit_account(office, form.username)
+    except ProblemError as exc:
+        page = _login_page(request, office, status_code=429, error="c_login_limited", username=username[:64])
+        page.headers.update(exc.headers or {})
+        return page
     try:
         secret, _ = await run_in_threadpool(sign_in, office, form, at=utcnow())
     except ProblemError:

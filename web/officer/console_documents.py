@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from verify import Error
 from verify.codec import split_qr_text
+from verify.identifiers import iins_in_text
 from verify.registry.lifecycle import CORRECTABLE_FIELDS
 from verify.registry.models import DocumentState
 from verify.registry.queries import DocumentFilter
@@ -117,6 +118,11 @@ def event_reason(t: Translator, reason: str | None) -> str:
     return t(key) if key in CATALOGUE else reason
 
 
+def _shown_values(values: Mapping[str, str] | None) -> dict[str, str]:
+    """A refused form's typed values to show again, without any that holds an IIN (never in an answer)."""
+    return {name: value for name, value in (values or {}).items() if not iins_in_text(value)}
+
+
 def _action_page(request: Request, desk: Desk, detail: DocumentDetailModel, record: Mapping[str, Any], action: str,
                  *, status_code: int = 200,
                  error: FormError | None = None, values: Mapping[str, str] | None = None,
@@ -126,7 +132,7 @@ def _action_page(request: Request, desk: Desk, detail: DocumentDetailModel, reco
     return console_page(request, f"console_{action}.html",
                  title=lambda t: t(f"c_{action}_title", document=f"{detail.series} {detail.number}"), desk=desk,
                  status_code=status_code, switch_base=f"{url}/{action}", doc=detail, url=url, error=error,
-                 values=dict(values or {}), record=record_values(record), nav="documents",
+                 values=_shown_values(values), record=record_values(record), nav="documents",
                  fields=CORRECTABLE_FIELDS, reasons=DUPLICATE_REASONS, blocked=blocked)
 
 
@@ -241,7 +247,7 @@ def _blanks_page(request: Request, desk: Desk, office: BackOffice, *, status_cod
     notice = f"c_done_{done}" if done in ("range", "write_off") else ""
     return console_page(request, "console_blanks.html", title=lambda t: t("c_blanks_title"), desk=desk,
                  status_code=status_code, switch_base="/console/blanks", stock=stock, error=error, failed=failed,
-                 values=dict(values or {}), notice=notice, nav="blanks")
+                 values=_shown_values(values), notice=notice, nav="blanks")
 
 
 @router.get("/blanks")

@@ -24,7 +24,8 @@ DUPLICATE_REASONS: Final = ("lost", "damaged", "name_changed", "filling_error")
 NAME_FIELDS: Final = ("surname", "name", "patronymic")
 _REFUSALS: Final = {"not-found": "c_error_not_found", "forbidden": "c_error_forbidden",
                     "conflict": "c_error_conflict", "document-state": "c_error_state",
-                    "blank-stock": "c_error_blank_stock", "unavailable": "c_error_unavailable"}
+                    "blank-stock": "c_error_blank_stock", "unavailable": "c_error_unavailable",
+                    "signer-scope": "c_error_signer_scope"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +40,8 @@ class FormError:
 def refusal(exc: Error | ProblemError) -> FormError:
     """A refusal of the officer service (a `verify` error, or a problem) as a form error (the detail is English)."""
     problem = exc if isinstance(exc, ProblemError) else problem_from_error(exc)
-    return FormError(_REFUSALS.get(problem.problem.slug, "c_error_refused"), str(problem.detail),
-                     problem.status_code)
+    key = problem.message_key or _REFUSALS.get(problem.problem.slug, "c_error_refused")
+    return FormError(key, str(problem.detail), problem.status_code)
 
 
 def schema_error(exc: ValidationError) -> FormError:

@@ -20,7 +20,7 @@ from verify import Error
 
 from ..auth.desk import Desk
 from ..deps import DB_INT_MAX
-from ..problems.errors import problem_from_error
+from ..problems.errors import DATABASE_UNAVAILABLE, problem_from_exception
 from ..problems.handlers import ProblemError
 from ..ui.i18n import Translator
 from ..ui.render import page_response, render
@@ -34,8 +34,8 @@ class ConsoleRoute(APIRoute):
     """A route whose errors are answered as console pages, never as problem JSON.
 
     A 401 (no session, or an ended one) leads to the sign-in page; any other problem, a `verify` error (through
-    `web.problems.errors.problem_from_error`), or a request FastAPI cannot read, is the error page with the
-    problem's status and detail.
+    `web.problems.errors.problem_from_exception`, also an unavailable database: 503 with Retry-After), or a request
+    FastAPI cannot read, is the error page with the problem's status and detail.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -47,8 +47,10 @@ class ConsoleRoute(APIRoute):
                 return await handler(request)
             except ProblemError as exc:
                 return error_page(request, exc)
-            except Error as exc:
-                return error_page(request, problem_from_error(exc))
+            except (Error, *DATABASE_UNAVAILABLE) as exc:
+                problem = problem_from_exception(exc)
+                assert problem is not None
+                return error_page(request, problem)
             except RequestValidationError:
                 return error_page(request, ProblemError("invalid-request", "the request does not match the form"))
 
@@ -74,7 +76,11 @@ def error_page(request: Request, exc: ProblemError) -> Response:
         return render("console_error.html", lang=lang, title=t(key), desk=None, message=t(key), detail=detail,
                       status=exc.status_code)
 
-    return page_response(request, html_of, status_code=exc.status_code)
+    page = page_response(request, html_of, status_code=exc.status_code)
+    retry_after = (exc.headers or {}).get("Retry-After")
+    if retry_after is not None:
+        page.headers["Retry-After"] = retry_after
+    return page
 
 
 def writer_only(desk: Desk) -> None:

@@ -53,6 +53,9 @@ PUBLIC_PROBLEM_TYPES: Final = (
     ProblemType("no-qr-code", 422, "No QR code",
                 "The picture was read but no QR code was found in it. Take the photo closer, in focus, with the "
                 "whole code inside the frame."),
+    ProblemType("too-many-codes", 422, "Too many QR codes",
+                "The picture holds more QR codes than are verified from one picture (VERIFY_SCAN_MAX_CODES, 8 by "
+                "default). Photograph one document at a time; nothing was verified."),
     ProblemType("rate-limited", 429, "Too many requests",
                 "This client sent too many requests; Retry-After says how many seconds to wait (RFC 6585 §4)."),
     ProblemType("internal-error", 500, "Internal error",
@@ -89,6 +92,12 @@ STAFF_PROBLEM_TYPES: Final = (
     ProblemType("document-state", 409, "Document state",
                 "The document's state forbids this: an annulment is final, and a document replaced by a duplicate "
                 "is void (seed 000, item 21). Act on the document in force."),
+    ProblemType("signer-scope", 409, "No signer may sign this",
+                "No active document signer's scope holds the document's series and institution at the signing "
+                "time (DESIGN.md, Trust model), so nothing was signed or stored. `code` is NO_SIGNER_IN_SCOPE; "
+                "`reason` says why: `no_signer` (none is active), `series` (none holds the series) or "
+                "`institution` (none holds it for this institution). The administrator creates or rotates the "
+                "institution's signer (POST /api/v1/admin/institutions/{bin}/signer)."),
     ProblemType("invalid-data", 422, "Invalid data",
                 "The request has the right shape but the registry refused its content; `detail` says which field "
                 "and why. Nothing was written."),

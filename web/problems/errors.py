@@ -10,6 +10,7 @@ place where a `verify.Error` becomes an answer, chosen by its `code`:
 | ConflictError (CONFLICT)                               | 409    | conflict               |
 | StockError (BLANK_STOCK)                               | 409    | blank-stock            |
 | LifecycleError (LIFECYCLE)                             | 409    | document-state         |
+| NoSignerInScopeError (NO_SIGNER_IN_SCOPE)              | 409    | signer-scope           |
 | KeyStoreError, TrustListError, SchemaError,            | 503    | unavailable            |
 | RegistryUnavailableError                               |        |                        |
 | HsmError (HSM: the token cannot sign)                  | 503    | unavailable            |
@@ -17,14 +18,28 @@ place where a `verify.Error` becomes an answer, chosen by its `code`:
 | UnsupportedImageError (UNSUPPORTED_IMAGE)              | 415    | unsupported-media-type |
 | UnreadableImageError, ImageError                       | 422    | unreadable-image       |
 | NoQRCodeError (NO_QR_CODE)                             | 422    | no-qr-code             |
+| IinInTextError (IIN_IN_TEXT)                           | 422    | invalid-data, with     |
+|                                                        |        | `code` and `field`     |
 | RecordError, OverBudgetError, anything else            | 422    | invalid-data           |
 
 The messages of `verify` never hold an IIN (its services and the import parser are written so), so they are passed
 on as `detail`. An object of another institution is answered 404, never 403, so that an officer cannot learn which
 numbers other institutions hold (the officer service raises `NotFoundError` for it).
 
+An error that names its message (`message_id` and `message_values`, e.g. `NoSignerInScopeError`) gets its
+`detail` in the reader's language (Accept-Language) through the localizer the app factory installs
+(`app.state.localize_error`, the catalogues of `web.ui`: this package sits below them), and the extension members
+`code` (the stable `verify` code) and `reason` where it has one.
+
 A verification whose registry cannot be read (`SchemaError`, `RegistryUnavailableError`) is answered by
 `verification_unavailable`: 503 with Retry-After, never a verdict (the status is unknown).
+
+A database that refuses connections, drops one, has no free connection in the pool, or does not answer within
+the statement or lock timeout (`verify.registry.db.make_engine`) surfaces as one of `DATABASE_UNAVAILABLE`, the
+driver's errors as SQLAlchemy wraps them; `problem_from_exception` answers it 503 with Retry-After
+(`registry_unavailable`), on every route: the API's (`ProblemRoute`), the console's, and the others (the app's
+exception handler, `web.problems.handlers`). A `RegistryUnavailableError` of the registry's own is answered
+the same. The driver's message is never passed on (it may quote a parameter).
 
 `ProblemRoute` is the route class of the API routers: a `verify.Error` a route (or its dependencies) raises is
 answered as its problem, so the routes themselves convert nothing.
@@ -35,16 +50,18 @@ Sources: RFC 9457 §3 (problem details); RFC 9110 §15.5.2 (401 with WWW-Authent
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Final
 
-from fastapi import Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from verify import Error
-from verify.errors import RegistryUnavailableError, SchemaError
+from verify.errors import IinInTextError, RegistryUnavailableError, SchemaError
 
-from .handlers import ProblemError
+from .handlers import ProblemError, problem_response
 
 _BY_CODE: Final[dict[str, str]] = {
     "NOT_FOUND": "not-found",
@@ -52,6 +69,7 @@ _BY_CODE: Final[dict[str, str]] = {
     "CONFLICT": "conflict",
     "BLANK_STOCK": "blank-stock",
     "LIFECYCLE": "document-state",
+    "NO_SIGNER_IN_SCOPE": "signer-scope",
     "KEY_STORE": "unavailable",
     "HSM": "unavailable",
     "TRUST_LIST": "unavailable",
@@ -70,7 +88,20 @@ UNREADABLE_REGISTRY: Final = (SchemaError, RegistryUnavailableError)
 REGISTRY_UNAVAILABLE: Final = "the registry cannot be read, so the document's status is unknown; try again shortly"
 UNAVAILABLE_RETRY_S: Final = 30
 """Retry-After of a verification answered 503 because the registry could not be read."""
+DATABASE_UNAVAILABLE: Final = (OperationalError, InterfaceError, PoolTimeoutError)
+"""SQLAlchemy's errors of a database that cannot answer now: connection refused or lost, statement or lock timeout
+(PostgreSQL 57014, 55P03; SQLite "database is locked"), no free pooled connection. Never a constraint or a bad
+value (IntegrityError, DataError): those are requests' faults."""
+DATABASE_DOWN: Final = "the registry database cannot be reached or did not answer in time; try again shortly"
+DATABASE_DOWN_MESSAGE: Final = "e_registry_unavailable"
+"""The catalogue's message of `DATABASE_DOWN` (the `detail` in the reader's language)."""
 BEARER_CHALLENGE: Final = 'Bearer realm="verify"'
+IIN_IN_TEXT_MESSAGE: Final = "e_iin_in_text"
+"""The catalogue's message for free text that holds an IIN (`verify.errors.IinInTextError`)."""
+
+
+ErrorLocalizer = Callable[[str, Mapping[str, str], str | None], str]
+"""(message id, its placeholder values, the request's Accept-Language) -> the text in the reader's language."""
 
 
 def problem_slug(code: str) -> str:
@@ -78,12 +109,48 @@ def problem_slug(code: str) -> str:
     return _BY_CODE.get(code, "invalid-data")
 
 
-def problem_from_error(exc: Error) -> ProblemError:
-    """The problem that answers a `verify` error (see the module table), chosen by its `code`."""
+def registry_unavailable() -> ProblemError:
+    """503 with Retry-After for a database that cannot answer now (`DATABASE_UNAVAILABLE`); nothing of the driver's
+    message is passed on."""
+    return ProblemError("unavailable", DATABASE_DOWN, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)},
+                        message_key=DATABASE_DOWN_MESSAGE)
+
+
+def problem_from_exception(exc: BaseException, *, localize: ErrorLocalizer | None = None,
+                           accept_language: str | None = None) -> ProblemError | None:
+    """The problem of a `verify` error or of an unavailable database (`DATABASE_UNAVAILABLE`); None for others."""
+    if isinstance(exc, Error):
+        return problem_from_error(exc, localize=localize, accept_language=accept_language)
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        return registry_unavailable()
+    return None
+
+
+def problem_from_error(exc: Error, *, localize: ErrorLocalizer | None = None,
+                       accept_language: str | None = None) -> ProblemError:
+    """The problem that answers a `verify` error (see the module table), chosen by its `code`.
+
+    Args:
+        localize: the app's localizer; with it, an error that names its message (`message_id`) is answered in
+            the language of `accept_language`, with the members `code` and `reason` (module docstring).
+    """
     slug = problem_slug(exc.code)
+    if exc.code == "REGISTRY_UNAVAILABLE":
+        return registry_unavailable()
+    if isinstance(exc, IinInTextError):  # the field named, a stable code, the message in the reader's language
+        return ProblemError(slug, exc.message, extensions={"code": exc.code, "field": exc.field},
+                            message_key=IIN_IN_TEXT_MESSAGE)
     if slug == "unavailable":
         return ProblemError(slug, f"{exc.message} (the operator must fix the server's configuration)")
-    return ProblemError(slug, exc.message)
+    message_id = getattr(exc, "message_id", None)
+    if localize is None or not isinstance(message_id, str):
+        return ProblemError(slug, exc.message)
+    extensions = {"code": exc.code}
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, str):
+        extensions["reason"] = reason
+    detail = localize(message_id, getattr(exc, "message_values", {}), accept_language)
+    return ProblemError(slug, detail, extensions=extensions)
 
 
 def verification_unavailable() -> ProblemError:
@@ -105,22 +172,44 @@ def insufficient_scope(scopes: list[str]) -> ProblemError:
                                                      f'scope="{needed}"'})
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    problem = registry_unavailable()
+    detail = str(problem.detail)
+    localize = getattr(request.app.state, "localize_problem", None)
+    if localize is not None and problem.message_key is not None:
+        detail = localize(request, problem.message_key)
+    return problem_response(problem.problem.slug, detail, scope=request.scope, headers=problem.headers)
+
+
+def install_outage_handlers(app: FastAPI) -> None:
+    """Answer an unavailable database (`DATABASE_UNAVAILABLE`) 503 with Retry-After on every route of `app` (the
+    routes outside `ProblemRoute` and the console: the public API's and pages')."""
+    for error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error, _database_unavailable)
+
+
 class ProblemRoute(APIRoute):
-    """A route of the API: a `verify.Error` raised by the route or its dependencies is answered as its problem."""
+    """A route of the API: a `verify.Error` raised by the route or its dependencies is answered as its problem, an
+    unavailable database as 503 with Retry-After."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """The route's handler, wrapped to turn `verify` errors into problems (`problem_from_error`)."""
+        """The route's handler, wrapped to turn `verify` errors and database outages into problems."""
         handler = super().get_route_handler()
 
         async def guarded(request: Request) -> Response:
             try:
                 return await handler(request)
-            except Error as exc:
-                raise problem_from_error(exc) from None
+            except (Error, *DATABASE_UNAVAILABLE) as exc:
+                problem = problem_from_exception(exc, localize=getattr(request.app.state, "localize_error", None),
+                                                 accept_language=request.headers.get("accept-language"))
+                assert problem is not None
+                raise problem from None
 
         return guarded
 
 
-__all__ = ["BEARER_CHALLENGE", "REGISTRY_UNAVAILABLE", "UNAVAILABLE_RETRY_S", "UNREADABLE_REGISTRY",
-           "ProblemRoute", "insufficient_scope", "problem_from_error", "problem_slug", "unauthorized",
+__all__ = ["BEARER_CHALLENGE", "DATABASE_DOWN", "DATABASE_DOWN_MESSAGE", "DATABASE_UNAVAILABLE",
+           "IIN_IN_TEXT_MESSAGE", "REGISTRY_UNAVAILABLE", "UNAVAILABLE_RETRY_S", "UNREADABLE_REGISTRY",
+           "ErrorLocalizer", "ProblemRoute", "install_outage_handlers", "insufficient_scope", "problem_from_error",
+           "problem_from_exception", "problem_slug", "registry_unavailable", "unauthorized",
            "verification_unavailable"]

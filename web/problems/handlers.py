@@ -17,7 +17,7 @@ Sources: RFC 9457 §3 (members), §3.1.1 (relative type URIs); FastAPI's excepti
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -52,16 +52,23 @@ class ProblemError(StarletteHTTPException):
         detail: this occurrence, for a person; never echoes input.
         headers: extra response headers (`Retry-After`, `Allow`).
         extensions: extension members (RFC 9457 §3.2), e.g. {"checks": {...}}.
+        message_key: a message id of the catalogues (web/ui/locale) that says the same as `detail` in the
+            reader's language; the application's `localize` hook (`install_problem_handlers`) puts it in `detail`.
 
     Raises:
         KeyError: an unknown slug (a programming error).
     """
 
     def __init__(self, slug: str, detail: str, *, headers: Mapping[str, str] | None = None,
-                 extensions: Mapping[str, Any] | None = None) -> None:
+                 extensions: Mapping[str, Any] | None = None, message_key: str | None = None) -> None:
         self.problem = PROBLEM_TYPES[slug]
         super().__init__(self.problem.status, detail, dict(headers) if headers else None)
         self.extensions = dict(extensions or {})
+        self.message_key = message_key
+
+
+Localize = Callable[[Request, str], str]
+"""The message `key` of the catalogues in the language of the request (the app passes `web.ui`'s)."""
 
 
 def request_instance(scope: Scope) -> str:
@@ -96,7 +103,11 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
     if isinstance(exc, ProblemError):
-        return problem_response(exc.problem.slug, str(exc.detail), scope=request.scope, headers=headers,
+        said = str(exc.detail)
+        localize: Localize | None = getattr(request.app.state, "localize_problem", None)
+        if exc.message_key is not None and localize is not None:
+            said = localize(request, exc.message_key)
+        return problem_response(exc.problem.slug, said, scope=request.scope, headers=headers,
                                 extensions=exc.extensions)
     slug = _BY_STATUS.get(exc.status_code)
     phrase = HTTPStatus(exc.status_code).phrase if exc.status_code in HTTPStatus._value2member_map_ else "Error"
@@ -130,8 +141,13 @@ async def _unhandled(request: Request, exc: Exception) -> Response:
     return internal_error_response(request.scope)
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    """Answer every error of `app` as a problem: HTTP errors, validation errors and anything unhandled."""
+def install_problem_handlers(app: FastAPI, *, localize: Localize | None = None) -> None:
+    """Answer every error of `app` as a problem: HTTP errors, validation errors and anything unhandled.
+
+    Args:
+        localize: gives a problem that has a `message_key` its `detail` in the request's language.
+    """
+    app.state.localize_problem = localize
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unhandled)

@@ -6,7 +6,9 @@
 | POST /api/v1/verify        | {"qr_text"} -> the report JSON                                              |
 | POST /api/v1/scan          | multipart `photo` -> {"results": [report, ...]} for each QR code in it      |
 | POST /api/v1/lookup        | {series, number, surname} -> the report of the registry's current record    |
-| GET /api/v1/trust-list     | the signed trust list as stored, cacheable for 300 s                        |
+| GET /api/v1/trust-list     | the signed trust list as stored, cacheable for 300 s (ETag, 304)            |
+| GET /api/v1/status-lists   | the index of the signed status lists (docs/FORMAT.md §9.8; ETag, 304)      |
+| GET /api/v1/status-lists/S | series S's signed status list, `application/cose` (ETag, 304)              |
 | GET /healthz               | database reachable, trust list version and expiry; 503 problem if not       |
 | GET /api/v1/ping           | {"ok": true}: the process answers (liveness probe; the HTTP benchmark's     |
 |                            | baseline, `bench/bench_http.py`)                                            |
@@ -30,13 +32,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Header, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from verify.errors import StatusListError
+
 from ..deps import ServicesDep, require_json, require_multipart, utcnow
 from ..http.bodies import ReportResponse, json_request_body, read_json
+from ..http.guards import CLIENT_KEY
 from ..problems.catalogue import PROBLEM_TYPES
+from ..problems.errors import (
+    UNAVAILABLE_RETRY_S,
+    UNREADABLE_REGISTRY,
+    unauthorized,
+    verification_unavailable,
+)
 from ..problems.handlers import ProblemError
 from ..problems.openapi import (
     INTERNAL,
@@ -48,7 +59,9 @@ from ..problems.openapi import (
     ProblemTypeModel,
     problem_responses,
 )
-from ..runtime.services import services_of
+from ..runtime.backoffice import backoffice_of
+from ..runtime.lists import StatusLists, status_lists_of
+from ..runtime.services import Services, services_of
 from ..ui.render import PAGE_VARY
 from . import service
 from .schemas import (
@@ -63,14 +76,20 @@ from .schemas import (
     VerifyRequest,
 )
 from .service import LOOKUP_NOT_FOUND, check_text, check_text_on_loop, scan_picture
-from .verdict import verdict_response
+from .verdict import unavailable_page, verdict_response
 
 RATE_BUCKETS: Final = {"/V/{digits}": "verify", "/v/{digits}": "verify", "/api/v1/verify": "verify",
-                       "/api/v1/scan": "scan", "/api/v1/lookup": "lookup", "/api/v1/trust-list": "trust_list"}
+                       "/api/v1/scan": "scan", "/api/v1/lookup": "lookup", "/api/v1/trust-list": "trust_list",
+                       "/api/v1/status-lists": "status_lists", "/api/v1/status-lists/{series}": "status_lists"}
 """Route template -> rate-limit bucket (`web.http.ratelimit`)."""
 UPLOAD_PATHS: Final = ("/api/v1/scan",)
 """Paths whose body cap is the upload cap (`web.http.guards.BodySizeLimit`)."""
 TRUST_LIST_CACHE: Final = "public, max-age=300"
+STATUS_LIST_CACHE: Final = "public, max-age=60"
+"""Status lists change with every lifecycle change: a minute of caching, then revalidation by ETag (304)."""
+COSE_MEDIA_TYPE: Final = "application/cose"
+"""RFC 9052 §11.2 (the COSE_Sign1 bytes of a status list, docs/FORMAT.md §9.3)."""
+MAX_SERIES_CHARS: Final = 16
 
 
 router = APIRouter()
@@ -124,10 +143,17 @@ def open_link(digits: str, request: Request, services: ServicesDep) -> Response:
     """The page a phone opens from the QR code: the verdict first, then the printed fields to compare.
 
     The QR text is rebuilt from the configured host and the digits of the path. An HTTP error is never used for
-    a verdict: every verdict, also MALFORMED or ANNULLED, is a 200 answer.
+    a verdict: every verdict, also MALFORMED or ANNULLED, is a 200 answer. A registry that cannot be read is 503
+    with Retry-After: the problem for JSON, a page saying to try again for a browser.
     """
-    report = check_text(services, services.prefix + digits, source="link")
-    if prefers_json(request.headers.get("accept")):
+    wants_json = prefers_json(request.headers.get("accept"))
+    try:
+        report = check_text(services, services.prefix + digits, source="link")
+    except ProblemError as exc:
+        if wants_json or exc.problem.slug != "unavailable":
+            raise
+        return unavailable_page(request, exc)  # a person with a phone reads a page, never a verdict
+    if wants_json:
         return JSONResponse(report.to_json(), headers={"Vary": PAGE_VARY})
     return verdict_response(request, [report])
 
@@ -161,18 +187,22 @@ async def verify_text(request: Request) -> JSONResponse:
                    ("unsupported-media-type", "not a JPEG, PNG or WebP image"),
                    ("unreadable-image", "JPEG image could not be decoded: OSError: image file is truncated"),
                    ("no-qr-code", "no QR code found in the picture"),
+                   ("too-many-codes", "the picture holds 12 QR codes, more than the 8 verified from one picture: "
+                                      "photograph one document at a time"),
                    INVALID, RATE_LIMITED,
                    ("busy", "all 2 decoders are busy and 8 pictures are waiting"), INTERNAL, UNAVAILABLE)},
 )
 def scan_photo(photo: Annotated[UploadFile, File(description="a JPEG, PNG or WebP picture, at most 10 MiB, 40 MP")],
-               services: ServicesDep) -> JSONResponse:
+               services: ServicesDep, request: Request) -> JSONResponse:
     """Find every QR code in a photo, scan or screenshot and verify each.
 
     The picture is checked from its header first (size in bytes, format by its magic bytes, pixel size), then
-    decoded in a separate, memory-capped process with a time limit.
+    decoded in a separate, memory-capped process with a time limit. At most VERIFY_SCAN_MAX_CODES codes (8) are
+    verified from one picture, each counted against the client's verification rate limit.
     """
     data = photo.file.read(services.scan_limits.max_image_bytes + 1)
-    return JSONResponse({"results": [report.to_json() for report in scan_picture(services, data)]})
+    reports = scan_picture(services, data, client=str(request.scope.get(CLIENT_KEY) or "unknown"))
+    return JSONResponse({"results": [report.to_json() for report in reports]})
 
 
 @router.post(
@@ -212,10 +242,77 @@ def lookup_document(body: LookupRequest, services: ServicesDep) -> JSONResponse:
 def get_trust_list(request: Request, services: ServicesDep) -> Response:
     """The root-signed list of document signers that offline verifiers use; cacheable for five minutes."""
     snapshot = services.trust.current()
-    headers = {"Cache-Control": TRUST_LIST_CACHE, "ETag": snapshot.etag}
-    if snapshot.etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+    return cached(request, snapshot.document, etag=snapshot.etag, cache=TRUST_LIST_CACHE,
+                  media_type="application/json")
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    """Whether If-None-Match (RFC 9110 §13.1.2) matches `etag`: `*`, or one of its tags by weak comparison."""
+    header = request.headers.get("if-none-match")
+    if header is None:
+        return False
+    tags = [tag.strip() for tag in header.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in [tag.removeprefix("W/") for tag in tags]
+
+
+def cached(request: Request, body: bytes, *, etag: str, cache: str, media_type: str) -> Response:
+    """`body` with its ETag and Cache-Control, or 304 Not Modified with the same headers (RFC 9110 §15.4.5)."""
+    headers = {"Cache-Control": cache, "ETag": etag}
+    if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    return Response(snapshot.document, media_type="application/json", headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _status_lists(request: Request, services: Services) -> StatusLists:
+    office = backoffice_of(request)
+    return status_lists_of(readers=services.sessions, writer=office.engine, keys=office.keys)
+
+
+@router.get(
+    "/api/v1/status-lists", tags=["trust"], summary="The index of the signed status lists",
+    operation_id="getStatusListIndex",
+    responses={200: {"description": "Which series have a signed status list: version, times, size and SHA-256 of "
+                                    "each (docs/FORMAT.md §9.8; not signed: every list is verified on its own)",
+                     "content": {"application/json": {"example": {
+                         "type": "verify-status-list-index", "format": 1, "generated_at": "2026-11-01T06:00:00Z",
+                         "lists": [{"series": "BD", "version": 7, "issued_at": "2026-11-01T06:00:00Z",
+                                    "next_update": "2026-11-02T06:00:00Z", "expires_at": "2026-11-08T06:00:00Z",
+                                    "bytes": 201, "sha256": "0" * 64}]}}}},
+               304: {"description": "Not modified (If-None-Match matched the ETag)"},
+               **problem_responses(RATE_LIMITED, UNAVAILABLE)},
+)
+def get_status_list_index(request: Request, services: ServicesDep) -> Response:
+    """Which signed status lists exist (a list due after a lifecycle change is signed first); cacheable 60 s."""
+    try:
+        published = _status_lists(request, services).index(utcnow())
+    except UNREADABLE_REGISTRY:
+        raise verification_unavailable() from None
+    return cached(request, published.body, etag=published.etag, cache=STATUS_LIST_CACHE,
+                  media_type="application/json")
+
+
+@router.get(
+    "/api/v1/status-lists/{series}", tags=["trust"], summary="One series' signed status list",
+    operation_id="getStatusList", response_class=Response,
+    responses={200: {"description": "The COSE_Sign1 bytes of the series' newest list (docs/FORMAT.md §9.3); the "
+                                    "ETag is their SHA-256 in double quotes",
+                     "content": {COSE_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
+               304: {"description": "Not modified (If-None-Match matched the ETag)"},
+               **problem_responses(("not-found", "no status list of series XX"), RATE_LIMITED, UNAVAILABLE)},
+)
+def get_status_list(series: str, request: Request, services: ServicesDep) -> Response:
+    """The signed status list of one series (signed first when due); cacheable 60 s."""
+    if len(series) > MAX_SERIES_CHARS or not series.isprintable():
+        raise ProblemError("not-found", "no status list of this series")
+    try:
+        published = _status_lists(request, services).series_list(series, utcnow())
+    except UNREADABLE_REGISTRY:
+        raise verification_unavailable() from None
+    except StatusListError as exc:
+        raise ProblemError("unavailable", exc.message, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)}) from None
+    if published is None:
+        raise ProblemError("not-found", f"no status list of series {series}")
+    return cached(request, published.body, etag=published.etag, cache=STATUS_LIST_CACHE, media_type=COSE_MEDIA_TYPE)
 
 
 _PONG: Final = {"ok": True}
@@ -258,14 +355,25 @@ async def health(services: ServicesDep) -> JSONResponse:
     return JSONResponse(checks)
 
 
+METRICS_TOKEN_MISSING: Final = ("unauthorized", "send the metrics token: Authorization: Bearer <VERIFY_METRICS_TOKEN>")
+METRICS_NOT_SERVED: Final = ("not-found", "metrics are not served without VERIFY_METRICS_TOKEN in production")
+
+
 @router.get(
     "/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response,
     operation_id="getMetrics",
     responses={200: {"description": "Prometheus text exposition format 0.0.4", "content": {"text/plain": {
-        "example": 'verify_verdicts_total{source="link",verdict="VALID"} 42.0'}}}},
+        "example": 'verify_verdicts_total{source="link",verdict="VALID"} 42.0'}}},
+        **problem_responses(METRICS_TOKEN_MISSING, METRICS_NOT_SERVED)},
 )
-def metrics(services: ServicesDep) -> Response:
-    """Request counts and latency by route template and status, verdict counts, decoding queue depth."""
+def metrics(services: ServicesDep, authorization: Annotated[str | None, Header()] = None) -> Response:
+    """Request counts and latency by route template and status, verdict counts, decoding queue depth, build
+    and process metrics, the trust list's version and expiry; behind `VERIFY_METRICS_TOKEN` (issue 14 item 8)."""
+    allowed = services.metrics.access.allows(authorization)
+    if allowed is None:
+        raise ProblemError(*METRICS_NOT_SERVED)
+    if not allowed:
+        raise unauthorized(METRICS_TOKEN_MISSING[1])
     body, media_type = services.metrics.render()
     return Response(body, media_type=media_type)
 

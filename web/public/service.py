@@ -5,8 +5,14 @@ other's routes. Every verification runs the core verifier with the registry as i
 configured host: a QR text naming another host fails step 1 (its link would send a phone elsewhere). The report is
 the typed object until it leaves the process (the API writes `to_json()`, the pages render it).
 
-A registry that cannot be read (`SchemaError`, `RegistryUnavailableError`) makes the verification 503 with
-Retry-After, never a verdict (`web.problems.errors.verification_unavailable`).
+A registry that cannot be read (`SchemaError`, `RegistryUnavailableError`, or a database that refuses connections
+or runs over its timeout) makes the verification 503 with Retry-After, never a verdict
+(`web.problems.errors.verification_unavailable`).
+
+A picture holds at most `Services.scan_max_codes` QR codes (VERIFY_SCAN_MAX_CODES; more: 422 too-many-codes,
+nothing verified), and each code it holds counts as one request of the client against the verification rate limit
+(the `verify` bucket of `/V/` and `POST /api/v1/verify`), so a photo of a sheet cannot verify more than the
+client may one by one.
 """
 
 from __future__ import annotations
@@ -15,13 +21,15 @@ import hmac
 import unicodedata
 from typing import Final
 
+from anyio.from_thread import run as run_on_loop
+
 from verify import Error, VerificationReport
 from verify.codec import split_qr_text
 from verify.registry.documents import get_document, get_revision
 from verify.scan import probe_image
 
 from ..deps import utcnow
-from ..problems.errors import UNREADABLE_REGISTRY, problem_slug, verification_unavailable
+from ..problems.errors import DATABASE_UNAVAILABLE, UNREADABLE_REGISTRY, problem_slug, verification_unavailable
 from ..problems.handlers import ProblemError
 from ..runtime.scanpool import PoolBusyError, ScanFailedError
 from ..runtime.services import Services
@@ -41,7 +49,7 @@ def check_text(services: Services, text: str, *, source: str) -> VerificationRep
     """
     try:
         report = services.verifier().check(text, at=utcnow())
-    except UNREADABLE_REGISTRY:
+    except (*UNREADABLE_REGISTRY, *DATABASE_UNAVAILABLE):
         raise verification_unavailable() from None
     services.metrics.count_verdict(source, report.verdict)
     return report
@@ -58,7 +66,7 @@ async def check_text_on_loop(services: Services, text: str, *, source: str) -> V
         report = pending.report
     else:
         try:
-            status = await pending.query.ask_async(services.async_status)
+            status = await pending.query.ask_async(services.public_async)
         except UNREADABLE_REGISTRY:
             raise verification_unavailable() from None
         report = pending.finish(status)
@@ -66,14 +74,20 @@ async def check_text_on_loop(services: Services, text: str, *, source: str) -> V
     return report
 
 
-def scan_picture(services: Services, data: bytes) -> list[VerificationReport]:
+def scan_picture(services: Services, data: bytes, *, client: str) -> list[VerificationReport]:
     """The report of every QR code in a picture, in reading order (`POST /api/v1/scan` and the upload form).
 
     The picture is checked from its header first (size in bytes, format by its magic bytes, pixel size), then
-    decoded in a separate, memory-capped process with a time limit.
+    decoded in a separate, memory-capped process with a time limit. Runs in a worker thread (the rate limit is
+    counted on the event loop).
+
+    Args:
+        client: the client's address (`web.http.guards.CLIENT_KEY`): each code is counted against its
+            verification rate limit.
 
     Raises:
-        ProblemError: content-too-large, unsupported-media-type, unreadable-image, no-qr-code, busy.
+        ProblemError: content-too-large, unsupported-media-type, unreadable-image, no-qr-code, busy,
+            too-many-codes (more than `scan_max_codes`), rate-limited (the codes over the client's verify limit).
     """
     try:
         probe_image(data, services.scan_limits)
@@ -88,6 +102,18 @@ def scan_picture(services: Services, data: bytes) -> list[VerificationReport]:
     except ScanFailedError as exc:
         services.metrics.count_scan(exc.code)
         raise ProblemError(problem_slug(exc.code), exc.detail) from None
+    if len(texts) > services.scan_max_codes:
+        services.metrics.count_scan("TOO_MANY_CODES")
+        raise ProblemError("too-many-codes", f"the picture holds {len(texts)} QR codes, more than the "
+                                             f"{services.scan_max_codes} verified from one picture: photograph one "
+                                             "document at a time", message_key="scan_too-many-codes",
+                           extensions={"codes": len(texts), "max_codes": services.scan_max_codes})
+    for _ in texts:
+        wait_s = run_on_loop(services.limiter.hit, "verify", client)
+        if wait_s is not None:
+            services.metrics.count_rate_limited("verify")
+            raise ProblemError("rate-limited", f"too many verifications; try again in {wait_s} s",
+                               headers={"Retry-After": str(wait_s)})
     services.metrics.count_scan("ok")
     return [check_text(services, text, source="scan") for text in texts]
 
@@ -112,7 +138,7 @@ def lookup_document(services: Services, body: LookupRequest) -> VerificationRepo
     if number.isascii() and number.isdigit() and len(number) < 7:
         number = number.zfill(7)
     stored_surname, qr_text = "", ""
-    with services.sessions() as session:
+    with services.public_sessions() as session:
         try:
             document = get_document(session=session, series=body.series, number=number)
             if document is not None:
@@ -122,6 +148,8 @@ def lookup_document(services: Services, body: LookupRequest) -> VerificationRepo
         except Error as exc:
             if exc.code != "NOT_FOUND":
                 raise ProblemError("invalid-request", exc.message) from None
+        except DATABASE_UNAVAILABLE:
+            raise verification_unavailable() from None
     if not hmac.compare_digest(_fold(stored_surname), _fold(body.surname)) or not qr_text:
         raise ProblemError("not-found", LOOKUP_NOT_FOUND)
     _, digits = split_qr_text(qr_text)

@@ -26,6 +26,7 @@ from verify.keys import ALGORITHM_NAMES
 from verify.record import stamp_text
 from verify.verifier import NOT_CHECKED
 
+from ..problems.handlers import ProblemError
 from ..ui.i18n import KAZAKHSTAN_TIME, LANGUAGES, Translator
 from ..ui.render import page_response, render
 
@@ -156,7 +157,8 @@ def case_of(report: VerificationReport) -> str:
             return "valid_duplicate"
         return "valid_original"
     return {Verdict.REPLACED: "replaced", Verdict.CORRECTED: "corrected", Verdict.ANNULLED: "annulled",
-            Verdict.NOT_IN_REGISTRY: "not_in_registry", Verdict.NOT_IN_LOG: "not_in_log"}.get(report.verdict, "invalid")
+            Verdict.NOT_IN_REGISTRY: "not_in_registry", Verdict.NOT_IN_LOG: "not_in_log",
+            Verdict.AUTHENTIC_STATUS_UNKNOWN: "status_unknown"}.get(report.verdict, "invalid")
 
 
 Words = Callable[[Translator, VerificationReport], str]
@@ -258,6 +260,8 @@ HEADLINES: Final[dict[str, Headline]] = {
     "corrected": Headline("warn", _words("corrected_h"), _corrected_summary,
                           _looks("look_corrected", "look_general")),
     "annulled": Headline("bad", _words("annulled_h"), _annulled_summary, _looks("look_annulled")),
+    "status_unknown": Headline("warn", _words("status_unknown_h"), _words("status_unknown_s"),
+                               _looks("look_general")),
     "not_in_registry": Headline("bad", _words("not_in_registry_h"), _words("not_in_registry_s"),
                                 _looks("look_invalid")),
     "not_in_log": Headline("bad", _words("not_in_log_h"), _words("not_in_log_s"), _looks("look_invalid")),
@@ -370,3 +374,14 @@ def verdict_response(request: Request, reports: Sequence[VerificationReport], *,
         return render("verdict.html", lang=lang, switch_base=switch_base, verdicts=views, title=title)
 
     return page_response(request, html_of)
+
+
+def unavailable_page(request: Request, problem: ProblemError) -> HTMLResponse:
+    """The page of a verification that could not ask the registry (503, its Retry-After): no verdict, try again."""
+
+    def html_of(lang: str) -> str:
+        return render("unavailable.html", lang=lang, title=Translator(lang)("unavailable_title"))
+
+    page = page_response(request, html_of, status_code=problem.status_code)
+    page.headers.update({"Retry-After": (problem.headers or {}).get("Retry-After", "30")})
+    return page

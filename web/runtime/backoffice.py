@@ -5,9 +5,11 @@ partners and administrators change it, so `BackOffice` holds a second, writing e
 per transaction; PostgreSQL: a pool of `db_pool_size`). It also holds:
 
 * the password hashing of the settings (`verify.registry.accounts.PasswordHashing`);
-* the key store (`VERIFY_KEYS_DIR`, passphrase from `VERIFY_KEY_PASSPHRASE`): the active document signer for
-  issuing, rotation, revocation and publication of the trust list. The signer is read from the store on every
-  use (about 1 ms), so a rotation takes effect at once in every worker;
+* the key store (`VERIFY_KEYS_DIR`, passphrase from `VERIFY_KEY_PASSPHRASE`, the PIN of a PKCS#11 token from
+  `VERIFY_TOKEN_PIN_FILE` or `VERIFY_TOKEN_PIN`): the active document signers for issuing, chosen per document
+  by scope (one per institution at national scale), rotation, revocation and publication of the trust list.
+  The signers are read from the store at every operation (a batch: once), so a rotation takes effect at once in
+  every worker;
 * the session cookie's policy, the token lifetimes, and the rate limits of sign-in and partner look-ups
   (`VERIFY_RATE_LOGIN`, `VERIFY_RATE_PARTNER`, counted like the public limits, in Redis when configured).
 
@@ -28,9 +30,10 @@ from typing import Final
 from fastapi import Request
 from sqlalchemy import Engine
 
-from verify import Error, KeyStore, Signer, TrustList
+from verify import Error, KeyStore, TrustList
 from verify.registry.accounts import PasswordHashing
 from verify.registry.db import SessionFactory, make_engine, session_factory
+from verify.signerset import SignerSet
 
 from ..http.ratelimit import RateLimiter
 from ..problems.handlers import ProblemError
@@ -77,6 +80,7 @@ class BackOffice:
 
     Attributes:
         engine: the writing registry engine; `sessions` opens sessions on it (SQLite: each takes the write lock).
+            Its statements and lock waits are bounded by VERIFY_DB_WRITE_TIMEOUT_MS (officers' changes, batches).
         readers: sessions on the public surface's read-only engine, for answers that only read (and for
             resolving every request's session or token) so that reads never queue for the write lock.
         hashing: password hashing.
@@ -89,6 +93,8 @@ class BackOffice:
         token_default_days, token_max_days: API token lifetimes.
         limiter: rate limits of sign-in and partner look-ups.
         checkpointer: signs the transparency log's checkpoints (`web.runtime.checkpoints`).
+        signer_per_institution: registering an institution also creates its document signer
+            (VERIFY_SIGNER_PER_INSTITUTION).
     """
 
     engine: Engine
@@ -105,14 +111,15 @@ class BackOffice:
     token_max_days: int
     limiter: RateLimiter
     checkpointer: Checkpointer
+    signer_per_institution: bool = False
 
-    def signer(self) -> Signer:
-        """The active document signer of the key store.
+    def signer(self) -> SignerSet:
+        """The active document signers of the key store; the registry chooses one per document by scope.
 
         Raises:
-            KeyStoreError: no key store here, no active signer, or a wrong passphrase.
+            KeyStoreError: no key store here, or no active signer.
         """
-        return self.keys.signer()
+        return self.keys.document_signers()
 
     def publish_trust_list(self, trust_list: TrustList) -> TrustList:
         """Serve the store's new publication: copy it to VERIFY_TRUST_LIST if that is another file; reload now.
@@ -151,8 +158,9 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
     production = settings.environment == "production"
     cookie = CookiePolicy(name=PRODUCTION_COOKIE if production else DEVELOPMENT_COOKIE, secure=production,
                           max_age_s=settings.session_ttl_s)
-    engine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size)
-    keys = KeyStore(settings.keys_dir, settings.passphrase_bytes())
+    engine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size,
+                         timeout_ms=settings.db_write_timeout_ms)
+    keys = KeyStore(settings.keys_dir, settings.passphrase_bytes(), pin=settings.token_pin_bytes())
     checkpointer = Checkpointer(sessions=session_factory(engine), keys=keys, origin=settings.resolved_log_origin(),
                                 period=dt.timedelta(minutes=settings.checkpoint_minutes))
     return BackOffice(
@@ -169,9 +177,11 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
         session_ttl=dt.timedelta(seconds=settings.session_ttl_s),
         token_default_days=settings.token_default_days,
         token_max_days=settings.token_max_days,
-        limiter=RateLimiter({"login": settings.rate_login, "partner": settings.rate_partner},
+        limiter=RateLimiter({"login": settings.rate_login, "login_account": settings.rate_login_account,
+                             "partner": settings.rate_partner},
                             redis_url=settings.redis_url),
         checkpointer=checkpointer,
+        signer_per_institution=settings.creates_institution_signers(),
     )
 
 

@@ -8,7 +8,10 @@ Several workers may start at once: the creation runs under an exclusive file loc
 `TrustSource` holds the trust list the service verifies with and publishes, as the signed bytes on disk and the
 verified `TrustList`. It looks at the file at most every `reload_s` seconds and takes a new publication (rotation,
 revocation) without a restart; a list that does not verify, or is older than the one in use, is refused (the
-old one stays, a warning is logged).
+old one stays, a warning is logged). With a `state` (the registry's `version_states` table, shared by every
+instance) the highest version seen and its document outlive a restart (issue 10 item 4, docs/FORMAT.md §6.4): a
+file older than that version is refused at start too, and the kept document of the highest version is served and
+verified with instead, so `GET /api/v1/trust-list` never goes back to an older list.
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from fastapi import Request
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 from verify import Error, KeyStore, TrustList, Verifier
 from verify.codec import qr_prefix
@@ -42,13 +47,17 @@ from verify.registry.db import (
     upgrade_database,
 )
 from verify.registry.lookup import RegistryStatusLookup
+from verify.registry.statuslists import RegistryVersionState, published_lists
 from verify.scan import ScanLimits
+from verify.status import AsyncStatusLookup, StatusLookup
 from verify.transparency import TrustListLogCheck
+from verify.versionstate import trust_list_key
 
 from ..http.logging import get_logger
-from ..http.metrics import Metrics
+from ..http.metrics import Metrics, MetricsAccess, gauge_family
 from ..http.ratelimit import RateLimiter
 from ..settings import MiB, WebSettings
+from .replica import ReplicaReads, build_replica_reads
 from .scanpool import ScanPool
 
 
@@ -83,6 +92,7 @@ def prepare(settings: WebSettings) -> None:
             if settings.trust_list is None and settings.root_cert is None and not store.exists():
                 created = dt.datetime.now(dt.UTC)  # start-up: the key store's creation time
                 store.init(at=created)
+                store.rotate(at=created, usage="status")  # it signs the status lists (GET /api/v1/status-lists)
                 store.rotate(at=created, usage="log")  # the transparency log's checkpoints (docs/TRANSPARENCY.md)
                 get_logger().info("development key store created", extra={"environment": "development"})
             if not database_exists(url):
@@ -122,18 +132,36 @@ class TrustSource:
         path: the signed trust list file.
         root: the root certificate it must be signed by (the trust anchor).
         reload_s: seconds between looks at the file; 0 looks at every call.
+        state: where the highest version seen and its document are kept across restarts (the registry), or None.
 
     Raises:
-        Error: the file cannot be read or does not verify (`TrustListError`).
+        Error: the file cannot be read or does not verify (`TrustListError`), and no kept document of a higher
+            version can be served instead.
     """
 
-    def __init__(self, *, path: Path, root: x509.Certificate, reload_s: float) -> None:
+    def __init__(self, *, path: Path, root: x509.Certificate, reload_s: float,
+                 state: RegistryVersionState | None = None) -> None:
         self.path = path
         self.root = root
         self.reload_s = reload_s
+        self.state = state
+        self._key = trust_list_key(root)
         self._lock = threading.Lock()
-        self._snapshot = self._load(min_version=0)
+        try:
+            self._snapshot = self._load(min_version=0)
+        except Error as exc:
+            kept = None if state is None else state.kept(self._key)
+            if kept is None or kept[1] is None:
+                raise
+            self._snapshot = self._snapshot_of(kept[1], min_version=kept[0], mtime_ns=-1)
+            get_logger().error("trust list file refused; the newest list seen is served",
+                               extra={"version": kept[0], "reason": exc.code})
         self._checked_at = time.monotonic()
+
+    def _snapshot_of(self, document: bytes, *, min_version: int, mtime_ns: int) -> TrustSnapshot:
+        trust_list = TrustList.from_json(document, root=self.root, min_version=min_version)
+        etag = '"' + hashlib.sha256(document).hexdigest()[:32] + '"'
+        return TrustSnapshot(trust_list=trust_list, document=document, etag=etag, mtime_ns=mtime_ns)
 
     def _load(self, *, min_version: int) -> TrustSnapshot:
         try:
@@ -141,9 +169,16 @@ class TrustSource:
             document = self.path.read_bytes()
         except OSError as exc:
             raise Error(f"{self.path}: cannot read the trust list ({exc.strerror})") from None
-        trust_list = TrustList.from_json(document, root=self.root, min_version=min_version)
-        etag = '"' + hashlib.sha256(document).hexdigest()[:32] + '"'
-        return TrustSnapshot(trust_list=trust_list, document=document, etag=etag, mtime_ns=mtime_ns)
+        if self.state is not None:
+            min_version = max(min_version, self.state.highest(self._key))
+        snapshot = self._snapshot_of(document, min_version=min_version, mtime_ns=mtime_ns)
+        if self.state is not None:
+            try:
+                self.state.keep(self._key, snapshot.trust_list.version, document)
+            except Error as exc:  # a role that may only read: the instances that write record it
+                get_logger().warning("trust list version not recorded in the registry",
+                                     extra={"version": snapshot.trust_list.version, "reason": exc.code})
+        return snapshot
 
     def current(self) -> TrustSnapshot:
         """The publication in use (looking for a newer one first when `reload_s` has passed)."""
@@ -176,6 +211,52 @@ class TrustSource:
             self._snapshot = fresh
 
 
+class TrustListGauges:
+    """A metrics collector: the version and expiry (Unix seconds) of the trust list in use, read at each scrape
+    (`verify_trust_list_version`, `verify_trust_list_expiry_timestamp_seconds`), so an alert can fire days before
+    the published list expires."""
+
+    def __init__(self, trust: TrustSource) -> None:
+        self.trust = trust
+
+    def collect(self) -> Iterator[Any]:
+        """The two gauges (prometheus-client's custom collector protocol)."""
+        trust_list = self.trust.current().trust_list
+        yield from gauge_family("verify_trust_list_version", "Version of the trust list in use.",
+                                trust_list.version)
+        yield from gauge_family("verify_trust_list_expiry_timestamp_seconds",
+                                "Expiry of the trust list in use, Unix seconds.", trust_list.expires_at.timestamp())
+
+
+class StatusListGauges:
+    """A metrics collector: per series, the version and expiry (Unix seconds) of the newest signed status list
+    (`verify_status_list_version{series}`, `verify_status_list_expiry_timestamp_seconds{series}`), read from the
+    registry at each scrape; nothing when the registry cannot be read (the health check says so)."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self.sessions = sessions
+
+    def collect(self) -> Iterator[Any]:
+        """The two labelled gauges (prometheus-client's custom collector protocol)."""
+        from prometheus_client.core import GaugeMetricFamily
+
+        try:
+            with self.sessions() as session:
+                rows = published_lists(session)
+        except Error:
+            return
+        version = GaugeMetricFamily("verify_status_list_version", "Version of the newest signed status list.",
+                                    labels=["series"])
+        expiry = GaugeMetricFamily("verify_status_list_expiry_timestamp_seconds",
+                                   "Expiry of the newest signed status list, Unix seconds.", labels=["series"])
+        for row in rows:
+            version.add_metric([row.series], row.version)
+            if row.expires_at is not None:
+                expiry.add_metric([row.series], row.expires_at.timestamp())
+        yield version
+        yield expiry
+
+
 def load_root(settings: WebSettings) -> x509.Certificate:
     """The root certificate: VERIFY_ROOT_CERT (PEM), or the key store's `root.crt`.
 
@@ -199,12 +280,17 @@ class Services:
     Attributes:
         prefix: the QR prefix of the configured host (`codec.qr_prefix(base_url)`): the only one accepted.
         trust: the trust list in use.
-        engine: read-only registry engine; `sessions` opens sessions on it.
+        engine: read-only registry engine; `sessions` opens sessions on it. Like every connection of the public
+            surface (`status_engine`, `async_status`) its statements and lock waits are bounded by
+            VERIFY_DB_READ_TIMEOUT_MS; running over it is answered 503 with Retry-After.
         status_engine: read-only, autocommit engine of the status lookups (one SELECT per verification, one round
             trip); `status_lookup` asks it from worker threads, with the facts a verdict page shows (`details`).
         async_status: the status lookup of routes on the event loop (opened and closed by the app's lifespan).
+        replica: the reads of a streaming replica (VERIFY_DATABASE_REPLICA_URL), or None
+            (`web.runtime.replica`).
         pool: the decoding processes.
         scan_limits: byte and pixel caps of pictures, checked from the header before decoding.
+        scan_max_codes: the most QR codes verified from one picture (VERIFY_SCAN_MAX_CODES).
         limiter: the rate limits.
         metrics: the Prometheus metrics.
     """
@@ -218,13 +304,43 @@ class Services:
     async_status: AsyncRegistryStatusLookup
     pool: ScanPool
     scan_limits: ScanLimits
+    scan_max_codes: int
     limiter: RateLimiter
     metrics: Metrics
+    replica: ReplicaReads | None = None
+
+    @property
+    def public_status(self) -> StatusLookup:
+        """The status lookup of public verification: the replica while it may answer, else the primary."""
+        return self.status_lookup if self.replica is None else self.replica.status_lookup
+
+    @property
+    def public_async(self) -> AsyncStatusLookup:
+        """`public_status`, awaited (the event-loop routes)."""
+        return self.async_status if self.replica is None else self.replica.async_status
+
+    def public_sessions(self) -> Session:
+        """A session for a public read: on the replica while it may answer, else the read-only primary engine."""
+        return self.sessions() if self.replica is None else self.replica.session(self.engine)
+
+    async def open(self) -> None:
+        """Open the awaited lookups' connection pools and start watching the replica (the app's lifespan)."""
+        await self.async_status.open()
+        if self.replica is not None:
+            await self.replica.replica_async.open()
+            self.replica.start()
+
+    async def aclose(self) -> None:
+        """Close what `open` opened."""
+        if self.replica is not None:
+            await self.replica.replica_async.close()
+        await self.async_status.close()
 
     def verifier(self) -> Verifier:
-        """A verifier on the trust list in use, asking the registry, pinned to the configured host."""
+        """A verifier on the trust list in use, asking the registry (its replica where allowed), pinned to the
+        configured host; step 12 checked against the trust list's log keys."""
         trust_list = self.trust.current().trust_list
-        return Verifier(trust_list, status_lookup=self.status_lookup, accepted_prefixes=(self.prefix,),
+        return Verifier(trust_list, status_lookup=self.public_status, accepted_prefixes=(self.prefix,),
                         log_check=TrustListLogCheck(trust_list))
 
     def database_reachable(self) -> bool:
@@ -236,6 +352,8 @@ class Services:
         self.pool.close()
         self.engine.dispose()
         self.status_engine.dispose()
+        if self.replica is not None:
+            self.replica.close()
 
 
 def build_services(settings: WebSettings) -> Services:
@@ -244,27 +362,46 @@ def build_services(settings: WebSettings) -> Services:
     Raises:
         Error: the root certificate or trust list cannot be loaded; a bad base URL (`RecordError`).
     """
-    metrics = Metrics()
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token is not None else None
+    metrics = Metrics(MetricsAccess.from_token(token, production=settings.environment == "production"))
     trust_path = settings.trust_list or KeyStore(settings.keys_dir).trust_list_path
-    trust = TrustSource(path=trust_path, root=load_root(settings), reload_s=settings.trust_reload_s)
-    engine = make_engine(settings.resolved_database_url(), readonly=True, pool_size=settings.db_pool_size)
+    state = RegistryVersionState(make_engine(settings.resolved_database_url(), pooled=False))
+    trust = TrustSource(path=trust_path, root=load_root(settings), reload_s=settings.trust_reload_s,
+                        state=state)
+    metrics.add_collector(TrustListGauges(trust))
+    read_timeout_ms = settings.db_read_timeout_ms  # every reading connection: public routes, lists, sessions
+    engine = make_engine(settings.resolved_database_url(), readonly=True, pool_size=settings.db_pool_size,
+                         timeout_ms=read_timeout_ms)
     status_engine = make_engine(settings.resolved_database_url(), readonly=True, autocommit=True,
-                                pool_size=settings.db_pool_size)
+                                pool_size=settings.db_pool_size, timeout_ms=read_timeout_ms)
+    metrics.add_collector(StatusListGauges(session_factory(engine)))
     pool = ScanPool(workers=settings.scan_workers, queue=settings.scan_queue, timeout_s=settings.scan_timeout_s,
                     memory_bytes=settings.scan_memory_mib * MiB, max_image_bytes=settings.max_upload_bytes,
                     max_pixels=settings.max_image_pixels, on_change=metrics.set_scan_pool)
     rates = {"verify": settings.rate_verify, "scan": settings.rate_scan, "lookup": settings.rate_lookup,
-             "trust_list": settings.rate_trust_list}
+             "trust_list": settings.rate_trust_list, "status_lists": settings.rate_trust_list}
+    status_lookup = RegistryStatusLookup(status_engine, details=True)
+    async_status = AsyncRegistryStatusLookup.for_engine(status_engine, pool_size=settings.db_pool_size,
+                                                        statement_timeout_ms=read_timeout_ms)
+    replica = None
+    if settings.database_replica_url:
+        replica = build_replica_reads(replica_url=settings.database_replica_url,
+                                      primary_url=settings.resolved_database_url(), primary_status=status_lookup,
+                                      primary_async=async_status, max_lag_s=settings.replica_max_lag_s,
+                                      pool_size=settings.db_pool_size, metrics=metrics,
+                                      timeout_ms=read_timeout_ms)
     return Services(
         prefix=qr_prefix(settings.base_url),
         trust=trust,
         engine=engine,
         status_engine=status_engine,
         sessions=session_factory(engine),
-        status_lookup=RegistryStatusLookup(status_engine, details=True),
-        async_status=AsyncRegistryStatusLookup.for_engine(status_engine, pool_size=settings.db_pool_size),
+        status_lookup=status_lookup,
+        async_status=async_status,
         pool=pool,
         scan_limits=ScanLimits(max_image_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels),
+        scan_max_codes=settings.scan_max_codes,
         limiter=RateLimiter(rates, redis_url=settings.redis_url),
         metrics=metrics,
+        replica=replica,
     )

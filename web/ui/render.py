@@ -26,12 +26,22 @@ from .i18n import COOKIE, COOKIE_MAX_AGE_S, Translator, language_from, negotiate
 CONTENT_SECURITY_POLICY: Final = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                   "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 """Scripts, styles and requests only from this origin; no inline script or style; nothing from elsewhere."""
+SCAN_PAGE_POLICY: Final = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+                           "img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+                           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+"""The scan page's policy: `CONTENT_SECURITY_POLICY` plus what decoding and verifying on the device need.
+
+`'wasm-unsafe-eval'` lets the page compile WebAssembly (the QR decoder, zxing-wasm, served from this origin): browsers
+gate `WebAssembly.instantiate` behind script-src, and this keyword allows that alone, never `eval` of JavaScript
+(CSP Level 3, "wasm-unsafe-eval"). `worker-src` and `manifest-src` admit the page's service worker and web app
+manifest. Only the scan page sends it; every other page keeps the strict one.
+"""
 PAGE_VARY: Final = "Accept, Accept-Language, Cookie"
 """A page depends on the language, chosen by these headers (the `/V/` link also by Accept: page or JSON)."""
 STATIC_CACHE: Final = "public, max-age=86400"
 STATIC_DIR: Final = Path(__file__).parent / "static"
 STATIC_TYPES: Final = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                       ".png": "image/png", ".svg": "image/svg+xml"}
+                       ".png": "image/png", ".svg": "image/svg+xml", ".wasm": "application/wasm"}
 """The media types served from `web/ui/static/`, by extension (fixed here, not from the system's mime.types)."""
 
 
@@ -118,8 +128,13 @@ def request_language(request: Request) -> tuple[str, str | None]:
     return lang, switched
 
 
+def localize_problem(request: Request, key: str) -> str:
+    """A problem's message `key` in the request's language (`web.problems.handlers.install_problem_handlers`)."""
+    return Translator(request_language(request)[0])(key)
+
+
 def page_response(request: Request, html_of: Callable[[str], str], *, status_code: int = 200,
-                  camera: bool = False) -> HTMLResponse:
+                  camera: bool = False, policy: str = CONTENT_SECURITY_POLICY) -> HTMLResponse:
     """Send a page in the request's language with the page headers and, after a switch, the `lang` cookie.
 
     Args:
@@ -127,10 +142,11 @@ def page_response(request: Request, html_of: Callable[[str], str], *, status_cod
         html_of: a callable `lang -> str` that renders the page.
         status_code: the HTTP status.
         camera: whether the page may use the camera (Permissions-Policy).
+        policy: the Content-Security-Policy (`SCAN_PAGE_POLICY` for the scan page only).
     """
     lang, switched = request_language(request)
     response = HTMLResponse(html_of(lang), status_code=status_code, headers={
-        "Content-Security-Policy": CONTENT_SECURITY_POLICY, "Content-Language": lang, "Vary": PAGE_VARY,
+        "Content-Security-Policy": policy, "Content-Language": lang, "Vary": PAGE_VARY,
         "Permissions-Policy": "camera=(self)" if camera else "camera=()",
     })
     if switched is not None:

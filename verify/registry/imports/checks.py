@@ -22,6 +22,7 @@ from ...identifiers import (
     TVE_QUALIFICATION_RE,
     TVE_SPECIALTY_RE,
     iin_birth_date,
+    iins_in_text,
     validate_iin,
 )
 from ...record import (
@@ -497,5 +498,8 @@ def _check_group(c: _Checked, raw: object) -> str | None:
     text = _text(c, raw, column="group", required=True)
     if text is not None and len(text) > MAX_GROUP_CHARS:
         c.error("group", f"is {len(text)} characters; at most {MAX_GROUP_CHARS}")
+        return None
+    if text is not None and iins_in_text(text):  # the group is shown in lists, batches and logs
+        c.error("group", "holds an IIN (12 digits with a valid check digit); leave it out")
         return None
     return text

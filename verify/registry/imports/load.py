@@ -6,15 +6,20 @@ The file is read and checked by `verify.registry.imports.parse.parse_graduates` 
 * any error, in the file or against the registry, and nothing is written: the result carries
   every error by row, so that the officer can fix the whole file at once (DESIGN.md, Surfaces:
   "import graduates with a row-by-row report (all or nothing)");
-* importing the same file again changes nothing: holders are keyed by IIN, graduates by
-  (holder, document type, programme, institution). A row that differs from what the registry
+* importing the same file again changes nothing: holders are keyed by (institution, IIN), graduates
+  by (holder, document type, programme, institution). A row that differs from what the registry
   holds updates it only while no document was issued from it (before issue, a fixed file may be
   imported again); otherwise the registry's data is kept with a warning: printed data change
   only through a correction or a duplicate.
 
 Registry checks: the document type must be one this kind of institution issues (a college:
 TVE and post-secondary, seed 000; a university: own-format higher-education types, seed 001
-item 7); an IIN the registry knows must keep its birth date.
+item 7); an IIN this institution registered must keep the birth date it gave.
+
+Each institution owns its holders (issue 10, item 8): an import reads and writes only the
+importing institution's rows, so that what another institution registered for the same IIN (its
+spelling of the name, its birth date, whether it registered the IIN at all) is neither shown, nor
+changed, nor inferable from the answer.
 
 The IIN never appears in an error, a warning or the audit event (the parser's messages do not
 quote it either).
@@ -94,8 +99,9 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
     rows = report.rows
     errors = _check_kinds(rows, institution)
     with unit_of_work(session):
-        holders = _existing_holders(session, {row.iin for row in rows})
-        errors += [RowError(row.row, "birth_date", "differs from the birth date the registry holds for this IIN")
+        holders = _existing_holders(session, {row.iin for row in rows}, institution.id)
+        errors += [RowError(row.row, "birth_date", "differs from the birth date this institution registered for "
+                                                   "this IIN in an earlier import")
                    for row in rows if row.iin in holders and holders[row.iin].birth_date != row.birth_date]
         if errors:
             session.rollback()
@@ -111,16 +117,16 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
         for row in rows:
             holder = holders.get(row.iin)
             if holder is None:
-                holder = Holder(iin=row.iin, surname=row.surname, name=row.name, patronymic=row.patronymic,
-                                birth_date=row.birth_date, created_at=at, updated_at=at)
+                holder = Holder(institution_id=institution.id, iin=row.iin, surname=row.surname, name=row.name,
+                                patronymic=row.patronymic, birth_date=row.birth_date, created_at=at, updated_at=at)
                 session.add(holder)
                 holders[row.iin] = holder
                 counts["holders_created"] += 1
             elif (holder.surname, holder.name, holder.patronymic) != (row.surname, row.name, row.patronymic):
                 if holder.id in holders_with_documents:
-                    warnings.append(RowError(row.row, "surname", "the registry holds another name for this person, "
-                                             "on issued documents: kept it (a name changes only through a correction "
-                                             "or a duplicate)"))
+                    warnings.append(RowError(row.row, "surname", "this institution registered another name for "
+                                             "this person, on issued documents: kept it (a name changes only "
+                                             "through a correction or a duplicate)"))
                 else:
                     holder.surname, holder.name, holder.patronymic = row.surname, row.name, row.patronymic
                     holder.updated_at = at
@@ -184,10 +190,11 @@ def _chunks(values: list[int] | list[str]) -> Iterable[list[int] | list[str]]:
         yield values[start:start + _CHUNK]
 
 
-def _existing_holders(session: Session, iins: set[str]) -> dict[str, Holder]:
+def _existing_holders(session: Session, iins: set[str], institution_id: int) -> dict[str, Holder]:
     found: dict[str, Holder] = {}
     for chunk in _chunks(sorted(iins)):
-        for holder in session.exec(select(Holder).where(col(Holder.iin).in_(chunk))):
+        for holder in session.exec(select(Holder).where(col(Holder.iin).in_(chunk),
+                                                        Holder.institution_id == institution_id)):
             found[holder.iin] = holder
     return found
 

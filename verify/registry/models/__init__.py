@@ -15,6 +15,7 @@ constraints alike on SQLite and PostgreSQL).
     audit.py         AuditEvent, AuditHead, RegistryMeta
     accounts.py      Account (AccountKind), Partner, AuthSession, ApiToken (Scope)
     tlog.py          LogEntryRow, LogHashRow, LogHead, LogCheckpoint (the transparency log, issue 15)
+    statuslists.py   StatusListRow (signed status lists per series), VersionStateRow (highest versions seen)
 
 This package re-exports every name, so `from verify.registry.models import Document` is the way to import them.
 
@@ -60,6 +61,7 @@ from .people import (
     OfficerPublic,
     OfficerRole,
 )
+from .statuslists import StatusListRow, VersionStateRow
 from .tlog import EMPTY_TREE_ROOT, LogCheckpoint, LogEntryRow, LogHashRow, LogHead
 
 __all__ = [
@@ -112,7 +114,9 @@ __all__ = [
     "RegistryMeta",
     "RegistryModel",
     "Scope",
+    "StatusListRow",
     "UTCDateTime",
+    "VersionStateRow",
     "metadata",
     "one_of",
 ]

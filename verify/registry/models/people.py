@@ -1,8 +1,11 @@
 """Holders, their graduations and the officers who act for an institution.
 
-* `Holder`: a person who holds documents, keyed by IIN (personal data: DOMAIN.md; it never leaves the registry).
+* `Holder`: a person who holds documents, as one institution registered them: keyed by (institution, IIN), with the
+  name and birth date that institution gave (the IIN is personal data: DOMAIN.md; it never leaves the registry).
+  Two institutions that graduate the same person each own their own row: neither reads, changes or learns of the
+  other's (issue 10, item 8).
 * `Graduate`: what the commission decided for one holder at one institution (document type, programme, award date,
-  study group); one row per (holder, document type, programme, institution).
+  study group); one row per (holder, document type, programme, institution), its holder of the same institution.
 * `Officer`: a responsible person's account, bound to one institution, with a role (seed 001, item 7).
 """
 
@@ -45,12 +48,14 @@ class HolderBase(RegistryModel):
 
 
 class Holder(HolderBase, table=True):
-    """Row of `holders`: keyed by IIN."""
+    """Row of `holders`: one institution's record of a person, keyed by (institution, IIN) (migration 0003)."""
 
     __tablename__ = "holders"
+    __table_args__ = (UniqueConstraint("institution_id", "iin"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    iin: str = Field(max_length=12, unique=True)
+    institution_id: int = Field(foreign_key="institutions.id")
+    iin: str = Field(max_length=12, index=True)
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(sa_type=UTCDateTime)
 

@@ -14,7 +14,7 @@ backfill` is not offered on purpose, a log starts empty and the earlier document
 re-issued (docs/TRANSPARENCY.md §6).
 
 Revision ID: 0003_tlog
-Revises: 0002
+Revises: 0003_statuslists
 Create Date: 2026-12-07
 """
 
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_tlog"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003_statuslists"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
