@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -282,13 +283,18 @@ def test_the_cli_contract_checkpoint_prove_and_audit_verify(logged: World, log_k
     current = json.loads(run_cli(log_keys, logged, "log", "prove", first.series, first.number, "--json").stdout)
     assert current["leaf_index"] == 3  # the current revision, 2
     proof_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"proof-{os.getpid()}-{id(logged)}.json"
-    proof_file.write_text(proved.stdout)
-    revision_1 = get_revision_qr(logged, first, 1)
-    offline = run_cli(log_keys, logged, "check", revision_1, "--offline", "--log-proof", str(proof_file), "--json",
-                      "--at", "2026-07-01T12:00:00Z")
+    proof_file.write_text(json.dumps(current))
+    revision_2 = get_revision_qr(logged, first, 2)
+    lists = proof_file.with_suffix(".lists")
+    exported = run_cli(log_keys, logged, "status-list", "export", "--out", str(lists))
+    assert exported.returncode == 0, exported.stderr
+    offline = run_cli(log_keys, logged, "check", revision_2, "--offline", "--status-lists", str(lists),
+                      "--log-proof", str(proof_file), "--json")
+    shutil.rmtree(lists)
     proof_file.unlink()
     report = json.loads(offline.stdout)
-    assert report["verdict"] == "VALID" and report["steps"][-1]["name"] == "log", offline.stderr
+    assert report["verdict"] == "VALID" and report["steps"][-1]["name"] == "log", offline.stdout + offline.stderr
+    assert "proven in the signed checkpoint of 8 entries" in report["steps"][-1]["detail"]
     ok = run_cli(log_keys, logged, "audit", "verify")
     assert ok.returncode == 0 and "transparency log OK: 8 entries" in ok.stdout, ok.stderr
     rewrite(logged.engine, ["DELETE FROM tlog_entries WHERE idx = 2"])

@@ -1,6 +1,7 @@
 """The transparency log in tests: a TEST ONLY key store with a log signer, its note signer, and history rewriting.
 
-* `new_log_key_store`: a key store made a day before T0 with a document signer and a log signer (usage `log`);
+* `new_log_key_store`: a key store made a day before T0 with a document signer, a log signer (usage `log`) and a
+  status signer;
 * `LOG_ORIGIN`, `note_signer`: the origin line and the key store's log signer as a `NoteSigner`;
 * `bypass_log_triggers` / `rewrite`: raw SQL that rewrites the log's or the audit chain's rows as the database's
   owner could (SQLite: DROP TRIGGER; PostgreSQL: ALTER TABLE ... DISABLE TRIGGER USER).
@@ -27,10 +28,11 @@ APPEND_ONLY = ("tlog_entries", "tlog_hashes", "tlog_checkpoints", "audit_events"
 
 
 def new_log_key_store(path: Path) -> KeyStore:
-    """A TEST ONLY key store made a day before T0, with a document signer and a log signer."""
+    """A TEST ONLY key store made a day before T0, with a document signer, a log signer and a status signer."""
     store = KeyStore(path)
     store.init(at=T0 - dt.timedelta(days=1), environment="test")
     store.rotate(at=T0 - dt.timedelta(days=1), usage="log")
+    store.rotate(at=T0 - dt.timedelta(days=1), usage="status")  # offline checks need signed status lists
     return store
 
 
