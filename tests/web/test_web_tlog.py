@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from support.leaks import CORPUS
 from support.tlog import LOG_ORIGIN, new_log_key_store, note_signer, rewrite
-from support.web import web_settings
+from support.web import refuse_database, web_settings
 from support.world import BASE_URL, Keys, World, annul, issue_row, later, row
 from test_web_server import running_server
 
@@ -102,10 +102,11 @@ def test_the_verdict_carries_the_log_entry_and_step_12(client: TestClient, world
 
 def test_an_unreadable_registry_is_503_with_retry_after(world: World, keys: Keys, tmp_path: Path) -> None:
     with TestClient(create_app(web_settings(world, keys, tmp_path))) as test_client:
-        world.dispose()
-        Path(world.url.removeprefix("sqlite:///")).unlink()
-        answer = test_client.get("/api/v1/log/checkpoint")
-    assert answer.status_code == 503 and answer.headers["retry-after"]
+        refuse_database(test_client)
+        answers = [test_client.get(path) for path in (
+            "/api/v1/log/checkpoint", "/api/v1/log/entries?start=0&end=1",
+            "/api/v1/log/proof/consistency?first=1&second=1", "/api/v1/log/proof/inclusion?series=BD&number=0000001")]
+    assert all(a.status_code == 503 and a.headers["retry-after"] for a in answers), [a.status_code for a in answers]
 
 
 def test_the_checkpointer_signs_when_due_and_only_then(world: World, keys: Keys) -> None:
