@@ -297,6 +297,11 @@ ENGLISH: Final[dict[str, str]] = {
     "v_step_revoked_after": "revoked only with a compromise time after the signing time",
     "v_step_scope": "series {series} in the signer's scope",
     "v_step_not_checked": "no registry given: authentic; status not checked",
+    "v_step_logged": "logged as entry {index} of the transparency log",
+    "v_step_log_pending": "logged as entry {index} of the transparency log; no signed checkpoint covers it yet "
+                          "(the next one will)",
+    "v_step_log_proven": "entry {index} proven in the signed checkpoint of {size} entries ({origin})",
+    "v_step_log_unchecked": "a log proof was given, but this verifier has no log check",
     "v_step_skipped_after": "not run after a failure",
     "v_step_wrong_host": "the link names {prefix}, not a verification host of this service",
     "v_step_unknown_kid": "no document signer with kid {kid} in trust list version {version}",
