@@ -25,6 +25,7 @@ from verify.errors import ConflictError, LogStoreError
 from verify.issue import sign_record
 from verify.keystore import KeyStore
 from verify.registry.audit import verify_audit_chain
+from verify.registry.db import upgrade_database
 from verify.registry.documents import get_revision, insert_document, issue_document, record_of
 from verify.registry.lookup import RegistryStatusLookup
 from verify.registry.models import Document, DocumentState, metadata
@@ -192,6 +193,35 @@ def test_a_record_inserted_without_a_log_entry_verifies_not_in_log(logged: World
     assert report.failed_step is not None and report.failed_step.number == 12
     assert "no entry" in report.failed_step.detail
     assert verifier(logged, log_keys).check(revision.qr_text, at=later(2)).verdict == Verdict.VALID
+
+
+def test_an_upgrade_logs_the_revisions_signed_before_the_log_began(logged: World, log_keys: KeyStore) -> None:
+    """A registry that issued documents before migration 0003_tlog: `upgrade_database` appends their revisions'
+    entries once, in issue order, so they verify VALID with step 12 passed instead of NOT_IN_LOG."""
+    genuine, _ = issue_row(logged, row(2))
+    before = sign_record(record_of(_).with_changes(number="0000888"), signer=logged.signer, base_url=BASE_URL,
+                         at=later(1))
+    other = row(3)
+    logged.import_rows((other,))
+    with logged.session() as session:  # a revision stored as the registry did before the log existed
+        old = Document(doc_type=genuine.doc_type, series=genuine.series, number="0000888",
+                       state=DocumentState.VALID.value, graduate_id=graduate_id_of(logged, other),
+                       institution_id=genuine.institution_id, issued_at=later(1), issued_by=logged.uni_issuer.id,
+                       current_revision=1)
+        insert_document(session, old, what="old")
+        session.execute(metadata.tables["document_revisions"].insert(), {
+            "document_id": old.id, "revision": 1, "record": before.record.to_json(), "cose": before.cose,
+            "payload_sha256": before.payload_sha256.hex(), "qr_text": before.qr_text, "kid": before.kid.hex(),
+            "signed_at": before.signed_at, "changed_fields": [], "reason": None,
+            "officer_id": logged.uni_issuer.id, "created_at": later(1)})
+        session.commit()
+    assert verifier(logged, log_keys).check(before.qr_text, at=later(2)).verdict == Verdict.NOT_IN_LOG
+    upgrade_database(logged.url)
+    report = verifier(logged, log_keys).check(before.qr_text, at=later(2))
+    assert report.verdict == Verdict.VALID and report.steps[-1].number == 12
+    entries = logged.scalar("SELECT count(*) FROM tlog_entries WHERE number = '0000888'")
+    upgrade_database(logged.url)  # a second upgrade finds nothing to add
+    assert logged.scalar("SELECT count(*) FROM tlog_entries WHERE number = '0000888'") == entries == 1
 
 
 def test_an_entry_of_another_record_fails_step_12(logged: World, log_keys: KeyStore) -> None:

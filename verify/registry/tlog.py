@@ -44,7 +44,17 @@ from ..transparency import (
     sign_checkpoint,
 )
 from ..transparency.entries import TYPE_REVISION
-from .models import AuditEvent, AuditHead, LogCheckpoint, LogEntryRow, LogHashRow, LogHead, metadata
+from .models import (
+    AuditEvent,
+    AuditHead,
+    Document,
+    DocumentRevision,
+    LogCheckpoint,
+    LogEntryRow,
+    LogHashRow,
+    LogHead,
+    metadata,
+)
 
 #: At most this many entries are served per request (`read_entries`).
 MAX_ENTRIES_PER_READ = 1000
@@ -123,6 +133,36 @@ def log_revision(session: Session, signed: SignedRecord, *, at: dt.datetime) -> 
         LogEntryError: the COSE bytes are not a record of docs/FORMAT.md (never for bytes `issue` signed).
     """
     return append_to_log(session, [RevisionEntry.from_cose(signed.cose)], at=at)[0]
+
+
+def log_unlogged_revisions(session: Session, *, at: dt.datetime, batch: int = 500) -> int:
+    """Append, in issue order, the entry of every signed revision the log does not hold yet; commit; their count.
+
+    A registry that issued documents before the log existed (migration 0003_tlog) would otherwise answer NOT_IN_LOG
+    for each of them. `verify.registry.db.upgrade_database` runs this after the migrations, so an upgraded registry
+    logs its past revisions once, before anything new is issued; afterwards it finds nothing (one read). Past status
+    changes are not reconstructed as entries: the log holds those made after it began (docs/TRANSPARENCY.md).
+
+    Raises:
+        LogStoreError, TransparencyError: as `append_to_log`.
+    """
+    revisions, entries = DocumentRevision.__table__, LogEntryRow.__table__  # type: ignore[attr-defined]
+    documents = Document.__table__  # type: ignore[attr-defined]
+    missing = (sa_select(revisions.c.id, revisions.c.cose)
+               .join(documents, documents.c.id == revisions.c.document_id)
+               .outerjoin(entries, (entries.c.series == documents.c.series)
+                          & (entries.c.number == documents.c.number)
+                          & (entries.c.revision == revisions.c.revision)
+                          & (entries.c.entry_type == TYPE_REVISION))
+               .where(entries.c.idx.is_(None))
+               .order_by(revisions.c.created_at, revisions.c.id))
+    rows = session.execute(missing).all()
+    for start in range(0, len(rows), batch):
+        append_to_log(session, [RevisionEntry.from_cose(bytes(row.cose)) for row in rows[start:start + batch]],
+                      at=at)
+    if rows:
+        session.commit()
+    return len(rows)
 
 
 def log_status_change(session: Session, entry: StatusChangeEntry, *, at: dt.datetime) -> int:
