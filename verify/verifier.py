@@ -433,7 +433,7 @@ class PendingCheck:
             return
         try:
             if given and (evidence.checkpoint is None or not evidence.tree_size):
-                raise NotInLogError("the log proof has no signed checkpoint: offline it proves nothing")
+                raise NotInLogError(Text("v_log_no_checkpoint"))
             said = self._log_step(evidence)
             self._run.passed(12, said.english(), said)
         except NotInLogError as exc:
@@ -442,8 +442,7 @@ class PendingCheck:
     def _log_step(self, evidence: LogEvidence) -> Text:
         """Step 12: the record's entry in the transparency log (docs/FORMAT.md §7.1)."""
         if evidence.leaf_index is None:
-            raise NotInLogError("the registry holds this record but the transparency log has no entry for it: "
-                                "it was not issued openly; report it")
+            raise NotInLogError(Text("v_log_no_entry"))
         if self.log_check is not None:
             return self.log_check.check(cose=self._run.cose, evidence=evidence)
         return Text("v_step_logged", {"index": evidence.leaf_index})

@@ -166,7 +166,7 @@ def test_a_valid_document_passes_step_12_with_its_proof(logged: World, log_keys:
     evidence = LogEvidence(leaf_index=proof.leaf_index, leaf_hash=proof.leaf_hash, tree_size=proof.tree_size,
                            proof=proof.proof, checkpoint=proof.checkpoint)
     assert "proven in the signed checkpoint of 2 entries" in TrustListLogCheck(log_keys.trust_list()).check(
-        cose=revision.cose, evidence=evidence)
+        cose=revision.cose, evidence=evidence).english()
 
 
 def test_a_record_inserted_without_a_log_entry_verifies_not_in_log(logged: World, log_keys: KeyStore) -> None:
