@@ -123,19 +123,19 @@ def strict_loads(data: bytes, *, cap: int, error: type[Exception], what: str) ->
     Floats and tags other than those the caller checks cannot re-encode identically.
 
     Raises:
-        error: with a message naming `what`.
+        error: with a `verify.texts.Text` naming `what` (an `Error` subclass: shown in the reader's language).
     """
     if not isinstance(data, (bytes, bytearray)):
-        raise error(f"{what}: must be bytes")
+        raise error(texts.text("v_cbor_not_bytes", what=what))
     if len(data) > cap:
-        raise error(f"{what}: {len(data)} bytes is over the cap of {cap}")
+        raise error(texts.text("v_cbor_over_cap", what=what, size=len(data), cap=cap))
     try:
         value = cbor2.loads(bytes(data), allow_indefinite=False, allow_duplicate_keys=False, max_depth=4)
         again = cbor2.dumps(value, canonical=True)
     except Exception as exc:  # cbor2 raises several types; all mean "not our CBOR"
-        raise error(f"{what}: not well-formed CBOR ({type(exc).__name__})") from None
+        raise error(texts.text("v_cbor_malformed", what=what, kind=type(exc).__name__)) from None
     if again != bytes(data):
-        raise error(f"{what}: not in deterministic CBOR encoding (RFC 8949 §4.2.1)")
+        raise error(texts.text("v_cbor_not_deterministic", what=what))
     return value
 
 

@@ -51,6 +51,8 @@ boundary where they occur, and never leak.
         │                            corrected, annulled or not in the registry
         ├── StatusUnknownError       step 11: authentic, but no registry answer or fresh status
         │                            list for its series: AUTHENTIC_STATUS_UNKNOWN, never VALID
+        ├── NotInLogError            step 12: authentic and in the registry, but its entry is not in the
+        │                            transparency log, or its proof does not lead to a signed checkpoint
         ├── CredentialError          a JWT-secured credential (verify.vc) is not of this profile, or its
         │                            claims disagree with it (OB 3.0 §8.2.4)
         ├── AppendixFormatError      appendix steps 1 and 5: not a signed appendix (docs/FORMAT.md §10)
@@ -353,6 +355,14 @@ class StatusUnknownError(VerificationError):
 
     code = "AUTHENTIC_STATUS_UNKNOWN"
     step = 11
+
+
+class NotInLogError(VerificationError):
+    """Step 12: a signed record whose entry is not in the transparency log, or whose inclusion proof does not lead
+    to a checkpoint signed by the log key: NOT_IN_LOG, never VALID (docs/FORMAT.md §7.1 step 12; issue 15)."""
+
+    code = "NOT_IN_LOG"
+    step = 12
 
 
 class CredentialError(VerificationError):

@@ -13,6 +13,7 @@ plain values to the core (STYLE.md §14). Nothing is read at import time.
 | VERIFY_TRUST_LIST      | trust list used to verify                            | <keys dir>/trust-list.json      |
 | VERIFY_ROOT_CERT       | root certificate (the trust anchor)                  | <keys dir>/root.crt             |
 | VERIFY_DATA_DIR        | data directory (SQLite file, outputs)                | data                            |
+| VERIFY_LOG_ORIGIN      | transparency log origin line and its key name        | <base URL host>/log             |
 | VERIFY_TOKEN_PIN_FILE  | file holding the PKCS#11 token's user PIN (secret)   | none                            |
 | VERIFY_TOKEN_PIN       | the token's user PIN itself (secret)                 | none: a token key needs a PIN   |
 | VERIFY_SECRETS_DIR     | directory of secret files, one per setting           | $CREDENTIALS_DIRECTORY if set   |
@@ -41,6 +42,7 @@ import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic.config import JsonDict
@@ -155,6 +157,7 @@ class Settings(BaseSettings):
     trust_list: Path | None = None
     root_cert: Path | None = None
     data_dir: Path = Path("data")
+    log_origin: str | None = None
     token_pin_file: Path | None = None
     token_pin: SecretStr | None = None
 
@@ -181,6 +184,13 @@ class Settings(BaseSettings):
             return None
         return self.key_passphrase.get_secret_value().encode("utf-8")
 
+    def resolved_log_origin(self, base_url: str | None = None) -> str:
+        """VERIFY_LOG_ORIGIN, or the host (and port) of `base_url` (default VERIFY_BASE_URL) followed by "/log":
+        the transparency log's origin line and its key name (c2sp.org/tlog-checkpoint; docs/TRANSPARENCY.md §5)."""
+        if self.log_origin:
+            return self.log_origin
+        host = urlsplit(base_url or self.base_url).netloc.lower() or "localhost"
+        return f"{host}/log"
     def token_pin_bytes(self) -> bytes | None:
         """The user PIN of the PKCS#11 token holding document signer keys: VERIFY_TOKEN_PIN_FILE's content
         (one trailing newline dropped, `verify.pkcs11.read_pin_file`) first, else VERIFY_TOKEN_PIN; None when

@@ -14,6 +14,8 @@ Statuses follow the lifecycle of DESIGN.md (Registry and lifecycle) and the lega
                        (seed 000, appendix 38; seed 001, appendix 18): authentic, data changed.
     * ANNULLED         final, with its basis.
     * NOT_IN_REGISTRY  the signature is good but the registry does not hold this signed record.
+
+The registry also says where the record's revision entry is in the transparency log (`LogEvidence`, step 12).
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .errors import RecordError
 from .record import Record
-from .texts import rfc3339
+from .texts import Text, rfc3339
 
 
 class StatusCode(enum.StrEnum):
@@ -59,6 +62,7 @@ class Verdict(enum.StrEnum):
     SIGNER_OUT_OF_PERIOD = "SIGNER_OUT_OF_PERIOD"
     SIGNER_REVOKED = "SIGNER_REVOKED"
     OUT_OF_SCOPE = "OUT_OF_SCOPE"
+    NOT_IN_LOG = "NOT_IN_LOG"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +112,72 @@ class InstitutionNames:
 
 
 @dataclass(frozen=True, slots=True)
+class LogEvidence:
+    """What a status source says about the record's entry in the transparency log (step 12; docs/TRANSPARENCY.md).
+
+    Attributes:
+        leaf_index: the leaf index of the record's revision entry; None: the log holds no entry for it (NOT_IN_LOG).
+        leaf_hash: the entry's RFC 9162 leaf hash as the log holds it (32 bytes), when known.
+        tree_size, proof: an inclusion proof of the leaf in the tree of `tree_size` leaves (RFC 9162 §2.1.3.1);
+            0 and () when none was given (no checkpoint covers the entry yet, or the source did not read it).
+        checkpoint: the signed checkpoint note (C2SP tlog-checkpoint) of `tree_size`, or None.
+    """
+
+    leaf_index: int | None
+    leaf_hash: bytes | None = None
+    tree_size: int = 0
+    proof: tuple[bytes, ...] = ()
+    checkpoint: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form: hashes in lower-case hex."""
+        return {"leaf_index": self.leaf_index, "leaf_hash": None if self.leaf_hash is None else self.leaf_hash.hex(),
+                "tree_size": self.tree_size, "proof": [h.hex() for h in self.proof], "checkpoint": self.checkpoint}
+
+    @classmethod
+    def from_json(cls, value: object) -> LogEvidence:
+        """Read the JSON of `verify log prove --json` (or of `to_json`, or the partner API's `log`).
+
+        Raises:
+            RecordError: not an object of that shape (the message names the field).
+        """
+        if not isinstance(value, dict):
+            raise RecordError("log proof: must be a JSON object")
+        index, size, proof, checkpoint = (value.get("leaf_index"), value.get("tree_size", 0), value.get("proof", []),
+                                          value.get("checkpoint"))
+        if index is not None and (type(index) is not int or index < 0):
+            raise RecordError("log proof: leaf_index must be a non-negative integer or null")
+        if type(size) is not int or size < 0:
+            raise RecordError("log proof: tree_size must be a non-negative integer")
+        if checkpoint is not None and not isinstance(checkpoint, str):
+            raise RecordError("log proof: checkpoint must be the signed note text or null")
+        leaf = value.get("leaf_hash")
+        if not isinstance(proof, list) or not all(isinstance(h, str) for h in proof) or \
+                not (leaf is None or isinstance(leaf, str)):
+            raise RecordError("log proof: proof and leaf_hash must be hex text")
+        try:
+            hashes = tuple(bytes.fromhex(h) for h in proof)
+            leaf_hash = None if leaf is None else bytes.fromhex(leaf)
+        except ValueError:
+            raise RecordError("log proof: hashes must be hex") from None
+        return cls(leaf_index=index, leaf_hash=leaf_hash, tree_size=size, proof=hashes, checkpoint=checkpoint)
+
+
+class LogCheck(Protocol):
+    """Checks step 12 cryptographically (`verify.transparency.inclusion.TrustListLogCheck`): the verifier hands it
+    the presented COSE bytes and the source's `LogEvidence`; it rebuilds the entry, compares its leaf hash and, with
+    a proof, verifies it against a checkpoint signed by a log key of the trust list."""
+
+    def check(self, *, cose: bytes, evidence: LogEvidence) -> Text:
+        """The passed step's sentence (`verify.texts.Text`: shown in the reader's language).
+
+        Raises:
+            NotInLogError: the entry is not this record's, or the proof or checkpoint does not verify.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class RegistryStatus:
     """What the registry says about one signed record, as of `as_of`.
 
@@ -131,9 +201,12 @@ class RegistryStatus:
         issued_on: the date (UTC) the presented document was issued, when the registry holds it.
         institution: the issuing institution's names, when the lookup reads them (a verdict page's facts).
         current_record: for CORRECTED, the record of the registry's current revision, when the lookup reads it.
+        log: the record's entry in the transparency log (step 12), or None when the source does not consult the
+            log (a signed status list; then step 12 is not run).
 
-    The last three are for a page built in this process from the report (the registry is read once); they are
-    not part of `to_json` (docs/FORMAT.md §7.3).
+    `log` is in `to_json` as "log" only when the source gave it. `issued_on`, `institution` and `current_record`
+    are for a page built in this process from the report (the registry is read once); they are not part of
+    `to_json` (docs/FORMAT.md §7.3).
     """
 
     code: StatusCode
@@ -151,10 +224,11 @@ class RegistryStatus:
     issued_on: dt.date | None = None
     institution: InstitutionNames | None = None
     current_record: Record | None = None
+    log: LogEvidence | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (times RFC 3339)."""
-        return {
+        out: dict[str, Any] = {
             "code": self.code.value,
             "as_of": rfc3339(self.as_of),
             "original": None if self.original is None else self.original.to_json(),
@@ -167,6 +241,9 @@ class RegistryStatus:
             "reason": self.reason,
             "annulled_at": None if self.annulled_at is None else rfc3339(self.annulled_at),
         }
+        if self.log is not None:
+            out["log"] = self.log.to_json()
+        return out
 
 
 class StatusLookup(Protocol):

@@ -315,6 +315,18 @@ ENGLISH: Final[dict[str, str]] = {
     "v_step_revoked_after": "revoked only with a compromise time after the signing time",
     "v_step_scope": "series {series} in the signer's scope",
     "v_step_not_checked": "no registry given: authentic; status not checked",
+    "v_cbor_not_bytes": "{what}: must be bytes",
+    "v_cbor_over_cap": "{what}: {size} bytes is over the cap of {cap}",
+    "v_cbor_malformed": "{what}: not well-formed CBOR ({kind})",
+    "v_cbor_not_deterministic": "{what}: not in deterministic CBOR encoding (RFC 8949 §4.2.1)",
+    "v_log_no_checkpoint": "the log proof has no signed checkpoint: offline it proves nothing",
+    "v_log_no_entry": "the registry holds this record but the transparency log has no entry for it: it was not issued "
+                      "openly; report it",
+    "v_step_logged": "logged as entry {index} of the transparency log",
+    "v_step_log_pending": "logged as entry {index} of the transparency log; no signed checkpoint covers it yet "
+                          "(the next one will)",
+    "v_step_log_proven": "entry {index} proven in the signed checkpoint of {size} entries ({origin})",
+    "v_step_log_unchecked": "a log proof was given, but this verifier has no log check",
     "v_step_skipped_after": "not run after a failure",
     "v_step_wrong_host": "the link names {prefix}, not a verification host of this service",
     "v_step_unknown_kid": "no document signer with kid {kid} in trust list version {version}",

@@ -27,6 +27,9 @@ The steps (docs/FORMAT.md §7; the number is the `step` of the error raised):
     (10) scope        the series (and institution, where scoped) is in the signer's scope
     (11) registry     the status through `StatusLookup`: the registry, or signed status lists
                       (skipped without a source; AUTHENTIC_STATUS_UNKNOWN when it cannot tell)
+    (12) log          the record's entry in the transparency log, when the status source gives one
+                      (`RegistryStatus.log`): no entry is NOT_IN_LOG; with a `LogCheck`, the entry must be
+                      this record's and its inclusion proof lead to a checkpoint signed by the log key
 
 Nothing from the payload is used before step 5 passed. Time is always a parameter: the
 signer is judged at the signing time, the document status at the time of the check.
@@ -44,6 +47,7 @@ from . import codec, texts
 from .errors import (
     BadSignatureError,
     DocumentStatusError,
+    NotInLogError,
     PrefixError,
     SignerPeriodError,
     StatusUnknownError,
@@ -53,13 +57,13 @@ from .errors import (
 )
 from .keys import ALGORITHM_NAMES
 from .record import Record
-from .status import RegistryStatus, StatusCode, StatusLookup, StatusQuery, Verdict
+from .status import LogCheck, LogEvidence, RegistryStatus, StatusCode, StatusLookup, StatusQuery, Verdict
 from .texts import ENGLISH, Text, rfc3339
 from .trust import SignerEntry, TrustList
 
 STEP_NAMES: dict[int, str] = {
     1: "unprefix", 2: "digits", 3: "cose", 4: "kid", 5: "signature", 6: "chain", 7: "payload",
-    8: "usage_period", 9: "revocation", 10: "scope", 11: "registry",
+    8: "usage_period", 9: "revocation", 10: "scope", 11: "registry", 12: "log",
 }
 
 #: How far a record's signing time may lie after the time of the check (clocks of signer and verifier
@@ -86,7 +90,7 @@ class StepResult:
     """The result of one numbered step.
 
     Attributes:
-        number: 1..11.
+        number: 1..12.
         name: `STEP_NAMES[number]`.
         outcome: "passed", "failed" or "skipped".
         detail: a sentence for a person (English).
@@ -205,14 +209,18 @@ class Verifier:
             False (today's default) VALID with status NOT_CHECKED; True AUTHENTIC_STATUS_UNKNOWN, never
             VALID (issue 10 item 3: the CLI and the pages switch to True). A lookup that raises
             `StatusUnknownError` gives AUTHENTIC_STATUS_UNKNOWN either way.
+        log_check: checks step 12 cryptographically (`verify.transparency.inclusion.TrustListLogCheck`); without
+            one, step 12 takes the status source's word (an entry, or none: NOT_IN_LOG).
 
     Raises:
         RecordError: an accepted prefix that is not ASCII or not of the grammar of §5.2.
     """
 
     def __init__(self, trust_list: TrustList, *, status_lookup: StatusLookup | None = None,
-                 accepted_prefixes: Collection[str] | None = None, status_required: bool = False) -> None:
+                 accepted_prefixes: Collection[str] | None = None, status_required: bool = False,
+                 log_check: LogCheck | None = None) -> None:
         self.trust_list = trust_list
+        self.log_check = log_check
         self.status_lookup = status_lookup
         self.status_required = status_required
         self.accepted_prefixes = None if accepted_prefixes is None else \
@@ -225,32 +233,34 @@ class Verifier:
             The report, whose verdict is VALID.
 
         Raises:
-            VerificationError: the subclass of the failed step (`error.step` names it), or
+            VerificationError: the subclass of the failed step (`error.step` names it),
                 `DocumentStatusError` (step 11) with code CORRECTED, REPLACED, ANNULLED or
-                NOT_IN_REGISTRY.
+                NOT_IN_REGISTRY, or `NotInLogError` (step 12).
         """
         report = self.check(text, at=at)
         if report.error is not None:
             raise report.error
         return report
 
-    def check(self, text: str, *, at: dt.datetime) -> VerificationReport:
+    def check(self, text: str, *, at: dt.datetime, log: LogEvidence | None = None) -> VerificationReport:
         """Run the steps and return a report; never raises for bad input.
 
         Args:
             text: the QR text as decoded (untrusted).
             at: the time of the check (aware).
+            log: offline, the record's log entry and proof with a cached checkpoint (`verify log prove --json`,
+                the partner API): step 12 runs on it when the status source gives none.
         """
         pending = self.begin(text, at=at)
         if pending.query is None:
             return pending.report
         if self.status_lookup is None:
-            return pending.finish(None)
+            return pending.finish(None, log=log)
         try:
             status: RegistryStatus | StatusUnknownError = pending.query.ask(self.status_lookup)
         except StatusUnknownError as exc:
             status = exc
-        return pending.finish(status)
+        return pending.finish(status, log=log)
 
     def begin(self, text: str, *, at: dt.datetime) -> PendingCheck:
         """Steps 1-10 (no I/O): the report so far, and what step 11 must ask the registry.
@@ -279,7 +289,7 @@ class Verifier:
         except VerificationError as exc:
             run.fail(exc)
             return PendingCheck(run, None)
-        return PendingCheck(run, query, status_required=self.status_required)
+        return PendingCheck(run, query, status_required=self.status_required, log_check=self.log_check)
 
     def _steps(self, run: _Run, text: str, at: dt.datetime) -> StatusQuery:
         prefix, digits = codec.split_qr_text(text)
@@ -287,6 +297,7 @@ class Verifier:
             raise PrefixError(texts.text("v_step_wrong_host", prefix=prefix))
         run.passed(1, f"prefix {prefix}", Text("v_step_prefix", {"prefix": prefix}))
         cose_bytes = codec.digits_to_bytes(digits)
+        run.cose = cose_bytes
         run.passed(2, f"{len(digits)} digits, {len(cose_bytes)} bytes",
                    Text("v_step_digits", {"digits": len(digits), "bytes": len(cose_bytes)}))
         sign1 = codec.parse_sign1(cose_bytes)
@@ -346,20 +357,25 @@ class PendingCheck:
         query: what to ask the registry, or None when a step failed.
     """
 
-    def __init__(self, run: _Run, query: StatusQuery | None, *, status_required: bool = False) -> None:
+    def __init__(self, run: _Run, query: StatusQuery | None, *, status_required: bool = False,
+                 log_check: LogCheck | None = None) -> None:
         self._run = run
         self.report = run.report
         self.query = query
         self.status_required = status_required
+        self.log_check = log_check
 
-    def finish(self, status: RegistryStatus | StatusUnknownError | None) -> VerificationReport:
-        """Step 11 with the status source's answer to `query`.
+    def finish(self, status: RegistryStatus | StatusUnknownError | None, *,
+               log: LogEvidence | None = None) -> VerificationReport:
+        """Step 11 with the status source's answer to `query`, then step 12 when it gives the record's log entry.
 
         Args:
             status: the `RegistryStatus` answered; the `StatusUnknownError` the lookup raised (no fresh
                 status list for the series): AUTHENTIC_STATUS_UNKNOWN; or None when no source was asked:
                 the step is skipped and the verdict VALID with status NOT_CHECKED, or
                 AUTHENTIC_STATUS_UNKNOWN when the verifier was made with `status_required`.
+            log: the record's log entry given apart from the status (offline: a cached checkpoint and proof); the
+                status source's own `RegistryStatus.log` comes first.
 
         Returns:
             The final report.
@@ -375,6 +391,7 @@ class PendingCheck:
         if status is None:
             said = Text("v_step_not_checked")
             run.skipped(11, said.english(), said)
+            self._log(log, given=True)
             return self.report
         if isinstance(status, StatusUnknownError):
             run.report.status = UNKNOWN
@@ -397,9 +414,38 @@ class PendingCheck:
             sentence = texts.text("v_status_from", sentence=sentence, as_of=status.as_of, source=status.source)
         if verdict is not Verdict.VALID:
             run.fail(DocumentStatusError(sentence, code=verdict))
-        else:
-            run.passed(11, sentence.english(), sentence)
+            return self.report
+        run.passed(11, sentence.english(), sentence)
+        self._log(status.log or log, given=status.log is None)
         return self.report
+
+    def _log(self, evidence: LogEvidence | None, *, given: bool = False) -> None:
+        """Step 12 when there is evidence about the log; nothing otherwise (the report then has 11 steps).
+
+        Evidence `given` apart from the status source (offline) proves something only through a signed checkpoint
+        checked by the `LogCheck`: without one it is refused (NOT_IN_LOG), without a `LogCheck` the step is skipped.
+        """
+        if evidence is None:
+            return
+        if given and self.log_check is None:
+            said = Text("v_step_log_unchecked")
+            self._run.skipped(12, said.english(), said)
+            return
+        try:
+            if given and (evidence.checkpoint is None or not evidence.tree_size):
+                raise NotInLogError(Text("v_log_no_checkpoint"))
+            said = self._log_step(evidence)
+            self._run.passed(12, said.english(), said)
+        except NotInLogError as exc:
+            self._run.fail(exc)
+
+    def _log_step(self, evidence: LogEvidence) -> Text:
+        """Step 12: the record's entry in the transparency log (docs/FORMAT.md §7.1)."""
+        if evidence.leaf_index is None:
+            raise NotInLogError(Text("v_log_no_entry"))
+        if self.log_check is not None:
+            return self.log_check.check(cose=self._run.cose, evidence=evidence)
+        return Text("v_step_logged", {"index": evidence.leaf_index})
 
 
 def _judge(chained: list[SignerEntry], record: Record, signed_at: dt.datetime) -> SignerEntry:
@@ -463,6 +509,7 @@ class _Run:
 
     def __init__(self, report: VerificationReport) -> None:
         self.report = report
+        self.cose = b""
 
     def passed(self, number: int, detail: str, said: Text) -> None:
         """Step `number` passed; `detail` is `said` in English, written out on this hot path (a verification makes

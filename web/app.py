@@ -50,6 +50,7 @@ from .problems.handlers import install_problem_handlers
 from .problems.openapi import complete_openapi
 from .public import api as public_api
 from .public import apidocs
+from .public import log as public_log
 from .public import pages as public_pages
 from .public.schemas import ReportModel, VerifyRequest
 from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
@@ -68,6 +69,7 @@ Verifies the signed QR codes of Kazakhstan education documents (diplomas and the
   number and the holder's surname `POST /api/v1/lookup`.
 * **Offline verification**: fetch the root-signed trust list `GET /api/v1/trust-list` and the signed status lists
   `GET /api/v1/status-lists` (the index) and `GET /api/v1/status-lists/{series}` (docs/FORMAT.md §9).
+* **The transparency log**: every signed record and status change, `GET /api/v1/log/checkpoint` and its proofs.
 
 Only the verdict `VALID` means a valid document. Every error is an RFC 9457 problem (`application/problem+json`);
 its `type` is `/problems/<slug>`, which describes it. Public endpoints are rate-limited per client (429 with
@@ -77,6 +79,8 @@ TAGS = [
     {"name": "verification", "description": "Verdicts on QR codes and documents (docs/FORMAT.md §7)."},
     {"name": "trust", "description": "The trust list and the signed status lists for offline verifiers "
                                      "(docs/FORMAT.md §6, §9)."},
+    {"name": "transparency", "description": "The transparency log of issuance: signed checkpoints, inclusion and "
+                                            "consistency proofs, entries (docs/TRANSPARENCY.md)."},
     {"name": "operations", "description": "Health, metrics, problem types."},
     {"name": "accounts", "description": "Sign-in (session cookie + X-CSRF-Token) and API tokens (web/auth/)."},
     {"name": "officer", "description": "Officers of one institution (seed 001 item 7): import, issue, print, "
@@ -138,10 +142,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # collector's full passes, which otherwise stall a request for ~80 ms every few hundred (docs/bench-http.md).
         gc.freeze()
         await services.open()
+        backoffice.checkpointer.start()
         try:
             yield
         finally:
             gc.unfreeze()
+            backoffice.checkpointer.stop()
             await backoffice.limiter.close()
             await services.limiter.close()
             backoffice.close()
@@ -160,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.localize_error = error_detail  # web.problems.errors.ErrorLocalizer: problems in the reader's language
     install_outage_handlers(app)
     app.include_router(public_api.router)
+    app.include_router(public_log.router)
     app.include_router(public_pages.router)
     if web_settings.api_docs:
         app.include_router(apidocs.router)
@@ -172,13 +179,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimit, limiter=backoffice.limiter, buckets={**STAFF_RATE_BUCKETS, **console.RATE_BUCKETS},
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(RateLimit, limiter=services.limiter,
-                       buckets={**public_api.RATE_BUCKETS, **public_pages.RATE_BUCKETS},
+                       buckets={**public_api.RATE_BUCKETS, **public_log.RATE_BUCKETS, **public_pages.RATE_BUCKETS},
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(BodySizeLimit, json_bytes=web_settings.max_json_bytes,
                        upload_bytes=web_settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
                        upload_paths=upload_paths)
     # FastAPI wraps included routers in objects without a path template: match the plain routes.
-    plain_routes = [*public_api.router.routes, *public_pages.router.routes, *apidocs.router.routes,
+    plain_routes = [*public_api.router.routes, *public_log.router.routes, *public_pages.router.routes,
+                    *apidocs.router.routes,
                     *(route for router in STAFF_ROUTERS for route in router.routes),
                     *(route for route in app.router.routes if isinstance(route, Route))]
     app.add_middleware(Observe, routes=plain_routes, metrics=services.metrics,

@@ -58,6 +58,7 @@ Accounts, sessions and tokens (`web.auth`, `verify.registry.accounts`):
 | VERIFY_RATE_LOGIN           | per client: `POST /api/v1/auth/login`                    | 10/minute;100/hour    |
 | VERIFY_RATE_LOGIN_ACCOUNT   | per account (any address): sign-in attempts              | 10/minute;50/hour     |
 | VERIFY_RATE_PARTNER         | per client: `POST /api/v1/partner/documents`             | 600/minute            |
+| VERIFY_CHECKPOINT_MINUTES   | a log checkpoint at least this often while the log moved | 5                     |
 
 The password defaults are argon2-cffi's `PasswordHasher` defaults (RFC 9106, low-memory option); a stored hash made
 with other values is replaced at the next sign-in. The session cookie is `__Host-verify-session` (Secure) in
@@ -126,6 +127,7 @@ class WebSettings(Settings):
     rate_login: str = "10/minute;100/hour"
     rate_login_account: str = "10/minute;50/hour"
     rate_partner: str = "600/minute"
+    checkpoint_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
     signer_per_institution: bool | None = None
 
     def creates_institution_signers(self) -> bool:

@@ -35,10 +35,12 @@ NOT_YET = {"audit.py", "async_lookup.py"}
 """The audit chain (`verify audit verify`, an operator's command) and the async lookup's programming errors:
 English."""
 OPERATORS_ENGLISH = {"codec.py": {"RecordError"}, "statuslists.py": {"StatusListError", "VersionStateError"},
-                     "identifiers.py": {"IinInTextError"}}
+                     "identifiers.py": {"IinInTextError"}, "tlog.py": {"TransparencyError", "LogStoreError"}}
 """Errors a module may raise in English: codec's RecordErrors are issue-time and configuration (base URL) errors, and
 the status lists' errors the operator's (both printed by the command line); `IinInTextError` is answered in the
-reader's language by the web layer's own message (`web.problems.errors.IIN_IN_TEXT_MESSAGE`)."""
+reader's language by the web layer's own message (`web.problems.errors.IIN_IN_TEXT_MESSAGE`); the transparency log's
+are a broken log (the operator's `verify audit verify`, a monitor) and a proof asked beyond the log's size (the
+log API's clients: programs, README Limits)."""
 ERROR_NAMES = {name for name, value in vars(errors).items() if isinstance(value, type) and issubclass(value, Exception)}
 
 

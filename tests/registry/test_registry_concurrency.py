@@ -34,6 +34,7 @@ from verify.registry.db import make_engine
 from verify.registry.documents import issue_group
 from verify.registry.institutions import get_officer_by_username_or_raise
 from verify.registry.numbering import allocate_number
+from verify.registry.tlog import verify_log
 from verify.verifier import VALID
 
 WRITERS = 16
@@ -106,6 +107,7 @@ def test_concurrent_batches_share_one_counter_and_one_audit_chain(world: World, 
     events = world.scalar("SELECT count(*) FROM audit_events")
     with world.session() as session:
         assert verify_audit_chain(session=session).events == events
+        assert verify_log(session).entries == 100  # one transparency log entry each, no fork (issue 15)
         session.commit()
     assert world.scalar("SELECT count(*) FROM audit_events WHERE action = 'document.issue'") == 100
 
@@ -195,4 +197,5 @@ def test_a_batch_killed_midway_finishes_exactly_once_on_retry(world: World, keys
     events = world.scalar("SELECT count(*) FROM audit_events")
     with world.session() as session:
         assert verify_audit_chain(session=session).events == events
+        assert verify_log(session).entries == BATCH  # the killed run's entries are exactly its committed documents
         session.commit()

@@ -166,6 +166,10 @@ NOT_TYPED_FREELY = {
     ("audit_events", "before"), ("audit_events", "after"),
     # the one column that holds an IIN by design (never shown, never logged)
     ("holders", "iin"),
+    # the transparency log: a document's series, number and institution BIN as its entry checked them
+    # (verify.transparency.entries), and the checkpoint note the service signed
+    ("tlog_entries", "series"), ("tlog_entries", "number"), ("tlog_entries", "institution_bin"),
+    ("tlog_checkpoints", "note"),
 }
 
 

@@ -14,6 +14,8 @@ PUBLIC = {
     "leaf_hash", "list_new_entries", "node_hash", "open_checkpoint", "open_note", "parse_note", "prove_consistency",
     "prove_inclusion", "read_compact_range", "root_from_inclusion_proof", "sign_checkpoint", "sign_note",
     "stored_hash_count", "stored_hash_index", "tree_root", "verify_consistency", "verify_inclusion",
+    # step 12 and the key store's log key (issue 15 integration)
+    "LogNoteSigner", "TrustListLogCheck", "check_inclusion", "log_note_verifiers", "open_log_checkpoint",
 }
 
 

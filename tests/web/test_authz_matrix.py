@@ -42,7 +42,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import select
+from support.keys import ed25519_key
 from support.leaks import CORPUS
+from support.tlog import LOG_ORIGIN
 from support.web import (
     ADMIN_PASSWORD,
     COOKIE,
@@ -68,6 +70,8 @@ from verify.registry.accounts import create_token, revoke_token, set_officer_act
 from verify.registry.blanks import add_blank_range
 from verify.registry.institutions import create_officer
 from verify.registry.models import Document, DocumentRevision, Institution, Officer, OfficerCreate
+from verify.registry.tlog import make_checkpoint
+from verify.transparency import Ed25519NoteSigner
 
 EXPECTED = Path(__file__).with_name("authz_expected.csv")
 PRINCIPALS = ("anonymous", "officer_a", "head_a", "officer_b", "partner", "admin", "disabled", "revoked", "cookie_a")
@@ -207,6 +211,12 @@ builds("GET", "/api/v1/ping")(lambda m, p, o: Call("GET", "/api/v1/ping"))
 builds("GET", "/healthz")(lambda m, p, o: Call("GET", "/healthz"))
 builds("GET", "/metrics")(lambda m, p, o: Call("GET", "/metrics"))
 builds("GET", "/problems/{slug}")(lambda m, p, o: Call("GET", "/problems/forbidden"))
+builds("GET", "/api/v1/log/checkpoint")(lambda m, p, o: Call("GET", "/api/v1/log/checkpoint"))
+builds("GET", "/api/v1/log/proof/inclusion")(lambda m, p, o: Call(
+    "GET", f"/api/v1/log/proof/inclusion?series={m.shared['A'].series}&number={m.shared['A'].number}"))
+builds("GET", "/api/v1/log/proof/consistency")(lambda m, p, o: Call(
+    "GET", "/api/v1/log/proof/consistency?first=1&second=2"))
+builds("GET", "/api/v1/log/entries")(lambda m, p, o: Call("GET", "/api/v1/log/entries?start=0&end=2"))
 
 
 # accounts
@@ -373,6 +383,9 @@ def matrix(make_client: MakeClient, world: World, keys: Keys) -> Matrix:
         session.commit()
     built.qr_text = revision.qr_text
     built.scan_png = qr_png(Issued(document=built.shared["A"], revision=revision))
+    with world.session() as session:  # a signed checkpoint of the transparency log (a TEST ONLY note key)
+        make_checkpoint(session, signer=Ed25519NoteSigner(LOG_ORIGIN, ed25519_key("authz log TEST ONLY")),
+                        origin=LOG_ORIGIN, at=T0)
     return built
 
 

@@ -59,6 +59,9 @@ def test_the_partner_gets_the_signed_records_qr_texts_and_statuses_without_the_i
     assert base64.b64decode(document.cose_base64) == stored
     verdict = api.post("/api/v1/verify", json={"qr_text": document.qr_text}).json()
     assert verdict["verdict"] == "VALID"
+    # the record's transparency log entry comes with it (no checkpoint covers it yet in this registry)
+    assert document.log is not None and document.log.leaf_index == verdict["registry"]["log"]["leaf_index"]
+    assert document.log.leaf_hash == verdict["registry"]["log"]["leaf_hash"] and document.log.checkpoint is None
     event = world.scalar("SELECT object_ref FROM audit_events WHERE action = 'partner.lookup'")
     assert isinstance(event, str) and event.startswith("hr:") and iin not in event
     assert world.scalar("SELECT actor FROM audit_events WHERE action = 'partner.lookup'") == \

@@ -54,7 +54,8 @@ def test_development_creates_a_missing_key_store_and_database_once(tmp_path: Pat
     assert {"development key store created", "registry database created"} <= set(events)
     lines_before = len(CORPUS.lines)
     with RecordingClient(create_app(settings)) as client:
-        assert client.get("/healthz").json()["trust_list"]["version"] == 2  # v1, then its status signer
+        # v1, then its status signer (v2), then the transparency log's signer (v3)
+        assert client.get("/healthz").json()["trust_list"]["version"] == 3
         assert client.get("/api/v1/status-lists").json()["lists"] == []  # a status signer, no documents yet
     assert "development key store created" not in "".join(CORPUS.lines[lines_before:])
 

@@ -45,7 +45,7 @@ def test_the_qr_link_answers_the_report_json_when_asked(client: TestClient, issu
     report = ReportModel.model_validate(response.json())
     assert (report.verdict, report.status, report.authentic) == ("VALID", "ORIGINAL_VALID", True)
     assert report.record is not None and report.record.number == "0000001"
-    assert [step.outcome for step in report.steps] == ["passed"] * 11
+    assert [step.outcome for step in report.steps] == ["passed"] * 12  # 12: the log entry (issue 15)
 
 
 def test_the_lower_case_link_path_is_the_same_page(client: TestClient, issued: Issued) -> None:

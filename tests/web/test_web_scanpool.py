@@ -27,7 +27,7 @@ MiB = 1024 * 1024
 
 @pytest.fixture(scope="module")
 def slow_png() -> bytes:
-    """36 MP of random 3 x 3 blocks: ~1.3 MB as PNG, ~2 s for the decoder to find nothing."""
+    """36 MP of random 3 x 3 blocks: ~1.3 MB as PNG, ~0.8 s of CPU for the decoder to find nothing."""
     rng = np.random.default_rng(7)
     blocks = (rng.random((2000, 2000)) < 0.5).astype(np.uint8) * 255
     buffer = io.BytesIO()
@@ -62,7 +62,9 @@ def wait_until(condition: object, timeout_s: float = 10.0) -> None:
 
 def test_a_picture_over_its_time_is_killed_and_a_full_queue_is_503(make_client: MakeClient, issued: Issued,
                                                                    slow_png: bytes) -> None:
-    client = make_client(scan_workers=1, scan_queue=0, scan_timeout_s=1.0)
+    # The slow picture costs the decoder about 0.8 s of CPU on a quiet machine (2026-12, after the scanner's
+    # issue-16 passes): a 0.5 s budget gives it up, and leaves time to find the pool busy meanwhile.
+    client = make_client(scan_workers=1, scan_queue=0, scan_timeout_s=0.5)
     pool = client.app.state.services.pool  # type: ignore[attr-defined]
     good = qr_png(issued)
     assert client.post("/api/v1/scan", files={"photo": ("q.png", good, "image/png")}).status_code == 200
@@ -81,7 +83,7 @@ def test_a_picture_over_its_time_is_killed_and_a_full_queue_is_503(make_client: 
     assert 'verify_scan_busy 1.0' in client.get("/metrics", headers=METRICS_HEADERS).text
     thread.join(30)
     body = assert_problem(answers["slow"], 422, "unreadable-image")
-    assert body["detail"] == "decoding took longer than 1 s; the picture was given up"
+    assert body["detail"] == "decoding took longer than 0.5 s; the picture was given up"
     assert first_pid not in decoder_pids()
     after = client.post("/api/v1/scan", files={"photo": ("q.png", good, "image/png")})
     assert after.status_code == 200 and after.json()["results"][0]["verdict"] == "VALID"

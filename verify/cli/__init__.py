@@ -13,6 +13,8 @@ Each command has one owner, the module that builds its parser and runs it (no mo
                  blanks add|write-off|list;  audit verify
     accounts.py  verify officers add|password|disable|enable;  admins add;  partners add|list;
                  tokens create|list|revoke
+    tlog.py      verify log checkpoint [--no-sign] | prove SERIES NUMBER [--revision R] [--json] |
+                 monitor --from URL --state DIR  (the transparency log)
     cases.py     verify cases due --kind K --received DATE   (the due date of an application, on its last line)
 
 Commands of the adapters come through the `verify.commands` entry points (pyproject.toml), so that `verify/`
@@ -34,7 +36,7 @@ from collections.abc import Sequence
 
 from ..errors import Error
 from ..settings import Settings, load_settings
-from . import accounts, cases, keys, offline, records, registry
+from . import accounts, cases, keys, offline, records, registry, tlog
 from .common import add_global_options
 
 
@@ -51,7 +53,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
 
     The commands are added in the order of `verify --help`: keys, trust-list, issue, scan, check, status-list,
     sync, db, institutions, officers, import, duplicate, correct, annul, blanks, audit, admins, partners, tokens,
-    cases, then the adapters' (serve, demo), which are left out, and named in the epilog, when the `web` extra is
+    cases, log, then the adapters' (serve, demo), which are left out, and named in the epilog, when the `web` extra is
     not installed (the core verifier alone, issue 14 item 7).
     """
     parser = argparse.ArgumentParser(prog="verify", description="Signed QR codes for Kazakhstan education documents.")
@@ -66,6 +68,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     accounts.add_officer_commands(sub)
     registry.add_document_commands(sub)
     accounts.add_account_commands(sub)
+    tlog.add_log_commands(sub)
     cases.add_case_commands(sub)
     missing = []
     for entry_point in importlib.metadata.entry_points(group="verify.commands"):  # `serve`, `demo` from web/

@@ -77,6 +77,8 @@ def add_record_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     check.add_argument("text", help="the QR text, HTTPS://HOST/V/digits")
     check.add_argument("--json", action="store_true", help="print the verdict as a JSON object")
     check.add_argument("--at", type=parse_time, help="time of the check (default: now)")
+    check.add_argument("--log-proof", type=Path, metavar="FILE",
+                       help="offline step 12: the record's log entry, proof and checkpoint (`verify log prove --json`)")
     offline_options(check)
     check.set_defaults(handler=cmd_check)
 
@@ -118,8 +120,12 @@ def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
 def _verifier(args: argparse.Namespace, settings: Settings, at: dt.datetime) -> Verifier:
     if args.status_lists is not None and not args.offline:
         raise Error("--status-lists goes with --offline")
+    from ..transparency import TrustListLogCheck
+
     if args.offline:
-        return offline_verifier(args, settings, at)
+        verifier = offline_verifier(args, settings, at)
+        verifier.log_check = TrustListLogCheck(verifier.trust_list)  # step 12 on a --log-proof
+        return verifier
     lookup = registry_status_lookup(args, settings)
     if lookup is None:
         raise Error(NO_REGISTRY.format(url=shown_url(database_url(args, settings))))
@@ -135,8 +141,9 @@ def _verifier(args: argparse.Namespace, settings: Settings, at: dt.datetime) -> 
         data = path.read_bytes()
     except OSError:
         raise Error(f"{path}: cannot read the trust list; run `verify keys init`") from None
-    return Verifier(TrustList.from_json(data, root=root), accepted_prefixes=(qr_prefix(args.base_url),),
-                    status_lookup=lookup)
+    trust_list = TrustList.from_json(data, root=root)
+    return Verifier(trust_list, accepted_prefixes=(qr_prefix(args.base_url),), status_lookup=lookup,
+                    log_check=TrustListLogCheck(trust_list))
 
 
 def exit_status(verdicts: list[str]) -> int:
@@ -173,8 +180,16 @@ def print_report(report: VerificationReport, *, as_json: bool, source: str | Non
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """`verify check TEXT`."""
+    log = None
+    if args.log_proof is not None:
+        from ..status import LogEvidence
+
+        try:
+            log = LogEvidence.from_json(json.loads(args.log_proof.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise Error(f"{args.log_proof}: cannot read the log proof ({exc})") from None
     at = args.at or now()
-    report = _verifier(args, settings, at).check(args.text, at=at)
+    report = _verifier(args, settings, at).check(args.text, at=at, log=log)
     print_report(report, as_json=args.json, source=None, verbose=args.verbose)
     return exit_status([report.verdict])
 

@@ -10,7 +10,7 @@
     verify correct SERIES NUMBER --set field=value ... --reason R [--out DIR]
     verify annul SERIES NUMBER --basis TEXT
     verify blanks add SERIES FIRST LAST --institution BIN | write-off SERIES NUMBER --reason R | list
-    verify audit verify
+    verify audit verify       (the audit chain, then the transparency log and its audit anchors)
 
 The officer comes from `--officer` or VERIFY_OFFICER; every write is scoped to the officer's institution and
 audited. Exit status: 0 on success; 1 when an import file has errors (nothing written) or the audit chain does not
@@ -27,7 +27,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from ..errors import AuditChainError, Error, RecordError
+from ..errors import AuditChainError, Error, LogStoreError, RecordError
 from ..settings import Settings
 from .common import (
     Subparsers,
@@ -41,6 +41,7 @@ from .common import (
     validation_message,
     write_code_files,
 )
+from .tlog import checkpoint_after_batch
 
 DUPLICATE_REASONS = ("lost", "damaged", "name_changed", "filling_error")
 
@@ -262,6 +263,7 @@ def issue_group(args: argparse.Namespace, settings: Settings) -> int:
     state = "already finished: nothing done" if result.replayed else "finished"
     print(f"batch {result.idempotency_key}: {result.total} graduates, {result.issued} issued now, "
           f"{result.skipped} issued before; {state}")
+    checkpoint_after_batch(args, settings)
     return 0
 
 
@@ -363,8 +365,10 @@ def cmd_blanks(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    """`verify audit verify`: exit 1 and name the first bad event when the chain does not verify."""
+    """`verify audit verify`: exit 1 and name the first bad event when the chain does not verify, or the first bad
+    row of the transparency log (its entries, stored hashes, head, checkpoints, and the audit anchors it holds)."""
     from ..registry.audit import verify_audit_chain
+    from ..registry.tlog import verify_log
 
     with registry_session(args, settings, readonly=True) as session:
         try:
@@ -372,5 +376,12 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
         except AuditChainError as exc:
             print(f"audit chain BROKEN at event {exc.seq}: {exc.message}", file=sys.stderr)
             return 1
-    print(f"audit chain OK: {summary.events} events; head {summary.head_seq} {summary.head_hash}")
+        print(f"audit chain OK: {summary.events} events; head {summary.head_seq} {summary.head_hash}")
+        try:
+            log = verify_log(session)
+        except LogStoreError as exc:
+            print(f"transparency log BROKEN: {exc.message}", file=sys.stderr)
+            return 1
+    print(f"transparency log OK: {log.entries} entries, root {log.root_hash.hex()}; {log.checkpoints} checkpoints "
+          f"and {log.anchors} audit anchors match")
     return 0

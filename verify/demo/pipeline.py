@@ -304,6 +304,11 @@ def _prepare_keys(config: DemoConfig) -> tuple[ScopedSigner, TrustList]:
     except KeyStoreError:  # the status lists of the offline scan page need a status signer (issue 12)
         trust_list = store.rotate(at=at, usage="status")
         print("        made a status signer for the signed status lists", file=sys.stderr)
+    try:
+        store.signer("log")
+    except KeyStoreError:  # the transparency log's checkpoints, signed by `verify serve` (issue 15)
+        trust_list = store.rotate(at=at, usage="log")
+        print("        made a log signer for the transparency log's checkpoints", file=sys.stderr)
     if trust_list.is_expired(at):
         trust_list = store.export(at=at)
         print(f"        the trust list was past its expiry: published version {trust_list.version}", file=sys.stderr)

@@ -18,6 +18,8 @@ institution) and commits one transaction with its audit event.
                    record_of, signed_record_of, batch_revisions
     lifecycle.py   issue_duplicate (seed 000 items 21-25), correct_document (seed 000 appendix 38), annul_document
     audit.py       append_event, verify_audit_chain, holder_reference (hash chain, RFC 8785)
+    tlog.py        the transparency log: log_revision, log_status_change (in the change's transaction),
+                   make_checkpoint (with the audit anchor), proofs, read_entries, verify_log (issue 15)
     accounts.py    passwords, sessions, tokens: Identity, resolve_session, resolve_token, create_token
     partner.py     create_partner, list_partners; holder_documents: the partner's lookup by IIN (audited)
     queries.py     the officers' read queries: documents, graduates, histories, audit events of one institution

@@ -215,7 +215,8 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade_database(url: str, *, revision: str = "head") -> str:
-    """Run the Alembic migrations on `url` up to `revision`; create the SQLite file if needed.
+    """Run the Alembic migrations on `url` up to `revision`; create the SQLite file if needed. At "head", also log
+    the revisions signed before the transparency log began (`tlog.log_unlogged_revisions`; nothing when none).
 
     Returns:
         The revision the database is at afterwards.
@@ -231,6 +232,11 @@ def upgrade_database(url: str, *, revision: str = "head") -> str:
         engine = make_engine(url)
         try:
             at = current_revision(engine)
+            if revision == "head":  # revisions signed before the transparency log began get their entries once
+                from .tlog import log_unlogged_revisions
+
+                with Session(engine) as session:
+                    log_unlogged_revisions(session, at=dt.datetime.now(dt.UTC))
         finally:
             engine.dispose()
     except OperationalError as exc:

@@ -52,6 +52,7 @@ from .models import (
     metadata,
 )
 from .numbering import allocate_number
+from .tlog import log_revision
 
 #: Record fields a correction may change (seed 000 appendix 38: technical errors in the data).
 
@@ -284,7 +285,11 @@ def sign_document(record: Record, *, signer: SignerChooser, base_url: str, at: d
 
 def store_revision(session: Session, *, document: Document, signed: SignedRecord, officer: Officer,
                    at: dt.datetime, changed_fields: Iterable[str] = (), reason: str | None = None) -> DocumentRevision:
-    """Write a signed revision of `document` (written once, never changed); its row, with its id."""
+    """Write a signed revision of `document` (written once, never changed) and its log entry; its row, with its id.
+
+    The one place a signed revision is written: its `RevisionEntry` is appended to the transparency log here, in
+    the same transaction (issue 15 item 1; `verify.registry.tlog.log_revision`).
+    """
     assert document.id is not None
     revision = DocumentRevision(
         document_id=document.id, revision=signed.record.revision, record=signed.record.to_json(), cose=signed.cose,
@@ -296,6 +301,7 @@ def store_revision(session: Session, *, document: Document, signed: SignedRecord
     table = metadata.tables["document_revisions"]
     statement = table.insert().returning(table.c.id)
     revision.id = session.execute(statement, revision.model_dump(exclude={"id"})).scalar_one()
+    log_revision(session, signed, at=at)
     return revision
 
 

@@ -5,8 +5,9 @@
     correct      -> new revision (revision + 1)     seed 000 appendix 38; seed 001 appendix 18
     annul        -> annulled, with its basis        final: no duplicate, correction or annulment after it
 
-Each service is one transaction (it commits, or rolls back and raises) with its audit events, on the writing steps
-of `verify.registry.documents`. A duplicate has its own number; its record names the FIRST original
+Each service is one transaction (it commits, or rolls back and raises) with its audit events and its transparency
+log entries (a status change entry; a new revision's entry through `store_revision`), on the writing steps of
+`verify.registry.documents`. A duplicate has its own number; its record names the FIRST original
 (`DuplicateOf`) and N counts up along the chain (a duplicate of duplicate No. 1 is No. 2 and replaces No. 1).
 """
 
@@ -23,6 +24,7 @@ from ..identifiers import refuse_iin_in_text
 from ..record import DuplicateOf, HolderName, Record
 from ..signerset import SignerChooser
 from ..texts import text
+from ..transparency import StatusChangeEntry
 from .access import officer_id, require_head, require_writer, unit_of_work
 from .audit import append_event, holder_reference
 from .blanks import mark_blank_used
@@ -38,6 +40,7 @@ from .documents import (
     take_number,
 )
 from .models import Document, DocumentRevision, DocumentState, DuplicateReason, Graduate, Holder, Officer
+from .tlog import log_status_change
 
 CORRECTABLE_FIELDS: tuple[str, ...] = (
     "surname", "name", "patronymic", "award_date", "programme", "qualification", "honours",
@@ -118,6 +121,9 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
                             at=at)
         target.state, target.replaced_by_id, target.replaced_at = DocumentState.REPLACED.value, duplicate.id, at
         session.add(target)
+        log_status_change(session, StatusChangeEntry.duplicate(
+            series=target.series, number=target.number, institution_bin=record.institution_bin,
+            duplicate_series=new_series, duplicate_number=new_number, at=at), at=at)
         graduate = session.get(Graduate, target.graduate_id)
         assert graduate is not None
         holder = session.get(Holder, graduate.holder_id)
@@ -249,6 +255,9 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
         if not changed:
             raise RecordError(text("v_cor_nothing", field="changes", revision=current.revision))
         signed = sign_document(new_record, signer=signer, base_url=base_url, at=at)
+        log_status_change(session, StatusChangeEntry.correction(
+            series=document.series, number=document.number, institution_bin=current.institution_bin,
+            revision=new_record.revision, at=at), at=at)
         revision = store_revision(session, document=document, signed=signed, officer=officer, at=at,
                                    changed_fields=changed, reason=reason)
         document.current_revision = new_record.revision
@@ -304,6 +313,9 @@ def annul_document(*, session: Session, officer: Officer, series: str, number: s
         document.state, document.annulled_at = DocumentState.ANNULLED.value, at
         document.annul_basis, document.annulled_by = basis, officer.id
         session.add(document)
+        current = record_of(get_revision(session=session, document=document))
+        log_status_change(session, StatusChangeEntry.annulment(
+            series=document.series, number=document.number, institution_bin=current.institution_bin, at=at), at=at)
         append_event(session=session, at=at, officer=officer, action="document.annul", object_type="document",
                      object_ref=document_ref(document), reason=basis, before={"state": DocumentState.VALID.value},
                      after={"state": DocumentState.ANNULLED.value})

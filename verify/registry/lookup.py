@@ -15,6 +15,10 @@ the registry answers, as of the time of the check `at`:
     DUPLICATE_VALID  duplicate No. N in force, and the original it was issued instead of
     ORIGINAL_VALID   the original in force
 
+and, for a record it holds, where the presented revision's entry is in the transparency log (`LogEvidence`: its
+leaf index and leaf hash, or no entry: the verifier's step 12 says NOT_IN_LOG). The proof itself is served by
+`GET /api/v1/log/proof/inclusion` and with the partner API's records (`verify.registry.tlog.prove_revision`).
+
 Events after `at` are ignored, so that a check "as of" an earlier date answers as the registry
 would have then (STYLE.md §3: document status is judged at the time of the check).
 
@@ -41,15 +45,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final, NamedTuple
 
-from sqlalchemy import Dialect, Engine, Select, String, Table, bindparam, func, select, tuple_
+from sqlalchemy import Dialect, Engine, Select, String, Table, and_, bindparam, func, literal_column, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 
 from ..errors import RegistryUnavailableError, SchemaError
 from ..record import Record
-from ..status import DocumentRef, InstitutionNames, RegistryStatus, StatusCode
+from ..status import DocumentRef, InstitutionNames, LogEvidence, RegistryStatus, StatusCode
 from ..texts import text
-from .models import Document, DocumentRevision, DocumentState, Institution
+from ..transparency.entries import TYPE_REVISION
+from .models import Document, DocumentRevision, DocumentState, Institution, LogEntryRow
 
 
 class StatusRow(NamedTuple):
@@ -81,6 +86,8 @@ class StatusRow(NamedTuple):
     end_issued_at: dt.datetime | None = None
     end_reason: str | None = None
     end_annulled_at: dt.datetime | None = None
+    log_index: int | None = None
+    log_leaf_hash: bytes | None = None
     institution_kk: str | None = None
     institution_ru: str | None = None
     institution_en: str | None = None
@@ -91,6 +98,7 @@ def _status_query(*, batch: bool = False, details: bool = False) -> Select[Any]:
     documents: Table = Document.__table__  # type: ignore[attr-defined]
     revisions: Table = DocumentRevision.__table__  # type: ignore[attr-defined]
     institutions: Table = Institution.__table__  # type: ignore[attr-defined]
+    entries: Table = LogEntryRow.__table__  # type: ignore[attr-defined]
     original, successor = documents.alias("original"), documents.alias("successor")
     end = documents.alias("chain_end")
     # Only the columns the answer needs: the revisions also hold the signed bytes and the QR text. An original
@@ -106,13 +114,17 @@ def _status_query(*, batch: bool = False, details: bool = False) -> Select[Any]:
                successor.c.series, successor.c.number, successor.c.duplicate_no, successor.c.issued_at,
                successor.c.duplicate_reason,
                end.c.series, end.c.number, end.c.duplicate_no, end.c.issued_at, end.c.duplicate_reason,
-               end.c.annulled_at)
+               end.c.annulled_at, entries.c.idx, entries.c.leaf_hash)
         .select_from(documents)
         .join(revisions, revisions.c.document_id == documents.c.id)
         .outerjoin(original, original.c.id == documents.c.original_id)
         .outerjoin(successor, successor.c.id == documents.c.replaced_by_id)
         .outerjoin(end, (end.c.original_id == func.coalesce(documents.c.original_id, documents.c.id))
                    & end.c.replaced_by_id.is_(None) & documents.c.replaced_by_id.is_not(None))
+        # each revision's entry in the transparency log (step 12), by the index on (series, number, revision)
+        .outerjoin(entries, and_(entries.c.series == documents.c.series, entries.c.number == documents.c.number,
+                                 entries.c.revision == revisions.c.revision,
+                                 entries.c.entry_type == literal_column(str(TYPE_REVISION))))
     )
     if details:  # a verdict page's facts: the institution's names, each revision's record
         query = (query.add_columns(institutions.c.name_kk, institutions.c.name_ru, institutions.c.name_en,
@@ -334,9 +346,11 @@ def status_of(rows: list[StatusRow], *, revision: int, payload_sha256: bytes, at
         assert document.original_number is not None and document.original_issued_at is not None
         original = DocumentRef(series=document.original_series, number=document.original_number,
                                issued_on=document.original_issued_at.date())
+    log = LogEvidence(leaf_index=presented.log_index,
+                      leaf_hash=None if presented.log_leaf_hash is None else bytes(presented.log_leaf_hash))
     status = RegistryStatus(code=StatusCode.ORIGINAL_VALID, as_of=at, current_revision=current.revision,
                             duplicate_no=document.duplicate_no, original=original,
-                            issued_on=document.issued_at.astimezone(dt.UTC).date(), institution=institution)
+                            issued_on=document.issued_at.astimezone(dt.UTC).date(), institution=institution, log=log)
     if document.state == DocumentState.ANNULLED.value and document.annulled_at is not None \
             and document.annulled_at <= at:
         return replace(status, code=StatusCode.ANNULLED, annulled_at=document.annulled_at, reason=document.annul_basis)

@@ -16,7 +16,8 @@ functions below. docs/TRANSPARENCY.md describes what is logged and how to check 
 
 Modules: `merkle` (RFC 9162 hashing and proof verification), `store` (stored hashes, append,
 tree heads, proof generation), `entries` (what a leaf says, its bytes), `note` (C2SP signed
-notes), `checkpoint` (C2SP tlog-checkpoint), `monitor` (consistency and new entries).
+notes), `checkpoint` (C2SP tlog-checkpoint), `monitor` (consistency and new entries), `inclusion` (step 12
+of verification against the trust list's log keys; the key store's log signer as a note signer).
 """
 
 from .checkpoint import Checkpoint, SignedCheckpoint, open_checkpoint, sign_checkpoint
@@ -28,6 +29,13 @@ from .entries import (
     StatusKind,
     decode_entry,
     encode_entry,
+)
+from .inclusion import (
+    LogNoteSigner,
+    TrustListLogCheck,
+    check_inclusion,
+    log_note_verifiers,
+    open_log_checkpoint,
 )
 from .merkle import (
     EMPTY_ROOT,
@@ -66,6 +74,7 @@ __all__ = [
     "Ed25519NoteSigner",
     "HashStore",
     "LogEntry",
+    "LogNoteSigner",
     "LogReader",
     "LoggedEntry",
     "MemoryHashStore",
@@ -76,17 +85,21 @@ __all__ = [
     "SignedCheckpoint",
     "StatusChangeEntry",
     "StatusKind",
+    "TrustListLogCheck",
     "UniformHashStore",
     "append_entries",
     "append_leaf_hashes",
     "by_institution",
     "check_consistency",
+    "check_inclusion",
     "decode_entry",
     "encode_entry",
     "leaf_hash",
     "list_new_entries",
+    "log_note_verifiers",
     "node_hash",
     "open_checkpoint",
+    "open_log_checkpoint",
     "open_note",
     "parse_note",
     "prove_consistency",

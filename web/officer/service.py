@@ -152,12 +152,16 @@ def run_batch(office: BackOffice, identity: Identity, *, group: str, stored_key:
     Args:
         stored_key: `stored_batch_key(...)`: the same key again issues only what is missing.
         progress: called with (graduates done, graduates in the snapshot).
+
+    A checkpoint of the transparency log is signed after the batch, when the key store has a log key.
     """
     officer = officer_of(identity)
     with office.sessions() as session:
-        return issue_group(session=session, officer=officer, group=group, idempotency_key=stored_key,
-                           signer=office.signer(), base_url=office.base_url, at=at, blank_series=blank_series,
-                           progress=progress)
+        result = issue_group(session=session, officer=officer, group=group, idempotency_key=stored_key,
+                             signer=office.signer(), base_url=office.base_url, at=at, blank_series=blank_series,
+                             progress=progress)
+    office.checkpointer.checkpoint_now()  # after each batch (docs/TRANSPARENCY.md §6)
+    return result
 
 
 def issue_batch(office: BackOffice, identity: Identity, *, group: str, key: str, blank_series: str | None,

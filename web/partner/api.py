@@ -17,6 +17,8 @@ registry. The IIN is personal data (DOMAIN.md, People and identifiers), so:
   whose documents can be answered later without storing the IIN in the log (`verify.registry.partner`);
 * an IIN the registry does not know gets the same 200 answer with no documents.
 
+Each document comes with its current revision's transparency log entry and inclusion proof against the newest
+signed checkpoint (`log`, docs/TRANSPARENCY.md §7), so the app can check it offline as a verifier does (step 12).
 The status of each document is what a verifier would be told now for its current revision
 (`RegistryStatusLookup`, DESIGN.md: Statuses and verdicts): ORIGINAL_VALID, DUPLICATE_VALID, REPLACED or ANNULLED.
 """
@@ -31,12 +33,19 @@ from fastapi import APIRouter, Depends
 from verify import Error
 from verify.identifiers import validate_iin
 from verify.registry.partner import holder_documents as find_holder_documents
+from verify.registry.tlog import prove_revision
 
 from ..deps import BackOfficeDep, PartnerReader, ServicesDep, require_json, utcnow
 from ..problems.errors import ProblemRoute
 from ..problems.handlers import ProblemError
 from ..problems.openapi import INVALID, JSON_ONLY, RATE_LIMITED, TOO_LARGE, UNAUTHORIZED, problem_responses
-from .schemas import PARTNER_DOCUMENT_EXAMPLE, PartnerDocumentModel, PartnerDocumentsModel, PartnerLookupRequest
+from .schemas import (
+    PARTNER_DOCUMENT_EXAMPLE,
+    LogProofModel,
+    PartnerDocumentModel,
+    PartnerDocumentsModel,
+    PartnerLookupRequest,
+)
 
 NOT_AN_IIN: Final = "iin: not a valid IIN (12 digits with a valid birth date and check digit)"
 
@@ -68,8 +77,11 @@ def holder_documents(body: PartnerLookupRequest, identity: PartnerReader, office
     at = utcnow()
     with office.sessions() as session:
         found = find_holder_documents(session=session, iin=iin, actor=identity.actor, at=at)
+    with office.readers() as session:
+        proofs = [prove_revision(session, series=item.document.series, number=item.document.number,
+                                 revision=item.revision.revision) for item in found]
     documents = []
-    for item in found:
+    for item, proof in zip(found, proofs, strict=True):
         document, revision = item.document, item.revision
         status = services.status_lookup.lookup(series=document.series, number=document.number,
                                                revision=revision.revision,
@@ -79,5 +91,6 @@ def holder_documents(body: PartnerLookupRequest, identity: PartnerReader, office
             institution_bin=item.institution_bin, state=document.state,  # type: ignore[arg-type]
             status=status.code.value, duplicate_no=document.duplicate_no, revision=revision.revision,
             signed_at=revision.signed_at, kid=revision.kid, cose_base64=base64.b64encode(revision.cose).decode("ascii"),
-            qr_text=revision.qr_text, record=revision.record))
+            qr_text=revision.qr_text, record=revision.record,
+            log=None if proof is None else LogProofModel.model_validate(proof.to_json())))
     return PartnerDocumentsModel(documents=documents, as_of=at)

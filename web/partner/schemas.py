@@ -31,7 +31,21 @@ PARTNER_DOCUMENT_EXAMPLE: Final[dict[str, Any]] = {
     "cose_base64": "0oRDoQEnoQRIC2FuPThdD+pZAQ6m...", "qr_text": _QR_TEXT,
     "record": {"doc_type": "BD", "series": "BD", "number": "0000042", "holder": _NAME,
                "institution_bin": "040140001236", "award_date": "2026-06-30", "programme": "6B06101",
-               "honours": True, "revision": 1}}
+               "honours": True, "revision": 1},
+    "log": {"leaf_index": 41, "tree_size": 64,
+            "leaf_hash": "9f0e6d3c2b1a09f8e7d6c5b4a3928170f6e5d4c3b2a19080f7e6d5c4b3a29181",
+            "proof": ["5e2b...", "a1b2..."], "checkpoint": "v.edu.kz/log\n64\n...\n"}}
+
+
+class LogProofModel(BaseModel):
+    """The current revision's entry in the transparency log and its inclusion proof against the newest signed
+    checkpoint (docs/TRANSPARENCY.md §7; the shape of `verify log prove --json`); hashes in lower-case hex."""
+
+    leaf_index: int
+    tree_size: int = Field(description="0 while no checkpoint covers the entry yet")
+    leaf_hash: str
+    proof: list[str]
+    checkpoint: str | None = Field(description="the signed checkpoint note the proof leads to")
 
 
 class PartnerDocumentModel(BaseModel):
@@ -51,6 +65,8 @@ class PartnerDocumentModel(BaseModel):
     cose_base64: str = Field(description="the tagged COSE_Sign1 bytes (docs/FORMAT.md §4), standard base64")
     qr_text: str
     record: dict[str, Any] = Field(description="the signed record (docs/FORMAT.md §3); never an IIN")
+    log: LogProofModel | None = Field(default=None, description="its transparency log entry and proof; None: not in "
+                                                                "the log (a verifier says NOT_IN_LOG)")
 
 
 class PartnerDocumentsModel(BaseModel):

@@ -17,7 +17,7 @@ from verify import StatusCode, Verdict
 MAX_QR_TEXT_CHARS: Final = 2000
 
 _STEP_NAMES: Final = ("unprefix", "digits", "cose", "kid", "signature", "chain", "payload", "usage_period",
-                      "revocation", "scope", "registry")
+                      "revocation", "scope", "registry", "log")
 _VALID_STEPS: Final = [
     {"step": 1, "name": "unprefix", "outcome": "passed", "detail": "prefix HTTPS://V.EDU.KZ/V/"},
     {"step": 2, "name": "digits", "outcome": "passed", "detail": "473 digits, 196 bytes"},
@@ -32,6 +32,8 @@ _VALID_STEPS: Final = [
     {"step": 10, "name": "scope", "outcome": "passed", "detail": "series BD in the signer's scope"},
     {"step": 11, "name": "registry", "outcome": "passed",
      "detail": "the registry holds this original and it is in force"},
+    {"step": 12, "name": "log", "outcome": "passed",
+     "detail": "logged as entry 41 of the transparency log; no signed checkpoint covers it yet (the next one will)"},
 ]
 REPORT_EXAMPLE: Final[dict[str, Any]] = {
     "verdict": "VALID",
@@ -55,6 +57,8 @@ REPORT_EXAMPLE: Final[dict[str, Any]] = {
         "code": "ORIGINAL_VALID", "as_of": "2026-07-04T09:00:00Z", "original": None, "duplicate_no": None,
         "replaced_by": None, "in_force": None, "current_revision": 1, "changed_fields": [], "changed_at": None,
         "reason": None, "annulled_at": None,
+        "log": {"leaf_index": 41, "leaf_hash": "9f0e6d3c2b1a09f8e7d6c5b4a3928170f6e5d4c3b2a19080f7e6d5c4b3a29181",
+                "tree_size": 0, "proof": [], "checkpoint": None},
     },
 }
 """A VALID report of an original in force, as `VerificationReport.to_json()` writes it."""
@@ -109,7 +113,7 @@ class LookupRequest(BaseModel):
 class StepModel(BaseModel):
     """One numbered verification step (docs/FORMAT.md §7.1)."""
 
-    step: int = Field(ge=1, le=11)
+    step: int = Field(ge=1, le=12)
     name: str
     outcome: Literal["passed", "failed", "skipped"]
     detail: str
@@ -165,6 +169,16 @@ class DocumentRefModel(BaseModel):
     reason: str | None
 
 
+class LogEvidenceModel(BaseModel):
+    """The record's entry in the transparency log (`verify.status.LogEvidence`; docs/TRANSPARENCY.md)."""
+
+    leaf_index: int | None = Field(description="None: the log has no entry for this record (NOT_IN_LOG)")
+    leaf_hash: str | None
+    tree_size: int
+    proof: list[str]
+    checkpoint: str | None
+
+
 class RegistryModel(BaseModel):
     """The registry's answer about the signed record (`verify.status.RegistryStatus`)."""
 
@@ -182,6 +196,7 @@ class RegistryModel(BaseModel):
     changed_at: str | None
     reason: str | None
     annulled_at: str | None
+    log: LogEvidenceModel | None = None
 
 
 class ReportModel(BaseModel):

@@ -162,7 +162,7 @@ def case_of(report: VerificationReport) -> str:
             return "valid_duplicate"
         return "valid_original"
     return {Verdict.REPLACED: "replaced", Verdict.CORRECTED: "corrected", Verdict.ANNULLED: "annulled",
-            Verdict.NOT_IN_REGISTRY: "not_in_registry",
+            Verdict.NOT_IN_REGISTRY: "not_in_registry", Verdict.NOT_IN_LOG: "not_in_log",
             Verdict.AUTHENTIC_STATUS_UNKNOWN: "status_unknown"}.get(report.verdict, "invalid")
 
 
@@ -279,6 +279,7 @@ HEADLINES: Final[dict[str, Headline]] = {
                                _looks("look_general")),
     "not_in_registry": Headline("bad", _words("not_in_registry_h"), _words("not_in_registry_s"),
                                 _looks("look_invalid")),
+    "not_in_log": Headline("bad", _words("not_in_log_h"), _words("not_in_log_s"), _looks("look_invalid")),
     "invalid": Headline("bad", _words("invalid_h"), _invalid_summary, _looks("look_invalid")),
 }
 """Each case of a report (`case_of`) -> its tone, headline, summary and what to look at on the paper."""
@@ -354,7 +355,7 @@ def _warnings(t: Translator, report: VerificationReport) -> list[str]:
 
 
 def _steps(t: Translator, report: VerificationReport) -> list[StepLine]:
-    return [StepLine(number=step.number, name=t(f"step_{step.number}") if 1 <= step.number <= 11 else step.name,
+    return [StepLine(number=step.number, name=t(f"step_{step.number}") if 1 <= step.number <= 12 else step.name,
                      outcome=t(f"outcome_{step.outcome}") if step.outcome in ("passed", "failed", "skipped")
                      else step.outcome, state=step.outcome,
                      detail=t.text(step.text) if step.text is not None else step.detail,

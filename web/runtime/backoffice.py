@@ -38,6 +38,7 @@ from verify.signerset import SignerSet
 from ..http.ratelimit import RateLimiter
 from ..problems.handlers import ProblemError
 from ..settings import WebSettings
+from .checkpoints import Checkpointer
 from .services import Services, TrustSource
 
 PRODUCTION_COOKIE: Final = "__Host-verify-session"
@@ -91,6 +92,7 @@ class BackOffice:
         session_ttl: how long a sign-in lasts.
         token_default_days, token_max_days: API token lifetimes.
         limiter: rate limits of sign-in and partner look-ups.
+        checkpointer: signs the transparency log's checkpoints (`web.runtime.checkpoints`).
         signer_per_institution: registering an institution also creates its document signer
             (VERIFY_SIGNER_PER_INSTITUTION).
     """
@@ -108,6 +110,7 @@ class BackOffice:
     token_default_days: int
     token_max_days: int
     limiter: RateLimiter
+    checkpointer: Checkpointer
     signer_per_institution: bool = False
 
     def signer(self) -> SignerSet:
@@ -157,13 +160,16 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
                           max_age_s=settings.session_ttl_s)
     engine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size,
                          timeout_ms=settings.db_write_timeout_ms)
+    keys = KeyStore(settings.keys_dir, settings.passphrase_bytes(), pin=settings.token_pin_bytes())
+    checkpointer = Checkpointer(sessions=session_factory(engine), keys=keys, origin=settings.resolved_log_origin(),
+                                period=dt.timedelta(minutes=settings.checkpoint_minutes))
     return BackOffice(
         engine=engine,
         sessions=session_factory(engine),
         readers=services.sessions,
         hashing=PasswordHashing(time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib,
                                 parallelism=settings.password_parallelism),
-        keys=KeyStore(settings.keys_dir, settings.passphrase_bytes(), pin=settings.token_pin_bytes()),
+        keys=keys,
         trust=services.trust,
         served_trust_list=settings.trust_list,
         base_url=settings.base_url,
@@ -174,6 +180,7 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
         limiter=RateLimiter({"login": settings.rate_login, "login_account": settings.rate_login_account,
                              "partner": settings.rate_partner},
                             redis_url=settings.redis_url),
+        checkpointer=checkpointer,
         signer_per_institution=settings.creates_institution_signers(),
     )
 

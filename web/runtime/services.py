@@ -52,6 +52,7 @@ from verify.registry.lookup import RegistryStatusLookup
 from verify.registry.statuslists import RegistryVersionState, published_lists
 from verify.scan import ScanLimits
 from verify.status import AsyncStatusLookup, StatusLookup
+from verify.transparency import TrustListLogCheck
 from verify.versionstate import trust_list_key
 
 from ..http.logging import get_logger
@@ -174,6 +175,7 @@ def prepare(settings: WebSettings) -> None:
                 created = dt.datetime.now(dt.UTC)  # start-up: the key store's creation time
                 store.init(at=created)
                 store.rotate(at=created, usage="status")  # it signs the status lists (GET /api/v1/status-lists)
+                store.rotate(at=created, usage="log")  # the transparency log's checkpoints (docs/TRANSPARENCY.md)
                 get_logger().info("development key store created", extra={"environment": "development"})
         if development_banner(settings) is not None:
             get_logger().warning("development keys under the built-in passphrase: not for real documents",
@@ -421,9 +423,10 @@ class Services:
 
     def verifier(self) -> Verifier:
         """A verifier on the trust list in use, asking the registry (its replica where allowed), pinned to the
-        configured host."""
-        return Verifier(self.trust.current().trust_list, status_lookup=self.public_status,
-                        accepted_prefixes=(self.prefix,))
+        configured host; step 12 checked against the trust list's log keys."""
+        trust_list = self.trust.current().trust_list
+        return Verifier(trust_list, status_lookup=self.public_status, accepted_prefixes=(self.prefix,),
+                        log_check=TrustListLogCheck(trust_list))
 
     def database_reachable(self) -> bool:
         """Whether the registry database answers a trivial query (`verify.registry.db.database_answers`)."""

@@ -3,13 +3,14 @@
  * `verify-qr`: verify one QR text offline against a trust list and status lists (docs/FORMAT.md §7, §9).
  *
  *   verify-qr --trust-list FILE --root FILE [--root-fingerprint HEX] [--status-lists DIR] [--host H]...
- *             [--state FILE] [--at TIME] [--json] TEXT
+ *             [--state FILE] [--at TIME] [--log-proof FILE] [--json] TEXT
  *
  * Prints the verdict (with --json, the report as JSON: verdict, failed_step, record, status_source,
  * status_as_of, steps, ...); a refused status list is named on stderr. Exit status: 0 only for VALID,
  * 3 for AUTHENTIC_STATUS_UNKNOWN, 1 for any other verdict (as `verify check`), 2 for a usage error or
  * a trust list, root, folder or state file that cannot be used.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { qrPrefix } from './codec.js';
@@ -17,11 +18,12 @@ import { VerifyError } from './errors.js';
 import { FileVersionState, loadStatusListFolder, loadTrustListFile, loadRootCertificate } from './node.js';
 import { rootOf } from './offline.js';
 import { StatusListLookup } from './statuslookup.js';
+import { logEvidenceFromJson } from './tlog.js';
 import { AUTHENTIC_STATUS_UNKNOWN, VALID, Verifier } from './verifier.js';
 import { MemoryVersionState } from './versionstate.js';
 
 const USAGE = `usage: verify-qr --trust-list FILE --root FILE [--root-fingerprint HEX] [--status-lists DIR]
-                 [--host H]... [--state FILE] [--at TIME] [--json] TEXT
+                 [--host H]... [--state FILE] [--at TIME] [--log-proof FILE] [--json] TEXT
 
   --trust-list FILE       the signed trust list (trust-list.json)
   --root FILE             the root certificate (PEM or DER), obtained out of band
@@ -35,9 +37,21 @@ const USAGE = `usage: verify-qr --trust-list FILE --root FILE [--root-fingerprin
   --state FILE            the version state file (highest trust-list and status-list versions seen:
                           rollback protection; the format of the Python verifier's verify-state.json)
   --at TIME               time of the check, ISO 8601 (default: now)
+  --log-proof FILE        offline step 12: the record's log entry, proof and checkpoint (verify log prove --json)
   --json                  print the report as JSON
 Exit status: 0 only for VALID; 3 for AUTHENTIC_STATUS_UNKNOWN; 1 for another verdict;
 2 for a usage or input error.`;
+
+/** The JSON of `verify log prove --json` in a file. @throws RangeError - unreadable, not JSON, or not that shape. */
+function readLogProof(path: string): ReturnType<typeof logEvidenceFromJson> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (exc) {
+    throw new RangeError(`--log-proof ${path}: ${(exc as Error).message}`);
+  }
+  return logEvidenceFromJson(value);
+}
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -53,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
         host: { type: 'string', multiple: true },
         state: { type: 'string' },
         at: { type: 'string' },
+        'log-proof': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -90,7 +105,8 @@ async function main(argv: string[]): Promise<number> {
     const verifier = new Verifier(trustList, {
       acceptedPrefixes: prefixes ?? null, statusLookup, statusRequired: statusLookup !== null,
     });
-    const report = await verifier.check(text, at);
+    const log = values['log-proof'] === undefined ? null : readLogProof(values['log-proof']);
+    const report = await verifier.check(text, at, { log });
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report.toJSON(), null, 2)}\n`);
     } else {

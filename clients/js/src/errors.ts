@@ -127,6 +127,16 @@ export class StatusUnknownError extends VerificationError {
 }
 
 /**
+ * Step 12: a signed record whose entry is not in the transparency log, or whose inclusion proof does not lead to
+ * a checkpoint signed by a log key of the trust list: NOT_IN_LOG, never VALID (docs/FORMAT.md §7.1).
+ */
+export class NotInLogError extends VerificationError {
+  constructor(message: string) {
+    super(message, 12, 'NOT_IN_LOG');
+  }
+}
+
+/**
  * A status list is malformed, badly signed, expired, for another series, signed by a signer without
  * usage `status`, or older than one already seen (docs/FORMAT.md §9.5). The list is not used.
  */

@@ -19,7 +19,7 @@ export type { OfflineInput, OfflineReport } from './offline.js';
 export { DOCUMENT_TYPES, RecordError, normalizeSeries, validateBin } from './record.js';
 export type { DocumentType, DuplicateOf, HolderName, RecordJson } from './record.js';
 export { STATUS_CODES } from './status.js';
-export type { DocumentRef, DocumentStatus, StatusCode, StatusLookup, StatusQuery } from './status.js';
+export type { DocumentRef, DocumentStatus, LogEvidence, StatusCode, StatusLookup, StatusQuery } from './status.js';
 export {
   IN_FORCE, MAX_STATUS_LIST_BYTES, REASONS, STATUS_LIST_CONTENT_TYPE, StatusList, decodeStatusList, isoDate,
 } from './statuslist.js';
@@ -41,5 +41,7 @@ export {
   VerificationReport, Verifier, isoUtc,
 } from './verifier.js';
 export type { StepResult, VerifierOptions } from './verifier.js';
+export { checkInclusion, leafHash, logEvidenceFromJson, openLogCheckpoint, revisionEntry, rootFromInclusionProof } from './tlog.js';
+export type { OpenedCheckpoint } from './tlog.js';
 export { isIssuedBy, parseCertificate } from './x509.js';
 export type { Certificate } from './x509.js';

@@ -45,6 +45,21 @@ export interface DocumentStatus {
   changed_at?: Date | null;
   reason?: string | null;
   annulled_at?: Date | null;
+  /** Where the record's revision entry is in the transparency log (step 12), when the source consults it. */
+  log?: LogEvidence | null;
+}
+
+/** What a source says about the record's entry in the transparency log (Python `LogEvidence`; docs/TRANSPARENCY.md). */
+export interface LogEvidence {
+  /** The leaf index of the revision entry; null: the log holds none (NOT_IN_LOG). */
+  leaf_index: number | null;
+  /** Its RFC 9162 leaf hash as the log holds it (32 bytes), when known. */
+  leaf_hash?: Uint8Array | null;
+  /** An inclusion proof in the tree of `tree_size` leaves; 0 and [] when none was given. */
+  tree_size: number;
+  proof: Uint8Array[];
+  /** The signed checkpoint note of `tree_size`, or null. */
+  checkpoint: string | null;
 }
 
 /** What step 11 asks, once steps 1-10 passed (Python `StatusQuery`). */

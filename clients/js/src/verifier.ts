@@ -6,7 +6,9 @@
  *   (6) chain  (7) payload  (8) usage_period (and the signing time not later than the check plus
  *   MAX_CLOCK_SKEW_MS)  (9) revocation  (10) scope  (11) registry: through a StatusLookup, the
  *   registry or signed status lists; skipped without one (or AUTHENTIC_STATUS_UNKNOWN when a
- *   status is required); AUTHENTIC_STATUS_UNKNOWN when the source cannot tell
+ *   status is required); AUTHENTIC_STATUS_UNKNOWN when the source cannot tell  (12) log: when the
+ *   source (or, offline, a cached proof given to `check`) says where the record is in the transparency log:
+ *   the entry must be this record's and its proof lead to a checkpoint signed by a log key (tlog.ts)
  *
  * `begin(text, at)` runs steps 1-10 (no I/O); `check(text, at)` also asks the status source.
  * Nothing from the payload is used before step 5 passed. The signer is judged at the signing
@@ -19,16 +21,17 @@ import {
 } from './codec.js';
 import { sha256Digest } from './crypto.js';
 import {
-  BadSignatureError, DocumentStatusError, PrefixError, SignerPeriodError, StatusUnknownError, UnknownSignerError,
+  BadSignatureError, DocumentStatusError, NotInLogError, PrefixError, SignerPeriodError, StatusUnknownError, UnknownSignerError,
   UntrustedSignerError, VerificationError,
 } from './errors.js';
 import type { RecordJson } from './record.js';
-import type { DocumentRef, DocumentStatus, StatusCode, StatusLookup, StatusQuery } from './status.js';
+import type { DocumentRef, DocumentStatus, LogEvidence, StatusCode, StatusLookup, StatusQuery } from './status.js';
+import { checkInclusion } from './tlog.js';
 import type { SignerEntry, TrustList } from './trust.js';
 
 export const STEP_NAMES: Readonly<Record<number, string>> = {
   1: 'unprefix', 2: 'digits', 3: 'cose', 4: 'kid', 5: 'signature', 6: 'chain', 7: 'payload',
-  8: 'usage_period', 9: 'revocation', 10: 'scope', 11: 'registry',
+  8: 'usage_period', 9: 'revocation', 10: 'scope', 11: 'registry', 12: 'log',
 };
 /**
  * How far a record's signing time may lie after the time of the check (clocks of signer and verifier
@@ -43,7 +46,7 @@ export const UNKNOWN = 'UNKNOWN';
 /** Every verdict code (docs/FORMAT.md §7.2). Only VALID means "this paper is a valid document". */
 export const VERDICTS = [VALID, 'CORRECTED', 'REPLACED', 'ANNULLED', 'NOT_IN_REGISTRY', AUTHENTIC_STATUS_UNKNOWN,
   'MALFORMED', 'UNKNOWN_SIGNER', 'BAD_SIGNATURE', 'UNTRUSTED_SIGNER', 'SIGNER_OUT_OF_PERIOD', 'SIGNER_REVOKED',
-  'OUT_OF_SCOPE'] as const;
+  'OUT_OF_SCOPE', 'NOT_IN_LOG'] as const;
 const STATUS_VERDICT: Readonly<Record<StatusCode, string>> = {
   ORIGINAL_VALID: VALID, DUPLICATE_VALID: VALID, CORRECTED: 'CORRECTED', REPLACED: 'REPLACED',
   ANNULLED: 'ANNULLED', NOT_IN_REGISTRY: 'NOT_IN_REGISTRY',
@@ -167,13 +170,16 @@ export class Verifier {
    *
    * @param text - the QR text as decoded (untrusted).
    * @param at - the time of the check.
+   * @param options - `log`: offline, the record's log entry and proof with a cached checkpoint (`verify log prove
+   *   --json`, the partner API): step 12 runs on it when the status source gives none.
    * @throws what the status lookup throws when it cannot answer, except `StatusUnknownError`
    *   (AUTHENTIC_STATUS_UNKNOWN).
    */
-  async check(text: string, at: Date): Promise<VerificationReport> {
+  async check(text: string, at: Date, options: { log?: LogEvidence | null } = {}): Promise<VerificationReport> {
+    const log = options.log ?? null;
     const pending = this.begin(text, at);
     if (pending.query === null) return pending.report;
-    if (this.statusLookup === null) return pending.finish(null);
+    if (this.statusLookup === null) return pending.finish(null, log);
     let status: DocumentStatus | StatusUnknownError;
     try {
       status = await this.statusLookup.lookup(pending.query);
@@ -181,7 +187,7 @@ export class Verifier {
       if (!(exc instanceof StatusUnknownError)) throw exc;
       status = exc;
     }
-    return pending.finish(status);
+    return pending.finish(status, log);
   }
 
   /**
@@ -197,7 +203,7 @@ export class Verifier {
       run.report.warnings.push(`${this.trustList.environment} trust list: not valid for real documents`);
     }
     try {
-      return new PendingCheck(run, this.steps(run, text, at), this.statusRequired);
+      return new PendingCheck(run, this.steps(run, text, at), this.statusRequired, this.trustList);
     } catch (exc) {
       if (!(exc instanceof VerificationError)) throw exc;
       run.fail(exc);
@@ -217,6 +223,7 @@ export class Verifier {
     this.checkHost(prefix);
     run.passed(1, `prefix ${prefix}`);
     const coseBytes = digitsToBytes(digits);
+    run.cose = coseBytes;
     run.passed(2, `${digits.length} digits, ${coseBytes.length} bytes`);
     const sign1 = parseSign1(coseBytes);
     const kidHex = hex.encode(sign1.kid);
@@ -269,7 +276,8 @@ export class PendingCheck {
   readonly report: VerificationReport;
   private run: Run | null;
 
-  constructor(run: Run, public query: StatusQuery | null, readonly statusRequired = false) {
+  constructor(run: Run, public query: StatusQuery | null, readonly statusRequired = false,
+    readonly trustList: TrustList | null = null) {
     this.run = run;
     this.report = run.report;
   }
@@ -283,7 +291,7 @@ export class PendingCheck {
    * @throws Error - the check already ended (a step failed, or `finish` was called before).
    * @throws TypeError - a status code that is not one of `STATUS_CODES`.
    */
-  finish(status: DocumentStatus | StatusUnknownError | null): VerificationReport {
+  finish(status: DocumentStatus | StatusUnknownError | null, log: LogEvidence | null = null): VerificationReport {
     const run = this.run;
     if (this.query === null || run === null) throw new Error('this check has ended; its report is final');
     if (status !== null && !(status instanceof StatusUnknownError) && STATUS_VERDICT[status.code] === undefined) {
@@ -296,6 +304,7 @@ export class PendingCheck {
     }
     if (status === null) {
       run.skipped(11, 'no registry given: authentic; status not checked');
+      this.logStep(run, log, true);
       return this.report;
     }
     if (status instanceof StatusUnknownError) {
@@ -318,9 +327,34 @@ export class PendingCheck {
     run.report.status = status.code;
     let sentence = statusSentence(status);
     if (status.source !== 'registry') sentence += ` (status as of ${isoUtc(status.as_of)}, from the ${status.source})`;
-    if (verdict !== VALID) run.fail(new DocumentStatusError(sentence, verdict));
-    else run.passed(11, sentence);
+    if (verdict !== VALID) {
+      run.fail(new DocumentStatusError(sentence, verdict));
+      return this.report;
+    }
+    run.passed(11, sentence);
+    this.logStep(run, status.log ?? log, status.log == null);
     return this.report;
+  }
+
+  /**
+   * Step 12 when there is evidence about the log (Python `PendingCheck._log`): evidence given apart from the
+   * status source (offline) proves something only through a signed checkpoint.
+   */
+  private logStep(run: Run, evidence: LogEvidence | null, given: boolean): void {
+    if (evidence === null) return;
+    if (this.trustList === null) {
+      run.skipped(12, 'a log proof was given, but this verifier has no log check');
+      return;
+    }
+    try {
+      if (given && (evidence.checkpoint === null || !evidence.tree_size)) {
+        throw new NotInLogError('the log proof has no signed checkpoint: offline it proves nothing');
+      }
+      run.passed(12, checkInclusion(run.cose, evidence, this.trustList));
+    } catch (exc) {
+      if (!(exc instanceof NotInLogError)) throw exc;
+      run.fail(exc);
+    }
   }
 }
 
@@ -391,6 +425,8 @@ function statusJson(s: DocumentStatus): Record<string, unknown> {
 
 /** Collects step results for one check. */
 class Run {
+  cose: Uint8Array = new Uint8Array();
+
   constructor(readonly report: VerificationReport) {}
 
   passed(step: number, detail: string): void {

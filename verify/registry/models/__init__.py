@@ -14,6 +14,7 @@ constraints alike on SQLite and PostgreSQL).
     blanks.py        BlankRange, Blank (BlankState), Counter
     audit.py         AuditEvent, AuditHead, RegistryMeta
     accounts.py      Account (AccountKind), Partner, AuthSession, ApiToken (Scope)
+    tlog.py          LogEntryRow, LogHashRow, LogHead, LogCheckpoint (the transparency log, issue 15)
     statuslists.py   StatusListRow (signed status lists per series), VersionStateRow (highest versions seen)
 
 This package re-exports every name, so `from verify.registry.models import Document` is the way to import them.
@@ -61,8 +62,10 @@ from .people import (
     OfficerRole,
 )
 from .statuslists import StatusListRow, VersionStateRow
+from .tlog import EMPTY_TREE_ROOT, LogCheckpoint, LogEntryRow, LogHashRow, LogHead
 
 __all__ = [
+    "EMPTY_TREE_ROOT",
     "GENESIS_HASH",
     "MAX_NUMBER",
     "NAMING_CONVENTION",
@@ -98,6 +101,10 @@ __all__ = [
     "InstitutionCreate",
     "InstitutionKind",
     "InstitutionPublic",
+    "LogCheckpoint",
+    "LogEntryRow",
+    "LogHashRow",
+    "LogHead",
     "Officer",
     "OfficerBase",
     "OfficerCreate",
