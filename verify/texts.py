@@ -323,8 +323,6 @@ ENGLISH: Final[dict[str, str]] = {
     "v_log_no_entry": "the registry holds this record but the transparency log has no entry for it: it was not issued "
                       "openly; report it",
     "v_step_logged": "logged as entry {index} of the transparency log",
-    "v_step_log_pending": "logged as entry {index} of the transparency log; no signed checkpoint covers it yet "
-                          "(the next one will)",
     "v_step_log_proven": "entry {index} proven in the signed checkpoint of {size} entries ({origin})",
     "v_step_log_unchecked": "a log proof was given, but this verifier has no log check",
     "v_step_skipped_after": "not run after a failure",

@@ -68,7 +68,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     config = DemoConfig(graduates=args.graduates, seed=args.seed, out=args.out, data_dir=web.data_dir,
                         keys_dir=args.keys_dir, passphrase=web.passphrase_bytes(), base_url=args.base_url,
                         password_costs=(web.password_time_cost, web.password_memory_kib, web.password_parallelism),
-                        links=demo_links(args.base_url))
+                        links=demo_links(args.base_url), log_origin=web.resolved_log_origin(args.base_url))
     result = run_demo(config)
     print_summary(result, sys.stdout, serving=not args.no_serve)
     ok = all(item.verdict == item.expected for item in result.showcase)

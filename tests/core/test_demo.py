@@ -34,6 +34,9 @@ from verify.registry.audit import verify_audit_chain
 from verify.registry.db import make_engine
 from verify.registry.lookup import RegistryStatusLookup
 from verify.registry.models import Batch, Document, DocumentRevision, Institution
+from verify.registry.tlog import prove_revision
+from verify.status import LogEvidence
+from verify.transparency import TrustListLogCheck
 from verify.verifier import Verifier
 
 GRADUATES = 60
@@ -133,6 +136,26 @@ def test_showcase_links_get_their_verdicts(demo: Run) -> None:
         engine.dispose()
     corrected = [item for item in showcase if item["role"].startswith("corrected")]
     assert corrected[0]["number"] == corrected[1]["number"]
+
+
+def test_the_demo_signs_a_first_checkpoint_so_its_documents_are_provable_at_once(demo: Run) -> None:
+    """Issue 15: the demo's log has a checkpoint covering every revision, and a showcase document is proven
+    against it (the proof the log's API and the partner API give)."""
+    store = KeyStore(demo.keys)
+    engine = make_engine(demo.url, readonly=True)
+    try:
+        with Session(engine) as session:
+            proof = prove_revision(session, series=demo.summary["showcase"][0]["series"],
+                                   number=demo.summary["showcase"][0]["number"], revision=1)
+            revision = session.exec(select(DocumentRevision).join(Document).where(
+                col(Document.number) == demo.summary["showcase"][0]["number"])).first()
+        assert proof is not None and proof.checkpoint is not None and revision is not None
+        evidence = LogEvidence(leaf_index=proof.leaf_index, leaf_hash=proof.leaf_hash, tree_size=proof.tree_size,
+                               proof=proof.proof, checkpoint=proof.checkpoint)
+        said = TrustListLogCheck(store.trust_list()).check(cose=revision.cose, evidence=evidence)
+        assert said.key == "v_step_log_proven"
+    finally:
+        engine.dispose()
 
 
 def _now() -> dt.datetime:

@@ -74,6 +74,7 @@ from .stages import (
 
 if TYPE_CHECKING:  # the registry is imported when the demo runs, not by every `verify`
     from sqlalchemy import Engine
+    from sqlmodel import Session
 
     from ..signerset import ScopedSigner
     from ..trust import TrustList
@@ -102,6 +103,8 @@ class DemoConfig:
         password_costs: argon2id (time cost, memory in KiB, parallelism) of the account passwords.
         links: the service's pages to open (name -> URL), written into demo.json (the adapter that serves knows
             them: `web.demo`).
+        log_origin: the transparency log's origin (`Settings.resolved_log_origin`): the demo signs a first
+            checkpoint of its log, so its documents are provable at once; None signs none.
     """
 
     graduates: int
@@ -113,6 +116,7 @@ class DemoConfig:
     base_url: str
     password_costs: tuple[int, int, int] = (3, 65536, 4)
     links: Mapping[str, str] = field(default_factory=dict)
+    log_origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +222,7 @@ def run_demo(config: DemoConfig, *, log: IO[str] | None = None) -> DemoResult:
 
     if config.graduates < MIN_GRADUATES:
         raise Error(f"--graduates: at least {MIN_GRADUATES} (three per institution)")
-    stages = _Stages(log or sys.stderr, total=11)
+    stages = _Stages(log or sys.stderr, total=12 if config.log_origin is not None else 11)
     url = f"sqlite:///{config.data_dir / DEMO_DATABASE}"
     result = DemoResult(config=config, database_url=url)
     _prepare_out(config.out)
@@ -263,8 +267,22 @@ def _build(config: DemoConfig, result: DemoResult, stages: _Stages, engine: Engi
             result.institutions = write_sheets(session, data, batches, config.out / "sheets")
         with stages.stage("lifecycle", "a duplicate, a correction and an annulment"):
             picks = run_lifecycle(session, data, world, signer, config.base_url)
+        if config.log_origin is not None:
+            with stages.stage("log", "a signed checkpoint of the transparency log (issue 15)"):
+                _checkpoint(session, config)
         with stages.stage("inserts", "pictures of the six showcase inserts (210 x 150 mm, 300 dpi)"):
             return draw_inserts(session, picks, config.out / "inserts")
+
+
+def _checkpoint(session: Session, config: DemoConfig) -> None:
+    """Sign the log's first checkpoint with the key store's log signer (`verify serve` signs the later ones)."""
+    from ..keystore import KeyStore
+    from ..registry.tlog import make_checkpoint
+    from ..transparency import LogNoteSigner
+
+    assert config.log_origin is not None
+    signer = LogNoteSigner(config.log_origin, KeyStore(config.keys_dir, config.passphrase).signer("log"))
+    make_checkpoint(session, signer=signer, origin=config.log_origin, at=now())
 
 
 # ------------------------------------------------------------------------------------------ keys, database, files

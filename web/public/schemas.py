@@ -33,7 +33,7 @@ _VALID_STEPS: Final = [
     {"step": 11, "name": "registry", "outcome": "passed",
      "detail": "the registry holds this original and it is in force"},
     {"step": 12, "name": "log", "outcome": "passed",
-     "detail": "logged as entry 41 of the transparency log; no signed checkpoint covers it yet (the next one will)"},
+     "detail": "logged as entry 41 of the transparency log"},
 ]
 REPORT_EXAMPLE: Final[dict[str, Any]] = {
     "verdict": "VALID",

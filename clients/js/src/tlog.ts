@@ -172,8 +172,8 @@ export function checkInclusion(cose: Uint8Array, evidence: LogEvidence, trustLis
     throw new NotInLogError(`log entry ${evidence.leaf_index} is not this record's: its leaf hash differs`);
   }
   if (evidence.checkpoint === null || !evidence.tree_size) {
-    return `logged as entry ${evidence.leaf_index} of the transparency log; no signed checkpoint covers it yet `
-      + '(the next one will)';
+    // The registry's online answer names the entry without a proof: the entry is there and is this record's.
+    return `logged as entry ${evidence.leaf_index} of the transparency log`;
   }
   let checkpoint: OpenedCheckpoint;
   try {
