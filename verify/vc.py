@@ -67,7 +67,8 @@ class _SignerAlgorithm(Algorithm):
     """A PyJWT JWS algorithm whose private-key operation is a `Signer`'s (file key or HSM).
 
     EdDSA (Ed25519) signatures are the same bytes in COSE and JWS; ES256 is r || s in both (RFC 9053 §2.1,
-    RFC 7518 §3.4). Verification is not done here: `verify_credential_jwt` uses PyJWT's own algorithms.
+    RFC 7518 §3.4). Verification is not done here: `verify_credential_jwt` uses PyJWT's own algorithms, and
+    `verify`, `to_jwk` and `from_jwk` (required by PyJWT's interface) refuse with a `CredentialError`.
     """
 
     def __init__(self, cose_alg: int) -> None:
@@ -83,15 +84,16 @@ class _SignerAlgorithm(Algorithm):
         return signature
 
     def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
-        raise NotImplementedError("verification uses PyJWT's own algorithms (verify_credential_jwt)")
+        raise CredentialError("this algorithm only signs: verification uses PyJWT's own algorithms "
+                              "(verify_credential_jwt)")
 
     @staticmethod
     def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
-        raise NotImplementedError("a Signer has no exportable JWK; see credentials.signer_jwk")
+        raise CredentialError("a Signer has no exportable JWK; see credentials.signer_jwk")
 
     @staticmethod
     def from_jwk(jwk: str | dict[str, Any]) -> Any:
-        raise NotImplementedError("a Signer is not made from a JWK")
+        raise CredentialError("a Signer is not made from a JWK")
 
 
 def _signing_jws() -> PyJWS:
