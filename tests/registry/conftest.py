@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.statuslists import status_key_store
 from support.world import (
     Keys,
     World,
@@ -23,6 +24,7 @@ from support.world import (
     postgres_url_or_skip,
 )
 
+from verify.keystore import KeyStore
 from verify.registry.db import upgrade_database
 
 
@@ -105,3 +107,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                                         pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)],
                                  indirect=True)
             return
+
+
+@pytest.fixture(scope="module")
+def status_keys(tmp_path_factory: pytest.TempPathFactory) -> KeyStore:
+    """A TEST ONLY key store with a document signer and a status signer (the status-list tests' own module)."""
+    return status_key_store(tmp_path_factory.mktemp("status-keys") / "keys")
+
+
+@pytest.fixture
+def status_world(db_url: str, status_keys: KeyStore) -> Iterator[World]:
+    """Institutions and officers in a fresh registry signed with `status_keys`."""
+    built = build_world(db_url, signer=status_keys.signer(), trust_list=status_keys.trust_list())
+    try:
+        yield built
+    finally:
+        built.dispose()

@@ -12,32 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.statuslists import lifecycle_world, status_key_store
-from support.world import BASE_URL, World, build_world
+from support.statuslists import lifecycle_world
+from support.world import BASE_URL, World
 
 from verify.cli import main
 from verify.issue import render_record
 from verify.keystore import KeyStore
 from verify.registry.documents import signed_record_of
 from verify.statuslist import build_status_list
-
-
-@pytest.fixture(scope="module")
-def status_keys(tmp_path_factory: pytest.TempPathFactory) -> KeyStore:
-    return status_key_store(tmp_path_factory.mktemp("offline-cli-keys") / "keys")
-
-
-@pytest.fixture
-def status_world(db_url: str, status_keys: KeyStore) -> Iterator[World]:
-    built = build_world(db_url, signer=status_keys.signer(), trust_list=status_keys.trust_list())
-    try:
-        yield built
-    finally:
-        built.dispose()
 
 
 class Cli:

@@ -7,13 +7,12 @@ Both engines run each test (conftest: `db_url` is parametrised).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
-from support.statuslists import lifecycle_world, status_key_store
-from support.world import BASE_URL, Keys, World, build_world, issue_row, later, new_key_store, row
+from support.statuslists import lifecycle_world
+from support.world import BASE_URL, Keys, World, issue_row, later, new_key_store, row
 
 from verify.codec import qr_prefix
 from verify.errors import StatusListError
@@ -26,20 +25,6 @@ from verify.statuslookup import StatusListLookup, verify_status_list
 from verify.verifier import Verifier
 
 SIGNED_AT = later(60)
-
-
-@pytest.fixture(scope="module")
-def status_keys(tmp_path_factory: pytest.TempPathFactory) -> KeyStore:
-    return status_key_store(tmp_path_factory.mktemp("status-keys") / "keys")
-
-
-@pytest.fixture
-def status_world(db_url: str, status_keys: KeyStore) -> Iterator[World]:
-    built = build_world(db_url, signer=status_keys.signer(), trust_list=status_keys.trust_list())
-    try:
-        yield built
-    finally:
-        built.dispose()
 
 
 def row_of(world: World, series: str) -> StatusListRow | None:
