@@ -16,6 +16,7 @@ constraints alike on SQLite and PostgreSQL).
     accounts.py      Account (AccountKind), Partner, AuthSession, ApiToken (Scope)
     tlog.py          LogEntryRow, LogHashRow, LogHead, LogCheckpoint (the transparency log, issue 15)
     statuslists.py   StatusListRow (signed status lists per series), VersionStateRow (highest versions seen)
+    credentialoffers.py  CredentialOffer, CredentialNonce (OID4VCI pre-authorized offers, issue 17)
 
 This package re-exports every name, so `from verify.registry.models import Document` is the way to import them.
 
@@ -30,6 +31,7 @@ from .accounts import Account, AccountKind, ApiToken, AuthSession, Partner, Scop
 from .audit import AuditEvent, AuditEventBase, AuditHead, RegistryMeta
 from .base import GENESIS_HASH, MAX_NUMBER, NAMING_CONVENTION, RegistryModel, UTCDateTime, metadata, one_of
 from .blanks import Blank, BlankRange, BlankRangeBase, BlankState, Counter
+from .credentialoffers import CredentialNonce, CredentialOffer
 from .documents import (
     Batch,
     BatchState,
@@ -83,6 +85,8 @@ __all__ = [
     "BlankRangeBase",
     "BlankState",
     "Counter",
+    "CredentialNonce",
+    "CredentialOffer",
     "Document",
     "DocumentBase",
     "DocumentPublic",
