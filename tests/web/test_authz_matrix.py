@@ -313,7 +313,7 @@ builds("GET", "/api/v1/achievements/{doc_type}/{programme}")(lambda m, p, o: Cal
 @builds("POST", "/oid4vci/token")
 def _wallet_token(m: Matrix, principal: str, owner: str) -> Call:
     with m.world.session() as session:
-        offer = make_offer(session=session, document=session.merge(m.shared[owner]), actor="matrix", at=NOW)
+        offer = make_offer(session=session, document_id=m.shared[owner].id, actor="matrix", at=NOW)
     grant = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
     return Call("POST", "/oid4vci/token", {"data": {"grant_type": grant, "pre-authorized_code": offer.code,
                                                      "tx_code": offer.tx_code}})

@@ -19,7 +19,7 @@ What the registry keeps and guarantees:
 * the audit chain records who made each offer (`credential.offer`) and each issue (`credential.issue`, with the
   wallet's key identifier), never an IIN.
 
-    make_offer(session=, document=, actor=, at=) -> NewOffer         code and transaction code, shown once
+    make_offer(session=, document_id=, actor=, at=) -> NewOffer      code and transaction code, shown once
     redeem_code(session=, code=, tx_code=, at=) -> NewToken          the Token Endpoint
     new_nonce(session=, at=) -> NewNonce                             the Nonce Endpoint
     use_nonce(session=, nonce=, at=)                                 a proof's nonce, once
@@ -115,14 +115,14 @@ def _secret(value: object) -> str:
     return value
 
 
-def make_offer(*, session: Session, document: Document, actor: str, at: dt.datetime) -> NewOffer:
+def make_offer(*, session: Session, document_id: int, actor: str, at: dt.datetime) -> NewOffer:
     """Offer the credential of a document's current revision; commits (with the audit event `credential.offer`).
 
     The caller has checked that `actor` may act on the document (the officer's institution, or the partner for
     the holder's own documents).
 
     Args:
-        document: the document (loaded in `session`).
+        document_id: the document's row id (read again here, locked, so that its state is the database's).
         actor: who offers, e.g. "officer:registrar1" or "partner:eGov Mobile".
         at: now (aware).
 
@@ -132,12 +132,14 @@ def make_offer(*, session: Session, document: Document, actor: str, at: dt.datet
     Raises:
         LifecycleError: the document is not in force (replaced or annulled): no credential is offered.
     """
-    if document.state != DocumentState.VALID.value:
-        raise LifecycleError(text("v_offer_not_in_force", document=document_ref(document)))
     code = secrets.token_urlsafe(_SECRET_BYTES)
     tx_code = f"{secrets.randbelow(10 ** TX_CODE_DIGITS):0{TX_CODE_DIGITS}d}"
     expires_at = at + OFFER_LIFETIME
     with unit_of_work(session):
+        document = session.exec(select(Document).where(Document.id == document_id).with_for_update()
+                                .execution_options(populate_existing=True)).one()
+        if document.state != DocumentState.VALID.value:
+            raise LifecycleError(text("v_offer_not_in_force", document=document_ref(document)))
         assert document.id is not None
         session.add(CredentialOffer(document_id=document.id, revision=document.current_revision,
                                     code_sha256=_sha256(code), tx_code_sha256=_tx_digest(code, tx_code),

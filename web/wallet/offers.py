@@ -79,7 +79,9 @@ def officer_offer(series: Annotated[str, Path(max_length=8)], number: Annotated[
         document = get_document_or_raise(session=session, series=series, number=number)
         if document.institution_id != officer.institution_id:
             raise NotFoundError(text("v_doc_not_found", series=document.series, number=document.number))
-        offer = make_offer(session=session, document=document, actor=f"officer:{officer.username}", at=utcnow())
+        assert document.id is not None
+        offer = make_offer(session=session, document_id=document.id, actor=f"officer:{officer.username}",
+                           at=utcnow())
     return _answer(office, offer)
 
 
@@ -97,5 +99,6 @@ def partner_offer(body: PartnerOfferRequest, identity: PartnerReader, office: Ba
                 if (item.document.series, item.document.number) == (series, number)]
         if not mine:
             raise NotFoundError(text("v_doc_not_found", series=series, number=number))
-        offer = make_offer(session=session, document=mine[0], actor=identity.actor, at=at)
+        assert mine[0].id is not None
+        offer = make_offer(session=session, document_id=mine[0].id, actor=identity.actor, at=at)
     return _answer(office, offer)
