@@ -7,12 +7,10 @@ document signer whose scope holds the record's series and institution at the sig
 `NoSignerInScopeError` when none may, before anything is numbered for good or stored (the transaction rolls back),
 so that no stored record verifies OUT_OF_SCOPE (docs/FORMAT.md §7 step 10); then `verify.issue.sign_record` signs.
 The registry calls `issue`, `issue` never writes the registry (DESIGN.md, One picture). Duplicates,
-corrections and annulments are `verify.registry.lifecycle`.
+corrections and annulments are `verify.registry.lifecycle`. Numbers are never reused, not after an annulment.
 
     issue        -> original, valid                 numbers: counter (seed 001 item 7) or blank (seed 000 item 17)
     issue_group  -> every graduate of a study group, exactly once per idempotency key
-
-Numbers are never reused, not after an annulment either.
 """
 
 from __future__ import annotations
@@ -35,6 +33,7 @@ from ..record import HolderName, Record
 from ..signerset import SignerChooser
 from ..texts import Text, text
 from .access import officer_id, require_institution, require_writer, unit_of_work
+from .appendixsigning import sign_with_diploma
 from .audit import append_event, holder_reference
 from .blanks import BlankReservation, mark_blank_used, reserve_blank, series_with_free_blanks
 from .models import (
@@ -427,6 +426,7 @@ def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Ho
                                                  id=graduate.id or 0))
     assert document.id is not None
     store_revision(session, document=document, signed=signed, officer=officer, at=at)
+    sign_with_diploma(session, document=document, graduate_id=graduate.id, signed=signed, signer=signer, at=at)
     if reservation is not None:
         mark_blank_used(session=session, reservation=reservation, document_id=document.id, officer=officer, at=at)
     append_event(session=session, at=at, officer=officer, action="document.issue", object_type="document",

@@ -1,0 +1,80 @@
+"""Signing appendices with their diploma, in the issuing transaction (issue 17 item 1; docs/FORMAT.md §10.2).
+
+Below `verify.registry.documents` and `lifecycle` (which call it when they sign a diploma record), so it imports
+neither; `verify.registry.appendices` holds the appendix's own services (import, correction, duplicate).
+
+    sign_with_diploma(session, document=, graduate_id=, signed=, signer=, at=)       a new original
+    carry_appendix(session, source=, document=, signed=, signer=, at=)   a duplicate, a new revision
+    current_appendix(session, document_id) -> DocumentAppendix | None; appendix_of(row) -> Appendix
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, select
+
+from ..appendix import Appendix, AppendixItem, DiplomaRef
+from ..appendixcodec import SignedAppendix, decode_appendix_payload, parse_appendix_cose, sign_appendix
+from ..issue import SignedRecord
+from ..signerset import SignerChooser
+from .models import Document, DocumentAppendix, GraduateAppendix
+
+
+def sign_appendix_row(session: Session, *, document: Document, appendix: Appendix, signer: SignerChooser,
+                      at: dt.datetime, reason: str | None = None) -> DocumentAppendix:
+    """Sign `appendix` with the document signer that may sign the document's series now; store it (flushed)."""
+    chosen = signer.signer_for(series=document.series, institution_bin=appendix.institution_bin, at=at)
+    signed: SignedAppendix = sign_appendix(appendix, signer=chosen, at=at)
+    assert document.id is not None
+    row = DocumentAppendix(document_id=document.id, diploma_revision=appendix.diploma.revision,
+                           revision=appendix.revision, duplicate_no=appendix.duplicate_no, cose=signed.cose,
+                           payload_sha256=signed.payload_sha256.hex(), kid=signed.kid.hex(),
+                           signed_at=signed.signed_at, reason=reason)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def sign_with_diploma(session: Session, *, document: Document, graduate_id: int, signed: SignedRecord,
+                      signer: SignerChooser, at: dt.datetime) -> DocumentAppendix | None:
+    """Sign the graduate's imported appendix for a newly issued diploma, in the open transaction.
+
+    Returns:
+        The stored signed appendix, or None when the graduate was imported without one.
+
+    Raises:
+        NoSignerInScopeError, KeyStoreError: as for the diploma (nothing is stored: the caller rolls back).
+    """
+    imported = session.get(GraduateAppendix, graduate_id)
+    if imported is None:
+        return None
+    items = tuple(AppendixItem.from_json(item) for item in imported.items)
+    appendix = Appendix(diploma=DiplomaRef.of(signed), institution_bin=signed.record.institution_bin, items=items)
+    return sign_appendix_row(session, document=document, appendix=appendix, signer=signer, at=at)
+
+
+def current_appendix(session: Session, document_id: int) -> DocumentAppendix | None:
+    """The document's newest signed appendix, or None."""
+    return session.exec(select(DocumentAppendix).where(DocumentAppendix.document_id == document_id)
+                        .order_by(col(DocumentAppendix.id).desc()).limit(1)).first()
+
+
+def appendix_of(row: DocumentAppendix) -> Appendix:
+    """The `Appendix` of a stored signed appendix (decoded from its own bytes)."""
+    appendix, _ = decode_appendix_payload(parse_appendix_cose(row.cose).payload)
+    return appendix
+
+
+def carry_appendix(session: Session, *, source: Document, document: Document, signed: SignedRecord,
+                   signer: SignerChooser, at: dt.datetime) -> DocumentAppendix | None:
+    """Sign the source document's current appendix rows again for a new diploma record (a duplicate, or a new
+    revision of a correction), in the open transaction; None when the source has no appendix."""
+    assert source.id is not None
+    kept = current_appendix(session, source.id)
+    if kept is None:
+        return None
+    old = appendix_of(kept)
+    appendix = Appendix(diploma=DiplomaRef.of(signed), institution_bin=signed.record.institution_bin,
+                        items=old.items, totals=old.totals)
+    return sign_appendix_row(session, document=document, appendix=appendix, signer=signer, at=at)
