@@ -6,6 +6,7 @@ neither; `verify.registry.appendices` holds the appendix's own services (import,
     sign_with_diploma(session, document=, graduate_id=, signed=, signer=, at=)       a new original
     carry_appendix(session, source=, document=, signed=, signer=, at=)   a duplicate, a new revision
     current_appendix(session, document_id) -> DocumentAppendix | None; appendix_of(row) -> Appendix
+    appendix_for_revision(session, series=, number=, revision=) -> DocumentAppendix | None   a verdict page
 """
 
 from __future__ import annotations
@@ -78,3 +79,11 @@ def carry_appendix(session: Session, *, source: Document, document: Document, si
     appendix = Appendix(diploma=DiplomaRef.of(signed), institution_bin=signed.record.institution_bin,
                         items=old.items, totals=old.totals)
     return sign_appendix_row(session, document=document, appendix=appendix, signer=signer, at=at)
+
+
+def appendix_for_revision(session: Session, *, series: str, number: str, revision: int) -> DocumentAppendix | None:
+    """The newest signed appendix that names this diploma revision (a verdict page shows it), or None."""
+    return session.exec(select(DocumentAppendix).join(Document, col(Document.id) == DocumentAppendix.document_id)
+                        .where(Document.series == series, Document.number == number,
+                               DocumentAppendix.diploma_revision == revision)
+                        .order_by(col(DocumentAppendix.id).desc()).limit(1)).first()
