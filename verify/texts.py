@@ -262,6 +262,7 @@ ENGLISH: Final[dict[str, str]] = {
         "new key"),
     "v_no_graduates_in_group": "no graduates in group {group} of this institution: import them first",
     "v_batch_not_opened": "idempotency key {key}: the batch could not be opened",
+    "v_batch_chunk_conflict": "a graduate of this part of the batch received a document meanwhile (a concurrent issue)",
     "v_not_in_your_registry": "no such document in your institution's registry",
     "v_no_such_graduate": "no such graduate in your institution's registry",
     "v_dup_reason": "must be one of {reasons}",

@@ -4,6 +4,7 @@ Below `verify.registry.documents` and `lifecycle` (which call it when they sign 
 neither; `verify.registry.appendices` holds the appendix's own services (import, correction, duplicate).
 
     sign_with_diploma(session, document=, graduate_id=, signed=, signer=, at=)       a new original
+    sign_chunk_appendices(session, documents, signer=, at=) -> int                   a batch's chunk
     carry_appendix(session, source=, document=, signed=, signer=, at=)   a duplicate, a new revision
     current_appendix(session, document_id) -> DocumentAppendix | None; appendix_of(row) -> Appendix
     appendix_for_revision(session, series=, number=, revision=) -> DocumentAppendix | None   a verdict page
@@ -12,7 +13,9 @@ neither; `verify.registry.appendices` holds the appendix's own services (import,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from ..appendix import Appendix, AppendixItem, DiplomaRef
@@ -35,6 +38,36 @@ def sign_appendix_row(session: Session, *, document: Document, appendix: Appendi
     session.add(row)
     session.flush()
     return row
+
+
+def sign_chunk_appendices(session: Session, documents: Sequence[tuple[int, int, SignedRecord]], *,
+                          signer: SignerChooser, at: dt.datetime) -> int:
+    """The batch's step (`verify.registry.batchissue.issue_chunk`): sign the imported appendix of every graduate
+    of the chunk that has one, for its new diploma; one SELECT and one INSERT for the chunk.
+
+    Args:
+        documents: (document id, graduate id, the diploma's `SignedRecord`) of each document the chunk issued.
+
+    Returns:
+        How many appendices were signed.
+    """
+    imported = {row.graduate_id: row for row in session.exec(select(GraduateAppendix).where(
+        col(GraduateAppendix.graduate_id).in_([graduate_id for _, graduate_id, _ in documents])))}
+    rows = []
+    for document_id, graduate_id, signed in documents:
+        kept = imported.get(graduate_id)
+        if kept is None:
+            continue
+        appendix = Appendix(diploma=DiplomaRef.of(signed), institution_bin=signed.record.institution_bin,
+                            items=tuple(AppendixItem.from_json(item) for item in kept.items))
+        chosen = signer.signer_for(series=signed.record.series, institution_bin=appendix.institution_bin, at=at)
+        made = sign_appendix(appendix, signer=chosen, at=at)
+        rows.append({"document_id": document_id, "diploma_revision": signed.record.revision, "revision": 1,
+                     "duplicate_no": None, "cose": made.cose, "payload_sha256": made.payload_sha256.hex(),
+                     "kid": made.kid.hex(), "signed_at": made.signed_at, "reason": None})
+    if rows:
+        session.execute(insert(DocumentAppendix), rows)
+    return len(rows)
 
 
 def sign_with_diploma(session: Session, *, document: Document, graduate_id: int, signed: SignedRecord,
