@@ -11,6 +11,7 @@ import io
 
 import pytest
 from openpyxl import Workbook
+from sqlmodel import select
 from support.appendixdata import APPENDIX_COLUMNS, appendix_csv, typical_items
 from support.leaks import CORPUS
 from support.web import graduates_csv
@@ -190,3 +191,22 @@ def test_the_columns_of_the_appendix_file(delimiter: str) -> None:
     assert parsed.ok, parsed.errors
     assert parsed.items[graduate.iin] == typical_items()
     assert data.decode().splitlines()[0].split(delimiter) == list(APPENDIX_COLUMNS)
+
+
+def test_a_batch_signs_the_appendices_of_its_graduates(world: World) -> None:
+    from verify.registry.documents import issue_group
+
+    with_appendix, without = row(2, group="APX"), row(3, group="APX")
+    assert _import(world, graduates_csv([with_appendix, without]),
+                   appendix_csv({with_appendix.iin: typical_items()[:6]})).ok
+    with world.session() as session:
+        result = issue_group(session=session, officer=world.uni_issuer, group="APX", idempotency_key="apx-1",
+                             signer=world.signer, base_url=BASE_URL, at=AT)
+    assert result.issued == 2
+    assert world.scalar("SELECT count(*) FROM document_appendices") == 1
+    number = world.scalar("SELECT d.number FROM documents d JOIN graduates g ON g.id = d.graduate_id "
+                          "JOIN holders h ON h.id = g.holder_id WHERE h.iin = :i", i=with_appendix.iin)
+    with world.session() as session:
+        document = session.exec(select(Document).where(Document.number == number)).one()
+    _, report = _check(world, document)
+    assert report.verdict == "VALID" and report.appendix is not None and len(report.appendix.items) == 6
