@@ -15,6 +15,7 @@ constraints alike on SQLite and PostgreSQL).
     audit.py         AuditEvent, AuditHead, RegistryMeta
     accounts.py      Account (AccountKind), Partner, AuthSession, ApiToken (Scope)
     tlog.py          LogEntryRow, LogHashRow, LogHead, LogCheckpoint (the transparency log, issue 15)
+    outbox.py        OutboxEventRow (EventKind), OutboxHead, PartnerWebhook (the digital diploma's events, issue 13)
     statuslists.py   StatusListRow (signed status lists per series), VersionStateRow (highest versions seen)
 
 This package re-exports every name, so `from verify.registry.models import Document` is the way to import them.
@@ -50,6 +51,7 @@ from .institutions import (
     InstitutionKind,
     InstitutionPublic,
 )
+from .outbox import EventKind, OutboxEventRow, OutboxHead, PartnerWebhook
 from .people import (
     Graduate,
     GraduateBase,
@@ -92,6 +94,7 @@ __all__ = [
     "DocumentType",
     "DocumentTypeBase",
     "DuplicateReason",
+    "EventKind",
     "Graduate",
     "GraduateBase",
     "Holder",
@@ -110,7 +113,10 @@ __all__ = [
     "OfficerCreate",
     "OfficerPublic",
     "OfficerRole",
+    "OutboxEventRow",
+    "OutboxHead",
     "Partner",
+    "PartnerWebhook",
     "RegistryMeta",
     "RegistryModel",
     "Scope",
