@@ -57,6 +57,7 @@ from support.world import (
     rows,
 )
 
+from verify.cli import main
 from verify.registry.db import session_factory, upgrade_database
 from verify.registry.documents import issue_group
 from verify.registry.models import PartnerWebhook
@@ -238,6 +239,28 @@ def test_the_ministry_sets_a_webhook_and_never_sees_its_secret_again(world: Worl
     assert_problem(client.put("/api/v1/admin/partners/9999/webhook", json={"url": "https://a.example/",
                                                                            "secret": SECRET}, headers=admin),
                    404, "not-found")
+
+
+def test_the_command_line_sets_a_webhook_from_a_secret_file(world: World, keys: Keys, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--database-url", world.url, "--keys-dir", str(keys.store.path), "--base-url", BASE_URL]
+    _, partner = partner_token(world)
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(SECRET + "\n", encoding="utf-8")
+    assert main([*base, "partners", "webhook", PARTNER, "--url", "https://documents.example/h", "--secret-file",
+                 str(secret_file)]) == 0
+    out, _ = capsys.readouterr()
+    assert "https://documents.example/h" in out and SECRET[6:] not in out
+    assert partner.id is not None and delivered_id(world, partner.id) == 0
+    secret_file.write_text("whsec_c2hvcnQ=", encoding="utf-8")
+    assert main([*base, "partners", "webhook", PARTNER, "--url", "https://documents.example/h", "--secret-file",
+                 str(secret_file)]) == 2
+    assert main([*base, "partners", "webhook", "nobody", "--url", "https://documents.example/h", "--secret-file",
+                 str(secret_file)]) == 2
+    assert main([*base, "partners", "webhook", PARTNER, "--url", "https://documents.example/h", "--secret-file",
+                 str(tmp_path / "missing")]) == 2
+    _, err = capsys.readouterr()
+    assert "whsec_" in err and "nobody" in err and "missing" in err
 
 
 def test_the_service_s_worker_delivers_what_a_partner_verifies_with_the_library(
