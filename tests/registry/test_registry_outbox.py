@@ -205,7 +205,12 @@ def test_delivery_state_lease_cursor_and_backoff(world: World) -> None:
         assert (target.delivered_id, target.secret, target.url) == (0, SECRET, "https://p.example/h")
         assert claim_due(session=session, owner="w2", at=now, lease=dt.timedelta(minutes=2)) == []  # leased
         assert not record_delivered(session=session, partner_id=partner.id, owner="w2", cursor=1, at=now)
-        assert record_delivered(session=session, partner_id=partner.id, owner="w1", cursor=1, at=now)
+        assert record_delivered(session=session, partner_id=partner.id, owner="w1", cursor=1, at=now,
+                                lease=dt.timedelta(minutes=5))
+        renewed = session.get(PartnerWebhook, partner.id)
+        assert renewed is not None
+        session.refresh(renewed)
+        assert renewed.lease_until == now + dt.timedelta(minutes=5)  # a long round keeps its lease
         next_at = record_failure(session=session, partner_id=partner.id, owner="w1", error="HTTP 503", at=now,
                                  rng=random.Random(1))
         assert next_at is not None and now + dt.timedelta(seconds=BACKOFF_BASE_S / 2) <= next_at

@@ -40,7 +40,7 @@ from .models import OutboxHead, Partner, PartnerWebhook
 
 #: The first retry waits about this long; each failure doubles it, up to `BACKOFF_CAP_S`.
 BACKOFF_BASE_S = 5.0
-#: The longest wait between two attempts (seconds): a partner down for a day is tried about 24 + 10 times.
+#: The longest wait between two attempts (seconds): a partner down for a day is tried about 40 times.
 BACKOFF_CAP_S = 3600.0
 _SECRET_PREFIX = "whsec_"  # noqa: S105 (the format's prefix, not a secret)
 
@@ -178,8 +178,12 @@ def claim_due(*, session: Session, owner: str, at: dt.datetime, lease: dt.timede
     return claimed
 
 
-def record_delivered(*, session: Session, partner_id: int, owner: str, cursor: int, at: dt.datetime) -> bool:
+def record_delivered(*, session: Session, partner_id: int, owner: str, cursor: int, at: dt.datetime,
+                     lease: dt.timedelta | None = None) -> bool:
     """The partner acknowledged the event at `cursor`: move its cursor there, clear the retry state; commits.
+
+    Args:
+        lease: renew this worker's lease for so long from `at` (a long round keeps it), or leave it.
 
     Returns:
         False when this worker no longer holds the lease (another took it over: stop sending).
@@ -189,7 +193,8 @@ def record_delivered(*, session: Session, partner_id: int, owner: str, cursor: i
             update(PartnerWebhook).where(col(PartnerWebhook.partner_id) == partner_id,
                                          col(PartnerWebhook.lease_owner) == owner,
                                          col(PartnerWebhook.delivered_id) < cursor)
-            .values(delivered_id=cursor, attempts=0, next_attempt_at=None, last_error=None, updated_at=at))
+            .values(delivered_id=cursor, attempts=0, next_attempt_at=None, last_error=None, updated_at=at,
+                    **({} if lease is None else {"lease_until": at + lease})))
     return getattr(done, "rowcount", 0) == 1
 
 

@@ -135,7 +135,7 @@ class WebhookDeliverer:
                     get_logger().warning("webhook delivery failed", extra={"error": error})
                     return
                 if not record_delivered(session=session, partner_id=target.partner_id, owner=self.owner,
-                                        cursor=cursor, at=self.clock()):
+                                        cursor=cursor, at=self.clock(), lease=LEASE):
                     return
             done.delivered += 1
 
