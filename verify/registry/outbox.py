@@ -142,3 +142,7 @@ def event_json(row: OutboxEventRow) -> dict[str, Any]:
             "institution_bin": row.institution_bin, "doc_type": row.doc_type, "series": row.series,
             "number": row.number, "revision": row.revision, "duplicate_no": row.duplicate_no, "replaces": replaces,
             "holder_ref": row.holder_ref}
+
+
+__all__ = ["MAX_EVENTS_PER_READ", "EventKind", "OutboxEvent", "append_outbox_event", "append_outbox_events",
+           "event_json", "last_event_id", "outbox_event", "read_events"]
