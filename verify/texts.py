@@ -441,6 +441,9 @@ ENGLISH: Final[dict[str, str]] = {
         "time {signed_at}"),
     "v_trust_series_scope": "series {series} is outside the signer's scope ({scope})",
     "v_trust_institution_scope": "the institution is outside the signer's scope",
+    # --- outbox ---
+    "v_webhook_url": "must be an http or https URL of at most 2,000 characters, without user or password",
+    "v_webhook_secret": "must be whsec_ followed by 24 to 64 bytes in base64 (Standard Webhooks)",
 }
 """Every message id of `verify` -> its English template (`str.format` placeholders)."""
 

@@ -150,11 +150,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         await services.open()
         backoffice.checkpointer.start()
+        if web_settings.webhook_delivery:
+            backoffice.webhooks.start()
         try:
             yield
         finally:
             gc.unfreeze()
             backoffice.checkpointer.stop()
+            backoffice.webhooks.stop()
             await backoffice.limiter.close()
             await services.limiter.close()
             backoffice.close()

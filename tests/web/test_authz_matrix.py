@@ -289,6 +289,8 @@ def _write_off(m: Matrix, principal: str, owner: str) -> Call:
 # partner
 builds("POST", "/api/v1/partner/documents")(lambda m, p, o: Call(
     "POST", "/api/v1/partner/documents", {"json": {"iin": m.holder_iins[o]}}))
+builds("GET", "/api/v1/partner/events")(lambda m, p, o: Call(
+    "GET", "/api/v1/partner/events", {"params": {"after": 0, "limit": 10}}))
 
 builds("POST", "/api/v1/partner/credential-offers")(lambda m, p, o: Call(
     "POST", "/api/v1/partner/credential-offers",
@@ -349,6 +351,9 @@ builds("POST", "/api/v1/admin/partners")(lambda m, p, o: Call(
 builds("POST", "/api/v1/admin/partners/{partner_id}/tokens")(lambda m, p, o: Call(
     "POST", f"/api/v1/admin/partners/{partner_token(m.world, m.name('Partner'))[1].id}/tokens",
     {"json": {"name": "matrix", "days": 30}}))
+builds("PUT", "/api/v1/admin/partners/{partner_id}/webhook")(lambda m, p, o: Call(
+    "PUT", f"/api/v1/admin/partners/{partner_token(m.world, m.name('Partner'))[1].id}/webhook",
+    {"json": {"url": "https://documents.example/hooks", "secret": "whsec_" + "QUJD" * 8}}))
 builds("GET", "/api/v1/admin/tokens")(lambda m, p, o: Call("GET", "/api/v1/admin/tokens"))
 builds("DELETE", "/api/v1/admin/tokens/{token_id}")(lambda m, p, o: Call(
     "DELETE", f"/api/v1/admin/tokens/{m.token(o)}"))

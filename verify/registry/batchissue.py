@@ -60,6 +60,7 @@ from .models import (
     metadata,
 )
 from .numbering import allocate_numbers
+from .outbox import EventKind, OutboxEvent, append_outbox_events
 from .signing import sign_document
 from .tlog import log_revisions
 
@@ -232,6 +233,10 @@ def issue_chunk(session: Session, *, officer: Officer, candidates: Sequence[Cand
               for document_id, revision_id, c, s, reference
               in zip(document_ids, revision_ids, candidates, signed, references, strict=True)]
     sign_chunk_appendices(session, [(i.document_id, i.graduate_id, i.signed) for i in issued], signer=signer, at=at)
+    append_outbox_events(session, [OutboxEvent(kind=EventKind.ISSUE, institution_bin=institution_bin,
+                                               doc_type=i.signed.record.doc_type, series=i.signed.record.series,
+                                               number=i.signed.record.number, revision=i.signed.record.revision,
+                                               holder_ref=i.holder_ref, at=at) for i in issued])
     for hook in hooks:  # the partner feed's outbox joins here: one set-based write per chunk
         hook(session, issued, at)
     return issued

@@ -61,10 +61,9 @@ from .models import (
     metadata,
 )
 from .numbering import allocate_number
+from .outbox import EventKind, append_outbox_event
 from .signing import sign_document as sign_document
 from .tlog import log_revision
-
-#: Record fields a correction may change (seed 000 appendix 38: technical errors in the data).
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -282,8 +281,7 @@ def store_revision(session: Session, *, document: Document, signed: SignedRecord
         document_id=document.id, revision=signed.record.revision, record=signed.record.to_json(), cose=signed.cose,
         payload_sha256=signed.payload_sha256.hex(), qr_text=signed.qr_text, kid=signed.kid.hex(),
         signed_at=signed.signed_at, changed_fields=list(changed_fields), reason=reason,
-        officer_id=officer_id(officer), created_at=at,
-    )
+        officer_id=officer_id(officer), created_at=at)
     # A Core INSERT: revisions are written once and never changed (a trigger refuses UPDATE).
     table = metadata.tables["document_revisions"]
     statement = table.insert().returning(table.c.id)
@@ -409,6 +407,8 @@ def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Ho
                         "holder": holder_reference(session=session, iin=holder.iin),
                         "payload_sha256": signed.payload_sha256.hex(), "kid": signed.kid.hex(),
                         "batch_id": batch_id})
+    append_outbox_event(session, kind=EventKind.ISSUE, document=document, institution_bin=institution_bin, at=at,
+                        holder=holder)
     return document
 
 

@@ -41,6 +41,7 @@ from .documents import (
     take_number,
 )
 from .models import Document, DocumentRevision, DocumentState, DuplicateReason, Graduate, Holder, Officer
+from .outbox import EventKind, append_outbox_event
 from .tlog import log_status_change
 
 CORRECTABLE_FIELDS: tuple[str, ...] = (
@@ -146,6 +147,8 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
         if holder_name != current.holder:
             _rename_holder(session, holder=holder, name=holder_name, officer=officer, at=at, reason=why.value,
                            reference=reference)
+        append_outbox_event(session, kind=EventKind.DUPLICATE, document=duplicate,
+                            institution_bin=record.institution_bin, at=at, holder=holder)
     return duplicate
 
 
@@ -286,6 +289,8 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
             assert holder_row is not None
             _rename_holder(session, holder=holder_row, name=holder, officer=officer, at=at, reason=reason,
                            reference=holder_reference(session=session, iin=holder_row.iin))
+        append_outbox_event(session, kind=EventKind.CORRECTION, document=document,
+                            institution_bin=current.institution_bin, at=at)
     return revision
 
 
@@ -324,4 +329,6 @@ def annul_document(*, session: Session, officer: Officer, series: str, number: s
         append_event(session=session, at=at, officer=officer, action="document.annul", object_type="document",
                      object_ref=document_ref(document), reason=basis, before={"state": DocumentState.VALID.value},
                      after={"state": DocumentState.ANNULLED.value})
+        append_outbox_event(session, kind=EventKind.ANNULMENT, document=document,
+                            institution_bin=current.institution_bin, at=at)
     return document

@@ -16,6 +16,7 @@ Every route needs the `admin` scope, held by administrator accounts only (`verif
 | POST /api/v1/admin/partners                    | register a partner system (201)                               |
 | GET /api/v1/admin/partners                     | partner systems                                               |
 | POST /api/v1/admin/partners/{id}/tokens        | a partner:read token for a partner (201; shown once)          |
+| PUT /api/v1/admin/partners/{id}/webhook        | the partner's webhook: URL and secret (the outbox's events)   |
 | GET /api/v1/admin/tokens                       | every token (never its text)                                  |
 | DELETE /api/v1/admin/tokens/{id}               | revoke any token now (204)                                    |
 | GET /api/v1/admin/signers                      | the key store's trust list: document signers and their state  |
@@ -72,6 +73,7 @@ from verify.registry.institutions import (
 from verify.registry.models import Institution, InstitutionCreate, Officer, OfficerCreate, Partner
 from verify.registry.partner import create_partner, get_partner_or_raise, list_partners
 from verify.registry.signers import create_institution_signer
+from verify.registry.webhooks import set_webhook
 from verify.texts import rfc3339
 
 from ..auth.schemas import TokenCreatedModel, TokensModel
@@ -93,6 +95,8 @@ from .schemas import (
     PartnerCreateRequest,
     PartnerModel,
     PartnerTokenRequest,
+    PartnerWebhookModel,
+    PartnerWebhookRequest,
     PasswordRequest,
     PublishRequest,
     RevocationModel,
@@ -345,6 +349,27 @@ def add_partner_token(partner_id: RowIdPath, body: PartnerTokenRequest, identity
                                      expires_at=expires_at, actor=identity.actor)
     listed = token_model(token, owner=f"partner:{partner.name}", at=at)
     return TokenCreatedModel(**listed.model_dump(), token=secret)
+
+
+@router.put(
+    "/partners/{partner_id}/webhook", summary="Set a partner's webhook", response_model=PartnerWebhookModel,
+    operation_id="setPartnerWebhook",
+    responses={200: {"description": "Set; the outbox's events are POSTed to it, signed (Standard Webhooks)"},
+               **problem_responses(*_COMMON, ("not-found", "no partner 3"),
+                                   ("invalid-data", "url: must be an http or https URL of at most 2,000 characters"))},
+)
+def put_partner_webhook(partner_id: RowIdPath, body: PartnerWebhookRequest, identity: Admin,
+                        office: BackOfficeDep) -> PartnerWebhookModel:
+    """Set where the partner gets every issue, duplicate, correction and annulment (a new webhook starts with the
+    first event the outbox holds; a changed one keeps its cursor). The secret is never shown again."""
+    with office.sessions() as session:
+        partner = get_partner_or_raise(session=session, partner_id=partner_id)
+        session.commit()
+        row = set_webhook(session=session, partner=partner, url=body.url, secret=body.secret, at=utcnow(),
+                          actor=identity.actor)
+    return PartnerWebhookModel(partner_id=row.partner_id, url=row.url, delivered_id=row.delivered_id,
+                               attempts=row.attempts, next_attempt_at=row.next_attempt_at,
+                               last_error=row.last_error, updated_at=row.updated_at)
 
 
 @router.get(

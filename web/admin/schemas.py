@@ -144,6 +144,33 @@ class PartnerModel(BaseModel):
     created_at: dt.datetime
 
 
+class PartnerWebhookRequest(BaseModel):
+    """`PUT /api/v1/admin/partners/{id}/webhook`: where the partner gets the outbox's events, and the secret that
+    signs them (Standard Webhooks: "whsec_" + base64 of 24-64 bytes; never shown again)."""
+
+    model_config = _examples({"url": "https://documents.egov.kz/hooks/verify",
+                              "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
+
+    url: str = Field(min_length=1, max_length=2000)
+    secret: str = Field(min_length=1, max_length=200)
+
+
+class PartnerWebhookModel(BaseModel):
+    """A partner's webhook and how far delivery got (never its secret)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "partner_id": 1, "url": "https://documents.egov.kz/hooks/verify", "delivered_id": 1041, "attempts": 0,
+        "next_attempt_at": None, "last_error": None, "updated_at": _AT}]})
+
+    partner_id: int
+    url: str
+    delivered_id: int = Field(description="the cursor of the last event the partner acknowledged")
+    attempts: int = Field(description="failed attempts since the last success")
+    next_attempt_at: dt.datetime | None
+    last_error: str | None
+    updated_at: dt.datetime
+
+
 class PartnerTokenRequest(BaseModel):
     """`POST /api/v1/admin/partners/{id}/tokens`: a `partner:read` token for the partner."""
 

@@ -40,12 +40,14 @@ from ..problems.handlers import ProblemError
 from ..settings import WebSettings
 from .checkpoints import Checkpointer
 from .services import Services, TrustSource
+from .webhooks import WebhookDeliverer
 
 PRODUCTION_COOKIE: Final = "__Host-verify-session"
 """The session cookie in production: `__Host-` binds it to this host, path /, Secure (RFC 6265bis §4.1.3.2)."""
 DEVELOPMENT_COOKIE: Final = "verify-session"
 """The session cookie in development (plain http on localhost cannot carry a Secure cookie everywhere)."""
-RATE_BUCKETS: Final = {"/api/v1/auth/login": "login", "/api/v1/partner/documents": "partner"}
+RATE_BUCKETS: Final = {"/api/v1/auth/login": "login", "/api/v1/partner/documents": "partner",
+                       "/api/v1/partner/events": "partner"}
 """Route template -> rate-limit bucket of the signed-in surfaces."""
 
 
@@ -93,6 +95,7 @@ class BackOffice:
         token_default_days, token_max_days: API token lifetimes.
         limiter: rate limits of sign-in and partner look-ups.
         checkpointer: signs the transparency log's checkpoints (`web.runtime.checkpoints`).
+        webhooks: sends the outbox's events to the partners' webhooks (`web.runtime.webhooks`).
         signer_per_institution: registering an institution also creates its document signer
             (VERIFY_SIGNER_PER_INSTITUTION).
     """
@@ -111,6 +114,7 @@ class BackOffice:
     token_max_days: int
     limiter: RateLimiter
     checkpointer: Checkpointer
+    webhooks: WebhookDeliverer
     signer_per_institution: bool = False
 
     def signer(self) -> SignerSet:
@@ -181,6 +185,8 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
                              "partner": settings.rate_partner},
                             redis_url=settings.redis_url),
         checkpointer=checkpointer,
+        webhooks=WebhookDeliverer(sessions=session_factory(engine), readers=services.sessions,
+                                  wake_s=settings.webhook_wake_s),
         signer_per_institution=settings.creates_institution_signers(),
     )
 

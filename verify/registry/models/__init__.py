@@ -15,6 +15,7 @@ constraints alike on SQLite and PostgreSQL).
     audit.py         AuditEvent, AuditHead, RegistryMeta
     accounts.py      Account (AccountKind), Partner, AuthSession, ApiToken (Scope)
     tlog.py          LogEntryRow, LogHashRow, LogHead, LogCheckpoint (the transparency log, issue 15)
+    outbox.py        OutboxEventRow (EventKind), OutboxHead, PartnerWebhook (the digital diploma's events, issue 13)
     statuslists.py   StatusListRow (signed status lists per series), VersionStateRow (highest versions seen)
     credentialoffers.py  CredentialOffer, CredentialNonce (OID4VCI pre-authorized offers, issue 17)
     appendices.py    GraduateAppendix (imported rows), DocumentAppendix (signed appendices, issue 17)
@@ -54,6 +55,7 @@ from .institutions import (
     InstitutionKind,
     InstitutionPublic,
 )
+from .outbox import EventKind, OutboxEventRow, OutboxHead, PartnerWebhook
 from .people import (
     Graduate,
     GraduateBase,
@@ -99,6 +101,7 @@ __all__ = [
     "DocumentType",
     "DocumentTypeBase",
     "DuplicateReason",
+    "EventKind",
     "Graduate",
     "GraduateAppendix",
     "GraduateBase",
@@ -118,7 +121,10 @@ __all__ = [
     "OfficerCreate",
     "OfficerPublic",
     "OfficerRole",
+    "OutboxEventRow",
+    "OutboxHead",
     "Partner",
+    "PartnerWebhook",
     "RegistryMeta",
     "RegistryModel",
     "Scope",
