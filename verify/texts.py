@@ -29,6 +29,8 @@ from functools import cache
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
+from .texts_edges import EDGES
+
 _NO_PARAMS: Final[Mapping[str, object]] = MappingProxyType({})
 
 
@@ -420,6 +422,7 @@ ENGLISH: Final[dict[str, str]] = {
         "time {signed_at}"),
     "v_trust_series_scope": "series {series} is outside the signer's scope ({scope})",
     "v_trust_institution_scope": "the institution is outside the signer's scope",
+    **EDGES,  # the trust list file, the audit chain, issue-time checks, the log's refusals (verify/texts_edges.py)
 }
 """Every message id of `verify` -> its English template (`str.format` placeholders)."""
 

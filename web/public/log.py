@@ -38,6 +38,7 @@ from verify.registry.tlog import (
     prove_revision,
     read_entries,
 )
+from verify.texts import text
 from verify.transparency.merkle import MAX_TREE_SIZE
 
 from ..deps import ServicesDep
@@ -82,7 +83,7 @@ def get_checkpoint(request: Request, services: ServicesDep) -> Response:
     """The log's signed tree head: origin, tree size and root hash, signed by the log key of the trust list."""
     stored = _read(services, latest_checkpoint)
     if stored is None:
-        raise NotFoundError("no checkpoint has been signed yet")
+        raise NotFoundError(text("v_log_no_checkpoint_yet"))
     etag = f'"{stored.tree_size}"'
     headers = {"Cache-Control": CHECKPOINT_CACHE, "ETag": etag}
     if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
@@ -119,7 +120,8 @@ def get_inclusion_proof(
     found = _read(services, lambda s: prove_revision(s, series=wanted_series, number=wanted_number,
                                                      revision=revision or 1))
     if found is None:
-        raise NotFoundError(f"{wanted_series} {wanted_number} revision {revision or 1} is not in the log")
+        raise NotFoundError(text("v_log_revision_absent", series=wanted_series, number=wanted_number,
+                                 revision=revision or 1))
     return JSONResponse(found.to_json(), headers={"Cache-Control": CHECKPOINT_CACHE})
 
 

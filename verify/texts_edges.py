@@ -1,0 +1,72 @@
+"""The English templates of the edges of `verify`: the trust list file, the audit chain, issue-time and host
+configuration checks, and the transparency log's range refusals (issue 10 item 15).
+
+Part of `verify.texts.ENGLISH` (merged there; kept apart so that the one table stays one screenful per job): the
+same rules hold — every key has a kk, ru and en text in the web catalogues, `web/ui/locale/*/LC_MESSAGES/
+messages.po`, with the same `str.format` placeholders (tests/core/test_texts.py).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+EDGES: Final[dict[str, str]] = {
+    # the trust list file (verify/trust.py)
+    "v_tl_bad_time": "trust list: bad time {value}",
+    "v_tl_root_key_mismatch": "the root key does not match the root certificate",
+    "v_tl_schema": "trust list: schema violation at {where}: {reason}",
+    "v_tl_other_root": "trust list: signed by another root than the one configured",
+    "v_tl_alg": "trust list: signature algorithm does not match the root key",
+    "v_tl_signature": "trust list: the root's signature does not verify",
+    "v_tl_rollback": "trust list: version {version} is older than version {seen} already seen (rollback refused)",
+    "v_tl_not_canonical": "trust list: not canonical JSON (RFC 8785): {kind}",
+    "v_tl_json_duplicate": "duplicate key {key}",
+    "v_tl_json_fraction": "a number with a fraction or exponent",
+    "v_tl_json_constant": "{value} is not JSON",
+    "v_tl_refused_json": "trust list: refused JSON: {reason}",
+    "v_tl_cap": "trust list: over the 4 MiB cap",
+    "v_tl_not_utf8": "trust list: not UTF-8 (RFC 8259 §8.1)",
+    "v_tl_not_json": "trust list: not valid JSON",
+    "v_tl_type": "trust list: must be JSON text, bytes or an object",
+    "v_tl_depth": "trust list: nested deeper than {limit}",
+    "v_tl_keys": "trust list: object keys must be text",
+    "v_tl_big_int": "trust list: an integer beyond +-(2^53 - 1) (RFC 7493 §2.2)",
+    "v_tl_value_type": "trust list: a {kind} is not allowed",
+    "v_tl_surrogate": "trust list: a lone surrogate in a string (RFC 7493 §2.1)",
+    "v_tl_cert": "trust list: signer {kid}: certificate is not base64 DER",
+    "v_tl_key_type": "trust list: signer {kid}: unsupported key type (Ed25519 or P-256 only)",
+    "v_tl_log_key": "trust list: log signer {kid}: must be Ed25519 (C2SP signed-note)",
+    # the audit chain (verify/registry/audit.py)
+    "v_audit_tail_deleted": ("the audit log ends at event {count} but its head names event {head}: event(s) "
+        "{first}..{head} were deleted"),
+    "v_audit_head_rewritten": ("the audit head (event {head}) does not match the last event {count}: the head or the "
+        "end of the chain was rewritten"),
+    "v_audit_missing": "audit event {seq} is missing: deleted (the next event is {next})",
+    "v_audit_edited": "audit event {seq} was edited: its fields no longer match its hash",
+    "v_audit_reordered": "audit event {seq} was reordered: it follows event {owner} in the chain, not event {previous}",
+    "v_audit_renumbered": ("audit event {seq} does not follow event {previous}: the event before it was deleted and "
+        "the rest renumbered"),
+    # issue time and the service's hosts (verify/codec.py, verify/issue.py)
+    "v_codec_naive_time": "must be timezone-aware",
+    "v_codec_award_after_signing": "must not be later than the signing time",
+    "v_url_ascii": "must be ASCII (an internationalised host is written in its xn-- form)",
+    "v_url_shape": "must be http(s)://host[:port] without user info",
+    "v_url_path": "must not have a path, query or fragment",
+    "v_url_prefix_long": "the QR prefix {prefix} must be at most {limit} characters",
+    "v_url_none": "at least one verification host is needed",
+    "v_url_prefix_ascii": "must be ASCII",
+    "v_url_prefix_end": "must end with /V/",
+    "v_over_budget": ("the signed record is {size} bytes and needs QR version {version} at ECC M; the budget is "
+        "version {limit} (a module of at least 0.41 mm at 30 mm): shorten the name or the host"),
+    # the log's range refusals (verify/registry/tlog.py, verify/transparency/store.py, web/public/log.py)
+    "v_log_entries_range": "entries: need 0 <= start < end <= {size}, not {start} and {end}",
+    "v_log_size_beyond": "tree size {tree_size} is beyond the log's {size}",
+    "v_log_tree_size": "tree size: must be an integer from 0 to {limit}",
+    "v_log_leaf_range": "leaf index {index} is not in a tree of {tree_size} leaves",
+    "v_log_consistency_range": "a consistency proof needs 0 < old size <= new size, not {old} and {new}",
+    "v_log_no_checkpoint_yet": "no checkpoint has been signed yet",
+    "v_log_revision_absent": "{series} {number} revision {revision} is not in the log",
+}
+"""Message id -> English template (`str.format` placeholders) of the edges."""
+
+__all__ = ["EDGES"]
