@@ -1,5 +1,6 @@
 """The English templates of the edges of `verify`: the trust list file, the audit chain, issue-time and host
-configuration checks, and the transparency log's range refusals (issue 10 item 15).
+configuration checks, the transparency log's range refusals, and the `verify` errors the web layer raises itself
+(issue 10 item 15).
 
 Part of `verify.texts.ENGLISH` (merged there; kept apart so that the one table stays one screenful per job): the
 same rules hold — every key has a kk, ru and en text in the web catalogues, `web/ui/locale/*/LC_MESSAGES/
@@ -66,6 +67,25 @@ EDGES: Final[dict[str, str]] = {
     "v_log_consistency_range": "a consistency proof needs 0 < old size <= new size, not {old} and {new}",
     "v_log_no_checkpoint_yet": "no checkpoint has been signed yet",
     "v_log_revision_absent": "{series} {number} revision {revision} is not in the log",
+    # the web layer's own refusals raised as `verify` errors (web/admin, web/auth, web/officer, web/runtime)
+    "v_adm_no_officer": "no officer account {username}",
+    "v_adm_kid": "give 16 hex digits",
+    "v_adm_time_zone": "give a time zone, e.g. 2026-08-14T00:00:00Z",
+    "v_adm_no_signer": "no signer with kid {kid}",
+    "v_adm_signer_revoked": "signer {kid} is revoked already",
+    "v_adm_partner_tokens": "a partner's tokens are made by an administrator",
+    "v_officer_only": "only an officer account acts for an institution",
+    "v_doc_revision_absent": "the document has no revision {revision}",
+    "v_sheet_group_or_batch": "give exactly one of group and batch",
+    "v_sheet_too_many": "more than {limit} codes: print the group in batches",
+    "v_sl_not_signed": "no status list of series {series} is signed yet",
+    # no signer may sign this document (verify/signerset.py; the catalogue's sentences since issue 10 item 6)
+    "signer_scope_no_signer": ("No document signer is active: the administrator must create one. Nothing was signed "
+        "or stored."),
+    "signer_scope_series": ("No active document signer may sign series {series}: the administrator must create a "
+        "signer whose scope holds it. Nothing was signed or stored."),
+    "signer_scope_institution": ("No active document signer may sign series {series} for institution {bin}: the "
+        "administrator must create the institution's signer. Nothing was signed or stored."),
 }
 """Message id -> English template (`str.format` placeholders) of the edges."""
 

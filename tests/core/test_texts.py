@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = ROOT / "verify" / "registry"
 SPOKEN = [*sorted(REGISTRY.glob("*.py")), *sorted((REGISTRY / "imports").glob("*.py")),
           *(ROOT / "verify" / name for name in ("record.py", "identifiers.py", "matching.py", "verifier.py",
-                                                "codec.py", "trust.py", "issue.py", "transparency/store.py"))]
+                                                "codec.py", "trust.py", "issue.py", "signerset.py",
+                                                "transparency/store.py"))]
 """The modules whose errors reach officers, employers, administrators and the log API's readers."""
 NOT_YET = {"async_lookup.py"}
 """The async lookup's programming errors: English."""
@@ -81,13 +82,14 @@ def test_nested_texts_dates_and_fields_render_in_the_readers_language() -> None:
         text("v_life_annulled", document="x")  # placeholders checked when a Text is made
 
 
-def _text_makers(tree: ast.Module) -> set[str]:
+def _text_makers(tree: ast.Module) -> frozenset[str]:
     """The module's own functions that return a `Text` (annotated `-> Text` or `-> texts.Text`)."""
-    return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) and node.returns is not None
-            and ast.unparse(node.returns).split(".")[-1] == "Text"}
+    return frozenset(node.name for node in ast.walk(tree)
+                     if isinstance(node, ast.FunctionDef) and node.returns is not None
+                     and ast.unparse(node.returns).split(".")[-1] == "Text")
 
 
-def _is_a_text(value: ast.expr | None, makers: set[str] = frozenset()) -> bool:  # type: ignore[assignment]
+def _is_a_text(value: ast.expr | None, makers: frozenset[str] = frozenset()) -> bool:
     if isinstance(value, ast.Name) or (isinstance(value, ast.Attribute) and value.attr == "text"):
         return True  # a Text made above (a variable, an error's `.text`), or a re-raise of what a check returned
     return isinstance(value, ast.Call) and (
@@ -95,7 +97,7 @@ def _is_a_text(value: ast.expr | None, makers: set[str] = frozenset()) -> bool: 
         (isinstance(value.func, ast.Attribute) and value.func.attr in {"text", "Text"}))
 
 
-def _first_argument_is_a_text(call: ast.Call, makers: set[str] = frozenset()) -> bool:  # type: ignore[assignment]
+def _first_argument_is_a_text(call: ast.Call, makers: frozenset[str] = frozenset()) -> bool:
     return bool(call.args) and _is_a_text(call.args[0], makers)
 
 
@@ -139,6 +141,43 @@ def test_every_error_and_import_problem_for_people_is_raised_with_a_text(path: P
                 and isinstance(node.func.value, ast.Name) and node.func.value.id == "c" \
                 and not (len(node.args) == 2 and (isinstance(node.args[1], ast.Call | ast.Name))):
             bare.append(f"{path.name}:{node.lineno} c.{node.func.attr} without a Text")
+    assert bare == []
+
+
+WEB = ROOT / "web"
+WEB_OPERATORS_ENGLISH = {
+    ("cli.py", "cmd_serve"): {"Error"},
+    ("demo.py", "_check_port_free"): {"Error"},
+    ("runtime/replica.py", ""): {"Error"},
+    ("runtime/services.py", ""): {"Error", "KeyStoreError"},
+}
+"""(module under web/, function) -> errors it may raise with an English literal: the server's start-up refusals,
+which the operator reads on the console before any request is answered (settings, database, root certificate)."""
+
+
+def _literal(value: ast.expr | None) -> bool:
+    return isinstance(value, ast.Constant | ast.JoinedStr) or (
+        isinstance(value, ast.BinOp) and (_literal(value.left) or _literal(value.right)))
+
+
+def test_every_problem_and_error_the_web_layer_answers_people_with_is_a_text() -> None:
+    """Issue 10 item 15: a `ProblemError` of web/ carries `text=` (or `message_key=`), so its `detail` is in the
+    reader's language, and no error of the tree is raised there with an English literal (except the start-up
+    refusals of `WEB_OPERATORS_ENGLISH`)."""
+    bare = []
+    for path in sorted(WEB.rglob("*.py")):
+        name = path.relative_to(WEB).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node, where in _calls(tree):
+            if not isinstance(node.func, ast.Name):
+                continue
+            keywords = {k.arg for k in node.keywords}
+            if node.func.id == "ProblemError" and not keywords & {"text", "message_key"}:
+                bare.append(f"{name}:{node.lineno} ProblemError without text=")
+            allowed = set().union(*(errors_ for (module, function), errors_ in WEB_OPERATORS_ENGLISH.items()
+                                    if module == name and function in {where, ""}))
+            if node.func.id in ERROR_NAMES and node.func.id not in allowed and node.args and _literal(node.args[0]):
+                bare.append(f"{name}:{node.lineno} {node.func.id} with an English literal")
     assert bare == []
 
 

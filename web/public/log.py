@@ -38,7 +38,7 @@ from verify.registry.tlog import (
     prove_revision,
     read_entries,
 )
-from verify.texts import text
+from verify.texts import Text, text
 from verify.transparency.merkle import MAX_TREE_SIZE
 
 from ..deps import ServicesDep
@@ -68,8 +68,8 @@ def _read(services: Any, fn: Callable[[Session], T]) -> T:
             return fn(session)
     except DBAPIError as exc:
         unreadable(exc)
-        raise ProblemError("unavailable", LOG_UNAVAILABLE, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)}) \
-            from None
+        raise ProblemError("unavailable", LOG_UNAVAILABLE, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)},
+                           text=Text("e_log_unavailable")) from None
 
 
 @router.get(
@@ -115,7 +115,8 @@ def get_inclusion_proof(
         return JSONResponse({"leaf_index": leaf_index, "tree_size": tree_size, "proof": [h.hex() for h in proof]},
                             headers={"Cache-Control": FIXED_CACHE})
     if series is None or number is None or leaf_index is not None or tree_size is not None:
-        raise ProblemError("invalid-data", "give leaf_index and tree_size, or series and number [and revision]")
+        raise ProblemError("invalid-data", "give leaf_index and tree_size, or series and number [and revision]",
+                           text=Text("e_log_proof_query"))
     wanted_series, wanted_number = normalize_series(series), validate_number(number.strip())
     found = _read(services, lambda s: prove_revision(s, series=wanted_series, number=wanted_number,
                                                      revision=revision or 1))
