@@ -86,6 +86,16 @@ EDGES: Final[dict[str, str]] = {
         "signer whose scope holds it. Nothing was signed or stored."),
     "signer_scope_institution": ("No active document signer may sign series {series} for institution {bin}: the "
         "administrator must create the institution's signer. Nothing was signed or stored."),
+    # the key store's refusals an administrator or an officer reads (verify/keystore.py)
+    "v_ks_signer_revoked": "the active {usage} signer is revoked; run `verify keys rotate`",
+    "v_ks_log_ed25519": "a log signer is Ed25519 (checkpoints are C2SP signed notes)",
+    "v_ks_not_scoped": "a {usage} signer is not scoped to an institution",
+    "v_ks_no_signer": "no signer with kid {kid}",
+    "v_ks_revoked_already": "signer {kid} is revoked already",
+    "v_ks_list_invalid": "the new trust list does not verify: {cause}",
+    "v_ks_several_active": ("{count} document signers are active: name the one to replace by its scope (--institution"
+        " BIN, or --series for a signer of any institution)"),
+    "v_ks_usage": "usage must be one of {usages}",
 }
 """Message id -> English template (`str.format` placeholders) of the edges."""
 

@@ -30,7 +30,7 @@ REGISTRY = ROOT / "verify" / "registry"
 SPOKEN = [*sorted(REGISTRY.glob("*.py")), *sorted((REGISTRY / "imports").glob("*.py")),
           *(ROOT / "verify" / name for name in ("record.py", "identifiers.py", "matching.py", "verifier.py",
                                                 "codec.py", "trust.py", "issue.py", "signerset.py",
-                                                "transparency/store.py"))]
+                                                "keystore.py", "transparency/store.py"))]
 """The modules whose errors reach officers, employers, administrators and the log API's readers."""
 NOT_YET = {"async_lookup.py"}
 """The async lookup's programming errors: English."""
@@ -118,9 +118,13 @@ def _calls(tree: ast.Module) -> list[tuple[ast.Call, str]]:
     return found
 
 
-OPERATORS_IN = {("store.py", "append_leaf_hashes"): {"TransparencyError"}}
+OPERATORS_IN = {("store.py", "append_leaf_hashes"): {"TransparencyError"},
+                **{("keystore.py", name): {"KeyStoreError"} for name in (
+                    "_passphrase_for", "_token_pin", "root_certificate", "trust_list", "active_kids",
+                    "_active_entries", "init")}}
 """(module, function) -> errors it may raise in English: appending to the log is the registry's own act (a hash of
-the wrong size is a programming error, a full log the operator's)."""
+the wrong size is a programming error, a full log the operator's); the key store's files, passphrase, PIN and
+`verify keys init` are the operator's (the command line, a start-up refusal)."""
 
 
 @pytest.mark.parametrize("path", [p for p in SPOKEN if p.name not in NOT_YET], ids=lambda p: p.name)

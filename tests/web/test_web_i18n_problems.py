@@ -9,8 +9,10 @@ the same `code`: the `verify` error's code, or the message id of the web layer's
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +31,8 @@ from support.web import (
 from support.world import World
 
 from verify.codec import qr_prefix
-from verify.errors import AuditChainError, RecordError, TrustListError
+from verify.errors import AuditChainError, KeyStoreError, RecordError, TrustListError
+from verify.keystore import KeyStore
 from verify.texts import Text
 from verify.trust import TrustList
 from web.app import localized
@@ -177,6 +180,10 @@ LIBRARY_ERRORS: dict[str, tuple[Callable[[], Exception], str, int]] = {
     "codec: a base URL with a path": (lambda: _refusal(lambda: qr_prefix("https://v.edu.kz/x"), RecordError),
                                       "INVALID_RECORD", 422),
     "audit chain": (lambda: AuditChainError(Text("v_audit_edited", {"seq": 7}), seq=7), "AUDIT_CHAIN", 422),
+    "key store: a status signer scoped to an institution": (
+        lambda: _refusal(lambda: KeyStore(Path("/nonexistent")).rotate(at=dt.datetime(2026, 9, 1, tzinfo=dt.UTC),
+                                                                      usage="status", institution_bin="123456789012"),
+                         KeyStoreError), "KEY_STORE", 503),
 }
 
 
