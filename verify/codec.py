@@ -86,10 +86,10 @@ def encode_payload(record: Record, signed_at: dt.datetime) -> bytes:
         RecordError: `signed_at` is naive or before the award date.
     """
     if signed_at.tzinfo is None:
-        raise RecordError("signed_at: must be timezone-aware")
+        raise RecordError(texts.text("v_codec_naive_time", field="signed_at"))
     seconds = int(signed_at.timestamp())
     if seconds < 0 or signed_at.date() < record.award_date:
-        raise RecordError("award_date: must not be later than the signing time")
+        raise RecordError(texts.text("v_codec_award_after_signing", field="award_date"))
     holder = [record.holder.surname, record.holder.name]
     if record.holder.patronymic is not None:
         holder.append(record.holder.patronymic)
@@ -407,20 +407,27 @@ def qr_prefix(base_url: str) -> str:
         RecordError: another shape, or a prefix longer than `MAX_PREFIX_CHARS`.
     """
     if not isinstance(base_url, str) or not base_url.isascii():
-        raise RecordError("base URL: must be ASCII (an internationalised host is written in its xn-- form)")
+        raise RecordError(texts.text("v_url_ascii", field="base URL"))
     parts = urlsplit(base_url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
-        raise RecordError("base URL: must be http(s)://host[:port] without user info")
+        raise RecordError(texts.text("v_url_shape", field="base URL"))
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise RecordError("base URL: must not have a path, query or fragment")
+        raise RecordError(texts.text("v_url_path", field="base URL"))
     prefix = ascii_upper(f"{parts.scheme}://{parts.netloc}/V/")
     if len(prefix) > MAX_PREFIX_CHARS:
-        raise RecordError(f"base URL: the QR prefix {prefix!r} must be at most {MAX_PREFIX_CHARS} characters")
+        raise RecordError(texts.text("v_url_prefix_long", field="base URL", prefix=repr(prefix),
+                                     limit=MAX_PREFIX_CHARS))
     try:
         split_qr_text(prefix + "1")
     except PrefixError as exc:
-        raise RecordError(f"base URL: {exc.message}") from None
+        raise RecordError(_about(exc, "base URL")) from None
     return prefix
+
+
+def _about(exc: PrefixError, field: str) -> texts.Text:
+    """A prefix refusal's `Text`, about a configured `field` ("base URL", "QR prefix") rather than a QR text."""
+    said = exc.text if exc.text is not None else texts.text("v_qr_prefix")
+    return texts.Text(said.key, said.params, field)
 
 
 def qr_prefixes(base_urls: Iterable[str]) -> tuple[str, ...]:
@@ -434,7 +441,7 @@ def qr_prefixes(base_urls: Iterable[str]) -> tuple[str, ...]:
     """
     out = tuple(dict.fromkeys(qr_prefix(url) for url in base_urls))
     if not out:
-        raise RecordError("base URLs: at least one verification host is needed")
+        raise RecordError(texts.text("v_url_none", field="base URLs"))
     return out
 
 
@@ -445,13 +452,13 @@ def normalize_prefix(prefix: str) -> str:
         RecordError: not ASCII, or not a prefix of the grammar of docs/FORMAT.md §5.2.
     """
     if not isinstance(prefix, str) or not prefix.isascii():
-        raise RecordError("QR prefix: must be ASCII")
+        raise RecordError(texts.text("v_url_prefix_ascii", field="QR prefix"))
     try:
         found, rest = split_qr_text(prefix + "1")
     except PrefixError as exc:
-        raise RecordError(f"QR prefix {prefix!r}: {exc.message}") from None
+        raise RecordError(_about(exc, "QR prefix")) from None
     if rest != "1":
-        raise RecordError(f"QR prefix {prefix!r}: must end with /V/")
+        raise RecordError(texts.text("v_url_prefix_end", field="QR prefix"))
     return found
 
 

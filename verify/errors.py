@@ -165,27 +165,19 @@ class NoSignerInScopeError(KeyStoreError):
         reason: "no_signer" (no document signer is active at the signing time), "series" (none of the
             active ones holds the series) or "institution" (some hold the series, none for this institution).
         series: the document's series; institution_bin: its institution's BIN.
-        message_id: the catalogue message of the reason (the web's localized `detail`).
+
+    Its message is the `Text` `signer_scope_<reason>` (the web's `detail` in the reader's language, its `code`
+    and `reason` members stable).
     """
 
     code = "NO_SIGNER_IN_SCOPE"
     REASONS = ("no_signer", "series", "institution")
 
-    def __init__(self, message: str, *, reason: str, series: str, institution_bin: str) -> None:
+    def __init__(self, message: str | Text, *, reason: str, series: str, institution_bin: str) -> None:
         super().__init__(message)
         if reason not in self.REASONS:
             raise ValueError(f"reason must be one of {self.REASONS}")
         self.reason, self.series, self.institution_bin = reason, series, institution_bin
-
-    @property
-    def message_id(self) -> str:
-        """The message id of the reason in the web catalogues (`signer_scope_<reason>`)."""
-        return f"signer_scope_{self.reason}"
-
-    @property
-    def message_values(self) -> dict[str, str]:
-        """The placeholders of the message: series and institution BIN (a BIN is public: no IIN here)."""
-        return {"series": self.series, "bin": self.institution_bin}
 
 
 class TrustListError(Error):

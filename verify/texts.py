@@ -29,6 +29,8 @@ from functools import cache
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
+from .texts_edges import EDGES
+
 _NO_PARAMS: Final[Mapping[str, object]] = MappingProxyType({})
 
 
@@ -444,6 +446,7 @@ ENGLISH: Final[dict[str, str]] = {
     # --- outbox ---
     "v_webhook_url": "must be an http or https URL of at most 2,000 characters, without user or password",
     "v_webhook_secret": "must be whsec_ followed by 24 to 64 bytes in base64 (Standard Webhooks)",
+    **EDGES,  # the trust list file, the audit chain, issue-time checks, the log's refusals (verify/texts_edges.py)
 }
 """Every message id of `verify` -> its English template (`str.format` placeholders)."""
 

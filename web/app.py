@@ -57,7 +57,7 @@ from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
 from .runtime.backoffice import build_backoffice
 from .runtime.services import build_services, prepare
 from .settings import KiB, WebSettings
-from .ui.i18n import Translator, error_detail
+from .ui.i18n import Translator
 from .ui.render import problem_language
 from .wallet import issuance as wallet_issuance
 from .wallet import links as wallet_links
@@ -173,7 +173,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.state.backoffice = backoffice
     install_problem_handlers(app, localize=localized)
-    app.state.localize_error = error_detail  # web.problems.errors.ErrorLocalizer: problems in the reader's language
     install_outage_handlers(app)
     app.include_router(public_api.router)
     app.include_router(public_log.router)

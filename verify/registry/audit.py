@@ -37,6 +37,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ..errors import AuditChainError
+from ..texts import text
 from .bulk import insert_rows
 from .models import GENESIS_HASH, AuditEvent, AuditHead, Officer, RegistryMeta, metadata
 
@@ -297,25 +298,20 @@ def verify_audit_chain(*, session: Session, batch_size: int = 2000) -> AuditChai
         events.close()
     head = session.exec(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
     if head[0] > count:
-        raise AuditChainError(f"the audit log ends at event {count} but its head names event {head[0]}: "
-                              f"event(s) {count + 1}..{head[0]} were deleted", seq=count + 1)
+        raise AuditChainError(text("v_audit_tail_deleted", count=count, head=head[0], first=count + 1), seq=count + 1)
     if head[0] != count or head[1] != prev_hash:
-        raise AuditChainError(f"the audit head (event {head[0]}) does not match the last event {count}: "
-                              "the head or the end of the chain was rewritten", seq=max(count, 1))
+        raise AuditChainError(text("v_audit_head_rewritten", head=head[0], count=count), seq=max(count, 1))
     return AuditChainSummary(events=count, head_seq=count, head_hash=prev_hash)
 
 
 def _check_event(session: Session, event: AuditEvent, *, expected_seq: int, prev_hash: str) -> None:
     if event.seq != expected_seq:
-        raise AuditChainError(f"audit event {expected_seq} is missing: deleted (the next event is {event.seq})",
-                              seq=expected_seq)
+        raise AuditChainError(text("v_audit_missing", seq=expected_seq, next=event.seq), seq=expected_seq)
     if event_hash(event_fields(event)) != event.hash:
-        raise AuditChainError(f"audit event {event.seq} was edited: its fields no longer match its hash",
-                              seq=event.seq)
+        raise AuditChainError(text("v_audit_edited", seq=event.seq), seq=event.seq)
     if event.prev_hash != prev_hash:
         owner = session.exec(select(AuditEvent.seq).where(AuditEvent.hash == event.prev_hash)).first()
         if owner is not None:
-            raise AuditChainError(f"audit event {event.seq} was reordered: it follows event {owner} in the chain, "
-                                  f"not event {event.seq - 1}", seq=event.seq)
-        raise AuditChainError(f"audit event {event.seq} does not follow event {event.seq - 1}: the event before it "
-                              "was deleted and the rest renumbered", seq=event.seq)
+            raise AuditChainError(text("v_audit_reordered", seq=event.seq, owner=owner, previous=event.seq - 1),
+                                  seq=event.seq)
+        raise AuditChainError(text("v_audit_renumbered", seq=event.seq, previous=event.seq - 1), seq=event.seq)

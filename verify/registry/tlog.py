@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from ..errors import LogStoreError, TransparencyError
 from ..issue import SignedRecord
+from ..texts import text
 from ..transparency import (
     AuditAnchorEntry,
     Checkpoint,
@@ -275,7 +276,7 @@ def read_entries(session: Session, *, start: int, end: int) -> list[bytes]:
     """
     size, _root = tree_head(session)
     if not 0 <= start < end <= size:
-        raise TransparencyError(f"entries: need 0 <= start < end <= {size}, not {start} and {end}")
+        raise TransparencyError(text("v_log_entries_range", size=size, start=start, end=end))
     end = min(end, start + MAX_ENTRIES_PER_READ)
     rows = list(session.execute(select(LogEntryRow.idx, LogEntryRow.data)
                                 .where(col(LogEntryRow.idx) >= start, col(LogEntryRow.idx) < end)
@@ -294,7 +295,7 @@ def inclusion_proof(session: Session, *, index: int, tree_size: int) -> list[byt
     """
     size, _root = tree_head(session)
     if tree_size > size:
-        raise TransparencyError(f"tree size {tree_size} is beyond the log's {size}")
+        raise TransparencyError(text("v_log_size_beyond", tree_size=tree_size, size=size))
     return prove_inclusion(SessionHashStore(session), index=index, tree_size=tree_size)
 
 
@@ -307,7 +308,7 @@ def consistency_proof(session: Session, *, old_size: int, new_size: int) -> list
     """
     size, _root = tree_head(session)
     if new_size > size:
-        raise TransparencyError(f"tree size {new_size} is beyond the log's {size}")
+        raise TransparencyError(text("v_log_size_beyond", tree_size=new_size, size=size))
     return prove_consistency(SessionHashStore(session), old_size=old_size, new_size=new_size)
 
 

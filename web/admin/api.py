@@ -44,7 +44,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from verify import KeyStore, TrustList
+from verify import Error, KeyStore, TrustList
 from verify.errors import ConflictError, KeyStoreError, NotFoundError, RecordError
 from verify.keys import ALGORITHM_NAMES, ALGORITHMS
 from verify.registry.access import unit_of_work
@@ -74,7 +74,7 @@ from verify.registry.models import Institution, InstitutionCreate, Officer, Offi
 from verify.registry.partner import create_partner, get_partner_or_raise, list_partners
 from verify.registry.signers import create_institution_signer
 from verify.registry.webhooks import set_webhook
-from verify.texts import rfc3339
+from verify.texts import Text, rfc3339, text
 
 from ..auth.schemas import TokenCreatedModel, TokensModel
 from ..auth.sessions import token_lifetime, token_model
@@ -145,7 +145,8 @@ def add_institution(body: InstitutionRequest, identity: Admin, office: BackOffic
         try:
             data = InstitutionCreate(**body.model_dump())
         except ValueError as exc:  # pydantic.ValidationError: the BIN's check digit
-            raise ProblemError("invalid-data", _first_error(exc)) from None
+            detail, said = _first_error(exc)
+            raise ProblemError("invalid-data", detail, text=said) from None
         institution = create_institution(session=session, institution_create=data, at=utcnow(),
                                          actor=identity.actor)
     model = _institution_model(institution)
@@ -159,12 +160,17 @@ def add_institution(body: InstitutionRequest, identity: Admin, office: BackOffic
     return model
 
 
-def _first_error(exc: ValueError) -> str:
+def _first_error(exc: ValueError) -> tuple[str, Text]:
+    """The first refusal of a validation: its English and its `Text` (the check's own when it raised one)."""
     errors = getattr(exc, "errors", None)
     if callable(errors):
         first = errors(include_input=False)[0]
-        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-    return str(exc)
+        where = ".".join(str(p) for p in first["loc"])
+        cause = (first.get("ctx") or {}).get("error")
+        if isinstance(cause, Error) and cause.text is not None:
+            return f"{where}: {first['msg']}", cause.text
+        return f"{where}: {first['msg']}", Text("e_field_refused", {"field": where, "reason": first["msg"]})
+    return str(exc), Text("e_field_refused", {"field": "?", "reason": str(exc)})
 
 
 @router.get(
@@ -193,7 +199,7 @@ def _officer_model(session: Session, officer: Officer) -> OfficerModel:
 def _officer_or_404(session: Session, username: str) -> Officer:
     officer = get_officer_by_username(session=session, username=username)
     if officer is None:
-        raise NotFoundError(f"no officer account {username}")
+        raise NotFoundError(text("v_adm_no_officer", username=username))
     return officer
 
 
@@ -212,7 +218,7 @@ def add_officer(body: OfficerCreateRequest, identity: Admin, office: BackOfficeD
         check_password(body.password)
         institution = get_institution_by_bin_or_raise(session=session, bin=body.institution_bin)
         if get_account_by_username(session=session, username=body.username) is not None:
-            raise ConflictError(f"the username {body.username} is taken")
+            raise ConflictError(text("v_acc_username_taken", username=body.username))
         session.commit()
         officer = create_officer(session=session, officer_create=OfficerCreate(
             username=body.username, full_name=body.full_name, role=body.role), institution=institution, at=at,
@@ -412,7 +418,8 @@ def _key_store_lock(keys: KeyStore) -> Iterator[None]:
         keys.path.mkdir(parents=True, exist_ok=True)
         handle = (keys.path / ".admin.lock").open("a")
     except OSError as exc:
-        raise ProblemError("unavailable", f"the key store cannot be locked ({exc.strerror})") from None
+        raise ProblemError("unavailable", f"the key store cannot be locked ({exc.strerror})",
+                           text=Text("e_keys_locked", {"cause": str(exc.strerror)})) from None
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -534,16 +541,16 @@ def revoke_signer(kid: Annotated[str, Path(min_length=16, max_length=16)], body:
     try:
         kid_bytes = bytes.fromhex(kid)
     except ValueError:
-        raise RecordError("kid: give 16 hex digits") from None
+        raise RecordError(text("v_adm_kid", field="kid")) from None
     if body.compromised_at.tzinfo is None:
-        raise RecordError("compromised_at: give a time zone, e.g. 2026-08-14T00:00:00Z")
+        raise RecordError(text("v_adm_time_zone", field="compromised_at"))
     at = utcnow()
     with _key_store_lock(office.keys):
         entries = [e for e in office.keys.trust_list().signers if e.kid == kid_bytes]
         if not entries:
-            raise NotFoundError(f"no signer with kid {kid}")
+            raise NotFoundError(text("v_adm_no_signer", kid=kid))
         if all(e.revocation is not None for e in entries):
-            raise ConflictError(f"signer {kid} is revoked already")
+            raise ConflictError(text("v_adm_signer_revoked", kid=kid))
         trust_list = office.keys.revoke(kid_bytes, compromised_at=body.compromised_at, at=at, reason=body.reason)
     office.publish_trust_list(trust_list)
     _audit_trust(office, identity, action="signer.revoke", object_ref=kid, at=at, reason=body.reason,

@@ -29,6 +29,8 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from verify.texts import Text
+
 from ..deps import BackOfficeDep, MinistryDep, utcnow
 from ..problems.handlers import ProblemError
 from ..ui.console import ConsoleRoute, console_page, see
@@ -52,7 +54,8 @@ def institutions(request: Request, ministry: MinistryDep, office: BackOfficeDep)
 def officers(request: Request, ministry: MinistryDep, office: BackOfficeDep, institution: str = "") -> HTMLResponse:
     """Officer accounts, of every institution or of one (by its BIN)."""
     if institution and not _BIN.fullmatch(institution):
-        raise ProblemError("invalid-request", "institution: give a BIN of 12 digits")
+        raise ProblemError("invalid-request", "institution: give a BIN of 12 digits",
+                           text=Text("e_give_bin", field="institution"))
     here = "/console/ministry/officers" + (f"?{urlencode({'institution': institution})}" if institution else "")
     return console_page(request, "ministry_officers.html", title=lambda t: t("m_officers_title"), desk=None,
                         ministry=ministry, switch_base=here, nav="officers", institution=institution,
@@ -67,7 +70,8 @@ def disable_officer(ministry: MinistryDep, office: BackOfficeDep,
     try:
         body = DisableRequest(reason=reason.strip() or None)
     except ValidationError:
-        raise ProblemError("invalid-request", "reason: at most 500 characters") from None
+        raise ProblemError("invalid-request", "reason: at most 500 characters",
+                           text=Text("e_at_most_chars", {"limit": 500}, "reason")) from None
     bin_ = service.set_active(office, ministry.identity, username=username, active=False, reason=body.reason,
                               at=utcnow())
     return see(f"/console/ministry/officers?{urlencode({'institution': bin_})}")

@@ -23,6 +23,7 @@ from verify.registry.institutions import (
     list_institutions,
     list_officers,
 )
+from verify.texts import text
 from verify.trust import SignerEntry
 
 from ..runtime.backoffice import BackOffice
@@ -126,7 +127,7 @@ def set_active(office: BackOffice, identity: Identity, *, username: str, active:
     with office.sessions() as session:
         officer = get_officer_by_username(session=session, username=username)
         if officer is None:
-            raise NotFoundError(f"no officer account {username}")
+            raise NotFoundError(text("v_adm_no_officer", username=username))
         bin_ = get_institution(session=session, institution_id=officer.institution_id).bin
         session.commit()
         set_officer_active(session=session, officer=officer, active=active, at=at, actor=identity.actor,

@@ -191,11 +191,13 @@ def issue_one(body: IssueRequest, identity: OfficerWriter, office: BackOfficeDep
 
 def _idempotency_key(value: str | None) -> str:
     if value is None or not value.strip():
-        raise ProblemError("bad-request", "a batch needs an Idempotency-Key header (retry with the same key)")
+        raise ProblemError("bad-request", "a batch needs an Idempotency-Key header (retry with the same key)",
+                           text=Text("e_idempotency_needed"))
     key = value.strip()
     if len(key) > service.MAX_IDEMPOTENCY_KEY_CHARS or not key.isascii() or not key.isprintable():
         raise ProblemError("bad-request", f"Idempotency-Key: 1-{service.MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII "
-                                          "characters")
+                                          "characters", text=Text("e_idempotency_chars", {
+                                              "limit": service.MAX_IDEMPOTENCY_KEY_CHARS}, "Idempotency-Key"))
     return key
 
 

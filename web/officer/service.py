@@ -38,6 +38,7 @@ from verify.registry.institutions import get_institution
 from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
 from verify.registry.models import Batch, Officer
 from verify.registry.numbering import format_number
+from verify.texts import text
 
 from ..runtime.backoffice import BackOffice
 from ..ui.i18n import Translator
@@ -293,7 +294,7 @@ def code_image(office: BackOffice, identity: Identity, *, series: str, number: s
         try:
             stored = get_revision(session=session, document=document, revision=revision)
         except NotFoundError:
-            raise NotFoundError(f"the document has no revision {revision}") from None
+            raise NotFoundError(text("v_doc_revision_absent", revision=revision)) from None
         session.commit()
     record = record_of(stored)
     filename = f"{code_file_stem(record)}.{kind}".encode("ascii", "replace").decode("ascii").replace("?", "_")
@@ -346,7 +347,7 @@ def print_sheet(office: BackOffice, identity: Identity, *, group: str | None, ba
         NotFoundError: no document in force in the group or batch.
     """
     if (group is None) == (batch is None):
-        raise RecordError("give exactly one of group and batch")
+        raise RecordError(text("v_sheet_group_or_batch"))
     officer = officer_of(identity)
     with office.readers() as session:
         batch_key = None if batch is None else stored_batch_key(office, identity, batch)
@@ -361,7 +362,7 @@ def print_sheet(office: BackOffice, identity: Identity, *, group: str | None, ba
     if not revisions:
         raise NotFoundError(NO_SHEET_CODES)
     if len(revisions) > MAX_SHEET_CODES:
-        raise RecordError(f"more than {MAX_SHEET_CODES} codes: print the group in batches")
+        raise RecordError(text("v_sheet_too_many", limit=MAX_SHEET_CODES))
     t = Translator(lang)
     names = {"kk": institution.name_kk, "ru": institution.name_ru, "en": institution.name_en}
     heading = t("sheet_heading", institution=names[t.lang], bin=institution.bin) + \

@@ -49,6 +49,7 @@ from verify.registry.models import DocumentAppendix
 from verify.registry.outbox import MAX_EVENTS_PER_READ, event_json, last_event_id, read_events
 from verify.registry.partner import holder_documents as find_holder_documents
 from verify.registry.tlog import prove_revision
+from verify.texts import Text
 
 from ..deps import BackOfficeDep, PartnerReader, ServicesDep, require_json, utcnow
 from ..problems.errors import ProblemRoute
@@ -105,7 +106,7 @@ def holder_documents(body: PartnerLookupRequest, identity: PartnerReader, office
     try:
         iin = validate_iin(body.iin)
     except Error:
-        raise ProblemError("invalid-data", NOT_AN_IIN) from None
+        raise ProblemError("invalid-data", NOT_AN_IIN, text=Text("e_not_an_iin", field="iin")) from None
     at = utcnow()
     with office.sessions() as session:
         found = find_holder_documents(session=session, iin=iin, actor=identity.actor, at=at)

@@ -34,6 +34,7 @@ from verify import Error, KeyStore, TrustList
 from verify.registry.accounts import PasswordHashing
 from verify.registry.db import SessionFactory, make_engine, session_factory
 from verify.signerset import SignerSet
+from verify.texts import Text
 
 from ..http.ratelimit import RateLimiter
 from ..problems.handlers import ProblemError
@@ -142,7 +143,8 @@ class BackOffice:
                 tmp.write_bytes(data)
                 os.replace(tmp, served)
             except OSError as exc:
-                raise ProblemError("unavailable", f"cannot write the served trust list ({exc.strerror})") from None
+                raise ProblemError("unavailable", f"cannot write the served trust list ({exc.strerror})",
+                                   text=Text("e_trust_list_unwritable", {"cause": str(exc.strerror)})) from None
         with contextlib.suppress(Error):  # a list that does not load stays refused by the source; the old one stays
             self.trust.look_now()
         return trust_list
