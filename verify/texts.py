@@ -420,6 +420,13 @@ ENGLISH: Final[dict[str, str]] = {
         "time {signed_at}"),
     "v_trust_series_scope": "series {series} is outside the signer's scope ({scope})",
     "v_trust_institution_scope": "the institution is outside the signer's scope",
+    # --- archive ---
+    "v_institution_closed": ("institution {institution} closed on {date} and its records are kept by the archive "
+        "{archive}: officer {username} may only read them"),
+    "v_close_self": "an institution cannot be its own archive ({bin})",
+    "v_close_future": "the closing day {date} is in the future",
+    "v_close_closed": "institution {bin} is closed already (since {date})",
+    "v_close_archive_closed": "institution {bin} closed on {date} and cannot keep another institution's records",
 }
 """Every message id of `verify` -> its English template (`str.format` placeholders)."""
 

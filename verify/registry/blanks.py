@@ -33,7 +33,7 @@ from ..errors import ConflictError, RecordError, StockError
 from ..identifiers import normalize_series, refuse_iin_in_text
 from ..matching import parse_number
 from ..texts import text
-from .access import officer_id, require_institution, require_writer, unit_of_work
+from .access import officer_id, require_institution, require_open_writer, unit_of_work
 from .audit import append_event
 from .models import Blank, BlankRange, BlankState, Officer
 from .numbering import format_number
@@ -108,7 +108,7 @@ def add_blank_range(*, session: Session, officer: Officer, series: str, first: s
         ConflictError: the range overlaps one already received (by any institution; only a range of the
             officer's own institution is named).
     """
-    require_writer(officer)
+    require_open_writer(session, officer)
     series = normalize_series(series)
     first_no, last_no = _parse_number(first, label="first"), _parse_number(last, label="last")
     if first_no > last_no:
@@ -224,7 +224,7 @@ def write_off_blank(*, session: Session, officer: Officer, series: str, number: 
         StockError: the number is not in the institution's stock.
         ConflictError: the blank is used for a document or written off already.
     """
-    require_writer(officer)
+    require_open_writer(session, officer)
     series, number = normalize_series(series), parse_number(number)
     reason = refuse_iin_in_text(reason.strip(), field="reason")
     if not reason:

@@ -34,7 +34,7 @@ from ..matching import fold, match_series, parse_number
 from ..record import HolderName, Record
 from ..signerset import SignerChooser
 from ..texts import Text, text
-from .access import officer_id, require_institution, require_writer, unit_of_work
+from .access import officer_id, require_custody, require_institution, require_open_writer, unit_of_work
 from .audit import append_event, holder_reference
 from .blanks import BlankReservation, mark_blank_used, reserve_blank, series_with_free_blanks
 from .models import (
@@ -53,8 +53,6 @@ from .models import (
 )
 from .numbering import allocate_number
 from .tlog import log_revision
-
-#: Record fields a correction may change (seed 000 appendix 38: technical errors in the data).
 
 ProgressCallback = Callable[[int, int], None]
 #: Graduates loaded per query during a batch issue.
@@ -225,14 +223,15 @@ def lock_document(session: Session, *, officer: Officer, series: str, number: st
     Raises:
         RecordError: a malformed series or number.
         NotFoundError: no such document.
-        ForbiddenError: a document of another institution than the officer's.
+        ForbiddenError: not the officer's institution's to change (`access.require_custody`: archives of closed ones).
     """
     series, number = normalize_series(series), parse_number(number)
     document = session.exec(select(Document).where(Document.series == series, Document.number == number)
                             .with_for_update().execution_options(populate_existing=True)).first()
     if document is None:
         raise NotFoundError(text("v_doc_not_found", series=series, number=number))
-    require_institution(officer, document.institution_id, what=text("v_what_document", series=series, number=number))
+    require_custody(session, officer, document.institution_id, what=text("v_what_document", series=series,
+                                                                          number=number))
     return document
 
 
@@ -389,7 +388,7 @@ def issue_document(*, session: Session, officer: Officer, graduate_id: int, sign
         RecordError, OverBudgetError: the record breaks the schema or the QR size budget.
         NoSignerInScopeError: no active document signer may sign the series for the institution; nothing stored.
     """
-    require_writer(officer)
+    require_open_writer(session, officer)
     with unit_of_work(session):
         graduate = session.get(Graduate, graduate_id)
         if graduate is None:
@@ -494,7 +493,7 @@ def issue_group(*, session: Session, officer: Officer, group: str, idempotency_k
         StockError, RecordError, OverBudgetError: from `issue_document`; documents issued before stay issued
             and a retry with the same key continues after them.
     """
-    require_writer(officer)
+    require_open_writer(session, officer)
     key = refuse_iin_in_text(idempotency_key.strip(), field="idempotency_key")
     if not 1 <= len(key) <= 128:
         raise RecordError(text("v_idempotency_key", field="idempotency key"))
