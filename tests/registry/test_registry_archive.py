@@ -25,10 +25,11 @@ from verify.registry.blanks import add_blank_range
 from verify.registry.documents import get_revision, record_of
 from verify.registry.institutions import close_institution, create_institution, create_officer, get_archive
 from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
+from verify.registry.lookup import RegistryStatusLookup
 from verify.registry.models import AuditEvent, Institution, InstitutionCreate, Officer, OfficerCreate
 from verify.registry.queries import document_page, own_document
 from verify.status import StatusCode
-from verify.verifier import VALID
+from verify.verifier import VALID, Verifier
 
 SERIES = "ТКБ"
 
@@ -129,6 +130,18 @@ def test_the_archive_issues_a_duplicate_for_a_closed_colleges_graduate(closed: t
         first = get_revision(session=session, document=original)
     old = world.verifier().check(first.qr_text, at=later(21))
     assert old.verdict == "REPLACED" and old.registry.replaced_by.number == "0000101"  # type: ignore[union-attr]
+    # the original's status names the closure and the archive (the verdict page's lookup also reads its names)
+    closure = old.registry.closure  # type: ignore[union-attr]
+    assert closure is not None and (closure.closed_on, closure.archive_bin) == (T0.date(), archive.bin)
+    assert old.registry.to_json()["institution_closure"] == {  # type: ignore[union-attr]
+        "closed_on": "2026-07-01", "archive": {"bin": archive.bin, "name_kk": "Archive kk", "name_ru": "Archive ru",
+                                               "name_en": "Archive en"}}
+    paged = Verifier(world.trust_list, status_lookup=RegistryStatusLookup(world.engine, details=True))
+    status = paged.check(first.qr_text, at=later(21)).registry
+    assert status.closure.archive.ru == "Archive ru"  # type: ignore[union-attr]
+    assert status.institution.ru == "Колледж"  # type: ignore[union-attr]
+    # the duplicate is the archive's own document: no closure on it
+    assert report.registry.closure is None  # type: ignore[union-attr]
     # the replacement is in the closed college's history, done by the archive's officer
     assert world.scalar("SELECT actor FROM audit_events WHERE action = 'document.replace' AND institution_id = :id",
                         id=world.college.id) == archive_issuer.username
@@ -179,6 +192,12 @@ def test_the_archive_corrects_and_annuls_and_a_closed_archive_passes_its_records
                                     base_url=BASE_URL, at=later(20))
     assert revision.revision == 2 and record_of(revision).institution_bin == archive.bin
     assert world.verifier().check(revision.qr_text, at=later(21)).verdict == VALID
+    # the page names the archive as the institution of the revision it signed, the college of the one before
+    paged = Verifier(world.trust_list, status_lookup=RegistryStatusLookup(world.engine, details=True))
+    assert paged.check(revision.qr_text, at=later(21)).registry.institution.en == "Archive en"  # type: ignore[union-attr]
+    with world.session() as session:
+        first = get_revision(session=session, document=original)
+    assert paged.check(first.qr_text, at=later(21)).registry.institution.en == "Колледж"  # type: ignore[union-attr]
     # the archive closes too: a third institution keeps both
     keeper, _, keeper_head = new_institution(world, 41, "Keeper")
     close(world, archive, keeper, at=later(30))

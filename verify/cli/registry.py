@@ -3,6 +3,7 @@
     verify db init | upgrade
     verify institutions add --bin B --name-kk .. --name-ru .. --name-en .. --kind college|university --region R
     verify institutions list
+    verify institutions close BIN --archive ARCHIVE_BIN [--at YYYY-MM-DD]   (seed 000, Rules item 23)
     verify import FILE --institution BIN
     verify issue --group G --institution BIN [--idempotency-key K] [--series S] [--out DIR]   (`records` owns
                                                                                     `issue`; it calls `issue_group`)
@@ -23,6 +24,7 @@ registry start as fast as before.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import uuid
 from pathlib import Path
@@ -64,7 +66,21 @@ def add_database_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     add.add_argument("--kind", required=True, choices=("college", "university"))
     add.add_argument("--region", required=True)
     inst_sub.add_parser("list", help="list registered institutions")
+    close = inst_sub.add_parser("close", help="mark an institution closed and name the archive that keeps its "
+                                              "records (seed 000, Rules item 23)")
+    close.add_argument("bin", metavar="BIN", help="the closing institution's 12-digit BIN")
+    close.add_argument("--archive", required=True, metavar="ARCHIVE_BIN",
+                       help="BIN of the registered institution that keeps its records; its officers then handle the "
+                            "closed institution's duplicates, corrections and annulments")
+    close.add_argument("--at", type=_day, metavar="YYYY-MM-DD", help="the day it closed (default: today)")
     inst.set_defaults(handler=cmd_institutions)
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a day as YYYY-MM-DD") from None
 
 
 def add_document_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
@@ -159,16 +175,28 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_institutions(args: argparse.Namespace, settings: Settings) -> int:
-    """`verify institutions add|list`."""
+    """`verify institutions add|list|close`."""
     from pydantic import ValidationError
 
-    from ..registry.institutions import create_institution, list_institutions
+    from ..registry.institutions import close_institution, create_institution, list_institutions
     from ..registry.models import InstitutionCreate
 
     with registry_session(args, settings) as session:
         if args.institutions_command == "list":
-            for institution in list_institutions(session=session):
-                print(f"{institution.bin}  {institution.kind:10}  {institution.region:20}  {institution.name_en}")
+            rows = list_institutions(session=session)
+            bins = {i.id: i.bin for i in rows}
+            for institution in rows:
+                closed = "" if institution.closed_on is None else \
+                    f"  closed {institution.closed_on}, archive {bins.get(institution.archive_id)}"
+                print(f"{institution.bin}  {institution.kind:10}  {institution.region:20}  {institution.name_en}"
+                      f"{closed}")
+            return 0
+        if args.institutions_command == "close":
+            at = now()
+            institution = close_institution(session=session, bin=args.bin, archive_bin=args.archive,
+                                            closed_on=args.at or at.date(), at=at)
+            print(f"institution {institution.bin} closed on {institution.closed_on}; its records are kept by "
+                  f"{args.archive}")
             return 0
         try:
             data = InstitutionCreate(bin=args.bin, name_kk=args.name_kk, name_ru=args.name_ru, name_en=args.name_en,

@@ -8,6 +8,7 @@ Every route needs the `admin` scope, held by administrator accounts only (`verif
 |                                                | VERIFY_SIGNER_PER_INSTITUTION is on (production default)       |
 | POST /api/v1/admin/institutions/{bin}/signer   | create or rotate the institution's own document signer        |
 | GET /api/v1/admin/institutions                 | all institutions                                              |
+| POST /api/v1/admin/institutions/{bin}/close    | mark it closed; name the archive that keeps its records       |
 | POST /api/v1/admin/officers                    | open an officer account with its password (201)               |
 | GET /api/v1/admin/officers                     | officer accounts (of one institution with ?institution_bin=)  |
 | POST /api/v1/admin/officers/{username}/disable | disable: its sessions end and its tokens are revoked at once  |
@@ -61,6 +62,7 @@ from verify.registry.accounts import (
 )
 from verify.registry.audit import append_event
 from verify.registry.institutions import (
+    close_institution,
     create_institution,
     create_officer,
     get_institution,
@@ -82,6 +84,7 @@ from ..problems.handlers import ProblemError
 from ..problems.openapi import CSRF_FAILED, INVALID, UNAUTHORIZED, problem_responses
 from ..runtime.backoffice import BackOffice
 from .schemas import (
+    CloseRequest,
     DisableRequest,
     InstitutionModel,
     InstitutionRequest,
@@ -115,11 +118,11 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"], route_class=ProblemRo
 
 
 # ----------------------------------------------------------------------------- institutions
-def _institution_model(institution: Institution) -> InstitutionModel:
+def _institution_model(institution: Institution, *, archive_bin: str | None = None) -> InstitutionModel:
     assert institution.id is not None
     return InstitutionModel(id=institution.id, bin=institution.bin, name_kk=institution.name_kk,
                             name_ru=institution.name_ru, name_en=institution.name_en, kind=institution.kind,
-                            region=institution.region)
+                            region=institution.region, closed_on=institution.closed_on, archive_bin=archive_bin)
 
 
 @router.post(
@@ -173,7 +176,30 @@ def all_institutions(identity: Admin, office: BackOfficeDep) -> InstitutionsMode
     with office.readers() as session:
         rows = list_institutions(session=session)
         session.commit()
-    return InstitutionsModel(institutions=[_institution_model(i) for i in rows])
+    bins = {i.id: i.bin for i in rows}
+    return InstitutionsModel(institutions=[_institution_model(i, archive_bin=bins.get(i.archive_id)) for i in rows])
+
+
+@router.post(
+    "/institutions/{bin}/close", summary="Mark an institution closed and name its archive",
+    response_model=InstitutionModel, operation_id="closeInstitution",
+    responses={200: {"description": "Closed: the archive's officers now handle its documents"},
+               **problem_responses(*_COMMON, ("not-found", "no institution with BIN 040140001236"),
+                                   ("conflict", "institution 040140001236 is closed already (since 2026-06-30)"),
+                                   ("invalid-data", "archive_bin: an institution cannot be its own archive"))},
+)
+def close(bin: Annotated[str, Path(pattern=r"^[0-9]{12}$")], body: CloseRequest, identity: Admin,
+          office: BackOfficeDep) -> InstitutionModel:
+    """Seed 000, Rules item 23: when an organisation closes, people turn to the archive that keeps its records.
+
+    From then on the archive's officers read its documents and issue their duplicates, corrections and annulments;
+    its own officers may only read; the verification page of its documents names the day and the archive. Final:
+    a closure is not undone here (the audit log and the transparency log record it).
+    """
+    with office.sessions() as session:
+        institution = close_institution(session=session, bin=bin, archive_bin=body.archive_bin,
+                                        closed_on=body.closed_on, at=utcnow(), actor=identity.actor)
+    return _institution_model(institution, archive_bin=body.archive_bin)
 
 
 # ----------------------------------------------------------------------------- officers
