@@ -16,8 +16,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
-from support.world import BASE_URL, T0, World, issue_row, later, make_bin, row
+from support.world import BASE_URL, T0, Keys, World, issue_row, later, make_bin, row
 
+from verify.cli import main
 from verify.errors import ConflictError, ForbiddenError, NotFoundError, RecordError
 from verify.record import DuplicateOf
 from verify.registry.access import handling_institution_id, readable_institution_ids
@@ -211,3 +212,21 @@ def test_the_archive_corrects_and_annuls_and_a_closed_archive_passes_its_records
                                   basis="court decision 5", at=later(31))
     assert annulled.state == "annulled"
     assert world.verifier().check(revision.qr_text, at=later(32)).verdict == "ANNULLED"
+
+
+def test_the_command_line_closes_an_institution(db_url: str, keys: Keys, capsys: pytest.CaptureFixture[str],
+                                                 world: World) -> None:
+    """`verify institutions close BIN --archive ARCHIVE_BIN --at YYYY-MM-DD`; `list` shows it; refusals exit 2."""
+    base = ["--database-url", db_url, "--keys-dir", str(keys.store.path), "--base-url", BASE_URL]
+    assert main([*base, "institutions", "close", world.college.bin, "--archive", world.college.bin]) == 2
+    assert "its own archive" in capsys.readouterr().err
+    assert main([*base, "institutions", "close", world.college.bin, "--archive", world.other.bin,
+                 "--at", "2026-06-30"]) == 0
+    assert f"closed on 2026-06-30; its records are kept by {world.other.bin}" in capsys.readouterr().out
+    assert main([*base, "institutions", "list"]) == 0
+    assert f"closed 2026-06-30, archive {world.other.bin}" in capsys.readouterr().out
+    assert main([*base, "institutions", "close", world.college.bin, "--archive", world.other.bin]) == 2
+    assert "closed already" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*base, "institutions", "close", world.uni.bin, "--archive", world.other.bin, "--at", "30.06.2026"])
+    assert "YYYY-MM-DD" in capsys.readouterr().err

@@ -114,7 +114,7 @@ def test_the_archive_issues_the_duplicate_and_the_originals_page_names_the_archi
     assert duplicated.status_code in (200, 201), duplicated.text
 
     names = {"kk": world.other.name_kk, "ru": world.other.name_ru, "en": world.other.name_en}
-    words = {"kk": "жабылды", "ru": "закрыта", "en": "closed on"}
+    words = {"kk": "жабылды", "ru": "Закрыта", "en": "Closed on"}
     for lang in LANGS:
         shown = api.get(f"/V/{digits(original)}", headers={"Accept-Language": lang})
         assert shown.status_code == 200
