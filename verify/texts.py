@@ -238,6 +238,7 @@ ENGLISH: Final[dict[str, str]] = {
     "v_action_duplicate": "duplicate",
     "v_action_correction": "correction",
     "v_action_annulment": "annulment",
+    "v_action_reprint": "reprint on a new blank",
     "v_life_annulled": "document {document} was annulled on {date}: an annulment is final, no {action} is possible",
     "v_life_annulled_earlier": "document {document} was annulled: an annulment is final, no {action} is possible",
     "v_life_replaced_by": ("document {document} was replaced by duplicate No. {n} {duplicate} and is void: no "
@@ -427,6 +428,21 @@ ENGLISH: Final[dict[str, str]] = {
     "v_close_future": "the closing day {date} is in the future",
     "v_close_closed": "institution {bin} is closed already (since {date})",
     "v_close_archive_closed": "institution {bin} closed on {date} and cannot keep another institution's records",
+    "v_blank_kind": "the blank kind must be one of: {kinds}",
+    "v_ann_kind": "the annulment kind must be one of: {kinds}",
+    "v_reprint_service_numbered": ("{document} is numbered by the service, not by its blank: print the same code "
+        "again on a new blank"),
+    "v_reprint_duplicate": ("{document} is a duplicate: a spoiled duplicate is replaced by the next duplicate "
+        "(reason damaged)"),
+    "v_reprint_basis": "blank spoiled while printing ({reason}); reprinted as {document}",
+    "v_blank_kind_ordinary": "ordinary (dark blue)",
+    "v_blank_kind_honours": "honours (red)",
+    "v_blank_kind_altyn_belgi": "\u201cAltyn belgi\u201d (light blue)",
+    "v_blank_none_free_kind": "no free blank {wanted} of series {series} in this institution's stock",
+    "v_blank_kind_mismatch": ("blank {series} {number} is {kind}; this document is "
+        "printed on a blank {wanted} (seed 000, item 8)"),
+    "v_no_free_blanks_kind": ("no free blanks {wanted} in this institution's stock: "
+        "record the blanks of that kind received"),
 }
 """Every message id of `verify` -> its English template (`str.format` placeholders)."""
 

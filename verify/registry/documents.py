@@ -22,12 +22,13 @@ import hmac
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from .. import codec, qr
 from ..doctypes import NumberingMode, all_fixed_series, get_document_type
-from ..errors import ConflictError, LifecycleError, NotFoundError, RecordError, StockError
+from ..errors import ConflictError, LifecycleError, NotFoundError, RecordError
 from ..identifiers import normalize_series, refuse_iin_in_text
 from ..issue import SignedRecord, sign_record
 from ..matching import fold, match_series, parse_number
@@ -36,8 +37,9 @@ from ..signerset import SignerChooser
 from ..texts import Text, text
 from .access import officer_id, require_custody, require_institution, require_open_writer, unit_of_work
 from .audit import append_event, holder_reference
-from .blanks import BlankReservation, mark_blank_used, reserve_blank, series_with_free_blanks
+from .blanks import BlankReservation, blank_kind_for, choose_blank_series, mark_blank_used, reserve_blank
 from .models import (
+    REISSUABLE_ANNULMENTS,
     Batch,
     BatchState,
     BlankRange,
@@ -319,28 +321,15 @@ def insert_document(session: Session, document: Document, *, what: Text) -> Docu
     return document
 
 
-def _choose_blank_series(session: Session, *, institution_id: int, preferred: str | None,
-                         fallback: str | None = None) -> str:
-    if preferred is not None:
-        return normalize_series(preferred)
-    available = series_with_free_blanks(session=session, institution_id=institution_id)
-    if fallback is not None and fallback in available:
-        return fallback
-    if len(available) == 1:
-        return available[0]
-    if not available:
-        raise StockError(text("v_no_free_blanks"))
-    raise StockError(text("v_several_series", series=", ".join(available)))
-
-
 def take_number(session: Session, *, doc_type_code: str, institution_id: int, blank_series: str | None,
-                blank_number: str | None, fallback_series: str | None = None
+                blank_number: str | None, fallback_series: str | None = None, honours: bool = False
                 ) -> tuple[str, str, BlankReservation | None]:
-    """(series, number, blank reservation or None) for a new document of this type, in the open transaction.
+    """(series, number, blank reservation or None) for a new document of this type, in the open transaction; a
+    blank of the document's kind (`blanks.blank_kind_for`: honours -> the red blank, seed 000 Rules item 8).
 
     Raises:
         RecordError: an unknown type, or a series or blank given for a service-numbered type.
-        StockError: no free blank (of the series), or several series to choose from.
+        StockError: no free blank (of the series, of the kind), a given blank of another kind, or several series.
     """
     doc_type = get_document_type(doc_type_code)
     if doc_type is None:
@@ -350,9 +339,11 @@ def take_number(session: Session, *, doc_type_code: str, institution_id: int, bl
         if blank_number is not None or blank_series not in (None, doc_type.series):
             raise RecordError(text("v_service_numbered", doc_type=doc_type.code))
         return doc_type.series, allocate_number(session=session, series=doc_type.series), None
-    series = _choose_blank_series(session, institution_id=institution_id, preferred=blank_series,
-                                  fallback=fallback_series)
-    reservation = reserve_blank(session=session, institution_id=institution_id, series=series, number=blank_number)
+    kind = blank_kind_for(doc_type=doc_type.code, honours=honours).value
+    series = choose_blank_series(session, institution_id=institution_id, preferred=blank_series, kind=kind,
+                                 fallback=fallback_series)
+    reservation = reserve_blank(session=session, institution_id=institution_id, series=series, number=blank_number,
+                                kind=kind)
     return series, reservation.number, reservation
 
 
@@ -413,7 +404,8 @@ def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Ho
     assert graduate.id is not None
     series, number, reservation = take_number(session, doc_type_code=graduate.doc_type,
                                                institution_id=graduate.institution_id,
-                                               blank_series=blank_series, blank_number=blank_number)
+                                               blank_series=blank_series, blank_number=blank_number,
+                                               honours=graduate.honours)
     record = Record(doc_type=graduate.doc_type, series=series, number=number,
                     holder=HolderName(holder.surname, holder.name, holder.patronymic),
                     institution_bin=institution_bin, award_date=graduate.award_date, programme=graduate.programme,
@@ -438,8 +430,9 @@ def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Ho
 
 
 def _original_of(session: Session, graduate_id: int) -> Document | None:
-    return session.exec(select(Document).where(Document.graduate_id == graduate_id,
-                                               col(Document.original_id).is_(None))).first()
+    """The graduate's original, unless annulled as issued in error or spoiled (`REISSUABLE_ANNULMENTS`)."""
+    return session.exec(select(Document).where(Document.graduate_id == graduate_id, col(Document.original_id).is_(
+        None), or_(col(Document.annul_kind).is_(None), col(Document.annul_kind).not_in(REISSUABLE_ANNULMENTS)))).first()
 
 
 # ----------------------------------------------------------------------------- batches
@@ -524,7 +517,8 @@ def issue_group(*, session: Session, officer: Officer, group: str, idempotency_k
                     with unit_of_work(session):
                         _issue(session, officer=officer, graduate=graduate, holder=holder,
                                institution_bin=institution.bin, signer=signer, base_url=base_url, at=at,
-                               blank_series=batch.series, blank_number=None, batch_id=batch.id)
+                               blank_series=None if graduate.honours else batch.series, blank_number=None,
+                               batch_id=batch.id)  # honours: the red blanks' own series (seed 000 item 8)
                     issued += 1
                 except ConflictError:  # a concurrent run of the same batch issued it first
                     if _original_of(session, graduate_id) is None:
@@ -567,7 +561,8 @@ def _open_batch(session: Session, *, officer: Officer, group: str, key: str, bla
             series = normalize_series(blank_series) if blank_series is not None else None
             needs_blanks = any(_is_blank_numbered(doc_type) for _, doc_type in graduates)
             if series is None and needs_blanks:
-                series = _choose_blank_series(session, institution_id=officer.institution_id, preferred=None)
+                series = choose_blank_series(session, institution_id=officer.institution_id, preferred=None,
+                                             kind="ordinary")
             batch = Batch(idempotency_key=key, institution_id=officer.institution_id, officer_id=officer_id(officer),
                           study_group=group, series=series, graduate_ids=[g for g, _ in graduates if g is not None],
                           state=BatchState.RUNNING.value, created_at=at)

@@ -44,7 +44,17 @@ from .documents import (
     store_revision,
     take_number,
 )
-from .models import Document, DocumentRevision, DocumentState, DuplicateReason, Graduate, Holder, Institution, Officer
+from .models import (
+    AnnulmentKind,
+    Document,
+    DocumentRevision,
+    DocumentState,
+    DuplicateReason,
+    Graduate,
+    Holder,
+    Institution,
+    Officer,
+)
 from .tlog import log_status_change
 
 CORRECTABLE_FIELDS: tuple[str, ...] = (
@@ -121,7 +131,7 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
         duplicate_no = (target.duplicate_no or 0) + 1
         new_series, new_number, reservation = take_number(
             session, doc_type_code=target.doc_type, institution_id=officer.institution_id, blank_series=blank_series,
-            blank_number=blank_number, fallback_series=target.series)
+            blank_number=blank_number, fallback_series=target.series, honours=current.honours)
         record = current.with_changes(series=new_series, number=new_number, holder=holder_name, revision=1,
                                       duplicate=DuplicateOf(duplicate_no, original.series, original.number),
                                       institution_bin=_signing_bin(session, officer, target, current))
@@ -310,20 +320,24 @@ def _json_value(value: Any) -> Any:
 
 # ----------------------------------------------------------------------------- annulment
 def annul_document(*, session: Session, officer: Officer, series: str, number: str, basis: str,
-                   at: dt.datetime) -> Document:
+                   at: dt.datetime, kind: str = AnnulmentKind.ORDER.value) -> Document:
     """Annul a document in force, with its basis (e.g. the order or court decision); final; commits.
 
     Its number is never given again; its blank stays used. A verifier shown any revision of it
-    is told ANNULLED, when and why.
+    is told ANNULLED, when and why. `kind` (`AnnulmentKind`): "order" (default: nothing is issued instead) or
+    "issued_in_error" (the graduate of an annulled original may then get a new original, `issue_document`; our
+    reading, issue 13 item 5); "spoiled" is `verify.registry.printing.reprint_on_new_blank`'s alone.
 
     Raises:
         ForbiddenError: not the head of the document's institution.
         NotFoundError: no such document.
         LifecycleError: annulled already (final), or replaced (void; annul the document in force).
-        RecordError: an empty basis.
+        RecordError: an empty basis, or an unknown kind.
         IinInTextError: the basis holds an IIN (it is shown on the public page).
     """
     require_head(officer)
+    if kind not in (AnnulmentKind.ORDER.value, AnnulmentKind.ISSUED_IN_ERROR.value):
+        raise RecordError(text("v_ann_kind", field="kind", kinds="order, issued_in_error"))
     basis = refuse_iin_in_text(basis.strip(), field="basis")
     if not basis:
         raise RecordError(text("v_ann_basis", field="basis"))
@@ -331,12 +345,13 @@ def annul_document(*, session: Session, officer: Officer, series: str, number: s
         document = lock_document(session, officer=officer, series=series, number=number)
         require_in_force(session, document, action="annulment")
         document.state, document.annulled_at = DocumentState.ANNULLED.value, at
-        document.annul_basis, document.annulled_by = basis, officer.id
+        document.annul_basis, document.annulled_by, document.annul_kind = basis, officer.id, kind
         session.add(document)
         current = record_of(get_revision(session=session, document=document))
         log_status_change(session, StatusChangeEntry.annulment(
             series=document.series, number=document.number, institution_bin=current.institution_bin, at=at), at=at)
         append_event(session=session, at=at, officer=officer, action="document.annul", object_type="document",
                      object_ref=document_ref(document), reason=basis, institution_id=document.institution_id,
-                     before={"state": DocumentState.VALID.value}, after={"state": DocumentState.ANNULLED.value})
+                     before={"state": DocumentState.VALID.value},
+                     after={"state": DocumentState.ANNULLED.value, "kind": kind})
     return document

@@ -29,8 +29,10 @@ from __future__ import annotations
 from .accounts import Account, AccountKind, ApiToken, AuthSession, Partner, Scope
 from .audit import AuditEvent, AuditEventBase, AuditHead, RegistryMeta
 from .base import GENESIS_HASH, MAX_NUMBER, NAMING_CONVENTION, RegistryModel, UTCDateTime, metadata, one_of
-from .blanks import Blank, BlankRange, BlankRangeBase, BlankState, Counter
+from .blanks import Blank, BlankKind, BlankRange, BlankRangeBase, BlankState, Counter
 from .documents import (
+    REISSUABLE_ANNULMENTS,
+    AnnulmentKind,
     Batch,
     BatchState,
     Document,
@@ -69,8 +71,10 @@ __all__ = [
     "GENESIS_HASH",
     "MAX_NUMBER",
     "NAMING_CONVENTION",
+    "REISSUABLE_ANNULMENTS",
     "Account",
     "AccountKind",
+    "AnnulmentKind",
     "ApiToken",
     "AuditEvent",
     "AuditEventBase",
@@ -79,6 +83,7 @@ __all__ = [
     "Batch",
     "BatchState",
     "Blank",
+    "BlankKind",
     "BlankRange",
     "BlankRangeBase",
     "BlankState",
