@@ -14,10 +14,13 @@ The series ТКБ is one the TEST ONLY signer may sign (verify.doctypes.DEVELOPM
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlmodel import select
-from support.world import BASE_URL, World, graduate_id_of, issue_row, later, row
+from support.world import BASE_URL, Keys, World, graduate_id_of, issue_row, later, row
 
+from verify.cli import main
 from verify.errors import ConflictError, LifecycleError, RecordError, StockError
 from verify.registry.blanks import add_blank_range, stock_summary
 from verify.registry.documents import get_revision, issue_document, record_of
@@ -147,3 +150,29 @@ def test_after_an_annulment_as_issued_in_error_the_graduate_gets_a_new_original(
         with pytest.raises(ConflictError):
             issue_document(session=session, officer=world.uni_issuer, graduate_id=graduate_id, signer=world.signer,
                            base_url=BASE_URL, at=later(4))
+
+
+def test_the_command_line_receives_kinds_and_reprints(db_url: str, keys: Keys, world: World, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VERIFY_OFFICER", raising=False)
+    base = ["--database-url", db_url, "--keys-dir", str(keys.store.path), "--base-url", BASE_URL]
+    officer = ["--officer", world.col_issuer.username]
+    assert main([*base, "blanks", "add", SERIES, "0000001", "0000010", "--institution", world.college.bin,
+                 *officer]) == 0
+    assert main([*base, "blanks", "add", SERIES, "0000011", "0000020", "--institution", world.college.bin,
+                 "--kind", "honours", *officer]) == 0
+    assert "(10 blanks, honours)" in capsys.readouterr().out
+    original = college_issue(world, tve_row(2))
+    assert main([*base, "blanks", "reprint", SERIES, original.number, "--reason", "paper jam", "--out",
+                 str(tmp_path / "qr"), *officer]) == 0
+    out = capsys.readouterr().out
+    assert f"reprinted as {SERIES} 0000002" in out and (tmp_path / "qr" / f"{SERIES}-0000002.svg").exists()
+    assert main([*base, "blanks", "list", "--institution", world.college.bin, *officer]) == 0
+    listed = capsys.readouterr().out
+    assert "honours" in listed and "ordinary" in listed and "written off      1" in listed
+    assert main([*base, "annul", SERIES, "0000002", "--basis", "order 4: wrong person", "--kind", "issued_in_error",
+                 "--officer", world.col_head.username]) == 0
+    with world.session() as session:
+        annulled = session.exec(select(Document).where(Document.number == "0000002")).one()
+    assert annulled.annul_kind == "issued_in_error"
