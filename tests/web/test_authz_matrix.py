@@ -118,6 +118,11 @@ class Matrix:
     qr_text: str = ""
     scan_png: bytes = b""
     serial: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    bins: Iterator[int] = field(default_factory=lambda: itertools.count(999, -1))
+
+    def new_bin(self) -> str:
+        """The BIN of an institution a request makes (counting down from 999, clear of `make_bin(100 + serial)`)."""
+        return make_bin(next(self.bins))
 
     def institution(self, owner: str) -> Institution:
         """A is the university, B another university."""
@@ -151,7 +156,7 @@ class Matrix:
         serial = next(self.serial)
         with self.world.session() as session:
             closing = create_institution(session=session, institution_create=InstitutionCreate(
-                bin=make_bin(500 + serial), name_kk="Жабық", name_ru="Закрытый", name_en="Closed",
+                bin=self.new_bin(), name_kk="Жабық", name_ru="Закрытый", name_en="Closed",
                 kind="university", region="Астана"), at=T0)
             issuer = create_officer(session=session, officer_create=OfficerCreate(
                 username=f"closed.issuer.{serial}", full_name="Closed Issuer", role="issuer"), institution=closing,
@@ -164,9 +169,33 @@ class Matrix:
                               at=NOW)
         return document
 
+    def printed(self) -> Document:
+        """A TVE document of a fresh college printed on a ТКБ blank; the college then closed with A as its archive,
+        and A holds a ТКБ blank to reprint it on."""
+        serial = next(self.serial)
+        number = 3 * serial + 5_000_000
+        with self.world.session() as session:
+            college = create_institution(session=session, institution_create=InstitutionCreate(
+                bin=self.new_bin(), name_kk="Колледж", name_ru="Колледж", name_en="College", kind="college",
+                region="Астана"), at=T0)
+            issuer = create_officer(session=session, officer_create=OfficerCreate(
+                username=f"printing.issuer.{serial}", full_name="Printing Issuer", role="issuer"),
+                institution=college, at=T0)
+            add_blank_range(session=session, officer=issuer, series="ТКБ", first=f"{number:07d}",
+                            last=f"{number:07d}", at=NOW)
+            add_blank_range(session=session, officer=self.world.uni_issuer, series="ТКБ", first=f"{number + 1:07d}",
+                            last=f"{number + 1:07d}", at=NOW)
+        graduate = row(2, doc_type="TVE", programme="06130100", group=self.name("PRINT"))
+        CORPUS.iins.add(graduate.iin)
+        document, _ = issue_row(self.world, graduate, officer=issuer, institution=college)
+        with self.world.session() as session:
+            close_institution(session=session, bin=college.bin, archive_bin=self.world.uni.bin, closed_on=NOW.date(),
+                              at=NOW)
+        return document
+
     def fresh_bin(self) -> str:
         """The BIN of a fresh institution (to close)."""
-        bin_ = make_bin(700 + next(self.serial))
+        bin_ = self.new_bin()
         with self.world.session() as session:
             create_institution(session=session, institution_create=InstitutionCreate(
                 bin=bin_, name_kk="Жабылатын", name_ru="Закрывается", name_en="Closing", kind="college",
@@ -284,6 +313,8 @@ builds("POST", "/api/v1/officer/documents/{series}/{number}/corrections")(lambda
 builds("POST", "/api/v1/officer/documents/{series}/{number}/annulment")(lambda m, p, o: Call(
     "POST", _doc_path(m.closed_document() if o == "C" else m.document(o)[0], "/annulment"),
     {"json": {"basis": "order No. 7"}}))
+builds("POST", "/api/v1/officer/documents/{series}/{number}/reprint")(lambda m, p, o: Call(
+    "POST", _doc_path(m.printed() if o == "C" else m.document(o)[0], "/reprint"), {"json": {"reason": "paper jam"}}))
 builds("POST", "/api/v1/officer/blanks/ranges")(lambda m, p, o: Call(
     "POST", "/api/v1/officer/blanks/ranges",
     {"json": {"series": "MX", "first": f"{next(m.serial) * 10:07d}", "last": f"{next(m.serial) * 10:07d}"}}))
