@@ -7,11 +7,14 @@ named; an original annulled as issued in error is issued again to the same gradu
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from fastapi.testclient import TestClient
 from support.leaks import CORPUS
-from support.web import STAFF_SETTINGS, MakeClient, assert_problem, bearer, https, officer_token
+from support.web import STAFF_SETTINGS, MakeClient, assert_problem, bearer, give_password, https, officer_token
 from support.world import World, graduate_id_of, issue_row, row
+from test_console import page, sign_in
 
 from verify.codec import split_qr_text
 from verify.registry.documents import get_revision
@@ -60,3 +63,31 @@ def test_kinds_reprint_and_a_new_original_after_an_annulment_in_error(api: TestC
     assert again.status_code == 201 and again.json()["number"] == "0000003", again.text
     with world.session() as session:
         assert get_revision(session=session, document=document).revision == 1
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_console_receives_kinds_and_reprints_a_spoiled_blank(make_client: MakeClient, world: World,
+                                                                  lang: str) -> None:
+    give_password(world, world.col_issuer)
+    client = https(make_client(**STAFF_SETTINGS))
+    csrf = sign_in(client, world.col_issuer.username)
+    headers = {"Accept-Language": lang}
+    blanks = page(client.get("/console/blanks", headers=headers))
+    assert {"kk": "Бланк түрі", "ru": "Вид бланка", "en": "Blank kind"}[lang] in blanks.text
+    form = {"series": SERIES, "first": "0000001", "last": "0000004", "kind": "honours", "confirm": "yes",
+            "csrf_token": csrf}
+    assert page(client.post("/console/blanks/ranges", data={**form, "kind": "green"}, headers=headers), 422)
+    assert client.post("/console/blanks/ranges", data=form, follow_redirects=False).status_code == 303
+    assert client.post("/console/blanks/ranges", data={**form, "first": "0000005", "last": "0000009",
+                                                       "kind": "ordinary"}, follow_redirects=False).status_code == 303
+    stock = page(client.get("/console/blanks", headers=headers)).text
+    assert {"kk": "Үздік (қызыл)", "ru": "С отличием (красный)", "en": "Honours (red)"}[lang] in stock
+    graduate = row(2, doc_type="TVE_HONOURS", programme="06130100", group="ПО-21")
+    CORPUS.iins.add(graduate.iin)
+    document, _ = issue_row(world, graduate, officer=world.col_issuer, institution=world.college)
+    assert document.number == "0000001"  # an honours diploma on a red blank
+    reprint = {"series": SERIES, "number": "0000001", "reason": "paper jam", "csrf_token": csrf}
+    assert page(client.post("/console/blanks/reprints", data=reprint, headers=headers), 422)  # not confirmed
+    done = client.post("/console/blanks/reprints", data={**reprint, "confirm": "yes"}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].startswith(
+        f"/console/documents/{quote(SERIES)}/0000002"), done.headers["location"]
