@@ -240,6 +240,7 @@ ENGLISH: Final[dict[str, str]] = {
     "v_action_duplicate": "duplicate",
     "v_action_correction": "correction",
     "v_action_annulment": "annulment",
+    "v_action_reprint": "reprint on a new blank",
     "v_life_annulled": "document {document} was annulled on {date}: an annulment is final, no {action} is possible",
     "v_life_annulled_earlier": "document {document} was annulled: an annulment is final, no {action} is possible",
     "v_life_replaced_by": ("document {document} was replaced by duplicate No. {n} {duplicate} and is void: no "
@@ -318,6 +319,8 @@ ENGLISH: Final[dict[str, str]] = {
     "v_apx_issued": "graduate #{id} has an issued diploma: its appendix changes only by a correction application",
     "v_apx_none": "{document} has no appendix in the registry",
     "v_apx_unchanged": "the appendix rows are the same as the current ones: nothing to correct",
+    "v_give_bin": "give a BIN of 12 digits",
+    "v_give_day": "give a day as YYYY-MM-DD",
     "v_head_only": "only the head of the institution may do this; {username} is {role}",
     "v_other_institution": "{what} belongs to another institution than officer {username}'s",
     "v_registry_unreadable": "the registry cannot be read ({cause}); status unknown",
@@ -447,6 +450,28 @@ ENGLISH: Final[dict[str, str]] = {
     "v_webhook_url": "must be an http or https URL of at most 2,000 characters, without user or password",
     "v_webhook_secret": "must be whsec_ followed by 24 to 64 bytes in base64 (Standard Webhooks)",
     **EDGES,  # the trust list file, the audit chain, issue-time checks, the log's refusals (verify/texts_edges.py)
+    # --- archive ---
+    "v_institution_closed": ("institution {institution} closed on {date} and its records are kept by the archive "
+        "{archive}: officer {username} may only read them"),
+    "v_close_self": "an institution cannot be its own archive ({bin})",
+    "v_close_future": "the closing day {date} is in the future",
+    "v_close_closed": "institution {bin} is closed already (since {date})",
+    "v_close_archive_closed": "institution {bin} closed on {date} and cannot keep another institution's records",
+    "v_blank_kind": "the blank kind must be one of: {kinds}",
+    "v_ann_kind": "the annulment kind must be one of: {kinds}",
+    "v_reprint_service_numbered": ("{document} is numbered by the service, not by its blank: print the same code "
+        "again on a new blank"),
+    "v_reprint_duplicate": ("{document} is a duplicate: a spoiled duplicate is replaced by the next duplicate "
+        "(reason damaged)"),
+    "v_reprint_basis": "blank spoiled while printing ({reason}); reprinted as {document}",
+    "v_blank_kind_ordinary": "ordinary (dark blue)",
+    "v_blank_kind_honours": "honours (red)",
+    "v_blank_kind_altyn_belgi": "\u201cAltyn belgi\u201d (light blue)",
+    "v_blank_none_free_kind": "no free blank {wanted} of series {series} in this institution's stock",
+    "v_blank_kind_mismatch": ("blank {series} {number} is {kind}; this document is "
+        "printed on a blank {wanted} (seed 000, item 8)"),
+    "v_no_free_blanks_kind": ("no free blanks {wanted} in this institution's stock: "
+        "record the blanks of that kind received"),
 }
 """Every message id of `verify` -> its English template (`str.format` placeholders)."""
 

@@ -7,13 +7,16 @@ institution) and commits one transaction with its audit event.
     models/        the tables, one module per family (one metadata, NAMING_CONVENTION, UTCDateTime)
     db.py          make_engine (SQLite: BEGIN IMMEDIATE, WAL, busy_timeout), session_factory, upgrade_database,
                    database_exists, require_current_schema
-    access.py      unit_of_work, flush_or_conflict, require_writer, require_head, require_institution (who may do what)
+    access.py      unit_of_work, flush_or_conflict, require_writer, require_head, require_institution (who may do what);
+                   handling_institution_id, require_custody, require_open (closed institutions and their archives)
     institutions.py create_institution, create_officer, get_institution_by_bin_or_raise,
-                   get_officer_by_username_or_raise, list_institutions
+                   get_officer_by_username_or_raise, list_institutions, close_institution (seed 000 item 23)
     imports/       parse.py parse_graduates: CSV/XLSX -> ParseReport (no database; rows.py, checks.py);
                    load.py import_graduates: all or nothing
     numbering.py   allocate_number, allocate_numbers: a counter row per series (seed 001, item 7)
-    blanks.py      add_blank_range, reserve_blank, write_off_blank, stock_summary (seed 000, items 7, 17)
+    blanks.py      add_blank_range, reserve_blank, write_off_blank, stock_summary (seed 000, items 7, 17);
+                   blank kinds (item 8): blank_kind_for
+    printing.py    reprint_on_new_blank: a blank spoiled while printing, the document on a new blank
     documents.py   issue_document, issue_group (idempotency key), get_document_or_raise, get_revision,
                    record_of, signed_record_of, batch_revisions
     batchissue.py  the batch issue's chunks, set-based (issue_chunk, hooks), open_batch, BatchResult

@@ -47,11 +47,12 @@ from ..texts import text
 from .access import officer_id, unit_of_work
 from .appendixsigning import sign_chunk_appendices
 from .audit import EventBody, append_event, append_events, holder_reference
-from .blanks import BlankReservation, choose_blank_series, mark_blank_used, reserve_blank
+from .blanks import BlankReservation, blank_kind_for, choose_blank_series, mark_blank_used, reserve_blank
 from .bulk import insert_returning_ids
 from .models import (
     Batch,
     BatchState,
+    BlankKind,
     Document,
     DocumentRevision,
     DocumentState,
@@ -263,8 +264,12 @@ def _numbers(session: Session, *, officer: Officer, candidates: Sequence[Candida
         if series is not None:
             out.append((series, next(numbers[series]), None))
             continue
-        blanks = choose_blank_series(session, institution_id=candidate.institution_id, preferred=blank_series)
-        reservation = reserve_blank(session=session, institution_id=candidate.institution_id, series=blanks)
+        kind = blank_kind_for(doc_type=candidate.doc_type, honours=candidate.honours).value
+        # an honours diploma takes a red blank of its own series, not the batch's (seed 000, item 8)
+        preferred = blank_series if kind == BlankKind.ORDINARY.value else None
+        blanks = choose_blank_series(session, institution_id=candidate.institution_id, preferred=preferred, kind=kind)
+        reservation = reserve_blank(session=session, institution_id=candidate.institution_id, series=blanks,
+                                    kind=kind)
         out.append((blanks, reservation.number, reservation))
     return out
 
@@ -298,7 +303,8 @@ def open_batch(session: Session, *, officer: Officer, group: str, key: str, blan
             series = normalize_series(blank_series) if blank_series is not None else None
             needs_blanks = any(_is_blank_numbered(doc_type) for _, doc_type in graduates)
             if series is None and needs_blanks:
-                series = choose_blank_series(session, institution_id=officer.institution_id, preferred=None)
+                series = choose_blank_series(session, institution_id=officer.institution_id, preferred=None,
+                                             kind=BlankKind.ORDINARY.value)
             batch = Batch(idempotency_key=key, institution_id=officer.institution_id, officer_id=officer_id(officer),
                           study_group=group, series=series, graduate_ids=[g for g, _ in graduates if g is not None],
                           state=BatchState.RUNNING.value, created_at=at)

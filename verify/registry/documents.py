@@ -22,6 +22,7 @@ import datetime as dt
 import hmac
 from collections.abc import Callable, Iterable, Sequence
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -34,7 +35,7 @@ from ..matching import fold, match_series, parse_number
 from ..record import HolderName, Record
 from ..signerset import SignerChooser
 from ..texts import Text, text
-from .access import officer_id, require_institution, require_writer, unit_of_work
+from .access import officer_id, require_custody, require_institution, require_open_writer, unit_of_work
 from .appendixsigning import sign_with_diploma
 from .audit import append_event, holder_reference
 from .batchissue import BatchResult as BatchResult  # re-exported: the batch issue's result
@@ -47,8 +48,9 @@ from .batchissue import (
     load_candidates,
     open_batch,
 )
-from .blanks import BlankReservation, choose_blank_series, mark_blank_used, reserve_blank
+from .blanks import BlankReservation, blank_kind_for, choose_blank_series, mark_blank_used, reserve_blank
 from .models import (
+    REISSUABLE_ANNULMENTS,
     BlankRange,
     Counter,
     Document,
@@ -232,14 +234,15 @@ def lock_document(session: Session, *, officer: Officer, series: str, number: st
     Raises:
         RecordError: a malformed series or number.
         NotFoundError: no such document.
-        ForbiddenError: a document of another institution than the officer's.
+        ForbiddenError: not the officer's institution's to change (`access.require_custody`: archives of closed ones).
     """
     series, number = normalize_series(series), parse_number(number)
     document = session.exec(select(Document).where(Document.series == series, Document.number == number)
                             .with_for_update().execution_options(populate_existing=True)).first()
     if document is None:
         raise NotFoundError(text("v_doc_not_found", series=series, number=number))
-    require_institution(officer, document.institution_id, what=text("v_what_document", series=series, number=number))
+    require_custody(session, officer, document.institution_id, what=text("v_what_document", series=series,
+                                                                          number=number))
     return document
 
 
@@ -306,13 +309,14 @@ def insert_document(session: Session, document: Document, *, what: Text) -> Docu
 
 
 def take_number(session: Session, *, doc_type_code: str, institution_id: int, blank_series: str | None,
-                blank_number: str | None, fallback_series: str | None = None
+                blank_number: str | None, fallback_series: str | None = None, honours: bool = False
                 ) -> tuple[str, str, BlankReservation | None]:
-    """(series, number, blank reservation or None) for a new document of this type, in the open transaction.
+    """(series, number, blank reservation or None) for a new document of this type, in the open transaction; a
+    blank of the document's kind (`blanks.blank_kind_for`: honours -> the red blank, seed 000 Rules item 8).
 
     Raises:
         RecordError: an unknown type, or a series or blank given for a service-numbered type.
-        StockError: no free blank (of the series), or several series to choose from.
+        StockError: no free blank (of the series, of the kind), a given blank of another kind, or several series.
     """
     doc_type = get_document_type(doc_type_code)
     if doc_type is None:
@@ -322,9 +326,11 @@ def take_number(session: Session, *, doc_type_code: str, institution_id: int, bl
         if blank_number is not None or blank_series not in (None, doc_type.series):
             raise RecordError(text("v_service_numbered", doc_type=doc_type.code))
         return doc_type.series, allocate_number(session=session, series=doc_type.series), None
-    series = choose_blank_series(session, institution_id=institution_id, preferred=blank_series,
-                                  fallback=fallback_series)
-    reservation = reserve_blank(session=session, institution_id=institution_id, series=series, number=blank_number)
+    kind = blank_kind_for(doc_type=doc_type.code, honours=honours).value
+    series = choose_blank_series(session, institution_id=institution_id, preferred=blank_series, kind=kind,
+                                 fallback=fallback_series)
+    reservation = reserve_blank(session=session, institution_id=institution_id, series=series, number=blank_number,
+                                kind=kind)
     return series, reservation.number, reservation
 
 
@@ -360,7 +366,7 @@ def issue_document(*, session: Session, officer: Officer, graduate_id: int, sign
         RecordError, OverBudgetError: the record breaks the schema or the QR size budget.
         NoSignerInScopeError: no active document signer may sign the series for the institution; nothing stored.
     """
-    require_writer(officer)
+    require_open_writer(session, officer)
     with unit_of_work(session):
         graduate = session.get(Graduate, graduate_id)
         if graduate is None:
@@ -385,7 +391,8 @@ def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Ho
     assert graduate.id is not None
     series, number, reservation = take_number(session, doc_type_code=graduate.doc_type,
                                                institution_id=graduate.institution_id,
-                                               blank_series=blank_series, blank_number=blank_number)
+                                               blank_series=blank_series, blank_number=blank_number,
+                                               honours=graduate.honours)
     record = Record(doc_type=graduate.doc_type, series=series, number=number,
                     holder=HolderName(holder.surname, holder.name, holder.patronymic),
                     institution_bin=institution_bin, award_date=graduate.award_date, programme=graduate.programme,
@@ -413,8 +420,9 @@ def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Ho
 
 
 def _original_of(session: Session, graduate_id: int) -> Document | None:
-    return session.exec(select(Document).where(Document.graduate_id == graduate_id,
-                                               col(Document.original_id).is_(None))).first()
+    """The graduate's original, unless annulled as issued in error or spoiled (`REISSUABLE_ANNULMENTS`)."""
+    return session.exec(select(Document).where(Document.graduate_id == graduate_id, col(Document.original_id).is_(
+        None), or_(col(Document.annul_kind).is_(None), col(Document.annul_kind).not_in(REISSUABLE_ANNULMENTS)))).first()
 
 
 # ----------------------------------------------------------------------------- batches
@@ -450,7 +458,7 @@ def issue_group(*, session: Session, officer: Officer, group: str, idempotency_k
         StockError, RecordError, OverBudgetError: from `issue_document`; documents issued before stay issued
             and a retry with the same key continues after them.
     """
-    require_writer(officer)
+    require_open_writer(session, officer)
     key = refuse_iin_in_text(idempotency_key.strip(), field="idempotency_key")
     if not 1 <= len(key) <= 128:
         raise RecordError(text("v_idempotency_key", field="idempotency key"))
@@ -504,8 +512,8 @@ def _issue_singly(session: Session, *, officer: Officer, graduate_ids: list[int]
             try:
                 with unit_of_work(session):
                     _issue(session, officer=officer, graduate=graduate, holder=holder, institution_bin=institution_bin,
-                           signer=signer, base_url=base_url, at=at, blank_series=blank_series, blank_number=None,
-                           batch_id=batch_id)
+                           signer=signer, base_url=base_url, at=at, blank_number=None, batch_id=batch_id,
+                           blank_series=None if graduate.honours else blank_series)  # honours: red blanks' series
                 issued += 1
             except ConflictError:  # a concurrent run of the same batch issued it first
                 if _original_of(session, graduate_id) is None:

@@ -1,17 +1,15 @@
-"""The administrators' API (the ministry): institutions, officer accounts, partners, tokens, signers, trust list.
-
-Every route needs the `admin` scope, held by administrator accounts only (`verify admins add`).
+"""The administrators' API (the ministry; every route needs the `admin` scope of administrator accounts, `verify
+admins add`): institutions, officer accounts, partners, tokens, signers, trust list.
 
 | route                                          | does                                                          |
 |------------------------------------------------|---------------------------------------------------------------|
-| POST /api/v1/admin/institutions                | register a college or university (201), and its signer when   |
-|                                                | VERIFY_SIGNER_PER_INSTITUTION is on (production default)       |
+| POST /api/v1/admin/institutions                | register an institution (201) [and its signer: see below]     |
 | POST /api/v1/admin/institutions/{bin}/signer   | create or rotate the institution's own document signer        |
 | GET /api/v1/admin/institutions                 | all institutions                                              |
+| POST /api/v1/admin/institutions/{bin}/close    | mark it closed; name the archive that keeps its records       |
 | POST /api/v1/admin/officers                    | open an officer account with its password (201)               |
 | GET /api/v1/admin/officers                     | officer accounts (of one institution with ?institution_bin=)  |
-| POST /api/v1/admin/officers/{username}/disable | disable: its sessions end and its tokens are revoked at once  |
-| POST /api/v1/admin/officers/{username}/enable  | enable again (tokens stay revoked)                            |
+| POST /api/v1/admin/officers/{username}/disable | disable (sessions end, tokens revoked); .../enable: again     |
 | POST /api/v1/admin/officers/{username}/password| reset the password; its sessions end (204)                    |
 | POST /api/v1/admin/partners                    | register a partner system (201)                               |
 | GET /api/v1/admin/partners                     | partner systems                                               |
@@ -24,12 +22,12 @@ Every route needs the `admin` scope, held by administrator accounts only (`verif
 | POST /api/v1/admin/signers/{kid}/revoke        | revoke a signer from its compromise time on                   |
 | POST /api/v1/admin/trust-list/publish          | sign a fresh publication (`KeyStore.export`)                  |
 
-Officer accounts are the persons appointed by the head's order (seed 001, item 7). Document signers and the trust
-list follow DESIGN.md, Trust model: rotation keeps old signers for verification; a compromised signer is revoked
-with its compromise time, so records signed before it still verify. A change of the trust list is written by the
-key store (`verify.keystore.KeyStore`) and served at once by this process (`BackOffice.publish_trust_list`); other
-workers take it within VERIFY_TRUST_RELOAD_S. Key-store changes run under an exclusive file lock in the key
-directory, and each is recorded in the audit chain.
+Registering an institution makes its signer when VERIFY_SIGNER_PER_INSTITUTION is on (production default). Officer
+accounts are the persons appointed by the head's order (seed 001, item 7). Signers and the trust list follow
+DESIGN.md, Trust model: rotation keeps old signers; a compromised signer is revoked with its compromise time, so
+records signed before it still verify. The key store (`verify.keystore.KeyStore`) writes a trust list change, this
+process serves it at once (`BackOffice.publish_trust_list`), other workers within VERIFY_TRUST_RELOAD_S. Key-store
+changes run under an exclusive file lock in the key directory; each is recorded in the audit chain.
 """
 
 from __future__ import annotations
@@ -62,6 +60,7 @@ from verify.registry.accounts import (
 )
 from verify.registry.audit import append_event
 from verify.registry.institutions import (
+    close_institution,
     create_institution,
     create_officer,
     get_institution,
@@ -84,6 +83,7 @@ from ..problems.handlers import ProblemError
 from ..problems.openapi import CSRF_FAILED, INVALID, UNAUTHORIZED, problem_responses
 from ..runtime.backoffice import BackOffice
 from .schemas import (
+    CloseRequest,
     DisableRequest,
     InstitutionModel,
     InstitutionRequest,
@@ -119,11 +119,11 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"], route_class=ProblemRo
 
 
 # ----------------------------------------------------------------------------- institutions
-def _institution_model(institution: Institution) -> InstitutionModel:
+def _institution_model(institution: Institution, *, archive_bin: str | None = None) -> InstitutionModel:
     assert institution.id is not None
     return InstitutionModel(id=institution.id, bin=institution.bin, name_kk=institution.name_kk,
                             name_ru=institution.name_ru, name_en=institution.name_en, kind=institution.kind,
-                            region=institution.region)
+                            region=institution.region, closed_on=institution.closed_on, archive_bin=archive_bin)
 
 
 @router.post(
@@ -183,7 +183,30 @@ def all_institutions(identity: Admin, office: BackOfficeDep) -> InstitutionsMode
     with office.readers() as session:
         rows = list_institutions(session=session)
         session.commit()
-    return InstitutionsModel(institutions=[_institution_model(i) for i in rows])
+    bins = {i.id: i.bin for i in rows}
+    return InstitutionsModel(institutions=[_institution_model(i, archive_bin=bins.get(i.archive_id)) for i in rows])
+
+
+@router.post(
+    "/institutions/{bin}/close", summary="Mark an institution closed and name its archive",
+    response_model=InstitutionModel, operation_id="closeInstitution",
+    responses={200: {"description": "Closed: the archive's officers now handle its documents"},
+               **problem_responses(*_COMMON, ("not-found", "no institution with BIN 040140001236"),
+                                   ("conflict", "institution 040140001236 is closed already (since 2026-06-30)"),
+                                   ("invalid-data", "archive_bin: an institution cannot be its own archive"))},
+)
+def close(bin: Annotated[str, Path(pattern=r"^[0-9]{12}$")], body: CloseRequest, identity: Admin,
+          office: BackOfficeDep) -> InstitutionModel:
+    """Seed 000, Rules item 23: when an organisation closes, people turn to the archive that keeps its records.
+
+    From then on the archive's officers read its documents and issue their duplicates, corrections and annulments;
+    its own officers may only read; the verification page of its documents names the day and the archive. Final:
+    a closure is not undone here (the audit log and the transparency log record it).
+    """
+    with office.sessions() as session:
+        institution = close_institution(session=session, bin=bin, archive_bin=body.archive_bin,
+                                        closed_on=body.closed_on, at=utcnow(), actor=identity.actor)
+    return _institution_model(institution, archive_bin=body.archive_bin)
 
 
 # ----------------------------------------------------------------------------- officers

@@ -57,6 +57,17 @@ class InstitutionModel(BaseModel):
     signer_kid: str | None = Field(default=None, description="the kid of the document signer made with it "
                                                               "(VERIFY_SIGNER_PER_INSTITUTION), else null")
     signer_note: str | None = Field(default=None, description="why no signer was made with it, when one was due")
+    closed_on: dt.date | None = Field(default=None, description="the day it closed (seed 000, Rules item 23), or null")
+    archive_bin: str | None = Field(default=None, description="the institution that keeps its records once closed")
+
+
+class CloseRequest(BaseModel):
+    """`POST /api/v1/admin/institutions/{bin}/close`: the day it closed and the archive that keeps its records."""
+
+    model_config = _examples({"archive_bin": "040140001236", "closed_on": "2026-06-30"})
+
+    archive_bin: str = Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$")
+    closed_on: dt.date = Field(description="YYYY-MM-DD; not in the future")
 
 
 class InstitutionsModel(BaseModel):

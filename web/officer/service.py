@@ -38,6 +38,7 @@ from verify.registry.institutions import get_institution
 from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
 from verify.registry.models import Batch, Officer
 from verify.registry.numbering import format_number
+from verify.registry.printing import reprint_on_new_blank
 from verify.texts import text
 
 from ..runtime.backoffice import BackOffice
@@ -407,14 +408,14 @@ def make_correction(office: BackOffice, identity: Identity, *, series: str, numb
 
 
 def annul(office: BackOffice, identity: Identity, *, series: str, number: str, basis: str,
-          at: dt.datetime) -> DocumentDetailModel:
-    """Annul a document in force with its basis (the head only; final)."""
+          at: dt.datetime, kind: str = "order") -> DocumentDetailModel:
+    """Annul a document in force with its basis (the head only; final; `kind` as `annul_document`)."""
     officer = officer_of(identity)
     with office.sessions() as session:
         queries.own_document(session=session, institution_id=officer.institution_id, series=series, number=number)
         session.commit()
         document = annul_document(session=session, officer=officer, series=series, number=number, basis=basis,
-                                  at=at)
+                                  at=at, kind=kind)
         detail = detail_model(queries.document_history(session=session, document=document))
         session.commit()
     return detail
@@ -423,7 +424,7 @@ def annul(office: BackOffice, identity: Identity, *, series: str, number: str, b
 # ----------------------------------------------------------------------------- blanks and audit
 def _stock_line(line: StockLine) -> StockLineModel:
     return StockLineModel(series=line.series, received=line.received, used=line.used,
-                          written_off=line.written_off, free=line.free, next_free=line.next_free)
+                          written_off=line.written_off, free=line.free, next_free=line.next_free, kind=line.kind)
 
 
 def stock(office: BackOffice, identity: Identity) -> StockModel:
@@ -436,15 +437,32 @@ def stock(office: BackOffice, identity: Identity) -> StockModel:
 
 
 def receive_blanks(office: BackOffice, identity: Identity, *, series: str, first: str, last: str,
-                   at: dt.datetime) -> BlankRangeModel:
-    """Record a range of pre-numbered blanks received from the printing house."""
+                   at: dt.datetime, kind: str = "ordinary") -> BlankRangeModel:
+    """Record a range of pre-numbered blanks of one kind (seed 000, Rules item 8) received from the printing house."""
     officer = officer_of(identity)
     with office.sessions() as session:
-        blank_range = add_blank_range(session=session, officer=officer, series=series, first=first, last=last, at=at)
+        blank_range = add_blank_range(session=session, officer=officer, series=series, first=first, last=last, at=at,
+                                      kind=kind)
     assert blank_range.id is not None
     return BlankRangeModel(id=blank_range.id, series=blank_range.series,
                            first=format_number(blank_range.first_number), last=format_number(blank_range.last_number),
-                           size=blank_range.size, received_at=blank_range.received_at)
+                           size=blank_range.size, received_at=blank_range.received_at, kind=blank_range.kind)
+
+
+def reprint(office: BackOffice, identity: Identity, *, series: str, number: str, reason: str,
+            blank_number: str | None, at: dt.datetime) -> DocumentDetailModel:
+    """A blank spoiled while printing: written off, the document reprinted on a new blank (a new number; the
+    spoiled code annulled), `verify.registry.printing.reprint_on_new_blank`."""
+    officer = officer_of(identity)
+    with office.sessions() as session:
+        queries.own_document(session=session, institution_id=officer.institution_id, series=series, number=number)
+        session.commit()
+        document = reprint_on_new_blank(session=session, officer=officer, series=series, number=number,
+                                        reason=reason, signer=office.signer(), base_url=office.base_url, at=at,
+                                        blank_number=blank_number)
+        detail = detail_model(queries.document_history(session=session, document=document))
+        session.commit()
+    return detail
 
 
 def write_off(office: BackOffice, identity: Identity, *, series: str, number: str, reason: str,

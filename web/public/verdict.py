@@ -322,6 +322,11 @@ def _fields(t: Translator, report: VerificationReport) -> list[Row]:
                                                  number=record.duplicate.original_number)))
     fields.append(Row(t("field_institution"), institution.get(t.lang), bin_text) if institution
                   else Row(t("field_institution"), bin_text))
+    closure = report.registry.closure if report.registry is not None else None
+    if closure is not None:  # seed 000, Rules item 23: the holder applies to the archive that keeps its records
+        keeper = closure.archive.get(t.lang) if closure.archive is not None else t("bin_value", bin=closure.archive_bin)
+        fields.append(Row(t("field_closure"), t("closure_value", date=t.date(closure.closed_on), archive=keeper),
+                          t("bin_value", bin=closure.archive_bin)))
     fields.append(_coded(t, t("field_programme"), record.programme))
     if record.qualification:
         fields.append(_coded(t, t("field_qualification"), record.qualification))

@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 
 from ...doctypes import get_document_type
 from ...texts import text
-from ..access import require_institution, require_writer, unit_of_work
+from ..access import require_institution, require_open_writer, unit_of_work
 from ..audit import append_event
 from ..bulk import insert_returning_ids, insert_rows
 from ..models import Document, Graduate, Holder, Institution, InstitutionKind, Officer, metadata
@@ -94,7 +94,7 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
     Raises:
         ForbiddenError: a viewer, or an institution other than the officer's.
     """
-    require_writer(officer)
+    require_open_writer(session, officer)
     assert institution.id is not None
     require_institution(officer, institution.id, what=text("v_what_institution", bin=institution.bin))
     at = at if at is not None else dt.datetime.now(dt.UTC)

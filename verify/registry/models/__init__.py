@@ -33,9 +33,11 @@ from .accounts import Account, AccountKind, ApiToken, AuthSession, Partner, Scop
 from .appendices import DocumentAppendix, GraduateAppendix
 from .audit import AuditEvent, AuditEventBase, AuditHead, RegistryMeta
 from .base import GENESIS_HASH, MAX_NUMBER, NAMING_CONVENTION, RegistryModel, UTCDateTime, metadata, one_of
-from .blanks import Blank, BlankRange, BlankRangeBase, BlankState, Counter
+from .blanks import Blank, BlankKind, BlankRange, BlankRangeBase, BlankState, Counter
 from .credentialoffers import CredentialNonce, CredentialOffer
 from .documents import (
+    REISSUABLE_ANNULMENTS,
+    AnnulmentKind,
     Batch,
     BatchState,
     Document,
@@ -75,8 +77,10 @@ __all__ = [
     "GENESIS_HASH",
     "MAX_NUMBER",
     "NAMING_CONVENTION",
+    "REISSUABLE_ANNULMENTS",
     "Account",
     "AccountKind",
+    "AnnulmentKind",
     "ApiToken",
     "AuditEvent",
     "AuditEventBase",
@@ -85,6 +89,7 @@ __all__ = [
     "Batch",
     "BatchState",
     "Blank",
+    "BlankKind",
     "BlankRange",
     "BlankRangeBase",
     "BlankState",
