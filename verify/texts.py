@@ -180,8 +180,8 @@ ENGLISH: Final[dict[str, str]] = {
         "should begin with the first six digits of the specialty)"),
     "v_imp_qualification_he": "{value} must be 1-{limit} characters of 0-9 and A-Z",
     "v_imp_honours_value": "{value} is not one of true/false, 1/0, yes/no, иә/жоқ, да/нет",
-    "v_imp_honours_false": "is false, but doc_type TVE_HONOURS is the diploma with honours",
-    "v_imp_honours_true": "is true: a TVE diploma with honours has doc_type TVE_HONOURS",
+    "v_imp_honours_false": "is false, but doc_type {doc_type} is the diploma with honours",
+    "v_imp_honours_true": "is true: the diploma with honours of doc_type {doc_type} has doc_type {honours_type}",
     "v_imp_group_iin": "holds an IIN (12 digits with a valid check digit); leave it out",
     "v_imp_group_long": "is {length} characters; at most {limit}",
     "v_imp_birth_differs_registry": ("differs from the birth date this institution registered for this IIN in an "
@@ -420,6 +420,8 @@ ENGLISH: Final[dict[str, str]] = {
         "time {signed_at}"),
     "v_trust_series_scope": "series {series} is outside the signer's scope ({scope})",
     "v_trust_institution_scope": "the institution is outside the signer's scope",
+    # doctypes
+    "v_imp_honours_none": "is true, but doc_type {doc_type} has no form with honours",
 }
 """Every message id of `verify` -> its English template (`str.format` placeholders)."""
 

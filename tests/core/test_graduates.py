@@ -484,6 +484,38 @@ def test_honours_against_doc_type() -> None:
     assert "TVE_HONOURS" in {e.row: e.reason for e in report.errors}[4]
 
 
+def test_post_secondary_honours_is_its_own_type() -> None:
+    """Seed 000, Rules item 5 names "орта білімнен кейінгі білім туралы үздік диплом" as a type of its own: a
+    POST_SECONDARY row marked with honours is sent to POST_SEC_HONOURS, which carries honours and refuses "no"."""
+    post = {"doc_type": "POST_SECONDARY", "programme": "09130100", "qualification": "4S09130103"}
+    report = parse_csv(csv_bytes([
+        good(**post, honours="иә"),
+        good(iin=IIN_B, surname="Мұхамеджанов", **{**post, "doc_type": "POST_SEC_HONOURS"}, honours=""),
+        good(iin=make_iin(dt.date(2004, 1, 9), female=False, serial=1), birth_date="2004-01-09",
+             **{**post, "doc_type": "post_sec_honours"}, honours="жоқ"),
+    ]))
+    assert where(report) == {(2, "honours"), (4, "honours")}
+    reasons = {e.row: e.reason for e in report.errors}
+    assert "POST_SEC_HONOURS" in reasons[2] and "POST_SEC_HONOURS" in reasons[4]
+    assert [(r.doc_type, r.honours) for r in report.rows] == [("POST_SEC_HONOURS", True)]
+
+
+@pytest.mark.parametrize(("programme", "qualification", "honours", "bad"), [
+    ("06130100", "", "", set()),  # a college's specialty
+    ("6B06101", "", "", set()),  # a university's programme
+    ("06130100", "", "иә", {(2, "honours")}),  # the анықтама has no form with honours
+    ("ABC", "", "", {(2, "programme")}),
+])
+def test_certificate_of_incomplete_studies_rows(programme: str, qualification: str, honours: str,
+                                                 bad: set[tuple[int, str]]) -> None:
+    """The анықтама (seed 000, appendix 37) names the specialty studied at any level and needs no qualification."""
+    report = parse_csv(csv_bytes([good(doc_type="INCOMPLETE", programme=programme, qualification=qualification,
+                                       honours=honours)]))
+    assert where(report) == bad
+    if not bad:
+        assert report.rows[0].doc_type == "INCOMPLETE" and report.rows[0].qualification is None
+
+
 @pytest.mark.parametrize(("changes", "column"), [
     ({"surname": "Сейітқали  Ұлы"}, "surname"),
     ({"surname": "Smith1"}, "surname"),
@@ -790,7 +822,8 @@ def test_any_bytes_as_xlsx_give_a_report(data: bytes) -> None:
 
 CYRILLIC = "АӘБВГҒДЕЁЖЗИЙКҚЛМНҢОӨПРСТУҰҮФХҺЦЧШЩЪЫІЬЭЮЯаәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
 NAME = st.lists(st.text(alphabet=CYRILLIC, min_size=1, max_size=7), min_size=1, max_size=2).map("-".join)
-TVE_TYPES = ("TVE", "TVE_HONOURS", "POST_SECONDARY")
+TVE_TYPES = ("TVE", "TVE_HONOURS", "POST_SECONDARY", "POST_SEC_HONOURS")
+HONOURS_TYPES = ("TVE_HONOURS", "POST_SEC_HONOURS")
 HE_PREFIX = {"BD": "6B", "BQ": "6B", "MD": "7M", "MBA": "7M", "CMD": "7M", "PHD": "8D", "DBA": "8D", "PD": "8D"}
 
 
@@ -802,13 +835,16 @@ def graduate(draw: st.DrawFn) -> GraduateRow:
     base = f"{birth:%y%m%d}{century}{serial:04d}"
     digit = check_digit(base)
     assume(digit is not None)
-    doc_type = draw(st.sampled_from(TVE_TYPES + tuple(HE_PREFIX) + ("CPR",)))
+    doc_type = draw(st.sampled_from(TVE_TYPES + tuple(HE_PREFIX) + ("CPR", "INCOMPLETE")))
     digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
     qualification: str | None
     if doc_type in TVE_TYPES:
         programme = "".join(draw(st.lists(digits, min_size=6, max_size=6))) + "00"
         qualification = draw(st.sampled_from("345")) + draw(st.sampled_from("SW")) + programme[:6] + "0" + draw(digits)
-        honours = doc_type == "TVE_HONOURS" or (doc_type == "POST_SECONDARY" and draw(st.booleans()))
+        honours = doc_type in HONOURS_TYPES
+    elif doc_type == "INCOMPLETE":  # the анықтама: a specialty of any level, no qualification, no honours
+        programme = draw(st.sampled_from(["06130100", "6B06101", "7M01501"]))
+        qualification, honours = None, False
     else:
         prefix = HE_PREFIX.get(doc_type) or draw(st.sampled_from(["6B", "7M", "8D"]))
         programme = prefix + "".join(draw(st.lists(digits, min_size=5, max_size=5)))

@@ -91,7 +91,7 @@ def test_names_grades_status_and_never_an_iin() -> None:
     names = [i["identityHash"] for i in subject["identifier"]]
     assert names == ["Әбдірахманова Гүлнұр Серікқызы", "ABDIRAKHMANOVA GULNUR SERIKKYZY"]
     assert subject["achievement"]["achievementType"] == "BachelorDegree"
-    assert subject["achievement"]["name"] == "Bachelor's diploma: Information systems"
+    assert subject["achievement"]["name"] == "Higher education diploma with the degree of Bachelor: Information systems"
     assert [r.get("value") for r in subject["result"][:3]] == ["A", "A-", "B+"]
     assert subject["result"][-1]["resultDescription"].endswith("#gpa")
     assert credential["credentialStatus"] == {

@@ -7,7 +7,8 @@
  * appendix 1.
  */
 
-/** A document type: its payload id (§3 key 2), code, and fixed series (null: the blank carries it, TVE). */
+/** A document type: its payload id (§3 key 2), code, and fixed series (null: the blank carries it, TVE; 'REG': the
+ * registration number of the certificate of incomplete studies, seed 000 appendix 37). */
 export interface DocumentType {
   readonly id: number;
   readonly code: string;
@@ -19,6 +20,8 @@ export const DOCUMENT_TYPES: readonly DocumentType[] = [
   { id: 1, code: 'TVE', series: null },
   { id: 2, code: 'TVE_HONOURS', series: null },
   { id: 3, code: 'POST_SECONDARY', series: null },
+  { id: 4, code: 'POST_SEC_HONOURS', series: null },
+  { id: 5, code: 'INCOMPLETE', series: 'REG' },
   { id: 10, code: 'BD', series: 'BD' },
   { id: 11, code: 'BQ', series: 'BQ' },
   { id: 12, code: 'MD', series: 'MD' },

@@ -72,6 +72,8 @@ _HE_LEVELS: dict[str, tuple[str, ...]] = {
     "PHD": (_DOCTOR,), "DBA": (_DOCTOR,), "PD": (_DOCTOR,),
     "CPR": (_BACHELOR, _MASTER, _DOCTOR),
 }
+#: A college diploma type -> its own type with honours (seed 000, item 5 names both as types of their own).
+_HONOURS_TYPES = {"TVE": "TVE_HONOURS", "POST_SECONDARY": "POST_SEC_HONOURS"}
 _LEVEL_NAMES = {_BACHELOR: "v_level_6B", _MASTER: "v_level_7M", _DOCTOR: "v_level_8D"}  # message ids
 # Letters of a programme code typed in Cyrillic by mistake: 6В06101, 7М01501, 8Д05302.
 _PROGRAMME_LETTERS = str.maketrans({"В": "B", "М": "M", "Д": "D", "в": "B", "м": "M", "д": "D"})
@@ -420,6 +422,11 @@ def _check_programme(c: _Checked, raw: object) -> str | None:
             c.error("programme", text("v_imp_programme_neither", value=_shown(typed)))
             return None
         return code
+    if doc_type.level == "any":  # the анықтама names the specialty of any level (seed 000, appendix 37)
+        if not (is_tve or is_he):
+            c.error("programme", text("v_imp_programme_neither", value=_shown(typed)))
+            return None
+        return code
     if doc_type.level == "tve":
         if not is_tve:
             c.error("programme", text("v_imp_programme_tve", value=_shown(typed), doc_type=doc_type.code))
@@ -483,13 +490,17 @@ def _check_honours(c: _Checked, raw: object) -> bool | None:
     doc_type = c.doc_type
     if doc_type is None:
         return bool(value)
-    if doc_type.code == "TVE_HONOURS":
+    if doc_type.honours:  # TVE_HONOURS, POST_SEC_HONOURS: the honours diplomas of seed 000, item 5
         if value is False:
-            c.error("honours", text("v_imp_honours_false"))
+            c.error("honours", text("v_imp_honours_false", doc_type=doc_type.code))
             return None
         return True
-    if doc_type.code == "TVE" and value:
-        c.error("honours", text("v_imp_honours_true"))
+    if value and doc_type.level != "higher":
+        honours_type = _HONOURS_TYPES.get(doc_type.code)
+        if honours_type is None:  # the анықтама has no honours form
+            c.error("honours", text("v_imp_honours_none", doc_type=doc_type.code))
+        else:
+            c.error("honours", text("v_imp_honours_true", doc_type=doc_type.code, honours_type=honours_type))
         return None
     return bool(value)
 
