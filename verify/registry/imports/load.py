@@ -183,7 +183,7 @@ def _check_kinds(rows: Iterable[GraduateRow], institution: Institution) -> list[
         doc_type = get_document_type(row.doc_type)
         if doc_type is None:
             errors.append(RowError.of(row.row, "doc_type", text("v_imp_doc_type_unknown", doc_type=row.doc_type)))
-        elif doc_type.level != level:
+        elif doc_type.level not in (level, "any"):  # "any": the анықтама, given by every kind (seed 000, app. 37)
             key = "v_imp_doc_type_college" if doc_type.level == "tve" else "v_imp_doc_type_university"
             errors.append(RowError.of(row.row, "doc_type", text(key, doc_type=doc_type.code)))
     return errors
