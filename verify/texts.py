@@ -422,6 +422,12 @@ ENGLISH: Final[dict[str, str]] = {
     "v_trust_institution_scope": "the institution is outside the signer's scope",
     # doctypes
     "v_imp_honours_none": "is true, but doc_type {doc_type} has no form with honours",
+    "v_imp_only_incomplete": "is only for doc_type INCOMPLETE (the certificate of incomplete studies); this row is "
+                             "{doc_type}",
+    "v_imp_text_long": "is {length} characters long; at most {limit}",
+    "v_imp_text_iin": "holds an IIN (12 digits with a valid check digit): it is printed on the certificate; leave "
+                      "it out",
+    "v_imp_studied_order": "is before studied_from",
 }
 """Every message id of `verify` -> its English template (`str.format` placeholders)."""
 

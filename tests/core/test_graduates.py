@@ -42,7 +42,10 @@ from verify.registry.imports.parse import (
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 TODAY = dt.date(2026, 1, 1)
-COLUMNS = tuple(COLUMN_NAMES)  # iin, surname, ..., group: the documented order
+ENDED_COLUMNS = ("studies_ended_reason", "studies_ended_order", "studies_ended_order_date", "studied_from",
+                 "studied_until")  # the анықтама's (seed 000, appendix 37), last in COLUMN_NAMES
+COLUMNS = tuple(c for c in COLUMN_NAMES if c not in ENDED_COLUMNS)  # iin, surname, ..., group: the documented order
+ALL_COLUMNS = COLUMNS + ENDED_COLUMNS
 KINDS = ("college", "university")
 EXAMPLE_XLSX = (EXAMPLES / "graduates-college.xlsx").read_bytes()
 
@@ -84,12 +87,12 @@ def bachelor(**changes: str) -> dict[str, str]:
 
 
 def csv_bytes(rows: Sequence[dict[str, str]], *, header: Sequence[str] = COLUMNS, delimiter: str = ",",
-              bom: bool = False) -> bytes:
+              bom: bool = False, columns: Sequence[str] = COLUMNS) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([row.get(column, "") for column in COLUMNS])
+        writer.writerow([row.get(column, "") for column in columns])
     return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode()
 
 
@@ -500,20 +503,43 @@ def test_post_secondary_honours_is_its_own_type() -> None:
     assert [(r.doc_type, r.honours) for r in report.rows] == [("POST_SEC_HONOURS", True)]
 
 
-@pytest.mark.parametrize(("programme", "qualification", "honours", "bad"), [
-    ("06130100", "", "", set()),  # a college's specialty
-    ("6B06101", "", "", set()),  # a university's programme
-    ("06130100", "", "иә", {(2, "honours")}),  # the анықтама has no form with honours
-    ("ABC", "", "", {(2, "programme")}),
+ENDED = {"studies_ended_reason": "өз қалауы бойынша", "studies_ended_order": "45-к",
+         "studies_ended_order_date": "27.11.2025", "studied_from": "2024-09-01", "studied_until": "2025-11-27"}
+
+
+@pytest.mark.parametrize(("changes", "bad"), [
+    ({}, set()),  # a college's specialty, the reason, the order and the period
+    ({"programme": "6B06101"}, set()),  # a university's programme
+    ({"studied_from": "", "studied_until": ""}, set()),  # the period is optional
+    ({"honours": "иә"}, {(2, "honours")}),  # the анықтама has no form with honours
+    ({"programme": "ABC"}, {(2, "programme")}),
+    ({"studies_ended_reason": "", "studies_ended_order_date": ""},
+     {(2, "studies_ended_reason"), (2, "studies_ended_order_date")}),  # required with the анықтама
+    ({"studies_ended_reason": "ш" * 201}, {(2, "studies_ended_reason")}),
+    ({"studies_ended_order": IIN_B}, {(2, "studies_ended_order")}),  # an IIN is never printed
+    ({"studied_from": "2025-12-01"}, {(2, "studied_until")}),  # from after until
+    ({"studies_ended_order_date": "2099-01-01"}, {(2, "studies_ended_order_date")}),  # in the future
 ])
-def test_certificate_of_incomplete_studies_rows(programme: str, qualification: str, honours: str,
-                                                 bad: set[tuple[int, str]]) -> None:
-    """The анықтама (seed 000, appendix 37) names the specialty studied at any level and needs no qualification."""
-    report = parse_csv(csv_bytes([good(doc_type="INCOMPLETE", programme=programme, qualification=qualification,
-                                       honours=honours)]))
+def test_certificate_of_incomplete_studies_rows(changes: dict[str, str], bad: set[tuple[int, str]]) -> None:
+    """The анықтама (seed 000, appendix 37) names the specialty studied at any level, needs no qualification, and
+    says why studies ended: the reason and the order's number and date ("шығарылған себебі, бұйрықтың нөмірі және
+    күні"), with the period of study if given."""
+    row = good(**{"doc_type": "INCOMPLETE", "qualification": "", "honours": "", **ENDED, **changes})
+    report = parse_csv(csv_bytes([row], header=ALL_COLUMNS, columns=ALL_COLUMNS))
     assert where(report) == bad
+    assert IIN_B not in repr(report.errors)
     if not bad:
-        assert report.rows[0].doc_type == "INCOMPLETE" and report.rows[0].qualification is None
+        (parsed,) = report.rows
+        assert (parsed.doc_type, parsed.qualification) == ("INCOMPLETE", None)
+        assert (parsed.studies_ended_reason, parsed.studies_ended_order, parsed.studies_ended_order_date) == (
+            "өз қалауы бойынша", "45-к", dt.date(2025, 11, 27))
+
+
+def test_studies_ended_columns_belong_to_the_certificate_alone() -> None:
+    report = parse_csv(csv_bytes([good(studies_ended_reason="өз қалауы бойынша", studied_from="2021-09-01")],
+                                 header=ALL_COLUMNS, columns=ALL_COLUMNS))
+    assert where(report) == {(2, "studies_ended_reason"), (2, "studied_from")}
+    assert "INCOMPLETE" in report.errors[0].reason
 
 
 @pytest.mark.parametrize(("changes", "column"), [
@@ -838,6 +864,7 @@ def graduate(draw: st.DrawFn) -> GraduateRow:
     doc_type = draw(st.sampled_from(TVE_TYPES + tuple(HE_PREFIX) + ("CPR", "INCOMPLETE")))
     digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
     qualification: str | None
+    ended: dict[str, object] = {}
     if doc_type in TVE_TYPES:
         programme = "".join(draw(st.lists(digits, min_size=6, max_size=6))) + "00"
         qualification = draw(st.sampled_from("345")) + draw(st.sampled_from("SW")) + programme[:6] + "0" + draw(digits)
@@ -845,6 +872,12 @@ def graduate(draw: st.DrawFn) -> GraduateRow:
     elif doc_type == "INCOMPLETE":  # the анықтама: a specialty of any level, no qualification, no honours
         programme = draw(st.sampled_from(["06130100", "6B06101", "7M01501"]))
         qualification, honours = None, False
+        start, end = sorted(draw(st.lists(st.dates(dt.date(2000, 1, 1), TODAY), min_size=2, max_size=2)))
+        ended = {"studies_ended_reason": draw(st.text(alphabet=CYRILLIC + " -", min_size=1, max_size=200)
+                                              .map(str.strip).filter(bool)),
+                 "studies_ended_order": draw(st.text(alphabet="0123456789-кКп", min_size=1, max_size=8)),
+                 "studies_ended_order_date": end, "studied_from": draw(st.none() | st.just(start)),
+                 "studied_until": draw(st.none() | st.just(end))}
     else:
         prefix = HE_PREFIX.get(doc_type) or draw(st.sampled_from(["6B", "7M", "8D"]))
         programme = prefix + "".join(draw(st.lists(digits, min_size=5, max_size=5)))
@@ -859,7 +892,7 @@ def graduate(draw: st.DrawFn) -> GraduateRow:
         row=0, iin=base + str(digit), surname=surname, name=name, patronymic=patronymic,
         birth_date=birth, doc_type=doc_type, programme=programme, qualification=qualification, honours=honours,
         award_date=draw(st.dates(max(earliest, dt.date(1990, 1, 1)), TODAY)),
-        group=draw(st.text(alphabet=CYRILLIC + "0123456789-", min_size=1, max_size=32)),
+        group=draw(st.text(alphabet=CYRILLIC + "0123456789-", min_size=1, max_size=32)), **ended,  # type: ignore[arg-type]
     )
 
 
@@ -881,8 +914,11 @@ def test_valid_rows_round_trip_through_csv(graduates: list[GraduateRow], delimit
         "birth_date": date(g.birth_date), "doc_type": g.doc_type, "programme": g.programme,
         "qualification": g.qualification or "", "honours": honours_words[0] if g.honours else honours_words[1],
         "award_date": date(g.award_date), "group": g.group,
+        "studies_ended_reason": g.studies_ended_reason or "", "studies_ended_order": g.studies_ended_order or "",
+        **{c: "" if getattr(g, c) is None else date(getattr(g, c))
+           for c in ("studies_ended_order_date", "studied_from", "studied_until")},
     } for g in graduates]
-    report = parse_csv(csv_bytes(rows, delimiter=delimiter, bom=bom))
+    report = parse_csv(csv_bytes(rows, header=ALL_COLUMNS, columns=ALL_COLUMNS, delimiter=delimiter, bom=bom))
     assert report.errors == ()
     assert report.warnings == ()
     expected = tuple(dataclasses.replace(g, row=i) for i, g in enumerate(graduates, start=2))

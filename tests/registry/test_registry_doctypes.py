@@ -2,27 +2,39 @@
 
 * revision 0004_doctypes brings a registry of revision 0003 to the types and names of `verify.doctypes` (new types
   inserted, every name written as the seeds have it, the REG counter);
-* the certificate for one who did not finish (анықтама, seed 000 appendix 37) is imported, numbered from the
-  register (series REG, 0000001, 0000002, ...), signed, verifies VALID, and is found by its registration number and
-  the surname, as a person types them;
+* the certificate for one who did not finish (анықтама, seed 000 appendix 37) is imported with why its studies
+  ended (kept on the graduate for its signed annex), numbered from the register (series REG, 0000001, 0000002,
+  ...), signed, verifies VALID, and is found by its registration number and the surname, as a person types them;
 * a post-secondary diploma with honours (seed 000, Rules item 5) consumes a blank and carries honours.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 from alembic import command
 from sqlalchemy import text
 from support.world import BASE_URL, World, graduate_id_of, issue_row, later, row
 
+from verify.appendix import StudiesEnded
 from verify.doctypes import DOCUMENT_TYPES, get_document_type
 from verify.registry.blanks import add_blank_range
 from verify.registry.db import alembic_config, head_revision, make_engine, sqlite_path, upgrade_database
 from verify.registry.documents import find_printed, get_revision, issue_document, record_of
+from verify.registry.imports.parse import GraduateRow
+from verify.registry.models import Graduate
 from verify.verifier import VALID
 
+ENDED = {"studies_ended_reason": "өз қалауы бойынша", "studies_ended_order": "45-к",
+         "studies_ended_order_date": dt.date(2026, 2, 27), "studied_from": dt.date(2024, 9, 1),
+         "studied_until": dt.date(2026, 2, 27)}
 
-def incomplete_row(n: int, **kwargs: object) -> object:
-    return row(n, doc_type="INCOMPLETE", programme="06130100", group="ПО-21", **kwargs)  # type: ignore[arg-type]
+
+def incomplete_row(n: int, **kwargs: object) -> GraduateRow:
+    """An анықтама's row with why studies ended (seed 000, appendix 37)."""
+    return dataclasses.replace(row(n, doc_type="INCOMPLETE", programme="06130100", group="ПО-21",
+                                   **kwargs), **ENDED)  # type: ignore[arg-type]
 
 
 def test_upgrade_from_0003_adds_the_types_and_writes_the_seeds_names(empty_url: str) -> None:
@@ -69,6 +81,12 @@ def test_the_certificate_of_incomplete_studies_is_registered_and_found_by_its_re
         session.commit()
     assert found is not None and found.document_id == first.id
     assert missed is None  # the registration number of another person
+    with world.session() as session:  # why studies ended is kept for the certificate's signed annex
+        graduate = session.get(Graduate, first.graduate_id)
+        assert graduate is not None
+        assert graduate.studies_ended() == StudiesEnded("өз қалауы бойынша", "45-к", dt.date(2026, 2, 27),
+                                                        dt.date(2024, 9, 1), dt.date(2026, 2, 27))
+        session.commit()
 
 
 def test_a_post_secondary_diploma_with_honours_consumes_a_blank(world: World) -> None:

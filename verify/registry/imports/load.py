@@ -42,6 +42,8 @@ from .rows import ROW_COLUMN, GraduateRow, ParseReport, RowError
 
 _LEVEL_OF_KIND = {InstitutionKind.COLLEGE.value: "tve", InstitutionKind.UNIVERSITY.value: "higher"}
 _CHUNK = 500
+#: The анықтама's columns (seed 000, appendix 37), kept on its graduate row for its signed annex.
+_ENDED = ("studies_ended_reason", "studies_ended_order", "studies_ended_order_date", "studied_from", "studied_until")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class ImportResult:
     def changed(self) -> bool:
         """Whether anything was written."""
         return bool(self.holders_created or self.holders_updated or self.graduates_created or self.graduates_updated)
+
 
 
 def import_graduates(*, session: Session, report: ParseReport, institution: Institution, officer: Officer,
@@ -145,11 +148,14 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
             key = (holder.id, row.doc_type, row.programme)
             graduate = graduates.get(key)
             values: dict[str, object] = {"qualification": row.qualification, "honours": row.honours,
-                                         "award_date": row.award_date, "study_group": row.group}
+                                         "award_date": row.award_date, "study_group": row.group,
+                                         **{name: getattr(row, name) for name in _ENDED}}
             if graduate is None:
                 graduate = Graduate(holder_id=holder.id, institution_id=institution.id, doc_type=row.doc_type,
                                     programme=row.programme, qualification=row.qualification, honours=row.honours,
                                     award_date=row.award_date, study_group=row.group, created_at=at)
+                for name in _ENDED:
+                    setattr(graduate, name, getattr(row, name))
                 session.add(graduate)
                 graduates[key] = graduate
                 counts["graduates_created"] += 1

@@ -30,6 +30,11 @@ award_date      yes       Берілген күні, Дата выдачи      
 group           yes       Топ, Группа                                       1-32 characters (study group or cohort)
 ==============  ========  ================================================  ==========================================
 
+The certificate of incomplete studies (doc_type INCOMPLETE, the анықтама of seed 000 appendix 37) takes five more
+columns, each refused with any other type: studies_ended_reason (Шығарылған себебі, Причина отчисления: 1-200
+characters), studies_ended_order (Бұйрықтың нөмірі, Номер приказа: 1-32 characters) and studies_ended_order_date
+(Бұйрықтың күні, Дата приказа), required with it; studied_from and studied_until (the period of study), optional.
+
 The full name is surname, name and patronymic "if any", next to the IIN, as on the forms of seed 000,
 appendix 1 ("Тегі, аты, әкесінің аты (болған жағдайда) және ЖСН"); names follow the rules of
 `verify.record.HolderName`, with its length caps (`MAX_SURNAME_CHARS`, `MAX_GIVEN_NAME_CHARS`,

@@ -4,7 +4,9 @@
   `INCOMPLETE` (the анықтама of seed 000, appendix 37, numbered by the registry in the series "REG"), with a
   counter at 0 for "REG";
 * writes every type's Kazakh, Russian and English names as `verify.doctypes` has them now (the Kazakh ones exactly
-  as seed 000 items 4-5 and seed 001 item 7 write them: CMD is "магистр дипломына куәлік").
+  as seed 000 items 4-5 and seed 001 item 7 write them: CMD is "магистр дипломына куәлік");
+* adds to `graduates` why and when an анықтама's holder's studies ended (reason, the order's number and date, the
+  period of study: seed 000 appendix 37), all nullable.
 
 The rows come from `verify.doctypes.DOCUMENT_TYPES` (revision 0001 seeds only `TYPES_AT_0001`), so a new database
 and an upgraded one hold the same reference data. Downgrade removes the two types (refused by the foreign keys once
@@ -18,6 +20,7 @@ Create Date: 2026-12-07
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -47,8 +50,20 @@ _TYPES = sa.table(
 _COUNTERS = sa.table("counters", sa.column("series", sa.String), sa.column("last", sa.Integer))
 
 
+_GRADUATE_COLUMNS: tuple[tuple[str, sa.types.TypeEngine[Any]], ...] = (
+    ("studies_ended_reason", sa.String(length=200)),
+    ("studies_ended_order", sa.String(length=32)),
+    ("studies_ended_order_date", sa.Date()),
+    ("studied_from", sa.Date()),
+    ("studied_until", sa.Date()),
+)
+
+
 def upgrade() -> None:
-    """Insert the new types (and the REG counter) and write every type's names."""
+    """Insert the new types (and the REG counter), write every type's names, add the graduates' columns."""
+    with op.batch_alter_table("graduates") as batch:
+        for name, type_ in _GRADUATE_COLUMNS:
+            batch.add_column(sa.Column(name, type_, nullable=True))
     bind = op.get_bind()
     present = set(bind.execute(sa.select(_TYPES.c.code)).scalars())
     for t in DOCUMENT_TYPES:
@@ -64,7 +79,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Remove the two types and the REG counter (the names stay as they are)."""
+    """Remove the graduates' columns, the two types and the REG counter (the names stay as they are)."""
     bind = op.get_bind()
     bind.execute(_COUNTERS.delete().where(_COUNTERS.c.series == INCOMPLETE_SERIES))
     bind.execute(_TYPES.delete().where(_TYPES.c.code.in_(NEW_TYPES)))
+    with op.batch_alter_table("graduates") as batch:
+        for name, _type in reversed(_GRADUATE_COLUMNS):
+            batch.drop_column(name)
