@@ -100,3 +100,14 @@ def test_the_partner_api_gives_the_latin_name(make_client: MakeClient, world: Wo
     assert document.holder_latin.model_dump() == {"surname": "ABDIRAKHMANOVA", "name": "GULNUR",
                                                   "patronymic": "SERIKKYZY", "full_name": LATIN}
     assert document.record["holder"]["surname"] == "Әбдірахманова"  # the signed record keeps the Cyrillic
+
+
+@pytest.mark.parametrize(("lang", "programme"), [("kk", "6B06101 — Ақпараттық жүйелер"),
+                                                 ("ru", "6B06101 — Информационные системы"),
+                                                 ("en", "6B06101 — Information systems")])
+def test_the_programme_is_shown_with_its_classifier_name_in_the_page_s_language(client: TestClient, world: World,
+                                                                                lang: str, programme: str) -> None:
+    graduate = row(2)
+    CORPUS.iins.add(graduate.iin)
+    _, revision = issue_row(world, graduate)
+    assert f"<dd>{programme}</dd>" in _page(client, _link(revision.qr_text), lang)

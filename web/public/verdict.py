@@ -298,10 +298,11 @@ def _changes(t: Translator, report: VerificationReport) -> list[Change]:
 
 
 def _coded(t: Translator, label: str, code: str) -> Row:
-    """A programme or qualification: the classifier's name in the page's language with the code beside it, as the
-    insert prints them (`verify.demo.reference.classifier_name`); the bare code when the name is not known."""
+    """A programme or qualification: the code and the classifier's name in the page's language beside it
+    ("6B06101 — Information systems"), as the insert prints them (`verify.demo.reference.classifier_name`); the
+    bare code when the name is not known."""
     name = classifier_name(code, t.lang)
-    return Row(label, name, code) if name else Row(label, code)
+    return Row(label, f"{code} — {name}") if name else Row(label, code)
 
 
 def _latin(record: Record) -> str:
