@@ -2,7 +2,8 @@
  * The record of format version 1 (docs/FORMAT.md §3) and its field rules, as `verify/record.py`,
  * `verify/identifiers.py` and `verify/doctypes.py` check them. Pure functions, no I/O.
  *
- * Sources: series and seven-digit numbers, seed 000 Rules item 17 and seed 001 item 7; the BIN
+ * Sources: series, seed 000 Rules item 17 and seed 001 item 7; seven-digit numbers, the blank rule of seed 000
+ * Rules item 17, kept for the higher-education series, for which seed 001 item 7 sets no width; the BIN
  * check digit, the published algorithm of the national registers of IIN and BIN; names, seed 000
  * appendix 1.
  */
@@ -156,7 +157,8 @@ export function normalizeSeries(value: string): string {
 }
 
 /**
- * A document number: exactly seven ASCII digits, leading zeros kept (seed 000, Rules item 17).
+ * A document number: exactly seven ASCII digits, leading zeros kept (the blank rule of seed 000, Rules item 17;
+ * seed 001 item 7 sets no width for the higher-education series, which keep seven digits by choice).
  *
  * @throws RecordError - anything else.
  */
