@@ -111,3 +111,14 @@ def test_the_programme_is_shown_with_its_classifier_name_in_the_page_s_language(
     CORPUS.iins.add(graduate.iin)
     _, revision = issue_row(world, graduate)
     assert f"<dd>{programme}</dd>" in _page(client, _link(revision.qr_text), lang)
+
+
+@pytest.mark.parametrize(("lang", "hint"), [
+    ("kk", "REG деп жазып, оның тіркеу нөмірін енгізіңіз"),
+    ("ru", "введите REG и её регистрационный номер"),
+    ("en", "type REG and its registration number"),
+])
+def test_the_lookup_form_tells_how_to_find_a_certificate_without_a_series(client: TestClient, lang: str,
+                                                                          hint: str) -> None:
+    page = _page(client, "/scan", lang)
+    assert hint in page.split('id="lookup-incomplete"', 1)[1].split("</p>", 1)[0]
