@@ -5,18 +5,23 @@ API (SQLite registry of the web tests).
   Cyrillic one; the Kazakh and Russian pages do not; the lookup still matches only the Cyrillic surname;
 * the certificate for one who did not finish (анықтама, seed 000 appendix 37) shows its registration number and
   issue date, not a series and an award, and is found by the lookup form by that number;
-* the partner API gives `holder_latin` beside the signed record.
+* the partner API gives `holder_latin` beside the signed record;
+* the officer's console imports an анықтама's row with why studies ended and names its registration number;
+* a programme reads "6B06101 — Information systems" in the page's language.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from support.leaks import CORPUS
-from support.web import STAFF_SETTINGS, MakeClient, bearer, https, partner_token
-from support.world import World, issue_row, row
+from support.web import PASSWORD, STAFF_SETTINGS, MakeClient, bearer, give_password, https, partner_token
+from support.world import BASE_URL, World, graduate_id_of, issue_row, later, row
 
 from verify.doctypes import get_document_type
+from verify.registry.documents import issue_document
 from web.partner.schemas import PartnerDocumentsModel
 
 LATIN = "ABDIRAKHMANOVA GULNUR SERIKKYZY"  # Әбдірахманова Гүлнұр Серікқызы: Ә->A, і->I, х->KH, ү->U, ұ->U, қ->K, ы->Y
@@ -122,3 +127,42 @@ def test_the_lookup_form_tells_how_to_find_a_certificate_without_a_series(client
                                                                           hint: str) -> None:
     page = _page(client, "/scan", lang)
     assert hint in page.split('id="lookup-incomplete"', 1)[1].split("</p>", 1)[0]
+
+
+def _hidden(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]+)"', html) or re.search(rf'value="([^"]+)" name="{name}"', html)
+    assert found is not None, f"no {name} in the page"
+    return found.group(1)
+
+
+def test_the_console_imports_the_certificate_and_names_its_registration_number(make_client: MakeClient,
+                                                                               world: World) -> None:
+    """Through the officer's console: an import file with the анықтама's columns (docs/IMPORT.md), then its page
+    says "Регистрационный номер" (seed 000 appendix 37: "Тіркеу нөмірі"), not a series and number."""
+    give_password(world, world.col_issuer)
+    client = https(make_client(**STAFF_SETTINGS))
+    token = _hidden(client.get("/console/login").text, "login_token")
+    signed_in = client.post("/console/session", data={"username": world.col_issuer.username, "password": PASSWORD,
+                                                      "login_token": token}, follow_redirects=False)
+    assert signed_in.status_code == 303, signed_in.text
+    csrf = _hidden(client.get("/console").text, "csrf_token")
+    graduate = row(2, doc_type="INCOMPLETE", programme="06130100", group="ПО-21")
+    CORPUS.iins.add(graduate.iin)
+    header = ("iin,surname,name,patronymic,birth_date,doc_type,programme,group,award_date,studies_ended_reason,"
+              "Номер приказа,Бұйрықтың күні,studied_from\n")
+    line = (f"{graduate.iin},{graduate.surname},{graduate.name},{graduate.patronymic},{graduate.birth_date},"
+            "INCOMPLETE,06130100,ПО-21,2026-03-02,по собственному желанию,45-к,27.02.2026,2024-09-01\n")
+    answer = client.post("/console/import", data={"csrf_token": csrf},
+                         files={"file": ("graduates.csv", (header + line).encode(), "text/csv")})
+    assert answer.status_code == 200 and 'id="import-result"' in answer.text, answer.text[:3000]
+    stored = world.scalar("SELECT studies_ended_reason || ' ' || studies_ended_order FROM graduates "
+                          "WHERE doc_type = 'INCOMPLETE'")
+    assert stored == "по собственному желанию 45-к"
+    with world.session() as session:
+        document = issue_document(session=session, officer=world.col_issuer,
+                                  graduate_id=graduate_id_of(world, graduate, world.college), signer=world.signer,
+                                  base_url=BASE_URL, at=later(1))
+        session.commit()
+    shown = client.get(f"/console/documents/REG/{document.number}", headers={"Accept-Language": "ru"})
+    assert shown.status_code == 200, shown.text[:2000]
+    assert f"<dt>Регистрационный номер</dt><dd>{document.number}</dd>" in shown.text

@@ -325,10 +325,7 @@ def _fields(t: Translator, report: VerificationReport) -> list[Row]:
     if t.lang == "en" and (latin := _latin(record)):  # a reader abroad: the passport's Latin letters (issue 17)
         fields.append(Row(t("field_holder_latin"), latin, t("holder_latin_note")))
     fields.append(Row(t("field_doc_type"), t.doc_type_name(record.doc_type)))
-    if doc_type is not None and doc_type.number_label is not None:  # the анықтама's registration number
-        fields.append(Row(doc_type.number_label[t.lang], record.number))
-    else:
-        fields.append(Row(t("field_series_number"), f"{record.series} {record.number}"))
+    fields.append(Row(*t.number_term(record.doc_type, record.series, record.number)))  # the анықтама: its reg. No.
     if record.duplicate is not None:
         fields.append(Row(t("field_duplicate"), t("duplicate_value", n=record.duplicate.duplicate_no,
                                                  series=record.duplicate.original_series,
