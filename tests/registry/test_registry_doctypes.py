@@ -21,7 +21,7 @@ from verify.appendix import StudiesEnded
 from verify.doctypes import DOCUMENT_TYPES, get_document_type
 from verify.registry.blanks import add_blank_range
 from verify.registry.db import alembic_config, head_revision, make_engine, sqlite_path, upgrade_database
-from verify.registry.documents import find_printed, get_revision, issue_document, record_of
+from verify.registry.documents import find_printed, get_revision, issue_document, issue_group, record_of
 from verify.registry.imports.parse import GraduateRow
 from verify.registry.models import Graduate
 from verify.verifier import VALID
@@ -33,8 +33,8 @@ ENDED = {"studies_ended_reason": "өз қалауы бойынша", "studies_en
 
 def incomplete_row(n: int, **kwargs: object) -> GraduateRow:
     """An анықтама's row with why studies ended (seed 000, appendix 37)."""
-    return dataclasses.replace(row(n, doc_type="INCOMPLETE", programme="06130100", group="ПО-21",
-                                   **kwargs), **ENDED)  # type: ignore[arg-type]
+    fields = {"doc_type": "INCOMPLETE", "programme": "06130100", "group": "ПО-21", **kwargs}
+    return dataclasses.replace(row(n, **fields), **ENDED)  # type: ignore[arg-type]
 
 
 def test_upgrade_from_0003_adds_the_types_and_writes_the_seeds_names(empty_url: str) -> None:
@@ -106,3 +106,21 @@ def test_a_post_secondary_diploma_with_honours_consumes_a_blank(world: World) ->
     assert world.verifier().check(revision.qr_text, at=later(2)).verdict == VALID
     doc_type = get_document_type("POST_SEC_HONOURS")
     assert doc_type is not None and doc_type.honours
+
+
+def test_a_group_of_certificates_is_issued_in_one_batch(world: World) -> None:
+    """`verify issue --group`: the анықтама's group takes registration numbers in a row, mixed with none of the
+    blank-numbered or higher-education series."""
+    graduates = tuple(incomplete_row(n, surname=surname, group="ШЫҚ-1")
+                      for n, surname in ((2, "Әбдірахманова"), (3, "Сейітова"), (4, "Жұмабекова")))
+    world.import_rows(graduates)
+    with world.session() as session:
+        result = issue_group(session=session, officer=world.uni_issuer, group="ШЫҚ-1", idempotency_key="reg-batch",
+                             signer=world.signer, base_url=BASE_URL, at=later(1))
+        session.commit()
+    assert result.issued == 3
+    with world.engine.connect() as connection:
+        numbers = list(connection.execute(text("SELECT number FROM documents WHERE series = 'REG' ORDER BY number"))
+                       .scalars())
+        connection.rollback()
+    assert numbers == ["0000001", "0000002", "0000003"]
