@@ -20,6 +20,7 @@ are rows of the issue's list (issue 17); the seeds give no form for them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -28,10 +29,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum
 from typing import Any
 
+from .doctypes import INCOMPLETE_SERIES
 from .errors import RecordError
 from .grades import Grade, to_decimal
-from .identifiers import normalize_series, validate_bin, validate_number
-from .record import MAX_DUPLICATE_NO, MAX_REVISION
+from .identifiers import normalize_series, refuse_iin_in_text, validate_bin, validate_number
+from .record import EARLIEST_AWARD_DATE, MAX_DUPLICATE_NO, MAX_REVISION
 
 MAX_ITEMS = 200
 MAX_ITEM_NAME_CHARS = 200
@@ -41,6 +43,8 @@ MAX_CREDITS = Decimal(300)
 LANGUAGES = ("kk", "ru", "en")
 GPA_TOLERANCE = Decimal("0.01")
 _CODE_RE = re.compile(r"^[0-9A-Za-zА-ЯЁӘҒҚҢӨҰҮҺІа-яёәғқңөұүһі][0-9A-Za-zА-ЯЁӘҒҚҢӨҰҮҺІа-яёәғқңөұүһі .\-/]{0,23}$")
+MAX_REASON_CHARS = 200
+MAX_ORDER_NUMBER_CHARS = 32
 _TENTH = Decimal("0.1")
 _HUNDREDTH = Decimal("0.01")
 
@@ -174,6 +178,80 @@ class AppendixItem:
 
 
 @dataclass(frozen=True, slots=True)
+class StudiesEnded:
+    """Why and when the studies of an анықтама's holder ended (seed 000, appendix 37, annex 2: "шығарылды
+    (шығарылған себебі, бұйрықтың нөмірі және күні)", expelled: the reason, the order's number and date; the form's
+    "20__ жылғы «__» ... 20__ жылғы «__» ... дейін ОҚЫДЫ", studied from ... until ...).
+
+    Printed under the annex's grade table, so it is signed with the appendix (docs/FORMAT.md §10.3 key 10); only
+    the appendix of an анықтама (series `verify.doctypes.INCOMPLETE_SERIES`) carries it, and that one must.
+
+    Attributes:
+        reason: the reason studies ended, as the order words it (1-200 characters, `check_text`; never an IIN).
+        order_number: the number of the head's order (1-32 characters, `check_text`; never an IIN).
+        order_date: the order's date (from 1900-01-01).
+        studied_from, studied_until: the period of study printed on the form, each optional; from <= until.
+
+    Raises:
+        RecordError: a field that breaks these rules (`IinInTextError` for an IIN in the text).
+    """
+
+    reason: str
+    order_number: str
+    order_date: dt.date
+    studied_from: dt.date | None = None
+    studied_until: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        refuse_iin_in_text(check_text(self.reason, label="studies ended: reason", limit=MAX_REASON_CHARS),
+                           field="studies_ended.reason")
+        refuse_iin_in_text(check_text(self.order_number, label="studies ended: order number",
+                                      limit=MAX_ORDER_NUMBER_CHARS), field="studies_ended.order_number")
+        for label, day in (("order date", self.order_date), ("studied from", self.studied_from),
+                           ("studied until", self.studied_until)):
+            if day is not None and (type(day) is not dt.date or day < EARLIEST_AWARD_DATE):
+                raise RecordError(f"studies ended: {label} must be a date from {EARLIEST_AWARD_DATE}")
+        if self.studied_from is not None and self.studied_until is not None \
+                and self.studied_from > self.studied_until:
+            raise RecordError("studies ended: studied from must not be after studied until")
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form: reason, order_number, order_date and the period's ends given (ISO dates)."""
+        out: dict[str, Any] = {"reason": self.reason, "order_number": self.order_number,
+                               "order_date": self.order_date.isoformat()}
+        if self.studied_from is not None:
+            out["studied_from"] = self.studied_from.isoformat()
+        if self.studied_until is not None:
+            out["studied_until"] = self.studied_until.isoformat()
+        return out
+
+    @classmethod
+    def from_json(cls, data: object) -> StudiesEnded:
+        """Build from the shape of `to_json`.
+
+        Raises:
+            RecordError: a missing, unknown or invalid member.
+        """
+        members = {"reason", "order_number", "order_date", "studied_from", "studied_until"}
+        if not isinstance(data, dict) or set(data) - members \
+                or not {"reason", "order_number", "order_date"} <= set(data):
+            raise RecordError("studies_ended: an object with reason, order_number, order_date and optionally "
+                              "studied_from, studied_until")
+
+        def day(name: str) -> Any:
+            value = data.get(name)
+            if value is None:
+                return None
+            try:
+                return dt.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise RecordError(f"studies_ended: {name} must be a date YYYY-MM-DD") from None
+
+        return cls(reason=data["reason"], order_number=data["order_number"], order_date=day("order_date"),
+                   studied_from=day("studied_from"), studied_until=day("studied_until"))
+
+
+@dataclass(frozen=True, slots=True)
 class DiplomaRef:
     """The diploma an appendix belongs to: one signed revision of one document.
 
@@ -244,6 +322,8 @@ class Appendix:
         totals: the totals printed, or None.
         revision: 1, +1 for each correction of the appendix alone (seed 000, appendix 38: corrections).
         duplicate_no: N for a duplicate of the appendix issued alone (seed 000, Rules appendix 5), else None.
+        studies_ended: `StudiesEnded`, required for the appendix of an анықтама (the main document's series is
+            `verify.doctypes.INCOMPLETE_SERIES`, seed 000 appendix 37) and refused for any other.
 
     Raises:
         RecordError: any rule broken; the message names the row ("item 3: ...").
@@ -255,6 +335,7 @@ class Appendix:
     totals: Totals | None = None
     revision: int = 1
     duplicate_no: int | None = None
+    studies_ended: StudiesEnded | None = None
     _computed: Totals = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -271,6 +352,11 @@ class Appendix:
         if self.duplicate_no is not None and (type(self.duplicate_no) is not int
                                               or not 1 <= self.duplicate_no <= MAX_DUPLICATE_NO):
             raise RecordError(f"appendix: duplicate number must be 1..{MAX_DUPLICATE_NO}")
+        if self.studies_ended is not None and not isinstance(self.studies_ended, StudiesEnded):
+            raise RecordError("appendix: studies_ended must be a StudiesEnded")
+        if (self.diploma.series == INCOMPLETE_SERIES) != (self.studies_ended is not None):
+            raise RecordError(f"appendix: studies_ended is given with, and only with, the appendix of an анықтама "
+                              f"(series {INCOMPLETE_SERIES}, seed 000 appendix 37)")
         computed = _compute_totals(self.items)
         object.__setattr__(self, "_computed", computed)
         if self.totals is not None:
@@ -302,6 +388,8 @@ class Appendix:
             out["duplicate_no"] = self.duplicate_no
         if self.totals is not None:
             out["totals"] = self.totals.to_json()
+        if self.studies_ended is not None:
+            out["studies_ended"] = self.studies_ended.to_json()
         return out
 
     @classmethod
@@ -313,11 +401,11 @@ class Appendix:
         """
         if not isinstance(data, dict):
             raise RecordError("appendix: must be an object")
-        allowed = {"diploma", "institution_bin", "revision", "items", "duplicate_no", "totals"}
+        allowed = {"diploma", "institution_bin", "revision", "items", "duplicate_no", "totals", "studies_ended"}
         if unknown := set(data) - allowed:
             raise RecordError(f"appendix: unknown member(s) {', '.join(sorted(unknown))}")
         try:
-            dip, items, totals = data["diploma"], data["items"], data.get("totals")
+            dip, items, totals, ended = data["diploma"], data["items"], data.get("totals"), data.get("studies_ended")
             if not isinstance(dip, dict) or set(dip) != {"series", "number", "revision", "payload_sha256"}:
                 raise RecordError("appendix: diploma must have series, number, revision and payload_sha256")
             if not isinstance(items, list):
@@ -337,6 +425,7 @@ class Appendix:
                 institution_bin=data["institution_bin"], items=tuple(parsed),
                 totals=None if totals is None else _totals_from_json(totals),
                 revision=data.get("revision", 1), duplicate_no=data.get("duplicate_no"),
+                studies_ended=None if ended is None else StudiesEnded.from_json(ended),
             )
         except KeyError as exc:
             raise RecordError(f"appendix: missing member {exc.args[0]}") from None

@@ -24,7 +24,7 @@ from typing import Any
 import cbor2
 
 from . import codec
-from .appendix import LANGUAGES, Appendix, AppendixItem, DiplomaRef, ItemKind, Totals
+from .appendix import LANGUAGES, Appendix, AppendixItem, DiplomaRef, ItemKind, StudiesEnded, Totals
 from .errors import AppendixFormatError, CoseStructureError, RecordError
 from .grades import Grade
 from .keys import Signer
@@ -38,11 +38,14 @@ MAX_APPENDIX_COSE_BYTES = MAX_APPENDIX_PAYLOAD_BYTES + 256
 
 K_FORMAT, K_DIPLOMA, K_DIPLOMA_SHA256, K_BIN, K_ITEMS, K_TOTALS, K_REVISION, K_DUPLICATE, K_SIGNED_AT = \
     1, 2, 3, 4, 5, 6, 7, 8, 9
+K_STUDIES_ENDED = 10  # the анықтама's reason, order and period (seed 000, appendix 37)
 REQUIRED = frozenset({K_FORMAT, K_DIPLOMA, K_DIPLOMA_SHA256, K_BIN, K_ITEMS, K_SIGNED_AT})
-OPTIONAL = frozenset({K_TOTALS, K_REVISION, K_DUPLICATE})
+OPTIONAL = frozenset({K_TOTALS, K_REVISION, K_DUPLICATE, K_STUDIES_ENDED})
 I_KIND, I_NAMES, I_GRADE, I_HOURS, I_CREDITS, I_CODE = 1, 2, 3, 4, 5, 6
 G_LETTER, G_POINTS, G_PERCENT, G_FIVE, G_PASSED = 1, 2, 3, 4, 5
 T_HOURS, T_CREDITS, T_GPA = 1, 2, 3
+E_REASON, E_ORDER_NUMBER, E_ORDER_DATE, E_FROM, E_UNTIL = 1, 2, 3, 4, 5
+_DATE_EPOCH = dt.date(1970, 1, 1)
 LANGUAGE_KEYS = {"kk": 1, "ru": 2, "en": 3}
 _LANGUAGE_OF = {v: k for k, v in LANGUAGE_KEYS.items()}
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -144,6 +147,10 @@ def encode_appendix_payload(appendix: Appendix, signed_at: dt.datetime) -> bytes
         payload[K_REVISION] = appendix.revision
     if appendix.duplicate_no is not None:
         payload[K_DUPLICATE] = appendix.duplicate_no
+    if (ended := appendix.studies_ended) is not None:
+        days = {E_ORDER_DATE: ended.order_date, E_FROM: ended.studied_from, E_UNTIL: ended.studied_until}
+        payload[K_STUDIES_ENDED] = {E_REASON: ended.reason, E_ORDER_NUMBER: ended.order_number,
+                                    **{k: (d - _DATE_EPOCH).days for k, d in days.items() if d is not None}}
     data = cbor2.dumps(payload, canonical=True)
     if len(data) > MAX_APPENDIX_PAYLOAD_BYTES:
         raise RecordError(f"appendix: the payload is {len(data)} bytes, over the cap of {MAX_APPENDIX_PAYLOAD_BYTES}")
@@ -198,6 +205,21 @@ def _decode_item(value: Any, index: int) -> AppendixItem:
     )
 
 
+def _decode_studies_ended(value: Any) -> StudiesEnded:
+    e = _map(value, "studies ended", frozenset({E_REASON, E_ORDER_NUMBER, E_ORDER_DATE, E_FROM, E_UNTIL}),
+             frozenset({E_REASON, E_ORDER_NUMBER, E_ORDER_DATE}))
+    if type(e[E_REASON]) is not str or type(e[E_ORDER_NUMBER]) is not str:
+        raise AppendixFormatError("appendix payload: studies ended reason and order number must be text")
+
+    def day(key: int, label: str) -> dt.date | None:
+        return None if key not in e else _DATE_EPOCH + dt.timedelta(days=_uint(e[key], label, 0, 100_000))
+
+    order_date = day(E_ORDER_DATE, "studies ended order date")
+    assert order_date is not None
+    return StudiesEnded(reason=e[E_REASON], order_number=e[E_ORDER_NUMBER], order_date=order_date,
+                        studied_from=day(E_FROM, "studied from"), studied_until=day(E_UNTIL, "studied until"))
+
+
 def decode_appendix_payload(data: bytes) -> tuple[Appendix, dt.datetime]:
     """Decode and validate a signed appendix payload strictly. Only call it after the signature verified.
 
@@ -235,11 +257,12 @@ def decode_appendix_payload(data: bytes) -> tuple[Appendix, dt.datetime]:
                             Decimal(_uint(t[T_CREDITS], "total credits", 1, 600_000)) / 10,
                             gpa=None if T_GPA not in t else Decimal(_uint(t[T_GPA], "gpa", 0, 400)) / 100)
         items = tuple(_decode_item(v, i) for i, v in enumerate(m[K_ITEMS], start=1))
+        ended = None if K_STUDIES_ENDED not in m else _decode_studies_ended(m[K_STUDIES_ENDED])
         appendix = Appendix(
             diploma=DiplomaRef(diploma[0], diploma[1], diploma[2], m[K_DIPLOMA_SHA256]),
             institution_bin=f"{bin_value:012d}", items=items, totals=totals,
             revision=m.get(K_REVISION, 1), duplicate_no=None if K_DUPLICATE not in m else
-            _uint(m[K_DUPLICATE], "duplicate number", 1, 99),
+            _uint(m[K_DUPLICATE], "duplicate number", 1, 99), studies_ended=ended,
         )
     except RecordError as exc:
         raise AppendixFormatError(f"appendix payload: {exc.message}") from None

@@ -32,9 +32,11 @@ from .trust import SignerEntry
 LANGUAGES = ("kk", "ru", "en")
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"  # VCDM 2.0 §4.3
 
-#: The Open Badges 3.0 achievement type of each document type (OB 3.0 AchievementType vocabulary).
+#: The Open Badges 3.0 achievement type of each document type (OB 3.0 AchievementType vocabulary); the анықтама of
+#: one who did not finish (seed 000 appendix 37) is a "Certificate", not a "CertificateOfCompletion".
 ACHIEVEMENT_TYPES: dict[str, str] = {
-    "TVE": "Diploma", "TVE_HONOURS": "Diploma", "POST_SECONDARY": "Diploma",
+    "TVE": "Diploma", "TVE_HONOURS": "Diploma", "POST_SECONDARY": "Diploma", "POST_SEC_HONOURS": "Diploma",
+    "INCOMPLETE": "Certificate",
     "BD": "BachelorDegree", "BQ": "Degree", "MD": "MasterDegree", "MBA": "MasterDegree",
     "DBA": "ProfessionalDoctorate", "PD": "ProfessionalDoctorate", "PHD": "ResearchDoctorate",
     "CMD": "Certificate", "CPR": "Certificate",

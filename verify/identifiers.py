@@ -9,7 +9,9 @@ Sources:
       (the published algorithm of the national registers of IIN and BIN).
     * IIN layout: YYMMDD, then a century-and-sex digit (1/2: 1800s, 3/4: 1900s, 5/6: 2000s;
       odd male, even female), then four serial digits and the check digit.
-    * Series and seven-digit numbers: seed 000, Rules item 17; seed 001, item 7.
+    * Series: seed 000, Rules item 17 (blanks); seed 001, item 7 (the higher-education series).
+    * Seven-digit numbers: the blank rule of seed 000, Rules item 17; seed 001 item 7 sets no width for the
+      higher-education series, which the registry numbers with seven digits too (our choice).
 """
 
 from __future__ import annotations
@@ -146,7 +148,10 @@ def normalize_series(value: str) -> str:
 
 
 def validate_number(value: str) -> str:
-    """A document number: exactly seven ASCII digits, leading zeros kept (seed 000, Rules item 17).
+    """A document number: exactly seven ASCII digits, leading zeros kept.
+
+    Seven digits is the blank rule of seed 000, Rules item 17; seed 001 item 7 sets no width for the
+    higher-education series, which keep seven digits here (our choice, `verify.doctypes.NUMBER_WIDTH`).
 
     Raises:
         RecordError: anything else.

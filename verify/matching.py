@@ -47,7 +47,8 @@ _FOLD: Final = str.maketrans({**KAZAKH_TO_RUSSIAN, **LATIN_TO_CYRILLIC,
                               "\u2212": "-"})
 _SERIES: Final = str.maketrans(SERIES_SOUNDS)
 NUMBER_DIGITS: Final = 7
-"""A document number has seven digits (seed 000, Rules item 17)."""
+"""A document number has seven digits (the blank rule of seed 000, Rules item 17; kept for the higher-education
+series, for which seed 001 item 7 sets no width: `verify.doctypes.NUMBER_WIDTH`)."""
 _GROUPED_NUMBER: Final = re.compile(r"[0-9]+(?:(?:\s+|\s*-\s*)[0-9]+)*")
 
 

@@ -182,8 +182,8 @@ ENGLISH: Final[dict[str, str]] = {
         "should begin with the first six digits of the specialty)"),
     "v_imp_qualification_he": "{value} must be 1-{limit} characters of 0-9 and A-Z",
     "v_imp_honours_value": "{value} is not one of true/false, 1/0, yes/no, иә/жоқ, да/нет",
-    "v_imp_honours_false": "is false, but doc_type TVE_HONOURS is the diploma with honours",
-    "v_imp_honours_true": "is true: a TVE diploma with honours has doc_type TVE_HONOURS",
+    "v_imp_honours_false": "is false, but doc_type {doc_type} is the diploma with honours",
+    "v_imp_honours_true": "is true: the diploma with honours of doc_type {doc_type} has doc_type {honours_type}",
     "v_imp_group_iin": "holds an IIN (12 digits with a valid check digit); leave it out",
     "v_imp_group_long": "is {length} characters; at most {limit}",
     "v_imp_birth_differs_registry": ("differs from the birth date this institution registered for this IIN in an "
@@ -472,6 +472,14 @@ ENGLISH: Final[dict[str, str]] = {
         "printed on a blank {wanted} (seed 000, item 8)"),
     "v_no_free_blanks_kind": ("no free blanks {wanted} in this institution's stock: "
         "record the blanks of that kind received"),
+    # doctypes
+    "v_imp_honours_none": "is true, but doc_type {doc_type} has no form with honours",
+    "v_imp_only_incomplete": "is only for doc_type INCOMPLETE (the certificate of incomplete studies); this row is "
+                             "{doc_type}",
+    "v_imp_text_long": "is {length} characters long; at most {limit}",
+    "v_imp_text_iin": "holds an IIN (12 digits with a valid check digit): it is printed on the certificate; leave "
+                      "it out",
+    "v_imp_studied_order": "is before studied_from",
 }
 """Every message id of `verify` -> its English template (`str.format` placeholders)."""
 

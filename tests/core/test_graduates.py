@@ -42,7 +42,10 @@ from verify.registry.imports.parse import (
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 TODAY = dt.date(2026, 1, 1)
-COLUMNS = tuple(COLUMN_NAMES)  # iin, surname, ..., group: the documented order
+ENDED_COLUMNS = ("studies_ended_reason", "studies_ended_order", "studies_ended_order_date", "studied_from",
+                 "studied_until")  # the анықтама's (seed 000, appendix 37), last in COLUMN_NAMES
+COLUMNS = tuple(c for c in COLUMN_NAMES if c not in ENDED_COLUMNS)  # iin, surname, ..., group: the documented order
+ALL_COLUMNS = COLUMNS + ENDED_COLUMNS
 KINDS = ("college", "university")
 EXAMPLE_XLSX = (EXAMPLES / "graduates-college.xlsx").read_bytes()
 
@@ -84,12 +87,12 @@ def bachelor(**changes: str) -> dict[str, str]:
 
 
 def csv_bytes(rows: Sequence[dict[str, str]], *, header: Sequence[str] = COLUMNS, delimiter: str = ",",
-              bom: bool = False) -> bytes:
+              bom: bool = False, columns: Sequence[str] = COLUMNS) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([row.get(column, "") for column in COLUMNS])
+        writer.writerow([row.get(column, "") for column in columns])
     return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode()
 
 
@@ -484,6 +487,61 @@ def test_honours_against_doc_type() -> None:
     assert "TVE_HONOURS" in {e.row: e.reason for e in report.errors}[4]
 
 
+def test_post_secondary_honours_is_its_own_type() -> None:
+    """Seed 000, Rules item 5 names "орта білімнен кейінгі білім туралы үздік диплом" as a type of its own: a
+    POST_SECONDARY row marked with honours is sent to POST_SEC_HONOURS, which carries honours and refuses "no"."""
+    post = {"doc_type": "POST_SECONDARY", "programme": "09130100", "qualification": "4S09130103"}
+    report = parse_csv(csv_bytes([
+        good(**post, honours="иә"),
+        good(iin=IIN_B, surname="Мұхамеджанов", **{**post, "doc_type": "POST_SEC_HONOURS"}, honours=""),
+        good(iin=make_iin(dt.date(2004, 1, 9), female=False, serial=1), birth_date="2004-01-09",
+             **{**post, "doc_type": "post_sec_honours"}, honours="жоқ"),
+    ]))
+    assert where(report) == {(2, "honours"), (4, "honours")}
+    reasons = {e.row: e.reason for e in report.errors}
+    assert "POST_SEC_HONOURS" in reasons[2] and "POST_SEC_HONOURS" in reasons[4]
+    assert [(r.doc_type, r.honours) for r in report.rows] == [("POST_SEC_HONOURS", True)]
+
+
+ENDED = {"studies_ended_reason": "өз қалауы бойынша", "studies_ended_order": "45-к",
+         "studies_ended_order_date": "27.11.2025", "studied_from": "2024-09-01", "studied_until": "2025-11-27"}
+
+
+@pytest.mark.parametrize(("changes", "bad"), [
+    ({}, set()),  # a college's specialty, the reason, the order and the period
+    ({"programme": "6B06101"}, set()),  # a university's programme
+    ({"studied_from": "", "studied_until": ""}, set()),  # the period is optional
+    ({"honours": "иә"}, {(2, "honours")}),  # the анықтама has no form with honours
+    ({"programme": "ABC"}, {(2, "programme")}),
+    ({"studies_ended_reason": "", "studies_ended_order_date": ""},
+     {(2, "studies_ended_reason"), (2, "studies_ended_order_date")}),  # required with the анықтама
+    ({"studies_ended_reason": "ш" * 201}, {(2, "studies_ended_reason")}),
+    ({"studies_ended_order": IIN_B}, {(2, "studies_ended_order")}),  # an IIN is never printed
+    ({"studied_from": "2025-12-01"}, {(2, "studied_until")}),  # from after until
+    ({"studies_ended_order_date": "2099-01-01"}, {(2, "studies_ended_order_date")}),  # in the future
+])
+def test_certificate_of_incomplete_studies_rows(changes: dict[str, str], bad: set[tuple[int, str]]) -> None:
+    """The анықтама (seed 000, appendix 37) names the specialty studied at any level, needs no qualification, and
+    says why studies ended: the reason and the order's number and date ("шығарылған себебі, бұйрықтың нөмірі және
+    күні"), with the period of study if given."""
+    row = good(**{"doc_type": "INCOMPLETE", "qualification": "", "honours": "", **ENDED, **changes})
+    report = parse_csv(csv_bytes([row], header=ALL_COLUMNS, columns=ALL_COLUMNS))
+    assert where(report) == bad
+    assert IIN_B not in repr(report.errors)
+    if not bad:
+        (parsed,) = report.rows
+        assert (parsed.doc_type, parsed.qualification) == ("INCOMPLETE", None)
+        assert (parsed.studies_ended_reason, parsed.studies_ended_order, parsed.studies_ended_order_date) == (
+            "өз қалауы бойынша", "45-к", dt.date(2025, 11, 27))
+
+
+def test_studies_ended_columns_belong_to_the_certificate_alone() -> None:
+    report = parse_csv(csv_bytes([good(studies_ended_reason="өз қалауы бойынша", studied_from="2021-09-01")],
+                                 header=ALL_COLUMNS, columns=ALL_COLUMNS))
+    assert where(report) == {(2, "studies_ended_reason"), (2, "studied_from")}
+    assert "INCOMPLETE" in report.errors[0].reason
+
+
 @pytest.mark.parametrize(("changes", "column"), [
     ({"surname": "Сейітқали  Ұлы"}, "surname"),
     ({"surname": "Smith1"}, "surname"),
@@ -790,7 +848,8 @@ def test_any_bytes_as_xlsx_give_a_report(data: bytes) -> None:
 
 CYRILLIC = "АӘБВГҒДЕЁЖЗИЙКҚЛМНҢОӨПРСТУҰҮФХҺЦЧШЩЪЫІЬЭЮЯаәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
 NAME = st.lists(st.text(alphabet=CYRILLIC, min_size=1, max_size=7), min_size=1, max_size=2).map("-".join)
-TVE_TYPES = ("TVE", "TVE_HONOURS", "POST_SECONDARY")
+TVE_TYPES = ("TVE", "TVE_HONOURS", "POST_SECONDARY", "POST_SEC_HONOURS")
+HONOURS_TYPES = ("TVE_HONOURS", "POST_SEC_HONOURS")
 HE_PREFIX = {"BD": "6B", "BQ": "6B", "MD": "7M", "MBA": "7M", "CMD": "7M", "PHD": "8D", "DBA": "8D", "PD": "8D"}
 
 
@@ -802,13 +861,23 @@ def graduate(draw: st.DrawFn) -> GraduateRow:
     base = f"{birth:%y%m%d}{century}{serial:04d}"
     digit = check_digit(base)
     assume(digit is not None)
-    doc_type = draw(st.sampled_from(TVE_TYPES + tuple(HE_PREFIX) + ("CPR",)))
+    doc_type = draw(st.sampled_from(TVE_TYPES + tuple(HE_PREFIX) + ("CPR", "INCOMPLETE")))
     digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
     qualification: str | None
+    ended: dict[str, object] = {}
     if doc_type in TVE_TYPES:
         programme = "".join(draw(st.lists(digits, min_size=6, max_size=6))) + "00"
         qualification = draw(st.sampled_from("345")) + draw(st.sampled_from("SW")) + programme[:6] + "0" + draw(digits)
-        honours = doc_type == "TVE_HONOURS" or (doc_type == "POST_SECONDARY" and draw(st.booleans()))
+        honours = doc_type in HONOURS_TYPES
+    elif doc_type == "INCOMPLETE":  # the анықтама: a specialty of any level, no qualification, no honours
+        programme = draw(st.sampled_from(["06130100", "6B06101", "7M01501"]))
+        qualification, honours = None, False
+        start, end = sorted(draw(st.lists(st.dates(dt.date(2000, 1, 1), TODAY), min_size=2, max_size=2)))
+        ended = {"studies_ended_reason": draw(st.text(alphabet=CYRILLIC + " -", min_size=1, max_size=200)
+                                              .map(str.strip).filter(bool)),
+                 "studies_ended_order": draw(st.text(alphabet="0123456789-кКп", min_size=1, max_size=8)),
+                 "studies_ended_order_date": end, "studied_from": draw(st.none() | st.just(start)),
+                 "studied_until": draw(st.none() | st.just(end))}
     else:
         prefix = HE_PREFIX.get(doc_type) or draw(st.sampled_from(["6B", "7M", "8D"]))
         programme = prefix + "".join(draw(st.lists(digits, min_size=5, max_size=5)))
@@ -823,7 +892,7 @@ def graduate(draw: st.DrawFn) -> GraduateRow:
         row=0, iin=base + str(digit), surname=surname, name=name, patronymic=patronymic,
         birth_date=birth, doc_type=doc_type, programme=programme, qualification=qualification, honours=honours,
         award_date=draw(st.dates(max(earliest, dt.date(1990, 1, 1)), TODAY)),
-        group=draw(st.text(alphabet=CYRILLIC + "0123456789-", min_size=1, max_size=32)),
+        group=draw(st.text(alphabet=CYRILLIC + "0123456789-", min_size=1, max_size=32)), **ended,  # type: ignore[arg-type]
     )
 
 
@@ -845,8 +914,11 @@ def test_valid_rows_round_trip_through_csv(graduates: list[GraduateRow], delimit
         "birth_date": date(g.birth_date), "doc_type": g.doc_type, "programme": g.programme,
         "qualification": g.qualification or "", "honours": honours_words[0] if g.honours else honours_words[1],
         "award_date": date(g.award_date), "group": g.group,
+        "studies_ended_reason": g.studies_ended_reason or "", "studies_ended_order": g.studies_ended_order or "",
+        **{c: "" if getattr(g, c) is None else date(getattr(g, c))
+           for c in ("studies_ended_order_date", "studied_from", "studied_until")},
     } for g in graduates]
-    report = parse_csv(csv_bytes(rows, delimiter=delimiter, bom=bom))
+    report = parse_csv(csv_bytes(rows, header=ALL_COLUMNS, columns=ALL_COLUMNS, delimiter=delimiter, bom=bom))
     assert report.errors == ()
     assert report.warnings == ()
     expected = tuple(dataclasses.replace(g, row=i) for i, g in enumerate(graduates, start=2))

@@ -41,7 +41,7 @@ from verify.record import (
 from verify.registry.imports.parse import parse_graduates
 
 TODAY = dt.date(2026, 11, 21)
-COLLEGE_TYPES = {"TVE", "TVE_HONOURS", "POST_SECONDARY"}
+COLLEGE_TYPES = {"TVE", "TVE_HONOURS", "POST_SECONDARY", "POST_SEC_HONOURS"}
 UNIVERSITY_TYPES = {"BD", "MD", "MBA", "PHD"}
 
 REPO = Path(__file__).resolve().parents[2]
@@ -143,7 +143,7 @@ def test_codes_have_their_real_formats(data: SampleData) -> None:
             assert TVE_SPECIALTY_RE.match(g.programme)
             assert g.qualification is not None and TVE_QUALIFICATION_RE.match(g.qualification)
             assert g.qualification[2:8] == g.programme[:6]
-            assert g.honours == (g.doc_type == "TVE_HONOURS") or g.doc_type == "POST_SECONDARY"
+            assert g.honours == (g.doc_type in ("TVE_HONOURS", "POST_SEC_HONOURS"))
         else:
             assert HE_PROGRAMME_RE.match(g.programme)
             assert g.qualification is None

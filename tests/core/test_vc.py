@@ -22,7 +22,8 @@ from support.appendixdata import SIGNED_AT, typical_appendix
 from support.keys import INSTITUTION, entry, make_signer, sample_record, trust_list
 
 from verify.bitstring import build_bitstring_status_list, status_of_entry
-from verify.credentials import Issuer, signer_jwk
+from verify.credentials import ACHIEVEMENT_TYPES, Issuer, signer_jwk
+from verify.doctypes import DOCUMENT_TYPES, get_document_type
 from verify.errors import BadSignatureError, CredentialError, RecordError, UnknownSignerError
 from verify.issue import sign_record
 from verify.statuslist import NumberStatus, Successor
@@ -75,6 +76,21 @@ def test_the_credential_validates_against_the_vcdm_2_and_ob_3_schemas(appendix: 
     assert isinstance(OB3, jsonschema.Draft201909Validator) and isinstance(VCDM, jsonschema.Draft202012Validator)
 
 
+@pytest.mark.parametrize("doc_type", [t.code for t in DOCUMENT_TYPES])
+def test_every_document_type_makes_a_valid_credential(doc_type: str) -> None:
+    """Each type of verify.doctypes (the анықтама and post-secondary honours too) has its OB 3.0 achievement type."""
+    found = get_document_type(doc_type)
+    assert found is not None
+    programme = "6B06101" if found.level == "higher" else "06130100"
+    record = sample_record(doc_type=doc_type, series=found.series or "ТКБ", programme=programme,
+                           honours=found.honours)
+    signed = sign_record(record, signer=EDDSA, base_url=BASE, at=SIGNED_AT)
+    credential = build_diploma_credential(signed, issuer=ISSUER, base_url=BASE)
+    VCDM.validate(credential)
+    OB3.validate(credential)
+    assert credential["credentialSubject"]["achievement"]["achievementType"] == ACHIEVEMENT_TYPES[doc_type]
+
+
 def test_the_schemas_refuse_a_broken_credential() -> None:
     for broken in ({k: v for k, v in _credential().items() if k != "validFrom"},
                    {**_credential(), "type": ["VerifiableCredential"]},
@@ -91,7 +107,7 @@ def test_names_grades_status_and_never_an_iin() -> None:
     names = [i["identityHash"] for i in subject["identifier"]]
     assert names == ["Әбдірахманова Гүлнұр Серікқызы", "ABDIRAKHMANOVA GULNUR SERIKKYZY"]
     assert subject["achievement"]["achievementType"] == "BachelorDegree"
-    assert subject["achievement"]["name"] == "Bachelor's diploma: Information systems"
+    assert subject["achievement"]["name"] == "Higher education diploma with the degree of Bachelor: Information systems"
     assert [r.get("value") for r in subject["result"][:3]] == ["A", "A-", "B+"]
     assert subject["result"][-1]["resultDescription"].endswith("#gpa")
     assert credential["credentialStatus"] == {

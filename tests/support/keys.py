@@ -83,7 +83,7 @@ OTHER_ROOT = root_certificate(OTHER_ROOT_KEY, "verify TEST ONLY other root")
 PRODUCTION_ROOT_KEY = ed25519_key("production-like root")
 PRODUCTION_ROOT = root_certificate(PRODUCTION_ROOT_KEY, "verify TEST ONLY production-like root")
 
-ALL_SERIES = frozenset({"BD", "BQ", "MD", "MBA", "DBA", "CMD", "CPR", "PhD", "PD", "ТКБ", "TKB", "ТКБӘ"})
+ALL_SERIES = frozenset({"BD", "BQ", "MD", "MBA", "DBA", "CMD", "CPR", "PhD", "PD", "ТКБ", "TKB", "ТКБӘ", "REG"})
 INSTITUTION = "040140001236"
 OTHER_INSTITUTION = "990340001121"
 

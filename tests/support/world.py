@@ -87,11 +87,12 @@ def row(n: int, *, iin: str | None = None, doc_type: str = "BD", programme: str 
         award: dt.date = dt.date(2026, 6, 30), honours: bool = False, qualification: str | None = None,
         birth: dt.date = dt.date(2004, 5, 12)) -> GraduateRow:
     """A checked graduate row (as `parse_graduates` returns), row number n."""
-    if qualification is None and doc_type in ("TVE", "TVE_HONOURS", "POST_SECONDARY"):
+    if qualification is None and doc_type in ("TVE", "TVE_HONOURS", "POST_SECONDARY", "POST_SEC_HONOURS"):
         qualification = "4S06130103"
     return GraduateRow(row=n, iin=iin or make_iin(birth), surname=surname, name=name, patronymic=patronymic,
                        birth_date=birth, doc_type=doc_type, programme=programme, qualification=qualification,
-                       honours=honours or doc_type == "TVE_HONOURS", award_date=award, group=group)
+                       honours=honours or doc_type in ("TVE_HONOURS", "POST_SEC_HONOURS"), award_date=award,
+                       group=group)
 
 
 def rows(count: int, **kwargs: object) -> tuple[GraduateRow, ...]:

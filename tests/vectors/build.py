@@ -214,6 +214,14 @@ def cases() -> list[Case]:
         valid_case("valid_tve_honours", "TVE diploma with honours, Cyrillic blank series, qualification code",
                    record(doc_type="TVE_HONOURS", series="ТКБ", number="0000001", programme="06130100",
                           qualification="4S06130103", honours=True)),
+        valid_case("valid_post_secondary_honours", "post-secondary diploma with honours, a type of its own "
+                   "(seed 000, Rules item 5)",
+                   record(doc_type="POST_SEC_HONOURS", series="ТКБ", number="0000002", programme="09130100",
+                          qualification="4S09130103", honours=True)),
+        valid_case("valid_incomplete_studies", "certificate (анықтама) for one who did not finish, series REG and "
+                   "its registration number (seed 000, appendix 37)",
+                   record(doc_type="INCOMPLETE", series="REG", number="0000042", programme="06130100",
+                          award_date=dt.date(2026, 3, 2))),
         valid_case("valid_duplicate", "duplicate No. 1 issued instead of the original BD 0012345",
                    record(number="0012399", duplicate=DuplicateOf(1, "BD", "0012345"))),
         valid_case("valid_no_patronymic", "holder without a patronymic (seed 000 appendix 1)",

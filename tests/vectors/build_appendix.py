@@ -28,10 +28,11 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import build  # noqa: E402
-from support.appendixdata import typical_appendix  # noqa: E402
+from support.appendixdata import typical_appendix, typical_items  # noqa: E402
 from support.keys import OTHER_INSTITUTION  # noqa: E402
 
 from verify import codec  # noqa: E402
+from verify.appendix import Appendix, DiplomaRef, StudiesEnded  # noqa: E402
 from verify.appendixcheck import APPENDIX_STEPS  # noqa: E402
 from verify.appendixcodec import encode_appendix_payload, protected_header  # noqa: E402
 from verify.issue import SignedRecord  # noqa: E402
@@ -97,6 +98,13 @@ def cases() -> list[Case]:
     dip = diploma(build.record())
     base = typical_appendix(dip)
     good = sign(base, build.S_EDDSA)
+    certificate = diploma(build.record(doc_type="INCOMPLETE", series="REG", number="0000042", programme="06130100",
+                                       award_date=dt.date(2026, 3, 2)))
+    annex = Appendix(DiplomaRef.of(certificate), certificate.record.institution_bin, typical_items()[:12],
+                     studies_ended=StudiesEnded(reason="өз қалауы бойынша / по собственному желанию",
+                                                order_number="45-к", order_date=dt.date(2026, 2, 27),
+                                                studied_from=dt.date(2024, 9, 1),
+                                                studied_until=dt.date(2026, 2, 27)))
     out = [
         Case("valid_typical_eddsa", "VALID: a bachelor's appendix of 42 rows (subjects, modules, two practices, the "
              "final attestation, the thesis) signed by the diploma's EdDSA document signer", dip.qr_text, good,
@@ -109,6 +117,9 @@ def cases() -> list[Case]:
              typical_appendix(dip, duplicate_no=1).to_json(), VALID),
         Case("valid_other_document_signer", "VALID: another document signer in scope signs the appendix (not the "
              "key that signed the diploma)", dip.qr_text, sign(base, build.S_SHARED_A), base.to_json(), VALID),
+        Case("valid_incomplete_studies_annex", "VALID: the annex of an анықтама (series REG, seed 000 appendix 37): "
+             "its grade table and why studies ended (key 10)", certificate.qr_text, sign(annex, build.S_EDDSA),
+             annex.to_json(), VALID),
         Case("grade_changed_fail", "INVALID: one grade changed (A to B) in the signed payload", dip.qr_text,
              _grade_changed(good), None, expected("kid", "BAD_SIGNATURE", fail="signature")),
         Case("other_diploma_fail", "INVALID: presented with another diploma number", diploma(build.record(

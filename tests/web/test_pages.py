@@ -37,8 +37,13 @@ from web.ui.i18n import CATALOGUE, Translator, check_catalogue, negotiate, parse
 from web.ui.render import SCAN_PAGE_POLICY, STATIC_DIR
 
 LANGS = ("kk", "ru", "en")
-DOC_TYPE_NAMES = {"BD": {"kk": "Бакалавр дипломы", "ru": "Диплом бакалавра", "en": "Bachelor's diploma"},
-                  "MD": {"kk": "Магистр дипломы", "ru": "Диплом магистра", "en": "Master's diploma"}}
+# The Kazakh names as seed 001 item 7 writes them (rows 1 and 3); the Russian and English ones are our translations.
+DOC_TYPE_NAMES = {"BD": {"kk": "Бакалавр дәрежесі берілетін жоғары білім туралы диплом",
+                         "ru": "Диплом о высшем образовании с присуждением степени бакалавра",
+                         "en": "Higher education diploma with the degree of Bachelor"},
+                  "MD": {"kk": "Магистр дәрежесі берілетін жоғары оқу орнынан кейінгі білім туралы диплом",
+                         "ru": "Диплом о послевузовском образовании с присуждением степени магистра",
+                         "en": "Postgraduate education diploma with the degree of Master"}}
 
 
 # ----------------------------------------------------------------------------- reading pages
@@ -614,4 +619,5 @@ def test_the_scan_page_offers_the_fixed_series_when_the_registry_cannot_be_read(
     services = client.app.state.services  # type: ignore[attr-defined]
     services.sessions = session_factory(create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
     page = get_page(client, "/scan", "en")
-    assert {a["value"] for a in page.all("option")} == {"BD", "BQ", "MD", "MBA", "DBA", "CMD", "CPR", "PhD", "PD"}
+    assert {a["value"] for a in page.all("option")} == {"BD", "BQ", "MD", "MBA", "DBA", "CMD", "CPR", "PhD", "PD",
+                                                         "REG"}

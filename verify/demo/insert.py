@@ -226,11 +226,17 @@ def _frame(pen: _Pen) -> None:
                       fill=_GUILLOCHE, width=max(1, pen.px(0.3)))
 
 
+#: The word heading a page (Kazakh, Russian) where it is not "ДИПЛОМ": CMD is a "куәлік" (seed 001 item 7 row 6), CPR
+#: a "сертификат" (row 7), the анықтама a "анықтама" (seed 000 appendix 37); the Russian words are our translations.
+_TITLES: dict[str, tuple[str, str]] = {"CMD": ("КУӘЛІК", "СВИДЕТЕЛЬСТВО"), "CPR": ("СЕРТИФИКАТ", "СЕРТИФИКАТ"),
+                                       "INCOMPLETE": ("АНЫҚТАМА", "СПРАВКА")}
+
+
 def _page(pen: _Pen, fields: InsertFields, *, lang: int, left_mm: float, width_mm: float) -> None:
     """One page: lang 0 = Kazakh (left), 1 = Russian (right); text never enters the QR code's square."""
     doc_type = get_document_type(fields.doc_type)
     names = (doc_type.names["kk"], doc_type.names["ru"]) if doc_type is not None else (fields.doc_type,) * 2
-    title = "СЕРТИФИКАТ" if fields.doc_type in ("CMD", "CPR") else "ДИПЛОМ"
+    title = _TITLES.get(fields.doc_type, ("ДИПЛОМ", "ДИПЛОМ"))[lang]
     y = _TEXT_TOP_MM
     pen.text(left_mm + width_mm / 2, y, _LABELS["country"][lang], pen.font(8.5, bold=True), _FRAME, anchor="ms")
     y += 10.0

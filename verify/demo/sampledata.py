@@ -26,8 +26,8 @@ What is modelled:
   level (TVE about 19, bachelors about 22, masters and doctors older); the IIN is YYMMDD of the birth date, the
   century-and-sex digit (3/4 for the 1900s, 5/6 for the 2000s; odd male, even female), a four-digit serial and the
   check digit, unique in the data set. Each study group has one award date (the commission's decision, June 2026)
-  and 25 graduates at most; about 8 % of TVE diplomas are with honours (TVE_HONOURS), 10-15 % of bachelor and
-  master diplomas.
+  and 25 graduates at most; about 8 % of TVE and post-secondary diplomas are with honours (TVE_HONOURS,
+  POST_SEC_HONOURS), 10-15 % of bachelor and master diplomas.
 * **One typing error** to correct (seed 000 appendix 38): in the first university, the first bachelor with a Kazakh
   letter in the surname is exported with that letter typed as its Russian look-alike ("Жумабаев" for "Жұмабаев");
   `SampleGraduate.intended_surname` keeps the right spelling.
@@ -126,6 +126,9 @@ KAZAKH_LETTERS: Final = "әғқңөұүһі"
 
 _LOOKALIKES: Final = str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухиАГКНОУУХИ")
 _FIXED_TIME: Final = dt.datetime(2026, 7, 1, 9, 0, 0)  # XLSX document properties and zip member times
+
+#: A college diploma type -> its type with honours (seed 000, Rules item 5).
+_HONOURS_TYPE = {"TVE": "TVE_HONOURS", "POST_SECONDARY": "POST_SEC_HONOURS"}
 
 
 # ------------------------------------------------------------------------------------------ records
@@ -380,8 +383,8 @@ def _graduates_of(rng: random.Random, spec: InstitutionSpec, institution: Sample
                 birth = _date_between(rng, *BIRTH_RANGES[programme.doc_type])
                 doc_type = programme.doc_type
                 honours = rng.random() < HONOURS_SHARE[doc_type]
-                if doc_type == "TVE" and honours:
-                    doc_type = "TVE_HONOURS"
+                if honours and doc_type in _HONOURS_TYPE:  # a type of its own (seed 000, Rules item 5)
+                    doc_type = _HONOURS_TYPE[doc_type]
                 qualification = None
                 if programme.qualifications:  # the first is the usual one: 80 %, the others share the rest
                     others = len(programme.qualifications) - 1

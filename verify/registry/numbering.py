@@ -1,7 +1,9 @@
 """Service numbering: a counter row per series, advanced in the transaction that inserts the document.
 
 Higher-education series (BD, BQ, MD, MBA, DBA, CMD, CPR, PhD, PD) are numbered sequentially by
-the ministry's service (seed 001, item 7); numbers are seven digits (seed 000, Rules item 17).
+the ministry's service (seed 001, item 7), and the certificates of incomplete studies (анықтама, seed 000
+appendix 37) take their registration numbers from the series REG the same way. Numbers are seven digits: the
+blank rule of seed 000, Rules item 17, which seed 001 item 7 does not extend to its series (our choice).
 
     UPDATE counters SET last = last + 1 WHERE series = :series RETURNING last
 

@@ -37,11 +37,11 @@ The status of each document is what a verifier would be told now for its current
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Query
 
-from verify import Error
+from verify import Error, Record, latin_name
 from verify.identifiers import validate_iin
 from verify.registry.appendixsigning import appendix_for_revision, appendix_of
 from verify.registry.audit import holder_reference
@@ -57,6 +57,7 @@ from ..problems.handlers import ProblemError
 from ..problems.openapi import INVALID, JSON_ONLY, RATE_LIMITED, TOO_LARGE, UNAUTHORIZED, problem_responses
 from .schemas import (
     PARTNER_DOCUMENT_EXAMPLE,
+    LatinNameModel,
     LogProofModel,
     PartnerAppendixModel,
     PartnerDocumentModel,
@@ -127,7 +128,7 @@ def holder_documents(body: PartnerLookupRequest, identity: PartnerReader, office
             institution_bin=item.institution_bin, state=document.state,  # type: ignore[arg-type]
             status=status.code.value, duplicate_no=document.duplicate_no, revision=revision.revision,
             signed_at=revision.signed_at, kid=revision.kid, cose_base64=base64.b64encode(revision.cose).decode("ascii"),
-            qr_text=revision.qr_text, record=revision.record,
+            qr_text=revision.qr_text, record=revision.record, holder_latin=_latin(revision.record),
             log=None if proof is None else LogProofModel.model_validate(proof.to_json()),
             appendix=None if appendix is None else _appendix_model(appendix)))
     return PartnerDocumentsModel(documents=documents, holder_ref=reference, as_of=at)
@@ -159,3 +160,10 @@ def partner_events(identity: PartnerReader, office: BackOfficeDep,
         last = last_event_id(session)
     cursor = events[-1].id if events else after
     return PartnerEventsModel(events=events, next=cursor, has_more=cursor < last, as_of=at)
+
+
+def _latin(record: dict[str, Any]) -> LatinNameModel:
+    """The Latin letters of a stored record's holder (`verify.translit.latin_name`, issue 17 item 2)."""
+    latin = latin_name(Record.from_json(record).holder)
+    return LatinNameModel(surname=latin.surname, name=latin.name, patronymic=latin.patronymic,
+                          full_name=latin.full_name)

@@ -32,6 +32,8 @@ PARTNER_DOCUMENT_EXAMPLE: Final[dict[str, Any]] = {
     "record": {"doc_type": "BD", "series": "BD", "number": "0000042", "holder": _NAME,
                "institution_bin": "040140001236", "award_date": "2026-06-30", "programme": "6B06101",
                "honours": True, "revision": 1},
+    "holder_latin": {"surname": "ABDIRAKHMANOVA", "name": "GULNUR", "patronymic": "SERIKKYZY",
+                     "full_name": "ABDIRAKHMANOVA GULNUR SERIKKYZY"},
     "log": {"leaf_index": 41, "tree_size": 64,
             "leaf_hash": "9f0e6d3c2b1a09f8e7d6c5b4a3928170f6e5d4c3b2a19080f7e6d5c4b3a29181",
             "proof": ["5e2b...", "a1b2..."], "checkpoint": "v.edu.kz/log\n64\n...\n"}}
@@ -65,6 +67,16 @@ class PartnerAppendixModel(BaseModel):
     five_point_average: float | None = Field(description="the average five-point grade (seed 002 item 61)")
 
 
+class LatinNameModel(BaseModel):
+    """The holder's name in Latin letters as Kazakhstan's passports write it (`verify.translit`: ICAO Doc 9303
+    Part 3, Table B, and the Kazakh letters' plain Latin bases), for readers abroad; never used for matching."""
+
+    surname: str
+    name: str
+    patronymic: str | None
+    full_name: str
+
+
 class PartnerDocumentModel(BaseModel):
     """One document of the holder: the current signed record, its QR text and the registry's status now."""
 
@@ -82,6 +94,8 @@ class PartnerDocumentModel(BaseModel):
     cose_base64: str = Field(description="the tagged COSE_Sign1 bytes (docs/FORMAT.md §4), standard base64")
     qr_text: str
     record: dict[str, Any] = Field(description="the signed record (docs/FORMAT.md §3); never an IIN")
+    holder_latin: LatinNameModel = Field(description="the record's holder in Latin letters (display and exports "
+                                                     "only: a lookup matches the Cyrillic name)")
     log: LogProofModel | None = Field(default=None, description="its transparency log entry and proof; None: not in "
                                                                 "the log (a verifier says NOT_IN_LOG)")
     appendix: PartnerAppendixModel | None = Field(default=None, description="the appendix with the grades, when the "

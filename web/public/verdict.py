@@ -24,9 +24,12 @@ from fastapi.responses import HTMLResponse
 from verify import Record, RegistryStatus, StatusCode, Verdict, VerificationReport
 from verify.appendixcheck import AppendixReport
 from verify.demo.reference import classifier_name
+from verify.doctypes import get_document_type
+from verify.errors import RecordError
 from verify.keys import ALGORITHM_NAMES
 from verify.record import stamp_text
 from verify.texts import text as say
+from verify.translit import latin_name
 from verify.verifier import NOT_CHECKED
 
 from ..problems.handlers import ProblemError
@@ -299,10 +302,20 @@ def _changes(t: Translator, report: VerificationReport) -> list[Change]:
 
 
 def _coded(t: Translator, label: str, code: str) -> Row:
-    """A programme or qualification: the classifier's name in the page's language with the code beside it, as the
-    insert prints them (`verify.demo.reference.classifier_name`); the bare code when the name is not known."""
+    """A programme or qualification: the code and the classifier's name in the page's language beside it
+    ("6B06101 — Information systems"), as the insert prints them (`verify.demo.reference.classifier_name`); the
+    bare code when the name is not known."""
     name = classifier_name(code, t.lang)
-    return Row(label, name, code) if name else Row(label, code)
+    return Row(label, f"{code} — {name}") if name else Row(label, code)
+
+
+def _latin(record: Record) -> str:
+    """The holder's full name in Latin letters (`verify.translit`), or "" for a name outside the record's alphabet
+    (a signed record never holds one; a page must not fail on one)."""
+    try:
+        return latin_name(record.holder).full_name
+    except RecordError:
+        return ""
 
 
 def _fields(t: Translator, report: VerificationReport) -> list[Row]:
@@ -311,11 +324,12 @@ def _fields(t: Translator, report: VerificationReport) -> list[Row]:
         return []
     bin_text = t("bin_value", bin=record.institution_bin)
     institution = report.registry.institution if report.registry is not None else None
-    fields = [
-        Row(t("field_holder"), record.holder.full_name),
-        Row(t("field_doc_type"), t.doc_type_name(record.doc_type)),
-        Row(t("field_series_number"), f"{record.series} {record.number}"),
-    ]
+    doc_type = get_document_type(record.doc_type)
+    fields = [Row(t("field_holder"), record.holder.full_name)]
+    if t.lang == "en" and (latin := _latin(record)):  # a reader abroad: the passport's Latin letters (issue 17)
+        fields.append(Row(t("field_holder_latin"), latin, t("holder_latin_note")))
+    fields.append(Row(t("field_doc_type"), t.doc_type_name(record.doc_type)))
+    fields.append(Row(*t.number_term(record.doc_type, record.series, record.number)))  # the анықтама: its reg. No.
     if record.duplicate is not None:
         fields.append(Row(t("field_duplicate"), t("duplicate_value", n=record.duplicate.duplicate_no,
                                                  series=record.duplicate.original_series,
@@ -330,6 +344,9 @@ def _fields(t: Translator, report: VerificationReport) -> list[Row]:
     fields.append(_coded(t, t("field_programme"), record.programme))
     if record.qualification:
         fields.append(_coded(t, t("field_qualification"), record.qualification))
+    if doc_type is not None and doc_type.level == "any":  # the анықтама: its issue date, no honours (seed 000 app. 37)
+        fields.append(Row(t("field_issue_date"), t.date(record.award_date)))
+        return fields
     fields.append(Row(t("field_award_date"), t.date(record.award_date)))
     fields.append(Row(t("field_honours"), t("yes") if record.honours else t("no")))
     return fields

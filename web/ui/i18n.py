@@ -294,6 +294,14 @@ class Translator:
         doc_type = get_document_type(code)
         return code if doc_type is None else doc_type.names[self.lang]
 
+    def number_term(self, code: str, series: str, number: str) -> tuple[str, str]:
+        """(label, value) of a document's number as the type prints it: "Series and number", "BD 0000042"; for the
+        анықтама (seed 000 appendix 37), "Registration No.", "0000042" (`verify.doctypes.DocumentType.number_label`)."""
+        doc_type = get_document_type(code)
+        if doc_type is not None and doc_type.number_label is not None:
+            return doc_type.number_label[self.lang], number
+        return self("field_series_number"), f"{series} {number}"
+
     def switch(self) -> list[tuple[str, str, bool]]:
         """(code, name in itself, is current) for each language of the switch."""
         return [(code, LANGUAGE_NAMES[code], code == self.lang) for code in LANGUAGES]

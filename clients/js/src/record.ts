@@ -2,12 +2,14 @@
  * The record of format version 1 (docs/FORMAT.md §3) and its field rules, as `verify/record.py`,
  * `verify/identifiers.py` and `verify/doctypes.py` check them. Pure functions, no I/O.
  *
- * Sources: series and seven-digit numbers, seed 000 Rules item 17 and seed 001 item 7; the BIN
+ * Sources: series, seed 000 Rules item 17 and seed 001 item 7; seven-digit numbers, the blank rule of seed 000
+ * Rules item 17, kept for the higher-education series, for which seed 001 item 7 sets no width; the BIN
  * check digit, the published algorithm of the national registers of IIN and BIN; names, seed 000
  * appendix 1.
  */
 
-/** A document type: its payload id (§3 key 2), code, and fixed series (null: the blank carries it, TVE). */
+/** A document type: its payload id (§3 key 2), code, and fixed series (null: the blank carries it, TVE; 'REG': the
+ * registration number of the certificate of incomplete studies, seed 000 appendix 37). */
 export interface DocumentType {
   readonly id: number;
   readonly code: string;
@@ -19,6 +21,8 @@ export const DOCUMENT_TYPES: readonly DocumentType[] = [
   { id: 1, code: 'TVE', series: null },
   { id: 2, code: 'TVE_HONOURS', series: null },
   { id: 3, code: 'POST_SECONDARY', series: null },
+  { id: 4, code: 'POST_SEC_HONOURS', series: null },
+  { id: 5, code: 'INCOMPLETE', series: 'REG' },
   { id: 10, code: 'BD', series: 'BD' },
   { id: 11, code: 'BQ', series: 'BQ' },
   { id: 12, code: 'MD', series: 'MD' },
@@ -153,7 +157,8 @@ export function normalizeSeries(value: string): string {
 }
 
 /**
- * A document number: exactly seven ASCII digits, leading zeros kept (seed 000, Rules item 17).
+ * A document number: exactly seven ASCII digits, leading zeros kept (the blank rule of seed 000, Rules item 17;
+ * seed 001 item 7 sets no width for the higher-education series, which keep seven digits by choice).
  *
  * @throws RecordError - anything else.
  */

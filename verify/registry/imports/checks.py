@@ -41,6 +41,8 @@ from .rows import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     MAX_GROUP_CHARS,
+    MAX_ORDER_CHARS,
+    MAX_REASON_CHARS,
     MIN_AWARD_AGE_YEARS,
     REQUIRED_COLUMNS,
     ROW_COLUMN,
@@ -72,6 +74,10 @@ _HE_LEVELS: dict[str, tuple[str, ...]] = {
     "PHD": (_DOCTOR,), "DBA": (_DOCTOR,), "PD": (_DOCTOR,),
     "CPR": (_BACHELOR, _MASTER, _DOCTOR),
 }
+_ENDED_COLUMNS = ("studies_ended_reason", "studies_ended_order", "studies_ended_order_date", "studied_from",
+                  "studied_until")
+#: A college diploma type -> its own type with honours (seed 000, item 5 names both as types of their own).
+_HONOURS_TYPES = {"TVE": "TVE_HONOURS", "POST_SECONDARY": "POST_SEC_HONOURS"}
 _LEVEL_NAMES = {_BACHELOR: "v_level_6B", _MASTER: "v_level_7M", _DOCTOR: "v_level_8D"}  # message ids
 # Letters of a programme code typed in Cyrillic by mistake: 6В06101, 7М01501, 8Д05302.
 _PROGRAMME_LETTERS = str.maketrans({"В": "B", "М": "M", "Д": "D", "в": "B", "м": "M", "д": "D"})
@@ -149,6 +155,7 @@ class _Checked:
     honours: bool | None = None
     award_date: dt.date | None = None
     group: str | None = None
+    ended: dict[str, object] = field(default_factory=dict)  # the анықтама's studies-ended columns, checked
 
     def error(self, column: str, reason: Text) -> None:
         self.errors.append(RowError.of(self.row, column, reason))
@@ -208,7 +215,7 @@ def _to_row(c: _Checked) -> GraduateRow:
     return GraduateRow(
         row=c.row, iin=c.iin, surname=c.surname, name=c.name, patronymic=c.patronymic, birth_date=c.birth_date,
         doc_type=c.doc_type.code, programme=c.programme, qualification=c.qualification, honours=c.honours,
-        award_date=c.award_date, group=c.group,
+        award_date=c.award_date, group=c.group, **c.ended,  # type: ignore[arg-type]
     )
 
 
@@ -261,6 +268,34 @@ def _check_values(c: _Checked, values: dict[str, object], *, today: dt.date) -> 
     if c.award_date is not None:
         _check_award_date(c)
     c.group = _check_group(c, values.get("group"))
+    _check_studies_ended(c, values, today=today)
+
+
+def _check_studies_ended(c: _Checked, values: dict[str, object], *, today: dt.date) -> None:
+    """The анықтама's reason, order and period (seed 000, appendix 37): required with INCOMPLETE, else refused."""
+    if c.doc_type is None:
+        return
+    if c.doc_type.code != "INCOMPLETE":
+        for column in _ENDED_COLUMNS:
+            if not is_empty(values.get(column)):
+                c.error(column, text("v_imp_only_incomplete", doc_type=c.doc_type.code))
+        return
+    for column, limit in (("studies_ended_reason", MAX_REASON_CHARS), ("studies_ended_order", MAX_ORDER_CHARS)):
+        typed = _text(c, values.get(column), column=column, required=True)
+        if typed is not None and len(typed) > limit:
+            c.error(column, text("v_imp_text_long", length=len(typed), limit=limit))
+        elif typed is not None and iins_in_text(typed):  # printed on the annex and shown: never an IIN
+            c.error(column, text("v_imp_text_iin"))
+        else:
+            c.ended[column] = typed
+    c.ended["studies_ended_order_date"] = _check_date(c, values.get("studies_ended_order_date"),
+                                                      column="studies_ended_order_date", today=today)
+    for column in ("studied_from", "studied_until"):
+        if not is_empty(values.get(column)):
+            c.ended[column] = _check_date(c, values.get(column), column=column, today=today)
+    start, end = c.ended.get("studied_from"), c.ended.get("studied_until")
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+        c.error("studied_until", text("v_imp_studied_order"))
 
 
 def _text(c: _Checked, raw: object, *, column: str, required: bool) -> str | None:
@@ -420,6 +455,11 @@ def _check_programme(c: _Checked, raw: object) -> str | None:
             c.error("programme", text("v_imp_programme_neither", value=_shown(typed)))
             return None
         return code
+    if doc_type.level == "any":  # the анықтама names the specialty of any level (seed 000, appendix 37)
+        if not (is_tve or is_he):
+            c.error("programme", text("v_imp_programme_neither", value=_shown(typed)))
+            return None
+        return code
     if doc_type.level == "tve":
         if not is_tve:
             c.error("programme", text("v_imp_programme_tve", value=_shown(typed), doc_type=doc_type.code))
@@ -483,13 +523,17 @@ def _check_honours(c: _Checked, raw: object) -> bool | None:
     doc_type = c.doc_type
     if doc_type is None:
         return bool(value)
-    if doc_type.code == "TVE_HONOURS":
+    if doc_type.honours:  # TVE_HONOURS, POST_SEC_HONOURS: the honours diplomas of seed 000, item 5
         if value is False:
-            c.error("honours", text("v_imp_honours_false"))
+            c.error("honours", text("v_imp_honours_false", doc_type=doc_type.code))
             return None
         return True
-    if doc_type.code == "TVE" and value:
-        c.error("honours", text("v_imp_honours_true"))
+    if value and doc_type.level != "higher":
+        honours_type = _HONOURS_TYPES.get(doc_type.code)
+        if honours_type is None:  # the анықтама has no honours form
+            c.error("honours", text("v_imp_honours_none", doc_type=doc_type.code))
+        else:
+            c.error("honours", text("v_imp_honours_true", doc_type=doc_type.code, honours_type=honours_type))
         return None
     return bool(value)
 

@@ -43,6 +43,8 @@ from .rows import ROW_COLUMN, GraduateRow, ParseReport, RowError
 
 _LEVEL_OF_KIND = {InstitutionKind.COLLEGE.value: "tve", InstitutionKind.UNIVERSITY.value: "higher"}
 _CHUNK = 500
+#: The анықтама's columns (seed 000, appendix 37), kept on its graduate row for its signed annex.
+_ENDED = ("studies_ended_reason", "studies_ended_order", "studies_ended_order_date", "studied_from", "studied_until")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ class ImportResult:
     def changed(self) -> bool:
         """Whether anything was written."""
         return bool(self.holders_created or self.holders_updated or self.graduates_created or self.graduates_updated)
+
 
 
 def import_graduates(*, session: Session, report: ParseReport, institution: Institution, officer: Officer,
@@ -162,7 +165,8 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
                 progress(done, total)
             key = (holder_id_of[row.iin], row.doc_type, row.programme)
             values: dict[str, object] = {"qualification": row.qualification, "honours": row.honours,
-                                         "award_date": row.award_date, "study_group": row.group}
+                                         "award_date": row.award_date, "study_group": row.group,
+                                         **{name: getattr(row, name) for name in _ENDED}}
             graduate = graduates.get(key)
             pending = new_graduates.get(key)
             if graduate is None and pending is None:
@@ -208,7 +212,7 @@ def _check_kinds(rows: Iterable[GraduateRow], institution: Institution) -> list[
         doc_type = get_document_type(row.doc_type)
         if doc_type is None:
             errors.append(RowError.of(row.row, "doc_type", text("v_imp_doc_type_unknown", doc_type=row.doc_type)))
-        elif doc_type.level != level:
+        elif doc_type.level not in (level, "any"):  # "any": the анықтама, given by every kind (seed 000, app. 37)
             key = "v_imp_doc_type_college" if doc_type.level == "tve" else "v_imp_doc_type_university"
             errors.append(RowError.of(row.row, "doc_type", text(key, doc_type=doc_type.code)))
     return errors

@@ -19,8 +19,9 @@ surname         yes       Тегі, Фамилия                              
 name            yes       Аты, Имя                                          as surname
 patronymic      no        Әкесінің аты, Отчество                            as surname; empty = none
 birth_date      yes       Туған күні, Дата рождения                         YYYY-MM-DD or DD.MM.YYYY (or a date cell)
-doc_type        yes       Құжат түрі, Тип документа                         TVE, TVE_HONOURS, POST_SECONDARY, BD, BQ,
-                                                                            MD, MBA, DBA, CMD, CPR, PHD, PD
+doc_type        yes       Құжат түрі, Тип документа                         TVE, TVE_HONOURS, POST_SECONDARY,
+                                                                            POST_SEC_HONOURS, BD, BQ, MD, MBA, DBA, CMD,
+                                                                            CPR, PHD, PD, INCOMPLETE (анықтама)
 programme       yes       Мамандық, Білім беру бағдарламасы, Специальность  TVE: 8 digits (06130100); higher: 6B06101,
                                                                             7M01501, 8D05302 matching the doc_type
 qualification   TVE only  Біліктілік, Квалификация                          TVE: 4S06130103; higher: 0-9 A-Z
@@ -29,12 +30,17 @@ award_date      yes       Берілген күні, Дата выдачи      
 group           yes       Топ, Группа                                       1-32 characters (study group or cohort)
 ==============  ========  ================================================  ==========================================
 
+The certificate of incomplete studies (doc_type INCOMPLETE, the анықтама of seed 000 appendix 37) takes five more
+columns, each refused with any other type: studies_ended_reason (Шығарылған себебі, Причина отчисления: 1-200
+characters), studies_ended_order (Бұйрықтың нөмірі, Номер приказа: 1-32 characters) and studies_ended_order_date
+(Бұйрықтың күні, Дата приказа), required with it; studied_from and studied_until (the period of study), optional.
+
 The full name is surname, name and patronymic "if any", next to the IIN, as on the forms of seed 000,
 appendix 1 ("Тегі, аты, әкесінің аты (болған жағдайда) және ЖСН"); names follow the rules of
 `verify.record.HolderName`, with its length caps (`MAX_SURNAME_CHARS`, `MAX_GIVEN_NAME_CHARS`,
 `MAX_PATRONYMIC_CHARS`, `MAX_FULL_NAME_CHARS` for the three joined); a higher-education qualification
 is at most `verify.record.MAX_QUALIFICATION_CHARS` characters. Document types:
-`verify.doctypes.DOCUMENT_TYPES` (seed 000 items 3-20, seed 001 item 7).
+`verify.doctypes.DOCUMENT_TYPES` (seed 000 items 3-20 and appendix 37, seed 001 item 7).
 
 Files:
     * CSV: UTF-8 with or without a byte order mark; comma or semicolon delimiter (chosen from the header

@@ -17,6 +17,8 @@ from ...texts import Text
 MAX_COLUMNS = 64  # header cells; the documented set has 11
 MAX_CELL_CHARS = 1_000  # characters in one cell, after trimming
 MAX_GROUP_CHARS = 32
+MAX_REASON_CHARS = 200  # the анықтама's reason studies ended (verify.appendix.MAX_REASON_CHARS)
+MAX_ORDER_CHARS = 32  # the number of the order that ended them (verify.appendix.MAX_ORDER_NUMBER_CHARS)
 MIN_AWARD_AGE_YEARS = 14  # an award date earlier than birth date + 14 years is refused
 
 FILE_COLUMN = "(file)"  # RowError.column of problems with the file as a whole (row 0)
@@ -47,6 +49,13 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
         "дата присуждения",
     ),
     "group": ("group", "cohort", "study group", "топ", "оқу тобы", "группа", "учебная группа"),
+    # the анықтама only (seed 000, appendix 37: "шығарылды (шығарылған себебі, бұйрықтың нөмірі және күні)")
+    "studies_ended_reason": ("reason studies ended", "шығарылған себебі", "оқудан шығарылу себебі",
+                             "причина отчисления"),
+    "studies_ended_order": ("expulsion order", "бұйрықтың нөмірі", "бұйрық нөмірі", "номер приказа"),
+    "studies_ended_order_date": ("expulsion order date", "бұйрықтың күні", "бұйрық күні", "дата приказа"),
+    "studied_from": ("studies began", "оқу басталған күні", "дата начала обучения"),
+    "studied_until": ("studies ended", "оқу аяқталған күні", "дата окончания обучения"),
 }
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "iin", "surname", "name", "birth_date", "doc_type", "programme", "award_date", "group",
@@ -74,6 +83,10 @@ class GraduateRow:
         award_date: date of the commission's decision; not after the parse's `today`, not before
             birth date + 14 years.
         group: study group or cohort label (1-32 characters) used to issue a batch.
+        studies_ended_reason, studies_ended_order, studies_ended_order_date: for the анықтама (doc_type
+            INCOMPLETE, seed 000 appendix 37) only, and required with it: why studies ended (1-200 characters) and
+            the head's order (number 1-32 characters, date); free text holding no IIN. None for other types.
+        studied_from, studied_until: the анықтама's period of study, each optional (from <= until).
     """
 
     row: int
@@ -88,6 +101,11 @@ class GraduateRow:
     honours: bool
     award_date: dt.date
     group: str
+    studies_ended_reason: str | None = None
+    studies_ended_order: str | None = None
+    studies_ended_order_date: dt.date | None = None
+    studied_from: dt.date | None = None
+    studied_until: dt.date | None = None
 
     def __repr__(self) -> str:
         """The fields, with the IIN fully masked."""

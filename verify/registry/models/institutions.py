@@ -102,7 +102,7 @@ class DocumentTypeBase(RegistryModel):
     number_width: int = 7
     numbering: str = Field(max_length=8, description="NumberingMode value")
     qr_required: bool = True
-    level: str = Field(max_length=8, description="tve or higher")
+    level: str = Field(max_length=8, description="tve, higher or any (verify.doctypes.DocumentType.level)")
     name_kk: str = Field(max_length=300)
     name_ru: str = Field(max_length=300)
     name_en: str = Field(max_length=300)

@@ -41,7 +41,7 @@ class OutboxEventRow(RegistryModel, table=True):
     event_id: str = Field(sa_column=Column(String(36), nullable=False, unique=True))
     kind: str = Field(sa_column=Column(String(12), nullable=False))
     institution_bin: str = Field(sa_column=Column(String(12), nullable=False))
-    doc_type: str = Field(sa_column=Column(String(8), nullable=False))
+    doc_type: str = Field(sa_column=Column(String(16), nullable=False))
     series: str = Field(sa_column=Column(String(5), nullable=False))
     number: str = Field(sa_column=Column(String(7), nullable=False))
     revision: int = Field(sa_column=Column(Integer, nullable=False))

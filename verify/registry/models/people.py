@@ -18,6 +18,7 @@ from pydantic import field_validator
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field
 
+from ...appendix import StudiesEnded
 from .base import RegistryModel, UTCDateTime, one_of
 
 
@@ -146,3 +147,23 @@ class Graduate(GraduateBase, table=True):
     holder_id: int = Field(foreign_key="holders.id", index=True)
     institution_id: int = Field(foreign_key="institutions.id")
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    # The анықтама only (seed 000, appendix 37): why and when studies ended, imported with the row and signed in
+    # its annex (`verify.appendix.StudiesEnded`, `studies_ended()`); None for every other document type.
+    studies_ended_reason: str | None = Field(default=None, max_length=200)
+    studies_ended_order: str | None = Field(default=None, max_length=32)
+    studies_ended_order_date: dt.date | None = None
+    studied_from: dt.date | None = None
+    studied_until: dt.date | None = None
+
+    def studies_ended(self) -> StudiesEnded | None:
+        """Why and when the studies ended, as the анықтама's annex signs it; None when not recorded.
+
+        Raises:
+            RecordError: stored values that break `StudiesEnded`'s rules (the import refuses them).
+        """
+        if self.studies_ended_reason is None or self.studies_ended_order is None \
+                or self.studies_ended_order_date is None:
+            return None
+        return StudiesEnded(reason=self.studies_ended_reason, order_number=self.studies_ended_order,
+                            order_date=self.studies_ended_order_date, studied_from=self.studied_from,
+                            studied_until=self.studied_until)

@@ -31,6 +31,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 APPEND_ONLY_TABLES = ("audit_events", "document_revisions")
+#: The document types this revision seeds (revision 0004_doctypes adds the later ones and their names).
+TYPES_AT_0001 = ("TVE", "TVE_HONOURS", "POST_SECONDARY", "BD", "BQ", "MD", "MBA", "DBA", "CMD", "CPR", "PHD", "PD")
 GENESIS_HASH = "0" * 64
 
 
@@ -355,6 +357,7 @@ def _seed() -> None:
                 "name_en": t.names["en"],
             }
             for t in DOCUMENT_TYPES
+            if t.code in TYPES_AT_0001
         ],
     )
     counters = sa.table("counters", sa.column("series", sa.String), sa.column("last", sa.Integer))
@@ -363,7 +366,7 @@ def _seed() -> None:
         [
             {"series": t.series, "last": 0}
             for t in DOCUMENT_TYPES
-            if t.numbering is NumberingMode.SERVICE and t.series is not None
+            if t.numbering is NumberingMode.SERVICE and t.series is not None and t.code in TYPES_AT_0001
         ],
     )
     head = sa.table(

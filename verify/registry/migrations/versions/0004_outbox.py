@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(length=36), nullable=False),
         sa.Column("kind", sa.String(length=12), nullable=False),
         sa.Column("institution_bin", sa.String(length=12), nullable=False),
-        sa.Column("doc_type", sa.String(length=8), nullable=False),
+        sa.Column("doc_type", sa.String(length=16), nullable=False),
         sa.Column("series", sa.String(length=5), nullable=False),
         sa.Column("number", sa.String(length=7), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
