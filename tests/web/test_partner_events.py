@@ -18,6 +18,7 @@ import json
 import random
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -278,6 +279,30 @@ def test_the_service_s_worker_delivers_what_a_partner_verifies_with_the_library(
     assert [p["type"] for p in receiver.accepted] == ["document.issue"] * 2
     assert delivered_id(world, partner_id) == 2
     assert deliverer.deliver_due().delivered == 0  # nothing left
+
+
+def test_verify_serve_s_thread_delivers_on_its_own(world: World, make_client: MakeClient,
+                                                   receiver: Receiver) -> None:
+    partner_token(world)
+    receiver.check_time = True
+    configure(world, receiver.url)
+    make_client(webhook_wake_s=0.05)  # the app's lifespan starts the worker's thread
+    issue_row(world, row(2))
+    deadline = time.monotonic() + 20
+    while not receiver.accepted and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p["data"]["kind"] for p in receiver.accepted] == ["issue"]
+
+
+def test_no_thread_delivers_when_delivery_is_off(world: World, make_client: MakeClient, receiver: Receiver) -> None:
+    partner_token(world)
+    partner_id = configure(world, receiver.url)
+    client = make_client(webhook_delivery=False, webhook_wake_s=0.05)
+    issue_row(world, row(2))
+    time.sleep(0.5)
+    assert receiver.attempts == [] and delivered_id(world, partner_id) == 0
+    deliverer: WebhookDeliverer = client.app.state.backoffice.webhooks  # type: ignore[attr-defined]
+    assert deliverer.deliver_due().delivered == 1  # another instance's worker would
 
 
 # ----------------------------------------------------------------------------- a day offline, 1,000 events
