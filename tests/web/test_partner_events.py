@@ -30,6 +30,7 @@ from fastapi.testclient import TestClient
 from standardwebhooks import Webhook
 from support.web import (
     ADMIN_PASSWORD,
+    METRICS_HEADERS,
     MakeClient,
     RecordingClient,
     assert_problem,
@@ -299,10 +300,25 @@ def test_no_thread_delivers_when_delivery_is_off(world: World, make_client: Make
     partner_id = configure(world, receiver.url)
     client = make_client(webhook_delivery=False, webhook_wake_s=0.05)
     issue_row(world, row(2))
+    issue_row(world, row(3))
     time.sleep(0.5)
     assert receiver.attempts == [] and delivered_id(world, partner_id) == 0
+    metrics = client.get("/metrics", headers=METRICS_HEADERS).text
+    assert f'verify_webhook_pending_events{{partner="{PARTNER}"}} 2.0' in metrics
+    receiver.mode = "503"
     deliverer: WebhookDeliverer = client.app.state.backoffice.webhooks  # type: ignore[attr-defined]
-    assert deliverer.deliver_due().delivered == 1  # another instance's worker would
+    assert deliverer.deliver_due().failures == {PARTNER: "HTTP 503"}
+    assert f'verify_webhook_failed_attempts{{partner="{PARTNER}"}} 1.0' in client.get(
+        "/metrics", headers=METRICS_HEADERS).text
+    receiver.mode = "up"
+    with world.session() as session:  # an operator's wait is over: try now (a changed webhook retries at once)
+        partner = get_partner_by_name(session=session, name=PARTNER)
+        assert partner is not None
+        set_webhook(session=session, partner=partner, url=receiver.url, secret=SECRET, at=later(1), actor="admin")
+    assert deliverer.deliver_due().delivered == 2  # another instance's worker would
+    metrics = client.get("/metrics", headers=METRICS_HEADERS).text
+    assert f'verify_webhook_pending_events{{partner="{PARTNER}"}} 0.0' in metrics
+    assert f'verify_webhook_failed_attempts{{partner="{PARTNER}"}} 0.0' in metrics
 
 
 # ----------------------------------------------------------------------------- a day offline, 1,000 events
