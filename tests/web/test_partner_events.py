@@ -295,6 +295,22 @@ def test_verify_serve_s_thread_delivers_on_its_own(world: World, make_client: Ma
     assert [p["data"]["kind"] for p in receiver.accepted] == ["issue"]
 
 
+def test_the_thread_sends_a_backlog_without_pausing_between_rounds(world: World, receiver: Receiver) -> None:
+    partner_token(world)
+    configure(world, receiver.url)
+    for n in range(2, 9):
+        issue_row(world, row(n))
+    deliverer = WebhookDeliverer(sessions=session_factory(world.engine), batch=2, wake_s=600)
+    deliverer.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(receiver.accepted) < 7 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        deliverer.stop()
+    assert [p["data"]["id"] for p in receiver.accepted] == list(range(1, 8))  # 4 rounds of 2, no 600 s pause
+
+
 def test_no_thread_delivers_when_delivery_is_off(world: World, make_client: MakeClient, receiver: Receiver) -> None:
     partner_token(world)
     partner_id = configure(world, receiver.url)

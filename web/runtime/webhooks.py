@@ -15,8 +15,9 @@ cursor order, at most `batch` per round:
   for that partner, so no event is sent before the one ahead of it is acknowledged.
 
 The HTTP client (httpx) has timeouts (connect 5 s, the whole exchange `timeout_s`), follows no redirect and sends no
-cookie. `start` runs rounds on a daemon thread every `wake_s` seconds (`verify serve`, one per worker process;
-the lease keeps two workers off the same partner).
+cookie. `start` runs rounds on a daemon thread: one at once, then every `wake_s` seconds, and one after another
+while they send events without a failure (a backlog goes at the receiver's pace, not `batch` events per pause);
+`verify serve` runs one per worker process, and the lease keeps two workers off the same partner.
 """
 
 from __future__ import annotations
@@ -176,9 +177,12 @@ class WebhookDeliverer:
         self.client.close()
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.wake_s):
+        busy = True  # a round at start; then after a round that sent events without a failure, the next at once
+        while not (self._stop.is_set() if busy else self._stop.wait(self.wake_s)):
+            busy = False
             try:
-                self.deliver_due()
+                done = self.deliver_due()
+                busy = done.delivered > 0 and not done.failures
             except Error as exc:  # a registry that cannot be reached now: try again at the next wake
                 get_logger().warning("webhook round failed", extra={"error": exc.code})
             except Exception as exc:  # the database driver's own errors: the same, the thread must not die
