@@ -27,6 +27,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from standardwebhooks import Webhook
 from support.web import (
     ADMIN_PASSWORD,
@@ -62,11 +64,12 @@ from support.world import (
 from verify.cli import main
 from verify.registry.db import session_factory, upgrade_database
 from verify.registry.documents import issue_group
-from verify.registry.models import PartnerWebhook
+from verify.registry.models import EventKind, OutboxEventRow, PartnerWebhook
+from verify.registry.outbox import event_json
 from verify.registry.partner import get_partner_by_name
 from verify.registry.webhooks import BACKOFF_CAP_S, set_webhook
 from web.app import create_app
-from web.runtime.webhooks import WebhookDeliverer
+from web.runtime.webhooks import WebhookDeliverer, signed_headers, webhook_body
 
 SECRET = "whsec_" + base64.b64encode(b"TEST ONLY webhook secret 32 bytes").decode("ascii")
 PARTNER = "eGov Mobile digital documents"
@@ -335,6 +338,43 @@ def test_no_thread_delivers_when_delivery_is_off(world: World, make_client: Make
     metrics = client.get("/metrics", headers=METRICS_HEADERS).text
     assert f'verify_webhook_pending_events{{partner="{PARTNER}"}} 0.0' in metrics
     assert f'verify_webhook_failed_attempts{{partner="{PARTNER}"}} 0.0' in metrics
+
+
+# ----------------------------------------------------------------------------- the encoder, property-tested
+_EVENTS = st.builds(
+    OutboxEventRow, id=st.integers(min_value=1, max_value=2**62), event_id=st.uuids().map(str),
+    kind=st.sampled_from([k.value for k in EventKind]), institution_bin=st.from_regex(r"[0-9]{12}", fullmatch=True),
+    doc_type=st.sampled_from(["BD", "MD", "TVE"]), series=st.from_regex(r"[A-ZА-ЯӘҒҚҢӨҰҮІҺ]{1,5}", fullmatch=True),
+    number=st.from_regex(r"[0-9]{7}", fullmatch=True), revision=st.integers(min_value=1, max_value=99),
+    duplicate_no=st.none() | st.integers(min_value=1, max_value=9),
+    replaces_series=st.none() | st.just("BD"), replaces_number=st.none() | st.just("0000042"),
+    holder_ref=st.from_regex(r"hr:[0-9a-f]{16}", fullmatch=True),
+    at=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1),
+                    timezones=st.just(dt.UTC)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(event=_EVENTS, flip=st.integers(min_value=0), seconds=st.integers(min_value=0, max_value=2**32))
+def test_any_event_s_body_is_its_json_and_its_signature_verifies_and_breaks_on_any_change(
+        event: OutboxEventRow, flip: int, seconds: int) -> None:
+    body = webhook_body(event)
+    payload = json.loads(body)
+    assert payload == {"type": f"document.{event.kind}", "timestamp": event_json(event)["at"],
+                       "data": event_json(event)}
+    assert webhook_body(event) == body  # the same bytes on every attempt
+    at = dt.datetime.fromtimestamp(seconds, dt.UTC)
+    headers = signed_headers(secret=SECRET, event_id=event.event_id, body=body, at=at)
+    hook = Webhook(SECRET)
+    expected = hook.sign(msg_id=event.event_id, timestamp=at, data=body.decode("utf-8"))
+    assert headers["webhook-signature"] == expected and headers["webhook-id"] == event.event_id
+    assert headers["webhook-timestamp"] == str(seconds)
+    changed = bytearray(body)
+    changed[flip % len(changed)] ^= 0x01
+    try:
+        text_changed = bytes(changed).decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    assert hook.sign(msg_id=event.event_id, timestamp=at, data=text_changed) != headers["webhook-signature"]
 
 
 # ----------------------------------------------------------------------------- a day offline, 1,000 events
