@@ -19,9 +19,21 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
-from support.world import BASE_URL, World, annul, correct, duplicate, graduate_id_of, issue_row, later, row, rows
+from support.world import (
+    BASE_URL,
+    World,
+    annul,
+    correct,
+    duplicate,
+    graduate_id_of,
+    issue_row,
+    later,
+    make_iin,
+    row,
+    rows,
+)
 
-from verify.errors import LifecycleError, RecordError
+from verify.errors import IinInTextError, LifecycleError, RecordError
 from verify.registry.audit import holder_reference
 from verify.registry.documents import issue_group
 from verify.registry.models import Document, EventKind, Holder, OutboxEventRow, PartnerWebhook
@@ -188,6 +200,10 @@ def test_a_webhook_is_configured_audited_and_checked(world: World) -> None:
             with pytest.raises(RecordError):
                 set_webhook(session=session, partner=partner, url="https://p.example/", secret=secret, at=later(2),
                             actor="admin")
+        with pytest.raises(IinInTextError) as caught:
+            set_webhook(session=session, partner=partner, url=f"https://p.example/hooks?holder={make_iin()}",
+                        secret=SECRET, at=later(2), actor="admin")
+        assert caught.value.field == "url"
     assert world.scalar("SELECT count(*) FROM audit_events WHERE action = 'partner.webhook'") == 1
     assert SECRET[6:] not in str(world.scalar("SELECT after FROM audit_events WHERE action = 'partner.webhook'"))
 

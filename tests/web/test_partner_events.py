@@ -18,6 +18,7 @@ import json
 import random
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,9 +27,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from standardwebhooks import Webhook
 from support.web import (
     ADMIN_PASSWORD,
+    METRICS_HEADERS,
     MakeClient,
     RecordingClient,
     assert_problem,
@@ -60,11 +64,12 @@ from support.world import (
 from verify.cli import main
 from verify.registry.db import session_factory, upgrade_database
 from verify.registry.documents import issue_group
-from verify.registry.models import PartnerWebhook
+from verify.registry.models import EventKind, OutboxEventRow, PartnerWebhook
+from verify.registry.outbox import event_json
 from verify.registry.partner import get_partner_by_name
 from verify.registry.webhooks import BACKOFF_CAP_S, set_webhook
 from web.app import create_app
-from web.runtime.webhooks import WebhookDeliverer
+from web.runtime.webhooks import WebhookDeliverer, signed_headers, webhook_body
 
 SECRET = "whsec_" + base64.b64encode(b"TEST ONLY webhook secret 32 bytes").decode("ascii")
 PARTNER = "eGov Mobile digital documents"
@@ -278,6 +283,98 @@ def test_the_service_s_worker_delivers_what_a_partner_verifies_with_the_library(
     assert [p["type"] for p in receiver.accepted] == ["document.issue"] * 2
     assert delivered_id(world, partner_id) == 2
     assert deliverer.deliver_due().delivered == 0  # nothing left
+
+
+def test_verify_serve_s_thread_delivers_on_its_own(world: World, make_client: MakeClient,
+                                                   receiver: Receiver) -> None:
+    partner_token(world)
+    receiver.check_time = True
+    configure(world, receiver.url)
+    make_client(webhook_wake_s=0.05)  # the app's lifespan starts the worker's thread
+    issue_row(world, row(2))
+    deadline = time.monotonic() + 20
+    while not receiver.accepted and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p["data"]["kind"] for p in receiver.accepted] == ["issue"]
+
+
+def test_the_thread_sends_a_backlog_without_pausing_between_rounds(world: World, receiver: Receiver) -> None:
+    partner_token(world)
+    configure(world, receiver.url)
+    for n in range(2, 9):
+        issue_row(world, row(n))
+    deliverer = WebhookDeliverer(sessions=session_factory(world.engine), batch=2, wake_s=600)
+    deliverer.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(receiver.accepted) < 7 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        deliverer.stop()
+    assert [p["data"]["id"] for p in receiver.accepted] == list(range(1, 8))  # 4 rounds of 2, no 600 s pause
+
+
+def test_no_thread_delivers_when_delivery_is_off(world: World, make_client: MakeClient, receiver: Receiver) -> None:
+    partner_token(world)
+    partner_id = configure(world, receiver.url)
+    client = make_client(webhook_delivery=False, webhook_wake_s=0.05)
+    issue_row(world, row(2))
+    issue_row(world, row(3))
+    time.sleep(0.5)
+    assert receiver.attempts == [] and delivered_id(world, partner_id) == 0
+    metrics = client.get("/metrics", headers=METRICS_HEADERS).text
+    assert f'verify_webhook_pending_events{{partner="{PARTNER}"}} 2.0' in metrics
+    receiver.mode = "503"
+    deliverer: WebhookDeliverer = client.app.state.backoffice.webhooks  # type: ignore[attr-defined]
+    assert deliverer.deliver_due().failures == {PARTNER: "HTTP 503"}
+    assert f'verify_webhook_failed_attempts{{partner="{PARTNER}"}} 1.0' in client.get(
+        "/metrics", headers=METRICS_HEADERS).text
+    receiver.mode = "up"
+    with world.session() as session:  # an operator's wait is over: try now (a changed webhook retries at once)
+        partner = get_partner_by_name(session=session, name=PARTNER)
+        assert partner is not None
+        set_webhook(session=session, partner=partner, url=receiver.url, secret=SECRET, at=later(1), actor="admin")
+    assert deliverer.deliver_due().delivered == 2  # another instance's worker would
+    metrics = client.get("/metrics", headers=METRICS_HEADERS).text
+    assert f'verify_webhook_pending_events{{partner="{PARTNER}"}} 0.0' in metrics
+    assert f'verify_webhook_failed_attempts{{partner="{PARTNER}"}} 0.0' in metrics
+
+
+# ----------------------------------------------------------------------------- the encoder, property-tested
+_EVENTS = st.builds(
+    OutboxEventRow, id=st.integers(min_value=1, max_value=2**62), event_id=st.uuids().map(str),
+    kind=st.sampled_from([k.value for k in EventKind]), institution_bin=st.from_regex(r"[0-9]{12}", fullmatch=True),
+    doc_type=st.sampled_from(["BD", "MD", "TVE"]), series=st.from_regex(r"[A-ZА-ЯӘҒҚҢӨҰҮІҺ]{1,5}", fullmatch=True),
+    number=st.from_regex(r"[0-9]{7}", fullmatch=True), revision=st.integers(min_value=1, max_value=99),
+    duplicate_no=st.none() | st.integers(min_value=1, max_value=9),
+    replaces_series=st.none() | st.just("BD"), replaces_number=st.none() | st.just("0000042"),
+    holder_ref=st.from_regex(r"hr:[0-9a-f]{16}", fullmatch=True),
+    at=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1),
+                    timezones=st.just(dt.UTC)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(event=_EVENTS, flip=st.integers(min_value=0), seconds=st.integers(min_value=0, max_value=2**32))
+def test_any_event_s_body_is_its_json_and_its_signature_verifies_and_breaks_on_any_change(
+        event: OutboxEventRow, flip: int, seconds: int) -> None:
+    body = webhook_body(event)
+    payload = json.loads(body)
+    assert payload == {"type": f"document.{event.kind}", "timestamp": event_json(event)["at"],
+                       "data": event_json(event)}
+    assert webhook_body(event) == body  # the same bytes on every attempt
+    at = dt.datetime.fromtimestamp(seconds, dt.UTC)
+    headers = signed_headers(secret=SECRET, event_id=event.event_id, body=body, at=at)
+    hook = Webhook(SECRET)
+    expected = hook.sign(msg_id=event.event_id, timestamp=at, data=body.decode("utf-8"))
+    assert headers["webhook-signature"] == expected and headers["webhook-id"] == event.event_id
+    assert headers["webhook-timestamp"] == str(seconds)
+    changed = bytearray(body)
+    changed[flip % len(changed)] ^= 0x01
+    try:
+        text_changed = bytes(changed).decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    assert hook.sign(msg_id=event.event_id, timestamp=at, data=text_changed) != headers["webhook-signature"]
 
 
 # ----------------------------------------------------------------------------- a day offline, 1,000 events

@@ -28,6 +28,8 @@ institution) and commits one transaction with its audit event.
                    make_checkpoint (with the audit anchor), proofs, read_entries, verify_log (issue 15)
     accounts.py    passwords, sessions, tokens: Identity, resolve_session, resolve_token, create_token
     partner.py     create_partner, list_partners; holder_documents: the partner's lookup by IIN (audited)
+    outbox.py      append_outbox_event(s) (in the change's transaction), read_events: the digital diploma's feed
+    webhooks.py    set_webhook; the delivery state: claim_due (lease), record_delivered, record_failure (backoff)
     queries.py     the officers' read queries: documents, graduates, histories, audit events of one institution
     lookup.py      RegistryStatusLookup: `verify.status.StatusLookup` for the verifier (RegistryUnavailableError)
     async_lookup.py AsyncRegistryStatusLookup: the same on an event loop (batched per turn on PostgreSQL)

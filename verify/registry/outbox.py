@@ -80,13 +80,15 @@ def outbox_event(session: Session, *, kind: EventKind, document: Document, insti
         assert graduate is not None
         holder = session.get(Holder, graduate.holder_id)
         assert holder is not None
-    replaced = None if document.replaces_id is None else session.get(Document, document.replaces_id)
+    replaced = None  # only a duplicate's event names what it replaced (a later correction of it does not)
+    if kind is EventKind.DUPLICATE and document.replaces_id is not None:
+        replaced = session.get(Document, document.replaces_id)
     return OutboxEvent(kind=kind, institution_bin=institution_bin, doc_type=document.doc_type, series=document.series,
                        number=document.number, revision=document.current_revision,
                        holder_ref=holder_reference(session=session, iin=holder.iin), at=at,
                        duplicate_no=document.duplicate_no if kind is EventKind.DUPLICATE else None,
-                       replaces_series=None if replaced is None or kind is not EventKind.DUPLICATE else replaced.series,
-                       replaces_number=None if replaced is None or kind is not EventKind.DUPLICATE else replaced.number)
+                       replaces_series=None if replaced is None else replaced.series,
+                       replaces_number=None if replaced is None else replaced.number)
 
 
 def append_outbox_events(session: Session, events: Sequence[OutboxEvent]) -> list[int]:

@@ -227,3 +227,22 @@ def release(*, session: Session, partner_id: int, owner: str) -> None:
         session.execute(update(PartnerWebhook).where(col(PartnerWebhook.partner_id) == partner_id,
                                                      col(PartnerWebhook.lease_owner) == owner)
                         .values(lease_owner=None, lease_until=None))
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookBacklog:
+    """How far one partner's webhook is behind: its name, events not yet acknowledged, failures in a row."""
+
+    partner_name: str
+    pending: int
+    attempts: int
+
+
+def webhook_backlogs(*, session: Session) -> list[WebhookBacklog]:
+    """Every configured webhook's backlog (the outbox's last cursor minus the one delivered), by partner name."""
+    head = session.get(OutboxHead, 1)
+    last = 0 if head is None else int(head.last_id)
+    rows = session.exec(select(Partner.name, PartnerWebhook.delivered_id, PartnerWebhook.attempts)
+                        .join(Partner, col(Partner.id) == PartnerWebhook.partner_id).order_by(col(Partner.name)))
+    return [WebhookBacklog(partner_name=name, pending=max(0, last - int(delivered)), attempts=int(attempts))
+            for name, delivered, attempts in rows]

@@ -41,7 +41,7 @@ from ..problems.handlers import ProblemError
 from ..settings import WebSettings
 from .checkpoints import Checkpointer
 from .services import Services, TrustSource
-from .webhooks import WebhookDeliverer
+from .webhooks import WebhookDeliverer, WebhookGauges
 
 PRODUCTION_COOKIE: Final = "__Host-verify-session"
 """The session cookie in production: `__Host-` binds it to this host, path /, Secure (RFC 6265bis §4.1.3.2)."""
@@ -167,6 +167,7 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
     engine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size,
                          timeout_ms=settings.db_write_timeout_ms)
     keys = KeyStore(settings.keys_dir, settings.passphrase_bytes(), pin=settings.token_pin_bytes())
+    services.metrics.add_collector(WebhookGauges(services.sessions))
     checkpointer = Checkpointer(sessions=session_factory(engine), keys=keys, origin=settings.resolved_log_origin(),
                                 period=dt.timedelta(minutes=settings.checkpoint_minutes))
     return BackOffice(

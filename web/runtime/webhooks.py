@@ -15,8 +15,9 @@ cursor order, at most `batch` per round:
   for that partner, so no event is sent before the one ahead of it is acknowledged.
 
 The HTTP client (httpx) has timeouts (connect 5 s, the whole exchange `timeout_s`), follows no redirect and sends no
-cookie. `start` runs rounds on a daemon thread every `wake_s` seconds (`verify serve`, one per worker process;
-the lease keeps two workers off the same partner).
+cookie. `start` runs rounds on a daemon thread: one at once, then every `wake_s` seconds, and one after another
+while they send events without a failure (a backlog goes at the receiver's pace, not `batch` events per pause);
+`verify serve` runs one per worker process, and the lease keeps two workers off the same partner.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ import json
 import random
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from standardwebhooks import Webhook
@@ -36,7 +38,15 @@ from verify.errors import Error
 from verify.registry.db import SessionFactory
 from verify.registry.models import OutboxEventRow
 from verify.registry.outbox import event_json, read_events
-from verify.registry.webhooks import WebhookTarget, any_due, claim_due, record_delivered, record_failure, release
+from verify.registry.webhooks import (
+    WebhookTarget,
+    any_due,
+    claim_due,
+    record_delivered,
+    record_failure,
+    release,
+    webhook_backlogs,
+)
 
 from ..http.logging import get_logger
 
@@ -167,10 +177,42 @@ class WebhookDeliverer:
         self.client.close()
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.wake_s):
+        busy = True  # a round at start; then after a round that sent events without a failure, the next at once
+        while not (self._stop.is_set() if busy else self._stop.wait(self.wake_s)):
+            busy = False
             try:
-                self.deliver_due()
+                done = self.deliver_due()
+                busy = done.delivered > 0 and not done.failures
             except Error as exc:  # a registry that cannot be reached now: try again at the next wake
                 get_logger().warning("webhook round failed", extra={"error": exc.code})
             except Exception as exc:  # the database driver's own errors: the same, the thread must not die
                 get_logger().warning("webhook round failed", extra={"error": type(exc).__name__})
+
+
+class WebhookGauges:
+    """A metrics collector: per partner with a webhook, `verify_webhook_pending_events{partner}` (events not yet
+    acknowledged) and `verify_webhook_failed_attempts{partner}` (failures in a row), read from the registry at each
+    scrape; nothing when the registry cannot be read (the health check says so)."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self.sessions = sessions
+
+    def collect(self) -> Iterator[Any]:
+        """The two labelled gauges (prometheus-client's custom collector protocol)."""
+        from prometheus_client.core import GaugeMetricFamily
+
+        try:
+            with self.sessions() as session:
+                rows = webhook_backlogs(session=session)
+                session.rollback()
+        except Error:
+            return
+        pending = GaugeMetricFamily("verify_webhook_pending_events",
+                                    "Outbox events the partner's webhook has not acknowledged yet.", labels=["partner"])
+        failed = GaugeMetricFamily("verify_webhook_failed_attempts",
+                                   "Failed webhook deliveries in a row (0 after a success).", labels=["partner"])
+        for row in rows:
+            pending.add_metric([row.partner_name], row.pending)
+            failed.add_metric([row.partner_name], row.attempts)
+        yield pending
+        yield failed
