@@ -56,7 +56,8 @@ def add_officer_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     add.add_argument("--institution", required=True, metavar="BIN")
     add.add_argument("--username", required=True)
     add.add_argument("--full-name", required=True)
-    add.add_argument("--role", choices=("issuer", "head", "viewer"), default="issuer")
+    add.add_argument("--role", choices=("registrar", "head", "viewer", "issuer"), default="registrar",
+                     help="registrar prepares, head approves, viewer reads (\"issuer\": the old name of registrar)")
     _password_options(add, prompt_flag=True)
     password = officers_sub.add_parser("password", help="set or reset an officer's password (its sessions end)")
     password.add_argument("username")

@@ -15,6 +15,7 @@ constraints alike on SQLite and PostgreSQL).
     audit.py         AuditEvent, AuditHead, RegistryMeta
     accounts.py      Account (AccountKind), Partner, AuthSession, ApiToken (Scope)
     tlog.py          LogEntryRow, LogHashRow, LogHead, LogCheckpoint (the transparency log, issue 15)
+    cases.py         Application (ApplicationKind, ApplicationState, ...), ApplicationEvent, ApplicationCounter
     statuslists.py   StatusListRow (signed status lists per series), VersionStateRow (highest versions seen)
 
 This package re-exports every name, so `from verify.registry.models import Document` is the way to import them.
@@ -30,6 +31,18 @@ from .accounts import Account, AccountKind, ApiToken, AuthSession, Partner, Scop
 from .audit import AuditEvent, AuditEventBase, AuditHead, RegistryMeta
 from .base import GENESIS_HASH, MAX_NUMBER, NAMING_CONVENTION, RegistryModel, UTCDateTime, metadata, one_of
 from .blanks import Blank, BlankRange, BlankRangeBase, BlankState, Counter
+from .cases import (
+    Application,
+    ApplicationCounter,
+    ApplicationEvent,
+    ApplicationKind,
+    ApplicationScope,
+    ApplicationState,
+    Channel,
+    PresentedKind,
+    Proposal,
+    RefusalReason,
+)
 from .documents import (
     Batch,
     BatchState,
@@ -72,6 +85,12 @@ __all__ = [
     "Account",
     "AccountKind",
     "ApiToken",
+    "Application",
+    "ApplicationCounter",
+    "ApplicationEvent",
+    "ApplicationKind",
+    "ApplicationScope",
+    "ApplicationState",
     "AuditEvent",
     "AuditEventBase",
     "AuditHead",
@@ -82,6 +101,7 @@ __all__ = [
     "BlankRange",
     "BlankRangeBase",
     "BlankState",
+    "Channel",
     "Counter",
     "Document",
     "DocumentBase",
@@ -111,6 +131,9 @@ __all__ = [
     "OfficerPublic",
     "OfficerRole",
     "Partner",
+    "PresentedKind",
+    "Proposal",
+    "RefusalReason",
     "RegistryMeta",
     "RegistryModel",
     "Scope",
