@@ -256,6 +256,8 @@ def test_one_open_application_per_document_and_numbers_per_institution_and_year(
      RecordError),
     ({"received_on": dt.date(2026, 7, 2)}, RecordError),
     ({"explanation": f"my IIN is {make_iin()}"}, IinInTextError),
+    ({"kind": "correction", "changes": {"surname": f"Серікова {make_iin()}"}, "explanation": "x", "reason": None},
+     IinInTextError),
 ])
 def test_bad_applications_are_refused_with_the_field_named(world: World, changes: dict[str, Any],
                                                          error: type[Exception]) -> None:
