@@ -480,6 +480,27 @@ ENGLISH: Final[dict[str, str]] = {
     "v_imp_text_iin": "holds an IIN (12 digits with a valid check digit): it is printed on the certificate; leave "
                       "it out",
     "v_imp_studied_order": "is before studied_from",
+    # --- cases (issue 13): applications for duplicates, corrections, annulments ---
+    "v_case_one_of": "must be one of {allowed}",
+    "v_case_appendix_only_duplicate": "only a duplicate may be of the appendix alone",
+    "v_case_presented_none": "name at least one kind of document presented",
+    "v_case_name_parts": "a new name has only the parts {fields}",
+    "v_case_text_needed": "must not be empty",
+    "v_case_received_future": "the day received cannot be after today ({today})",
+    "v_case_reason_only_duplicate": "a reason is given only for a duplicate",
+    "v_case_changes_not_for": "changes are given only for a correction, or as a duplicate's new name",
+    "v_case_open_exists": "document {document} has an open application already: {number}",
+    "v_case_annulment_no_review": "application {number} is an annulment: it goes to the head without a review",
+    "v_case_notice_late": ("application {number}: a preliminary refusal is notified by {last} at the latest, 3 working "
+        "days before the term ends on {due}"),
+    "v_case_hearing_open": ("application {number}: the hearing window is open until {until}; record the hearing or "
+        "wait until it ends"),
+    "v_case_same_officer": ("officer {username} registered or prepared application {number} and may not approve it: "
+        "another head must"),
+    "v_case_signer_needed": "application {number}: a document signer is needed to carry it out",
+    "v_case_not_found": "no application {number}",
+    "v_what_application": "application {number}",
+    "v_case_state": "application {number} is {state}; this step needs it {expected}",
 }
 """Every message id of `verify` -> its English template (`str.format` placeholders)."""
 

@@ -28,6 +28,7 @@ from web.ui.i18n import CATALOGUE, LANGUAGES, Translator
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = ROOT / "verify" / "registry"
 SPOKEN = [*sorted(REGISTRY.glob("*.py")), *sorted((REGISTRY / "imports").glob("*.py")),
+          *sorted((REGISTRY / "cases").glob("*.py")),
           *(ROOT / "verify" / name for name in ("record.py", "identifiers.py", "matching.py", "verifier.py",
                                                 "codec.py", "trust.py", "issue.py", "signerset.py",
                                                 "keystore.py", "transparency/store.py"))]

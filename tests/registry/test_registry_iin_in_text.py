@@ -140,6 +140,10 @@ TYPED_BY_A_PERSON = {
     ("blanks", "reason"),  # write_off_blank
     ("document_revisions", "reason"),  # correct_document
     ("partner_webhooks", "url"),  # set_webhook (tests/registry/test_registry_outbox.py)
+    # the cases (issue 13): the statement, a correction's values, a refusal's text, the hearing's statement and the
+    # head's comment (which the timeline's details repeat): refused at input (tests/registry/test_cases_service.py)
+    ("applications", "explanation"), ("applications", "changes"), ("applications", "refusal_text"),
+    ("application_events", "details"),
 }
 NOT_TYPED_FREELY = {
     # codes, enumerations and states the registry checks against a closed set or a pattern
@@ -177,6 +181,11 @@ NOT_TYPED_FREELY = {
     ("outbox_events", "replaces_series"), ("outbox_events", "replaces_number"), ("outbox_events", "holder_ref"),
     # a webhook's secret (whsec_ + base64, checked), the worker's name and its error (a status or a class name)
     ("partner_webhooks", "secret"), ("partner_webhooks", "lease_owner"), ("partner_webhooks", "last_error"),
+    # a case's number (BIN, year, counter) and its enumerations; the timeline's step and officer's username
+    ("applications", "number"), ("applications", "kind"), ("applications", "term"), ("applications", "scope"),
+    ("applications", "reason"), ("applications", "channel"), ("applications", "presented"), ("applications", "state"),
+    ("applications", "proposal"), ("applications", "refusal_reasons"), ("application_events", "action"),
+    ("application_events", "actor_kind"), ("application_events", "actor_name"),
 }
 
 

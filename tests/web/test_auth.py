@@ -64,7 +64,7 @@ def test_sign_in_sets_a_secure_host_only_http_only_cookie_and_gives_a_csrf_token
     assert cookie.startswith(f"{COOKIE}=") and "Domain" not in cookie
     assert {"Path=/", "HttpOnly", "SameSite=Lax", "Secure", "Max-Age=28800"} <= {p.strip() for p in cookie.split(";")}
     me = MeModel.model_validate(response.json())
-    assert (me.username, me.kind, me.role, me.via) == ("uni.issuer", "officer", "issuer", "session")
+    assert (me.username, me.kind, me.role, me.via) == ("uni.issuer", "officer", "registrar", "session")
     assert me.institution_bin == world.uni.bin and sorted(me.scopes) == PAGE_SCOPES
     assert me.csrf_token and PASSWORD not in response.text
     secret = cookie.split(";", 1)[0].split("=", 1)[1]

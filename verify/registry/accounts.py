@@ -16,7 +16,7 @@ Rules kept here (the web service and the command line share them):
 * **Every request is checked against the database** (`resolve_session`, `resolve_token`): expiry, revocation,
   the account's and the officer's `active` flags, the partner's. Nothing is cached beyond one call, so a
   revocation or a disabled officer takes effect on the very next request.
-* **Scopes** (`models.Scope`) follow from the principal: a viewer gets `officer:read`; an issuer or head
+* **Scopes** (`models.Scope`) follow from the principal: a viewer gets `officer:read`; a registrar or head
   `officer:read officer:write`; an administrator `admin`; a partner `partner:read`. A token holds a subset, and
   its effective scopes are re-intersected with the owner's on every request.
 * Account changes, token creation and revocation are written to the audit chain (`audit.append_event`), as are
@@ -56,7 +56,7 @@ SECRET_BYTES: Final = 32
 TOKEN_NAME_MAX_CHARS: Final = 100
 
 ALL_SCOPES: Final = frozenset(scope.value for scope in Scope)
-_OFFICER_WRITE_ROLES: Final = frozenset({OfficerRole.ISSUER.value, OfficerRole.HEAD.value})
+_OFFICER_WRITE_ROLES: Final = frozenset({OfficerRole.REGISTRAR.value, OfficerRole.HEAD.value})
 
 
 # ----------------------------------------------------------------------------- passwords
@@ -146,7 +146,7 @@ def parse_scopes(values: Iterable[str]) -> frozenset[str]:
 
 
 def officer_scopes(officer: Officer) -> frozenset[str]:
-    """The scopes an officer's role allows: read for everyone, write for an issuer or head."""
+    """The scopes an officer's role allows: read for everyone, write for a registrar or head."""
     if officer.role in _OFFICER_WRITE_ROLES:
         return frozenset({Scope.OFFICER_READ.value, Scope.OFFICER_WRITE.value})
     return frozenset({Scope.OFFICER_READ.value})

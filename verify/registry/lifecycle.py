@@ -5,7 +5,8 @@
     correct      -> new revision (revision + 1)     seed 000 appendix 38; seed 001 appendix 18
     annul        -> annulled, with its basis        final: no duplicate, correction or annulment after it
 
-Each service is one transaction (it commits, or rolls back and raises) with its audit events and its transparency
+Each service is one transaction (it commits, or rolls back and raises; or, with `commit=False`, runs inside the
+caller's: an application's approval, `verify.registry.cases`) with its audit events and its transparency
 log entries (a status change entry; a new revision's entry through `store_revision`), on the writing steps of
 `verify.registry.documents`. A closed institution's documents are handled by the archive that keeps its records
 (seed 000, Rules item 23; `verify.registry.access.require_custody`): a record the archive signs (a duplicate, a
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from sqlmodel import Session
@@ -76,10 +78,15 @@ def _signing_bin(session: Session, officer: Officer, document: Document, record:
     return archive.bin
 
 
+def _transaction(session: Session, commit: bool) -> AbstractContextManager[None]:
+    """The service's own unit of work, or nothing when it runs inside the caller's transaction."""
+    return unit_of_work(session) if commit else nullcontext()
+
+
 # ----------------------------------------------------------------------------- duplicates
 def issue_duplicate(*, session: Session, officer: Officer, series: str, number: str, reason: str,
                     signer: SignerChooser, base_url: str, at: dt.datetime, new_name: HolderName | None = None,
-                    blank_series: str | None = None, blank_number: str | None = None) -> Document:
+                    blank_series: str | None = None, blank_number: str | None = None, commit: bool = True) -> Document:
     """Issue duplicate No. N instead of a document in force; the replaced one becomes void; commits.
 
     Seed 000, items 21-25: a duplicate is issued instead of a lost or damaged document, or to a
@@ -94,6 +101,8 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
         reason: "lost", "damaged", "name_changed" or "filling_error".
         new_name: the holder's new full name: required for "name_changed", allowed for "filling_error".
         blank_series, blank_number: TVE only, as in `issue_document` (default: the replaced document's series).
+        commit: False inside a caller's transaction (`verify.registry.cases.approve`): nothing is committed or
+            rolled back here.
 
     Returns:
         The new duplicate `Document`.
@@ -115,7 +124,7 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
     except ValueError:
         raise RecordError(text("v_dup_reason", field="reason", reasons=", ".join(r.value for r in DuplicateReason))) \
             from None
-    with unit_of_work(session):
+    with _transaction(session, commit):
         target = lock_document(session, officer=officer, series=series, number=number)
         require_in_force(session, target, action="duplicate")
         current = record_of(get_revision(session=session, document=target))
@@ -249,7 +258,8 @@ def _changed_fields(old: Record, new: Record) -> list[str]:
 
 
 def correct_document(*, session: Session, officer: Officer, series: str, number: str, changes: Mapping[str, Any],
-                     reason: str, signer: SignerChooser, base_url: str, at: dt.datetime) -> DocumentRevision:
+                     reason: str, signer: SignerChooser, base_url: str, at: dt.datetime,
+                     commit: bool = True) -> DocumentRevision:
     """Correct the data of a document in force: a new signed revision (revision + 1); commits.
 
     Seed 000 appendix 38 (TVE, "updating (correcting) the data in education documents"), seed 001
@@ -261,6 +271,7 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
     Args:
         changes: field -> new value (`parse_changes`; fields `CORRECTABLE_FIELDS`).
         reason: why (the applicant's explanation of the error); required.
+        commit: False inside a caller's transaction (`issue_duplicate`).
 
     Returns:
         The new `DocumentRevision`.
@@ -278,7 +289,7 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
     reason = refuse_iin_in_text(reason.strip(), field="reason")
     if not reason:
         raise RecordError(text("v_cor_reason", field="reason"))
-    with unit_of_work(session):
+    with _transaction(session, commit):
         document = lock_document(session, officer=officer, series=series, number=number)
         require_in_force(session, document, action="correction")
         current = record_of(get_revision(session=session, document=document))
@@ -330,13 +341,14 @@ def _json_value(value: Any) -> Any:
 
 # ----------------------------------------------------------------------------- annulment
 def annul_document(*, session: Session, officer: Officer, series: str, number: str, basis: str,
-                   at: dt.datetime, kind: str = AnnulmentKind.ORDER.value) -> Document:
+                   at: dt.datetime, kind: str = AnnulmentKind.ORDER.value, commit: bool = True) -> Document:
     """Annul a document in force, with its basis (e.g. the order or court decision); final; commits.
 
     Its number is never given again; its blank stays used. A verifier shown any revision of it
     is told ANNULLED, when and why. `kind` (`AnnulmentKind`): "order" (default: nothing is issued instead) or
     "issued_in_error" (the graduate of an annulled original may then get a new original, `issue_document`; our
-    reading, issue 13 item 5); "spoiled" is `verify.registry.printing.reprint_on_new_blank`'s alone.
+    reading, issue 13 item 5); "spoiled" is `verify.registry.printing.reprint_on_new_blank`'s alone. `commit`: as
+    in `issue_duplicate`.
 
     Raises:
         ForbiddenError: not the head of the document's institution.
@@ -351,7 +363,7 @@ def annul_document(*, session: Session, officer: Officer, series: str, number: s
     basis = refuse_iin_in_text(basis.strip(), field="basis")
     if not basis:
         raise RecordError(text("v_ann_basis", field="basis"))
-    with unit_of_work(session):
+    with _transaction(session, commit):
         document = lock_document(session, officer=officer, series=series, number=number)
         require_in_force(session, document, action="annulment")
         document.state, document.annulled_at = DocumentState.ANNULLED.value, at

@@ -82,18 +82,19 @@ class OfficerCreateRequest(BaseModel):
     """`POST /api/v1/admin/officers`: an account for a person appointed by the head's order (seed 001 item 7)."""
 
     model_config = _examples({"institution_bin": "040140001236", "username": "a.seitkali",
-                              "full_name": "Сейітқали Әлия Нұрланқызы", "role": "issuer",
+                              "full_name": "Сейітқали Әлия Нұрланқызы", "role": "registrar",
                               "password": "correct horse battery staple"})
 
     institution_bin: str = Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$")
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
     full_name: str = Field(min_length=1, max_length=200)
-    role: Literal["issuer", "head", "viewer"] = "issuer"
+    role: Literal["registrar", "head", "viewer", "issuer"] = Field(
+        default="registrar", description='"issuer" is the old name of "registrar" (migration 0004_cases), still taken')
     password: str = Field(min_length=1, max_length=PASSWORD_MAX_CHARS, description="at least 12 characters")
 
 
 OFFICER_EXAMPLE: Final[dict[str, Any]] = {
-    "id": 5, "username": "a.seitkali", "full_name": "Сейітқали Әлия Нұрланқызы", "role": "issuer",
+    "id": 5, "username": "a.seitkali", "full_name": "Сейітқали Әлия Нұрланқызы", "role": "registrar",
     "institution_bin": "040140001236", "active": True, "can_sign_in": True}
 
 

@@ -43,7 +43,7 @@ class Desk:
 
     @property
     def can_write(self) -> bool:
-        """The role may change the registry (issuer, head): the scope officer:write."""
+        """The role may change the registry (registrar, head): the scope officer:write."""
         return "officer:write" in self.identity.scopes
 
     @property

@@ -34,7 +34,7 @@ class LoginRequest(BaseModel):
 
 
 ME_EXAMPLE: Final[dict[str, Any]] = {
-    "username": "a.seitkali", "kind": "officer", "full_name": "Сейітқали Әлия", "role": "issuer",
+    "username": "a.seitkali", "kind": "officer", "full_name": "Сейітқали Әлия", "role": "registrar",
     "institution_bin": "040140001236", "scopes": ["officer:read", "officer:write"], "via": "session",
     "expires_at": _AT, "csrf_token": "l3Jx0m2cM6Yh0Q6hT1wq8vX9qkq2h8a4b8mO0Zr1Yt8"}
 
@@ -47,7 +47,7 @@ class MeModel(BaseModel):
     username: str
     kind: Literal["officer", "admin", "partner"]
     full_name: str | None
-    role: str | None = Field(description="issuer, head or viewer for an officer")
+    role: str | None = Field(description="registrar, head or viewer for an officer")
     institution_bin: str | None = Field(description="the officer's institution: every action is scoped to it")
     scopes: list[str]
     via: Literal["session", "token"]

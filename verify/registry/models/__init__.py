@@ -16,6 +16,7 @@ constraints alike on SQLite and PostgreSQL).
     accounts.py      Account (AccountKind), Partner, AuthSession, ApiToken (Scope)
     tlog.py          LogEntryRow, LogHashRow, LogHead, LogCheckpoint (the transparency log, issue 15)
     outbox.py        OutboxEventRow (EventKind), OutboxHead, PartnerWebhook (the digital diploma's events, issue 13)
+    cases.py         Application (ApplicationKind, ApplicationState, ...), ApplicationEvent, ApplicationCounter
     statuslists.py   StatusListRow (signed status lists per series), VersionStateRow (highest versions seen)
     credentialoffers.py  CredentialOffer, CredentialNonce (OID4VCI pre-authorized offers, issue 17)
     appendices.py    GraduateAppendix (imported rows), DocumentAppendix (signed appendices, issue 17)
@@ -34,6 +35,18 @@ from .appendices import DocumentAppendix, GraduateAppendix
 from .audit import AuditEvent, AuditEventBase, AuditHead, RegistryMeta
 from .base import GENESIS_HASH, MAX_NUMBER, NAMING_CONVENTION, RegistryModel, UTCDateTime, metadata, one_of
 from .blanks import Blank, BlankKind, BlankRange, BlankRangeBase, BlankState, Counter
+from .cases import (
+    Application,
+    ApplicationCounter,
+    ApplicationEvent,
+    ApplicationKind,
+    ApplicationScope,
+    ApplicationState,
+    Channel,
+    PresentedKind,
+    Proposal,
+    RefusalReason,
+)
 from .credentialoffers import CredentialNonce, CredentialOffer
 from .documents import (
     REISSUABLE_ANNULMENTS,
@@ -82,6 +95,12 @@ __all__ = [
     "AccountKind",
     "AnnulmentKind",
     "ApiToken",
+    "Application",
+    "ApplicationCounter",
+    "ApplicationEvent",
+    "ApplicationKind",
+    "ApplicationScope",
+    "ApplicationState",
     "AuditEvent",
     "AuditEventBase",
     "AuditHead",
@@ -93,6 +112,7 @@ __all__ = [
     "BlankRange",
     "BlankRangeBase",
     "BlankState",
+    "Channel",
     "Counter",
     "CredentialNonce",
     "CredentialOffer",
@@ -130,6 +150,9 @@ __all__ = [
     "OutboxHead",
     "Partner",
     "PartnerWebhook",
+    "PresentedKind",
+    "Proposal",
+    "RefusalReason",
     "RegistryMeta",
     "RegistryModel",
     "Scope",

@@ -25,14 +25,25 @@ from .base import RegistryModel, UTCDateTime, one_of
 class OfficerRole(enum.StrEnum):
     """What an officer account may do; every account belongs to one institution (seed 001, item 7).
 
-    * ISSUER: imports graduates, issues documents and duplicates, corrects, manages blanks.
-    * HEAD: everything an issuer may, and annulments (the head answers for the documents).
+    * REGISTRAR: imports graduates, issues documents, manages blanks, registers and prepares applications for
+      duplicates, corrections and annulments (issue 13, item 3).
+    * HEAD: everything a registrar may, and approves applications: a duplicate, a correction or an annulment takes
+      effect only when a head of the handling institution approves it (seed 000, item 24: the head signs the
+      duplicate; seed 001, item 7: the head answers for the accounts), never the account that prepared it.
     * VIEWER: reads only.
+
+    The role was called "issuer" before migration 0004_cases renamed it; `OfficerRole("issuer")` and
+    `OfficerRole.ISSUER` still give REGISTRAR, so input that names the old role keeps working.
     """
 
-    ISSUER = "issuer"
+    REGISTRAR = "registrar"
     HEAD = "head"
     VIEWER = "viewer"
+    ISSUER = "registrar"  # an alias: the role's name before migration 0004_cases
+
+    @classmethod
+    def _missing_(cls, value: object) -> OfficerRole | None:
+        return cls.REGISTRAR if value == "issuer" else None
 
 
 class HolderBase(RegistryModel):
@@ -82,8 +93,8 @@ class Officer(OfficerBase, table=True):
 
     @property
     def may_write(self) -> bool:
-        """Whether the account may change the registry (issuer or head, and active)."""
-        return self.active and self.role in (OfficerRole.ISSUER.value, OfficerRole.HEAD.value)
+        """Whether the account may change the registry (registrar or head, and active)."""
+        return self.active and self.role in (OfficerRole.REGISTRAR.value, OfficerRole.HEAD.value)
 
 
 class OfficerCreate(OfficerBase):
