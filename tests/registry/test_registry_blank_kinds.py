@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from support.credentials import token_file
 from support.world import BASE_URL, Keys, World, graduate_id_of, issue_row, later, row
 
 from verify.cli import main
@@ -155,9 +156,10 @@ def test_after_an_annulment_as_issued_in_error_the_graduate_gets_a_new_original(
 def test_the_command_line_receives_kinds_and_reprints(db_url: str, keys: Keys, world: World, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("VERIFY_OFFICER", raising=False)
+    monkeypatch.delenv("VERIFY_TOKEN", raising=False)
     base = ["--database-url", db_url, "--keys-dir", str(keys.store.path), "--base-url", BASE_URL]
-    officer = ["--officer", world.col_issuer.username]
+    officer = ["--token-file", str(token_file(db_url, world.col_issuer.username, tmp_path / "registrar.token"))]
+    head = ["--token-file", str(token_file(db_url, world.col_head.username, tmp_path / "head.token"))]
     assert main([*base, "blanks", "add", SERIES, "0000001", "0000010", "--institution", world.college.bin,
                  *officer]) == 0
     assert main([*base, "blanks", "add", SERIES, "0000011", "0000020", "--institution", world.college.bin,
@@ -171,8 +173,11 @@ def test_the_command_line_receives_kinds_and_reprints(db_url: str, keys: Keys, w
     assert main([*base, "blanks", "list", "--institution", world.college.bin, *officer]) == 0
     listed = capsys.readouterr().out
     assert "honours" in listed and "ordinary" in listed and "written off      1" in listed
+    # the annulment is an application (issue 13 item 3): the registrar proposes it with its kind, a head approves
     assert main([*base, "annul", SERIES, "0000002", "--basis", "order 4: wrong person", "--kind", "issued_in_error",
-                 "--officer", world.col_head.username]) == 0
+                 "--presented", "application", *officer]) == 0
+    number = next(word for word in capsys.readouterr().out.split() if word.startswith(world.college.bin + "-"))
+    assert main([*base, "cases", "approve", number, *head]) == 0
     with world.session() as session:
         annulled = session.exec(select(Document).where(Document.number == "0000002")).one()
     assert annulled.annul_kind == "issued_in_error"
