@@ -19,6 +19,10 @@
 | verify_trust_list_expiry_timestamp_seconds  | gauge     |                         | its expiry, Unix seconds         |
 | verify_status_list_version                  | gauge     | series                  | newest signed status list        |
 | verify_status_list_expiry_timestamp_seconds | gauge     | series                  | its expiry, Unix seconds         |
+| verify_cases_overdue                        | gauge     |                         | applications past their term     |
+| verify_cases_due_soon                       | gauge     |                         | applications with <= 3 working   |
+|                                             |           |                         | days left (`web.runtime.         |
+|                                             |           |                         | casegauges`, read at scrape)     |
 | process_*                                   | various   |                         | CPU, memory, open files (Linux)  |
 
 `route` is the route template (`/V/{digits}`), never the path, so the label set stays small and no QR text
