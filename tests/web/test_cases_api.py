@@ -241,3 +241,13 @@ def test_overdue_and_due_soon_cases_come_first_and_are_counted(api: TestClient, 
     assert_problem(api.get(APPLICATIONS, params={"due": "later"}, headers=registrar), 422, "invalid-request")
     metrics = api.get("/metrics", headers=METRICS_HEADERS).text
     assert "verify_cases_overdue 1.0" in metrics and "verify_cases_due_soon 1.0" in metrics
+
+
+def test_a_correction_that_changes_nothing_is_refused_at_the_approval_and_the_case_waits(
+        api: TestClient, world: World, issued: Issued, registrar: dict[str, str], head: dict[str, str]) -> None:
+    path = f"/api/v1/officer/documents/{issued.document.series}/{issued.document.number}"
+    application = apply_for(api, path, "/corrections", {"changes": {"programme": "6B06101"}, "reason": "same"},
+                            registrar)
+    assert_problem(api.post(f"{APPLICATIONS}/{application['number']}/approve", headers=head), 422, "invalid-data")
+    assert api.get(f"{APPLICATIONS}/{application['number']}", headers=head).json()["state"] == "awaiting_approval"
+    assert api.get(path, headers=head).json()["current_revision"] == 1
