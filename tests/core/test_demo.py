@@ -111,6 +111,26 @@ def test_every_document_issued_with_a_duplicate_a_correction_and_an_annulment(de
     assert demo.summary["documents"] == GRADUATES
 
 
+def test_the_demo_leaves_cases_in_every_state_the_console_lists(demo: Run, session: Session) -> None:
+    """Issue 13: the duplicate, correction and annulment are cases a registrar prepared and a head approved; more
+    cases stay registered, overdue, due soon, awaiting approval and refused; the operator's actions are the
+    operator's."""
+    from verify.registry.cases import due_counts, local_day
+    from verify.registry.models import Application, AuditEvent, Officer
+
+    states = sorted(a.state for a in session.exec(select(Application)))
+    assert states == sorted(["granted"] * 3 + ["registered", "under_review", "under_review", "refused",
+                             "awaiting_approval"])
+    counts = due_counts(session, today=local_day(_now()))
+    assert counts["overdue"] >= 1 and counts["soon"] >= 1
+    roles = {o.username: o.role for o in session.exec(select(Officer))}
+    approvals = list(session.exec(select(AuditEvent).where(AuditEvent.action == "application.approve")))
+    assert len(approvals) == 4 and all(roles[e.actor] == "head" for e in approvals)
+    assert all(e.after is not None and roles[e.after["prepared_by"]] == "registrar" for e in approvals)
+    created = list(session.exec(select(AuditEvent).where(AuditEvent.action == "officer.create")))
+    assert created and all(e.actor.startswith("operator:") for e in created)
+
+
 def test_showcase_links_get_their_verdicts(demo: Run) -> None:
     """Each printed /V/ link, verified again here against the demo registry, gives the expected verdict."""
     showcase = demo.summary["showcase"]
@@ -166,10 +186,12 @@ def test_links_and_accounts_are_printed_and_the_passwords_work(demo: Run) -> Non
     assert f"{BASE_URL}/scan" in demo.stdout
     assert f"{BASE_URL}/api/v1/auth/login" in demo.stdout
     assert demo.summary["links"]["scan"] == f"{BASE_URL}/scan"
-    accounts = re.findall(r"^  ([a-z-]+)\s+(\S{16})  (administrator|head)", demo.stdout, flags=re.MULTILINE)
-    assert len(accounts) == 11
+    accounts = re.findall(r"^  ([a-z-]+)\s+(\S{16})  (administrator|head|registrar)", demo.stdout,
+                          flags=re.MULTILINE)
+    assert len(accounts) == 21  # the administrator, a head and a registrar per institution
     assert accounts[0][0] == "admin"
-    assert {role for _, _, role in accounts[1:]} == {"head"}
+    assert [role for _, _, role in accounts[1:3]] == ["head", "registrar"]
+    assert {role for _, _, role in accounts[1:]} == {"head", "registrar"}
     summary_text = (demo.out / "demo.json").read_text("utf-8")
     assert all(password not in summary_text for _, password, _ in accounts)  # never written to a file
     hashing = PasswordHashing(time_cost=1, memory_kib=1024, parallelism=1)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from support.world import BASE_URL, T0, World, issue_row, later, make_bin, row
 
+from verify.cli.cases import parse_assignments
 from verify.errors import ForbiddenError, RecordError
 from verify.registry import cases
 from verify.registry.cases.model import parse_presented, parse_refusal_reasons, term_for
@@ -110,6 +111,17 @@ def test_refusal_grounds_are_those_of_appendix_6_row_9(values: list[str]) -> Non
     else:
         with pytest.raises(RecordError):
             parse_refusal_reasons(values)
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=12).filter(lambda f: "=" not in f and f == f.strip()),
+                       st.text(max_size=20), max_size=5))
+def test_the_command_lines_assignments_give_back_what_was_written(changes: dict[str, str]) -> None:
+    assert parse_assignments([f"{field}={value}" for field, value in changes.items()]) == changes
+
+
+def test_an_assignment_without_an_equals_sign_is_refused() -> None:
+    with pytest.raises(RecordError):
+        parse_assignments(["surname"])
 
 
 def test_the_old_issuer_role_is_read_as_registrar() -> None:

@@ -256,6 +256,8 @@ def test_one_open_application_per_document_and_numbers_per_institution_and_year(
      RecordError),
     ({"received_on": dt.date(2026, 7, 2)}, RecordError),
     ({"explanation": f"my IIN is {make_iin()}"}, IinInTextError),
+    ({"kind": "correction", "changes": {"surname": f"Серікова {make_iin()}"}, "explanation": "x", "reason": None},
+     IinInTextError),
 ])
 def test_bad_applications_are_refused_with_the_field_named(world: World, changes: dict[str, Any],
                                                          error: type[Exception]) -> None:
@@ -292,3 +294,31 @@ def test_the_due_date_counts_kazakhstans_working_days_across_independence_day(wo
     assert application.due_on == expected
     naive = received + dt.timedelta(days=21)  # 15 weekdays, no holidays
     assert expected > naive  # 16 and 17 December and the New Year push it later
+
+
+@pytest.mark.parametrize("step", ["notice", "hearing", "refuse", "return"])
+def test_every_free_text_of_a_case_refuses_an_iin(world: World, step: str) -> None:
+    document, _ = issue_row(world, row(2))
+    number = register(world, document).number
+    said = f"the applicant {make_iin()} objects"
+    with world.session() as session:
+        cases.start_review(session, world.uni_issuer, number=number, at=later(1))
+        if step == "notice":
+            with pytest.raises(IinInTextError):
+                cases.send_refusal_notice(session, world.uni_issuer, number=number, reasons=["unreliable_documents"],
+                                          text=said, at=later(2))
+            return
+        if step == "return":
+            cases.propose(session, world.uni_issuer, number=number, decision="grant", at=later(2))
+            with pytest.raises(IinInTextError):
+                cases.return_for_review(session, world.uni_head, number=number, comment=said, at=later(3))
+            return
+        cases.send_refusal_notice(session, world.uni_issuer, number=number, reasons=["unreliable_documents"],
+                                  text="no proof", at=later(2))
+        if step == "hearing":
+            with pytest.raises(IinInTextError):
+                cases.record_hearing(session, world.uni_issuer, number=number, statement=said, at=later(3))
+            return
+        cases.record_hearing(session, world.uni_issuer, number=number, statement="none", at=later(3))
+        with pytest.raises(IinInTextError):
+            cases.propose(session, world.uni_issuer, number=number, decision="refuse", text=said, at=later(4))

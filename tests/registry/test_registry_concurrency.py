@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
+from support.credentials import token_file
 from support.world import BASE_URL, T0, Keys, World, rows
 
 from verify import codec
@@ -123,10 +124,11 @@ def world_numbers(world: World) -> list[str]:
 BATCH = 500
 
 
-def _cli(world: World, keys: Keys, key: str) -> list[str]:
+def _cli(world: World, keys: Keys, key: str, token: Path) -> list[str]:
     return [sys.executable, "-m", "verify.cli", "--database-url", world.url, "--keys-dir", str(keys.store.path),
             "--base-url", BASE_URL, "issue", "--group", "K500", "--institution", world.uni.bin,
-            "--idempotency-key", key, "--officer", "uni.issuer", "--at", (T0.replace(hour=10)).isoformat()]
+            "--idempotency-key", key, "--token-file", str(token),
+            "--at", (T0.replace(hour=10)).isoformat()]
 
 
 def _environment() -> dict[str, str]:
@@ -144,12 +146,13 @@ def _count(engine: Engine) -> int:
 
 
 @pytest.mark.slow
-def test_a_batch_killed_midway_finishes_exactly_once_on_retry(world: World, keys: Keys) -> None:
+def test_a_batch_killed_midway_finishes_exactly_once_on_retry(world: World, keys: Keys, tmp_path: Path) -> None:
     world.import_rows(rows(BATCH, group="K500"))
+    token = token_file(world.url, "uni.issuer", tmp_path / "token")
     seed = int(os.environ.get("VERIFY_TEST_KILL_SEED", random.randrange(1 << 30)))
     target = random.Random(seed).randrange(1, BATCH - 50)
     key = f"kill-test-{seed}"
-    process = subprocess.Popen(_cli(world, keys, key), cwd=REPO, env=_environment(), stdout=subprocess.PIPE,
+    process = subprocess.Popen(_cli(world, keys, key, token), cwd=REPO, env=_environment(), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
     deadline = time.monotonic() + 180
     watcher = make_engine(world.url, readonly=True)  # reads a WAL snapshot: never queues for the write lock
@@ -166,11 +169,11 @@ def test_a_batch_killed_midway_finishes_exactly_once_on_retry(world: World, keys
     assert world.scalar("SELECT count(*) FROM audit_events WHERE action = 'document.issue'") == killed_at
     assert world.scalar("SELECT state FROM batches") == "running"
 
-    retry = subprocess.run(_cli(world, keys, key), cwd=REPO, env=_environment(), capture_output=True, text=True,
+    retry = subprocess.run(_cli(world, keys, key, token), cwd=REPO, env=_environment(), capture_output=True, text=True,
                            timeout=300, check=False)
     assert retry.returncode == 0, retry.stderr[-2000:]
     assert f"{BATCH - killed_at} issued now, {killed_at} issued before" in retry.stdout
-    again = subprocess.run(_cli(world, keys, key), cwd=REPO, env=_environment(), capture_output=True, text=True,
+    again = subprocess.run(_cli(world, keys, key, token), cwd=REPO, env=_environment(), capture_output=True, text=True,
                            timeout=300, check=False)
     assert again.returncode == 0 and "already finished: nothing done" in again.stdout
 

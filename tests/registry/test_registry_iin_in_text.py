@@ -139,6 +139,10 @@ TYPED_BY_A_PERSON = {
     ("documents", "annul_basis"),  # annul_document
     ("blanks", "reason"),  # write_off_blank
     ("document_revisions", "reason"),  # correct_document
+    # the cases (issue 13): the statement, a correction's values, a refusal's text, the hearing's statement and the
+    # head's comment (which the timeline's details repeat): refused at input (tests/registry/test_cases_service.py)
+    ("applications", "explanation"), ("applications", "changes"), ("applications", "refusal_text"),
+    ("application_events", "details"),
 }
 NOT_TYPED_FREELY = {
     # codes, enumerations and states the registry checks against a closed set or a pattern
@@ -170,6 +174,11 @@ NOT_TYPED_FREELY = {
     # (verify.transparency.entries), and the checkpoint note the service signed
     ("tlog_entries", "series"), ("tlog_entries", "number"), ("tlog_entries", "institution_bin"),
     ("tlog_checkpoints", "note"),
+    # a case's number (BIN, year, counter) and its enumerations; the timeline's step and officer's username
+    ("applications", "number"), ("applications", "kind"), ("applications", "term"), ("applications", "scope"),
+    ("applications", "reason"), ("applications", "channel"), ("applications", "presented"), ("applications", "state"),
+    ("applications", "proposal"), ("applications", "refusal_reasons"), ("application_events", "action"),
+    ("application_events", "actor_kind"), ("application_events", "actor_name"),
 }
 
 

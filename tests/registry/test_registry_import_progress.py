@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from support.credentials import token_file
 from support.world import Keys, make_bin, make_iin
 
 from verify.cli import main
@@ -32,7 +33,8 @@ def test_import_reports_progress_on_stderr_and_the_result_alone_on_stdout(
     graduates.write_text(HEADER + "".join(
         f"{make_iin()},Сейітқали,Әлия,,2004-05-12,TVE,06130100,4S06130103,no,2026-06-27,ПО-{n % 7}\n"
         for n in range(ROWS)), "utf-8")
-    assert main([*base, "import", str(graduates), "--institution", college, "--officer", "col.issuer"]) == 0
+    token = token_file(empty_url, "col.issuer", tmp_path / "token")
+    assert main([*base, "import", str(graduates), "--institution", college, "--token-file", str(token)]) == 0
     out, err = capsys.readouterr()
     assert out.strip().splitlines() == [f"{graduates}: {ROWS} rows: {ROWS} holders and {ROWS} graduates created, "
                                         f"0 updated, 0 unchanged"]

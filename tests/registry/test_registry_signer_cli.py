@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from support.credentials import token_file
 from support.softhsm import soft_token
 from support.world import BASE_URL, make_bin, make_iin
 
@@ -55,11 +56,12 @@ def _registry(cli: Cli, tmp_path: Path, *, university: str, college: str | None 
         cli("institutions", "add", "--bin", bin_, "--name-kk", kind, "--name-ru", kind, "--name-en", kind,
             "--kind", kind, "--region", "Астана")
         cli("officers", "add", "--institution", bin_, "--username", f"{kind}.issuer", "--full-name", "Issuer")
+        token_file(cli.base[1], f"{kind}.issuer", tmp_path / f"{kind}.token")
         rows = "".join(f"{make_iin()},Сейітқали,Әлия,Нұрланқызы,2004-05-12,{doc_type},{programme},{qualification},"
                        "no,2026-06-27,G1\n" for _ in range(2))
         path = tmp_path / f"{kind}.csv"
         path.write_text(HEADER + rows, "utf-8")
-        cli("import", str(path), "--institution", bin_, "--officer", f"{kind}.issuer")
+        cli("import", str(path), "--institution", bin_, "--token-file", str(tmp_path / f"{kind}.token"))
         files[kind] = path
     return files
 
@@ -75,7 +77,8 @@ def test_one_signer_per_institution_on_the_command_line(empty_url: str, tmp_path
     university, college = make_bin(61), make_bin(62)
     cli("keys", "init", "--environment", "test")
     _registry(cli, tmp_path, university=university, college=college)
-    cli("blanks", "add", "ТКБ", "0000001", "0000010", "--institution", college, "--officer", "college.issuer")
+    cli("blanks", "add", "ТКБ", "0000001", "0000010", "--institution", college, "--token-file",
+        str(tmp_path / "college.token"))
 
     out, _ = cli("keys", "institution", university)
     assert f"institution: {university}" in out
@@ -93,7 +96,7 @@ def test_one_signer_per_institution_on_the_command_line(empty_url: str, tmp_path
     qr = tmp_path / "qr"
     for kind, bin_ in (("university", university), ("college", college)):
         cli("issue", "--group", "G1", "--institution", bin_, "--idempotency-key", f"b-{kind}", "--out", str(qr / kind),
-            "--officer", f"{kind}.issuer")
+            "--token-file", str(tmp_path / f"{kind}.token"))
     bd = sorted((qr / "university").glob("*.txt"))[0].read_text().strip()
     tve = sorted((qr / "college").glob("*.txt"))[0].read_text().strip()
     for qr_text in (bd, tve):
@@ -131,19 +134,19 @@ def test_a_token_signer_from_the_command_line_signs_and_verifies(
         assert (keys_dir / "signers" / f"{own['kid']}.pkcs11.json").is_file()
         close_all()
         cli("issue", "--group", "G1", "--institution", university, "--idempotency-key", "b-1", "--out",
-            str(tmp_path / "qr"), "--officer", "university.issuer")
+            str(tmp_path / "qr"), "--token-file", str(tmp_path / "university.token"))
         qr_text = sorted((tmp_path / "qr").glob("*.txt"))[0].read_text().strip()
         report = json.loads(cli("check", qr_text, "--json")[0])
         assert report["verdict"] == "VALID" and report["signer"]["kid"] == own["kid"]
 
         graduate = tmp_path / "more.csv"
         graduate.write_text(HEADER + f"{make_iin()},Әлиева,Дана,,2004-05-12,BD,6B06101,,no,2026-06-27,G2\n", "utf-8")
-        cli("import", str(graduate), "--institution", university, "--officer", "university.issuer")
+        cli("import", str(graduate), "--institution", university, "--token-file", str(tmp_path / "university.token"))
         for stored in (tmp_path / "softhsm-tokens").iterdir():  # the token is gone (the module still loads)
             shutil.rmtree(stored)
         close_all()
         _, err = cli("issue", "--group", "G2", "--institution", university, "--idempotency-key", "b-2",
-                     "--officer", "university.issuer", code=2)
+                     "--token-file", str(tmp_path / "university.token"), code=2)
         assert "HSM" in err and "no token labelled 'verify-test'" in err
         engine = make_engine(empty_url)
         try:

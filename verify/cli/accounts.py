@@ -15,8 +15,9 @@ variable named by `--password-env`, or typed twice at a prompt (the default of `
 it is on standard error, so that `TOKEN=$(verify tokens create ...)` works.
 
 Hashes are made with argon2-cffi's default parameters (RFC 9106); the web service replaces a hash made with other
-parameters at the next sign-in (VERIFY_PASSWORD_*). Every change is audited with the actor "admin" (the operator at
-the console). Sources: seed 001 item 7 (accounts for the persons appointed by the head's order).
+parameters at the next sign-in (VERIFY_PASSWORD_*). Every change is audited with the actor "operator:<OS user>"
+(`common.operator_actor`: the operator at the console, never an officer; issue 13, item 3). Sources: seed 001
+item 7 (accounts for the persons appointed by the head's order).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Error, RecordError
 from ..settings import Settings
-from .common import Subparsers, now, registry_session, validation_message
+from .common import Subparsers, now, operator_actor, registry_session, validation_message
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -150,11 +151,12 @@ def cmd_officers(args: argparse.Namespace, settings: Settings) -> int:
         if args.officers_command == "password":
             password = read_password(args, prompt=True)
             assert password is not None
-            set_officer_password(session=session, officer=officer, password=password, hashing=_hashing(), at=now())
+            set_officer_password(session=session, officer=officer, password=password, hashing=_hashing(), at=now(),
+                                 actor=operator_actor())
             print(f"password of {officer.username} set; its sessions have ended")
         else:
             active = args.officers_command == "enable"
-            set_officer_active(session=session, officer=officer, active=active, at=now(),
+            set_officer_active(session=session, officer=officer, active=active, at=now(), actor=operator_actor(),
                                reason=getattr(args, "reason", None))
             print(f"officer {officer.username} {'enabled' if active else 'disabled: sessions ended, tokens revoked'}")
     return 0
@@ -178,10 +180,12 @@ def _add_officer(args: argparse.Namespace, settings: Settings) -> int:
             data = OfficerCreate(username=args.username, full_name=args.full_name, role=args.role)
         except ValidationError as exc:
             raise RecordError(validation_message(exc)) from None
-        officer = create_officer(session=session, officer_create=data, institution=institution, at=now())
+        officer = create_officer(session=session, officer_create=data, institution=institution, at=now(),
+                                 actor=operator_actor())
         print(f"officer {officer.username} ({officer.role}) of institution {institution.bin}")
         if password is not None:
-            set_officer_password(session=session, officer=officer, password=password, hashing=_hashing(), at=now())
+            set_officer_password(session=session, officer=officer, password=password, hashing=_hashing(), at=now(),
+                                 actor=operator_actor())
             print(f"officer {officer.username} can sign in")
     return 0
 
@@ -193,7 +197,7 @@ def cmd_admins(args: argparse.Namespace, settings: Settings) -> int:
     password = read_password(args, prompt=True)
     with registry_session(args, settings) as session:
         account = create_admin(session=session, username=args.username, full_name=args.full_name, password=password,
-                               hashing=_hashing(), at=now())
+                               hashing=_hashing(), at=now(), actor=operator_actor())
     print(f"administrator {account.username} can sign in")
     return 0
 
@@ -207,7 +211,7 @@ def cmd_partners(args: argparse.Namespace, settings: Settings) -> int:
             for partner in list_partners(session=session):
                 print(f"{partner.id:>5}  {'active' if partner.active else 'disabled':8}  {partner.name}")
             return 0
-        partner = create_partner(session=session, name=args.name, at=now())
+        partner = create_partner(session=session, name=args.name, at=now(), actor=operator_actor())
     print(f"partner {partner.id} {partner.name!r} registered; make its token with "
           f"`verify tokens create --partner {partner.name!r} --scopes partner:read`")
     return 0
@@ -249,14 +253,14 @@ def cmd_tokens(args: argparse.Namespace, settings: Settings) -> int:
                       f"{' '.join(token.scopes):28}  expires {token.expires_at:%Y-%m-%d}  {token.name}")
             return 0
         if args.tokens_command == "revoke":
-            revoke_token(session=session, token_id=args.token_id, at=at, actor="admin")
+            revoke_token(session=session, token_id=args.token_id, at=at, actor=operator_actor())
             print(f"token {args.token_id} revoked")
             return 0
         if not 1 <= args.days <= MAX_TOKEN_DAYS:
             raise RecordError(f"--days: 1-{MAX_TOKEN_DAYS}")
         owner, officer = _owner(session, args)
         secret, token = create_token(session=session, owner=owner, name=args.name, scopes=args.scopes.split(","),
-                                     at=at, expires_at=at + dt.timedelta(days=args.days), actor="admin",
+                                     at=at, expires_at=at + dt.timedelta(days=args.days), actor=operator_actor(),
                                      officer=officer)
     print(f"token {token.id} ({' '.join(token.scopes)}) expires {token.expires_at:%Y-%m-%d %H:%M} UTC; "
           "it is shown only now:", file=sys.stderr)

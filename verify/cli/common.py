@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,8 +30,8 @@ if TYPE_CHECKING:
     from ..signerset import SignerSet
     from ..status import StatusLookup
 
-OFFICER_ENV = "VERIFY_OFFICER"
-"""The officer the registry commands act as, when `--officer` is not given."""
+TOKEN_ENV = "VERIFY_TOKEN"  # noqa: S105 (the variable's name, not a secret)
+"""An officer's API token, which the registry commands act with when `--token-file` is not given."""
 
 Subparsers = argparse._SubParsersAction
 
@@ -69,10 +71,27 @@ def add_global_options(parser: argparse.ArgumentParser, settings: Settings) -> N
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more output")
 
 
-def officer_option(parser: argparse.ArgumentParser) -> None:
-    """`--officer USERNAME` [VERIFY_OFFICER]: who a registry command acts as."""
-    parser.add_argument("--officer", default=os.environ.get(OFFICER_ENV),
-                        help=f"the officer's username [{OFFICER_ENV}]")
+def credential_options(parser: argparse.ArgumentParser) -> None:
+    """The officer's credentials a registry command acts with (issue 13, item 3: never a bare username).
+
+    `--token-file FILE` (or the token itself in VERIFY_TOKEN): an officer's API token (`verify tokens create
+    --officer`); or `--user USERNAME` with `--password-file FILE` or, on a terminal, the password prompt.
+    """
+    group = parser.add_argument_group("the officer's credentials")
+    group.add_argument("--token-file", type=Path, metavar="FILE",
+                       help=f"a file holding the officer's API token [{TOKEN_ENV} holds the token itself]")
+    group.add_argument("--user", metavar="USERNAME", help="sign in as this officer with the password "
+                       "(from --password-file, else asked on the terminal)")
+    group.add_argument("--password-file", type=Path, metavar="FILE", help="a file holding the password (--user)")
+
+
+def operator_actor() -> str:
+    """Who a direct database action of the command line is audited as: "operator:<OS user>" (never an officer)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container)
+        user = f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return f"operator:{user}"[:64]
 
 
 def at_option(parser: argparse.ArgumentParser, what: str = "time of the change") -> None:
@@ -137,19 +156,67 @@ def registry_session(args: argparse.Namespace, settings: Settings, *, readonly: 
         engine.dispose()
 
 
-def acting_officer(session: Session, args: argparse.Namespace, *, institution_bin: str | None = None) -> Officer:
-    """The officer of `--officer` (or VERIFY_OFFICER), who must belong to `institution_bin` when it is given.
+def _read_secret(path: Path, what: str) -> str:
+    try:
+        value = path.read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Error(f"{path}: cannot read the {what} ({getattr(exc, 'strerror', None) or exc.__class__.__name__})") \
+            from None
+    if not value:
+        raise Error(f"{path}: the {what} file is empty")
+    return value
+
+
+def acting_officer(session: Session, args: argparse.Namespace, *, institution_bin: str | None = None,
+                   write: bool = True) -> Officer:
+    """The officer whose credentials the command was given, who must belong to `institution_bin` when it is given.
+
+    The credentials, in this order: `--token-file FILE`; the token in VERIFY_TOKEN; `--user USERNAME` with the
+    password of `--password-file FILE` or typed at the prompt (on a terminal). A token must be an officer's, in force,
+    with the scope `officer:write` when the command writes (`officer:read` otherwise); a password must be the
+    officer's (`accounts.authenticate_password`, argon2id). Naming a username alone acts for nobody.
 
     Raises:
-        Error: no officer named.
-        NotFoundError: no such officer or institution.
-        ForbiddenError: the officer belongs to another institution.
+        Error: no credentials given, or a file that cannot be read.
+        ForbiddenError: a token unknown, expired, revoked, not an officer's or without the scope; a wrong username or
+            password; a disabled account; an officer of another institution than `institution_bin`.
+        NotFoundError: no such institution.
     """
-    from ..registry.institutions import get_institution_by_bin_or_raise, get_officer_by_username_or_raise
+    from ..registry.accounts import PasswordHashing, authenticate_password, resolve_token
+    from ..registry.institutions import get_institution_by_bin_or_raise
+    from ..registry.models import Officer as OfficerRow
+    from ..registry.models import Scope
 
-    if not args.officer:
-        raise Error(f"give the officer's username: --officer or {OFFICER_ENV}")
-    officer = get_officer_by_username_or_raise(session=session, username=args.officer)
+    at = now()
+    token_file = getattr(args, "token_file", None)
+    token = _read_secret(token_file, "token") if token_file is not None else os.environ.get(TOKEN_ENV, "").strip()
+    officer: Officer | None
+    if token:
+        identity = resolve_token(session=session, secret=token, at=at)
+        needed = Scope.OFFICER_WRITE.value if write else Scope.OFFICER_READ.value
+        if identity is None or identity.officer is None:
+            raise ForbiddenError("the token is unknown, expired or revoked, not an officer's, or its officer is "
+                                 "disabled")
+        if needed not in identity.scopes:
+            raise ForbiddenError(f"the token of officer {identity.name} lacks the scope {needed}")
+        officer = identity.officer
+    elif getattr(args, "user", None):
+        password_file = getattr(args, "password_file", None)
+        if password_file is not None:
+            password = _read_secret(password_file, "password")
+        elif sys.stdin.isatty():
+            password = getpass.getpass(f"password of {args.user}: ")
+        else:
+            raise Error("--user needs --password-file FILE when no terminal can ask for the password")
+        account = authenticate_password(session=session, username=args.user, password=password,
+                                        hashing=PasswordHashing(), at=at)
+        officer = session.get(OfficerRow, account.officer_id) if account is not None and account.officer_id else None
+        if officer is None:
+            raise ForbiddenError("wrong username or password, or the account is not an active officer's")
+    else:
+        raise Error(f"the command acts for an officer only with the officer's credentials: {TOKEN_ENV} or "
+                    "--token-file FILE (`verify tokens create --officer USERNAME`), or --user USERNAME with "
+                    "--password-file FILE or the prompt")
     if institution_bin is not None:
         institution = get_institution_by_bin_or_raise(session=session, bin=institution_bin)
         if institution.id != officer.institution_id:

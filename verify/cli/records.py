@@ -36,10 +36,10 @@ from ..verifier import VerificationReport, Verifier
 from . import registry
 from .common import (
     Subparsers,
+    credential_options,
     database_url,
     key_store,
     now,
-    officer_option,
     parse_time,
     registry_status_lookup,
     shown_url,
@@ -62,7 +62,7 @@ def add_record_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     issue.add_argument("--idempotency-key", help="with --group: names the batch; retry with the same key "
                                                  "after a crash (default: a new key, printed)")
     issue.add_argument("--series", help="with --group, TVE: the blank series (default: the only one in stock)")
-    officer_option(issue)
+    credential_options(issue)
     issue.set_defaults(handler=cmd_issue)
 
     scan = sub.add_parser("scan", help="read QR codes from photos and verify them")

@@ -6,15 +6,18 @@
     verify import FILE --institution BIN
     verify issue --group G --institution BIN [--idempotency-key K] [--series S] [--out DIR]   (`records` owns
                                                                                     `issue`; it calls `issue_group`)
-    verify duplicate SERIES NUMBER --reason lost|damaged|name_changed|filling_error [--surname ..] [--out DIR]
-    verify correct SERIES NUMBER --set field=value ... --reason R [--out DIR]
-    verify annul SERIES NUMBER --basis TEXT
+    verify duplicate SERIES NUMBER --reason lost|damaged|name_changed|filling_error [--surname ..]
+    verify correct SERIES NUMBER --set field=value ... --reason R
+    verify annul SERIES NUMBER --basis TEXT      (these three register an application and propose to grant it:
+                                                  it takes effect when a head approves, `verify cases approve`)
     verify blanks add SERIES FIRST LAST --institution BIN | write-off SERIES NUMBER --reason R | list
     verify audit verify       (the audit chain, then the transparency log and its audit anchors)
 
-The officer comes from `--officer` or VERIFY_OFFICER; every write is scoped to the officer's institution and
-audited. Exit status: 0 on success; 1 when an import file has errors (nothing written) or the audit chain does not
-verify; 2 for any other error (`verify.cli.main`'s one `except Error`).
+The officer is the one whose credentials the command is given (`common.acting_officer`: a token in VERIFY_TOKEN or
+`--token-file`, or `--user` with the password), never a username alone; every write is scoped to the officer's
+institution and audited. The operator's own actions (`db`, `institutions add`) are audited as "operator:<OS user>".
+Exit status: 0 on success; 1 when an import file has errors (nothing written) or the audit chain does not verify;
+2 for any other error (`verify.cli.main`'s one `except Error`).
 
 Heavy modules (SQLAlchemy, Alembic, tqdm) are imported inside the handlers, so that commands that do not touch the
 registry start as fast as before.
@@ -29,13 +32,15 @@ from pathlib import Path
 
 from ..errors import AuditChainError, Error, LogStoreError, RecordError
 from ..settings import Settings
+from .cases import application_options, parse_assignments, register_and_propose
 from .common import (
     Subparsers,
     acting_officer,
     at_option,
+    credential_options,
     database_url,
     now,
-    officer_option,
+    operator_actor,
     registry_session,
     signer,
     validation_message,
@@ -72,41 +77,39 @@ def add_document_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     imp = sub.add_parser("import", help="import graduates from a CSV or XLSX file (all or nothing)")
     imp.add_argument("file", type=Path, metavar="FILE")
     imp.add_argument("--institution", required=True, metavar="BIN")
-    officer_option(imp)
+    credential_options(imp)
     at_option(imp, "time of the import")
     imp.set_defaults(handler=cmd_import)
 
-    dup = sub.add_parser("duplicate", help="issue duplicate No. N instead of a document (seed 000, items 21-25)")
+    dup = sub.add_parser("duplicate", help="apply for duplicate No. N instead of a document (seed 000, items 21-25): "
+                         "registered and proposed; a head approves it (`verify cases approve`)")
     dup.add_argument("series")
     dup.add_argument("number")
     dup.add_argument("--reason", required=True, choices=DUPLICATE_REASONS)
     dup.add_argument("--surname", help="the new surname (name_changed, filling_error)")
     dup.add_argument("--name", help="the new name")
     dup.add_argument("--patronymic", help="the new patronymic ('' for none)")
-    dup.add_argument("--blank-series", help="TVE: the blank series (default: the replaced document's)")
-    dup.add_argument("--blank-number", help="TVE: the blank to print on (default: the next free one)")
-    dup.add_argument("--out", type=Path, help="write the duplicate's QR (SVG, PNG, PDF, text) here")
-    officer_option(dup)
-    at_option(dup)
+    dup.add_argument("--scope", choices=("document", "appendix"), default="document",
+                     help="the whole document, or its appendix alone (seed 000, appendix 5)")
+    application_options(dup)
     dup.set_defaults(handler=cmd_duplicate)
 
-    cor = sub.add_parser("correct", help="correct a document's data: a new signed revision (seed 000 app. 38)")
+    cor = sub.add_parser("correct", help="apply for a correction of a document's data (seed 000 app. 38): registered "
+                         "and proposed; a head approves it, which makes a new signed revision")
     cor.add_argument("series")
     cor.add_argument("number")
     cor.add_argument("--set", dest="changes", action="append", required=True, metavar="FIELD=VALUE",
                      help="surname, name, patronymic, award_date, programme, qualification, honours (repeatable)")
-    cor.add_argument("--reason", required=True)
-    cor.add_argument("--out", type=Path, help="write the new revision's QR here")
-    officer_option(cor)
-    at_option(cor)
+    cor.add_argument("--reason", required=True, help="the applicant's explanation of the error")
+    application_options(cor)
     cor.set_defaults(handler=cmd_correct)
 
-    ann = sub.add_parser("annul", help="annul a document with its basis (final)")
+    ann = sub.add_parser("annul", help="apply to annul a document with its basis: registered and proposed; final "
+                         "once a head approves it")
     ann.add_argument("series")
     ann.add_argument("number")
     ann.add_argument("--basis", required=True, help="the order or decision it rests on")
-    officer_option(ann)
-    at_option(ann)
+    application_options(ann)
     ann.set_defaults(handler=cmd_annul)
 
     blanks = sub.add_parser("blanks", help="blank stock: ranges received, write-offs")
@@ -123,7 +126,7 @@ def add_document_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     blist = blanks_sub.add_parser("list", help="the stock by series")
     blist.add_argument("--institution", required=True, metavar="BIN")
     for parser in (badd, boff, blist):
-        officer_option(parser)
+        credential_options(parser)
         at_option(parser)
     blanks.set_defaults(handler=cmd_blanks)
 
@@ -175,7 +178,7 @@ def cmd_institutions(args: argparse.Namespace, settings: Settings) -> int:
                                      kind=args.kind, region=args.region)
         except ValidationError as exc:
             raise RecordError(validation_message(exc)) from None
-        institution = create_institution(session=session, institution_create=data, at=now())
+        institution = create_institution(session=session, institution_create=data, at=now(), actor=operator_actor())
         print(f"institution {institution.bin} registered ({institution.kind}, {institution.name_en})")
     return 0
 
@@ -268,72 +271,23 @@ def issue_group(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_duplicate(args: argparse.Namespace, settings: Settings) -> int:
-    """`verify duplicate SERIES NUMBER --reason R [--surname ..]`."""
-    from ..record import HolderName
-    from ..registry.documents import get_document_or_raise, get_revision, record_of, signed_record_of
-    from ..registry.lifecycle import issue_duplicate
-
-    document_signer = signer(args, settings)
-    with registry_session(args, settings) as session:
-        officer = acting_officer(session, args)
-        new_name = None
-        if args.surname is not None or args.name is not None or args.patronymic is not None:
-            current = record_of(get_revision(session=session, document=get_document_or_raise(
-                session=session, series=args.series, number=args.number))).holder
-            patronymic = current.patronymic if args.patronymic is None else (args.patronymic or None)
-            new_name = HolderName(args.surname or current.surname, args.name or current.name, patronymic)
-        session.commit()
-        duplicate = issue_duplicate(session=session, officer=officer, series=args.series, number=args.number,
-                                    reason=args.reason, signer=document_signer, base_url=args.base_url,
-                                    at=args.at or now(), new_name=new_name, blank_series=args.blank_series,
-                                    blank_number=args.blank_number)
-        print(f"duplicate No. {duplicate.duplicate_no} {duplicate.series} {duplicate.number} issued; "
-              f"the stamp reads: {duplicate.stamp('kk')} / {duplicate.stamp('ru')}")
-        if args.out is not None:
-            paths = write_code_files(signed_record_of(get_revision(session=session, document=duplicate)), args.out)
-            for path in paths.values():
-                print(f"  {path}")
-        session.rollback()
-    return 0
+    """`verify duplicate SERIES NUMBER --reason R [--surname ..]`: register and propose; a head approves."""
+    new_name = {part: getattr(args, part) for part in ("surname", "name", "patronymic")
+                if getattr(args, part) is not None}
+    return register_and_propose(args, settings, kind="duplicate", reason=args.reason, scope=args.scope,
+                                changes=new_name or None, explanation=None)
 
 
 def cmd_correct(args: argparse.Namespace, settings: Settings) -> int:
-    """`verify correct SERIES NUMBER --set field=value ... --reason R`."""
-    from ..registry.documents import signed_record_of
-    from ..registry.lifecycle import correct_document
-
-    changes: dict[str, str] = {}
-    for item in args.changes:
-        field, sep, value = item.partition("=")
-        if not sep:
-            raise RecordError(f"--set {item!r}: write FIELD=VALUE")
-        changes[field.strip()] = value
-    document_signer = signer(args, settings)
-    with registry_session(args, settings) as session:
-        officer = acting_officer(session, args)
-        session.commit()
-        revision = correct_document(session=session, officer=officer, series=args.series, number=args.number,
-                                    changes=changes, reason=args.reason, signer=document_signer,
-                                    base_url=args.base_url, at=args.at or now())
-        changed = ", ".join(revision.changed_fields)
-        print(f"{args.series} {args.number}: revision {revision.revision}; changed: {changed}")
-        if args.out is not None:
-            for path in write_code_files(signed_record_of(revision), args.out).values():
-                print(f"  {path}")
-    return 0
+    """`verify correct SERIES NUMBER --set field=value ... --reason R`: register and propose; a head approves."""
+    return register_and_propose(args, settings, kind="correction", reason=None, scope="document",
+                                changes=parse_assignments(args.changes), explanation=args.reason)
 
 
 def cmd_annul(args: argparse.Namespace, settings: Settings) -> int:
-    """`verify annul SERIES NUMBER --basis TEXT`."""
-    from ..registry.lifecycle import annul_document
-
-    with registry_session(args, settings) as session:
-        officer = acting_officer(session, args)
-        session.commit()
-        document = annul_document(session=session, officer=officer, series=args.series, number=args.number,
-                                  basis=args.basis, at=args.at or now())
-        print(f"{document.series} {document.number} annulled: {document.annul_basis}")
-    return 0
+    """`verify annul SERIES NUMBER --basis TEXT`: register and propose; a head approves."""
+    return register_and_propose(args, settings, kind="annulment", reason=None, scope="document", changes=None,
+                                explanation=args.basis)
 
 
 # ------------------------------------------------------------------------------ blanks and audit
@@ -345,7 +299,7 @@ def cmd_blanks(args: argparse.Namespace, settings: Settings) -> int:
     at = args.at or now()
     with registry_session(args, settings) as session:
         institution_bin = getattr(args, "institution", None)
-        officer = acting_officer(session, args, institution_bin=institution_bin)
+        officer = acting_officer(session, args, institution_bin=institution_bin, write=args.blanks_command != "list")
         session.commit()
         if args.blanks_command == "add":
             blank_range = add_blank_range(session=session, officer=officer, series=args.series, first=args.first,

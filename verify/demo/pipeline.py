@@ -13,9 +13,10 @@ The stages (`run_demo`; each prints its time to standard error, with a tqdm prog
                  is not used: the demo never touches the registry that `verify serve` uses.
  3. export       `verify.demo.sampledata.write_export`: institutions.csv and a CSV and an XLSX per institution, under
                  `--out`/export.
- 4. accounts     the ten institutions; an administrator "admin"; one officer per institution (role head: seed 001
-                 item 7, the responsible person; a head may also annul) with a password made for this run and
-                 printed once (argon2id with the VERIFY_PASSWORD_* costs of the service).
+ 4. accounts     the ten institutions; an administrator "admin"; a head (username the institution's) and a registrar
+                 ("<institution>-registrar") per institution (seed 001 item 7: the responsible persons; the head
+                 approves applications, seed 000 item 24), each with a password made for this run and printed once
+                 (argon2id with the VERIFY_PASSWORD_* costs of the service); audited as "operator:<OS user>".
  5. blanks       each college receives a range of blanks of series ТКБ (seed 000 items 7, 17): as many as it has
                  graduates and 10 % more (10 at least), 0100001-... for the first college, 0200001-... for the next.
  6. import       every institution's export through `parse_graduates` and `import_graduates`: the CSV for the 1st,
@@ -26,9 +27,11 @@ The stages (`run_demo`; each prints its time to standard error, with a tqdm prog
                  30 mm, drawn as a 1-bit image of one pixel per module (`render_sheet_pdf(image_codes=True)`: a
                  page is ~5 times faster than with vector codes), captions set in a subset of DejaVu Sans (fpdf2
                  reads the font for every file: ~2 ms for the subset, ~23 ms for the whole font).
- 9. lifecycle    in the first college: duplicate No. 1 instead of its second document (reason "lost", seed 000
-                 items 21-25); in the first university: the surname typed with Russian letters in the export is
-                 corrected (seed 000 appendix 38), revision 2; in the second college: the first document annulled.
+ 9. lifecycle    applications (`verify.registry.cases`), each prepared by the registrar and approved by the head: in
+                 the first college duplicate No. 1 instead of its second document (reason "lost", seed 000 items
+                 21-25); in the first university the surname typed with Russian letters in the export is corrected
+                 (seed 000 appendix 38), revision 2; in the second college the first document annulled. Then
+                 applications left registered, overdue, due soon, awaiting approval and refused (`casework`).
 10. inserts      PNG pictures of the six showcase documents' inserts, 210 x 150 mm at 300 dpi (`verify.demo.insert`),
                  `--out`/inserts: a valid original, the replaced original, the duplicate (with its stamp), the
                  corrected document's revisions 1 and 2, the annulled document. Only these: an insert takes

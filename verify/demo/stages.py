@@ -11,6 +11,7 @@ appendix 38 (corrections); seed 001 item 7 (service numbers, accounts of respons
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import secrets
 import sys
 import tempfile
@@ -50,10 +51,12 @@ class Account:
 
 @dataclass
 class World:
-    """The registry rows made for the sample institutions, by BIN."""
+    """The registry rows made for the sample institutions, by BIN: each institution's registrar (`officers`: receives
+    blanks, imports, issues, prepares applications) and head (`heads`: approves them)."""
 
     institutions: dict[str, Institution] = field(default_factory=dict)
     officers: dict[str, Officer] = field(default_factory=dict)
+    heads: dict[str, Officer] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,31 +104,48 @@ def progress_bar(total: int, desc: str, unit: str) -> tqdm[Any]:
 
 def make_accounts(session: Session, data: SampleData, hashing: PasswordHashing,
                   accounts: list[Account]) -> World:
-    """The institutions, the administrator and one officer (head) per institution, each with a new password."""
+    """The institutions, the administrator, and a head and a registrar per institution, each with a new password.
+
+    The head's username is the institution's (`sample.username`), the registrar's the same with "-registrar". These
+    are the operator's own actions, audited as "operator:<OS user>" (issue 13, item 3).
+    """
     from ..registry.accounts import create_admin, set_officer_password
     from ..registry.institutions import create_institution, create_officer
     from ..registry.models import InstitutionCreate, OfficerCreate
 
     world = World()
-    at = now()
+    at, actor = now(), operator_actor()
     password = _password()
     create_admin(session=session, username=ADMIN_USERNAME, full_name="Demo administrator (the ministry)",
-                 password=password, hashing=hashing, at=at)
+                 password=password, hashing=hashing, at=at, actor=actor)
     accounts.append(Account(ADMIN_USERNAME, password, "administrator", None))
     with progress_bar(len(data.institutions), "accounts", "account") as bar:
         for sample in data.institutions:
             institution = create_institution(session=session, institution_create=InstitutionCreate(
                 bin=sample.bin, name_kk=sample.name_kk, name_ru=sample.name_ru, name_en=sample.name_en,
-                kind=sample.kind, region=sample.region), at=at)
-            officer = create_officer(session=session, officer_create=OfficerCreate(
-                username=sample.username, full_name=f"Demo officer, {sample.name_en}", role="head"),
-                institution=institution, at=at)
-            password = _password()
-            set_officer_password(session=session, officer=officer, password=password, hashing=hashing, at=at)
-            world.institutions[sample.bin], world.officers[sample.bin] = institution, officer
-            accounts.append(Account(sample.username, password, "head", sample.name_en))
+                kind=sample.kind, region=sample.region), at=at, actor=actor)
+            world.institutions[sample.bin] = institution
+            for username, role, people in ((sample.username, "head", world.heads),
+                                           (f"{sample.username}-registrar", "registrar", world.officers)):
+                officer = create_officer(session=session, officer_create=OfficerCreate(
+                    username=username, full_name=f"Demo {role}, {sample.name_en}", role=role),
+                    institution=institution, at=at, actor=actor)
+                password = _password()
+                set_officer_password(session=session, officer=officer, password=password, hashing=hashing, at=at,
+                                     actor=actor)
+                people[sample.bin] = officer
+                accounts.append(Account(username, password, role, sample.name_en))
             bar.update()
     return world
+
+
+def operator_actor() -> str:
+    """The demo's operator as the audit log names them: "operator:<OS user>" (never an officer)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"operator:{user}"[:64]
 
 
 def _password() -> str:
@@ -259,42 +279,55 @@ def caption_font(directory: Path) -> Path:
 
 
 def run_lifecycle(session: Session, data: SampleData, world: World, signer: SignerChooser, base_url: str) -> list[Pick]:
-    """The duplicate, the correction and the annulment; the six showcase documents.
+    """The duplicate, the correction and the annulment, each an application that the registrar prepares and the
+    head approves (`verify.registry.cases`); more applications in other states; the six showcase documents.
 
     In the first college duplicate No. 1 is issued instead of its second document (reason "lost", seed 000 items
     21-25); in the first university the surname typed with Russian letters in the export is corrected (seed 000
-    appendix 38), revision 2; in the second college the first document is annulled.
+    appendix 38), revision 2; in the second college the first document is annulled. `casework.open_cases` then
+    leaves applications registered, overdue, due soon, awaiting approval and refused, for the console.
     """
+    from ..registry import cases
     from ..registry.documents import first_documents, get_original_by_iin
-    from ..registry.lifecycle import annul_document, correct_document, issue_duplicate
+    from .casework import open_cases
 
     colleges = [i for i in data.institutions if i.kind == "college"]
     university = next(i for i in data.institutions if i.kind == "university")
     first, lost = first_documents(session=session, institution_id=_id(world.institutions[colleges[0].bin]), count=2)
     session.rollback()
-    duplicate = issue_duplicate(session=session, officer=world.officers[colleges[0].bin], series=lost.series,
-                                number=lost.number, reason="lost", signer=signer, base_url=base_url, at=now())
+    at = now()
+    today = cases.local_day(at)
+
+    def grant(bin_: str, **kwargs: Any) -> int | None:
+        application = cases.register_and_grant(session, world.officers[bin_], received_on=today, at=now(), **kwargs)
+        granted = cases.approve(session, world.heads[bin_], number=application.number, signer=signer,
+                                base_url=base_url, at=now())
+        return granted.result_document_id
+
+    duplicate_id = grant(colleges[0].bin, kind="duplicate", series=lost.series, number=lost.number, reason="lost",
+                         channel="in_person", presented=["application", "identity_document", "loss_announcement"])
     typo = next(g for g in data.graduates_of(university.bin) if g.intended_surname is not None)
     assert typo.intended_surname is not None
     corrected = get_original_by_iin(session=session, iin=typo.iin)
     session.rollback()
-    correct_document(session=session, officer=world.officers[university.bin], series=corrected.series,
-                     number=corrected.number, changes={"surname": typo.intended_surname},
-                     reason=f"the surname was typed with Russian letters in the export ({typo.surname} for "
-                            f"{typo.intended_surname}); checked against the identity document",
-                     signer=signer, base_url=base_url, at=now())
+    grant(university.bin, kind="correction", series=corrected.series, number=corrected.number,
+          changes={"surname": typo.intended_surname}, channel="egov", presented=["electronic_copy"],
+          explanation=f"the surname was typed with Russian letters in the export ({typo.surname} for "
+                      f"{typo.intended_surname}); checked against the identity document")
     (annulled,) = first_documents(session=session, institution_id=_id(world.institutions[colleges[1].bin]), count=1)
     session.rollback()
-    annul_document(session=session, officer=world.officers[colleges[1].bin], series=annulled.series,
-                   number=annulled.number, basis="order of the director No. 45: issued in error, the final "
-                                                 "attestation was not passed (demo data)", at=now())
-    assert first.id is not None and lost.id is not None and duplicate.id is not None
+    grant(colleges[1].bin, kind="annulment", series=annulled.series, number=annulled.number, channel="in_person",
+          presented=["application"], explanation="order of the director No. 45: issued in error, the final "
+                                                 "attestation was not passed (demo data)")
+    assert first.id is not None and lost.id is not None and duplicate_id is not None
     assert corrected.id is not None and annulled.id is not None
+    open_cases(session, world, signer=signer, base_url=base_url, at=now(),
+               exclude=frozenset({first.id, lost.id, duplicate_id, corrected.id, annulled.id}))
     return [
         Pick("valid-original", "a valid original", first.id, 1, Verdict.VALID, "ORIGINAL_VALID"),
         Pick("replaced-original", "the original that duplicate No. 1 replaced", lost.id, 1, Verdict.REPLACED,
              "REPLACED"),
-        Pick("duplicate", "duplicate No. 1, issued instead of it", duplicate.id, 1, Verdict.VALID, "DUPLICATE_VALID"),
+        Pick("duplicate", "duplicate No. 1, issued instead of it", duplicate_id, 1, Verdict.VALID, "DUPLICATE_VALID"),
         Pick("corrected-old", "a corrected document: revision 1, as first printed", corrected.id, 1,
              Verdict.CORRECTED, "CORRECTED"),
         Pick("corrected-new", "the same document: revision 2, after the correction", corrected.id, 2, Verdict.VALID,

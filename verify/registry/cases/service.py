@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 
 from ... import texts
 from ...errors import ConflictError, ForbiddenError, LifecycleError, NotFoundError, RecordError
+from ...identifiers import refuse_iin_in_text
 from ...record import HolderName
 from ...signerset import SignerChooser
 from ...workdays import WorkCalendar, deadlines, hearing_by
@@ -142,7 +143,8 @@ def _register(session: Session, officer: Officer, *, kind: str, series: str, num
         if reason is not None:
             raise RecordError(texts.text("v_case_reason_only_duplicate", field="reason"))
         if kind == ApplicationKind.CORRECTION.value:
-            stored_changes = {k: v.isoformat() if isinstance(v, dt.date) else v
+            stored_changes = {k: v.isoformat() if isinstance(v, dt.date) else
+                              refuse_iin_in_text(v, field=k) if isinstance(v, str) else v
                               for k, v in parse_changes(changes or {}).items()}
         elif changes:
             raise RecordError(texts.text("v_case_changes_not_for", field="changes"))
