@@ -182,6 +182,9 @@ class ApplicationModel(BaseModel):
 class ApplicationsModel(BaseModel):
     """A page of applications: overdue first, then due soon, then by due date."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"applications": [APPLICATION_EXAMPLE], "limit": 100,
+                                                               "offset": 0}]})
+
     applications: list[ApplicationModel]
     limit: int
     offset: int
