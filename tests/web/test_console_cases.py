@@ -154,3 +154,20 @@ def test_another_institutions_case_is_missing_and_a_viewer_only_reads(desk: Any,
     _step(viewer, viewer_csrf, case, "review", 403)
     assert registry_state(world) == before
     assert page(registrar.get(f"{case}/letter"), 409)
+
+
+def test_the_heads_queue_leaves_out_what_the_head_prepared(desk: Any, world: World, issued: Issued) -> None:
+    registrar, csrf = desk(world.uni_issuer)
+    theirs = registrar.post(f"/console/documents/BD/{issued.document.number}/duplicate",
+                            data={"reason": "lost", "confirm": "yes", "csrf_token": csrf}, follow_redirects=False)
+    head, head_csrf = desk(world.uni_head)
+    other = issue(world, surname="Сейітқали").document
+    own = head.post(f"/console/documents/{other.series}/{other.number}/duplicate",
+                    data={"reason": "damaged", "confirm": "yes", "csrf_token": head_csrf}, follow_redirects=False)
+    number_theirs = theirs.headers["location"].split("?", 1)[0].rsplit("/", 1)[1]
+    number_own = own.headers["location"].split("?", 1)[0].rsplit("/", 1)[1]
+    queue = page(head.get("/console/cases/queue"))
+    assert number_theirs in queue.text and number_own not in queue.text
+    mine = page(head.get(own.headers["location"]))
+    assert "Awaiting the approval of a head who did not prepare it." in mine.text
+    assert not [f for f in mine.all("form") if f.get("action", "").endswith("/approve")]

@@ -137,11 +137,16 @@ def list_applications(office: BackOffice, identity: Identity, *, state: str | No
 
 
 def approval_queue(office: BackOffice, identity: Identity, *, today: dt.date) -> list[ApplicationModel]:
-    """The cases awaiting the head's approval in the head's institution (none prepared by the head themself)."""
+    """The cases awaiting the head's approval in the head's institution, most urgent first, without those the head
+    prepared (which another head approves; seed 000 item 24).
+
+    Raises:
+        ForbiddenError: not an active head.
+    """
     officer = officer_of(identity)
     with office.readers() as session:
         views = registry_cases.approval_queue(session, officer, today=today)
-        models = [application_model(v) for v in views]
+        models = [application_model(v) for v in views if v.prepared_by != officer.username]
         session.commit()
     return models
 
