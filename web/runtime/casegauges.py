@@ -16,6 +16,8 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
+from sqlalchemy.exc import DBAPIError
+
 from verify import Error
 from verify.registry.cases import due_counts
 from verify.registry.db import SessionFactory
@@ -48,7 +50,7 @@ class CaseDueGauges:
             with self.sessions() as session:
                 counts = due_counts(session, today=self.today())
                 session.commit()
-        except Error:
+        except (Error, DBAPIError):  # the registry cannot be read: no sample (the health check says why)
             return
         yield GaugeMetricFamily("verify_cases_overdue", "Applications not decided whose term has passed.",
                                 value=counts.get("overdue", 0))
