@@ -58,6 +58,9 @@ def _step(client: TestClient, csrf: str, case: str, step: str, status: int = 200
 
 def test_a_refused_correction_step_by_step_and_its_letter(desk: Any, world: World, issued: Issued) -> None:
     registrar, csrf = desk(world.uni_issuer)
+    document = page(registrar.get(f"/console/documents/BD/{issued.document.number}"))
+    register = next(a["href"] for a in document.all("a") if a.get("href", "").startswith("/console/cases/new?"))
+    assert page(registrar.get(register)).field("number") == issued.document.number
     form = page(registrar.get(f"/console/cases/new?series=BD&number={issued.document.number}&kind=correction"))
     assert form.field("series") == "BD" and form.field("number") == issued.document.number
     before = registry_state(world)
