@@ -198,7 +198,9 @@ def test_a_lost_diploma_duplicate_from_the_application_to_the_replaced_original(
         assert public is not None
         page.goto(desk.base + public)
         assert page.get_by_role("heading", level=1).inner_text() == "Void: a duplicate replaced this document"
-        _fits_a_phone(desk, ["/console/cases", "/console/cases/new", "/console/cases/queue", case])
+        _fits_a_phone(desk, ["/console/cases", "/console/cases/new", "/console/cases/queue", case,
+                             f"{case}?lang=kk", "/console/cases?lang=kk", "/console/cases/new?lang=kk",
+                             f"{case}?lang=ru", "/console/cases?lang=ru", "/console/cases/new?lang=ru"])
         assert desk.problems == []
     finally:
         desk.close()
