@@ -118,6 +118,7 @@ def duplicate_path(client: TestClient, world: World, issued: Issued, registrar: 
         assert f"decision-{number}-{lang}.pdf" in letter.headers["content-disposition"]
         printed = _pdf_text(letter.content)
         assert number in printed and world.uni.bin in printed and words in printed
+        assert world.uni_head.full_name in printed  # the head who approved it, by name
         assert granted["result_document"]["number"] in printed
     assert_problem(client.get(f"{url}/letter", params={"lang": "en"}, headers=registrar), 422, "invalid-request")
 

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from support.leaks import CORPUS
 from support.web import STAFF_SETTINGS, Issued, MakeClient, give_password, https, issue
-from support.world import World
+from support.world import World, make_iin
 from test_console import Html, page, registry_state, sign_in
 
 from verify.registry.models import Officer
@@ -174,3 +175,17 @@ def test_the_heads_queue_leaves_out_what_the_head_prepared(desk: Any, world: Wor
     mine = page(head.get(own.headers["location"]))
     assert "Awaiting the approval of a head who did not prepare it." in mine.text
     assert not [f for f in mine.all("form") if f.get("action", "").endswith("/approve")]
+
+
+def test_an_iin_in_the_applicants_statement_is_refused_and_not_shown_again(desk: Any, world: World,
+                                                                          issued: Issued) -> None:
+    registrar, csrf = desk(world.uni_issuer)
+    iin = make_iin(dt.date(1991, 3, 8), serial=778)
+    CORPUS.iins.add(iin)
+    before = registry_state(world)
+    refused = page(registrar.post("/console/cases", data={
+        "kind": "annulment", "series": "BD", "number": issued.document.number, "received_on": _today().isoformat(),
+        "channel": "in_person", "presented": ["application"], "explanation": f"order on {iin}",
+        "csrf_token": csrf}), 422)
+    assert iin not in refused.text and refused.all("form")
+    assert registry_state(world) == before

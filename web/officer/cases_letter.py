@@ -59,13 +59,15 @@ def _outcome(t: Translator, application: ApplicationModel) -> list[str]:
     return [t("letter_granted")]
 
 
-def render_letter(application: ApplicationModel, *, institution: Mapping[str, str], bin_: str, lang: str) -> bytes:
+def render_letter(application: ApplicationModel, *, institution: Mapping[str, str], bin_: str, head: str,
+                  lang: str) -> bytes:
     """The decision letter as PDF bytes (one A4 page, more when the refusal text is long).
 
     Args:
         application: a decided case (state granted or refused).
         institution: the handling institution's names by language ("kk", "ru").
         bin_: its BIN.
+        head: the full name of the head who approved the decision.
         lang: "kk" or "ru" (`LETTER_LANGUAGES`).
 
     Raises:
@@ -100,7 +102,7 @@ def render_letter(application: ApplicationModel, *, institution: Mapping[str, st
     for line in _outcome(t, application):
         paragraph(line)
     pdf.ln(8)
-    paragraph(t("letter_signed", head=application.approved_by or "—"))
+    paragraph(t("letter_signed", head=head))
     return bytes(pdf.output())
 
 

@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from verify import texts
 from verify.errors import ForbiddenError, LifecycleError, NotFoundError
@@ -288,8 +288,11 @@ def decision_letter(office: BackOffice, identity: Identity, *, number: str, lang
     with office.readers() as session:
         institution = get_institution(session=session, institution_id=officer_of(identity).institution_id)
         names, bin_ = {"kk": institution.name_kk, "ru": institution.name_ru}, institution.bin
+        head = session.exec(select(Officer).where(Officer.username == application.approved_by)).first()
+        head_name = head.full_name if head is not None else application.approved_by or "—"
         session.commit()
-    return render_letter(application, institution=names, bin_=bin_, lang=lang), letter_filename(number, lang)
+    return (render_letter(application, institution=names, bin_=bin_, head=head_name, lang=lang),
+            letter_filename(number, lang))
 
 
 __all__ = ["DECIDED", "KAZAKHSTAN_TIME", "NOT_DECIDED", "application_model", "approval_queue", "approve",
