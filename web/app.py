@@ -43,7 +43,7 @@ from .http.observe import Observe
 from .http.ratelimit import RateLimit
 from .http.tracing import install_tracing
 from .officer import api as officer_api
-from .officer import console, console_documents
+from .officer import cases_api, console, console_cases, console_documents
 from .partner import api as partner_api
 from .problems.errors import install_outage_handlers
 from .problems.handlers import install_problem_handlers
@@ -87,7 +87,8 @@ TAGS = [
     {"name": "operations", "description": "Health, metrics, problem types."},
     {"name": "accounts", "description": "Sign-in (session cookie + X-CSRF-Token) and API tokens (web/auth/)."},
     {"name": "officer", "description": "Officers of one institution (seed 001 item 7): import, issue, print, "
-                                       "duplicates, corrections, annulments, blanks, audit. The institution is "
+                                       "applications for duplicates, corrections and annulments (cases: a registrar "
+                                       "prepares, a head approves), blanks, audit. The institution is "
                                        "always the account's."},
     {"name": "partner", "description": "The digital documents app: a holder's documents by IIN in the body."},
     {"name": "admin", "description": "The ministry: institutions, officer accounts, partners, tokens, document "
@@ -96,11 +97,12 @@ TAGS = [
                                       "code): credential offers, the token, nonce and credential endpoints, and the "
                                       "public links a credential names (docs/INTEROP.md)."},
 ]
-STAFF_ROUTERS = (auth_api.router, officer_api.router, partner_api.router, admin_api.router, console.router,
-                 console_documents.router, ministry_console.router, wallet_offers.router, wallet_issuance.router,
-                 wallet_links.router)
-"""The routers of the signed-in surfaces: accounts, the officer, partner and admin APIs, the officer console (its
-QR route before the documents' action forms), the ministry's console pages."""
+STAFF_ROUTERS = (auth_api.router, officer_api.router, cases_api.router, partner_api.router, admin_api.router,
+                 console.router, console_documents.router, console_cases.router, ministry_console.router,
+                 wallet_offers.router, wallet_issuance.router, wallet_links.router)
+"""The routers of the signed-in surfaces: accounts, the officer API and its applications (cases), the partner and
+admin APIs, the officer console (its QR route before the documents' action forms; its cases), the ministry's
+console pages, and the wallets' OID4VCI endpoints and the links a credential names (`web.wallet`)."""
 OPENAPI_MODELS = (ReportModel, LoginRequest, VerifyRequest)
 """Models the OpenAPI document names as components because responses and bodies refer to them by name."""
 MULTIPART_OVERHEAD_BYTES = 64 * KiB

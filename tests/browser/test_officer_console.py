@@ -46,6 +46,7 @@ class Console:
 
     server: Server
     username: str
+    head: str
     graduates: tuple[GraduateRow, ...]
 
 
@@ -67,9 +68,10 @@ def console_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     world: World = build_world(url, signer=store.signer(), trust_list=store.trust_list())
     try:
         with world.session() as session:
-            set_officer_password(session=session, officer=world.uni_issuer, password=PASSWORD,
-                                 hashing=PasswordHashing(time_cost=1, memory_kib=8, parallelism=1),
-                                 at=dt.datetime.now(dt.UTC))
+            for officer in (world.uni_issuer, world.uni_head):
+                set_officer_password(session=session, officer=officer, password=PASSWORD,
+                                     hashing=PasswordHashing(time_cost=1, memory_kib=8, parallelism=1),
+                                     at=dt.datetime.now(dt.UTC))
     finally:
         world.dispose()
     graduates = tuple(row(n + 2, group=GROUP, surname=surname) for n, surname in enumerate(SURNAMES))
@@ -81,7 +83,8 @@ def console_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         "VERIFY_PASSWORD_TIME_COST": "1", "VERIFY_PASSWORD_MEMORY_KIB": "8", "VERIFY_PASSWORD_PARALLELISM": "1",
     }
     with running_server(environment, base=base, port=port) as started:
-        yield Console(server=started, username=world.uni_issuer.username, graduates=graduates)
+        yield Console(server=started, username=world.uni_issuer.username, head=world.uni_head.username,
+                      graduates=graduates)
 
 
 def test_an_officer_imports_issues_a_batch_prints_it_and_replaces_a_document(
@@ -143,16 +146,28 @@ def test_an_officer_imports_issues_a_batch_prints_it_and_replaces_a_document(
         page.screenshot(path=str(screenshots / "console-document-360.png"), full_page=True)
         page.set_viewport_size({"width": 1280, "height": 800})
 
-        # a duplicate instead of it: the confirmation box is required
+        # a duplicate instead of it: the confirmation box is required; the application waits for the head
         page.get_by_role("link", name="Issue a duplicate").click()
         page.get_by_label("The document was lost").check()
-        page.get_by_role("button", name="Issue the duplicate").click()
+        page.get_by_role("button", name="Send for approval").click()
         assert page.url.endswith("/duplicate")  # the browser refuses the form without the box
-        page.get_by_label("I confirm issuing a duplicate").check()
-        page.get_by_role("button", name="Issue the duplicate").click()
-        page.wait_for_url("**?done=duplicate")
-        assert "The duplicate is issued; the original is void." in page.locator(".notice").inner_text()
-        duplicate = page.url.removeprefix(base).split("?", 1)[0]
+        page.get_by_label("I confirm the application for a duplicate").check()
+        page.get_by_role("button", name="Send for approval").click()
+        page.wait_for_url("**?done=proposed")
+        assert "sent for the head's approval" in page.locator(".notice").inner_text()
+        case = page.url.split("?", 1)[0]
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(base + "/console/login")
+        page.get_by_label("Username").fill(console_app.head)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(base + "/console")
+        page.goto(case)
+        page.get_by_label("I approve the decision").check()
+        page.get_by_role("button", name="Approve", exact=True).click()
+        page.wait_for_url("**?done=approve")
+        duplicate = page.locator("#decision a").last.get_attribute("href") or ""
+        assert duplicate.startswith("/console/documents/")
         page.goto(original)
         assert "replaced" in page.locator(".state-line").inner_text()
 

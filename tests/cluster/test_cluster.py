@@ -77,9 +77,13 @@ def test_1_verifications_through_the_proxy_read_from_the_replica(cluster: Runnin
 def test_2_a_duplicate_through_instance_a_is_seen_replaced_through_instance_b(cluster: Running, report: Report) -> None:
     issued = issue(cluster.world)
     token, _ = officer_token(cluster.world, cluster.world.uni_issuer)
+    head, _ = officer_token(cluster.world, cluster.world.uni_head)
     path = f"/api/v1/officer/documents/{issued.document.series}/{issued.document.number}/duplicates"
-    made = httpx.post(cluster.instances["a"].url + path, json={"reason": "lost"}, headers=bearer(token), timeout=30)
-    assert made.status_code == 201, made.text
+    applied = httpx.post(cluster.instances["a"].url + path, json={"reason": "lost"}, headers=bearer(token), timeout=30)
+    assert applied.status_code == 202, applied.text
+    made = httpx.post(f"{cluster.instances['a'].url}/api/v1/officer/applications/{applied.json()['number']}/approve",
+                      headers=bearer(head), timeout=30)
+    assert made.status_code == 200, made.text
     seconds = wait_for(lambda: verify_text(cluster.instances["b"].url,
                                            issued.revision.qr_text).json()["verdict"] == "REPLACED", seconds=10)
     report(f"time until instance B saw the duplicate: {seconds:.2f} s (bound: 1 s lag + sampling)")
@@ -99,6 +103,7 @@ def test_3_rate_limits_are_shared_across_instances(cluster: Running, report: Rep
 def test_4_killing_an_instance_under_load_loses_no_write_and_no_answer(cluster: Running, report: Report) -> None:
     originals = [issue(cluster.world) for _ in range(40)]
     head, _ = officer_token(cluster.world, cluster.world.uni_head)
+    registrar, _ = officer_token(cluster.world, cluster.world.uni_issuer)
     statuses: list[int] = []
     accepted: list[Issued] = []
     stop = threading.Event()
@@ -116,8 +121,14 @@ def test_4_killing_an_instance_under_load_loses_no_write_and_no_answer(cluster: 
         with httpx.Client(timeout=30) as client:
             for document in originals[1:]:
                 path = f"/api/v1/officer/documents/{document.document.series}/{document.document.number}/annulment"
-                try:
-                    answer = client.post(cluster.proxy + path, json={"basis": "order No. 7"}, headers=bearer(head))
+                try:  # the registrar applies, the head approves (the annulment takes effect then)
+                    applied = client.post(cluster.proxy + path, json={"basis": "order No. 7"},
+                                          headers=bearer(registrar))
+                    statuses.append(applied.status_code)
+                    if applied.status_code != 202:
+                        continue
+                    answer = client.post(f"{cluster.proxy}/api/v1/officer/applications/{applied.json()['number']}"
+                                         "/approve", headers=bearer(head))
                 except httpx.TransportError:
                     statuses.append(CUT)
                     continue

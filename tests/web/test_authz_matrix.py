@@ -65,11 +65,18 @@ from support.web import (
     partner_token,
     qr_png,
 )
-from support.world import T0, Keys, World, graduate_id_of, issue_row, make_bin, make_iin, row
+from support.world import BASE_URL, T0, Keys, World, graduate_id_of, issue_row, make_bin, make_iin, row
 
 from verify.keystore import KeyStore
 from verify.registry.accounts import create_token, revoke_token, set_officer_active
 from verify.registry.blanks import add_blank_range
+from verify.registry.cases import (
+    approve,
+    propose,
+    register_application,
+    send_refusal_notice,
+    start_review,
+)
 from verify.registry.credentialoffers import make_offer
 from verify.registry.institutions import close_institution, create_institution, create_officer
 from verify.registry.models import Document, DocumentRevision, Institution, InstitutionCreate, Officer, OfficerCreate
@@ -80,6 +87,7 @@ EXPECTED = Path(__file__).with_name("authz_expected.csv")
 PRINCIPALS = ("anonymous", "officer_a", "head_a", "officer_b", "partner", "admin", "disabled", "revoked", "cookie_a")
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NOW = dt.datetime.now(dt.UTC)
+KAZAKHSTAN = dt.timezone(dt.timedelta(hours=5))
 
 
 @pytest.fixture
@@ -124,6 +132,8 @@ class Matrix:
     def new_bin(self) -> str:
         """The BIN of an institution a request makes (counting down from 999, clear of `make_bin(100 + serial)`)."""
         return make_bin(next(self.bins))
+    decided_cases: dict[str, str] = field(default_factory=dict)
+    other_head: Officer | None = None
 
     def institution(self, owner: str) -> Institution:
         """A is the university, B another university."""
@@ -228,6 +238,44 @@ class Matrix:
                             at=NOW)
         return "WO", number
 
+    def case(self, owner: str, state: str = "registered") -> str:
+        """A fresh application of the owner's institution about a fresh document, taken to `state` (registered,
+        under_review, refusal_notice, awaiting_approval or granted) through the registry's case service; its
+        number. The owner's registrar prepares it; a head of the institution approves it."""
+        document, _ = self.document(owner)
+        registrar, today = self.issuer(owner), NOW.astimezone(KAZAKHSTAN).date()
+        with self.world.session() as session:
+            number = register_application(session, registrar, kind="duplicate", series=document.series,
+                                          number=document.number, received_on=today, channel="in_person",
+                                          presented=["application"], reason="lost", at=NOW).number
+            if state != "registered":
+                start_review(session, registrar, number=number, at=NOW)
+            if state == "refusal_notice":
+                send_refusal_notice(session, registrar, number=number, reasons=["documents_not_compliant"],
+                                    text="the loss announcement is missing", at=NOW)
+            if state in ("awaiting_approval", "granted"):
+                propose(session, registrar, number=number, decision="grant", at=NOW)
+            if state == "granted":
+                approve(session, self.head(owner), number=number, signer=self.world.signer, base_url=BASE_URL,
+                        at=NOW)
+        return number
+
+    def decided(self, owner: str) -> str:
+        """A granted application of the owner's institution, made once (for the safe requests)."""
+        if owner not in self.decided_cases:
+            self.decided_cases[owner] = self.case(owner, "granted")
+        return self.decided_cases[owner]
+
+    def head(self, owner: str) -> Officer:
+        """The head of A, or a head of B made once (the world has none)."""
+        if owner == "A":
+            return self.world.uni_head
+        if self.other_head is None:
+            with self.world.session() as session:
+                self.other_head = create_officer(session=session, officer_create=OfficerCreate(
+                    username="other.head", full_name="Head of B", role="head"), institution=self.world.other, at=T0)
+        return self.other_head
+
     def retired_signer(self) -> str:
         """Rotate the key store's signer of any institution; its kid (hex): retired, not revoked (other requests
         may have made institutions' own signers, which stay active)."""
@@ -319,6 +367,37 @@ builds("POST", "/api/v1/officer/documents/{series}/{number}/reprint")(lambda m, 
 builds("POST", "/api/v1/officer/blanks/ranges")(lambda m, p, o: Call(
     "POST", "/api/v1/officer/blanks/ranges",
     {"json": {"series": "MX", "first": f"{next(m.serial) * 10:07d}", "last": f"{next(m.serial) * 10:07d}"}}))
+
+
+# applications (cases)
+_APPLICATIONS = "/api/v1/officer/applications"
+builds("GET", _APPLICATIONS)(lambda m, p, o: Call("GET", _APPLICATIONS))
+builds("GET", f"{_APPLICATIONS}/{{number}}")(lambda m, p, o: Call("GET", f"{_APPLICATIONS}/{m.decided(o)}"))
+builds("GET", f"{_APPLICATIONS}/{{number}}/letter")(lambda m, p, o: Call(
+    "GET", f"{_APPLICATIONS}/{m.decided(o)}/letter", {"params": {"lang": "ru"}}))
+builds("POST", f"{_APPLICATIONS}/{{number}}/review")(lambda m, p, o: Call(
+    "POST", f"{_APPLICATIONS}/{m.case(o)}/review"))
+builds("POST", f"{_APPLICATIONS}/{{number}}/notice")(lambda m, p, o: Call(
+    "POST", f"{_APPLICATIONS}/{m.case(o, 'under_review')}/notice",
+    {"json": {"reasons": ["documents_not_compliant"], "text": "the loss announcement is missing"}}))
+builds("POST", f"{_APPLICATIONS}/{{number}}/hearing")(lambda m, p, o: Call(
+    "POST", f"{_APPLICATIONS}/{m.case(o, 'refusal_notice')}/hearing",
+    {"json": {"statement": "the announcement will be brought"}}))
+builds("POST", f"{_APPLICATIONS}/{{number}}/proposal")(lambda m, p, o: Call(
+    "POST", f"{_APPLICATIONS}/{m.case(o, 'under_review')}/proposal", {"json": {"decision": "grant"}}))
+builds("POST", f"{_APPLICATIONS}/{{number}}/approve")(lambda m, p, o: Call(
+    "POST", f"{_APPLICATIONS}/{m.case(o, 'awaiting_approval')}/approve"))
+builds("POST", f"{_APPLICATIONS}/{{number}}/return")(lambda m, p, o: Call(
+    "POST", f"{_APPLICATIONS}/{m.case(o, 'awaiting_approval')}/return", {"json": {"comment": "check the date"}}))
+
+
+@builds("POST", _APPLICATIONS)
+def _register(m: Matrix, principal: str, owner: str) -> Call:
+    document, _ = m.document(owner)
+    return Call("POST", _APPLICATIONS, {"json": {
+        "kind": "duplicate", "series": document.series, "number": document.number,
+        "received_on": NOW.astimezone(KAZAKHSTAN).date().isoformat(), "channel": "egov",
+        "presented": ["application", "digital_identity_document"], "reason": "lost"}})
 
 
 @builds("GET", "/api/v1/officer/sheets")
@@ -578,7 +657,7 @@ def test_a_cookie_session_with_its_csrf_token_acts_as_the_officer_and_ends_at_si
     document = issued.json()
     annulled = client.post(f"/api/v1/officer/documents/{document['series']}/{document['number']}/annulment",
                            json={"basis": "order No. 8"}, headers=csrf)
-    assert annulled.status_code == 200 and annulled.json()["state"] == "annulled"
+    assert annulled.status_code == 202 and annulled.json()["state"] == "awaiting_approval"
     other = client.post("/api/v1/officer/documents", json={"graduate_id": matrix.graduate("B")}, headers=csrf)
     assert_problem(other, 404, "not-found")
     assert_problem(client.post("/api/v1/admin/partners", json={"name": "x"}, headers=csrf), 403, "forbidden")

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from support.caseflow import grant
 from support.web import Issued, bearer, officer_token
 from support.world import World
 
@@ -36,7 +37,8 @@ def test_the_sheet_is_headed_in_the_officers_language_and_marks_the_duplicate(cl
                                                                                issued: Issued, lang: str) -> None:
     token, _ = officer_token(world, world.uni_issuer)
     path = f"/api/v1/officer/documents/{issued.document.series}/{issued.document.number}"
-    assert client.post(f"{path}/duplicates", json={"reason": "lost"}, headers=bearer(token)).status_code == 201
+    grant(client, path, "/duplicates", {"reason": "lost"}, bearer(token),
+          bearer(officer_token(world, world.uni_head)[0]))
     sheet = client.get("/api/v1/officer/sheets", params={"group": "G1"},
                        headers={**bearer(token), "Accept-Language": lang})
     assert sheet.status_code == 200, sheet.text

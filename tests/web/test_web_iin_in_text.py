@@ -68,6 +68,10 @@ def test_a_correction_reason_or_annulment_basis_with_an_iin_is_refused_and_the_p
                                                   "reason": f"application of {IIN[:6]} {IIN[6:]}"}, headers=issuer),
             "reason", lang)
     refused(api.post(f"{path}/annulment", json={"basis": f"order 41 ({IIN})"}, headers=head), "basis", lang)
+    registered = {"kind": "annulment", "series": issued.document.series, "number": issued.document.number,
+                  "received_on": dt.date.today().isoformat(), "channel": "in_person", "presented": ["application"],
+                  "explanation": f"order 41 ({IIN})"}
+    refused(api.post("/api/v1/officer/applications", json=registered, headers=issuer), "explanation", lang)
     assert (count(world, "document_revisions"), audit_head(world)) == before
     public = api.get(f"/V/{digits(issued)}")
     assert public.status_code == 200 and IIN not in public.text

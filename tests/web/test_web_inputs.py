@@ -121,7 +121,7 @@ def test_a_control_character_in_any_text_input_is_a_422_on_every_route(site: tup
     # a reason of several lines keeps its line breaks and tab
     multi = {"changes": {"programme": "6B06102"}, "reason": "application 2026-114:\n\twrong code\r\n"}
     assert _send(client, "POST", "/api/v1/officer/documents/BD/0000001/corrections", multi,
-                 tokens["officer"]).status_code == 201
+                 tokens["officer"]).status_code == 202  # the application, awaiting a head's approval
 
 
 def test_query_path_and_form_fields_are_checked_too(site: tuple[TestClient, World]) -> None:

@@ -198,7 +198,7 @@ def test_sqlite_writers_wait_for_the_write_lock_only_their_busy_timeout(make_cli
         locker.rollback()
         locker.close()
     assert api.post("/api/v1/officer/documents/BD/0000001/corrections", json=CORRECTION,
-                    headers=officer).status_code == 201
+                    headers=officer).status_code == 202
 
 
 def _pragma(engine: Engine) -> int:

@@ -167,6 +167,7 @@ def test_an_annulment_through_this_instance_is_seen_at_once_though_the_replica_h
     public check through the same instance says ANNULLED (from the primary), within the replica's lag bound."""
     issued = issue(world)
     head_token, _ = officer_token(world, world.uni_head)
+    registrar_token, _ = officer_token(world, world.uni_issuer)
     settings = web_settings(world, keys, tmp_path, database_replica_url=cluster.replica_url, replica_max_lag_s=60)
     with TestClient(create_app(settings)) as client:
         guard = client.app.state.services.replica.guard  # type: ignore[attr-defined]
@@ -174,7 +175,10 @@ def test_an_annulment_through_this_instance_is_seen_at_once_though_the_replica_h
         replica_sql(cluster, "SELECT pg_wal_replay_pause()")
         try:
             path = f"/api/v1/officer/documents/{issued.document.series}/{issued.document.number}/annulment"
-            annulled = client.post(path, json={"basis": "order No. 41"}, headers=bearer(head_token))
+            applied = client.post(path, json={"basis": "order No. 41"}, headers=bearer(registrar_token))
+            assert applied.status_code == 202, applied.text
+            annulled = client.post(f"/api/v1/officer/applications/{applied.json()['number']}/approve",
+                                   headers=bearer(head_token))
             assert annulled.status_code == 200, annulled.text
             answer = client.post("/api/v1/verify", json={"qr_text": issued.revision.qr_text})
             assert answer.json()["verdict"] == "ANNULLED" and answer.json()["status_source"] == "registry"

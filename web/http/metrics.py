@@ -22,6 +22,10 @@
 | verify_webhook_pending_events               | gauge     | partner                 | outbox events a partner's webhook|
 |                                             |           |                         | has not acknowledged yet         |
 | verify_webhook_failed_attempts              | gauge     | partner                 | failed deliveries in a row       |
+| verify_cases_overdue                        | gauge     |                         | applications past their term     |
+| verify_cases_due_soon                       | gauge     |                         | applications with <= 3 working   |
+|                                             |           |                         | days left (`web.runtime.         |
+|                                             |           |                         | casegauges`, read at scrape)     |
 | process_*                                   | various   |                         | CPU, memory, open files (Linux)  |
 
 `route` is the route template (`/V/{digits}`), never the path, so the label set stays small and no QR text

@@ -14,9 +14,9 @@ corrections, annulments, blank stock, audit.
 | GET /api/v1/officer/documents/{series}/{number}/qr.png       | officer:read  | PNG, >= 600 dpi with pHYs          |
 | GET /api/v1/officer/documents/{series}/{number}/qr.pdf       | officer:read  | PDF page 30 mm wide                |
 | GET /api/v1/officer/sheets?group=G or ?batch=KEY             | officer:read  | A4 print sheets, every code 30 mm  |
-| POST /api/v1/officer/documents/{series}/{number}/duplicates  | officer:write | duplicate No. N (201)              |
-| POST /api/v1/officer/documents/{series}/{number}/corrections | officer:write | a new signed revision (201)        |
-| POST /api/v1/officer/documents/{series}/{number}/annulment   | officer:write | annul (the head only; final)       |
+| POST /api/v1/officer/documents/{series}/{number}/duplicates  | officer:write | apply for duplicate No. N (202)    |
+| POST /api/v1/officer/documents/{series}/{number}/corrections | officer:write | apply for a correction (202)       |
+| POST /api/v1/officer/documents/{series}/{number}/annulment   | officer:write | apply for an annulment (202)       |
 | GET /api/v1/officer/blanks                                   | officer:read  | the stock by series                |
 | POST /api/v1/officer/blanks/ranges                           | officer:write | a range of blanks received (201)   |
 | POST /api/v1/officer/blanks/write-offs                       | officer:write | write off a spoiled blank (201)    |
@@ -28,7 +28,12 @@ Every route is thin: it reads the request, calls the officer service (`web.offic
 uses) with the signed-in principal, and answers its data; a `verify` error the service raises is answered as its
 problem (`web.problems.errors.ProblemRoute`). The institution is always the officer's (seed 001 item 7); an object
 of another institution is answered 404 like a missing one. The officer's role still applies: a viewer holds no
-`officer:write`, only the head annuls.
+`officer:write`.
+
+Duplicates, corrections and annulments are applications (cases, `web.officer.cases_api`): the three document
+routes register the application received today in person, review it and propose to grant it in one step (202 with
+the application, state `awaiting_approval`); it takes effect only when a head of the institution, never the same
+account, approves it (seed 000 item 24).
 
 Batch keys are kept per institution: the key stored is `<BIN>:<Idempotency-Key>` (as the command line's default
 `<BIN>:<group>:<uuid>`), so two institutions can never collide on a key; the same key again issues only what is
@@ -59,7 +64,8 @@ from ..problems.handlers import ProblemError
 from ..problems.openapi import CSRF_FAILED, FORBIDDEN, INVALID, TOO_LARGE, UNAUTHORIZED, problem_responses
 from ..ui.i18n import Translator
 from ..ui.render import request_language
-from . import service
+from . import cases_service, service
+from .cases_schemas import APPLICATION_EXAMPLE, ApplicationModel
 from .queries import MAX_PAGE
 from .schemas import (
     BATCH_EXAMPLE,
@@ -81,7 +87,6 @@ from .schemas import (
     ImportResultModel,
     IssueRequest,
     ReprintRequest,
-    RevisionCreatedModel,
     RowProblemModel,
     StockModel,
     WriteOffRequest,
@@ -337,57 +342,72 @@ def print_sheet(request: Request, identity: OfficerReader, office: BackOfficeDep
 # ----------------------------------------------------------------------------- duplicates, corrections, annulment
 
 
+_PROPOSED: Final[dict[int | str, dict[str, Any]]] = {
+    202: {"description": "Registered and proposed: the application awaits a head's approval (another account); "
+                         "nothing has changed yet",
+          "content": {"application/json": {"example": APPLICATION_EXAMPLE}}}}
+_OPEN: Final = ("conflict", "document BD 0000042 has an open application 040140001236-2026-000017 already")
+
+
 @router.post(
-    "/documents/{series}/{number}/duplicates", summary="Issue duplicate No. N instead of a document",
+    "/documents/{series}/{number}/duplicates", summary="Apply for duplicate No. N instead of a document",
     operation_id="issueDuplicate",
-    status_code=201, response_model=DocumentDetailModel,
-    responses={201: {"description": "The duplicate; the document it replaces is void from now on",
-                     "content": {"application/json": {"example": DOCUMENT_DETAIL_EXAMPLE}}},
-               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID, _NOT_FOUND, _STATE, _NO_SIGNER,
-                                   ("blank-stock", "no free blanks in this institution's stock"),
+    status_code=202, response_model=ApplicationModel,
+    responses={**_PROPOSED,
+               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID, _NOT_FOUND, _STATE, _OPEN,
                                    ("invalid-data", "new name: a duplicate issued because the name changed carries "
                                                     "the new name"))},
 )
 def make_duplicate(series: Series, number: Number, body: DuplicateRequest, identity: OfficerWriter,
-                   office: BackOfficeDep) -> DocumentDetailModel:
+                   office: BackOfficeDep) -> ApplicationModel:
     """Seed 000 items 21-25: lost, damaged, name changed (with the new name), or a filling error (seed 003 item 9).
 
-    The duplicate gets its own number and the stamp "Түпнұсқаның орнына берілген № N телнұсқа"; the document it
-    replaces becomes *replaced* in the same transaction, and a verifier shown it is told which duplicate replaced it.
+    Registers the application (received today, in person), reviews it and proposes to grant it, in one step: the
+    duplicate is issued only when a head of the institution, another account, approves the application
+    (`POST /api/v1/officer/applications/{number}/approve`, seed 000 item 24). It then gets its own number and the
+    stamp "Түпнұсқаның орнына берілген № N телнұсқа", and the document it replaces becomes *replaced*.
     """
-    return service.make_duplicate(office, identity, series=series, number=number, reason=body.reason,
-                                  new_name=body.new_name, blank_series=body.blank_series,
-                                  blank_number=body.blank_number, at=utcnow())
+    changes = None
+    if body.new_name is not None:
+        changes = {"surname": body.new_name.surname.strip(), "name": body.new_name.name.strip(),
+                   "patronymic": (body.new_name.patronymic or "").strip() or None}
+    return cases_service.register_and_propose(office, identity, kind="duplicate", series=series, number=number,
+                                              reason=body.reason, changes=changes, at=utcnow())
 
 
 @router.post(
-    "/documents/{series}/{number}/corrections", summary="Correct a document's data (a new signed revision)",
+    "/documents/{series}/{number}/corrections", summary="Apply to correct a document's data",
     operation_id="correctDocument",
-    status_code=201, response_model=RevisionCreatedModel,
-    responses={201: {"description": "The new revision; earlier QR codes still verify and show what changed"},
-               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID, _NOT_FOUND, _STATE, _NO_SIGNER,
+    status_code=202, response_model=ApplicationModel,
+    responses={**_PROPOSED,
+               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID, _NOT_FOUND, _STATE, _OPEN,
                                    ("invalid-data", "changes: nothing differs from revision 1"))},
 )
 def make_correction(series: Series, number: Number, body: CorrectionRequest, identity: OfficerWriter,
-                    office: BackOfficeDep) -> RevisionCreatedModel:
-    """Seed 000 appendix 38 / seed 001 appendix 18: fix a technical error; who, when, why and what are kept."""
-    return service.make_correction(office, identity, series=series, number=number, changes=body.changes,
-                                   reason=body.reason, at=utcnow())
+                    office: BackOfficeDep) -> ApplicationModel:
+    """Seed 000 appendix 38 / seed 001 appendix 18: fix a technical error (`reason` is the applicant's explanation).
+
+    Registered and proposed in one step; the new signed revision is made when a head approves the application.
+    """
+    return cases_service.register_and_propose(office, identity, kind="correction", series=series, number=number,
+                                              changes=body.changes, explanation=body.reason,
+                                              explanation_field="reason", at=utcnow())
 
 
 @router.post(
-    "/documents/{series}/{number}/annulment", summary="Annul a document (the head only; final)",
+    "/documents/{series}/{number}/annulment", summary="Apply to annul a document (a head approves; final)",
     operation_id="annulDocument",
-    response_model=DocumentDetailModel,
-    responses={200: {"description": "Annulled: every revision now verifies as ANNULLED, with the basis"},
-               **problem_responses(UNAUTHORIZED, ("forbidden", "only the head of the institution may do this"),
-                                   CSRF_FAILED, INVALID, _NOT_FOUND, _STATE)},
+    status_code=202, response_model=ApplicationModel,
+    responses={**_PROPOSED, **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID, _NOT_FOUND, _STATE,
+                                                _OPEN)},
 )
 def annul(series: Series, number: Number, body: AnnulRequest, identity: OfficerWriter,
-          office: BackOfficeDep) -> DocumentDetailModel:
-    """Annul a document in force with its basis (an order or a decision). Its number is never given again."""
-    return service.annul(office, identity, series=series, number=number, basis=body.basis, at=utcnow(),
-                         kind=body.kind)
+          office: BackOfficeDep) -> ApplicationModel:
+    """Annul a document in force with its basis (an order or a decision): registered and proposed in one step; it
+    takes effect when a head of the institution (another account) approves. Its number is never given again."""
+    return cases_service.register_and_propose(office, identity, kind="annulment", series=series, number=number,
+                                              explanation=body.basis, explanation_field="basis", reason=body.kind,
+                                              at=utcnow())
 
 
 @router.post(

@@ -4,15 +4,17 @@
 |------------------------------------------------------------|---------------------------------------------------|
 | GET  /console/documents                                    | documents (?group=, ?state=, ?offset=)             |
 | GET  /console/documents/{series}/{number}                  | a document with its history                       |
-| GET, POST /console/documents/{series}/{number}/duplicate   | duplicate No. N (seed 000 items 21-25)            |
-| GET, POST /console/documents/{series}/{number}/correction  | a corrected revision (seed 000 appendix 38)       |
-| GET, POST /console/documents/{series}/{number}/annulment   | annul (the head only)                             |
+| GET, POST /console/documents/{series}/{number}/duplicate   | apply for duplicate No. N (seed 000 items 21-25)  |
+| GET, POST /console/documents/{series}/{number}/correction  | apply for a correction (seed 000 appendix 38)     |
+| GET, POST /console/documents/{series}/{number}/annulment   | apply for an annulment                            |
 | GET  /console/blanks                                       | blank stock, add a range, write off a blank       |
 | POST /console/blanks/ranges, /console/blanks/write-offs    | the two blank forms (a range has its kind)        |
 | POST /console/blanks/reprints                              | a blank spoiled while printing: reprint the document |
 
-Every page calls the officer service (`web.officer.service`); the forms are `web.officer.forms`. Forms that
-replace, correct or annul need their "I confirm" box ticked; a bad form comes back with its message and a 4xx
+Every page calls the officer service (`web.officer.service`); the forms are `web.officer.forms`. A duplicate, a
+correction or an annulment is an application (`web.officer.cases_service.register_and_propose`): its form registers
+and proposes it, and the case page follows; it takes effect when a head approves it (`web.officer.console_cases`).
+Forms that replace, correct or annul need their "I confirm" box ticked; a bad form comes back with its message and a 4xx
 status, and nothing is written. The app includes this router after `web.officer.console`'s, whose QR route
 (`.../qr.{kind}`) must match before the action forms (`.../{action}`).
 """
@@ -31,7 +33,6 @@ from pydantic import ValidationError
 
 from verify import Error
 from verify.codec import split_qr_text
-from verify.identifiers import iins_in_text
 from verify.registry.lifecycle import CORRECTABLE_FIELDS
 from verify.registry.models import DocumentState
 from verify.registry.queries import DocumentFilter
@@ -42,7 +43,7 @@ from ..deps import BackOfficeDep, DeskDep, utcnow
 from ..problems.handlers import ProblemError
 from ..runtime.backoffice import BackOffice
 from ..ui.i18n import CATALOGUE, Translator
-from . import service
+from . import cases_service, service
 from .forms import (
     DUPLICATE_REASONS,
     FormError,
@@ -52,6 +53,7 @@ from .forms import (
     record_values,
     refusal,
     schema_error,
+    shown_values,
 )
 from .pages import MAX_ROW_ID, PAGE_SIZE, ConsoleRoute, console_page, document_url, see, writer_only
 from .schemas import (
@@ -121,11 +123,6 @@ def event_reason(t: Translator, reason: str | None) -> str:
     return t(key) if key in CATALOGUE else reason
 
 
-def _shown_values(values: Mapping[str, str] | None) -> dict[str, str]:
-    """A refused form's typed values to show again, without any that holds an IIN (never in an answer)."""
-    return {name: value for name, value in (values or {}).items() if not iins_in_text(value)}
-
-
 def _action_page(request: Request, desk: Desk, detail: DocumentDetailModel, record: Mapping[str, Any], action: str,
                  *, status_code: int = 200,
                  error: FormError | None = None, values: Mapping[str, str] | None = None,
@@ -135,7 +132,7 @@ def _action_page(request: Request, desk: Desk, detail: DocumentDetailModel, reco
     return console_page(request, f"console_{action}.html",
                  title=lambda t: t(f"c_{action}_title", document=f"{detail.series} {detail.number}"), desk=desk,
                  status_code=status_code, switch_base=f"{url}/{action}", doc=detail, url=url, error=error,
-                 values=_shown_values(values), record=record_values(record), nav="documents",
+                 values=shown_values(values), record=record_values(record), nav="documents",
                  fields=CORRECTABLE_FIELDS, reasons=DUPLICATE_REASONS, blocked=blocked)
 
 
@@ -146,10 +143,9 @@ def action_form(request: Request, series: str, number: str, action: str, desk: D
     if action not in ("duplicate", "correction", "annulment"):
         raise ProblemError("not-found", "no resource at this path", text=Text("c_p_no_resource"))
     detail, record = _detail(desk, office, series, number)
-    if not desk.can_write or (action == "annulment" and not desk.is_head):
-        key = "c_annul_head_only" if desk.can_write else "c_error_viewer"
-        return _action_page(request, desk, detail, record, action, status_code=403, error=FormError(key, status=403),
-                            blocked=True)
+    if not desk.can_write:
+        return _action_page(request, desk, detail, record, action, status_code=403,
+                            error=FormError("c_error_viewer", status=403), blocked=True)
     if detail.state != DocumentState.VALID.value:
         return _action_page(request, desk, detail, record, action, status_code=409,
                             error=FormError("c_not_in_force", status=409), blocked=True)
@@ -160,25 +156,26 @@ def action_form(request: Request, series: str, number: str, action: str, desk: D
 def make_duplicate(request: Request, series: str, number: str, desk: DeskDep, office: BackOfficeDep,
                    reason: Annotated[str, Form()] = "", surname: Annotated[str, Form()] = "",
                    name: Annotated[str, Form()] = "", patronymic: Annotated[str, Form()] = "",
-                   blank_series: Annotated[str, Form()] = "", blank_number: Annotated[str, Form()] = "",
                    confirm: Annotated[str, Form()] = "") -> Response:
-    """Issue duplicate No. N instead of the document (seed 000 items 21-25); the original becomes void."""
+    """Apply for duplicate No. N instead of the document (seed 000 items 21-25): registered and proposed in one
+    step; the duplicate is issued when a head approves the application (its page comes next)."""
     writer_only(desk)
     detail, record = _detail(desk, office, series, number)
-    values = {"reason": reason, "surname": surname, "name": name, "patronymic": patronymic,
-              "blank_series": blank_series, "blank_number": blank_number}
+    values = {"reason": reason, "surname": surname, "name": name, "patronymic": patronymic}
     again = partial(_action_page, request, desk, detail, record, "duplicate", values=values)
     body = duplicate_request(values, confirm=confirm)
     if isinstance(body, FormError):
         return again(status_code=body.status, error=body)
+    changes = None if body.new_name is None else {
+        "surname": body.new_name.surname, "name": body.new_name.name, "patronymic": body.new_name.patronymic}
     try:
-        duplicate = service.make_duplicate(office, desk.identity, series=detail.series, number=detail.number,
-                                           reason=body.reason, new_name=body.new_name, blank_series=body.blank_series,
-                                           blank_number=body.blank_number, at=utcnow())
+        application = cases_service.register_and_propose(office, desk.identity, kind="duplicate",
+                                                          series=detail.series, number=detail.number,
+                                                          reason=body.reason, changes=changes, at=utcnow())
     except Error as exc:  # a registry refusal: the form again with its message; nothing was written
         refused = refusal(exc)
         return again(status_code=refused.status, error=refused)
-    return see(f"{document_url(duplicate.series, duplicate.number)}?done=duplicate")
+    return see(f"/console/cases/{application.number}?done=proposed")
 
 
 @router.post("/documents/{series}/{number}/correction")
@@ -204,26 +201,27 @@ def make_correction(request: Request, series: str, number: str, desk: DeskDep, o
     if isinstance(body, FormError):
         return again(status_code=body.status, error=body)
     try:
-        service.make_correction(office, desk.identity, series=detail.series, number=detail.number,
-                                changes=body.changes, reason=body.reason, at=utcnow())
+        application = cases_service.register_and_propose(office, desk.identity, kind="correction",
+                                                          series=detail.series, number=detail.number,
+                                                          changes=body.changes, explanation=body.reason,
+                                                          explanation_field="reason", at=utcnow())
     except Error as exc:
         refused = refusal(exc)
         return again(status_code=refused.status, error=refused)
-    return see(f"{document_url(detail.series, detail.number)}?done=corrected")
+    return see(f"/console/cases/{application.number}?done=proposed")
 
 
 @router.post("/documents/{series}/{number}/annulment")
 def annul(request: Request, series: str, number: str, desk: DeskDep, office: BackOfficeDep,
           basis: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "order",
           confirm: Annotated[str, Form()] = "") -> Response:
-    """Annul the document with its basis (the head only; final; `kind` order or issued_in_error)."""
+    """Apply to annul the document with its basis and kind (order or issued_in_error): registered and proposed in
+    one step; it takes effect (final) when a head of the institution, another account, approves the application."""
     writer_only(desk)
     detail, record = _detail(desk, office, series, number)
     again = partial(_action_page, request, desk, detail, record, "annulment", values={"basis": basis, "kind": kind})
     error: FormError | None = None
-    if not desk.is_head:
-        error = FormError("c_annul_head_only", status=403)
-    elif not basis.strip():
+    if not basis.strip():
         error = FormError("c_annul_basis_needed")
     elif not confirmed(confirm):
         error = FormError("c_confirm_needed")
@@ -235,12 +233,14 @@ def annul(request: Request, series: str, number: str, desk: DeskDep, office: Bac
     if error is not None:
         return again(status_code=error.status, error=error, blocked=error.status == 403)
     try:
-        service.annul(office, desk.identity, series=detail.series, number=detail.number, basis=body.basis,
-                      at=utcnow(), kind=body.kind)
+        application = cases_service.register_and_propose(office, desk.identity, kind="annulment",
+                                                          series=detail.series, number=detail.number,
+                                                          explanation=body.basis, explanation_field="basis",
+                                                          reason=body.kind, at=utcnow())
     except Error as exc:
         refused = refusal(exc)
         return again(status_code=refused.status, error=refused)
-    return see(f"{document_url(detail.series, detail.number)}?done=annulled")
+    return see(f"/console/cases/{application.number}?done=proposed")
 
 
 # ----------------------------------------------------------------------------- blank stock
@@ -251,7 +251,7 @@ def _blanks_page(request: Request, desk: Desk, office: BackOffice, *, status_cod
     notice = f"c_done_{done}" if done in ("range", "write_off") else ""
     return console_page(request, "console_blanks.html", title=lambda t: t("c_blanks_title"), desk=desk,
                  status_code=status_code, switch_base="/console/blanks", stock=stock, error=error, failed=failed,
-                 values=_shown_values(values), notice=notice, nav="blanks")
+                 values=shown_values(values), notice=notice, nav="blanks")
 
 
 @router.get("/blanks")

@@ -15,6 +15,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from verify import Error
+from verify.identifiers import iins_in_text
 from verify.texts import Text
 
 from ..problems.errors import problem_from_error
@@ -47,6 +48,11 @@ def refusal(exc: Error | ProblemError) -> FormError:
     return FormError(key, str(problem.detail), problem.status_code, None if problem.message_key else problem.text)
 
 
+def shown_values(values: Mapping[str, str] | None) -> dict[str, str]:
+    """A refused form's typed values to show again, without any that holds an IIN (never in an answer)."""
+    return {name: value for name, value in (values or {}).items() if not iins_in_text(value)}
+
+
 def schema_error(exc: ValidationError) -> FormError:
     """A form's values that break the request's schema: the first field and why."""
     errors = exc.errors(include_input=False)
@@ -73,7 +79,7 @@ def record_values(record: Mapping[str, Any]) -> dict[str, str]:
 
 
 def duplicate_request(values: Mapping[str, str], *, confirm: str) -> DuplicateRequest | FormError:
-    """The duplicate form (reason, a new name, a blank) as a request, or why not."""
+    """The duplicate form (reason, a new name) as a request, or why not."""
     reason = values["reason"]
     surname, name, patronymic = values["surname"].strip(), values["name"].strip(), values["patronymic"].strip()
     if reason not in DUPLICATE_REASONS:
@@ -86,9 +92,7 @@ def duplicate_request(values: Mapping[str, str], *, confirm: str) -> DuplicateRe
         new_name = None
         if surname or name or patronymic:
             new_name = HolderNameModel(surname=surname, name=name, patronymic=patronymic or None)
-        return DuplicateRequest(reason=reason, new_name=new_name,  # type: ignore[arg-type]
-                                blank_series=values["blank_series"].strip() or None,
-                                blank_number=values["blank_number"].strip() or None)
+        return DuplicateRequest(reason=reason, new_name=new_name)  # type: ignore[arg-type]
     except ValidationError as exc:
         return schema_error(exc)
 

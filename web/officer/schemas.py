@@ -247,15 +247,14 @@ class DocumentDetailModel(DocumentSummaryModel):
 
 
 class DuplicateRequest(BaseModel):
-    """Issue duplicate No. N instead of a document in force (seed 000 items 21-25; seed 003 item 9)."""
+    """Apply for duplicate No. N instead of a document in force (seed 000 items 21-25; seed 003 item 9). A TVE
+    duplicate is printed on the next free blank of the document's series when a head approves it."""
 
     model_config = _examples({"reason": "lost"},
                              {"reason": "name_changed", "new_name": {**_NAME, "surname": "Сейітқали"}})
 
     reason: Literal["lost", "damaged", "name_changed", "filling_error"]
     new_name: HolderNameModel | None = Field(default=None, description="name_changed (required) or filling_error")
-    blank_series: str | None = Field(default=None, max_length=8, description="TVE: the blank series")
-    blank_number: str | None = Field(default=None, max_length=7, description="TVE: the blank to print on")
 
 
 class CorrectionRequest(BaseModel):

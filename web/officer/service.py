@@ -10,22 +10,23 @@ API answers each as its problem (`web.problems.errors`), the console as a page o
 
 Times are parameters (`at`): the routes read the clock (`web.deps.utcnow`).
 
-Sources: import, issue and numbering seed 001 item 7 and seed 000 item 17; duplicates seed 000 items 21-25 and
-seed 003 item 9; corrections seed 000 appendix 38 and seed 001 appendix 18; blanks seed 000 items 7, 17; print
+Duplicates, corrections and annulments are applications: `web.officer.cases_service`.
+
+Sources: import, issue and numbering seed 001 item 7 and seed 000 item 17; blanks seed 000 items 7, 17; print
 size seed 000 item 19.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote
 
 from verify.errors import NotFoundError, RecordError
 from verify.issue import code_file_stem, render_code, render_sheet
-from verify.record import HolderName, Record
+from verify.record import Record
 from verify.registry import queries
 from verify.registry.accounts import Identity
 from verify.registry.appendices import import_with_appendix
@@ -35,7 +36,6 @@ from verify.registry.imports.appendix import parse_appendix
 from verify.registry.imports.load import ImportResult
 from verify.registry.imports.parse import parse_graduates
 from verify.registry.institutions import get_institution
-from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
 from verify.registry.models import Batch, Officer
 from verify.registry.numbering import format_number
 from verify.registry.printing import reprint_on_new_blank
@@ -49,7 +49,6 @@ from .queries import (
     detail_model,
     graduate_model,
     officer_of,
-    revision_model,
     summary_model,
 )
 from .schemas import (
@@ -60,8 +59,6 @@ from .schemas import (
     DocumentDetailModel,
     DocumentsModel,
     GraduatesModel,
-    HolderNameModel,
-    RevisionCreatedModel,
     StockLineModel,
     StockModel,
 )
@@ -374,53 +371,6 @@ def print_sheet(office: BackOffice, identity: Identity, *, group: str | None, ba
     return PrintSheet(body=body, filename=sheet_filename(records, group))
 
 
-# ----------------------------------------------------------------------------- lifecycle
-def make_duplicate(office: BackOffice, identity: Identity, *, series: str, number: str, reason: str,
-                   new_name: HolderNameModel | None, blank_series: str | None, blank_number: str | None,
-                   at: dt.datetime) -> DocumentDetailModel:
-    """Duplicate No. N instead of a document in force; the document it replaces is void from now on."""
-    officer = officer_of(identity)
-    with office.sessions() as session:
-        queries.own_document(session=session, institution_id=officer.institution_id, series=series, number=number)
-        session.commit()
-        name = None
-        if new_name is not None:
-            name = HolderName(new_name.surname.strip(), new_name.name.strip(),
-                              (new_name.patronymic or "").strip() or None)
-        duplicate = issue_duplicate(session=session, officer=officer, series=series, number=number, reason=reason,
-                                    signer=office.signer(), base_url=office.base_url, at=at, new_name=name,
-                                    blank_series=blank_series, blank_number=blank_number)
-        detail = detail_model(queries.document_history(session=session, document=duplicate))
-        session.commit()
-    return detail
-
-
-def make_correction(office: BackOffice, identity: Identity, *, series: str, number: str,
-                    changes: Mapping[str, Any], reason: str, at: dt.datetime) -> RevisionCreatedModel:
-    """A new signed revision with the changed fields and the reason; earlier codes still verify."""
-    officer = officer_of(identity)
-    with office.sessions() as session:
-        queries.own_document(session=session, institution_id=officer.institution_id, series=series, number=number)
-        session.commit()
-        revision = correct_document(session=session, officer=officer, series=series, number=number, changes=changes,
-                                    reason=reason, signer=office.signer(), base_url=office.base_url, at=at)
-    return RevisionCreatedModel(**revision_model(revision).model_dump())
-
-
-def annul(office: BackOffice, identity: Identity, *, series: str, number: str, basis: str,
-          at: dt.datetime, kind: str = "order") -> DocumentDetailModel:
-    """Annul a document in force with its basis (the head only; final; `kind` as `annul_document`)."""
-    officer = officer_of(identity)
-    with office.sessions() as session:
-        queries.own_document(session=session, institution_id=officer.institution_id, series=series, number=number)
-        session.commit()
-        document = annul_document(session=session, officer=officer, series=series, number=number, basis=basis,
-                                  at=at, kind=kind)
-        detail = detail_model(queries.document_history(session=session, document=document))
-        session.commit()
-    return detail
-
-
 # ----------------------------------------------------------------------------- blanks and audit
 def _stock_line(line: StockLine) -> StockLineModel:
     return StockLineModel(series=line.series, received=line.received, used=line.used,
@@ -488,8 +438,7 @@ def audit_events(office: BackOffice, identity: Identity, *, before: int | None, 
                             next_before=events[-1].seq if more and events else None)
 
 
-__all__ = ["CODE_MEDIA_TYPES", "MAX_PAGE", "MAX_SHEET_CODES", "BatchState", "CodeImage", "annul", "audit_events",
+__all__ = ["CODE_MEDIA_TYPES", "MAX_PAGE", "MAX_SHEET_CODES", "BatchState", "CodeImage", "audit_events",
            "batch_of_key", "code_image", "current_record", "document_detail", "group_size", "groups",
-           "import_file", "issue_batch", "issue_original", "list_documents", "list_graduates", "make_correction",
-           "make_duplicate", "original_of", "print_sheet", "receive_blanks", "recent_batches", "run_batch", "stock",
-           "stored_batch_key", "write_off"]
+           "import_file", "issue_batch", "issue_original", "list_documents", "list_graduates", "original_of",
+           "print_sheet", "receive_blanks", "recent_batches", "run_batch", "stock", "stored_batch_key", "write_off"]

@@ -59,6 +59,7 @@ from ..http.logging import get_logger
 from ..http.metrics import Metrics, MetricsAccess, gauge_family
 from ..http.ratelimit import RateLimiter
 from ..settings import MiB, WebSettings
+from .casegauges import CaseDueGauges
 from .replica import ReplicaReads, build_replica_reads
 from .scanpool import ScanPool
 
@@ -460,6 +461,7 @@ def build_services(settings: WebSettings) -> Services:
     status_engine = make_engine(settings.resolved_database_url(), readonly=True, autocommit=True,
                                 pool_size=settings.db_pool_size, timeout_ms=read_timeout_ms)
     metrics.add_collector(StatusListGauges(session_factory(engine)))
+    metrics.add_collector(CaseDueGauges(session_factory(engine)))
     pool = ScanPool(workers=settings.scan_workers, queue=settings.scan_queue, timeout_s=settings.scan_timeout_s,
                     memory_bytes=settings.scan_memory_mib * MiB, max_image_bytes=settings.max_upload_bytes,
                     max_pixels=settings.max_image_pixels, on_change=metrics.set_scan_pool)
