@@ -150,6 +150,9 @@ class SignerEntry:
     usage: str = "document"
     chains_to_root: bool = field(default=False, compare=False)
     _check: SignatureCheck | None = field(default=None, compare=False, repr=False)
+    #: (start, end) of the period in which it may sign: the usage period within the certificate's validity (set by
+    #: `TrustList` at load time; read from the certificate when None).
+    _window: tuple[dt.datetime, dt.datetime] | None = field(default=None, init=False, compare=False, repr=False)
 
     def verifies(self, alg: int, signature: bytes, data: bytes) -> bool:
         """Whether the signer's key verifies `signature` over `data` with COSE `alg` (keys.signature_check)."""
@@ -175,16 +178,19 @@ class SignerEntry:
             SignerPeriodError: `signed_at` outside the usage period or the certificate validity (step 8).
             SignerRevokedError: revoked with `compromised_at <= signed_at` (step 9).
         """
-        cert_from = self.certificate.not_valid_before_utc
-        cert_until = self.certificate.not_valid_after_utc
-        if not (max(self.usage_from, cert_from) <= signed_at <= min(self.usage_until, cert_until)):
+        start, end = self._window or self.signing_window()
+        if not start <= signed_at <= end:
             raise SignerPeriodError(texts.text(
-                "v_trust_period", signed_at=format_time(signed_at), start=format_time(max(self.usage_from, cert_from)),
-                end=format_time(min(self.usage_until, cert_until))))
+                "v_trust_period", signed_at=format_time(signed_at), start=format_time(start), end=format_time(end)))
         if self.revocation is not None and self.revocation.compromised_at <= signed_at:
             raise SignerRevokedError(texts.text(
                 "v_trust_revoked", compromised_at=format_time(self.revocation.compromised_at),
                 signed_at=format_time(signed_at)))
+
+    def signing_window(self) -> tuple[dt.datetime, dt.datetime]:
+        """(start, end), aware UTC: the usage period within the certificate's validity, both ends included."""
+        return (max(self.usage_from, self.certificate.not_valid_before_utc),
+                min(self.usage_until, self.certificate.not_valid_after_utc))
 
     def check_scope(self, *, series: str, institution_bin: str) -> None:
         """Whether this signer may sign the series (and institution, where scoped).
@@ -236,6 +242,8 @@ class TrustList:
     def __post_init__(self) -> None:
         checked = tuple(replace(s, chains_to_root=is_issued_by(s.certificate, self.root),
                                 _check=signature_check(s.public_key)) for s in self.signers)
+        for entry in checked:  # a field outside __init__, so that `replace` never carries a stale window over
+            object.__setattr__(entry, "_window", entry.signing_window())
         object.__setattr__(self, "signers", checked)
         index: dict[tuple[str, bytes], list[SignerEntry]] = {}
         for entry in checked:

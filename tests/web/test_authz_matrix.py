@@ -68,6 +68,7 @@ from support.world import T0, Keys, World, graduate_id_of, issue_row, make_bin, 
 from verify.keystore import KeyStore
 from verify.registry.accounts import create_token, revoke_token, set_officer_active
 from verify.registry.blanks import add_blank_range
+from verify.registry.credentialoffers import make_offer
 from verify.registry.institutions import create_officer
 from verify.registry.models import Document, DocumentRevision, Institution, Officer, OfficerCreate
 from verify.registry.tlog import make_checkpoint
@@ -288,6 +289,42 @@ def _write_off(m: Matrix, principal: str, owner: str) -> Call:
 # partner
 builds("POST", "/api/v1/partner/documents")(lambda m, p, o: Call(
     "POST", "/api/v1/partner/documents", {"json": {"iin": m.holder_iins[o]}}))
+
+builds("POST", "/api/v1/partner/credential-offers")(lambda m, p, o: Call(
+    "POST", "/api/v1/partner/credential-offers",
+    {"json": {"iin": m.holder_iins[o], "series": m.shared[o].series, "number": m.shared[o].number}}))
+
+
+# wallets (OID4VCI) and the public links of a credential
+builds("GET", "/.well-known/openid-credential-issuer")(lambda m, p, o: Call(
+    "GET", "/.well-known/openid-credential-issuer"))
+builds("GET", "/.well-known/oauth-authorization-server")(lambda m, p, o: Call(
+    "GET", "/.well-known/oauth-authorization-server"))
+builds("POST", "/oid4vci/nonce")(lambda m, p, o: Call("POST", "/oid4vci/nonce"))
+builds("POST", "/oid4vci/credential")(lambda m, p, o: Call("POST", "/oid4vci/credential", {"json": {}}))
+builds("POST", "/api/v1/officer/documents/{series}/{number}/credential-offer")(lambda m, p, o: Call(
+    "POST", _doc_path(m.shared[o], "/credential-offer")))
+builds("GET", "/api/v1/institutions/{bin}")(lambda m, p, o: Call("GET", f"/api/v1/institutions/{m.world.uni.bin}"))
+builds("GET", "/api/v1/keys/{kid}")(lambda m, p, o: Call("GET", f"/api/v1/keys/{m.keys.signer.kid.hex()}"))
+builds("GET", "/api/v1/achievements/{doc_type}/{programme}")(lambda m, p, o: Call(
+    "GET", "/api/v1/achievements/BD/6B06101"))
+
+
+@builds("POST", "/oid4vci/token")
+def _wallet_token(m: Matrix, principal: str, owner: str) -> Call:
+    with m.world.session() as session:
+        offer = make_offer(session=session, document_id=m.shared[owner].id, actor="matrix", at=NOW)
+    grant = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+    return Call("POST", "/oid4vci/token", {"data": {"grant_type": grant, "pre-authorized_code": offer.code,
+                                                     "tx_code": offer.tx_code}})
+
+
+@builds("GET", "/api/v1/status-lists/{series}/bitstring/r{revision}")
+def _bitstring(m: Matrix, principal: str, owner: str) -> Call:
+    if not m.keys.store.trust_list().candidates(b"", usage="status") and not any(
+            e.usage == "status" for e in m.keys.store.trust_list().signers):
+        m.keys.store.rotate(at=NOW, usage="status")
+    return Call("GET", "/api/v1/status-lists/BD/bitstring/r1")
 
 
 # admin

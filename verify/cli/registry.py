@@ -72,6 +72,8 @@ def add_document_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     imp = sub.add_parser("import", help="import graduates from a CSV or XLSX file (all or nothing)")
     imp.add_argument("file", type=Path, metavar="FILE")
     imp.add_argument("--institution", required=True, metavar="BIN")
+    imp.add_argument("--appendix", type=Path, metavar="FILE",
+                     help="the appendix rows (grades) as a second CSV; an XLSX's sheet 'appendix' is read without it")
     officer_option(imp)
     at_option(imp, "time of the import")
     imp.set_defaults(handler=cmd_import)
@@ -185,7 +187,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """`verify import FILE --institution BIN`: exit 1 (nothing written) when the file has errors."""
     from tqdm import tqdm
 
-    from ..registry.imports.load import import_graduates
+    from ..registry.appendices import import_with_appendix
+    from ..registry.imports.appendix import parse_appendix
     from ..registry.imports.parse import parse_graduates
     from ..registry.institutions import get_institution_by_bin_or_raise
 
@@ -196,6 +199,13 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     at = args.at or now()
     print(f"{args.file}: reading {len(data):,} bytes", file=sys.stderr, flush=True)
     report = parse_graduates(data, filename=args.file.name, today=at.date())
+    appendix_source = args.appendix or args.file
+    try:
+        appendix_data = data if args.appendix is None else args.appendix.read_bytes()
+    except OSError as exc:
+        raise Error(f"{args.appendix}: cannot read ({exc.strerror})") from None
+    appendix = None if args.appendix is None and not args.file.name.lower().endswith(".xlsx") else \
+        parse_appendix(appendix_data, filename=appendix_source.name, graduate_iins={r.iin for r in report.rows})
     print(f"{args.file}: {len(report.rows):,} rows read, {len(report.errors)} error(s); checking against the "
           f"registry", file=sys.stderr, flush=True)
     with registry_session(args, settings) as session, \
@@ -211,8 +221,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{args.file}: import {done * 100 // total} % ({done:,} of {total:,} steps)", file=sys.stderr,
                       flush=True)
 
-        result = import_graduates(session=session, report=report, institution=institution, officer=officer, at=at,
-                                  progress=advance)
+        result = import_with_appendix(session=session, report=report, appendix=appendix, institution=institution,
+                                      officer=officer, at=at, progress=advance)
     for problem in result.errors:
         print(f"{args.file}: row {problem.row}, {problem.column}: {problem.reason}", file=sys.stderr)
     for problem in result.warnings:
@@ -223,6 +233,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{args.file}: {result.rows} rows: {result.holders_created} holders and {result.graduates_created} "
           f"graduates created, {result.holders_updated + result.graduates_updated} updated, "
           f"{result.unchanged} unchanged")
+    if appendix is not None and appendix.items:
+        print(f"{appendix_source}: appendices of {len(appendix.items)} graduate(s), "
+              f"{sum(len(rows) for rows in appendix.items.values())} rows")
     return 0
 
 

@@ -12,12 +12,15 @@ institution) and commits one transaction with its audit event.
                    get_officer_by_username_or_raise, list_institutions
     imports/       parse.py parse_graduates: CSV/XLSX -> ParseReport (no database; rows.py, checks.py);
                    load.py import_graduates: all or nothing
-    numbering.py   allocate_number: a counter row per series (seed 001, item 7)
+    numbering.py   allocate_number, allocate_numbers: a counter row per series (seed 001, item 7)
     blanks.py      add_blank_range, reserve_blank, write_off_blank, stock_summary (seed 000, items 7, 17)
     documents.py   issue_document, issue_group (idempotency key), get_document_or_raise, get_revision,
                    record_of, signed_record_of, batch_revisions
+    batchissue.py  the batch issue's chunks, set-based (issue_chunk, hooks), open_batch, BatchResult
+    signing.py     sign_document: the one place a record is signed (signer chosen by scope)
+    bulk.py        insert_rows, insert_returning_ids: COPY on PostgreSQL, executemany elsewhere
     lifecycle.py   issue_duplicate (seed 000 items 21-25), correct_document (seed 000 appendix 38), annul_document
-    audit.py       append_event, verify_audit_chain, holder_reference (hash chain, RFC 8785)
+    audit.py       append_event, append_events, verify_audit_chain, holder_reference (hash chain, RFC 8785)
     tlog.py        the transparency log: log_revision, log_status_change (in the change's transaction),
                    make_checkpoint (with the audit anchor), proofs, read_entries, verify_log (issue 15)
     accounts.py    passwords, sessions, tokens: Identity, resolve_session, resolve_token, create_token

@@ -283,3 +283,23 @@ def series_with_free_blanks(*, session: Session, institution_id: int) -> list[st
     return sorted(set(session.exec(select(BlankRange.series).where(
         BlankRange.institution_id == institution_id,
         col(BlankRange.next_number) <= col(BlankRange.last_number)))))
+
+
+def choose_blank_series(session: Session, *, institution_id: int, preferred: str | None,
+                        fallback: str | None = None) -> str:
+    """The blank series to take a blank from: `preferred` if given, else `fallback` if it has free blanks, else the
+    only series with free blanks in the institution's stock (seed 000, Rules items 7, 17).
+
+    Raises:
+        StockError: no free blank in any series, or several series to choose from.
+    """
+    if preferred is not None:
+        return normalize_series(preferred)
+    available = series_with_free_blanks(session=session, institution_id=institution_id)
+    if fallback is not None and fallback in available:
+        return fallback
+    if len(available) == 1:
+        return available[0]
+    if not available:
+        raise StockError(text("v_no_free_blanks"))
+    raise StockError(text("v_several_series", series=", ".join(available)))

@@ -26,6 +26,7 @@ from ..signerset import SignerChooser
 from ..texts import text
 from ..transparency import StatusChangeEntry
 from .access import officer_id, require_head, require_writer, unit_of_work
+from .appendixsigning import carry_appendix
 from .audit import append_event, holder_reference
 from .blanks import mark_blank_used
 from .documents import (
@@ -116,6 +117,8 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
                                                       n=duplicate_no, original=document_ref(original)))
         assert duplicate.id is not None
         store_revision(session, document=duplicate, signed=signed, officer=officer, at=at)
+        carry_appendix(session, source=target, document=duplicate, signed=signed, signer=signer,
+                       at=at)
         if reservation is not None:
             mark_blank_used(session=session, reservation=reservation, document_id=duplicate.id, officer=officer,
                             at=at)
@@ -260,6 +263,8 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
             revision=new_record.revision, at=at), at=at)
         revision = store_revision(session, document=document, signed=signed, officer=officer, at=at,
                                    changed_fields=changed, reason=reason)
+        carry_appendix(session, source=document, document=document, signed=signed, signer=signer,
+                       at=at)
         document.current_revision = new_record.revision
         session.add(document)
         before = {field: _json_value(getattr(current, field, None)) for field in changed if

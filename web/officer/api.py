@@ -122,7 +122,11 @@ def _import_responses() -> dict[int | str, dict[str, Any]]:
 )
 def import_file(file: Annotated[UploadFile, File(description="the National Education Database export: CSV (UTF-8, "
                                                              "comma or semicolon) or XLSX; docs/IMPORT.md")],
-                identity: OfficerWriter, office: BackOfficeDep, request: Request) -> ImportResultModel:
+                identity: OfficerWriter, office: BackOfficeDep, request: Request,
+                appendix: Annotated[UploadFile | None, File(description="the appendix rows (grades) as a second "
+                                                                     "CSV; an XLSX's sheet 'appendix' is read "
+                                                                     "without it (docs/IMPORT.md)")] = None,
+                ) -> ImportResultModel:
     """Check every row of the file and import the graduates of your institution, or nothing at all.
 
     With any error the answer is 422 `import-rejected`, whose `rows` member lists every error by row and column
@@ -130,8 +134,10 @@ def import_file(file: Annotated[UploadFile, File(description="the National Educa
     "v_id_check_digit"}`: `reason` in the request's language, `code` stable), so that the whole file can be fixed at
     once. Importing the same file again changes nothing.
     """
+    second = None if appendix is None else (appendix.file.read(MAX_FILE_BYTES + 1),
+                                            appendix.filename or "appendix.csv")
     result = service.import_file(office, identity, data=file.file.read(MAX_FILE_BYTES + 1),
-                                 filename=file.filename or "upload.csv", at=utcnow())
+                                 filename=file.filename or "upload.csv", at=utcnow(), appendix=second)
     t = Translator(request_language(request)[0])
     warnings = [_row_problem(t, w) for w in result.warnings]
     if not result.ok:

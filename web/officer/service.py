@@ -28,9 +28,11 @@ from verify.issue import code_file_stem, render_code, render_sheet
 from verify.record import HolderName, Record
 from verify.registry import queries
 from verify.registry.accounts import Identity
+from verify.registry.appendices import import_with_appendix
 from verify.registry.blanks import StockLine, add_blank_range, stock_summary, write_off_blank
 from verify.registry.documents import BatchResult, get_revision, issue_document, issue_group, record_of
-from verify.registry.imports.load import ImportResult, import_graduates
+from verify.registry.imports.appendix import parse_appendix
+from verify.registry.imports.load import ImportResult
 from verify.registry.imports.parse import parse_graduates
 from verify.registry.institutions import get_institution
 from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
@@ -85,18 +87,31 @@ def stored_batch_key(office: BackOffice, identity: Identity, key: str) -> str:
 
 
 # ----------------------------------------------------------------------------- graduates
-def import_file(office: BackOffice, identity: Identity, *, data: bytes, filename: str,
-                at: dt.datetime) -> ImportResult:
-    """Check every row of a graduates file (CSV or XLSX) and import all of them, or none.
+def import_file(office: BackOffice, identity: Identity, *, data: bytes, filename: str, at: dt.datetime,
+                appendix: tuple[bytes, str] | None = None) -> ImportResult:
+    """Check every row of a graduates file (CSV or XLSX) and its appendix rows, and import all of them, or none.
+
+    Args:
+        appendix: (bytes, file name) of the appendix rows as a second CSV; without it, an XLSX's sheet "appendix"
+            is read (`verify.registry.imports.appendix`).
 
     Returns:
-        The registry's result: `ok` with the counts, or every error by row and column (nothing written).
+        The registry's result: `ok` with the counts, or every error by row and column (nothing written); the
+        appendix file's columns are prefixed `appendix:`.
     """
     officer = officer_of(identity)
     report = parse_graduates(data, filename=filename, today=at.date())
+    iins = {row.iin for row in report.rows}
+    if appendix is not None:
+        parsed = parse_appendix(appendix[0], filename=appendix[1], graduate_iins=iins)
+    elif filename.lower().endswith(".xlsx"):
+        parsed = parse_appendix(data, filename=filename, graduate_iins=iins)
+    else:
+        parsed = None
     with office.sessions() as session:
         institution = get_institution(session=session, institution_id=officer.institution_id)
-        return import_graduates(session=session, report=report, institution=institution, officer=officer, at=at)
+        return import_with_appendix(session=session, report=report, appendix=parsed, institution=institution,
+                                    officer=officer, at=at)
 
 
 def list_graduates(office: BackOffice, identity: Identity, *, group: str | None, limit: int,

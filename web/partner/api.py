@@ -32,6 +32,8 @@ from fastapi import APIRouter, Depends
 
 from verify import Error
 from verify.identifiers import validate_iin
+from verify.registry.appendixsigning import appendix_for_revision, appendix_of
+from verify.registry.models import DocumentAppendix
 from verify.registry.partner import holder_documents as find_holder_documents
 from verify.registry.tlog import prove_revision
 from verify.texts import Text
@@ -43,12 +45,26 @@ from ..problems.openapi import INVALID, JSON_ONLY, RATE_LIMITED, TOO_LARGE, UNAU
 from .schemas import (
     PARTNER_DOCUMENT_EXAMPLE,
     LogProofModel,
+    PartnerAppendixModel,
     PartnerDocumentModel,
     PartnerDocumentsModel,
     PartnerLookupRequest,
 )
 
 NOT_AN_IIN: Final = "iin: not a valid IIN (12 digits with a valid birth date and check digit)"
+
+def _appendix_model(row: DocumentAppendix) -> PartnerAppendixModel:
+    """A stored signed appendix as the partner reads it: the bytes and the grades as data."""
+    appendix = appendix_of(row)
+    totals = appendix.totals_computed()
+    average = appendix.five_point_average()
+    return PartnerAppendixModel(
+        cose_base64=base64.b64encode(row.cose).decode("ascii"), revision=appendix.revision,
+        duplicate_no=appendix.duplicate_no, signed_at=row.signed_at, items=[i.to_json() for i in appendix.items],
+        hours=totals.hours, credits=None if totals.credits is None else float(totals.credits),
+        gpa=None if totals.gpa is None else float(totals.gpa),
+        five_point_average=None if average is None else float(average))
+
 
 router = APIRouter(prefix="/api/v1/partner", tags=["partner"], route_class=ProblemRoute)
 
@@ -81,8 +97,10 @@ def holder_documents(body: PartnerLookupRequest, identity: PartnerReader, office
     with office.readers() as session:
         proofs = [prove_revision(session, series=item.document.series, number=item.document.number,
                                  revision=item.revision.revision) for item in found]
+        appendices = [appendix_for_revision(session, series=item.document.series, number=item.document.number,
+                                            revision=item.revision.revision) for item in found]
     documents = []
-    for item, proof in zip(found, proofs, strict=True):
+    for item, proof, appendix in zip(found, proofs, appendices, strict=True):
         document, revision = item.document, item.revision
         status = services.status_lookup.lookup(series=document.series, number=document.number,
                                                revision=revision.revision,
@@ -93,5 +111,6 @@ def holder_documents(body: PartnerLookupRequest, identity: PartnerReader, office
             status=status.code.value, duplicate_no=document.duplicate_no, revision=revision.revision,
             signed_at=revision.signed_at, kid=revision.kid, cose_base64=base64.b64encode(revision.cose).decode("ascii"),
             qr_text=revision.qr_text, record=revision.record,
-            log=None if proof is None else LogProofModel.model_validate(proof.to_json())))
+            log=None if proof is None else LogProofModel.model_validate(proof.to_json()),
+            appendix=None if appendix is None else _appendix_model(appendix)))
     return PartnerDocumentsModel(documents=documents, as_of=at)

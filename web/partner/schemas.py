@@ -48,6 +48,23 @@ class LogProofModel(BaseModel):
     checkpoint: str | None = Field(description="the signed checkpoint note the proof leads to")
 
 
+class PartnerAppendixModel(BaseModel):
+    """The document's signed appendix (docs/FORMAT.md §10) and its grades as data, for admission scoring (seed 002
+    items 12, 54-55, 61: the applicant's score is computed from the digital education document)."""
+
+    cose_base64: str = Field(description="the signed appendix (COSE_Sign1), standard base64: verify it with "
+                                         "`verify.appendixcheck` against the document's qr_text")
+    revision: int = Field(description="1, + 1 for each correction of the appendix alone")
+    duplicate_no: int | None = Field(description="N of a duplicate of the appendix alone, else null")
+    signed_at: dt.datetime
+    items: list[dict[str, Any]] = Field(description="the rows: kind, names (kk, ru, en), code, hours, credits, "
+                                                    "grade {letter, points, percent, five_point, passed}")
+    hours: int | None = Field(description="total hours of the rows that give hours")
+    credits: float | None = Field(description="total credits of the rows that give credits")
+    gpa: float | None = Field(description="credit-weighted grade point average, 0.00..4.00")
+    five_point_average: float | None = Field(description="the average five-point grade (seed 002 item 61)")
+
+
 class PartnerDocumentModel(BaseModel):
     """One document of the holder: the current signed record, its QR text and the registry's status now."""
 
@@ -67,6 +84,8 @@ class PartnerDocumentModel(BaseModel):
     record: dict[str, Any] = Field(description="the signed record (docs/FORMAT.md §3); never an IIN")
     log: LogProofModel | None = Field(default=None, description="its transparency log entry and proof; None: not in "
                                                                 "the log (a verifier says NOT_IN_LOG)")
+    appendix: PartnerAppendixModel | None = Field(default=None, description="the appendix with the grades, when the "
+                                                                            "document has one")
 
 
 class PartnerDocumentsModel(BaseModel):

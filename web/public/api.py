@@ -65,6 +65,7 @@ from ..runtime.lists import StatusLists, status_lists_of
 from ..runtime.services import Services, services_of
 from ..ui.render import PAGE_VARY
 from . import service
+from .appendixview import check_for_page
 from .schemas import (
     HEALTH_EXAMPLE,
     MALFORMED_EXAMPLE,
@@ -156,7 +157,11 @@ def open_link(digits: str, request: Request, services: ServicesDep) -> Response:
         return unavailable_page(request, exc)  # a person with a phone reads a page, never a verdict
     if wants_json:
         return JSONResponse(report.to_json(), headers={"Vary": PAGE_VARY})
-    return verdict_response(request, [report])
+    try:
+        appendix = check_for_page(services, report, services.prefix + digits)
+    except ProblemError as exc:
+        return unavailable_page(request, exc)
+    return verdict_response(request, [report], appendices=[appendix])
 
 
 @router.post(

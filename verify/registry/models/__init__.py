@@ -16,6 +16,8 @@ constraints alike on SQLite and PostgreSQL).
     accounts.py      Account (AccountKind), Partner, AuthSession, ApiToken (Scope)
     tlog.py          LogEntryRow, LogHashRow, LogHead, LogCheckpoint (the transparency log, issue 15)
     statuslists.py   StatusListRow (signed status lists per series), VersionStateRow (highest versions seen)
+    credentialoffers.py  CredentialOffer, CredentialNonce (OID4VCI pre-authorized offers, issue 17)
+    appendices.py    GraduateAppendix (imported rows), DocumentAppendix (signed appendices, issue 17)
 
 This package re-exports every name, so `from verify.registry.models import Document` is the way to import them.
 
@@ -27,9 +29,11 @@ seed 001 item 7.
 from __future__ import annotations
 
 from .accounts import Account, AccountKind, ApiToken, AuthSession, Partner, Scope
+from .appendices import DocumentAppendix, GraduateAppendix
 from .audit import AuditEvent, AuditEventBase, AuditHead, RegistryMeta
 from .base import GENESIS_HASH, MAX_NUMBER, NAMING_CONVENTION, RegistryModel, UTCDateTime, metadata, one_of
 from .blanks import Blank, BlankRange, BlankRangeBase, BlankState, Counter
+from .credentialoffers import CredentialNonce, CredentialOffer
 from .documents import (
     Batch,
     BatchState,
@@ -83,7 +87,10 @@ __all__ = [
     "BlankRangeBase",
     "BlankState",
     "Counter",
+    "CredentialNonce",
+    "CredentialOffer",
     "Document",
+    "DocumentAppendix",
     "DocumentBase",
     "DocumentPublic",
     "DocumentRevision",
@@ -93,6 +100,7 @@ __all__ = [
     "DocumentTypeBase",
     "DuplicateReason",
     "Graduate",
+    "GraduateAppendix",
     "GraduateBase",
     "Holder",
     "HolderBase",
