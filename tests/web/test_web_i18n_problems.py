@@ -10,7 +10,10 @@ the same `code`: the `verify` error's code, or the message id of the web layer's
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
 import json
+import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,16 +22,19 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from support.web import (
+    PASSWORD,
     STAFF_SETTINGS,
     Issued,
     MakeClient,
     assert_problem,
     bearer,
+    give_password,
+    graduates_csv,
     https,
     officer_token,
     refuse_database,
 )
-from support.world import World
+from support.world import T0, World, row
 
 from verify.codec import qr_prefix
 from verify.errors import AuditChainError, KeyStoreError, RecordError, TrustListError
@@ -199,3 +205,45 @@ def test_the_librarys_errors_at_the_edges_are_answered_in_the_readers_language(c
     assert len({body["detail"] for body in bodies.values()}) == 3, bodies
     assert problem_from_error(error).detail in bodies["en"]["detail"]  # type: ignore[arg-type]
     assert all(any(ord(ch) > 0x400 for ch in bodies[lang]["detail"]) for lang in ("kk", "ru"))
+
+
+# ----------------------------------------------------------------------------- the console's batch page
+def _field(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)"[^>]*name="{name}"', html)
+    assert found is not None, name
+    return found.group(1)
+
+
+def test_a_failed_console_batch_says_why_in_the_pages_language(make_client: MakeClient, world: World,
+                                                                tmp_path: Path) -> None:
+    """Regression: the batch page showed the registry's refusal in English only (`lang="en"`)."""
+    scoped = KeyStore(tmp_path / "scoped-keys")  # its only document signer may sign MD of institution B
+    scoped.init(at=T0 - dt.timedelta(days=1), environment="test", series=frozenset({"MD"}),
+                institution_bin=world.other.bin)
+    client = https(make_client(keys_dir=scoped.path, **STAFF_SETTINGS))
+    issuer = bearer(officer_token(world, world.uni_issuer)[0])
+    imported = client.post("/api/v1/officer/imports", headers=issuer, files={"file": (
+        "graduates.csv", graduates_csv([row(n, group="ИС-22-9") for n in (2, 3)]), "text/csv")})
+    assert imported.status_code in (200, 201), imported.text
+    give_password(world, world.uni_issuer)
+    login = client.get("/console/login").text
+    signed_in = client.post("/console/session", data={"username": world.uni_issuer.username, "password": PASSWORD,
+                                                      "login_token": _field(login, "login_token")},
+                            follow_redirects=False)
+    assert signed_in.status_code == 303
+    csrf = _field(client.get("/console").text, "csrf_token")
+    key = "k" * 32
+    started = client.post("/console/batches", data={"csrf_token": csrf, "idempotency_key": key, "group": "ИС-22-9"},
+                          follow_redirects=False)
+    assert started.status_code == 303, started.text
+    deadline = time.monotonic() + 30
+    while not (status := client.get("/console/batch/status", params={"key": key}).json())["finished"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert status["state"] == "failed"
+    shown = {lang: html_lib.unescape(client.get("/console/batch", params={"key": key, "lang": lang}).text)
+             for lang in LANGS}
+    for lang, text_ in shown.items():
+        assert CATALOGUE["signer_scope_series"][lang].format(series="BD", bin=world.uni.bin) in text_, lang
+    assert 'lang="en">' + CATALOGUE["signer_scope_series"]["en"][:20] not in shown["ru"]

@@ -42,6 +42,7 @@ class BatchRun:
     total: int = 0
     running: bool = True
     error: str | None = None
+    error_text: Text | None = None
     issued: int | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -50,10 +51,10 @@ class BatchRun:
         with self.lock:
             self.done, self.total = done, total
 
-    def end(self, *, issued: int | None = None, error: str | None = None) -> None:
-        """The run is over: finished (`issued`) or failed (`error`)."""
+    def end(self, *, issued: int | None = None, error: str | None = None, error_text: Text | None = None) -> None:
+        """The run is over: finished (`issued`) or failed (`error`, in English; `error_text`, its `Text`)."""
         with self.lock:
-            self.running, self.issued, self.error = False, issued, error
+            self.running, self.issued, self.error, self.error_text = False, issued, error, error_text
 
 
 class BatchRuns:
@@ -107,10 +108,11 @@ def batch_work(office: BackOffice, identity: Identity, group: str, blank_series:
                                        blank_series=blank_series, at=utcnow(), progress=run.advance)
             run.end(issued=result.issued)
         except Error as exc:
-            run.end(error=str(problem_from_error(exc).detail))
+            problem = problem_from_error(exc)
+            run.end(error=str(problem.detail), error_text=problem.text)
         except Exception as exc:  # the thread must record any failure; the page offers to continue
             get_logger().error("console batch failed", extra={"error": type(exc).__name__})
-            run.end(error="the server failed; the failure was logged")
+            run.end(error="the server failed; the failure was logged", error_text=Text("e_batch_server_failed"))
 
     return work
 
@@ -125,7 +127,8 @@ class BatchStatus:
             this process stopped with `error`) or "stalled" (running in the registry, but not in this process:
             another worker runs it, or a process stopped; continuing with the key is safe).
         done, total: graduates of the snapshot that have their original, and all of them.
-        error: why the run failed (the registry's words).
+        error: why the run failed (the registry's words, in English); error_text: the same as a `Text`, which the
+            page says in its language (None where the refusal has none).
     """
 
     key: str
@@ -135,6 +138,7 @@ class BatchStatus:
     total: int
     error: str | None = None
     batch_id: int | None = None
+    error_text: Text | None = None
 
     @property
     def finished(self) -> bool:
@@ -156,7 +160,8 @@ def batch_status(request: Request, office: BackOffice, identity: Identity, *, st
             raise ProblemError("not-found", "no batch with this key in your institution", text=Text("c_p_no_batch"))
         if run.running:
             return BatchStatus(key=key, group="", state="starting", done=0, total=0)
-        return BatchStatus(key=key, group="", state="failed", done=0, total=0, error=run.error)
+        return BatchStatus(key=key, group="", state="failed", done=0, total=0, error=run.error,
+                           error_text=run.error_text)
     batch = state.batch
     total = len(batch.graduate_ids)
     if batch.state == BatchState.DONE.value:
@@ -168,7 +173,7 @@ def batch_status(request: Request, office: BackOffice, identity: Identity, *, st
     else:
         phase, error = "stalled", None
     return BatchStatus(key=key, group=batch.study_group, state=phase, done=state.done, total=total, error=error,
-                       batch_id=batch.id)
+                       batch_id=batch.id, error_text=run.error_text if error is not None and run is not None else None)
 
 
 def progress_text(t: Translator, status: BatchStatus) -> str:

@@ -55,6 +55,9 @@ class ProblemModel(BaseModel):
     detail: str
     instance: str = Field(description="urn:uuid:<request id>, also in the X-Request-ID header and the server log")
     errors: list[ValidationItem] | None = Field(default=None, description="for invalid-request: where")
+    code: str | None = Field(default=None, description=(
+        "a stable machine code: the verify error's code (NOT_FOUND, NO_SIGNER_IN_SCOPE, ...) or the message id of "
+        "the service's own refusal (e_login_failed, ...); `detail` is in the language of Accept-Language"))
 
 
 class ProblemTypeModel(BaseModel):
