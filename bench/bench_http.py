@@ -145,8 +145,8 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server(registry: Registry, keys_dir: Path, workdir: Path, workers: int, scan_workers: int,
-           port: int = 0) -> Iterator[str]:
-    """`python -m web serve` on 127.0.0.1:`port` (0: a free port) until the block ends; its base URL."""
+           port: int = 0) -> Iterator[tuple[str, int]]:
+    """`python -m web serve` on 127.0.0.1:`port` (0: a free port) until the block ends; its base URL and pid."""
     port = port or free_port()
     environment = {
         **os.environ, "VERIFY_ENVIRONMENT": "production", "VERIFY_KEYS_DIR": str(keys_dir),
@@ -170,7 +170,7 @@ def server(registry: Registry, keys_dir: Path, workdir: Path, workers: int, scan
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the server did not start:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.2)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         try:
@@ -203,6 +203,15 @@ class Load:
     requests: int
     non_200: int
     errors: int
+    server_cpu_s: float = 0.0  # CPU seconds of the server's processes (and the database server's) during the run
+    database_cpu_s: float = 0.0
+
+    @property
+    def per_cpu_s(self) -> float:
+        """Requests per CPU second of the server's processes and of the database server: the rate a machine of
+        its own would give, which other jobs on a shared machine cannot lower."""
+        cpu = self.server_cpu_s + self.database_cpu_s
+        return self.requests / cpu if cpu > 0 else 0.0
 
 
 _WRK_DONE = """
@@ -360,6 +369,52 @@ class Row:
         return statistics.median(getattr(run, name) for run in getattr(self, case))
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds (user + system) of process `root` and every descendant (read from /proc; 0 where unreadable)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = int(fields[1])
+            times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / _TICKS
+    wanted, total = {root}, 0.0
+    for _ in range(8):  # uvicorn's supervisor -> workers -> decoding processes
+        wanted |= {pid for pid, parent in parents.items() if parent in wanted}
+    for pid in wanted:
+        total += times.get(pid, 0.0)
+    return total
+
+
+def postgres_cpu_s() -> float:
+    """CPU seconds of every process named postgres (the database server's backends serve the benchmark)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = (entry / "stat").read_text()
+                if stat.split("(", 1)[1].startswith("postgres"):
+                    fields = stat.rsplit(")", 1)[1].split()
+                    total += (int(fields[11]) + int(fields[12])) / _TICKS
+    return total
+
+
+def measured(url: str, case: Case, args: argparse.Namespace, pid: int, engine: str) -> Load:
+    """`measure`, with the CPU seconds of the server (and of PostgreSQL, for that engine) during the run."""
+    server_before = tree_cpu_s(pid)
+    database_before = postgres_cpu_s() if engine == "postgresql" else 0.0
+    load = measure(url, case, args, args.duration)
+    load.server_cpu_s = tree_cpu_s(pid) - server_before
+    if engine == "postgresql":
+        load.database_cpu_s = postgres_cpu_s() - database_before
+    return load
+
+
 def run_configuration(registry: Registry, keys_dir: Path, workdir: Path, workers: int, photo: bytes,
                       args: argparse.Namespace) -> Row:
     """Start the server; warm up; trivial and verify alternately; then scans."""
@@ -370,13 +425,13 @@ def run_configuration(registry: Registry, keys_dir: Path, workdir: Path, workers
         case.script = workdir / f"{case.name}-{registry.engine}.lua"
         wrk_script(case.script, case.method, case.path, case.bodies)
     row = Row(engine=registry.engine, workers=workers)
-    with server(registry, keys_dir, workdir, workers, args.scan_workers, args.port) as url:
+    with server(registry, keys_dir, workdir, workers, args.scan_workers, args.port) as (url, pid):
         check_answers(url, registry, photo)
         for case in (trivial, verify):
             measure(url, case, args, args.warmup)
         for _ in range(args.rounds):
-            row.trivial.append(measure(url, trivial, args, args.duration))
-            row.verify.append(measure(url, verify, args, args.duration))
+            row.trivial.append(measured(url, trivial, args, pid, registry.engine))
+            row.verify.append(measured(url, verify, args, pid, registry.engine))
         if args.scan_duration > 0:
             row.scan = scan_load(url, photo, sequential=args.scan_sequential, concurrency=args.scan_concurrency,
                                  seconds=args.scan_duration)
@@ -390,7 +445,8 @@ def report(rows: list[Row], args: argparse.Namespace, photo: bytes, documents: i
         f"uvicorn {package_version('uvicorn')}, FastAPI {package_version('fastapi')}, load generator "
         f"{args.client} ({args.connections} connections" + (f", {args.threads} threads" if args.client == "wrk"
                                                              else "") + f"), {documents} documents per registry, "
-        f"{args.rounds} round(s) of {args.duration:g} s per case (median shown).",
+        f"{args.rounds} round(s) of {args.duration:g} s per case (median shown). CPU {_cpu_model()}; load average "
+        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min) when the report was written.",
         "",
         "| registry | workers | trivial req/s | p50 ms | p99 ms | verify req/s | p50 ms | p99 ms | verify / trivial |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -403,7 +459,26 @@ def report(rows: list[Row], args: argparse.Namespace, photo: bytes, documents: i
             f"{row.median('verify', 'rps'):,.0f} | {row.median('verify', 'p50_ms'):.1f} | "
             f"{row.median('verify', 'p99_ms'):.1f} | **{ratio:.0%}** |")
     failures = sum(run.non_200 + run.errors for row in rows for run in (*row.trivial, *row.verify))
-    lines += ["", f"Answers other than 200 or connection errors during the load: {failures}."]
+    lines += ["", f"Answers other than 200 or connection errors during the load: {failures}.", "",
+              "Every round (trivial and verify alternate; the ratio of each round's pair):", "",
+              "| registry | workers | trivial req/s, each round | verify req/s, each round | verify / trivial, each |",
+              "|---|---|---|---|---|"]
+    for row in rows:
+        pairs = list(zip(row.trivial, row.verify, strict=True))
+        lines.append(f"| {row.engine} | {row.workers} | {', '.join(f'{t.rps:,.0f}' for t, _ in pairs)} | "
+                     f"{', '.join(f'{v.rps:,.0f}' for _, v in pairs)} | "
+                     f"{', '.join(f'{v.rps / t.rps:.0%}' for t, v in pairs)} |")
+    lines += ["", "Per CPU second of the server's processes (and, on PostgreSQL, of the database server's): what a "
+              "machine of its own would serve; other jobs on a shared machine do not lower it (the load generator's "
+              "CPU is not counted):", "",
+              "| registry | workers | trivial req per CPU s, each round | verify req per CPU s, each round | "
+              "verify / trivial, each (median) |", "|---|---|---|---|---|"]
+    for row in rows:
+        pairs = list(zip(row.trivial, row.verify, strict=True))
+        ratios = [v.per_cpu_s / t.per_cpu_s for t, v in pairs if t.per_cpu_s > 0]
+        lines.append(f"| {row.engine} | {row.workers} | {', '.join(f'{t.per_cpu_s:,.0f}' for t, _ in pairs)} | "
+                     f"{', '.join(f'{v.per_cpu_s:,.0f}' for _, v in pairs)} | "
+                     f"{', '.join(f'{r:.0%}' for r in ratios)} (**{statistics.median(ratios):.0%}**) |")
     scans = [row for row in rows if row.scan is not None]
     if scans:
         lines += [
@@ -421,6 +496,15 @@ def report(rows: list[Row], args: argparse.Namespace, photo: bytes, documents: i
                          f"{row.scan.photos_per_s:.2f} | {row.scan.concurrent_median_s:.2f} s | "
                          f"{row.scan.non_200} |")
     return "\n".join(lines)
+
+
+def _cpu_model() -> str:
+    """The CPU's model name (lscpu's "Model name"), from /proc/cpuinfo."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
 
 
 def main() -> None:
@@ -447,6 +531,7 @@ def main() -> None:
     if HOST not in args.postgres_url and "localhost" not in args.postgres_url:
         raise SystemExit("only a PostgreSQL server on 127.0.0.1 is used by this benchmark")
     rows: list[Row] = []
+    print(f"load average before: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
         workdir = Path(tmp)
         (workdir / "data").mkdir()

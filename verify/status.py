@@ -25,9 +25,10 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from . import texts
 from .errors import RecordError
 from .record import Record
-from .texts import Text, rfc3339
+from .texts import ENGLISH, Text, rfc3339
 
 
 class StatusCode(enum.StrEnum):
@@ -192,8 +193,11 @@ class LogCheck(Protocol):
     the presented COSE bytes and the source's `LogEvidence`; it rebuilds the entry, compares its leaf hash and, with
     a proof, verifies it against a checkpoint signed by a log key of the trust list."""
 
-    def check(self, *, cose: bytes, evidence: LogEvidence) -> Text:
+    def check(self, *, cose: bytes, evidence: LogEvidence, decoded: tuple[Record, dt.datetime] | None = None) -> Text:
         """The passed step's sentence (`verify.texts.Text`: shown in the reader's language).
+
+        `decoded` is the record and signing time the verifier already decoded from `cose` (steps 3-7), so that the
+        entry is built without decoding the payload a second time; without it the check decodes `cose` itself.
 
         Raises:
             NotInLogError: the entry is not this record's, or the proof or checkpoint does not verify.
@@ -325,3 +329,46 @@ class AsyncStatusLookup(Protocol):
                      at: dt.datetime) -> RegistryStatus:
         """As `StatusLookup.lookup`."""
         ...
+
+
+def _reason_text(reason: str) -> Text | str:
+    """A duplicate's reason code in words where the catalogue has it (in English: the code itself)."""
+    key = f"v_duplicate_reason_{reason}"
+    return texts.text(key) if key in ENGLISH else reason
+
+
+def status_sentence(status: RegistryStatus) -> Text:
+    """What a status source's answer says, as step 11 of the verifier reports it (docs/FORMAT.md §7.1): a
+    `verify.texts.Text` in the reader's language (the verifier adds the list and its date for a status list)."""
+    code = status.code
+    if code is StatusCode.ORIGINAL_VALID:
+        return texts.text("v_status_original")
+    if code is StatusCode.DUPLICATE_VALID and status.original is not None:
+        return texts.text("v_status_duplicate", n=status.duplicate_no or 0, series=status.original.series,
+                    number=status.original.number)
+    if code is StatusCode.REPLACED and status.replaced_by is not None:
+        r = status.replaced_by
+        sentence = texts.text("v_status_replaced", n=r.duplicate_no or 0, series=r.series, number=r.number) \
+            if r.issued_on is None else \
+            texts.text("v_status_replaced_on", n=r.duplicate_no or 0, series=r.series, number=r.number,
+                       date=r.issued_on)
+        if r.reason:
+            sentence = texts.text("v_status_reason", sentence=sentence, reason=_reason_text(r.reason))
+        end = status.in_force
+        if end is not None and end != r:
+            sentence = texts.text("v_status_in_force", sentence=sentence, n=end.duplicate_no or 0, series=end.series,
+                            number=end.number)
+        return sentence
+    if code is StatusCode.CORRECTED:
+        fields = ", ".join(status.changed_fields)
+        return texts.text("v_status_corrected", revision=status.current_revision or 0,
+                    fields=fields if fields else texts.text("v_status_see_registry"))
+    if code is StatusCode.ANNULLED:
+        basis = status.reason or texts.text("v_status_no_basis" if status.source == "registry"
+                                      else "v_status_basis_in_registry")
+        if status.annulled_at is None:
+            return texts.text("v_status_annulled_undated", basis=basis)
+        return texts.text("v_status_annulled", date=status.annulled_at.date(), basis=basis)
+    if code is StatusCode.NOT_IN_REGISTRY:
+        return texts.text("v_status_not_in_registry")
+    return texts.text("v_status_other", code=code.value)

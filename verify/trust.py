@@ -153,6 +153,7 @@ class SignerEntry:
     #: (start, end) of the period in which it may sign: the usage period within the certificate's validity (set by
     #: `TrustList` at load time; read from the certificate when None).
     _window: tuple[dt.datetime, dt.datetime] | None = field(default=None, init=False, compare=False, repr=False)
+    _alg: int | None = field(default=None, init=False, compare=False, repr=False)  # `alg`, set at load time too
 
     def verifies(self, alg: int, signature: bytes, data: bytes) -> bool:
         """Whether the signer's key verifies `signature` over `data` with COSE `alg` (keys.signature_check)."""
@@ -169,7 +170,7 @@ class SignerEntry:
     @property
     def alg(self) -> int:
         """COSE algorithm id of the signer's key (-8 or -7)."""
-        return alg_of_key(self.public_key)
+        return self._alg if self._alg is not None else alg_of_key(self.public_key)
 
     def check_at(self, signed_at: dt.datetime) -> None:
         """Judge the signer at the record's signing time (STYLE.md §3: keys judged at issue time).
@@ -244,6 +245,7 @@ class TrustList:
                                 _check=signature_check(s.public_key)) for s in self.signers)
         for entry in checked:  # a field outside __init__, so that `replace` never carries a stale window over
             object.__setattr__(entry, "_window", entry.signing_window())
+            object.__setattr__(entry, "_alg", alg_of_key(entry.public_key))
         object.__setattr__(self, "signers", checked)
         index: dict[tuple[str, bytes], list[SignerEntry]] = {}
         for entry in checked:

@@ -57,8 +57,17 @@ from .errors import (
 )
 from .keys import ALGORITHM_NAMES
 from .record import Record
-from .status import LogCheck, LogEvidence, RegistryStatus, StatusCode, StatusLookup, StatusQuery, Verdict
-from .texts import ENGLISH, Text, rfc3339
+from .status import (
+    LogCheck,
+    LogEvidence,
+    RegistryStatus,
+    StatusCode,
+    StatusLookup,
+    StatusQuery,
+    Verdict,
+    status_sentence,
+)
+from .texts import Text, rfc3339
 from .trust import SignerEntry, TrustList
 
 STEP_NAMES: dict[int, str] = {
@@ -197,7 +206,8 @@ class VerificationReport:
             "checked_at": rfc3339(self.checked_at),
             "trust_list_version": self.trust_list_version,
             "environment": self.environment,
-            "steps": [s.to_json() for s in self.steps],
+            "steps": [s.to_json() for s in self._built] if self._built is not None else
+                     [_step_json(e, self._facts) for e in self._entries],
             "warnings": list(self.warnings),
             "record": None,
             "signed_at": None,
@@ -358,13 +368,10 @@ class Verifier:
             raise
         run.report.signer = signer
         facts.revoked_after = signer.revocation is not None
-        entries.extend(_PASSED_8_TO_10)
+        entries.extend((8, 9, 10))
         run.report.authentic = True
         return StatusQuery(series=record.series, number=record.number, revision=record.revision,
                            payload_sha256=hashlib.sha256(sign1.payload).digest(), at=at)
-
-
-_PASSED_8_TO_10 = (8, 9, 10)
 
 
 class _Facts:
@@ -397,13 +404,39 @@ _PASSED: dict[int, Callable[[_Facts], Text]] = {
 }
 
 
+#: The same words in English, written out (the JSON answer needs only these: formatting each template would cost
+#: more; tests/core/test_texts.py checks that the two agree).
+_DETAIL: dict[int, Callable[[_Facts], str]] = {
+    1: lambda f: f"prefix {f.prefix}",
+    2: lambda f: f"{f.digits} digits, {f.cose_bytes} bytes",
+    3: lambda f: f"COSE_Sign1, {ALGORITHM_NAMES[f.sign1.alg]}, kid {f.sign1.kid.hex()}",
+    4: lambda f: f"{f.candidates} candidate signer(s) with kid {f.sign1.kid.hex()}",
+    5: lambda f: f"signature verified by {f.label}",
+    6: lambda f: "signer certificate issued by the root",
+    7: lambda f: f"{f.record.doc_type} {f.record.series} {f.record.number}, revision {f.record.revision}",
+    8: lambda f: f"signed at {rfc3339(f.signed_at)}, within the signer's usage period",
+    9: lambda f: "revoked only with a compromise time after the signing time" if f.revoked_after else "not revoked",
+    10: lambda f: f"series {f.record.series} in the signer's scope",
+}
+
+
+def _step_json(entry: int | tuple[int, str, str | None, Text | None], facts: _Facts | None) -> dict[str, Any]:
+    """`_step_of(entry, facts).to_json()` without making the step's `Text`."""
+    if isinstance(entry, int):
+        assert facts is not None
+        return {"step": entry, "name": STEP_NAMES[entry], "outcome": "passed", "detail": _DETAIL[entry](facts)}
+    number, outcome, detail, said = entry
+    if detail is None:
+        detail = "" if said is None else said.english()
+    return {"step": number, "name": STEP_NAMES[number], "outcome": outcome, "detail": detail}
+
+
 def _step_of(entry: int | tuple[int, str, str | None, Text | None], facts: _Facts | None) -> StepResult:
     """One recorded step as a `StepResult`: a passed step 1-10 from the facts, another with its detail written
     out from its text when the check left it to be written."""
     if isinstance(entry, int):
         assert facts is not None
-        passed = _PASSED[entry](facts)
-        return StepResult(entry, STEP_NAMES[entry], "passed", passed.english(), passed)
+        return StepResult(entry, STEP_NAMES[entry], "passed", _DETAIL[entry](facts), _PASSED[entry](facts))
     number, outcome, detail, said = entry
     if detail is None:
         detail = "" if said is None else said.english()
@@ -469,7 +502,7 @@ class PendingCheck:
         run.report.registry, run.report.status = status, status.code.value
         run.report.status_source, run.report.status_as_of = status.source, status.as_of
         verdict = _STATUS_VERDICT[status.code]
-        sentence = _status_sentence(status)
+        sentence = status_sentence(status)
         if status.source != "registry":
             sentence = texts.text("v_status_from", sentence=sentence, as_of=status.as_of, source=status.source)
         if verdict is not Verdict.VALID:
@@ -502,7 +535,9 @@ class PendingCheck:
         if evidence.leaf_index is None:
             raise NotInLogError(Text("v_log_no_entry"))
         if self.log_check is not None:
-            return self.log_check.check(cose=self._run.cose, evidence=evidence)
+            facts = self.report._facts
+            decoded = None if facts is None or facts.record is None else (facts.record, facts.signed_at)
+            return self.log_check.check(cose=self._run.cose, evidence=evidence, decoded=decoded)
         return Text("v_step_logged", {"index": evidence.leaf_index})
 
 
@@ -522,47 +557,6 @@ def _judge(chained: list[SignerEntry], record: Record, signed_at: dt.datetime) -
         return entry
     assert first_error is not None
     raise first_error
-
-
-def _reason_text(reason: str) -> Text | str:
-    """A duplicate's reason code in words where the catalogue has it (in English: the code itself)."""
-    key = f"v_duplicate_reason_{reason}"
-    return texts.text(key) if key in ENGLISH else reason
-
-
-def _status_sentence(status: RegistryStatus) -> Text:
-    code = status.code
-    if code is StatusCode.ORIGINAL_VALID:
-        return texts.text("v_status_original")
-    if code is StatusCode.DUPLICATE_VALID and status.original is not None:
-        return texts.text("v_status_duplicate", n=status.duplicate_no or 0, series=status.original.series,
-                    number=status.original.number)
-    if code is StatusCode.REPLACED and status.replaced_by is not None:
-        r = status.replaced_by
-        sentence = texts.text("v_status_replaced", n=r.duplicate_no or 0, series=r.series, number=r.number) \
-            if r.issued_on is None else \
-            texts.text("v_status_replaced_on", n=r.duplicate_no or 0, series=r.series, number=r.number,
-                       date=r.issued_on)
-        if r.reason:
-            sentence = texts.text("v_status_reason", sentence=sentence, reason=_reason_text(r.reason))
-        end = status.in_force
-        if end is not None and end != r:
-            sentence = texts.text("v_status_in_force", sentence=sentence, n=end.duplicate_no or 0, series=end.series,
-                            number=end.number)
-        return sentence
-    if code is StatusCode.CORRECTED:
-        fields = ", ".join(status.changed_fields)
-        return texts.text("v_status_corrected", revision=status.current_revision or 0,
-                    fields=fields if fields else texts.text("v_status_see_registry"))
-    if code is StatusCode.ANNULLED:
-        basis = status.reason or texts.text("v_status_no_basis" if status.source == "registry"
-                                      else "v_status_basis_in_registry")
-        if status.annulled_at is None:
-            return texts.text("v_status_annulled_undated", basis=basis)
-        return texts.text("v_status_annulled", date=status.annulled_at.date(), basis=basis)
-    if code is StatusCode.NOT_IN_REGISTRY:
-        return texts.text("v_status_not_in_registry")
-    return texts.text("v_status_other", code=code.value)
 
 
 class _Run:

@@ -41,6 +41,7 @@ import cbor2
 from ..codec import KID_BYTES, decode_payload, parse_sign1, strict_loads
 from ..errors import Error, LogEntryError
 from ..identifiers import normalize_series, validate_bin, validate_number
+from ..record import Record
 
 ENTRY_FORMAT_VERSION = 1
 MAX_ENTRY_BYTES = 256
@@ -148,18 +149,20 @@ class RevisionEntry:
         object.__setattr__(self, "signed_at", _whole_seconds(self.signed_at, "signed_at"))
 
     @classmethod
-    def from_cose(cls, cose: bytes) -> RevisionEntry:
+    def from_cose(cls, cose: bytes, *, decoded: tuple[Record, dt.datetime] | None = None) -> RevisionEntry:
         """The entry of a signed record, from its COSE_Sign1 bytes alone (docs/FORMAT.md §3-§4).
 
         This parses; it does not verify the signature (the registry signed it; a verifier checks
-        the signature before it trusts any field).
+        the signature before it trusts any field). `decoded` is the record and signing time already decoded from
+        these bytes (`codec.decode_payload` of their payload, as the verifier's step 7 did): the payload is then
+        not decoded again.
 
         Raises:
             LogEntryError: the bytes are not a COSE_Sign1 record of docs/FORMAT.md.
         """
         try:
             sign1 = parse_sign1(cose)
-            record, signed_at = decode_payload(sign1.payload)
+            record, signed_at = decoded if decoded is not None else decode_payload(sign1.payload)
         except Error as exc:
             raise LogEntryError(f"signed record: {exc.message}") from None
         return cls(series=record.series, number=record.number, institution_bin=record.institution_bin,

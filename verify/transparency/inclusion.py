@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ..errors import CheckpointError, LogEntryError, NotInLogError, ProofError, TransparencyError
 from ..keys import Signer
+from ..record import Record
 from ..status import LogEvidence
 from ..texts import Text
 from ..trust import TrustList
@@ -110,8 +111,11 @@ def open_log_checkpoint(note: str, trust_list: TrustList) -> SignedCheckpoint:
     raise last
 
 
-def check_inclusion(*, cose: bytes, evidence: LogEvidence, trust_list: TrustList) -> Text:
+def check_inclusion(*, cose: bytes, evidence: LogEvidence, trust_list: TrustList,
+                    decoded: tuple[Record, dt.datetime] | None = None) -> Text:
     """Step 12 (docs/FORMAT.md §7.1) on the presented COSE bytes and the source's `LogEvidence`.
+
+    `decoded`: the record and signing time the verifier decoded from `cose` (`RevisionEntry.from_cose`).
 
     Returns:
         A sentence for the passed step.
@@ -122,7 +126,7 @@ def check_inclusion(*, cose: bytes, evidence: LogEvidence, trust_list: TrustList
     if evidence.leaf_index is None:
         raise NotInLogError("the transparency log has no entry for this record")
     try:
-        leaf = leaf_hash(RevisionEntry.from_cose(cose).encode())
+        leaf = leaf_hash(RevisionEntry.from_cose(cose, decoded=decoded).encode())
     except LogEntryError as exc:
         raise NotInLogError(f"the record's log entry cannot be built: {exc.message}") from None
     if evidence.leaf_hash is not None and evidence.leaf_hash != leaf:
@@ -148,6 +152,6 @@ class TrustListLogCheck:
 
     trust_list: TrustList
 
-    def check(self, *, cose: bytes, evidence: LogEvidence) -> Text:
+    def check(self, *, cose: bytes, evidence: LogEvidence, decoded: tuple[Record, dt.datetime] | None = None) -> Text:
         """See `check_inclusion`."""
-        return check_inclusion(cose=cose, evidence=evidence, trust_list=self.trust_list)
+        return check_inclusion(cose=cose, evidence=evidence, trust_list=self.trust_list, decoded=decoded)

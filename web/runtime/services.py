@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -394,6 +394,7 @@ class Services:
     limiter: RateLimiter
     metrics: Metrics
     replica: ReplicaReads | None = None
+    _verifier: Verifier | None = field(default=None, init=False, repr=False)
 
     @property
     def public_status(self) -> StatusLookup:
@@ -424,10 +425,13 @@ class Services:
 
     def verifier(self) -> Verifier:
         """A verifier on the trust list in use, asking the registry (its replica where allowed), pinned to the
-        configured host; step 12 checked against the trust list's log keys."""
-        trust_list = self.trust.current().trust_list
-        return Verifier(trust_list, status_lookup=self.public_status, accepted_prefixes=(self.prefix,),
-                        log_check=TrustListLogCheck(trust_list))
+        configured host; step 12 checked against the trust list's log keys. Made again only when the trust list or
+        the status lookup in use changes (a verifier holds no state of a check: issue 16 item 2)."""
+        trust_list, lookup, held = self.trust.current().trust_list, self.public_status, self._verifier
+        if held is None or held.trust_list is not trust_list or held.status_lookup is not lookup:
+            held = self._verifier = Verifier(trust_list, status_lookup=lookup, accepted_prefixes=(self.prefix,),
+                                             log_check=TrustListLogCheck(trust_list))
+        return held
 
     def database_reachable(self) -> bool:
         """Whether the registry database answers a trivial query (`verify.registry.db.database_answers`)."""
