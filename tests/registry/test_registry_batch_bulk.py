@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 from support.world import BASE_URL, World, graduate_id_of, issue_row, later, row, rows
 
-from verify.errors import StockError
+from verify.errors import RecordError, StockError
 from verify.registry.audit import canonical_json, verify_audit_chain
 from verify.registry.batchissue import IssuedDocument, chunk_size
 from verify.registry.blanks import add_blank_range
@@ -181,3 +181,10 @@ def test_canonical_json_is_rfc8785(value: object) -> None:
 def test_canonical_json_sorts_keys_by_utf16_code_units(key: str) -> None:
     value = {key: 1, "\U0001f600x": 2, "\uff00": 3, "z": 4}
     assert canonical_json(value) == rfc8785.dumps(value)
+
+
+def test_a_blank_series_given_for_service_numbered_documents_is_refused_as_singly(world: World) -> None:
+    world.import_rows(rows(12, group="S"))
+    with pytest.raises(RecordError, match="numbered by the service"):
+        batch(world, "S", "service-series", blank_series="ТКБ")
+    assert world.scalar("SELECT count(*) FROM documents") == 0

@@ -189,7 +189,7 @@ def issue_chunk(session: Session, *, officer: Officer, candidates: Sequence[Cand
     """
     if not candidates:
         return []
-    numbered = _numbers(session, officer=officer, candidates=candidates, blank_series=blank_series)
+    numbered = _numbers(session, candidates=candidates, blank_series=blank_series)
     records = [Record(doc_type=c.doc_type, series=series, number=number,
                       holder=HolderName(c.surname, c.name, c.patronymic), institution_bin=institution_bin,
                       award_date=c.award_date, programme=c.programme, qualification=c.qualification,
@@ -233,7 +233,7 @@ def issue_chunk(session: Session, *, officer: Officer, candidates: Sequence[Cand
     return issued
 
 
-def _numbers(session: Session, *, officer: Officer, candidates: Sequence[Candidate], blank_series: str | None
+def _numbers(session: Session, *, candidates: Sequence[Candidate], blank_series: str | None
              ) -> list[tuple[str, str, BlankReservation | None]]:
     """(series, number, blank reservation or None) per candidate: service numbers per series in one statement
     each (series in sorted order: one lock order), then the blanks one by one."""
@@ -242,6 +242,8 @@ def _numbers(session: Session, *, officer: Officer, candidates: Sequence[Candida
         doc_type = get_document_type(candidate.doc_type)
         if doc_type is None:
             raise RecordError(text("v_doc_type_unknown", field="doc_type", doc_type=candidate.doc_type))
+        if doc_type.numbering is NumberingMode.SERVICE and blank_series not in (None, doc_type.series):
+            raise RecordError(text("v_service_numbered", doc_type=doc_type.code))  # as `documents.take_number`
         series_of.append(doc_type.series if doc_type.numbering is NumberingMode.SERVICE else None)
     wanted: dict[str, int] = {}
     for series in series_of:
