@@ -2,12 +2,13 @@
 
 For each engine, `--rounds` times each and interleaved (with the log, without, with, ...), on a fresh database:
 import `--graduates` graduates in one study group (one transaction, not timed), then issue the whole group as one
-batch (`documents.issue_group`: one transaction per document with its number, signature, revision, audit event
-and, with the log, its revision entry in the same transaction). Reported per document: wall time (perf_counter)
-and CPU time of this process (process_time), the median of the rounds; the log's cost is the difference between
-the two modes in the same run. "Without the log" replaces `verify.registry.documents.log_revision` by a no-op in
-this process only (the registry has no switch for it). After each batch with the log: the log's rows, the time of
-one checkpoint (audit anchor + signature + insert) and of `verify_log` over the whole log.
+batch (`documents.issue_group`: since issue 16 chunks of up to 250 documents per transaction, each document with
+its number, signature, revision, audit event and, with the log, its revision entry in the same transaction).
+Reported per document: wall time (perf_counter) and CPU time of this process (process_time), the median of the
+rounds; the log's cost is the difference between the two modes in the same run. "Without the log" replaces
+`verify.registry.documents.log_revision` and `verify.registry.batchissue.log_revisions` (the batch's chunks) by
+no-ops in this process only (the registry has no switch for it). After each batch with the log: the log's rows, the
+time of one checkpoint (audit anchor + signature + insert) and of `verify_log` over the whole log.
 
 PostgreSQL runs in a database of its own (`--postgres-url`, default .../bench_tlog, created when missing), one
 fresh schema per round, dropped afterwards.
@@ -37,6 +38,7 @@ from bench_registry import BASE_URL, T0, UNIVERSITY_BIN, fresh_database, graduat
 from sqlalchemy import text
 from sqlmodel import Session
 
+import verify.registry.batchissue as batchissue_module
 import verify.registry.documents as documents_module
 from verify.keystore import KeyStore
 from verify.registry.db import make_engine
@@ -67,7 +69,7 @@ def one_round(url: str, keys: KeyStore, *, graduates: int, with_log: bool) -> di
     csv = graduates_csv(graduates, groups=1)
     signer = keys.signer()
     engine = make_engine(url)
-    real = documents_module.log_revision
+    real, real_chunk = documents_module.log_revision, batchissue_module.log_revisions
     out: dict[str, float] = {}
     try:
         with Session(engine, expire_on_commit=False) as session:
@@ -80,6 +82,7 @@ def one_round(url: str, keys: KeyStore, *, graduates: int, with_log: bool) -> di
             session.commit()
             if not with_log:
                 documents_module.log_revision = lambda *args, **kwargs: 0  # type: ignore[assignment]
+                batchissue_module.log_revisions = lambda *args, **kwargs: []  # type: ignore[assignment]
             wall, cpu = time.perf_counter(), time.process_time()
             issued = issue_group(session=session, officer=officer, group="G000", idempotency_key="bench",
                                  signer=signer, base_url=BASE_URL, at=T0 + dt.timedelta(hours=1))
@@ -104,6 +107,7 @@ def one_round(url: str, keys: KeyStore, *, graduates: int, with_log: bool) -> di
                 connection.rollback()
     finally:
         documents_module.log_revision = real  # type: ignore[assignment]
+        batchissue_module.log_revisions = real_chunk  # type: ignore[assignment]
         engine.dispose()
     return out
 

@@ -16,6 +16,7 @@ which signers may sign which series and when.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import stat
@@ -268,9 +269,9 @@ class KeySigner:
     private_key: PrivateKey
     certificate: x509.Certificate
 
-    @property
+    @functools.cached_property
     def kid(self) -> bytes:
-        """The certificate's kid (`compute_kid`)."""
+        """The certificate's kid (`compute_kid`), computed once (the batch issue asks for it per document)."""
         return compute_kid(self.certificate)
 
     @property

@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 from support.world import BASE_URL, World, graduate_id_of, issue_row, later, row, rows
 
-from verify.errors import StockError
+from verify.errors import RecordError, StockError
 from verify.registry.audit import canonical_json, verify_audit_chain
 from verify.registry.batchissue import IssuedDocument, chunk_size
 from verify.registry.blanks import add_blank_range
@@ -49,7 +49,8 @@ def fetch(world: World, sql: str, **params: object) -> list[Any]:
 
 
 def test_chunks_are_a_tenth_of_the_batch_within_bounds() -> None:
-    assert [chunk_size(n) for n in (1, 10, 30, 249, 500, 1000, 2500, 100_000)] == [1, 10, 25, 25, 50, 100, 250, 250]
+    assert [chunk_size(n) for n in (1, 9, 10, 30, 249, 500, 1000, 2500, 100_000)] == [1, 1, 1, 3, 24, 50, 100, 250,
+                                                                                       250]
 
 
 def test_a_batch_writes_what_the_single_issue_writes(world: World) -> None:
@@ -91,7 +92,7 @@ def test_a_batch_writes_what_the_single_issue_writes(world: World) -> None:
 
 
 def test_hooks_see_each_chunk_once_in_its_transaction(world: World) -> None:
-    world.import_rows(rows(60, group="H"))
+    world.import_rows(rows(75, group="H"))
     seen: list[tuple[int, int, int]] = []
 
     def hook(session: Session, issued: Sequence[IssuedDocument], at: Any) -> None:
@@ -102,19 +103,19 @@ def test_hooks_see_each_chunk_once_in_its_transaction(world: World) -> None:
         assert at == later(1)
 
     result = batch(world, "H", "hooks", hooks=[hook])
-    assert result.issued == 60
-    assert seen == [(25, 25, 25), (25, 25, 25), (10, 10, 10)]
+    assert result.issued == 75
+    assert seen == [(7, 7, 7)] * 10 + [(5, 5, 5)]  # chunks of a tenth of the batch
 
 
 def test_a_graduate_issued_meanwhile_sends_its_chunk_one_by_one(world: World) -> None:
     graduate_rows = rows(60, group="M")
     world.import_rows(graduate_rows)
-    late = graduate_id_of(world, graduate_rows[40])  # in the second chunk (25-49)
+    late = graduate_id_of(world, graduate_rows[9])  # in the second chunk of 6 (graduates 7-12)
     done: list[int] = []
 
     def progress(n: int, total: int) -> None:
         done.append(n)
-        if n == 25:  # after the first chunk committed: another officer issues one of the next chunk singly
+        if n == 6:  # after the first chunk committed: another officer issues one of the next chunk singly
             with world.session() as session:
                 issue_document(session=session, officer=world.uni_head, graduate_id=late, signer=world.signer,
                                base_url=BASE_URL, at=later(1))
@@ -140,7 +141,7 @@ def test_a_chunk_short_of_blanks_issues_what_it_can_then_a_retry_finishes(world:
                       institution=world.college)
     with pytest.raises(StockError):
         batch(world, "ПО-21", "blanks", officer=world.col_issuer)
-    # the first chunk (25) in bulk, the second one by one up to the last blank
+    # chunks of 4 in bulk up to the 28th blank, then the eighth chunk one by one up to the last blank
     assert world.scalar("SELECT count(*) FROM documents") == 30
     assert world.scalar("SELECT count(*) FROM blanks WHERE state = 'used'") == 30
     with world.session() as session:
@@ -180,3 +181,10 @@ def test_canonical_json_is_rfc8785(value: object) -> None:
 def test_canonical_json_sorts_keys_by_utf16_code_units(key: str) -> None:
     value = {key: 1, "\U0001f600x": 2, "\uff00": 3, "z": 4}
     assert canonical_json(value) == rfc8785.dumps(value)
+
+
+def test_a_blank_series_given_for_service_numbered_documents_is_refused_as_singly(world: World) -> None:
+    world.import_rows(rows(12, group="S"))
+    with pytest.raises(RecordError, match="numbered by the service"):
+        batch(world, "S", "service-series", blank_series="ТКБ")
+    assert world.scalar("SELECT count(*) FROM documents") == 0

@@ -104,22 +104,17 @@ def _plain(value: Any) -> bool:
     while stack:
         item = stack.pop()
         kind = type(item)
-        if item is None or kind is str or kind is bool:
+        if kind is str or item is None or kind is bool:
             continue
-        if kind is int:
-            if -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
-                continue
-            return False
         if kind is dict:
-            for key, member in item.items():
-                if type(key) is not str or (key and max(key) >= "\ue000"):
+            for key in item:
+                if type(key) is not str or not (key.isascii() or max(key) < "\ue000"):
                     return False
-                stack.append(member)
-            continue
-        if kind is list:
+            stack.extend(item.values())
+        elif kind is list:
             stack.extend(item)
-            continue
-        return False
+        elif kind is not int or not -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
+            return False
     return True
 
 

@@ -65,7 +65,8 @@ def insert_returning_ids(session: Session, table: Table, rows: Sequence[Row]) ->
 
 def _copy(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
     columns = list(rows[0])
-    binders = [_binder(table.c[name].type, connection.dialect) for name in columns]
+    binders = [(index, bind) for index, name in enumerate(columns)
+               if (bind := _binder(table.c[name].type, connection.dialect)) is not None]
     statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
         pgsql.Identifier(table.name), pgsql.SQL(", ").join(pgsql.Identifier(name) for name in columns))
     driver = connection.connection.driver_connection
@@ -73,8 +74,10 @@ def _copy(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row([value if bind is None else bind(value)
-                                for bind, value in zip(binders, (row[name] for name in columns), strict=True)])
+                values = [row[name] for name in columns]
+                for index, bind in binders:
+                    values[index] = bind(values[index])
+                copy.write_row(values)
     except psycopg.errors.IntegrityError as exc:
         raise IntegrityError(statement.as_string(driver), None, exc) from None
 
