@@ -9,9 +9,16 @@ Three measurements, side by side in one run, each the median of `--repeat` runs 
    the machine and server, for comparison.
 2. **documents/s, 16 writers**: the same 16 processes each issue `--documents` originals with
    `documents.issue_group` (number, signature, revision, audit event: one transaction each).
-3. **import + issue of 10,000 graduates** (SQLite; PostgreSQL too with `--import-postgres`): a CSV of
-   `--graduates` rows is parsed (`parse_graduates`), imported (`import_graduates`, one transaction), and
-   every document issued in batches of 1,000 (`issue_group`). Goal: under 60 s on SQLite.
+3. **import + issue of `--graduates` graduates** (SQLite; PostgreSQL too with `--import-postgres`): a CSV of
+   `--graduates` rows is parsed (`parse_graduates`), imported (`import_graduates`, one transaction, new rows written
+   set-based), and every document issued in study groups of `--group-size` (`issue_group`: chunks of up to 250
+   documents per transaction, written set-based; issue 16 item 1). Goals: 10,000 under 60 s on SQLite (issue 3);
+   100,000 under 2 minutes end to end on either engine, >= 1,000 documents/s (issue 16). The CPU model and the load
+   average (before and after each run) are printed beside the figures, with the benchmark process's CPU seconds.
+
+`--measure import` runs only the third measurement:
+
+    .venv/bin/python bench/bench_registry.py --measure import --import-postgres --graduates 100000 --repeat 1
 
 Engines: SQLite (a file in a temporary directory) and PostgreSQL at `--postgres-url` (a fresh schema
 per run, dropped afterwards); `--no-postgres` skips it.
@@ -115,9 +122,10 @@ def graduates_csv(count: int, *, groups: int) -> bytes:
     """A CSV export of `count` bachelor graduates in `groups` study groups: distinct valid IINs for any count
     (`iin_sequence` from 2004-05-12 on), each row's birth date the one its IIN spells."""
     lines = [HEADER]
+    per_group = -(-count // groups)
     for n, iin in zip(range(count), iin_sequence(dt.date(2004, 5, 12), female=True), strict=False):
         lines.append(f"{iin},Әбдірахманова,Гүлнұр,Серікқызы,{iin_birth_date(iin).isoformat()},BD,6B06101,,no,"
-                     f"2026-06-30,G{n % groups:03d}\n")
+                     f"2026-06-30,G{n // per_group:03d}\n")
     return "".join(lines).encode("utf-8")
 
 
@@ -226,13 +234,26 @@ def documents(url: str, keys_dir: Path, *, writers: int, each: int) -> float:
     return len(issued) / elapsed
 
 
-def import_and_issue(url: str, keys_dir: Path, *, graduates: int) -> tuple[float, float, float]:
-    """(parse + import seconds, issue seconds, total seconds) for `graduates` rows in batches of 1,000."""
+@dataclass
+class ImportRun:
+    """One import + issue run: wall seconds of each part, CPU seconds of this process while issuing, load."""
+
+    imported: float
+    issued: float
+    total: float
+    issue_cpu: float
+    load_before: float
+    load_after: float
+
+
+def import_and_issue(url: str, keys_dir: Path, *, graduates: int, group_size: int = 1000) -> ImportRun:
+    """Parse + import `graduates` rows, then issue them in study groups of `group_size`; the run's times."""
     setup_university(url)
-    groups = max(1, graduates // 1000)
+    groups = max(1, -(-graduates // group_size))
     csv = graduates_csv(graduates, groups=groups)
     signer = KeyStore(keys_dir).signer()
     engine = make_engine(url)
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
         university = get_institution_by_bin_or_raise(session=session, bin=UNIVERSITY_BIN)
@@ -241,18 +262,30 @@ def import_and_issue(url: str, keys_dir: Path, *, graduates: int) -> tuple[float
         result = import_graduates(session=session, report=report, institution=university, officer=officer, at=T0)
         if not result.ok or result.graduates_created != graduates:
             raise SystemExit(f"import failed: {result.errors[:3]}")
-        imported = time.perf_counter()
+        imported, cpu = time.perf_counter(), time.process_time()
         for group in range(groups):
             issue_group(session=session, officer=officer, group=f"G{group:03d}", idempotency_key=f"g{group}",
                         signer=signer, base_url=BASE_URL, at=T0 + dt.timedelta(hours=1))
-        done = time.perf_counter()
+        done, cpu = time.perf_counter(), time.process_time() - cpu
     with engine.connect() as connection:
         count = connection.execute(text("SELECT count(*) FROM documents")).scalar()
         connection.rollback()
     engine.dispose()
     if count != graduates:
         raise SystemExit(f"{count} documents for {graduates} graduates")
-    return imported - start, done - imported, done - start
+    return ImportRun(imported=imported - start, issued=done - imported, total=done - start, issue_cpu=cpu,
+                     load_before=load_before, load_after=os.getloadavg()[0])
+
+
+def cpu_model() -> str:
+    """The CPU model name (/proc/cpuinfo), or the platform's processor string."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 # ------------------------------------------------------------------------------------------ main
@@ -278,6 +311,9 @@ def main() -> None:
     parser.add_argument("--numbers", type=int, default=200, help="allocations per writer per run")
     parser.add_argument("--documents", type=int, default=50, help="documents per writer per run")
     parser.add_argument("--graduates", type=int, default=10_000)
+    parser.add_argument("--group-size", type=int, default=1000, help="graduates per study group (batch) at import")
+    parser.add_argument("--measure", choices=["all", "import"], default="all",
+                        help="all measurements, or only import + issue")
     add_postgres_option(parser)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--import-postgres", action="store_true", help="also import + issue on PostgreSQL")
@@ -289,7 +325,7 @@ def main() -> None:
         workdir = Path(tmp)
         keys_dir = workdir / "keys"
         KeyStore(keys_dir).init(at=T0 - dt.timedelta(days=1), environment="test")
-        for engine_name in engines:
+        for engine_name in engines if args.measure == "all" else []:
             runs = []
             for _ in range(args.repeat):
                 with fresh_database(engine_name, args.postgres_url, workdir) as url:
@@ -306,16 +342,25 @@ def main() -> None:
                     runs.append(documents(url, keys_dir, writers=args.writers, each=args.documents))
             rows.append(Row(f"documents issued, {args.writers} writers", engine_name, runs, "documents/s"))
         for engine_name in ["sqlite"] + (["postgresql"] if args.import_postgres and not args.no_postgres else []):
-            parts: list[tuple[float, float, float]] = []
+            parts: list[ImportRun] = []
             for _ in range(args.repeat):
                 with fresh_database(engine_name, args.postgres_url, workdir) as url:
-                    parts.append(import_and_issue(url, keys_dir, graduates=args.graduates))
-            rows.append(Row(f"parse + import {args.graduates:,} rows", engine_name, [p[0] for p in parts], "s"))
-            rows.append(Row(f"issue {args.graduates:,} documents", engine_name, [p[1] for p in parts], "s"))
-            rows.append(Row(f"import + issue {args.graduates:,}, total", engine_name, [p[2] for p in parts], "s"))
+                    parts.append(import_and_issue(url, keys_dir, graduates=args.graduates,
+                                                  group_size=args.group_size))
+                print(f"{engine_name}: {parts[-1]}", file=sys.stderr)
+            n = args.graduates
+            rows.append(Row(f"parse + import {n:,} rows", engine_name, [p.imported for p in parts], "s"))
+            rows.append(Row(f"issue {n:,} documents", engine_name, [p.issued for p in parts], "s"))
+            rows.append(Row(f"issue {n:,} documents, rate", engine_name, [n / p.issued for p in parts],
+                            "documents/s"))
+            rows.append(Row("issue, per CPU second of the benchmark process", engine_name,
+                            [n / p.issue_cpu for p in parts], "documents/s"))
+            rows.append(Row(f"import + issue {n:,}, total", engine_name, [p.total for p in parts], "s"))
+            rows.append(Row("load average (1 min) before / after each run", engine_name,
+                            [x for p in parts for x in (p.load_before, p.load_after)], ""))
     print(f"python {platform.python_version()}, SQLAlchemy {package_version('sqlalchemy')}, "
           f"psycopg {package_version('psycopg')}, SQLite {__import__('sqlite3').sqlite_version}, "
-          f"{os.cpu_count()} CPUs, {args.repeat} runs each")
+          f"{os.cpu_count()} CPUs ({cpu_model()}), {args.repeat} runs each")
     print()
     print("| measurement | engine | median | runs |")
     print("|---|---|---|---|")

@@ -23,6 +23,7 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +40,7 @@ K_PROGRAMME, K_QUALIFICATION, K_HONOURS, K_DUPLICATE, K_REVISION, K_SIGNED_AT = 
 REQUIRED_KEYS = frozenset({K_VERSION, K_DOC_TYPE, K_SERIES, K_NUMBER, K_HOLDER, K_BIN, K_AWARD_DATE,
                            K_PROGRAMME, K_SIGNED_AT})
 OPTIONAL_KEYS = frozenset({K_QUALIFICATION, K_HONOURS, K_DUPLICATE, K_REVISION})
+ALL_KEYS = REQUIRED_KEYS | OPTIONAL_KEYS
 
 # --- §4 COSE ---------------------------------------------------------------------------------
 COSE_SIGN1_TAG = 18  # RFC 9052 §4.2
@@ -84,10 +86,10 @@ def encode_payload(record: Record, signed_at: dt.datetime) -> bytes:
         RecordError: `signed_at` is naive or before the award date.
     """
     if signed_at.tzinfo is None:
-        raise RecordError("signed_at: must be timezone-aware")
+        raise RecordError(texts.text("v_codec_naive_time", field="signed_at"))
     seconds = int(signed_at.timestamp())
     if seconds < 0 or signed_at.date() < record.award_date:
-        raise RecordError("award_date: must not be later than the signing time")
+        raise RecordError(texts.text("v_codec_award_after_signing", field="award_date"))
     holder = [record.holder.surname, record.holder.name]
     if record.holder.patronymic is not None:
         holder.append(record.holder.patronymic)
@@ -152,52 +154,39 @@ def decode_payload(data: bytes) -> tuple[Record, dt.datetime]:
     m = strict_loads(data, cap=MAX_PAYLOAD_BYTES, error=PayloadError, what="payload")
     if not isinstance(m, dict):
         raise PayloadError(texts.text("v_cbor_map", field="payload"))
-    keys = set(m)
-    if not all(type(k) is int for k in keys):
-        raise PayloadError(texts.text("v_cbor_int_keys", field="payload"))
-    if missing := REQUIRED_KEYS - keys:
-        raise PayloadError(texts.text("v_cbor_missing", field="payload", keys=str(sorted(missing))))
-    if unknown := keys - REQUIRED_KEYS - OPTIONAL_KEYS:
-        raise PayloadError(texts.text("v_cbor_unknown", field="payload", keys=str(sorted(unknown))))
-    if m[K_VERSION] != FORMAT_VERSION or type(m[K_VERSION]) is not int:
-        raise PayloadError(texts.text("v_cbor_version", field="payload", version=repr(m[K_VERSION])))
-    holder = _typed(m, K_HOLDER, list, "holder")
-    doc_type = get_document_type_by_id(_typed(m, K_DOC_TYPE, int, "document type"))
+    _check_payload_keys(m)
+    get = m.get
+    holder, doc_id, bin_value, days, seconds = get(K_HOLDER), get(K_DOC_TYPE), get(K_BIN), get(K_AWARD_DATE), \
+        get(K_SIGNED_AT)
+    series, number, programme = get(K_SERIES), get(K_NUMBER), get(K_PROGRAMME)
+    qualification, duplicate, revision = get(K_QUALIFICATION, _ABSENT), get(K_DUPLICATE, _ABSENT), get(K_REVISION, 1)
+    # One test of every type and range for a well-formed payload; anything else goes through `_payload_fault`,
+    # which names the first fault in the order of docs/FORMAT.md §3.
+    if not (type(holder) is list and type(doc_id) is int and type(bin_value) is int and type(days) is int
+            and type(seconds) is int and type(series) is str and type(number) is str and type(programme) is str
+            and (qualification is _ABSENT or type(qualification) is str) and type(revision) is int
+            and 2 <= len(holder) <= 3 and all(type(p) is str for p in holder)
+            and (duplicate is _ABSENT or (type(duplicate) is list and len(duplicate) == 3 and type(duplicate[0]) is int
+                                       and type(duplicate[1]) is str and type(duplicate[2]) is str))
+            and 0 <= bin_value <= 999_999_999_999 and 0 <= days <= 100_000 and 0 <= seconds <= 2**34
+            and (K_REVISION not in m or revision >= 2) and (K_HONOURS not in m or m[K_HONOURS] is True)):
+        raise _payload_fault(m)
+    doc_type = get_document_type_by_id(doc_id)
     if doc_type is None:
-        raise PayloadError(texts.text("v_cbor_doc_type", field="payload", id=str(m[K_DOC_TYPE])))
-    bin_value = _typed(m, K_BIN, int, "institution")
-    if not 0 <= bin_value <= 999_999_999_999:
-        raise PayloadError(texts.text("v_cbor_bin", field="payload"))
-    if K_REVISION in m and (type(m[K_REVISION]) is not int or m[K_REVISION] < 2):
-        raise PayloadError(texts.text("v_cbor_revision", field="payload"))
-    if not 2 <= len(holder) <= 3 or not all(type(p) is str for p in holder):
-        raise PayloadError(texts.text("v_cbor_holder", field="payload"))
-    if K_HONOURS in m and m[K_HONOURS] is not True:
-        raise PayloadError(texts.text("v_cbor_honours", field="payload"))
-    duplicate = None
-    if K_DUPLICATE in m:
-        dup = _typed(m, K_DUPLICATE, list, "duplicate")
-        if len(dup) != 3 or type(dup[0]) is not int or type(dup[1]) is not str or type(dup[2]) is not str:
-            raise PayloadError(texts.text("v_cbor_duplicate", field="payload"))
-    days = _typed(m, K_AWARD_DATE, int, "award date")
-    seconds = _typed(m, K_SIGNED_AT, int, "signing time")
-    if not 0 <= days <= 100_000 or not 0 <= seconds <= 2**34:
-        raise PayloadError(texts.text("v_cbor_dates", field="payload"))
+        raise PayloadError(texts.text("v_cbor_doc_type", field="payload", id=str(doc_id)))
     try:
-        if K_DUPLICATE in m:
-            duplicate = DuplicateOf(*m[K_DUPLICATE])
         record = Record(
             doc_type=doc_type.code,
-            series=_typed(m, K_SERIES, str, "series"),
-            number=_typed(m, K_NUMBER, str, "number"),
+            series=series,
+            number=number,
             holder=HolderName(*holder),
             institution_bin=f"{bin_value:012d}",
             award_date=_EPOCH_DAY + dt.timedelta(days=days),
-            programme=_typed(m, K_PROGRAMME, str, "programme"),
-            qualification=_typed(m, K_QUALIFICATION, str, "qualification") if K_QUALIFICATION in m else None,
+            programme=programme,
+            qualification=None if qualification is _ABSENT else qualification,
             honours=K_HONOURS in m,
-            duplicate=duplicate,
-            revision=m.get(K_REVISION, 1),
+            duplicate=None if duplicate is _ABSENT else DuplicateOf(*duplicate),
+            revision=revision,
         )
     except RecordError as exc:
         said = exc.text
@@ -208,6 +197,51 @@ def decode_payload(data: bytes) -> tuple[Record, dt.datetime]:
     if signed_at.date() < record.award_date:
         raise PayloadError(texts.text("v_cbor_award_after_signing", field="payload"))
     return record, signed_at
+
+
+_ABSENT: Any = object()  # an optional key not in the payload (a key with the value null is a wrong type)
+
+
+def _check_payload_keys(m: dict[Any, Any]) -> None:
+    """The payload map's keys: integers only, every required key, no unknown key, version 1 (docs/FORMAT.md §3)."""
+    if not all(type(k) is int for k in m):
+        raise PayloadError(texts.text("v_cbor_int_keys", field="payload"))
+    keys = m.keys()
+    if missing := REQUIRED_KEYS - keys:
+        raise PayloadError(texts.text("v_cbor_missing", field="payload", keys=str(sorted(missing))))
+    if unknown := keys - ALL_KEYS:
+        raise PayloadError(texts.text("v_cbor_unknown", field="payload", keys=str(sorted(unknown))))
+    if m[K_VERSION] != FORMAT_VERSION or type(m[K_VERSION]) is not int:
+        raise PayloadError(texts.text("v_cbor_version", field="payload", version=repr(m[K_VERSION])))
+
+
+def _payload_fault(m: dict[int, Any]) -> PayloadError:
+    """The error naming the first wrong type or out-of-range value of a payload whose keys passed."""
+    holder = _typed(m, K_HOLDER, list, "holder")
+    if get_document_type_by_id(_typed(m, K_DOC_TYPE, int, "document type")) is None:
+        return PayloadError(texts.text("v_cbor_doc_type", field="payload", id=str(m[K_DOC_TYPE])))
+    bin_value = _typed(m, K_BIN, int, "institution")
+    if not 0 <= bin_value <= 999_999_999_999:
+        return PayloadError(texts.text("v_cbor_bin", field="payload"))
+    if K_REVISION in m and (type(m[K_REVISION]) is not int or m[K_REVISION] < 2):
+        return PayloadError(texts.text("v_cbor_revision", field="payload"))
+    if not 2 <= len(holder) <= 3 or not all(type(p) is str for p in holder):
+        return PayloadError(texts.text("v_cbor_holder", field="payload"))
+    if K_HONOURS in m and m[K_HONOURS] is not True:
+        return PayloadError(texts.text("v_cbor_honours", field="payload"))
+    if K_DUPLICATE in m:
+        dup = _typed(m, K_DUPLICATE, list, "duplicate")
+        if len(dup) != 3 or type(dup[0]) is not int or type(dup[1]) is not str or type(dup[2]) is not str:
+            return PayloadError(texts.text("v_cbor_duplicate", field="payload"))
+    days = _typed(m, K_AWARD_DATE, int, "award date")
+    seconds = _typed(m, K_SIGNED_AT, int, "signing time")
+    if not 0 <= days <= 100_000 or not 0 <= seconds <= 2**34:
+        return PayloadError(texts.text("v_cbor_dates", field="payload"))
+    for key, label in ((K_SERIES, "series"), (K_NUMBER, "number"), (K_PROGRAMME, "programme")):
+        _typed(m, key, str, label)
+    if K_QUALIFICATION in m:
+        _typed(m, K_QUALIFICATION, str, "qualification")
+    raise AssertionError("a payload that decode_payload refused but no check names")  # pragma: no cover
 
 
 def _doc_type_id(code: str) -> int:
@@ -249,8 +283,29 @@ class CoseSign1:
 
 
 def sig_structure(protected: bytes, payload: bytes) -> bytes:
-    """`["Signature1", protected, external_aad = h'', payload]` as CBOR (RFC 9052 §4.4)."""
-    return cbor2.dumps(["Signature1", protected, b"", payload])
+    """`["Signature1", protected, external_aad = h'', payload]` as CBOR (RFC 9052 §4.4).
+
+    Written out byte by byte (array of 4, the text "Signature1", the two byte strings with shortest heads and the
+    empty external_aad) rather than through `cbor2.dumps`: it runs on every verification, and
+    tests/core/test_codec.py checks the bytes against cbor2's for any inputs.
+    """
+    return b"".join((_SIG1_HEAD, _bstr_head(len(protected)), protected, b"\x40", _bstr_head(len(payload)), payload))
+
+
+_SIG1_HEAD = b"\x84\x6aSignature1"  # array(4), text(10) "Signature1" (RFC 8949 §3.1)
+
+
+def _bstr_head(length: int) -> bytes:
+    """The shortest head of a CBOR byte string of `length` bytes (major type 2, RFC 8949 §3.1, §4.2.1)."""
+    if length < 24:
+        return bytes((0x40 | length,))
+    if length < 0x100:
+        return bytes((0x58, length))
+    if length < 0x10000:
+        return b"\x59" + length.to_bytes(2, "big")
+    if length < 0x100000000:
+        return b"\x5a" + length.to_bytes(4, "big")
+    return b"\x5b" + length.to_bytes(8, "big")
 
 
 def encode_protected(alg: int, kid: bytes) -> bytes:
@@ -266,9 +321,19 @@ def encode_sign1(protected: bytes, payload: bytes, signature: bytes) -> bytes:
 def parse_sign1(data: bytes) -> CoseSign1:
     """Parse the COSE_Sign1 profile of docs/FORMAT.md §4 without verifying anything.
 
+    The bytes of a well-formed code are read at fixed offsets (`_parse_sign1_exact`: the one deterministic encoding
+    the profile allows); anything else goes through the general strict decoder, which names what is wrong. Both
+    give the same result for every input they both accept (tests/core/test_codec.py, property test).
+
     Raises:
         CoseStructureError: wrong tag, shape, header content, algorithm, kid or signature length.
     """
+    exact = _parse_sign1_exact(data)
+    return exact if exact is not None else _parse_sign1_strict(data)
+
+
+def _parse_sign1_strict(data: bytes) -> CoseSign1:
+    """`parse_sign1` through the general strict CBOR decoder (`strict_loads`), for any bytes."""
     obj = strict_loads(data, cap=MAX_COSE_BYTES, error=CoseStructureError, what="COSE_Sign1")
     if not isinstance(obj, cbor2.CBORTag) or obj.tag != COSE_SIGN1_TAG:
         raise CoseStructureError(texts.text("v_cose_tag", field="COSE_Sign1"))
@@ -293,6 +358,42 @@ def parse_sign1(data: bytes) -> CoseSign1:
     return CoseSign1(protected=protected, alg=alg, kid=kid, payload=payload, signature=signature)
 
 
+#: The first 17 bytes of every COSE_Sign1 of the profile but for the algorithm byte (offset 5) and the kid (8-16):
+#: tag 18, array(4), bstr(13) protected header `{1: alg, 4: h'<8 bytes>'}` (RFC 8949 §4.2.1 deterministic), and the
+#: empty unprotected map after it (offset 16).
+_SIGN1_HEAD = b"\xd2\x84\x4d\xa2\x01"
+_ALG_BYTES = {0x27: ALG_EDDSA, 0x26: ALG_ES256}  # CBOR negative integers -8, -7 (major type 1, RFC 8949 §3.1)
+_SIGNATURE_HEAD = b"\x58\x40"  # bstr(64)
+
+
+def _parse_sign1_exact(data: object) -> CoseSign1 | None:
+    """The COSE_Sign1 of the profile read at fixed offsets, or None for any other bytes (then the strict decoder
+    of `parse_sign1` decides and names the fault).
+
+    Accepts exactly `D2 84 4D A2 01 <26|27> 04 48 <kid:8> A0 <bstr head> <payload> 58 40 <signature:64>` with the
+    payload's head in its shortest form and nothing after the signature: the one encoding of a valid code that
+    `strict_loads` accepts (RFC 8949 §4.2.1), so no input is accepted here that the strict path refuses.
+    """
+    if type(data) is not bytes or not 84 <= len(data) <= MAX_COSE_BYTES or data[:5] != _SIGN1_HEAD:
+        return None
+    alg = _ALG_BYTES.get(data[5])
+    if alg is None or data[6] != 0x04 or data[7] != 0x48 or data[16] != 0xA0:
+        return None
+    head = data[17]
+    if 0x40 <= head < 0x58:
+        start, length = 18, head - 0x40
+    elif head == 0x58 and data[18] >= 24:
+        start, length = 19, data[18]
+    elif head == 0x59 and (data[18] << 8 | data[19]) >= 0x100:
+        start, length = 20, data[18] << 8 | data[19]
+    else:
+        return None
+    end = start + length
+    if len(data) != end + 66 or data[end:end + 2] != _SIGNATURE_HEAD:
+        return None
+    return CoseSign1(protected=data[3:16], alg=alg, kid=data[8:16], payload=data[start:end], signature=data[end + 2:])
+
+
 # ============================================================================ §5 QR text
 def qr_prefix(base_url: str) -> str:
     """The QR text prefix for a verification base URL: `HTTPS://HOST/V/`, upper case.
@@ -306,20 +407,27 @@ def qr_prefix(base_url: str) -> str:
         RecordError: another shape, or a prefix longer than `MAX_PREFIX_CHARS`.
     """
     if not isinstance(base_url, str) or not base_url.isascii():
-        raise RecordError("base URL: must be ASCII (an internationalised host is written in its xn-- form)")
+        raise RecordError(texts.text("v_url_ascii", field="base URL"))
     parts = urlsplit(base_url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
-        raise RecordError("base URL: must be http(s)://host[:port] without user info")
+        raise RecordError(texts.text("v_url_shape", field="base URL"))
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise RecordError("base URL: must not have a path, query or fragment")
+        raise RecordError(texts.text("v_url_path", field="base URL"))
     prefix = ascii_upper(f"{parts.scheme}://{parts.netloc}/V/")
     if len(prefix) > MAX_PREFIX_CHARS:
-        raise RecordError(f"base URL: the QR prefix {prefix!r} must be at most {MAX_PREFIX_CHARS} characters")
+        raise RecordError(texts.text("v_url_prefix_long", field="base URL", prefix=repr(prefix),
+                                     limit=MAX_PREFIX_CHARS))
     try:
         split_qr_text(prefix + "1")
     except PrefixError as exc:
-        raise RecordError(f"base URL: {exc.message}") from None
+        raise RecordError(_about(exc, "base URL")) from None
     return prefix
+
+
+def _about(exc: PrefixError, field: str) -> texts.Text:
+    """A prefix refusal's `Text`, about a configured `field` ("base URL", "QR prefix") rather than a QR text."""
+    said = exc.text if exc.text is not None else texts.text("v_qr_prefix")
+    return texts.Text(said.key, said.params, field)
 
 
 def qr_prefixes(base_urls: Iterable[str]) -> tuple[str, ...]:
@@ -333,7 +441,7 @@ def qr_prefixes(base_urls: Iterable[str]) -> tuple[str, ...]:
     """
     out = tuple(dict.fromkeys(qr_prefix(url) for url in base_urls))
     if not out:
-        raise RecordError("base URLs: at least one verification host is needed")
+        raise RecordError(texts.text("v_url_none", field="base URLs"))
     return out
 
 
@@ -344,13 +452,13 @@ def normalize_prefix(prefix: str) -> str:
         RecordError: not ASCII, or not a prefix of the grammar of docs/FORMAT.md §5.2.
     """
     if not isinstance(prefix, str) or not prefix.isascii():
-        raise RecordError("QR prefix: must be ASCII")
+        raise RecordError(texts.text("v_url_prefix_ascii", field="QR prefix"))
     try:
         found, rest = split_qr_text(prefix + "1")
     except PrefixError as exc:
-        raise RecordError(f"QR prefix {prefix!r}: {exc.message}") from None
+        raise RecordError(_about(exc, "QR prefix")) from None
     if rest != "1":
-        raise RecordError(f"QR prefix {prefix!r}: must end with /V/")
+        raise RecordError(texts.text("v_url_prefix_end", field="QR prefix"))
     return found
 
 
@@ -383,8 +491,13 @@ def _ipv4(host: str) -> list[int] | None:
     return [int(p) for p in parts]
 
 
+@lru_cache(maxsize=256)
 def _check_host(scheme: str, host: str, port: str | None) -> None:
-    """The host grammar of docs/FORMAT.md §5.2 (upper-case ASCII); `HTTP` only for a development host."""
+    """The host grammar of docs/FORMAT.md §5.2 (upper-case ASCII); `HTTP` only for a development host.
+
+    Cached (a pure function of its arguments; a verifier sees a handful of hosts): a refusal raises on every call,
+    since `lru_cache` keeps only results.
+    """
     labels = host.split(".")
     if labels[-1].isdigit():
         if _ipv4(host) is None:

@@ -34,7 +34,9 @@ boundary where they occur, and never leak.
     │   ├── SchemaError              the database is missing or not migrated to this version
     │   ├── RegistryUnavailableError the database cannot be reached or read now (connection refused, pool
     │   │                            timeout): the status is unknown, which is not the same as unmigrated
-    │   └── AuditChainError          the audit hash chain does not verify (names the first bad event)
+    │   ├── AuditChainError          the audit hash chain does not verify (names the first bad event)
+    │   └── CredentialOfferError     a wallet's pre-authorized code, transaction code, access token or nonce
+    │                                is unknown, expired or used (OID4VCI 1.0; `oauth_error` names it)
     └── VerificationError            a numbered verification step failed (docs/FORMAT.md §7)
         ├── FormatError              steps 1-3 and 7: not a record of this format
         │   ├── PrefixError          step 1: not `HTTPS://<host>/V/`
@@ -163,27 +165,19 @@ class NoSignerInScopeError(KeyStoreError):
         reason: "no_signer" (no document signer is active at the signing time), "series" (none of the
             active ones holds the series) or "institution" (some hold the series, none for this institution).
         series: the document's series; institution_bin: its institution's BIN.
-        message_id: the catalogue message of the reason (the web's localized `detail`).
+
+    Its message is the `Text` `signer_scope_<reason>` (the web's `detail` in the reader's language, its `code`
+    and `reason` members stable).
     """
 
     code = "NO_SIGNER_IN_SCOPE"
     REASONS = ("no_signer", "series", "institution")
 
-    def __init__(self, message: str, *, reason: str, series: str, institution_bin: str) -> None:
+    def __init__(self, message: str | Text, *, reason: str, series: str, institution_bin: str) -> None:
         super().__init__(message)
         if reason not in self.REASONS:
             raise ValueError(f"reason must be one of {self.REASONS}")
         self.reason, self.series, self.institution_bin = reason, series, institution_bin
-
-    @property
-    def message_id(self) -> str:
-        """The message id of the reason in the web catalogues (`signer_scope_<reason>`)."""
-        return f"signer_scope_{self.reason}"
-
-    @property
-    def message_values(self) -> dict[str, str]:
-        """The placeholders of the message: series and institution BIN (a BIN is public: no IIN here)."""
-        return {"series": self.series, "bin": self.institution_bin}
 
 
 class TrustListError(Error):
@@ -455,6 +449,23 @@ class AuditChainError(RegistryError):
     def __init__(self, message: str | Text, *, seq: int) -> None:
         super().__init__(message)
         self.seq = seq
+
+
+class CredentialOfferError(RegistryError):
+    """A credential offer cannot be used (verify/registry/credentialoffers.py): an unknown, expired, used or voided
+    pre-authorized code, a wrong transaction code, an unusable access token or nonce, or a document no longer in
+    force. Nothing is issued.
+
+    Attributes:
+        oauth_error: the OAuth 2.0 / OID4VCI 1.0 error code the endpoint answers with: "invalid_grant" (RFC 6749
+            §5.2), "invalid_token" (RFC 6750 §3.1), "invalid_nonce" (OID4VCI 1.0 §8.3.1.2) or "invalid_request".
+    """
+
+    code = "CREDENTIAL_OFFER"
+
+    def __init__(self, message: str | Text, *, oauth_error: str) -> None:
+        super().__init__(message)
+        self.oauth_error = oauth_error
 
 
 class HsmError(KeyStoreError):

@@ -17,6 +17,7 @@ Sources:
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 
@@ -63,9 +64,12 @@ def check_digit(digits: str) -> int | None:
     Returns:
         0..9, or None when both weight rounds give 10 (such a number is never issued).
     """
-    values = [int(c) for c in digits[:11]]
+    codes = digits[:11].encode("ascii")
+    if len(codes) != 11 or not codes.isdigit():
+        raise ValueError("check_digit: needs 11 ASCII digits")
+    # sum((c - 48) * w) = sum(c * w) - 48 * sum(w), and both weight rows sum to 66 (it runs on every verification)
     for weights in (_W1, _W2):
-        rest = sum(v * w for v, w in zip(values, weights, strict=True)) % 11
+        rest: int = (sum(map(operator.mul, codes, weights)) - 48 * 66) % 11
         if rest != 10:
             return rest
     return None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from . import codec, qr, qrpdf
+from . import codec, qr, qrpdf, texts
 from .errors import OverBudgetError
 from .keys import Signer
 from .record import Record
@@ -102,10 +102,7 @@ def sign_record(record: Record, *, signer: Signer, base_url: str, at: dt.datetim
     digits = codec.bytes_to_digits(cose)
     version = qr.qr_version_for(len(prefix), len(digits))
     if version > max_version:
-        raise OverBudgetError(
-            f"the signed record is {len(cose)} bytes and needs QR version {version} at ECC M; the budget is "
-            f"version {max_version} (a module of at least 0.41 mm at 30 mm): shorten the name or the host"
-        )
+        raise OverBudgetError(texts.text("v_over_budget", size=len(cose), version=version, limit=max_version))
     return SignedRecord(record=record, signed_at=signed_at, kid=signer.kid, alg=signer.alg, payload=payload,
                         cose=cose, qr_text=prefix + digits, qr_version=version)
 

@@ -67,6 +67,7 @@ from .pkcs11 import (
     token_algorithm,
 )
 from .signerset import ScopedSigner, SignerSet
+from .texts import text
 from .trust import ENVIRONMENTS, Revocation, Scope, SignerEntry, TrustList, schema_text
 
 DEVELOPMENT_PASSPHRASE = b"development-only-not-a-secret"
@@ -218,7 +219,7 @@ class KeyStore:
         trust_list = self.trust_list()
         entries = self._active_entries(trust_list, usage)
         if not entries:
-            raise KeyStoreError(f"the active {usage} signer is revoked; run `verify keys rotate`")
+            raise KeyStoreError(text("v_ks_signer_revoked", usage=usage))
         entry = entries[-1]
         return ScopedSigner(self._open(entry, trust_list.environment), entry)
 
@@ -303,9 +304,9 @@ class KeyStore:
         _active_file(usage)
         series = _normalized(series)
         if usage == "log" and alg not in (None, ALG_EDDSA):
-            raise KeyStoreError("a log signer is Ed25519 (checkpoints are C2SP signed notes)")
+            raise KeyStoreError(text("v_ks_log_ed25519"))
         if usage != "document" and institution_bin is not None:
-            raise KeyStoreError(f"a {usage} signer is not scoped to an institution")
+            raise KeyStoreError(text("v_ks_not_scoped", usage=usage))
         current = self.trust_list()
         root_key = self._root_key(current.environment)
         try:
@@ -344,12 +345,12 @@ class KeyStore:
         refuse_iin_in_text(reason, field="reason")
         current = self.trust_list()
         if not any(e.kid == kid for e in current.signers):
-            raise KeyStoreError(f"no signer with kid {kid.hex()}")
+            raise KeyStoreError(text("v_ks_no_signer", kid=kid.hex()))
         signers = []
         for e in current.signers:
             if e.kid == kid:
                 if e.revocation is not None:
-                    raise KeyStoreError(f"signer {kid.hex()} is revoked already")
+                    raise KeyStoreError(text("v_ks_revoked_already", kid=kid.hex()))
                 e = replace(e, revocation=Revocation(revoked_at=at, compromised_at=compromised_at, reason=reason))
             signers.append(e)
         return self._publish(self._root_key(current.environment), current, signers=tuple(signers), at=at)
@@ -401,7 +402,7 @@ class KeyStore:
         try:
             return TrustList.from_json(self.trust_list_path.read_bytes(), root=current.root)
         except TrustListError as exc:  # a list we cannot read back must never stay published
-            raise KeyStoreError(f"the new trust list does not verify: {exc.message}") from None
+            raise KeyStoreError(text("v_ks_list_invalid", cause=exc.text or exc.message)) from None
 
 
 def _normalized(series: frozenset[str] | None) -> frozenset[str] | None:
@@ -428,8 +429,7 @@ def _replaced(active: list[SignerEntry], *, usage: str, series: frozenset[str] |
     if series is not None:
         return [e for e in active if e.scope.institution_bin is None and e.scope.series & series]
     if len(active) > 1:
-        raise RecordError(f"{len(active)} document signers are active: name the one to replace by its scope "
-                            "(--institution BIN, or --series for a signer of any institution)")
+        raise RecordError(text("v_ks_several_active", count=len(active)))
     return active
 
 
@@ -437,7 +437,7 @@ def _active_file(usage: str) -> str:
     try:
         return ACTIVE_SIGNER_FILES[usage]
     except KeyError:
-        raise KeyStoreError(f"usage must be one of {', '.join(ACTIVE_SIGNER_FILES)}") from None
+        raise KeyStoreError(text("v_ks_usage", usages=", ".join(ACTIVE_SIGNER_FILES))) from None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -28,6 +28,7 @@ from cryptography import x509
 
 from .errors import NoSignerInScopeError, ScopeError, SignerPeriodError, SignerRevokedError
 from .keys import Signer
+from .texts import text
 from .trust import SignerEntry
 
 
@@ -80,15 +81,12 @@ def choose_entry(entries: Iterable[SignerEntry], *, series: str, institution_bin
     in_period = [e for e in entries if e.usage == "document" and e.revocation is None
                  and _in_period(e, signing_time(at))]
     if not in_period:
-        raise NoSignerInScopeError(f"no document signer is active at {signing_time(at):%Y-%m-%dT%H:%M:%SZ}: the "
-                                   "administrator must create one", reason="no_signer", series=series,
+        raise NoSignerInScopeError(text("signer_scope_no_signer"), reason="no_signer", series=series,
                                    institution_bin=institution_bin)
     if not any(series in e.scope.series for e in in_period):
-        raise NoSignerInScopeError(f"no active document signer may sign series {series}: the administrator must "
-                                   "create a signer whose scope holds it", reason="series", series=series,
+        raise NoSignerInScopeError(text("signer_scope_series", series=series), reason="series", series=series,
                                    institution_bin=institution_bin)
-    raise NoSignerInScopeError(f"no active document signer may sign series {series} for institution "
-                               f"{institution_bin}: the administrator must create the institution's signer",
+    raise NoSignerInScopeError(text("signer_scope_institution", series=series, bin=institution_bin),
                                reason="institution", series=series, institution_bin=institution_bin)
 
 

@@ -112,6 +112,30 @@ class InstitutionNames:
 
 
 @dataclass(frozen=True, slots=True)
+class Closure:
+    """The document's institution closed; an archive keeps its records (seed 000, Rules item 23).
+
+    Attributes:
+        closed_on: the day the institution closed.
+        archive_bin: the BIN of the institution that keeps its records (where the holder applies for a duplicate
+            or a correction).
+        archive: the archive's names, when the source read them.
+    """
+
+    closed_on: dt.date
+    archive_bin: str
+    archive: InstitutionNames | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form: {"closed_on", "archive": {"bin", "name_kk", "name_ru", "name_en"}} (names null if unread)."""
+        names = self.archive
+        return {"closed_on": self.closed_on.isoformat(),
+                "archive": {"bin": self.archive_bin, "name_kk": None if names is None else names.kk,
+                            "name_ru": None if names is None else names.ru,
+                            "name_en": None if names is None else names.en}}
+
+
+@dataclass(frozen=True, slots=True)
 class LogEvidence:
     """What a status source says about the record's entry in the transparency log (step 12; docs/TRANSPARENCY.md).
 
@@ -203,10 +227,12 @@ class RegistryStatus:
         current_record: for CORRECTED, the record of the registry's current revision, when the lookup reads it.
         log: the record's entry in the transparency log (step 12), or None when the source does not consult the
             log (a signed status list; then step 12 is not run).
+        closure: the document's institution closed at or before the time of the check, and the archive that keeps
+            its records (seed 000, Rules item 23), or None.
 
-    `log` is in `to_json` as "log" only when the source gave it. `issued_on`, `institution` and `current_record`
-    are for a page built in this process from the report (the registry is read once); they are not part of
-    `to_json` (docs/FORMAT.md §7.3).
+    `log` is in `to_json` as "log" only when the source gave it, `closure` as "institution_closure" likewise.
+    `issued_on`, `institution` and `current_record` are for a page built in this process from the report (the
+    registry is read once); they are not part of `to_json` (docs/FORMAT.md §7.3).
     """
 
     code: StatusCode
@@ -225,6 +251,7 @@ class RegistryStatus:
     institution: InstitutionNames | None = None
     current_record: Record | None = None
     log: LogEvidence | None = None
+    closure: Closure | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (times RFC 3339)."""
@@ -243,6 +270,8 @@ class RegistryStatus:
         }
         if self.log is not None:
             out["log"] = self.log.to_json()
+        if self.closure is not None:
+            out["institution_closure"] = self.closure.to_json()
         return out
 
 

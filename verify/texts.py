@@ -29,6 +29,8 @@ from functools import cache
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
+from .texts_edges import EDGES
+
 _NO_PARAMS: Final[Mapping[str, object]] = MappingProxyType({})
 
 
@@ -238,6 +240,7 @@ ENGLISH: Final[dict[str, str]] = {
     "v_action_duplicate": "duplicate",
     "v_action_correction": "correction",
     "v_action_annulment": "annulment",
+    "v_action_reprint": "reprint on a new blank",
     "v_life_annulled": "document {document} was annulled on {date}: an annulment is final, no {action} is possible",
     "v_life_annulled_earlier": "document {document} was annulled: an annulment is final, no {action} is possible",
     "v_life_replaced_by": ("document {document} was replaced by duplicate No. {n} {duplicate} and is void: no "
@@ -262,6 +265,7 @@ ENGLISH: Final[dict[str, str]] = {
         "new key"),
     "v_no_graduates_in_group": "no graduates in group {group} of this institution: import them first",
     "v_batch_not_opened": "idempotency key {key}: the batch could not be opened",
+    "v_batch_chunk_conflict": "a graduate of this part of the batch received a document meanwhile (a concurrent issue)",
     "v_not_in_your_registry": "no such document in your institution's registry",
     "v_no_such_graduate": "no such graduate in your institution's registry",
     "v_dup_reason": "must be one of {reasons}",
@@ -295,6 +299,28 @@ ENGLISH: Final[dict[str, str]] = {
     "v_series_full": "series {series}: all seven-digit numbers are used",
     "v_officer_inactive": "officer {username} is deactivated",
     "v_officer_read_only": "officer {username} ({role}) may not change the registry",
+    "v_link_not_found": "no {what} is published at this link",
+    "v_bitstring_unavailable": "no status signer may sign the status list of series {series} now; try again later",
+    "v_offer_not_in_force": "{document} is not in force: no credential is offered or issued for it",
+    "v_offer_code_unusable": "the pre-authorized code is unknown, expired, already used or void",
+    "v_offer_tx_code_wrong": "the transaction code is wrong; {left} attempt(s) left before the offer is void",
+    "v_offer_nonce_unusable": "the nonce is unknown, expired or already used: ask the nonce endpoint for a new one",
+    "v_offer_token_unusable": "the access token is unknown, expired or already used",
+    "v_apx_whole_number": "a whole number is required",
+    "v_apx_decimal": "a number is required (a decimal point or comma)",
+    "v_apx_yes_no": "write yes or no",
+    "v_apx_kind": "the kind must be one of: {kinds}",
+    "v_apx_grade": "the grade's forms do not agree: {detail}",
+    "v_apx_row": "the row breaks the appendix's rules: {detail}",
+    "v_apx_columns": "the appendix needs the columns: {columns}",
+    "v_apx_unknown_iin": "no graduate with this IIN in the graduates file",
+    "v_apx_too_many": "a graduate's appendix has at most {limit} rows",
+    "v_apx_one_thesis": "an appendix has at most one thesis",
+    "v_apx_issued": "graduate #{id} has an issued diploma: its appendix changes only by a correction application",
+    "v_apx_none": "{document} has no appendix in the registry",
+    "v_apx_unchanged": "the appendix rows are the same as the current ones: nothing to correct",
+    "v_give_bin": "give a BIN of 12 digits",
+    "v_give_day": "give a day as YYYY-MM-DD",
     "v_head_only": "only the head of the institution may do this; {username} is {role}",
     "v_other_institution": "{what} belongs to another institution than officer {username}'s",
     "v_registry_unreadable": "the registry cannot be read ({cause}); status unknown",
@@ -420,6 +446,32 @@ ENGLISH: Final[dict[str, str]] = {
         "time {signed_at}"),
     "v_trust_series_scope": "series {series} is outside the signer's scope ({scope})",
     "v_trust_institution_scope": "the institution is outside the signer's scope",
+    # --- outbox ---
+    "v_webhook_url": "must be an http or https URL of at most 2,000 characters, without user or password",
+    "v_webhook_secret": "must be whsec_ followed by 24 to 64 bytes in base64 (Standard Webhooks)",
+    **EDGES,  # the trust list file, the audit chain, issue-time checks, the log's refusals (verify/texts_edges.py)
+    # --- archive ---
+    "v_institution_closed": ("institution {institution} closed on {date} and its records are kept by the archive "
+        "{archive}: officer {username} may only read them"),
+    "v_close_self": "an institution cannot be its own archive ({bin})",
+    "v_close_future": "the closing day {date} is in the future",
+    "v_close_closed": "institution {bin} is closed already (since {date})",
+    "v_close_archive_closed": "institution {bin} closed on {date} and cannot keep another institution's records",
+    "v_blank_kind": "the blank kind must be one of: {kinds}",
+    "v_ann_kind": "the annulment kind must be one of: {kinds}",
+    "v_reprint_service_numbered": ("{document} is numbered by the service, not by its blank: print the same code "
+        "again on a new blank"),
+    "v_reprint_duplicate": ("{document} is a duplicate: a spoiled duplicate is replaced by the next duplicate "
+        "(reason damaged)"),
+    "v_reprint_basis": "blank spoiled while printing ({reason}); reprinted as {document}",
+    "v_blank_kind_ordinary": "ordinary (dark blue)",
+    "v_blank_kind_honours": "honours (red)",
+    "v_blank_kind_altyn_belgi": "\u201cAltyn belgi\u201d (light blue)",
+    "v_blank_none_free_kind": "no free blank {wanted} of series {series} in this institution's stock",
+    "v_blank_kind_mismatch": ("blank {series} {number} is {kind}; this document is "
+        "printed on a blank {wanted} (seed 000, item 8)"),
+    "v_no_free_blanks_kind": ("no free blanks {wanted} in this institution's stock: "
+        "record the blanks of that kind received"),
     # doctypes
     "v_imp_honours_none": "is true, but doc_type {doc_type} has no form with honours",
     "v_imp_only_incomplete": "is only for doc_type INCOMPLETE (the certificate of incomplete studies); this row is "

@@ -79,7 +79,7 @@ def parse_time(text: str) -> dt.datetime:
     try:
         return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
     except (TypeError, ValueError):
-        raise TrustListError(f"trust list: bad time {text!r}") from None
+        raise TrustListError(texts.text("v_tl_bad_time", value=repr(text))) from None
 
 
 @cache
@@ -150,6 +150,9 @@ class SignerEntry:
     usage: str = "document"
     chains_to_root: bool = field(default=False, compare=False)
     _check: SignatureCheck | None = field(default=None, compare=False, repr=False)
+    #: (start, end) of the period in which it may sign: the usage period within the certificate's validity (set by
+    #: `TrustList` at load time; read from the certificate when None).
+    _window: tuple[dt.datetime, dt.datetime] | None = field(default=None, init=False, compare=False, repr=False)
 
     def verifies(self, alg: int, signature: bytes, data: bytes) -> bool:
         """Whether the signer's key verifies `signature` over `data` with COSE `alg` (keys.signature_check)."""
@@ -175,16 +178,19 @@ class SignerEntry:
             SignerPeriodError: `signed_at` outside the usage period or the certificate validity (step 8).
             SignerRevokedError: revoked with `compromised_at <= signed_at` (step 9).
         """
-        cert_from = self.certificate.not_valid_before_utc
-        cert_until = self.certificate.not_valid_after_utc
-        if not (max(self.usage_from, cert_from) <= signed_at <= min(self.usage_until, cert_until)):
+        start, end = self._window or self.signing_window()
+        if not start <= signed_at <= end:
             raise SignerPeriodError(texts.text(
-                "v_trust_period", signed_at=format_time(signed_at), start=format_time(max(self.usage_from, cert_from)),
-                end=format_time(min(self.usage_until, cert_until))))
+                "v_trust_period", signed_at=format_time(signed_at), start=format_time(start), end=format_time(end)))
         if self.revocation is not None and self.revocation.compromised_at <= signed_at:
             raise SignerRevokedError(texts.text(
                 "v_trust_revoked", compromised_at=format_time(self.revocation.compromised_at),
                 signed_at=format_time(signed_at)))
+
+    def signing_window(self) -> tuple[dt.datetime, dt.datetime]:
+        """(start, end), aware UTC: the usage period within the certificate's validity, both ends included."""
+        return (max(self.usage_from, self.certificate.not_valid_before_utc),
+                min(self.usage_until, self.certificate.not_valid_after_utc))
 
     def check_scope(self, *, series: str, institution_bin: str) -> None:
         """Whether this signer may sign the series (and institution, where scoped).
@@ -236,6 +242,8 @@ class TrustList:
     def __post_init__(self) -> None:
         checked = tuple(replace(s, chains_to_root=is_issued_by(s.certificate, self.root),
                                 _check=signature_check(s.public_key)) for s in self.signers)
+        for entry in checked:  # a field outside __init__, so that `replace` never carries a stale window over
+            object.__setattr__(entry, "_window", entry.signing_window())
         object.__setattr__(self, "signers", checked)
         index: dict[tuple[str, bytes], list[SignerEntry]] = {}
         for entry in checked:
@@ -273,7 +281,7 @@ class TrustList:
         """
         spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         if root_key.public_key().public_bytes(*spki) != self.root.public_key().public_bytes(*spki):
-            raise TrustListError("the root key does not match the root certificate")
+            raise TrustListError(texts.text("v_tl_root_key_mismatch"))
         payload = self.payload_json()
         signature = sign_bytes(root_key, canonical_json(payload))
         return {
@@ -304,20 +312,19 @@ class TrustList:
             _schema_validator().validate(doc)
         except jsonschema.ValidationError as exc:
             where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
-            raise TrustListError(f"trust list: schema violation at {where}: {exc.message[:200]}") from None
+            raise TrustListError(texts.text("v_tl_schema", where=where, reason=exc.message[:200])) from None
         payload, sig = doc["payload"], doc["signature"]
         root_kid = compute_kid(root).hex()
         if payload["root_kid"] != root_kid or sig["kid"] != root_kid:
-            raise TrustListError("trust list: signed by another root than the one configured")
+            raise TrustListError(texts.text("v_tl_other_root"))
         root_key = root.public_key()
         if not isinstance(root_key, PublicKey) or ALGORITHMS[sig["alg"]] != _alg_or_none(root_key):
-            raise TrustListError("trust list: signature algorithm does not match the root key")
+            raise TrustListError(texts.text("v_tl_alg"))
         value = base64.urlsafe_b64decode(sig["value"] + "==")
         if not verify_bytes(root_key, ALGORITHMS[sig["alg"]], value, canonical_json(payload)):
-            raise TrustListError("trust list: the root's signature does not verify")
+            raise TrustListError(texts.text("v_tl_signature"))
         if payload["version"] < min_version:
-            raise TrustListError(f"trust list: version {payload['version']} is older than version {min_version} "
-                                 "already seen (rollback refused)")
+            raise TrustListError(texts.text("v_tl_rollback", version=payload["version"], seen=min_version))
         return cls(
             version=payload["version"],
             environment=payload["environment"],
@@ -338,28 +345,32 @@ def canonical_json(payload: Any) -> bytes:
     try:
         return rfc8785.dumps(payload)
     except (rfc8785.CanonicalizationError, ValueError, TypeError, RecursionError) as exc:
-        raise TrustListError(f"trust list: not canonical JSON (RFC 8785): {type(exc).__name__}") from None
+        raise TrustListError(texts.text("v_tl_not_canonical", kind=type(exc).__name__)) from None
 
 
 class _RefusedJSONError(ValueError):
-    """A JSON construct the trust list refuses while parsing (I-JSON, RFC 7493)."""
+    """A JSON construct the trust list refuses while parsing (I-JSON, RFC 7493); `text` says which."""
+
+    def __init__(self, text: texts.Text) -> None:
+        super().__init__(text.english())
+        self.text = text
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _RefusedJSONError(f"duplicate key {key[:40]!r}")
+            raise _RefusedJSONError(texts.text("v_tl_json_duplicate", key=repr(key[:40])))
         out[key] = value
     return out
 
 
 def _no_float(text: str) -> Any:
-    raise _RefusedJSONError("a number with a fraction or exponent")
+    raise _RefusedJSONError(texts.text("v_tl_json_fraction"))
 
 
 def _no_constant(text: str) -> Any:
-    raise _RefusedJSONError(f"{text} is not JSON")
+    raise _RefusedJSONError(texts.text("v_tl_json_constant", value=text))
 
 
 def _parse_document(document: bytes | str | dict[str, Any]) -> Any:
@@ -372,20 +383,20 @@ def _parse_document(document: bytes | str | dict[str, Any]) -> Any:
         doc: Any = document
     elif isinstance(document, (bytes, bytearray, str)):
         if len(document) > MAX_TRUST_LIST_BYTES:
-            raise TrustListError("trust list: over the 4 MiB cap")
+            raise TrustListError(texts.text("v_tl_cap"))
         try:
             text = document if isinstance(document, str) else bytes(document).decode("utf-8")
         except UnicodeDecodeError:
-            raise TrustListError("trust list: not UTF-8 (RFC 8259 §8.1)") from None
+            raise TrustListError(texts.text("v_tl_not_utf8")) from None
         try:
             doc = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_float=_no_float,
                              parse_constant=_no_constant)
         except _RefusedJSONError as exc:
-            raise TrustListError(f"trust list: refused JSON: {exc}") from None
+            raise TrustListError(texts.text("v_tl_refused_json", reason=exc.text)) from None
         except (ValueError, RecursionError):
-            raise TrustListError("trust list: not valid JSON") from None
+            raise TrustListError(texts.text("v_tl_not_json")) from None
     else:
-        raise TrustListError("trust list: must be JSON text, bytes or an object")
+        raise TrustListError(texts.text("v_tl_type"))
     _check_ijson(doc)
     return doc
 
@@ -401,11 +412,11 @@ def _check_ijson(doc: Any) -> None:
     while stack:
         value, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            raise TrustListError(f"trust list: nested deeper than {MAX_JSON_DEPTH}")
+            raise TrustListError(texts.text("v_tl_depth", limit=MAX_JSON_DEPTH))
         if isinstance(value, dict):
             for key, item in value.items():
                 if type(key) is not str:
-                    raise TrustListError("trust list: object keys must be text")
+                    raise TrustListError(texts.text("v_tl_keys"))
                 _check_text(key)
                 stack.append((item, depth + 1))
         elif isinstance(value, list):
@@ -414,16 +425,16 @@ def _check_ijson(doc: Any) -> None:
             _check_text(value)
         elif type(value) is int:
             if abs(value) > MAX_SAFE_INTEGER:
-                raise TrustListError("trust list: an integer beyond +-(2^53 - 1) (RFC 7493 §2.2)")
+                raise TrustListError(texts.text("v_tl_big_int"))
         elif value is not None and type(value) is not bool:
-            raise TrustListError(f"trust list: a {type(value).__name__} is not allowed")
+            raise TrustListError(texts.text("v_tl_value_type", kind=type(value).__name__))
 
 
 def _check_text(text: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise TrustListError("trust list: a lone surrogate in a string (RFC 7493 §2.1)") from None
+        raise TrustListError(texts.text("v_tl_surrogate")) from None
 
 
 def _alg_or_none(key: PublicKey) -> int | None:
@@ -438,11 +449,11 @@ def _entry_from_json(e: dict[str, Any]) -> SignerEntry:
         certificate = x509.load_der_x509_certificate(base64.b64decode(e["certificate"], validate=True))
         key = certificate.public_key()
     except (ValueError, binascii.Error, TypeError, UnsupportedAlgorithm):
-        raise TrustListError(f"trust list: signer {e['kid']}: certificate is not base64 DER") from None
+        raise TrustListError(texts.text("v_tl_cert", kid=e["kid"])) from None
     if not isinstance(key, PublicKey) or _alg_or_none(key) is None:
-        raise TrustListError(f"trust list: signer {e['kid']}: unsupported key type (Ed25519 or P-256 only)")
+        raise TrustListError(texts.text("v_tl_key_type", kid=e["kid"]))
     if e.get("usage") == "log" and _alg_or_none(key) != ALG_EDDSA:
-        raise TrustListError(f"trust list: log signer {e['kid']}: must be Ed25519 (C2SP signed-note)")
+        raise TrustListError(texts.text("v_tl_log_key", kid=e["kid"]))
     rev = e["revocation"]
     return SignerEntry(
         kid=bytes.fromhex(e["kid"]),

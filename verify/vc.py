@@ -139,6 +139,48 @@ def _result_of(item: AppendixItem, description_id: str) -> tuple[dict[str, Any],
     return description, result
 
 
+def issuer_profile(issuer: cr.Issuer, *, base_url: str) -> dict[str, Any]:
+    """The institution as an Open Badges 3.0 `Profile` (OB 3.0 §B.1.19): the credential's issuer, and what
+    `credentials.issuer_url` serves; the BIN as an `IdentifierEntry` of type `ext:BIN`."""
+    return {"id": cr.issuer_url(base_url, issuer.bin), "type": ["Profile"], "name": issuer.name("en"),
+            "otherIdentifier": [{"type": "IdentifierEntry", "identifier": issuer.bin, "identifierType": "ext:BIN"}]}
+
+
+def achievement_of(doc_type_code: str, programme: str, *, base_url: str,
+                   programme_names: Mapping[str, str] | None = None, honours: bool = False,
+                   qualification: str | None = None) -> dict[str, Any]:
+    """The Open Badges 3.0 `Achievement` (OB 3.0 §B.1.1) of a document type and programme: what a diploma
+    credential names and `credentials.achievement_url` serves.
+
+    Args:
+        doc_type_code: a `verify.doctypes` code ("BD", "TVE", ...).
+        programme: the programme's classifier code, e.g. "6B06101".
+        programme_names: the programme's names {"kk", "ru", "en"} from the classifier, or None.
+        honours: the diploma is with honours (its name says so).
+        qualification: the qualification's code, or None.
+
+    Raises:
+        RecordError: an unknown document type.
+    """
+    doc_type = get_document_type(doc_type_code)
+    if doc_type is None:
+        raise RecordError(f"doc_type: {doc_type_code!r} is not a document type")
+    named = _text(programme_names)
+    with_honours = " with honours" if honours else ""
+    return {
+        "id": cr.achievement_url(base_url, doc_type_code, programme),
+        "type": ["Achievement"],
+        "achievementType": cr.ACHIEVEMENT_TYPES[doc_type_code],
+        "name": f"{doc_type.names['en']}{with_honours}: {named or programme}",
+        "description": f"{doc_type.names['en']} ({doc_type.names['kk']} / {doc_type.names['ru']}), programme "
+                       f"{programme}{f' {named}' if named else ''}"
+                       f"{f', qualification {qualification}' if qualification else ''}.",
+        "criteria": {"narrative": "Completed the programme and passed the final attestation; the diploma is awarded "
+                                  "by the decision of the attestation commission."},
+        "humanCode": programme,
+    }
+
+
 def build_diploma_credential(signed: SignedRecord, *, issuer: cr.Issuer, base_url: str,
                              programme_names: Mapping[str, str] | None = None,
                              qualification_names: Mapping[str, str] | None = None,
@@ -172,20 +214,10 @@ def build_diploma_credential(signed: SignedRecord, *, issuer: cr.Issuer, base_ur
     cred_id = cr.credential_url(base_url, record.series, record.number, record.revision)
     achievement_id = cr.achievement_url(base_url, record.doc_type, record.programme)
     latin = latin_name(record.holder)
-    programme = _text(programme_names)
     honours = " with honours" if record.honours else ""
-    achievement: dict[str, Any] = {
-        "id": achievement_id,
-        "type": ["Achievement"],
-        "achievementType": cr.ACHIEVEMENT_TYPES[record.doc_type],
-        "name": f"{doc_type.names['en']}{honours}: {programme or record.programme}",
-        "description": f"{doc_type.names['en']} ({doc_type.names['kk']} / {doc_type.names['ru']}), programme "
-                       f"{record.programme}{f' {programme}' if programme else ''}"
-                       f"{f', qualification {record.qualification}' if record.qualification else ''}.",
-        "criteria": {"narrative": "Completed the programme and passed the final attestation; the diploma is awarded "
-                                  "by the decision of the attestation commission."},
-        "humanCode": record.programme,
-    }
+    achievement = achievement_of(record.doc_type, record.programme, base_url=base_url,
+                                 programme_names=programme_names, honours=record.honours,
+                                 qualification=record.qualification)
     if record.qualification is not None:
         achievement["specialization"] = _text(qualification_names) or record.qualification
     subject: dict[str, Any] = {
@@ -218,9 +250,7 @@ def build_diploma_credential(signed: SignedRecord, *, issuer: cr.Issuer, base_ur
         "id": cred_id,
         "type": ["VerifiableCredential", "AchievementCredential"],
         "name": f"{doc_type.names['en']}{honours} {record.series} {record.number}",
-        "issuer": {"id": cr.issuer_url(base_url, issuer.bin), "type": ["Profile"], "name": issuer.name("en"),
-                   "otherIdentifier": [{"type": "IdentifierEntry", "identifier": issuer.bin,
-                                        "identifierType": "ext:BIN"}]},
+        "issuer": issuer_profile(issuer, base_url=base_url),
         "validFrom": cr.rfc3339(signed.signed_at),
         "awardedDate": f"{record.award_date.isoformat()}T00:00:00Z",
         "credentialSubject": subject,
@@ -358,5 +388,6 @@ def _check_claims(payload: Any, entry: SignerEntry, at: dt.datetime) -> dict[str
     return payload
 
 
-__all__ = ["MEDIA_TYPE", "OB_CONTEXT", "OB_SCHEMA", "VC_CONTEXT", "build_diploma_credential", "sign_credential",
+__all__ = ["MEDIA_TYPE", "OB_CONTEXT", "OB_SCHEMA", "VC_CONTEXT", "achievement_of", "build_diploma_credential",
+           "issuer_profile", "sign_credential",
            "verify_credential_jwt"]

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,7 +121,9 @@ class VerificationReport:
         status_source, status_as_of: where the status came from ("registry", "signed status list BD v42")
             and as of when (the registry: the time of the check; a list: its issue time); None when no
             source answered.
-        steps: the `StepResult`s in order; steps after a failure are "skipped".
+        steps: the `StepResult`s in order; steps after a failure are "skipped". Built when first read (a check
+            records which steps passed and the facts they name; the words are written only for a report that is
+            shown or answered: issue 16 item 2); assigning a list sets them.
         checked_at: the time of the check.
         record, signed_at: the verified record and its signing time (None unless authentic
             or at least past step 7; never shown unless authentic).
@@ -134,7 +136,6 @@ class VerificationReport:
 
     verdict: Verdict
     checked_at: dt.datetime
-    steps: list[StepResult] = field(default_factory=list)
     authentic: bool = False
     status: str = NOT_CHECKED
     record: Record | None = None
@@ -147,6 +148,23 @@ class VerificationReport:
     environment: str | None = None
     warnings: list[str] = field(default_factory=list)
     error: VerificationError | None = None
+    #: The steps as recorded: a number for a step of steps 1-10 that passed (its words come from `_facts`), else
+    #: (number, outcome, detail or None for the text's English, text).
+    _entries: list[int | tuple[int, str, str | None, Text | None]] = field(default_factory=list, repr=False)
+    _facts: _Facts | None = field(default=None, repr=False, compare=False)
+    _built: list[StepResult] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def steps(self) -> list[StepResult]:
+        """The `StepResult`s in order (see the class's attributes)."""
+        if self._built is None:
+            self._built = [_step_of(e, self._facts) for e in self._entries]
+        return self._built
+
+    @steps.setter
+    def steps(self, value: list[StepResult]) -> None:
+        self._entries = [(s.number, s.outcome, s.detail, s.text) for s in value]
+        self._built = None
 
     @property
     def failed_step(self) -> StepResult | None:
@@ -292,40 +310,41 @@ class Verifier:
         return PendingCheck(run, query, status_required=self.status_required, log_check=self.log_check)
 
     def _steps(self, run: _Run, text: str, at: dt.datetime) -> StatusQuery:
+        # A passed step is recorded as its number; `_passed_step` writes its words from `facts` when the report's
+        # steps are read (issue 16 item 2: most checks answer a verdict, and words cost more than the checks).
+        facts = run.report._facts = _Facts()
+        entries = run.report._entries
         prefix, digits = codec.split_qr_text(text)
         if self.accepted_prefixes is not None and prefix not in self.accepted_prefixes:
             raise PrefixError(texts.text("v_step_wrong_host", prefix=prefix))
-        run.passed(1, f"prefix {prefix}", Text("v_step_prefix", {"prefix": prefix}))
+        facts.prefix = prefix
+        entries.append(1)
         cose_bytes = codec.digits_to_bytes(digits)
         run.cose = cose_bytes
-        run.passed(2, f"{len(digits)} digits, {len(cose_bytes)} bytes",
-                   Text("v_step_digits", {"digits": len(digits), "bytes": len(cose_bytes)}))
+        facts.digits, facts.cose_bytes = len(digits), len(cose_bytes)
+        entries.append(2)
         sign1 = codec.parse_sign1(cose_bytes)
-        alg, kid = ALGORITHM_NAMES[sign1.alg], sign1.kid.hex()
-        run.passed(3, f"COSE_Sign1, {alg}, kid {kid}", Text("v_step_cose", {"alg": alg, "kid": kid}))
+        facts.sign1 = sign1
+        entries.append(3)
         candidates = self.trust_list.candidates(sign1.kid)
         if not candidates:
             raise UnknownSignerError(texts.text("v_step_unknown_kid", kid=sign1.kid.hex(),
                                                 version=self.trust_list.version))
-        run.passed(4, f"{len(candidates)} candidate signer(s) with kid {kid}",
-                   Text("v_step_candidates", {"count": len(candidates), "kid": kid}))
+        facts.candidates = len(candidates)
+        entries.append(4)
         tbs = sign1.to_be_signed()
         verified = [c for c in candidates if c.verifies(sign1.alg, sign1.signature, tbs)]
         if not verified:
             raise BadSignatureError(texts.text("v_step_bad_signature", count=len(candidates)))
-        label = verified[0].label
-        run.passed(5, f"signature verified by {label}", Text("v_step_signature", {"label": label}))
+        facts.label = verified[0].label
+        entries.append(5)
         chained = [c for c in verified if c.chains_to_root]
         if not chained:
             raise UntrustedSignerError(texts.text("v_step_untrusted"))
-        run.passed(6, "signer certificate issued by the root", Text("v_step_chain"))
+        entries.append(6)
         record, signed_at = codec.decode_payload(sign1.payload)
-        run.report.record, run.report.signed_at = record, signed_at
-        run.passed(7, f"{record.doc_type} {record.series} {record.number}, revision {record.revision}",
-                   Text("v_step_payload", {"doc_type": record.doc_type, "series": record.series,
-                                           "number": record.number, "revision": record.revision}))
-        period = (f"signed at {rfc3339(signed_at)}, within the signer's usage period",
-                  Text("v_step_period", {"signed_at": signed_at}))
+        run.report.record, run.report.signed_at = facts.record, facts.signed_at = record, signed_at
+        entries.append(7)
         if signed_at > at + MAX_CLOCK_SKEW:
             raise SignerPeriodError(texts.text("v_step_signed_later", signed_at=signed_at, at=at,
                                          minutes=int(MAX_CLOCK_SKEW.total_seconds()) // 60))
@@ -333,20 +352,62 @@ class Verifier:
             signer = _judge(chained, record, signed_at)
         except VerificationError as exc:
             if exc.step and exc.step > 8:
-                run.passed(8, *period)
+                entries.append(8)
             if exc.step and exc.step > 9:
-                run.passed(9, "not revoked before the signing time", Text("v_step_not_revoked_before"))
+                entries.append((9, "passed", None, Text("v_step_not_revoked_before")))
             raise
         run.report.signer = signer
-        run.passed(8, *period)
-        if signer.revocation is None:
-            run.passed(9, "not revoked", Text("v_step_not_revoked"))
-        else:
-            run.passed(9, "revoked only with a compromise time after the signing time", Text("v_step_revoked_after"))
-        run.passed(10, f"series {record.series} in the signer's scope", Text("v_step_scope", {"series": record.series}))
+        facts.revoked_after = signer.revocation is not None
+        entries.extend(_PASSED_8_TO_10)
         run.report.authentic = True
         return StatusQuery(series=record.series, number=record.number, revision=record.revision,
                            payload_sha256=hashlib.sha256(sign1.payload).digest(), at=at)
+
+
+_PASSED_8_TO_10 = (8, 9, 10)
+
+
+class _Facts:
+    """What the passed steps 1-10 of one check name (`_PASSED` writes their words from it)."""
+
+    __slots__ = ("candidates", "cose_bytes", "digits", "label", "prefix", "record", "revoked_after", "sign1",
+                 "signed_at")
+
+    def __init__(self) -> None:
+        self.prefix, self.label, self.revoked_after = "", "", False
+        self.digits = self.cose_bytes = self.candidates = 0
+        self.sign1: Any = None  # codec.CoseSign1, Record and datetime once their steps passed
+        self.record: Any = None
+        self.signed_at: Any = None
+
+
+#: The words of each passed step 1-10 (docs/FORMAT.md §7) from what the check recorded.
+_PASSED: dict[int, Callable[[_Facts], Text]] = {
+    1: lambda f: Text("v_step_prefix", {"prefix": f.prefix}),
+    2: lambda f: Text("v_step_digits", {"digits": f.digits, "bytes": f.cose_bytes}),
+    3: lambda f: Text("v_step_cose", {"alg": ALGORITHM_NAMES[f.sign1.alg], "kid": f.sign1.kid.hex()}),
+    4: lambda f: Text("v_step_candidates", {"count": f.candidates, "kid": f.sign1.kid.hex()}),
+    5: lambda f: Text("v_step_signature", {"label": f.label}),
+    6: lambda f: Text("v_step_chain"),
+    7: lambda f: Text("v_step_payload", {"doc_type": f.record.doc_type, "series": f.record.series,
+                                         "number": f.record.number, "revision": f.record.revision}),
+    8: lambda f: Text("v_step_period", {"signed_at": f.signed_at}),
+    9: lambda f: Text("v_step_revoked_after" if f.revoked_after else "v_step_not_revoked"),
+    10: lambda f: Text("v_step_scope", {"series": f.record.series}),
+}
+
+
+def _step_of(entry: int | tuple[int, str, str | None, Text | None], facts: _Facts | None) -> StepResult:
+    """One recorded step as a `StepResult`: a passed step 1-10 from the facts, another with its detail written
+    out from its text when the check left it to be written."""
+    if isinstance(entry, int):
+        assert facts is not None
+        passed = _PASSED[entry](facts)
+        return StepResult(entry, STEP_NAMES[entry], "passed", passed.english(), passed)
+    number, outcome, detail, said = entry
+    if detail is None:
+        detail = "" if said is None else said.english()
+    return StepResult(number, STEP_NAMES[number], outcome, detail, said)
 
 
 class PendingCheck:
@@ -389,8 +450,7 @@ class PendingCheck:
         if status is None and self.status_required:
             status = StatusUnknownError(texts.text("v_status_unknown_none"))
         if status is None:
-            said = Text("v_step_not_checked")
-            run.skipped(11, said.english(), said)
+            run.skipped(11, _NOT_CHECKED)
             self._log(log, given=True)
             return self.report
         if isinstance(status, StatusUnknownError):
@@ -415,7 +475,7 @@ class PendingCheck:
         if verdict is not Verdict.VALID:
             run.fail(DocumentStatusError(sentence, code=verdict))
             return self.report
-        run.passed(11, sentence.english(), sentence)
+        run.passed(11, sentence)
         self._log(status.log or log, given=status.log is None)
         return self.report
 
@@ -428,14 +488,12 @@ class PendingCheck:
         if evidence is None:
             return
         if given and self.log_check is None:
-            said = Text("v_step_log_unchecked")
-            self._run.skipped(12, said.english(), said)
+            self._run.skipped(12, Text("v_step_log_unchecked"))
             return
         try:
             if given and (evidence.checkpoint is None or not evidence.tree_size):
                 raise NotInLogError(Text("v_log_no_checkpoint"))
-            said = self._log_step(evidence)
-            self._run.passed(12, said.english(), said)
+            self._run.passed(12, self._log_step(evidence))
         except NotInLogError as exc:
             self._run.fail(exc)
 
@@ -446,6 +504,9 @@ class PendingCheck:
         if self.log_check is not None:
             return self.log_check.check(cose=self._run.cose, evidence=evidence)
         return Text("v_step_logged", {"index": evidence.leaf_index})
+
+
+_NOT_CHECKED = Text("v_step_not_checked")
 
 
 def _judge(chained: list[SignerEntry], record: Record, signed_at: dt.datetime) -> SignerEntry:
@@ -505,30 +566,33 @@ def _status_sentence(status: RegistryStatus) -> Text:
 
 
 class _Run:
-    """Collects step results for one check."""
+    """Collects step results for one check (into the report's `_entries`: words are written when read)."""
 
     def __init__(self, report: VerificationReport) -> None:
         self.report = report
         self.cose = b""
 
-    def passed(self, number: int, detail: str, said: Text) -> None:
-        """Step `number` passed; `detail` is `said` in English, written out on this hot path (a verification makes
-        ten of them: formatting each template would cost more than the f-string; tests/core/test_texts.py checks
-        that the two agree)."""
-        self.report.steps.append(StepResult(number, STEP_NAMES[number], "passed", detail, said))
+    def passed(self, number: int, said: Text) -> None:
+        """Step `number` passed; its detail is `said` in English, written when the report's steps are read."""
+        self.report._entries.append((number, "passed", None, said))
+        self.report._built = None
 
-    def skipped(self, number: int, detail: str, said: Text) -> None:
-        self.report.steps.append(StepResult(number, STEP_NAMES[number], "skipped", detail, said))
+    def skipped(self, number: int, said: Text) -> None:
+        self.report._entries.append((number, "skipped", None, said))
+        self.report._built = None
 
     def fail(self, exc: VerificationError) -> None:
         number = exc.step or 0
+        entries = self.report._entries
         if number:
-            self.report.steps.append(StepResult(number, STEP_NAMES[number], "failed", exc.message, exc.text))
-        after = texts.text("v_step_skipped_after")
-        for later in range(number + 1, 12):
-            self.report.steps.append(StepResult(later, STEP_NAMES[later], "skipped", after.english(), after))
+            entries.append((number, "failed", exc.message, exc.text))
+        entries.extend((later, "skipped", None, _SKIPPED_AFTER) for later in range(number + 1, 12))
+        self.report._built = None
         self.report.verdict = Verdict(exc.code)
         self.report.error = exc
         if number <= 10:
             self.report.authentic = False
             self.report.record = self.report.signed_at = None
+
+
+_SKIPPED_AFTER = Text("v_step_skipped_after")

@@ -57,8 +57,11 @@ from .runtime.backoffice import RATE_BUCKETS as STAFF_RATE_BUCKETS
 from .runtime.backoffice import build_backoffice
 from .runtime.services import build_services, prepare
 from .settings import KiB, WebSettings
-from .ui.i18n import Translator, error_detail
+from .ui.i18n import Translator
 from .ui.render import problem_language
+from .wallet import issuance as wallet_issuance
+from .wallet import links as wallet_links
+from .wallet import offers as wallet_offers
 
 TITLE = "verify: education document verification"
 DESCRIPTION = """\
@@ -89,9 +92,13 @@ TAGS = [
     {"name": "partner", "description": "The digital documents app: a holder's documents by IIN in the body."},
     {"name": "admin", "description": "The ministry: institutions, officer accounts, partners, tokens, document "
                                      "signers, trust list publication."},
+    {"name": "wallet", "description": "Wallets (OpenID for Verifiable Credential Issuance 1.0, pre-authorized "
+                                      "code): credential offers, the token, nonce and credential endpoints, and the "
+                                      "public links a credential names (docs/INTEROP.md)."},
 ]
 STAFF_ROUTERS = (auth_api.router, officer_api.router, partner_api.router, admin_api.router, console.router,
-                 console_documents.router, ministry_console.router)
+                 console_documents.router, ministry_console.router, wallet_offers.router, wallet_issuance.router,
+                 wallet_links.router)
 """The routers of the signed-in surfaces: accounts, the officer, partner and admin APIs, the officer console (its
 QR route before the documents' action forms), the ministry's console pages."""
 OPENAPI_MODELS = (ReportModel, LoginRequest, VerifyRequest)
@@ -143,11 +150,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         await services.open()
         backoffice.checkpointer.start()
+        if web_settings.webhook_delivery:
+            backoffice.webhooks.start()
         try:
             yield
         finally:
             gc.unfreeze()
             backoffice.checkpointer.stop()
+            backoffice.webhooks.stop()
             await backoffice.limiter.close()
             await services.limiter.close()
             backoffice.close()
@@ -163,7 +173,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.state.backoffice = backoffice
     install_problem_handlers(app, localize=localized)
-    app.state.localize_error = error_detail  # web.problems.errors.ErrorLocalizer: problems in the reader's language
     install_outage_handlers(app)
     app.include_router(public_api.router)
     app.include_router(public_log.router)
@@ -176,7 +185,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     upload_paths = (*public_api.UPLOAD_PATHS, *public_pages.UPLOAD_PATHS, *officer_api.UPLOAD_PATHS,
                     *console.UPLOAD_PATHS)
     app.add_middleware(InputGuard, upload_paths=upload_paths)
-    app.add_middleware(RateLimit, limiter=backoffice.limiter, buckets={**STAFF_RATE_BUCKETS, **console.RATE_BUCKETS},
+    staff_buckets = {**STAFF_RATE_BUCKETS, **console.RATE_BUCKETS, **wallet_issuance.RATE_BUCKETS}
+    app.add_middleware(RateLimit, limiter=backoffice.limiter, buckets=staff_buckets,
                        on_limited=services.metrics.count_rate_limited)
     app.add_middleware(RateLimit, limiter=services.limiter,
                        buckets={**public_api.RATE_BUCKETS, **public_log.RATE_BUCKETS, **public_pages.RATE_BUCKETS},

@@ -85,7 +85,7 @@ async def require_json(request: Request) -> None:
         ProblemError: unsupported-media-type.
     """
     if not is_json(request.headers.get("content-type")):
-        raise ProblemError("unsupported-media-type", JSON_ONLY)
+        raise ProblemError("unsupported-media-type", JSON_ONLY, text=Text("e_json_only"))
 
 
 async def require_multipart(request: Request) -> None:
@@ -96,7 +96,8 @@ async def require_multipart(request: Request) -> None:
     """
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type != "multipart/form-data":
-        raise ProblemError("unsupported-media-type", "send the picture as multipart/form-data in the field photo")
+        raise ProblemError("unsupported-media-type", "send the picture as multipart/form-data in the field photo",
+                           text=Text("e_multipart_photo"))
 
 
 # ----------------------------------------------------------------------------- principals
@@ -187,7 +188,7 @@ async def ministry_signed_in(request: Request, office: BackOfficeDep, identity: 
     if identity.officer is not None:
         raise SeeOther("/console")
     if "admin" not in identity.scopes:
-        raise ProblemError("forbidden", "the ministry's pages are for administrators")
+        raise ProblemError("forbidden", "the ministry's pages are for administrators", text=Text("e_ministry_only"))
     return ministry_desk_of(identity, request.cookies.get(office.cookie.name, ""))
 
 

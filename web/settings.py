@@ -57,8 +57,10 @@ Accounts, sessions and tokens (`web.auth`, `verify.registry.accounts`):
 | VERIFY_PASSWORD_PARALLELISM | argon2id lanes of password hashes                        | 4                     |
 | VERIFY_RATE_LOGIN           | per client: `POST /api/v1/auth/login`                    | 10/minute;100/hour    |
 | VERIFY_RATE_LOGIN_ACCOUNT   | per account (any address): sign-in attempts              | 10/minute;50/hour     |
-| VERIFY_RATE_PARTNER         | per client: `POST /api/v1/partner/documents`             | 600/minute            |
+| VERIFY_RATE_PARTNER         | per client: `POST /api/v1/partner/documents`, the feed   | 600/minute            |
 | VERIFY_CHECKPOINT_MINUTES   | a log checkpoint at least this often while the log moved | 5                     |
+| VERIFY_WEBHOOK_DELIVERY     | this process sends the outbox's events to the webhooks   | true                  |
+| VERIFY_WEBHOOK_WAKE_S       | seconds between two webhook delivery rounds              | 5                     |
 
 The password defaults are argon2-cffi's `PasswordHasher` defaults (RFC 9106, low-memory option); a stored hash made
 with other values is replaced at the next sign-in. The session cookie is `__Host-verify-session` (Secure) in
@@ -128,6 +130,8 @@ class WebSettings(Settings):
     rate_login_account: str = "10/minute;50/hour"
     rate_partner: str = "600/minute"
     checkpoint_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
+    webhook_delivery: bool = True
+    webhook_wake_s: float = Field(default=5.0, gt=0, le=3600)
     signer_per_institution: bool | None = None
 
     def creates_institution_signers(self) -> bool:

@@ -123,8 +123,13 @@ def build_registry(url: str) -> None:
                 name_en="Medeu College of Digital Technologies", kind="college", region="Алматы"), at=ISSUED_AT)
             head = create_officer(session=session, officer_create=OfficerCreate(
                 username="medeu-head", full_name="TEST ONLY head", role="head"), institution=college, at=ISSUED_AT)
-            add_blank_range(session=session, officer=head, series=SERIES, first="0100001", last="0100050",
-                            at=ISSUED_AT)
+            # the honours diploma and its duplicate on red blanks (seed 000, Rules item 8), the rest on ordinary
+            # ones: the same numbers as when the stock had one kind (the photos' codes hold them)
+            for first, last, kind in (("0100001", "0100001", "ordinary"), ("0100002", "0100002", "honours"),
+                                      ("0100003", "0100005", "ordinary"), ("0100006", "0100006", "honours"),
+                                      ("0100007", "0100050", "ordinary")):
+                add_blank_range(session=session, officer=head, series=SERIES, first=first, last=last, at=ISSUED_AT,
+                                kind=kind)
             rows = tuple(GraduateRow(row=index, iin=iin, surname=surname, name=name, patronymic=patronymic,
                                      birth_date=birth, doc_type=doc_type, programme="06130100",
                                      qualification=qualification, honours=doc_type == "TVE_HONOURS",

@@ -111,6 +111,7 @@ def test_tampering_is_found_and_the_first_bad_event_named(world: World, case: Ta
     error = chain_error(world)
     assert error.seq == case.seq(count), error.message
     assert case.words in error.message
+    assert error.text is not None and error.text.key.startswith("v_audit_")  # said in kk/ru/en (issue 10 item 15)
 
 
 def test_audit_events_never_hold_an_iin(world: World) -> None:

@@ -92,7 +92,7 @@ def test_the_certificate_of_incomplete_studies_is_registered_and_found_by_its_re
 def test_a_post_secondary_diploma_with_honours_consumes_a_blank(world: World) -> None:
     with world.session() as session:
         add_blank_range(session=session, officer=world.col_issuer, series="ТКБ", first="0300001", last="0300002",
-                        at=later(0))
+                        at=later(0), kind="honours")  # an honours diploma takes a red blank (seed 000, item 8)
     graduate = row(2, doc_type="POST_SEC_HONOURS", programme="09130100", qualification="4S09130103", group="ПС-1")
     world.import_rows((graduate,), officer=world.col_issuer, institution=world.college)
     with world.session() as session:

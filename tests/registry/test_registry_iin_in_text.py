@@ -139,6 +139,7 @@ TYPED_BY_A_PERSON = {
     ("documents", "annul_basis"),  # annul_document
     ("blanks", "reason"),  # write_off_blank
     ("document_revisions", "reason"),  # correct_document
+    ("partner_webhooks", "url"),  # set_webhook (tests/registry/test_registry_outbox.py)
 }
 NOT_TYPED_FREELY = {
     # codes, enumerations and states the registry checks against a closed set or a pattern
@@ -170,6 +171,12 @@ NOT_TYPED_FREELY = {
     # (verify.transparency.entries), and the checkpoint note the service signed
     ("tlog_entries", "series"), ("tlog_entries", "number"), ("tlog_entries", "institution_bin"),
     ("tlog_checkpoints", "note"),
+    # the outbox (verify.registry.outbox): codes and numbers of the document, a UUID, the holder's keyed reference
+    ("outbox_events", "event_id"), ("outbox_events", "kind"), ("outbox_events", "institution_bin"),
+    ("outbox_events", "doc_type"), ("outbox_events", "series"), ("outbox_events", "number"),
+    ("outbox_events", "replaces_series"), ("outbox_events", "replaces_number"), ("outbox_events", "holder_ref"),
+    # a webhook's secret (whsec_ + base64, checked), the worker's name and its error (a status or a class name)
+    ("partner_webhooks", "secret"), ("partner_webhooks", "lease_owner"), ("partner_webhooks", "last_error"),
 }
 
 

@@ -71,3 +71,28 @@ def typical_appendix(signed: SignedRecord, **changes: object) -> Appendix:
 
 
 SIGNED_AT = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
+
+
+APPENDIX_COLUMNS = ("iin", "kind", "code", "name_kk", "name_ru", "name_en", "hours", "credits", "letter", "points",
+                    "percent", "five_point", "passed")
+
+
+def appendix_csv(items_by_iin: dict[str, tuple[AppendixItem, ...]], *, delimiter: str = ",") -> bytes:
+    """An appendix file (docs/IMPORT.md "Appendix" columns) with these rows per IIN (TEST data)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(APPENDIX_COLUMNS)
+    for iin, items in items_by_iin.items():
+        for item in items:
+            grade = item.grade
+            writer.writerow([iin, item.kind.label, item.code or "", item.names.get("kk", ""),
+                             item.names.get("ru", ""), item.names.get("en", ""), item.hours or "",
+                             "" if item.credits is None else str(item.credits),
+                             grade.letter or "", "" if grade.points is None else str(grade.points),
+                             "" if grade.percent is None else grade.percent,
+                             "" if grade.five_point is None else grade.five_point,
+                             "" if grade.passed is None else ("yes" if grade.passed else "no")])
+    return out.getvalue().encode("utf-8")

@@ -78,11 +78,12 @@ def report_of(data: Mapping[str, Any], *, institution: Mapping[str, str] | None 
     if data.get("signer") is not None:
         signer = entry(make_signer("report page"), label=data["signer"]["label"],
                        kid=bytes.fromhex(data["signer"]["kid"]))
-    return VerificationReport(
+    report = VerificationReport(
         verdict=Verdict(data["verdict"]), checked_at=_time(data["checked_at"]) or dt.datetime.now(dt.UTC),
-        steps=[StepResult(s["step"], s["name"], s["outcome"], s["detail"]) for s in data.get("steps") or ()],
         authentic=bool(data.get("authentic")), status=str(data.get("status", "NOT_CHECKED")),
         record=None if data.get("record") is None else record_of(data["record"]),
         signed_at=_time(data.get("signed_at")), signer=signer, registry=status,
         trust_list_version=data.get("trust_list_version"), environment=data.get("environment"),
         warnings=list(data.get("warnings") or ()))
+    report.steps = [StepResult(s["step"], s["name"], s["outcome"], s["detail"]) for s in data.get("steps") or ()]
+    return report

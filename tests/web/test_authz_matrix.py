@@ -4,6 +4,8 @@ The expected answers are kept in `authz_expected.csv` (next to this file), one r
 
     method, path           the operation as the OpenAPI document names it
     object                 A: an object of institution A (or its officer, token, holder); B: of institution B;
+                           C: a document of an institution that closed with A as the archive of its records
+                           (seed 000, Rules item 23: A's officers handle it, B's learn nothing);
                            -: the operation has no object (a list, a creation, a public answer)
     anonymous ... cookie_a the expected status for each principal: 2xx, or the exact 4xx code
     note                   why, for a reviewer (not read by the test)
@@ -68,8 +70,9 @@ from support.world import T0, Keys, World, graduate_id_of, issue_row, make_bin, 
 from verify.keystore import KeyStore
 from verify.registry.accounts import create_token, revoke_token, set_officer_active
 from verify.registry.blanks import add_blank_range
-from verify.registry.institutions import create_officer
-from verify.registry.models import Document, DocumentRevision, Institution, Officer, OfficerCreate
+from verify.registry.credentialoffers import make_offer
+from verify.registry.institutions import close_institution, create_institution, create_officer
+from verify.registry.models import Document, DocumentRevision, Institution, InstitutionCreate, Officer, OfficerCreate
 from verify.registry.tlog import make_checkpoint
 from verify.transparency import Ed25519NoteSigner
 
@@ -116,6 +119,11 @@ class Matrix:
     qr_text: str = ""
     scan_png: bytes = b""
     serial: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    bins: Iterator[int] = field(default_factory=lambda: itertools.count(999, -1))
+
+    def new_bin(self) -> str:
+        """The BIN of an institution a request makes (counting down from 999, clear of `make_bin(100 + serial)`)."""
+        return make_bin(next(self.bins))
 
     def institution(self, owner: str) -> Institution:
         """A is the university, B another university."""
@@ -143,6 +151,57 @@ class Matrix:
         document, _ = issue_row(self.world, graduate, officer=self.issuer(owner),
                                 institution=self.institution(owner))
         return document, graduate.iin
+
+    def closed_document(self) -> Document:
+        """A document of a fresh institution that then closed, its records kept by A (the university)."""
+        serial = next(self.serial)
+        with self.world.session() as session:
+            closing = create_institution(session=session, institution_create=InstitutionCreate(
+                bin=self.new_bin(), name_kk="Жабық", name_ru="Закрытый", name_en="Closed",
+                kind="university", region="Астана"), at=T0)
+            issuer = create_officer(session=session, officer_create=OfficerCreate(
+                username=f"closed.issuer.{serial}", full_name="Closed Issuer", role="issuer"), institution=closing,
+                at=T0)
+        graduate = row(2, group=self.name("CLOSED"))
+        CORPUS.iins.add(graduate.iin)
+        document, _ = issue_row(self.world, graduate, officer=issuer, institution=closing)
+        with self.world.session() as session:
+            close_institution(session=session, bin=closing.bin, archive_bin=self.world.uni.bin, closed_on=NOW.date(),
+                              at=NOW)
+        return document
+
+    def printed(self) -> Document:
+        """A TVE document of a fresh college printed on a ТКБ blank; the college then closed with A as its archive,
+        and A holds a ТКБ blank to reprint it on."""
+        serial = next(self.serial)
+        number = 3 * serial + 5_000_000
+        with self.world.session() as session:
+            college = create_institution(session=session, institution_create=InstitutionCreate(
+                bin=self.new_bin(), name_kk="Колледж", name_ru="Колледж", name_en="College", kind="college",
+                region="Астана"), at=T0)
+            issuer = create_officer(session=session, officer_create=OfficerCreate(
+                username=f"printing.issuer.{serial}", full_name="Printing Issuer", role="issuer"),
+                institution=college, at=T0)
+            add_blank_range(session=session, officer=issuer, series="ТКБ", first=f"{number:07d}",
+                            last=f"{number:07d}", at=NOW)
+            add_blank_range(session=session, officer=self.world.uni_issuer, series="ТКБ", first=f"{number + 1:07d}",
+                            last=f"{number + 1:07d}", at=NOW)
+        graduate = row(2, doc_type="TVE", programme="06130100", group=self.name("PRINT"))
+        CORPUS.iins.add(graduate.iin)
+        document, _ = issue_row(self.world, graduate, officer=issuer, institution=college)
+        with self.world.session() as session:
+            close_institution(session=session, bin=college.bin, archive_bin=self.world.uni.bin, closed_on=NOW.date(),
+                              at=NOW)
+        return document
+
+    def fresh_bin(self) -> str:
+        """The BIN of a fresh institution (to close)."""
+        bin_ = self.new_bin()
+        with self.world.session() as session:
+            create_institution(session=session, institution_create=InstitutionCreate(
+                bin=bin_, name_kk="Жабылатын", name_ru="Закрывается", name_en="Closing", kind="college",
+                region="Астана"), at=T0)
+        return bin_
 
     def token(self, owner: str) -> int:
         """A fresh token of the owner's issuer."""
@@ -242,17 +301,21 @@ builds("GET", "/api/v1/officer/audit")(lambda m, p, o: Call("GET", "/api/v1/offi
 builds("POST", "/api/v1/officer/documents")(lambda m, p, o: Call(
     "POST", "/api/v1/officer/documents", {"json": {"graduate_id": m.graduate(o)}}))
 builds("GET", "/api/v1/officer/documents/{series}/{number}")(lambda m, p, o: Call(
-    "GET", _doc_path(m.shared[o])))
+    "GET", _doc_path(m.closed_document() if o == "C" else m.shared[o])))
 for _kind in ("svg", "png", "pdf"):
     builds("GET", f"/api/v1/officer/documents/{{series}}/{{number}}/qr.{_kind}")(
         lambda m, p, o, kind=_kind: Call("GET", _doc_path(m.shared[o], f"/qr.{kind}")))  # type: ignore[misc]
 builds("POST", "/api/v1/officer/documents/{series}/{number}/duplicates")(lambda m, p, o: Call(
-    "POST", _doc_path(m.document(o)[0], "/duplicates"), {"json": {"reason": "lost"}}))
+    "POST", _doc_path(m.closed_document() if o == "C" else m.document(o)[0], "/duplicates"),
+    {"json": {"reason": "lost"}}))
 builds("POST", "/api/v1/officer/documents/{series}/{number}/corrections")(lambda m, p, o: Call(
-    "POST", _doc_path(m.document(o)[0], "/corrections"),
+    "POST", _doc_path(m.closed_document() if o == "C" else m.document(o)[0], "/corrections"),
     {"json": {"changes": {"programme": "6B06102"}, "reason": "application 114: wrong code"}}))
 builds("POST", "/api/v1/officer/documents/{series}/{number}/annulment")(lambda m, p, o: Call(
-    "POST", _doc_path(m.document(o)[0], "/annulment"), {"json": {"basis": "order No. 7"}}))
+    "POST", _doc_path(m.closed_document() if o == "C" else m.document(o)[0], "/annulment"),
+    {"json": {"basis": "order No. 7"}}))
+builds("POST", "/api/v1/officer/documents/{series}/{number}/reprint")(lambda m, p, o: Call(
+    "POST", _doc_path(m.printed() if o == "C" else m.document(o)[0], "/reprint"), {"json": {"reason": "paper jam"}}))
 builds("POST", "/api/v1/officer/blanks/ranges")(lambda m, p, o: Call(
     "POST", "/api/v1/officer/blanks/ranges",
     {"json": {"series": "MX", "first": f"{next(m.serial) * 10:07d}", "last": f"{next(m.serial) * 10:07d}"}}))
@@ -288,6 +351,44 @@ def _write_off(m: Matrix, principal: str, owner: str) -> Call:
 # partner
 builds("POST", "/api/v1/partner/documents")(lambda m, p, o: Call(
     "POST", "/api/v1/partner/documents", {"json": {"iin": m.holder_iins[o]}}))
+builds("GET", "/api/v1/partner/events")(lambda m, p, o: Call(
+    "GET", "/api/v1/partner/events", {"params": {"after": 0, "limit": 10}}))
+
+builds("POST", "/api/v1/partner/credential-offers")(lambda m, p, o: Call(
+    "POST", "/api/v1/partner/credential-offers",
+    {"json": {"iin": m.holder_iins[o], "series": m.shared[o].series, "number": m.shared[o].number}}))
+
+
+# wallets (OID4VCI) and the public links of a credential
+builds("GET", "/.well-known/openid-credential-issuer")(lambda m, p, o: Call(
+    "GET", "/.well-known/openid-credential-issuer"))
+builds("GET", "/.well-known/oauth-authorization-server")(lambda m, p, o: Call(
+    "GET", "/.well-known/oauth-authorization-server"))
+builds("POST", "/oid4vci/nonce")(lambda m, p, o: Call("POST", "/oid4vci/nonce"))
+builds("POST", "/oid4vci/credential")(lambda m, p, o: Call("POST", "/oid4vci/credential", {"json": {}}))
+builds("POST", "/api/v1/officer/documents/{series}/{number}/credential-offer")(lambda m, p, o: Call(
+    "POST", _doc_path(m.shared[o], "/credential-offer")))
+builds("GET", "/api/v1/institutions/{bin}")(lambda m, p, o: Call("GET", f"/api/v1/institutions/{m.world.uni.bin}"))
+builds("GET", "/api/v1/keys/{kid}")(lambda m, p, o: Call("GET", f"/api/v1/keys/{m.keys.signer.kid.hex()}"))
+builds("GET", "/api/v1/achievements/{doc_type}/{programme}")(lambda m, p, o: Call(
+    "GET", "/api/v1/achievements/BD/6B06101"))
+
+
+@builds("POST", "/oid4vci/token")
+def _wallet_token(m: Matrix, principal: str, owner: str) -> Call:
+    with m.world.session() as session:
+        offer = make_offer(session=session, document_id=m.shared[owner].id, actor="matrix", at=NOW)
+    grant = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+    return Call("POST", "/oid4vci/token", {"data": {"grant_type": grant, "pre-authorized_code": offer.code,
+                                                     "tx_code": offer.tx_code}})
+
+
+@builds("GET", "/api/v1/status-lists/{series}/bitstring/r{revision}")
+def _bitstring(m: Matrix, principal: str, owner: str) -> Call:
+    if not m.keys.store.trust_list().candidates(b"", usage="status") and not any(
+            e.usage == "status" for e in m.keys.store.trust_list().signers):
+        m.keys.store.rotate(at=NOW, usage="status")
+    return Call("GET", "/api/v1/status-lists/BD/bitstring/r1")
 
 
 # admin
@@ -312,12 +413,18 @@ builds("POST", "/api/v1/admin/partners")(lambda m, p, o: Call(
 builds("POST", "/api/v1/admin/partners/{partner_id}/tokens")(lambda m, p, o: Call(
     "POST", f"/api/v1/admin/partners/{partner_token(m.world, m.name('Partner'))[1].id}/tokens",
     {"json": {"name": "matrix", "days": 30}}))
+builds("PUT", "/api/v1/admin/partners/{partner_id}/webhook")(lambda m, p, o: Call(
+    "PUT", f"/api/v1/admin/partners/{partner_token(m.world, m.name('Partner'))[1].id}/webhook",
+    {"json": {"url": "https://documents.example/hooks", "secret": "whsec_" + "QUJD" * 8}}))
 builds("GET", "/api/v1/admin/tokens")(lambda m, p, o: Call("GET", "/api/v1/admin/tokens"))
 builds("DELETE", "/api/v1/admin/tokens/{token_id}")(lambda m, p, o: Call(
     "DELETE", f"/api/v1/admin/tokens/{m.token(o)}"))
 builds("GET", "/api/v1/admin/signers")(lambda m, p, o: Call("GET", "/api/v1/admin/signers"))
 builds("POST", "/api/v1/admin/signers/rotate")(lambda m, p, o: Call(
     "POST", "/api/v1/admin/signers/rotate", {"json": {"alg": "EdDSA", "institution_bin": m.institution("A").bin}}))
+builds("POST", "/api/v1/admin/institutions/{bin}/close")(lambda m, p, o: Call(
+    "POST", f"/api/v1/admin/institutions/{m.fresh_bin()}/close",
+    {"json": {"archive_bin": m.institution("B").bin, "closed_on": NOW.date().isoformat()}}))
 builds("POST", "/api/v1/admin/institutions/{bin}/signer")(lambda m, p, o: Call(
     "POST", f"/api/v1/admin/institutions/{m.institution(o).bin}/signer"))
 builds("POST", "/api/v1/admin/signers/{kid}/revoke")(lambda m, p, o: Call(

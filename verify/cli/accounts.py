@@ -6,6 +6,7 @@
     verify officers disable USERNAME [--reason R] | enable USERNAME    disabling revokes its tokens at once
     verify admins add --username U --full-name NAME [--password-env VAR]
     verify partners add NAME | list
+    verify partners webhook NAME --url URL --secret-file FILE   the outbox's events POSTed to URL, signed
     verify tokens create (--officer U | --admin U | --partner NAME) --scopes S[,S...] [--days N] [--name N]
     verify tokens list | revoke ID
 
@@ -26,6 +27,7 @@ import datetime as dt
 import getpass
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Error, RecordError
@@ -84,6 +86,12 @@ def add_account_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     partner_add = partners_sub.add_parser("add", help="register a partner (e.g. the digital documents app)")
     partner_add.add_argument("name")
     partners_sub.add_parser("list", help="list partners")
+    webhook = partners_sub.add_parser("webhook", help="set the partner's webhook (every issue, duplicate, correction "
+                                                      "and annulment, signed; Standard Webhooks)")
+    webhook.add_argument("name")
+    webhook.add_argument("--url", required=True, help="where to POST the events (http or https)")
+    webhook.add_argument("--secret-file", required=True, type=Path,
+                         help="a file holding the secret: whsec_ + base64 of 24-64 bytes (never on the command line)")
     partners.set_defaults(handler=cmd_partners)
 
     tokens = sub.add_parser("tokens", help="API tokens (bearer)")
@@ -206,9 +214,30 @@ def cmd_partners(args: argparse.Namespace, settings: Settings) -> int:
             for partner in list_partners(session=session):
                 print(f"{partner.id:>5}  {'active' if partner.active else 'disabled':8}  {partner.name}")
             return 0
+        if args.partners_command == "webhook":
+            return _set_webhook(session, args)
         partner = create_partner(session=session, name=args.name, at=now())
     print(f"partner {partner.id} {partner.name!r} registered; make its token with "
           f"`verify tokens create --partner {partner.name!r} --scopes partner:read`")
+    return 0
+
+
+def _set_webhook(session: Session, args: argparse.Namespace) -> int:
+    """`verify partners webhook NAME --url URL --secret-file FILE`."""
+    from ..registry.partner import get_partner_by_name
+    from ..registry.webhooks import set_webhook
+
+    partner = get_partner_by_name(session=session, name=args.name)
+    if partner is None:
+        raise Error(f"no partner {args.name!r}: register it with `verify partners add`")
+    try:
+        secret = args.secret_file.read_text("utf-8")
+    except (OSError, UnicodeError) as exc:
+        raise Error(f"cannot read the secret file {args.secret_file}: {exc}") from None
+    session.commit()
+    row = set_webhook(session=session, partner=partner, url=args.url, secret=secret, at=now(), actor="admin")
+    print(f"partner {partner.name!r}: events after {row.delivered_id} go to {row.url} (signed; `verify serve` "
+          "delivers them)")
     return 0
 
 

@@ -3,13 +3,16 @@
     verify db init | upgrade
     verify institutions add --bin B --name-kk .. --name-ru .. --name-en .. --kind college|university --region R
     verify institutions list
+    verify institutions close BIN --archive ARCHIVE_BIN [--at YYYY-MM-DD]   (seed 000, Rules item 23)
     verify import FILE --institution BIN
     verify issue --group G --institution BIN [--idempotency-key K] [--series S] [--out DIR]   (`records` owns
                                                                                     `issue`; it calls `issue_group`)
     verify duplicate SERIES NUMBER --reason lost|damaged|name_changed|filling_error [--surname ..] [--out DIR]
     verify correct SERIES NUMBER --set field=value ... --reason R [--out DIR]
-    verify annul SERIES NUMBER --basis TEXT
-    verify blanks add SERIES FIRST LAST --institution BIN | write-off SERIES NUMBER --reason R | list
+    verify annul SERIES NUMBER --basis TEXT [--kind order|issued_in_error]
+    verify blanks add SERIES FIRST LAST --institution BIN [--kind ordinary|honours|altyn_belgi]
+                  | write-off SERIES NUMBER --reason R | list
+                  | reprint SERIES NUMBER --reason R [--blank NUMBER] [--out DIR]   (spoiled while printing)
     verify audit verify       (the audit chain, then the transparency log and its audit anchors)
 
 The officer comes from `--officer` or VERIFY_OFFICER; every write is scoped to the officer's institution and
@@ -23,6 +26,7 @@ registry start as fast as before.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import uuid
 from pathlib import Path
@@ -64,7 +68,21 @@ def add_database_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     add.add_argument("--kind", required=True, choices=("college", "university"))
     add.add_argument("--region", required=True)
     inst_sub.add_parser("list", help="list registered institutions")
+    close = inst_sub.add_parser("close", help="mark an institution closed and name the archive that keeps its "
+                                              "records (seed 000, Rules item 23)")
+    close.add_argument("bin", metavar="BIN", help="the closing institution's 12-digit BIN")
+    close.add_argument("--archive", required=True, metavar="ARCHIVE_BIN",
+                       help="BIN of the registered institution that keeps its records; its officers then handle the "
+                            "closed institution's duplicates, corrections and annulments")
+    close.add_argument("--at", type=_day, metavar="YYYY-MM-DD", help="the day it closed (default: today)")
     inst.set_defaults(handler=cmd_institutions)
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a day as YYYY-MM-DD") from None
 
 
 def add_document_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
@@ -72,6 +90,8 @@ def add_document_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     imp = sub.add_parser("import", help="import graduates from a CSV or XLSX file (all or nothing)")
     imp.add_argument("file", type=Path, metavar="FILE")
     imp.add_argument("--institution", required=True, metavar="BIN")
+    imp.add_argument("--appendix", type=Path, metavar="FILE",
+                     help="the appendix rows (grades) as a second CSV; an XLSX's sheet 'appendix' is read without it")
     officer_option(imp)
     at_option(imp, "time of the import")
     imp.set_defaults(handler=cmd_import)
@@ -105,6 +125,8 @@ def add_document_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     ann.add_argument("series")
     ann.add_argument("number")
     ann.add_argument("--basis", required=True, help="the order or decision it rests on")
+    ann.add_argument("--kind", choices=("order", "issued_in_error"), default="order",
+                     help="order: final (default); issued_in_error: the graduate may then get a new original")
     officer_option(ann)
     at_option(ann)
     ann.set_defaults(handler=cmd_annul)
@@ -116,13 +138,23 @@ def add_document_commands(sub: Subparsers[argparse.ArgumentParser]) -> None:
     badd.add_argument("first", help="first number, seven digits")
     badd.add_argument("last", help="last number, seven digits")
     badd.add_argument("--institution", required=True, metavar="BIN")
+    badd.add_argument("--kind", choices=("ordinary", "honours", "altyn_belgi"), default="ordinary",
+                      help="the cover (seed 000, item 8): ordinary dark blue (default), honours red, altyn_belgi "
+                           "light blue")
     boff = blanks_sub.add_parser("write-off", help="write off a spoiled blank")
     boff.add_argument("series")
     boff.add_argument("number")
     boff.add_argument("--reason", required=True)
     blist = blanks_sub.add_parser("list", help="the stock by series")
     blist.add_argument("--institution", required=True, metavar="BIN")
-    for parser in (badd, boff, blist):
+    brep = blanks_sub.add_parser("reprint", help="a blank spoiled while printing: write it off and reprint the "
+                                                 "document on a new blank (a new number; the spoiled code annulled)")
+    brep.add_argument("series")
+    brep.add_argument("number", help="the document's number (its spoiled blank's)")
+    brep.add_argument("--reason", required=True, help="what happened to the blank")
+    brep.add_argument("--blank", metavar="NUMBER", help="the new blank (default: the next free one of its kind)")
+    brep.add_argument("--out", type=Path, help="write the reprint's QR (SVG, PNG, PDF, text) here")
+    for parser in (badd, boff, blist, brep):
         officer_option(parser)
         at_option(parser)
     blanks.set_defaults(handler=cmd_blanks)
@@ -159,16 +191,28 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_institutions(args: argparse.Namespace, settings: Settings) -> int:
-    """`verify institutions add|list`."""
+    """`verify institutions add|list|close`."""
     from pydantic import ValidationError
 
-    from ..registry.institutions import create_institution, list_institutions
+    from ..registry.institutions import close_institution, create_institution, list_institutions
     from ..registry.models import InstitutionCreate
 
     with registry_session(args, settings) as session:
         if args.institutions_command == "list":
-            for institution in list_institutions(session=session):
-                print(f"{institution.bin}  {institution.kind:10}  {institution.region:20}  {institution.name_en}")
+            rows = list_institutions(session=session)
+            bins = {i.id: i.bin for i in rows}
+            for institution in rows:
+                closed = "" if institution.closed_on is None else \
+                    f"  closed {institution.closed_on}, archive {bins.get(institution.archive_id)}"
+                print(f"{institution.bin}  {institution.kind:10}  {institution.region:20}  {institution.name_en}"
+                      f"{closed}")
+            return 0
+        if args.institutions_command == "close":
+            at = now()
+            institution = close_institution(session=session, bin=args.bin, archive_bin=args.archive,
+                                            closed_on=args.at or at.date(), at=at)
+            print(f"institution {institution.bin} closed on {institution.closed_on}; its records are kept by "
+                  f"{args.archive}")
             return 0
         try:
             data = InstitutionCreate(bin=args.bin, name_kk=args.name_kk, name_ru=args.name_ru, name_en=args.name_en,
@@ -185,7 +229,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """`verify import FILE --institution BIN`: exit 1 (nothing written) when the file has errors."""
     from tqdm import tqdm
 
-    from ..registry.imports.load import import_graduates
+    from ..registry.appendices import import_with_appendix
+    from ..registry.imports.appendix import parse_appendix
     from ..registry.imports.parse import parse_graduates
     from ..registry.institutions import get_institution_by_bin_or_raise
 
@@ -196,6 +241,13 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     at = args.at or now()
     print(f"{args.file}: reading {len(data):,} bytes", file=sys.stderr, flush=True)
     report = parse_graduates(data, filename=args.file.name, today=at.date())
+    appendix_source = args.appendix or args.file
+    try:
+        appendix_data = data if args.appendix is None else args.appendix.read_bytes()
+    except OSError as exc:
+        raise Error(f"{args.appendix}: cannot read ({exc.strerror})") from None
+    appendix = None if args.appendix is None and not args.file.name.lower().endswith(".xlsx") else \
+        parse_appendix(appendix_data, filename=appendix_source.name, graduate_iins={r.iin for r in report.rows})
     print(f"{args.file}: {len(report.rows):,} rows read, {len(report.errors)} error(s); checking against the "
           f"registry", file=sys.stderr, flush=True)
     with registry_session(args, settings) as session, \
@@ -211,8 +263,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{args.file}: import {done * 100 // total} % ({done:,} of {total:,} steps)", file=sys.stderr,
                       flush=True)
 
-        result = import_graduates(session=session, report=report, institution=institution, officer=officer, at=at,
-                                  progress=advance)
+        result = import_with_appendix(session=session, report=report, appendix=appendix, institution=institution,
+                                      officer=officer, at=at, progress=advance)
     for problem in result.errors:
         print(f"{args.file}: row {problem.row}, {problem.column}: {problem.reason}", file=sys.stderr)
     for problem in result.warnings:
@@ -223,6 +275,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{args.file}: {result.rows} rows: {result.holders_created} holders and {result.graduates_created} "
           f"graduates created, {result.holders_updated + result.graduates_updated} updated, "
           f"{result.unchanged} unchanged")
+    if appendix is not None and appendix.items:
+        print(f"{appendix_source}: appendices of {len(appendix.items)} graduate(s), "
+              f"{sum(len(rows) for rows in appendix.items.values())} rows")
     return 0
 
 
@@ -331,16 +386,18 @@ def cmd_annul(args: argparse.Namespace, settings: Settings) -> int:
         officer = acting_officer(session, args)
         session.commit()
         document = annul_document(session=session, officer=officer, series=args.series, number=args.number,
-                                  basis=args.basis, at=args.at or now())
+                                  basis=args.basis, at=args.at or now(), kind=args.kind)
         print(f"{document.series} {document.number} annulled: {document.annul_basis}")
     return 0
 
 
 # ------------------------------------------------------------------------------ blanks and audit
 def cmd_blanks(args: argparse.Namespace, settings: Settings) -> int:
-    """`verify blanks add|write-off|list`."""
+    """`verify blanks add|write-off|list|reprint`."""
     from ..registry.blanks import add_blank_range, stock_summary, write_off_blank
+    from ..registry.documents import get_revision, signed_record_of
     from ..registry.numbering import format_number
+    from ..registry.printing import reprint_on_new_blank
 
     at = args.at or now()
     with registry_session(args, settings) as session:
@@ -349,16 +406,27 @@ def cmd_blanks(args: argparse.Namespace, settings: Settings) -> int:
         session.commit()
         if args.blanks_command == "add":
             blank_range = add_blank_range(session=session, officer=officer, series=args.series, first=args.first,
-                                          last=args.last, at=at)
+                                          last=args.last, at=at, kind=args.kind)
             print(f"blanks {blank_range.series} {format_number(blank_range.first_number)}-"
-                  f"{format_number(blank_range.last_number)} received ({blank_range.size} blanks)")
+                  f"{format_number(blank_range.last_number)} received ({blank_range.size} blanks, {blank_range.kind})")
+        elif args.blanks_command == "reprint":
+            reprint = reprint_on_new_blank(session=session, officer=officer, series=args.series, number=args.number,
+                                           reason=args.reason, signer=signer(args, settings), base_url=args.base_url,
+                                           at=at, blank_number=args.blank)
+            print(f"blank {args.series} {args.number} written off (spoiled while printing: {args.reason}); the "
+                  f"document is reprinted as {reprint.series} {reprint.number}; the spoiled code is annulled")
+            if args.out is not None:
+                for path in write_code_files(signed_record_of(get_revision(session=session, document=reprint)),
+                                             args.out).values():
+                    print(f"  {path}")
+            session.rollback()
         elif args.blanks_command == "write-off":
             blank = write_off_blank(session=session, officer=officer, series=args.series, number=args.number,
                                     reason=args.reason, at=at)
             print(f"blank {blank.series} {blank.number} written off: {blank.reason}")
         else:
             for line in stock_summary(session=session, institution_id=officer.institution_id):
-                print(f"{line.series:6} received {line.received:>8}  used {line.used:>8}  written off "
+                print(f"{line.series:6} {line.kind:11} received {line.received:>8}  used {line.used:>8}  written off "
                       f"{line.written_off:>6}  free {line.free:>8}  next {line.next_free or '-'}")
             session.rollback()
     return 0

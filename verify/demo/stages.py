@@ -134,16 +134,22 @@ def _password() -> str:
 
 
 def receive_blanks(session: Session, data: SampleData, world: World) -> None:
-    """Each college receives as many blanks as it has graduates and 10 % more (10 at least)."""
+    """Each college receives as many blanks as it has graduates and 10 % more (10 at least): ordinary ones, and red
+    honours blanks for its graduates with honours and their duplicates (seed 000, Rules item 8)."""
     from ..registry.blanks import add_blank_range
 
     at = now()
     colleges = [i for i in data.institutions if i.kind == "college"]
     for index, college in enumerate(colleges, start=1):
-        count = len(data.graduates_of(college.bin))
+        graduates = data.graduates_of(college.bin)
+        honours = sum(1 for g in graduates if g.honours)
+        count = len(graduates) - honours
         first = index * 100_000 + 1
         add_blank_range(session=session, officer=world.officers[college.bin], series=BLANK_SERIES, first=first,
                         last=first + count + max(10, count // 10) - 1, at=at)
+        red = index * 100_000 + 90_001
+        add_blank_range(session=session, officer=world.officers[college.bin], series=BLANK_SERIES, first=red,
+                        last=red + honours + 9, at=at, kind="honours")
 
 
 def import_exports(session: Session, export: Export, world: World) -> None:

@@ -6,6 +6,10 @@ accounted for. A college records each range it receives (series, first and last 
 document consumes the next free blank of the institution's stock for its series; a spoiled
 blank is written off with a reason and is never used.
 
+Every range has its kind, by the colour of the cover (seed 000, Rules item 8): honours (red) for a diploma with
+honours, "Altyn belgi" (light blue), ordinary (dark blue) for the rest (`BlankKind`, `blank_kind_for`); a document
+consumes a blank of its own kind, and a given blank of another kind is refused, naming both kinds.
+
 Rules:
     * a range is refused if it overlaps any range of the same series, of any institution
       (a series and number exist once);
@@ -33,9 +37,9 @@ from ..errors import ConflictError, RecordError, StockError
 from ..identifiers import normalize_series, refuse_iin_in_text
 from ..matching import parse_number
 from ..texts import text
-from .access import officer_id, require_institution, require_writer, unit_of_work
+from .access import officer_id, require_institution, require_open_writer, unit_of_work
 from .audit import append_event
-from .models import Blank, BlankRange, BlankState, Officer
+from .models import Blank, BlankKind, BlankRange, BlankState, Officer
 from .numbering import format_number
 
 
@@ -65,6 +69,7 @@ class StockLine:
         written_off: blanks written off.
         free: received - used - written off.
         next_free: the number the next document will get, or None when the stock is empty.
+        kind: the blanks' kind (`BlankKind` value); a series with ranges of two kinds has a line per kind.
     """
 
     series: str
@@ -73,6 +78,26 @@ class StockLine:
     written_off: int
     free: int
     next_free: str | None
+    kind: str = BlankKind.ORDINARY.value
+
+
+def blank_kind_for(*, doc_type: str, honours: bool) -> BlankKind:
+    """The blank a document is printed on (seed 000, Rules item 8): a diploma with honours (its type, or the
+    record's honours flag) on the red honours blank, every other document of this registry on the ordinary one
+    (the light blue "Altyn belgi" blank is a school attestat's, which this registry does not issue)."""
+    return BlankKind.HONOURS if honours or doc_type.endswith("_HONOURS") else BlankKind.ORDINARY
+
+
+def parse_blank_kind(value: str) -> BlankKind:
+    """A `BlankKind` from its value.
+
+    Raises:
+        RecordError: another value (the message lists the kinds).
+    """
+    try:
+        return BlankKind(value.strip())
+    except ValueError:
+        raise RecordError(text("v_blank_kind", field="kind", kinds=", ".join(k.value for k in BlankKind))) from None
 
 
 def _parse_number(value: str | int, *, label: str) -> int:
@@ -91,25 +116,26 @@ def _lock_series(session: Session, series: str) -> None:
 
 
 def add_blank_range(*, session: Session, officer: Officer, series: str, first: str | int, last: str | int,
-                    at: dt.datetime) -> BlankRange:
+                    at: dt.datetime, kind: str = BlankKind.ORDINARY.value) -> BlankRange:
     """Record a range of blanks received by the officer's institution; commits.
 
     Args:
         series: the printed series (normalised here).
         first, last: seven-digit numbers (text with leading zeros, or int), inclusive, first <= last.
         at: when they were received (aware).
+        kind: "ordinary", "honours" or "altyn_belgi" (seed 000, Rules item 8).
 
     Returns:
         The new `BlankRange`.
 
     Raises:
         ForbiddenError: a viewer or inactive account.
-        RecordError: a bad series or number, or first > last.
+        RecordError: a bad series, number or kind, or first > last.
         ConflictError: the range overlaps one already received (by any institution; only a range of the
             officer's own institution is named).
     """
-    require_writer(officer)
-    series = normalize_series(series)
+    require_open_writer(session, officer)
+    series, blank_kind = normalize_series(series), parse_blank_kind(kind)
     first_no, last_no = _parse_number(first, label="first"), _parse_number(last, label="last")
     if first_no > last_no:
         raise RecordError(text("v_blank_order", field="first"))
@@ -131,13 +157,13 @@ def add_blank_range(*, session: Session, officer: Officer, series: str, first: s
                                      last=format_number(last_no)))
         blank_range = BlankRange(institution_id=officer.institution_id, series=series, first_number=first_no,
                                  last_number=last_no, next_number=first_no, received_at=at,
-                                 officer_id=officer_id(officer))
+                                 officer_id=officer_id(officer), kind=blank_kind.value)
         session.add(blank_range)
         session.flush()
         append_event(session=session, at=at, officer=officer, action="blanks.receive", object_type="blank_range",
                      object_ref=f"{series} {format_number(first_no)}-{format_number(last_no)}",
                      after={"series": series, "first": format_number(first_no), "last": format_number(last_no),
-                            "count": last_no - first_no + 1})
+                            "count": last_no - first_no + 1, "kind": blank_kind.value})
     return blank_range
 
 
@@ -157,15 +183,17 @@ def _taken_from(session: Session, blank_range: BlankRange) -> set[str]:
                                                        col(Blank.number) >= format_number(blank_range.next_number))))
 
 
-def reserve_blank(*, session: Session, institution_id: int, series: str, number: str | None = None) -> BlankReservation:
-    """Take a blank for a document, in the session's open transaction (no commit).
+def reserve_blank(*, session: Session, institution_id: int, series: str, number: str | None = None,
+                  kind: str = BlankKind.ORDINARY.value) -> BlankReservation:
+    """Take a blank of `kind` for a document, in the session's open transaction (no commit).
 
     Without `number`, the next free blank: the lowest free number of the lowest range of the
-    institution's stock in `series`. With `number`, exactly that blank, which must be in the
-    institution's stock and free.
+    institution's stock in `series` of that kind. With `number`, exactly that blank, which must be in the
+    institution's stock, free, and of that kind.
 
     Raises:
-        StockError: no free blank in the series, or `number` is outside the institution's stock.
+        StockError: no free blank of the kind in the series, `number` is outside the institution's stock, or it is
+            a blank of another kind (seed 000, Rules item 8: the message names both kinds).
         ConflictError: `number` is used or written off already.
     """
     ranges = _locked_ranges(session, institution_id=institution_id, series=series)
@@ -174,6 +202,10 @@ def reserve_blank(*, session: Session, institution_id: int, series: str, number:
         for blank_range in ranges:
             if blank_range.first_number <= wanted <= blank_range.last_number:
                 assert blank_range.id is not None
+                if blank_range.kind != kind:
+                    raise StockError(text("v_blank_kind_mismatch", series=series, number=number,
+                                          kind=text(f"v_blank_kind_{blank_range.kind}"),
+                                          wanted=text(f"v_blank_kind_{kind}")))
                 if session.exec(select(Blank.id).where(Blank.series == series, Blank.number == number)).first():
                     raise ConflictError(text("v_blank_used", series=series, number=number))
                 if wanted == blank_range.next_number:
@@ -182,7 +214,7 @@ def reserve_blank(*, session: Session, institution_id: int, series: str, number:
                 return BlankReservation(range_id=blank_range.id, series=series, number=number)
         raise StockError(text("v_blank_not_in_stock", series=series, number=number))
     for blank_range in ranges:
-        if blank_range.next_number > blank_range.last_number:
+        if blank_range.next_number > blank_range.last_number or blank_range.kind != kind:
             continue
         taken = _taken_from(session, blank_range)
         candidate = blank_range.next_number
@@ -193,6 +225,8 @@ def reserve_blank(*, session: Session, institution_id: int, series: str, number:
         if candidate <= blank_range.last_number:
             assert blank_range.id is not None
             return BlankReservation(range_id=blank_range.id, series=series, number=format_number(candidate))
+    if kind != BlankKind.ORDINARY.value or any(r.kind != kind for r in ranges):
+        raise StockError(text("v_blank_none_free_kind", series=series, wanted=text(f"v_blank_kind_{kind}")))
     raise StockError(text("v_blank_none_free", series=series))
 
 
@@ -224,7 +258,7 @@ def write_off_blank(*, session: Session, officer: Officer, series: str, number: 
         StockError: the number is not in the institution's stock.
         ConflictError: the blank is used for a document or written off already.
     """
-    require_writer(officer)
+    require_open_writer(session, officer)
     series, number = normalize_series(series), parse_number(number)
     reason = refuse_iin_in_text(reason.strip(), field="reason")
     if not reason:
@@ -257,8 +291,8 @@ def stock_summary(*, session: Session, institution_id: int) -> list[StockLine]:
     lines: list[StockLine] = []
     ranges = list(session.exec(select(BlankRange).where(BlankRange.institution_id == institution_id)
                                .order_by(col(BlankRange.series), col(BlankRange.first_number))))
-    for series in sorted({r.series for r in ranges}):
-        mine = [r for r in ranges if r.series == series]
+    for series, kind in sorted({(r.series, r.kind) for r in ranges}):
+        mine = [r for r in ranges if r.series == series and r.kind == kind]
         ids = [r.id for r in mine]
         counts = dict(session.exec(select(Blank.state, func.count()).where(col(Blank.range_id).in_(ids))
                                    .group_by(col(Blank.state))).all())
@@ -274,12 +308,37 @@ def stock_summary(*, session: Session, institution_id: int) -> list[StockLine]:
                 next_free = format_number(candidate)
                 break
         lines.append(StockLine(series=series, received=received, used=used, written_off=written_off,
-                               free=received - used - written_off, next_free=next_free))
+                               free=received - used - written_off, next_free=next_free, kind=kind))
     return lines
 
 
-def series_with_free_blanks(*, session: Session, institution_id: int) -> list[str]:
-    """Series in which the institution has at least one range not yet used up (cursor below the end)."""
-    return sorted(set(session.exec(select(BlankRange.series).where(
-        BlankRange.institution_id == institution_id,
-        col(BlankRange.next_number) <= col(BlankRange.last_number)))))
+def series_with_free_blanks(*, session: Session, institution_id: int, kind: str | None = None) -> list[str]:
+    """Series in which the institution has at least one range (of `kind`, when given) not yet used up (cursor below
+    the end)."""
+    statement = select(BlankRange.series).where(BlankRange.institution_id == institution_id,
+                                                col(BlankRange.next_number) <= col(BlankRange.last_number))
+    if kind is not None:
+        statement = statement.where(BlankRange.kind == kind)
+    return sorted(set(session.exec(statement)))
+
+
+def choose_blank_series(session: Session, *, institution_id: int, preferred: str | None, kind: str,
+                        fallback: str | None = None) -> str:
+    """The series to print a document of `kind` on: `preferred`, else `fallback` or the only series with free
+    blanks of that kind.
+
+    Raises:
+        StockError: no free blank of the kind, or several series to choose from.
+    """
+    if preferred is not None:
+        return normalize_series(preferred)
+    available = series_with_free_blanks(session=session, institution_id=institution_id, kind=kind)
+    if fallback is not None and fallback in available:
+        return fallback
+    if len(available) == 1:
+        return available[0]
+    if not available:
+        if kind != BlankKind.ORDINARY.value:
+            raise StockError(text("v_no_free_blanks_kind", wanted=text(f"v_blank_kind_{kind}")))
+        raise StockError(text("v_no_free_blanks"))
+    raise StockError(text("v_several_series", series=", ".join(available)))

@@ -2,15 +2,16 @@
 
 Each service is one transaction (it commits, or rolls back and raises) that changes the document rows, stores
 every signed revision (COSE bytes, payload SHA-256, QR text, kid, signing time) and appends its audit events.
-Every record the registry stores is signed in one place, `sign_document`: it asks the `SignerChooser` for the
-document signer whose scope holds the record's series and institution at the signing time and refuses with
-`NoSignerInScopeError` when none may, before anything is numbered for good or stored (the transaction rolls back),
-so that no stored record verifies OUT_OF_SCOPE (docs/FORMAT.md §7 step 10); then `verify.issue.sign_record` signs.
-The registry calls `issue`, `issue` never writes the registry (DESIGN.md, One picture). Duplicates,
-corrections and annulments are `verify.registry.lifecycle`.
+Every record the registry stores is signed in one place, `sign_document` (`verify.registry.signing`): it asks
+the `SignerChooser` for the document signer whose scope holds the record's series and institution at the signing
+time and refuses with `NoSignerInScopeError` when none may, before anything is numbered for good or stored (the
+transaction rolls back), so that no stored record verifies OUT_OF_SCOPE (docs/FORMAT.md §7 step 10); then
+`verify.issue.sign_record` signs. The registry calls `issue`, `issue` never writes the registry (DESIGN.md, One
+picture). Duplicates, corrections and annulments are `verify.registry.lifecycle`.
 
     issue        -> original, valid                 numbers: counter (seed 001 item 7) or blank (seed 000 item 17)
-    issue_group  -> every graduate of a study group, exactly once per idempotency key
+    issue_group  -> every graduate of a study group, exactly once per idempotency key, in chunks of one
+                    transaction each, written set-based (`verify.registry.batchissue`, issue 16 item 1)
 
 Numbers are never reused, not after an annulment either.
 """
@@ -19,27 +20,37 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from .. import codec, qr
 from ..doctypes import NumberingMode, all_fixed_series, get_document_type
-from ..errors import ConflictError, LifecycleError, NotFoundError, RecordError, StockError
+from ..errors import ConflictError, Error, LifecycleError, NotFoundError, RecordError
 from ..identifiers import normalize_series, refuse_iin_in_text
-from ..issue import SignedRecord, sign_record
+from ..issue import SignedRecord
 from ..matching import fold, match_series, parse_number
 from ..record import HolderName, Record
 from ..signerset import SignerChooser
 from ..texts import Text, text
-from .access import officer_id, require_institution, require_writer, unit_of_work
+from .access import officer_id, require_custody, require_institution, require_open_writer, unit_of_work
+from .appendixsigning import sign_with_diploma
 from .audit import append_event, holder_reference
-from .blanks import BlankReservation, mark_blank_used, reserve_blank, series_with_free_blanks
+from .batchissue import BatchResult as BatchResult  # re-exported: the batch issue's result
+from .batchissue import (
+    ChunkHook,
+    chunk_size,
+    finish_batch,
+    graduates_with_originals,
+    issue_chunk,
+    load_candidates,
+    open_batch,
+)
+from .blanks import BlankReservation, blank_kind_for, choose_blank_series, mark_blank_used, reserve_blank
 from .models import (
-    Batch,
-    BatchState,
+    REISSUABLE_ANNULMENTS,
     BlankRange,
     Counter,
     Document,
@@ -52,13 +63,11 @@ from .models import (
     metadata,
 )
 from .numbering import allocate_number
+from .outbox import EventKind, append_outbox_event
+from .signing import sign_document as sign_document
 from .tlog import log_revision
 
-#: Record fields a correction may change (seed 000 appendix 38: technical errors in the data).
-
 ProgressCallback = Callable[[int, int], None]
-#: Graduates loaded per query during a batch issue.
-_BATCH_CHUNK = 500
 
 
 # ----------------------------------------------------------------------------- reading
@@ -225,14 +234,15 @@ def lock_document(session: Session, *, officer: Officer, series: str, number: st
     Raises:
         RecordError: a malformed series or number.
         NotFoundError: no such document.
-        ForbiddenError: a document of another institution than the officer's.
+        ForbiddenError: not the officer's institution's to change (`access.require_custody`: archives of closed ones).
     """
     series, number = normalize_series(series), parse_number(number)
     document = session.exec(select(Document).where(Document.series == series, Document.number == number)
                             .with_for_update().execution_options(populate_existing=True)).first()
     if document is None:
         raise NotFoundError(text("v_doc_not_found", series=series, number=number))
-    require_institution(officer, document.institution_id, what=text("v_what_document", series=series, number=number))
+    require_custody(session, officer, document.institution_id, what=text("v_what_document", series=series,
+                                                                          number=number))
     return document
 
 
@@ -262,27 +272,6 @@ def require_in_force(session: Session, document: Document, *, action: str) -> No
 
 
 # ----------------------------------------------------------------------------- writing
-def sign_document(record: Record, *, signer: SignerChooser, base_url: str, at: dt.datetime) -> SignedRecord:
-    """Sign a record the registry is about to store, with a signer that may sign it: the one place of signing.
-
-    Originals, batch issues, duplicates and corrections all sign here (DESIGN.md, Trust beyond the registry:
-    "one document signer per institution at national scale, picked by scope at issue").
-
-    Args:
-        record: the record to sign (its series and institution BIN choose the signer).
-        signer: the `SignerChooser` (`verify.signerset`).
-        base_url: the verification host of the QR link; at: the signing time (aware).
-
-    Raises:
-        NoSignerInScopeError: no active document signer's scope holds the series and institution at `at`
-            (docs/FORMAT.md §7 steps 8-10 would fail); the caller's transaction rolls back.
-        KeyStoreError, HsmError: the chosen signer cannot sign.
-        RecordError, OverBudgetError: from `verify.issue.sign_record`.
-    """
-    chosen = signer.signer_for(series=record.series, institution_bin=record.institution_bin, at=at)
-    return sign_record(record, signer=chosen, base_url=base_url, at=at)
-
-
 def store_revision(session: Session, *, document: Document, signed: SignedRecord, officer: Officer,
                    at: dt.datetime, changed_fields: Iterable[str] = (), reason: str | None = None) -> DocumentRevision:
     """Write a signed revision of `document` (written once, never changed) and its log entry; its row, with its id.
@@ -295,8 +284,7 @@ def store_revision(session: Session, *, document: Document, signed: SignedRecord
         document_id=document.id, revision=signed.record.revision, record=signed.record.to_json(), cose=signed.cose,
         payload_sha256=signed.payload_sha256.hex(), qr_text=signed.qr_text, kid=signed.kid.hex(),
         signed_at=signed.signed_at, changed_fields=list(changed_fields), reason=reason,
-        officer_id=officer_id(officer), created_at=at,
-    )
+        officer_id=officer_id(officer), created_at=at)
     # A Core INSERT: revisions are written once and never changed (a trigger refuses UPDATE).
     table = metadata.tables["document_revisions"]
     statement = table.insert().returning(table.c.id)
@@ -320,28 +308,15 @@ def insert_document(session: Session, document: Document, *, what: Text) -> Docu
     return document
 
 
-def _choose_blank_series(session: Session, *, institution_id: int, preferred: str | None,
-                         fallback: str | None = None) -> str:
-    if preferred is not None:
-        return normalize_series(preferred)
-    available = series_with_free_blanks(session=session, institution_id=institution_id)
-    if fallback is not None and fallback in available:
-        return fallback
-    if len(available) == 1:
-        return available[0]
-    if not available:
-        raise StockError(text("v_no_free_blanks"))
-    raise StockError(text("v_several_series", series=", ".join(available)))
-
-
 def take_number(session: Session, *, doc_type_code: str, institution_id: int, blank_series: str | None,
-                blank_number: str | None, fallback_series: str | None = None
+                blank_number: str | None, fallback_series: str | None = None, honours: bool = False
                 ) -> tuple[str, str, BlankReservation | None]:
-    """(series, number, blank reservation or None) for a new document of this type, in the open transaction.
+    """(series, number, blank reservation or None) for a new document of this type, in the open transaction; a
+    blank of the document's kind (`blanks.blank_kind_for`: honours -> the red blank, seed 000 Rules item 8).
 
     Raises:
         RecordError: an unknown type, or a series or blank given for a service-numbered type.
-        StockError: no free blank (of the series), or several series to choose from.
+        StockError: no free blank (of the series, of the kind), a given blank of another kind, or several series.
     """
     doc_type = get_document_type(doc_type_code)
     if doc_type is None:
@@ -351,9 +326,11 @@ def take_number(session: Session, *, doc_type_code: str, institution_id: int, bl
         if blank_number is not None or blank_series not in (None, doc_type.series):
             raise RecordError(text("v_service_numbered", doc_type=doc_type.code))
         return doc_type.series, allocate_number(session=session, series=doc_type.series), None
-    series = _choose_blank_series(session, institution_id=institution_id, preferred=blank_series,
-                                  fallback=fallback_series)
-    reservation = reserve_blank(session=session, institution_id=institution_id, series=series, number=blank_number)
+    kind = blank_kind_for(doc_type=doc_type.code, honours=honours).value
+    series = choose_blank_series(session, institution_id=institution_id, preferred=blank_series, kind=kind,
+                                 fallback=fallback_series)
+    reservation = reserve_blank(session=session, institution_id=institution_id, series=series, number=blank_number,
+                                kind=kind)
     return series, reservation.number, reservation
 
 
@@ -389,7 +366,7 @@ def issue_document(*, session: Session, officer: Officer, graduate_id: int, sign
         RecordError, OverBudgetError: the record breaks the schema or the QR size budget.
         NoSignerInScopeError: no active document signer may sign the series for the institution; nothing stored.
     """
-    require_writer(officer)
+    require_open_writer(session, officer)
     with unit_of_work(session):
         graduate = session.get(Graduate, graduate_id)
         if graduate is None:
@@ -414,7 +391,8 @@ def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Ho
     assert graduate.id is not None
     series, number, reservation = take_number(session, doc_type_code=graduate.doc_type,
                                                institution_id=graduate.institution_id,
-                                               blank_series=blank_series, blank_number=blank_number)
+                                               blank_series=blank_series, blank_number=blank_number,
+                                               honours=graduate.honours)
     record = Record(doc_type=graduate.doc_type, series=series, number=number,
                     holder=HolderName(holder.surname, holder.name, holder.patronymic),
                     institution_bin=institution_bin, award_date=graduate.award_date, programme=graduate.programme,
@@ -427,6 +405,7 @@ def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Ho
                                                  id=graduate.id or 0))
     assert document.id is not None
     store_revision(session, document=document, signed=signed, officer=officer, at=at)
+    sign_with_diploma(session, document=document, graduate_id=graduate.id, signed=signed, signer=signer, at=at)
     if reservation is not None:
         mark_blank_used(session=session, reservation=reservation, document_id=document.id, officer=officer, at=at)
     append_event(session=session, at=at, officer=officer, action="document.issue", object_type="document",
@@ -435,53 +414,38 @@ def _issue(session: Session, *, officer: Officer, graduate: Graduate, holder: Ho
                         "holder": holder_reference(session=session, iin=holder.iin),
                         "payload_sha256": signed.payload_sha256.hex(), "kid": signed.kid.hex(),
                         "batch_id": batch_id})
+    append_outbox_event(session, kind=EventKind.ISSUE, document=document, institution_bin=institution_bin, at=at,
+                        holder=holder)
     return document
 
 
 def _original_of(session: Session, graduate_id: int) -> Document | None:
-    return session.exec(select(Document).where(Document.graduate_id == graduate_id,
-                                               col(Document.original_id).is_(None))).first()
+    """The graduate's original, unless annulled as issued in error or spoiled (`REISSUABLE_ANNULMENTS`)."""
+    return session.exec(select(Document).where(Document.graduate_id == graduate_id, col(Document.original_id).is_(
+        None), or_(col(Document.annul_kind).is_(None), col(Document.annul_kind).not_in(REISSUABLE_ANNULMENTS)))).first()
 
 
 # ----------------------------------------------------------------------------- batches
-@dataclass(frozen=True, slots=True)
-class BatchResult:
-    """What a batch issue did.
-
-    Attributes:
-        batch_id, idempotency_key: the batch.
-        total: graduates in the batch's snapshot.
-        issued: documents issued by this call.
-        skipped: graduates that had their document before this call (earlier run, or issued singly).
-        finished: every graduate of the snapshot has a document; the batch is done.
-        replayed: the key named a finished batch: nothing was done.
-    """
-
-    batch_id: int
-    idempotency_key: str
-    total: int
-    issued: int
-    skipped: int
-    finished: bool
-    replayed: bool
-
-
 def issue_group(*, session: Session, officer: Officer, group: str, idempotency_key: str, signer: SignerChooser,
                 base_url: str, at: dt.datetime, blank_series: str | None = None,
-                progress: ProgressCallback | None = None) -> BatchResult:
+                progress: ProgressCallback | None = None, hooks: Sequence[ChunkHook] = ()) -> BatchResult:
     """Issue the documents of a whole study group, exactly once per idempotency key.
 
-    The first call with a key records the batch and a snapshot of the group's graduates; then
-    each document is its own transaction with its audit event, so a crash in the middle leaves
-    no half-issued document. A retry with the same key issues only what is missing and finishes
-    the batch; a call after it finished changes nothing. A graduate that has an original already
-    is skipped (one original per graduate is also a unique index).
+    The first call with a key records the batch and a snapshot of the group's graduates; then the
+    snapshot is issued in chunks, each one transaction that numbers, signs and stores its documents
+    with their audit events and log entries set-based (`verify.registry.batchissue`, issue 16 item 1),
+    so a crash in the middle leaves no half-issued document. A retry with the same key issues only
+    what is missing and finishes the batch; a call after it finished changes nothing. A graduate that
+    has an original already is skipped (one original per graduate is also a unique index). A chunk
+    that fails on a registry error is rolled back and issued one document per transaction instead:
+    the documents before the failing one are issued, and the error is raised as by `issue_document`.
 
     Args:
         group: the study group (`GraduateRow.group` at import).
         idempotency_key: 1-128 characters naming this batch (the command line makes one if none is given).
         blank_series: TVE only: the blank series (default: the only series in stock); fixed at the first call.
-        progress: called with (done, total) after each graduate.
+        progress: called with (done, total) after each chunk (after each graduate in a chunk issued singly).
+        hooks: `batchissue.ChunkHook`s, called once per chunk in its transaction with its issued documents.
 
     Returns:
         `BatchResult`.
@@ -494,107 +458,67 @@ def issue_group(*, session: Session, officer: Officer, group: str, idempotency_k
         StockError, RecordError, OverBudgetError: from `issue_document`; documents issued before stay issued
             and a retry with the same key continues after them.
     """
-    require_writer(officer)
+    require_open_writer(session, officer)
     key = refuse_iin_in_text(idempotency_key.strip(), field="idempotency_key")
     if not 1 <= len(key) <= 128:
         raise RecordError(text("v_idempotency_key", field="idempotency key"))
     refuse_iin_in_text(group, field="group")
-    batch, replayed = _open_batch(session, officer=officer, group=group, key=key, blank_series=blank_series, at=at)
+    batch, replayed = open_batch(session, officer=officer, group=group, key=key, blank_series=blank_series, at=at)
     assert batch.id is not None
     total = len(batch.graduate_ids)
     if replayed:
         return BatchResult(batch_id=batch.id, idempotency_key=key, total=total, issued=0, skipped=total,
                            finished=True, replayed=True)
-    done_before = _graduates_with_originals(session, batch.graduate_ids)
+    done_before = graduates_with_originals(session, batch.graduate_ids)
     institution = session.get(Institution, batch.institution_id)
     assert institution is not None
-    session.commit()  # end the read transaction before the per-document ones
+    session.commit()  # end the read transaction before the chunks' ones
     issued = skipped = 0
-    for start in range(0, total, _BATCH_CHUNK):
-        chunk = [g for g in batch.graduate_ids[start:start + _BATCH_CHUNK] if g not in done_before]
-        loaded = {graduate.id: (graduate, holder) for graduate, holder in session.exec(
-            select(Graduate, Holder).join(Holder, col(Holder.id) == Graduate.holder_id)
-            .where(col(Graduate.id).in_(chunk)))}
-        session.commit()
-        for index, graduate_id in enumerate(batch.graduate_ids[start:start + _BATCH_CHUNK], start=start + 1):
-            if graduate_id not in loaded:
-                skipped += 1
-            else:
-                graduate, holder = loaded[graduate_id]
-                try:
-                    with unit_of_work(session):
-                        _issue(session, officer=officer, graduate=graduate, holder=holder,
-                               institution_bin=institution.bin, signer=signer, base_url=base_url, at=at,
-                               blank_series=batch.series, blank_number=None, batch_id=batch.id)
-                    issued += 1
-                except ConflictError:  # a concurrent run of the same batch issued it first
-                    if _original_of(session, graduate_id) is None:
-                        raise
-                    session.rollback()
-                    skipped += 1
-            if progress is not None:
-                progress(index, total)
-    with unit_of_work(session):
-        locked = session.exec(select(Batch).where(Batch.id == batch.id).with_for_update()
-                              .execution_options(populate_existing=True)).one()
-        if locked.state != BatchState.DONE.value:
-            locked.state, locked.finished_at = BatchState.DONE.value, at
-            session.add(locked)
-            append_event(session=session, at=at, officer=officer, action="batch.finish", object_type="batch",
-                         object_ref=key[:80], before={"state": BatchState.RUNNING.value},
-                         after={"state": BatchState.DONE.value, "total": total, "issued_by_this_run": issued})
+    size = chunk_size(total)
+    for start in range(0, total, size):
+        ids = batch.graduate_ids[start:start + size]
+        chunk = [g for g in ids if g not in done_before]
+        try:
+            with unit_of_work(session):
+                candidates = load_candidates(session, chunk)
+                issued += len(issue_chunk(session, officer=officer, candidates=candidates,
+                                          institution_bin=institution.bin, signer=signer, base_url=base_url, at=at,
+                                          blank_series=batch.series, batch_id=batch.id, hooks=hooks))
+            skipped += len(ids) - len(candidates)
+        except Error:  # rolled back: issue this chunk one document per transaction (the error, if any, recurs)
+            one_by_one = _issue_singly(session, officer=officer, graduate_ids=chunk, institution_bin=institution.bin,
+                                       signer=signer, base_url=base_url, at=at, blank_series=batch.series,
+                                       batch_id=batch.id, progress=progress, start=start, total=total)
+            issued, skipped = issued + one_by_one, skipped + len(ids) - one_by_one
+        if progress is not None:
+            progress(start + len(ids), total)
+    finish_batch(session, batch_id=batch.id, officer=officer, key=key, total=total, issued=issued, at=at)
     return BatchResult(batch_id=batch.id, idempotency_key=key, total=total, issued=issued, skipped=skipped,
                        finished=True, replayed=False)
 
 
-def _open_batch(session: Session, *, officer: Officer, group: str, key: str, blank_series: str | None,
-                at: dt.datetime) -> tuple[Batch, bool]:
-    """(batch, replayed): find the batch of this key, or create it with its snapshot; commits."""
-    group = group.strip()
-    for _attempt in range(2):
-        with unit_of_work(session):
-            batch = session.exec(select(Batch).where(Batch.idempotency_key == key)
-                                 .execution_options(populate_existing=True)).first()
-            if batch is not None:
-                if batch.institution_id != officer.institution_id or batch.study_group != group or (
-                        blank_series is not None and batch.series != normalize_series(blank_series)):
-                    raise ConflictError(text("v_idempotency_other", key=repr(key)))
-                return batch, batch.state == BatchState.DONE.value
-            graduates = list(session.exec(select(Graduate.id, Graduate.doc_type).where(
-                Graduate.institution_id == officer.institution_id, Graduate.study_group == group)
-                .order_by(col(Graduate.id))))
-            if not graduates:
-                raise NotFoundError(text("v_no_graduates_in_group", group=repr(group)))
-            series = normalize_series(blank_series) if blank_series is not None else None
-            needs_blanks = any(_is_blank_numbered(doc_type) for _, doc_type in graduates)
-            if series is None and needs_blanks:
-                series = _choose_blank_series(session, institution_id=officer.institution_id, preferred=None)
-            batch = Batch(idempotency_key=key, institution_id=officer.institution_id, officer_id=officer_id(officer),
-                          study_group=group, series=series, graduate_ids=[g for g, _ in graduates if g is not None],
-                          state=BatchState.RUNNING.value, created_at=at)
-            session.add(batch)
+def _issue_singly(session: Session, *, officer: Officer, graduate_ids: list[int], institution_bin: str,
+                  signer: SignerChooser, base_url: str, at: dt.datetime, blank_series: str | None, batch_id: int,
+                  progress: ProgressCallback | None, start: int, total: int) -> int:
+    """Issue a chunk's graduates one transaction each (after the chunk failed whole); the number issued."""
+    loaded = {graduate.id: (graduate, holder) for graduate, holder in session.exec(
+        select(Graduate, Holder).join(Holder, col(Holder.id) == Graduate.holder_id)
+        .where(col(Graduate.id).in_(graduate_ids)))}
+    session.commit()
+    issued = 0
+    for index, graduate_id in enumerate(graduate_ids, start=start + 1):
+        if graduate_id in loaded:
+            graduate, holder = loaded[graduate_id]
             try:
-                session.flush()
-            except IntegrityError:  # a concurrent call created it: read it on the next attempt
+                with unit_of_work(session):
+                    _issue(session, officer=officer, graduate=graduate, holder=holder, institution_bin=institution_bin,
+                           signer=signer, base_url=base_url, at=at, blank_number=None, batch_id=batch_id,
+                           blank_series=None if graduate.honours else blank_series)  # honours: red blanks' series
+                issued += 1
+            except ConflictError:  # a concurrent run of the same batch issued it first
+                if _original_of(session, graduate_id) is None:
+                    raise
                 session.rollback()
-                continue
-            append_event(session=session, at=at, officer=officer, action="batch.start", object_type="batch",
-                         object_ref=key[:80], after={"group": group, "graduates": len(graduates), "series": series})
-            return batch, False
-    raise ConflictError(text("v_batch_not_opened", key=repr(key)))
-
-
-def _is_blank_numbered(doc_type_code: str) -> bool:
-    doc_type = get_document_type(doc_type_code)
-    return doc_type is not None and doc_type.numbering is NumberingMode.BLANK
-
-
-def _graduates_with_originals(session: Session, graduate_ids: list[int]) -> set[int]:
-    found: set[int] = set()
-    for start in range(0, len(graduate_ids), 1000):
-        chunk = graduate_ids[start:start + 1000]
-        found.update(session.exec(select(Document.graduate_id).where(col(Document.graduate_id).in_(chunk),
-                                                                     col(Document.original_id).is_(None))))
-    return found
-
-
+        if progress is not None:
+            progress(index, total)
+    return issued

@@ -7,8 +7,13 @@
 
 Each service is one transaction (it commits, or rolls back and raises) with its audit events and its transparency
 log entries (a status change entry; a new revision's entry through `store_revision`), on the writing steps of
-`verify.registry.documents`. A duplicate has its own number; its record names the FIRST original
-(`DuplicateOf`) and N counts up along the chain (a duplicate of duplicate No. 1 is No. 2 and replaces No. 1).
+`verify.registry.documents`. A closed institution's documents are handled by the archive that keeps its records
+(seed 000, Rules item 23; `verify.registry.access.require_custody`): a record the archive signs (a duplicate, a
+corrected revision) names the archive as its institution, so that the archive's own document signer may sign it
+(docs/FORMAT.md §3, "institution"); the duplicate is the archive's document, on the archive's blank or number.
+
+A duplicate has its own number; its record names the FIRST original (`DuplicateOf`) and N counts up along the
+chain (a duplicate of duplicate No. 1 is No. 2 and replaces No. 1).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from ..signerset import SignerChooser
 from ..texts import text
 from ..transparency import StatusChangeEntry
 from .access import officer_id, require_head, require_writer, unit_of_work
+from .appendixsigning import carry_appendix
 from .audit import append_event, holder_reference
 from .blanks import mark_blank_used
 from .documents import (
@@ -39,7 +45,18 @@ from .documents import (
     store_revision,
     take_number,
 )
-from .models import Document, DocumentRevision, DocumentState, DuplicateReason, Graduate, Holder, Officer
+from .models import (
+    AnnulmentKind,
+    Document,
+    DocumentRevision,
+    DocumentState,
+    DuplicateReason,
+    Graduate,
+    Holder,
+    Institution,
+    Officer,
+)
+from .outbox import EventKind, append_outbox_event
 from .tlog import log_status_change
 
 CORRECTABLE_FIELDS: tuple[str, ...] = (
@@ -47,6 +64,16 @@ CORRECTABLE_FIELDS: tuple[str, ...] = (
 )
 #: Reasons for which a duplicate may carry another name than the document it replaces.
 _RENAMING_REASONS = (DuplicateReason.NAME_CHANGED, DuplicateReason.FILLING_ERROR)
+
+
+def _signing_bin(session: Session, officer: Officer, document: Document, record: Record) -> str:
+    """The institution BIN a record signed now names: the document's own, or, when the officer acts as the archive
+    of the closed institution (`require_custody` passed), the archive's."""
+    if officer.institution_id == document.institution_id:
+        return record.institution_bin
+    archive = session.get(Institution, officer.institution_id)
+    assert archive is not None
+    return archive.bin
 
 
 # ----------------------------------------------------------------------------- duplicates
@@ -76,6 +103,9 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
         NotFoundError: no such document.
         LifecycleError: the document is annulled (final) or replaced (void).
         RecordError: an unknown reason, a missing or unchanged new name, a name change for another reason.
+
+    A closed institution's document gets its duplicate from the archive (the officer's institution): numbered from
+    the archive's counter or blanks, naming the archive as institution, signed by a signer of the archive's scope.
         StockError: no free blank.
         NoSignerInScopeError: no active document signer may sign the series for the institution; nothing stored.
     """
@@ -102,27 +132,30 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
         assert original is not None
         duplicate_no = (target.duplicate_no or 0) + 1
         new_series, new_number, reservation = take_number(
-            session, doc_type_code=target.doc_type, institution_id=target.institution_id, blank_series=blank_series,
-            blank_number=blank_number, fallback_series=target.series)
+            session, doc_type_code=target.doc_type, institution_id=officer.institution_id, blank_series=blank_series,
+            blank_number=blank_number, fallback_series=target.series, honours=current.honours)
         record = current.with_changes(series=new_series, number=new_number, holder=holder_name, revision=1,
-                                      duplicate=DuplicateOf(duplicate_no, original.series, original.number))
+                                      duplicate=DuplicateOf(duplicate_no, original.series, original.number),
+                                      institution_bin=_signing_bin(session, officer, target, current))
         signed = sign_document(record, signer=signer, base_url=base_url, at=at)
         duplicate = Document(doc_type=target.doc_type, series=new_series, number=new_number,
                              state=DocumentState.VALID.value, duplicate_no=duplicate_no, duplicate_reason=why.value,
-                             graduate_id=target.graduate_id, institution_id=target.institution_id,
+                             graduate_id=target.graduate_id, institution_id=officer.institution_id,
                              original_id=original.id, replaces_id=target.id, issued_at=at,
                              issued_by=officer_id(officer), current_revision=1)
         insert_document(session, duplicate, what=text("v_what_duplicate_of", series=new_series, number=new_number,
                                                       n=duplicate_no, original=document_ref(original)))
         assert duplicate.id is not None
         store_revision(session, document=duplicate, signed=signed, officer=officer, at=at)
+        carry_appendix(session, source=target, document=duplicate, signed=signed, signer=signer,
+                       at=at)
         if reservation is not None:
             mark_blank_used(session=session, reservation=reservation, document_id=duplicate.id, officer=officer,
                             at=at)
         target.state, target.replaced_by_id, target.replaced_at = DocumentState.REPLACED.value, duplicate.id, at
         session.add(target)
         log_status_change(session, StatusChangeEntry.duplicate(
-            series=target.series, number=target.number, institution_bin=record.institution_bin,
+            series=target.series, number=target.number, institution_bin=current.institution_bin,
             duplicate_series=new_series, duplicate_number=new_number, at=at), at=at)
         graduate = session.get(Graduate, target.graduate_id)
         assert graduate is not None
@@ -130,7 +163,7 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
         assert holder is not None
         reference = holder_reference(session=session, iin=holder.iin)
         append_event(session=session, at=at, officer=officer, action="document.replace", object_type="document",
-                     object_ref=document_ref(target), reason=why.value,
+                     object_ref=document_ref(target), reason=why.value, institution_id=target.institution_id,
                      before={"state": DocumentState.VALID.value},
                      after={"state": DocumentState.REPLACED.value, "replaced_by": document_ref(duplicate),
                             "duplicate_no": duplicate_no})
@@ -143,6 +176,8 @@ def issue_duplicate(*, session: Session, officer: Officer, series: str, number: 
         if holder_name != current.holder:
             _rename_holder(session, holder=holder, name=holder_name, officer=officer, at=at, reason=why.value,
                            reference=reference)
+        append_outbox_event(session, kind=EventKind.DUPLICATE, document=duplicate,
+                            institution_bin=record.institution_bin, at=at, holder=holder)
     return duplicate
 
 
@@ -250,7 +285,8 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
         holder = HolderName(values.get("surname", current.holder.surname), values.get("name", current.holder.name),
                             values.get("patronymic", current.holder.patronymic))
         record_changes = {k: v for k, v in values.items() if k not in ("surname", "name", "patronymic")}
-        new_record = current.with_changes(holder=holder, revision=current.revision + 1, **record_changes)
+        new_record = current.with_changes(holder=holder, revision=current.revision + 1, **record_changes,
+                                          institution_bin=_signing_bin(session, officer, document, current))
         changed = _changed_fields(current, new_record)
         if not changed:
             raise RecordError(text("v_cor_nothing", field="changes", revision=current.revision))
@@ -260,6 +296,8 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
             revision=new_record.revision, at=at), at=at)
         revision = store_revision(session, document=document, signed=signed, officer=officer, at=at,
                                    changed_fields=changed, reason=reason)
+        carry_appendix(session, source=document, document=document, signed=signed, signer=signer,
+                       at=at)
         document.current_revision = new_record.revision
         session.add(document)
         before = {field: _json_value(getattr(current, field, None)) for field in changed if
@@ -270,7 +308,7 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
             if part in changed:
                 before[part], after[part] = getattr(current.holder, part), getattr(new_record.holder, part)
         append_event(session=session, at=at, officer=officer, action="document.correct", object_type="document",
-                     object_ref=document_ref(document), reason=reason,
+                     object_ref=document_ref(document), reason=reason, institution_id=document.institution_id,
                      before={"revision": current.revision, **before},
                      after={"revision": new_record.revision, **after, "changed_fields": changed,
                             "payload_sha256": signed.payload_sha256.hex(), "kid": signed.kid.hex()})
@@ -281,6 +319,8 @@ def correct_document(*, session: Session, officer: Officer, series: str, number:
             assert holder_row is not None
             _rename_holder(session, holder=holder_row, name=holder, officer=officer, at=at, reason=reason,
                            reference=holder_reference(session=session, iin=holder_row.iin))
+        append_outbox_event(session, kind=EventKind.CORRECTION, document=document,
+                            institution_bin=current.institution_bin, at=at)
     return revision
 
 
@@ -290,20 +330,24 @@ def _json_value(value: Any) -> Any:
 
 # ----------------------------------------------------------------------------- annulment
 def annul_document(*, session: Session, officer: Officer, series: str, number: str, basis: str,
-                   at: dt.datetime) -> Document:
+                   at: dt.datetime, kind: str = AnnulmentKind.ORDER.value) -> Document:
     """Annul a document in force, with its basis (e.g. the order or court decision); final; commits.
 
     Its number is never given again; its blank stays used. A verifier shown any revision of it
-    is told ANNULLED, when and why.
+    is told ANNULLED, when and why. `kind` (`AnnulmentKind`): "order" (default: nothing is issued instead) or
+    "issued_in_error" (the graduate of an annulled original may then get a new original, `issue_document`; our
+    reading, issue 13 item 5); "spoiled" is `verify.registry.printing.reprint_on_new_blank`'s alone.
 
     Raises:
         ForbiddenError: not the head of the document's institution.
         NotFoundError: no such document.
         LifecycleError: annulled already (final), or replaced (void; annul the document in force).
-        RecordError: an empty basis.
+        RecordError: an empty basis, or an unknown kind.
         IinInTextError: the basis holds an IIN (it is shown on the public page).
     """
     require_head(officer)
+    if kind not in (AnnulmentKind.ORDER.value, AnnulmentKind.ISSUED_IN_ERROR.value):
+        raise RecordError(text("v_ann_kind", field="kind", kinds="order, issued_in_error"))
     basis = refuse_iin_in_text(basis.strip(), field="basis")
     if not basis:
         raise RecordError(text("v_ann_basis", field="basis"))
@@ -311,12 +355,15 @@ def annul_document(*, session: Session, officer: Officer, series: str, number: s
         document = lock_document(session, officer=officer, series=series, number=number)
         require_in_force(session, document, action="annulment")
         document.state, document.annulled_at = DocumentState.ANNULLED.value, at
-        document.annul_basis, document.annulled_by = basis, officer.id
+        document.annul_basis, document.annulled_by, document.annul_kind = basis, officer.id, kind
         session.add(document)
         current = record_of(get_revision(session=session, document=document))
         log_status_change(session, StatusChangeEntry.annulment(
             series=document.series, number=document.number, institution_bin=current.institution_bin, at=at), at=at)
         append_event(session=session, at=at, officer=officer, action="document.annul", object_type="document",
-                     object_ref=document_ref(document), reason=basis, before={"state": DocumentState.VALID.value},
-                     after={"state": DocumentState.ANNULLED.value})
+                     object_ref=document_ref(document), reason=basis, institution_id=document.institution_id,
+                     before={"state": DocumentState.VALID.value},
+                     after={"state": DocumentState.ANNULLED.value, "kind": kind})
+        append_outbox_event(session, kind=EventKind.ANNULMENT, document=document,
+                            institution_bin=current.institution_bin, at=at)
     return document

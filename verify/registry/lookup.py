@@ -25,7 +25,9 @@ would have then (STYLE.md §3: document status is judged at the time of the chec
 The whole answer comes from one SQL statement (`STATUS_QUERY`): the document, its revisions, and by two
 outer joins the original and the successor it names. With `details` (a verdict page) the same statement also
 reads the institution's names and each revision's record, so that the status carries what the page shows (the
-issue date, the institution, a corrected document's current record) and the page reads the registry once.
+issue date, the institution, a corrected document's current record) and the page reads the registry once. Every
+statement also reads whether the document's institution closed, and the archive that keeps its records (seed 000,
+Rules item 23; `RegistryStatus.closure`): two joins on primary keys.
 It is compiled once per database dialect (`StatusStatement`) and run on a pooled driver connection, in
 autocommit (no BEGIN and ROLLBACK around it: one round trip; a single statement reads one consistent snapshot on
 SQLite and PostgreSQL); the column types' own result processors turn the driver's values into Python ones.
@@ -51,7 +53,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ..errors import RegistryUnavailableError, SchemaError
 from ..record import Record
-from ..status import DocumentRef, InstitutionNames, LogEvidence, RegistryStatus, StatusCode
+from ..status import Closure, DocumentRef, InstitutionNames, LogEvidence, RegistryStatus, StatusCode
 from ..texts import text
 from ..transparency.entries import TYPE_REVISION
 from .models import Document, DocumentRevision, DocumentState, Institution, LogEntryRow
@@ -88,6 +90,11 @@ class StatusRow(NamedTuple):
     end_annulled_at: dt.datetime | None = None
     log_index: int | None = None
     log_leaf_hash: bytes | None = None
+    closed_on: dt.date | None = None
+    archive_bin: str | None = None
+    archive_kk: str | None = None
+    archive_ru: str | None = None
+    archive_en: str | None = None
     institution_kk: str | None = None
     institution_ru: str | None = None
     institution_en: str | None = None
@@ -100,6 +107,7 @@ def _status_query(*, batch: bool = False, details: bool = False) -> Select[Any]:
     institutions: Table = Institution.__table__  # type: ignore[attr-defined]
     entries: Table = LogEntryRow.__table__  # type: ignore[attr-defined]
     original, successor = documents.alias("original"), documents.alias("successor")
+    archive = institutions.alias("archive")
     end = documents.alias("chain_end")
     # Only the columns the answer needs: the revisions also hold the signed bytes and the QR text. An original
     # (what `original_id` names) has no duplicate number. Every duplicate of a chain names the chain's first
@@ -114,8 +122,12 @@ def _status_query(*, batch: bool = False, details: bool = False) -> Select[Any]:
                successor.c.series, successor.c.number, successor.c.duplicate_no, successor.c.issued_at,
                successor.c.duplicate_reason,
                end.c.series, end.c.number, end.c.duplicate_no, end.c.issued_at, end.c.duplicate_reason,
-               end.c.annulled_at, entries.c.idx, entries.c.leaf_hash)
+               end.c.annulled_at, entries.c.idx, entries.c.leaf_hash,
+               institutions.c.closed_on, archive.c.bin, archive.c.name_kk, archive.c.name_ru, archive.c.name_en)
         .select_from(documents)
+        .join(institutions, institutions.c.id == documents.c.institution_id)
+        # a closed institution's archive (seed 000, Rules item 23)
+        .outerjoin(archive, archive.c.id == institutions.c.archive_id)
         .join(revisions, revisions.c.document_id == documents.c.id)
         .outerjoin(original, original.c.id == documents.c.original_id)
         .outerjoin(successor, successor.c.id == documents.c.replaced_by_id)
@@ -127,9 +139,8 @@ def _status_query(*, batch: bool = False, details: bool = False) -> Select[Any]:
                                  entries.c.entry_type == literal_column(str(TYPE_REVISION))))
     )
     if details:  # a verdict page's facts: the institution's names, each revision's record
-        query = (query.add_columns(institutions.c.name_kk, institutions.c.name_ru, institutions.c.name_en,
-                                   revisions.c.record)
-                 .join(institutions, institutions.c.id == documents.c.institution_id))
+        query = query.add_columns(institutions.c.name_kk, institutions.c.name_ru, institutions.c.name_en,
+                                  revisions.c.record)
     if not batch:
         return (query.where(documents.c.series == bindparam("series"), documents.c.number == bindparam("number"))
                 .order_by(revisions.c.revision))
@@ -346,11 +357,21 @@ def status_of(rows: list[StatusRow], *, revision: int, payload_sha256: bytes, at
         assert document.original_number is not None and document.original_issued_at is not None
         original = DocumentRef(series=document.original_series, number=document.original_number,
                                issued_on=document.original_issued_at.date())
+    closure = None
+    if document.closed_on is not None and document.archive_bin is not None and document.closed_on <= at.date():
+        archive = None
+        if document.archive_kk is not None and document.archive_ru is not None and document.archive_en is not None:
+            archive = InstitutionNames(document.archive_kk, document.archive_ru, document.archive_en)
+        closure = Closure(closed_on=document.closed_on, archive_bin=document.archive_bin, archive=archive)
+        if archive is not None and presented.record is not None \
+                and presented.record.get("institution_bin") == document.archive_bin:
+            institution = archive  # a revision the archive signed names the archive (a correction after closing)
     log = LogEvidence(leaf_index=presented.log_index,
                       leaf_hash=None if presented.log_leaf_hash is None else bytes(presented.log_leaf_hash))
     status = RegistryStatus(code=StatusCode.ORIGINAL_VALID, as_of=at, current_revision=current.revision,
                             duplicate_no=document.duplicate_no, original=original,
-                            issued_on=document.issued_at.astimezone(dt.UTC).date(), institution=institution, log=log)
+                            issued_on=document.issued_at.astimezone(dt.UTC).date(), institution=institution, log=log,
+                            closure=closure)
     if document.state == DocumentState.ANNULLED.value and document.annulled_at is not None \
             and document.annulled_at <= at:
         return replace(status, code=StatusCode.ANNULLED, annulled_at=document.annulled_at, reason=document.annul_basis)

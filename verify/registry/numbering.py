@@ -27,6 +27,7 @@ from ..texts import text
 from .models import MAX_NUMBER, Counter
 
 _ADVANCE = sql("UPDATE counters SET last = last + 1 WHERE series = :series RETURNING last")
+_ADVANCE_BY = sql("UPDATE counters SET last = last + :count WHERE series = :series RETURNING last")
 
 
 def format_number(value: int) -> str:
@@ -63,6 +64,38 @@ def allocate_number(*, session: Session, series: str) -> str:
     if value > MAX_NUMBER:  # engines that do not enforce the CHECK constraint
         raise ConflictError(text("v_series_full", series=series))
     return format_number(value)
+
+
+def allocate_numbers(*, session: Session, series: str, count: int) -> list[str]:
+    """Take the next `count` numbers of a service-numbered series at once, in the session's open transaction.
+
+    One `UPDATE counters SET last = last + :count ... RETURNING last` (the batch issue's path: one statement and
+    one row lock per chunk instead of one per document); the same rules as `allocate_number`: the caller inserts
+    the documents in the same transaction, a rollback gives none of the numbers, nothing is ever reused.
+
+    Args:
+        series: a normalised series; count: how many numbers.
+
+    Returns:
+        The numbers in ascending order, seven digits each (seed 000, Rules item 17); [] for a count below 1.
+
+    Raises:
+        ConflictError: the series has not `count` numbers left below 9,999,999.
+    """
+    if count < 1:
+        return []
+    connection = session.connection()
+    try:
+        row = connection.execute(_ADVANCE_BY, {"series": series, "count": count}).first()
+        if row is None:
+            _create_counter(session=session, series=series)
+            row = connection.execute(_ADVANCE_BY, {"series": series, "count": count}).one()
+    except IntegrityError:  # the CHECK on counters.last: past 9,999,999
+        raise ConflictError(text("v_series_full", series=series)) from None
+    last = int(row[0])
+    if last > MAX_NUMBER:  # engines that do not enforce the CHECK constraint
+        raise ConflictError(text("v_series_full", series=series))
+    return [format_number(value) for value in range(last - count + 1, last + 1)]
 
 
 def _create_counter(*, session: Session, series: str) -> None:

@@ -2,7 +2,9 @@
 history, study groups, batches, print-sheet codes, audit events.
 
 The institution comes from the officer's account (`Officer.institution_id`), never from a request (DESIGN.md,
-Surfaces; seed 001 item 7). An object of another institution is answered exactly as a missing one
+Surfaces; seed 001 item 7). An institution that keeps the records of closed ones (seed 000, Rules item 23) reads
+theirs with its own: the gates and the pages of documents and graduates take every institution of
+`access.readable_institution_ids`. An object of another institution is answered exactly as a missing one
 (`NotFoundError`), so that an officer cannot learn which series and numbers other institutions hold: `own_document`
 and `own_graduate` are the gates every officer answer passes before a registry service runs (which checks the
 institution again and would answer `ForbiddenError`).
@@ -23,6 +25,7 @@ from sqlmodel import Session, col, select
 from ..collation import kazakh_name_key
 from ..errors import Error, NotFoundError
 from ..texts import text
+from .access import readable_institution_ids
 from .documents import get_document, list_revisions
 from .models import AuditEvent, Batch, Document, DocumentRevision, DocumentState, Graduate, Holder
 
@@ -42,7 +45,7 @@ def own_document(*, session: Session, institution_id: int, series: str, number: 
         document = get_document(session=session, series=series, number=number)
     except Error:
         document = None
-    if document is None or document.institution_id != institution_id:
+    if document is None or document.institution_id not in readable_institution_ids(session, institution_id):
         raise NotFoundError(text("v_not_in_your_registry"))
     return document
 
@@ -54,7 +57,7 @@ def own_graduate(*, session: Session, institution_id: int, graduate_id: int) -> 
         NotFoundError: a missing graduate or another institution's (one answer).
     """
     graduate = session.get(Graduate, graduate_id)
-    if graduate is None or graduate.institution_id != institution_id:
+    if graduate is None or graduate.institution_id not in readable_institution_ids(session, institution_id):
         raise NotFoundError(text("v_no_such_graduate"))
     return graduate
 
@@ -104,7 +107,8 @@ def document_page(*, session: Session, institution_id: int, where: DocumentFilte
     Returns:
         (the page, the number of all matching documents).
     """
-    conditions = [Document.institution_id == institution_id, *where.conditions()]
+    conditions = [col(Document.institution_id).in_(readable_institution_ids(session, institution_id)),
+                  *where.conditions()]
     base = (select(Document, DocumentRevision.record, Graduate.study_group)
             .join(DocumentRevision, and_(col(DocumentRevision.document_id) == Document.id,
                                          col(DocumentRevision.revision) == Document.current_revision))
@@ -207,7 +211,7 @@ def graduate_page(*, session: Session, institution_id: int, group: str | None, l
     Returns:
         (the page, the number of all matching graduates).
     """
-    conditions: list[Any] = [Graduate.institution_id == institution_id]
+    conditions: list[Any] = [col(Graduate.institution_id).in_(readable_institution_ids(session, institution_id))]
     if group is not None:
         conditions.append(Graduate.study_group == group)
     names = session.exec(select(Graduate.id, Holder.surname, Holder.name, Holder.patronymic)
@@ -265,7 +269,8 @@ def group_size(*, session: Session, institution_id: int, group: str) -> int:
 def original_of_graduate(*, session: Session, institution_id: int, graduate_id: int) -> Document | None:
     """The graduate's original document (series and number are on it), if one was issued."""
     return session.exec(select(Document).where(
-        Document.graduate_id == graduate_id, Document.institution_id == institution_id,
+        Document.graduate_id == graduate_id,
+        col(Document.institution_id).in_(readable_institution_ids(session, institution_id)),
         col(Document.original_id).is_(None))).first()
 
 

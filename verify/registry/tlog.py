@@ -16,6 +16,7 @@ two stored hashes and the head; a proof reads at most 2 log2(n) + 2 hashes in on
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from ..errors import LogStoreError, TransparencyError
 from ..issue import SignedRecord
+from ..texts import text
 from ..transparency import (
     AuditAnchorEntry,
     Checkpoint,
@@ -44,6 +46,7 @@ from ..transparency import (
     sign_checkpoint,
 )
 from ..transparency.entries import TYPE_REVISION
+from .bulk import insert_rows
 from .models import (
     AuditEvent,
     AuditHead,
@@ -85,8 +88,8 @@ class SessionHashStore:
 
     def append_hashes(self, start: int, hashes: Sequence[bytes]) -> None:
         """See `HashStore.append_hashes`: one multi-row INSERT (a concurrent append fails on the primary key)."""
-        self._session.execute(metadata.tables["tlog_hashes"].insert(),
-                              [{"idx": start + i, "hash": h} for i, h in enumerate(hashes)])
+        insert_rows(self._session, metadata.tables["tlog_hashes"],
+                    [{"idx": start + i, "hash": h} for i, h in enumerate(hashes)])
 
 
 # ----------------------------------------------------------------------------- appending
@@ -120,7 +123,7 @@ def append_to_log(session: Session, entries: Sequence[LogEntry], *, at: dt.datet
                      "entry_type": entry.entry_type, "series": series, "number": getattr(entry, "number", None),
                      "revision": entry.revision if isinstance(entry, RevisionEntry) else None,
                      "institution_bin": getattr(entry, "institution_bin", None), "created_at": at})
-    session.execute(metadata.tables["tlog_entries"].insert(), rows)
+    insert_rows(session, metadata.tables["tlog_entries"], rows)
     session.execute(update(LogHead).where(col(LogHead.id) == 1)
                     .values(tree_size=result.tree_size, root_hash=result.root_hash))
     return [tree_size + i for i in range(len(entries))]
@@ -133,6 +136,23 @@ def log_revision(session: Session, signed: SignedRecord, *, at: dt.datetime) -> 
         LogEntryError: the COSE bytes are not a record of docs/FORMAT.md (never for bytes `issue` signed).
     """
     return append_to_log(session, [RevisionEntry.from_cose(signed.cose)], at=at)[0]
+
+
+def log_revisions(session: Session, signed: Sequence[SignedRecord], *, at: dt.datetime) -> list[int]:
+    """Append the entries of several signed revisions at once, in order (the batch issue's chunk); their indexes.
+
+    Each entry is built from the record just signed (series, number, institution BIN, revision, SHA-256 of the
+    COSE bytes, kid, signing time): the same `RevisionEntry` that `RevisionEntry.from_cose` reads back from the
+    bytes, without parsing them again; one head lock, one read of the stored hashes, one INSERT for the chunk.
+
+    Raises:
+        LogEntryError: a field outside the entry's ranges (never for records `issue` signed).
+        LogStoreError, TransparencyError: as `append_to_log`.
+    """
+    entries = [RevisionEntry(series=s.record.series, number=s.record.number, institution_bin=s.record.institution_bin,
+                             revision=s.record.revision, cose_sha256=hashlib.sha256(s.cose).digest(), kid=s.kid,
+                             signed_at=s.signed_at) for s in signed]
+    return append_to_log(session, entries, at=at)
 
 
 def log_unlogged_revisions(session: Session, *, at: dt.datetime, batch: int = 500) -> int:
@@ -256,7 +276,7 @@ def read_entries(session: Session, *, start: int, end: int) -> list[bytes]:
     """
     size, _root = tree_head(session)
     if not 0 <= start < end <= size:
-        raise TransparencyError(f"entries: need 0 <= start < end <= {size}, not {start} and {end}")
+        raise TransparencyError(text("v_log_entries_range", size=size, start=start, end=end))
     end = min(end, start + MAX_ENTRIES_PER_READ)
     rows = list(session.execute(select(LogEntryRow.idx, LogEntryRow.data)
                                 .where(col(LogEntryRow.idx) >= start, col(LogEntryRow.idx) < end)
@@ -275,7 +295,7 @@ def inclusion_proof(session: Session, *, index: int, tree_size: int) -> list[byt
     """
     size, _root = tree_head(session)
     if tree_size > size:
-        raise TransparencyError(f"tree size {tree_size} is beyond the log's {size}")
+        raise TransparencyError(text("v_log_size_beyond", tree_size=tree_size, size=size))
     return prove_inclusion(SessionHashStore(session), index=index, tree_size=tree_size)
 
 
@@ -288,7 +308,7 @@ def consistency_proof(session: Session, *, old_size: int, new_size: int) -> list
     """
     size, _root = tree_head(session)
     if new_size > size:
-        raise TransparencyError(f"tree size {new_size} is beyond the log's {size}")
+        raise TransparencyError(text("v_log_size_beyond", tree_size=new_size, size=size))
     return prove_consistency(SessionHashStore(session), old_size=old_size, new_size=new_size)
 
 

@@ -22,7 +22,8 @@ a second code in the picture), and each is bounded in pixels, so in time:
 6. "foreign": when no symbol of the QR family was read at all, zxing-cpp's other formats (Data Matrix, Aztec,
    PDF417, MaxiCode, the linear barcodes; inverted ones not tried) on a copy reduced to at most
    `ScanLimits.max_foreign_pixels`, so that a foreign code is answered "not a code of this service" rather
-   than "no code found".
+   than "no code found"; when zxing-cpp reads nothing there either, zbar's EAN/UPC readers on the same copy
+   (`zbar.read_linear`, every 4th line): they read blurred product barcodes that zxing-cpp does not.
 
 Micro QR, rMQR and Model 1 symbols are reported as foreign; one whose centre lies inside a QR Code Model 2
 read from the same picture is dropped (a finder pattern of a real code once read as a Micro QR "9064").
@@ -245,6 +246,9 @@ class _Scan:
         if not self.symbols:
             reduced, scale = _reduced(self.pixels, self.limits.max_foreign_pixels)
             self.add(_zxing(reduced, _FOREIGN, scale=scale, try_invert=False))
+            if not self.symbols:
+                self.symbols.extend(Symbol.from_outline(text, symbology, np.array(points, float) / scale)
+                                    for symbology, text, points in zbar.read_linear(reduced) if points)
 
 
 def decode_symbols(pixels: Gray, *, passes: Sequence[str] = PASSES, limits: ScanLimits) -> list[Symbol]:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..errors import LogStoreError, TransparencyError
+from ..texts import text
 from .merkle import (
     HASH_SIZE,
     MAX_TREE_SIZE,
@@ -126,7 +127,7 @@ def split_stored_hash_index(position: int) -> tuple[int, int]:
 # ============================================================================ reading
 def _check_size(tree_size: int) -> int:
     if type(tree_size) is not int or not 0 <= tree_size <= MAX_TREE_SIZE:
-        raise TransparencyError(f"tree size: must be an integer from 0 to {MAX_TREE_SIZE}")
+        raise TransparencyError(text("v_log_tree_size", limit=MAX_TREE_SIZE))
     return tree_size
 
 
@@ -192,7 +193,7 @@ def prove_inclusion(store: HashStore, *, index: int, tree_size: int) -> list[byt
     """
     _check_size(tree_size)
     if type(index) is not int or not 0 <= index < tree_size:
-        raise TransparencyError(f"leaf index {index!r} is not in a tree of {tree_size} leaves")
+        raise TransparencyError(text("v_log_leaf_range", index=repr(index), tree_size=tree_size))
     return _range_hashes(store, inclusion_plan(index, tree_size))
 
 
@@ -213,7 +214,7 @@ def prove_consistency(store: HashStore, *, old_size: int, new_size: int) -> list
     _check_size(old_size)
     _check_size(new_size)
     if not 0 < old_size <= new_size:
-        raise TransparencyError(f"a consistency proof needs 0 < old size <= new size, not {old_size} and {new_size}")
+        raise TransparencyError(text("v_log_consistency_range", old=old_size, new=new_size))
     return _range_hashes(store, consistency_plan(old_size, new_size))
 
 

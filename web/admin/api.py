@@ -1,21 +1,20 @@
-"""The administrators' API (the ministry): institutions, officer accounts, partners, tokens, signers, trust list.
-
-Every route needs the `admin` scope, held by administrator accounts only (`verify admins add`).
+"""The administrators' API (the ministry; every route needs the `admin` scope of administrator accounts, `verify
+admins add`): institutions, officer accounts, partners, tokens, signers, trust list.
 
 | route                                          | does                                                          |
 |------------------------------------------------|---------------------------------------------------------------|
-| POST /api/v1/admin/institutions                | register a college or university (201), and its signer when   |
-|                                                | VERIFY_SIGNER_PER_INSTITUTION is on (production default)       |
+| POST /api/v1/admin/institutions                | register an institution (201) [and its signer: see below]     |
 | POST /api/v1/admin/institutions/{bin}/signer   | create or rotate the institution's own document signer        |
 | GET /api/v1/admin/institutions                 | all institutions                                              |
+| POST /api/v1/admin/institutions/{bin}/close    | mark it closed; name the archive that keeps its records       |
 | POST /api/v1/admin/officers                    | open an officer account with its password (201)               |
 | GET /api/v1/admin/officers                     | officer accounts (of one institution with ?institution_bin=)  |
-| POST /api/v1/admin/officers/{username}/disable | disable: its sessions end and its tokens are revoked at once  |
-| POST /api/v1/admin/officers/{username}/enable  | enable again (tokens stay revoked)                            |
+| POST /api/v1/admin/officers/{username}/disable | disable (sessions end, tokens revoked); .../enable: again     |
 | POST /api/v1/admin/officers/{username}/password| reset the password; its sessions end (204)                    |
 | POST /api/v1/admin/partners                    | register a partner system (201)                               |
 | GET /api/v1/admin/partners                     | partner systems                                               |
 | POST /api/v1/admin/partners/{id}/tokens        | a partner:read token for a partner (201; shown once)          |
+| PUT /api/v1/admin/partners/{id}/webhook        | the partner's webhook: URL and secret (the outbox's events)   |
 | GET /api/v1/admin/tokens                       | every token (never its text)                                  |
 | DELETE /api/v1/admin/tokens/{id}               | revoke any token now (204)                                    |
 | GET /api/v1/admin/signers                      | the key store's trust list: document signers and their state  |
@@ -23,12 +22,12 @@ Every route needs the `admin` scope, held by administrator accounts only (`verif
 | POST /api/v1/admin/signers/{kid}/revoke        | revoke a signer from its compromise time on                   |
 | POST /api/v1/admin/trust-list/publish          | sign a fresh publication (`KeyStore.export`)                  |
 
-Officer accounts are the persons appointed by the head's order (seed 001, item 7). Document signers and the trust
-list follow DESIGN.md, Trust model: rotation keeps old signers for verification; a compromised signer is revoked
-with its compromise time, so records signed before it still verify. A change of the trust list is written by the
-key store (`verify.keystore.KeyStore`) and served at once by this process (`BackOffice.publish_trust_list`); other
-workers take it within VERIFY_TRUST_RELOAD_S. Key-store changes run under an exclusive file lock in the key
-directory, and each is recorded in the audit chain.
+Registering an institution makes its signer when VERIFY_SIGNER_PER_INSTITUTION is on (production default). Officer
+accounts are the persons appointed by the head's order (seed 001, item 7). Signers and the trust list follow
+DESIGN.md, Trust model: rotation keeps old signers; a compromised signer is revoked with its compromise time, so
+records signed before it still verify. The key store (`verify.keystore.KeyStore`) writes a trust list change, this
+process serves it at once (`BackOffice.publish_trust_list`), other workers within VERIFY_TRUST_RELOAD_S. Key-store
+changes run under an exclusive file lock in the key directory; each is recorded in the audit chain.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from verify import KeyStore, TrustList
+from verify import Error, KeyStore, TrustList
 from verify.errors import ConflictError, KeyStoreError, NotFoundError, RecordError
 from verify.keys import ALGORITHM_NAMES, ALGORITHMS
 from verify.registry.access import unit_of_work
@@ -61,6 +60,7 @@ from verify.registry.accounts import (
 )
 from verify.registry.audit import append_event
 from verify.registry.institutions import (
+    close_institution,
     create_institution,
     create_officer,
     get_institution,
@@ -72,7 +72,8 @@ from verify.registry.institutions import (
 from verify.registry.models import Institution, InstitutionCreate, Officer, OfficerCreate, Partner
 from verify.registry.partner import create_partner, get_partner_or_raise, list_partners
 from verify.registry.signers import create_institution_signer
-from verify.texts import rfc3339
+from verify.registry.webhooks import set_webhook
+from verify.texts import Text, rfc3339, text
 
 from ..auth.schemas import TokenCreatedModel, TokensModel
 from ..auth.sessions import token_lifetime, token_model
@@ -82,6 +83,7 @@ from ..problems.handlers import ProblemError
 from ..problems.openapi import CSRF_FAILED, INVALID, UNAUTHORIZED, problem_responses
 from ..runtime.backoffice import BackOffice
 from .schemas import (
+    CloseRequest,
     DisableRequest,
     InstitutionModel,
     InstitutionRequest,
@@ -93,6 +95,8 @@ from .schemas import (
     PartnerCreateRequest,
     PartnerModel,
     PartnerTokenRequest,
+    PartnerWebhookModel,
+    PartnerWebhookRequest,
     PasswordRequest,
     PublishRequest,
     RevocationModel,
@@ -115,11 +119,11 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"], route_class=ProblemRo
 
 
 # ----------------------------------------------------------------------------- institutions
-def _institution_model(institution: Institution) -> InstitutionModel:
+def _institution_model(institution: Institution, *, archive_bin: str | None = None) -> InstitutionModel:
     assert institution.id is not None
     return InstitutionModel(id=institution.id, bin=institution.bin, name_kk=institution.name_kk,
                             name_ru=institution.name_ru, name_en=institution.name_en, kind=institution.kind,
-                            region=institution.region)
+                            region=institution.region, closed_on=institution.closed_on, archive_bin=archive_bin)
 
 
 @router.post(
@@ -141,7 +145,8 @@ def add_institution(body: InstitutionRequest, identity: Admin, office: BackOffic
         try:
             data = InstitutionCreate(**body.model_dump())
         except ValueError as exc:  # pydantic.ValidationError: the BIN's check digit
-            raise ProblemError("invalid-data", _first_error(exc)) from None
+            detail, said = _first_error(exc)
+            raise ProblemError("invalid-data", detail, text=said) from None
         institution = create_institution(session=session, institution_create=data, at=utcnow(),
                                          actor=identity.actor)
     model = _institution_model(institution)
@@ -155,12 +160,17 @@ def add_institution(body: InstitutionRequest, identity: Admin, office: BackOffic
     return model
 
 
-def _first_error(exc: ValueError) -> str:
+def _first_error(exc: ValueError) -> tuple[str, Text]:
+    """The first refusal of a validation: its English and its `Text` (the check's own when it raised one)."""
     errors = getattr(exc, "errors", None)
     if callable(errors):
         first = errors(include_input=False)[0]
-        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-    return str(exc)
+        where = ".".join(str(p) for p in first["loc"])
+        cause = (first.get("ctx") or {}).get("error")
+        if isinstance(cause, Error) and cause.text is not None:
+            return f"{where}: {first['msg']}", cause.text
+        return f"{where}: {first['msg']}", Text("e_field_refused", {"field": where, "reason": first["msg"]})
+    return str(exc), Text("e_field_refused", {"field": "?", "reason": str(exc)})
 
 
 @router.get(
@@ -173,7 +183,30 @@ def all_institutions(identity: Admin, office: BackOfficeDep) -> InstitutionsMode
     with office.readers() as session:
         rows = list_institutions(session=session)
         session.commit()
-    return InstitutionsModel(institutions=[_institution_model(i) for i in rows])
+    bins = {i.id: i.bin for i in rows}
+    return InstitutionsModel(institutions=[_institution_model(i, archive_bin=bins.get(i.archive_id)) for i in rows])
+
+
+@router.post(
+    "/institutions/{bin}/close", summary="Mark an institution closed and name its archive",
+    response_model=InstitutionModel, operation_id="closeInstitution",
+    responses={200: {"description": "Closed: the archive's officers now handle its documents"},
+               **problem_responses(*_COMMON, ("not-found", "no institution with BIN 040140001236"),
+                                   ("conflict", "institution 040140001236 is closed already (since 2026-06-30)"),
+                                   ("invalid-data", "archive_bin: an institution cannot be its own archive"))},
+)
+def close(bin: Annotated[str, Path(pattern=r"^[0-9]{12}$")], body: CloseRequest, identity: Admin,
+          office: BackOfficeDep) -> InstitutionModel:
+    """Seed 000, Rules item 23: when an organisation closes, people turn to the archive that keeps its records.
+
+    From then on the archive's officers read its documents and issue their duplicates, corrections and annulments;
+    its own officers may only read; the verification page of its documents names the day and the archive. Final:
+    a closure is not undone here (the audit log and the transparency log record it).
+    """
+    with office.sessions() as session:
+        institution = close_institution(session=session, bin=bin, archive_bin=body.archive_bin,
+                                        closed_on=body.closed_on, at=utcnow(), actor=identity.actor)
+    return _institution_model(institution, archive_bin=body.archive_bin)
 
 
 # ----------------------------------------------------------------------------- officers
@@ -189,7 +222,7 @@ def _officer_model(session: Session, officer: Officer) -> OfficerModel:
 def _officer_or_404(session: Session, username: str) -> Officer:
     officer = get_officer_by_username(session=session, username=username)
     if officer is None:
-        raise NotFoundError(f"no officer account {username}")
+        raise NotFoundError(text("v_adm_no_officer", username=username))
     return officer
 
 
@@ -208,7 +241,7 @@ def add_officer(body: OfficerCreateRequest, identity: Admin, office: BackOfficeD
         check_password(body.password)
         institution = get_institution_by_bin_or_raise(session=session, bin=body.institution_bin)
         if get_account_by_username(session=session, username=body.username) is not None:
-            raise ConflictError(f"the username {body.username} is taken")
+            raise ConflictError(text("v_acc_username_taken", username=body.username))
         session.commit()
         officer = create_officer(session=session, officer_create=OfficerCreate(
             username=body.username, full_name=body.full_name, role=body.role), institution=institution, at=at,
@@ -347,6 +380,27 @@ def add_partner_token(partner_id: RowIdPath, body: PartnerTokenRequest, identity
     return TokenCreatedModel(**listed.model_dump(), token=secret)
 
 
+@router.put(
+    "/partners/{partner_id}/webhook", summary="Set a partner's webhook", response_model=PartnerWebhookModel,
+    operation_id="setPartnerWebhook",
+    responses={200: {"description": "Set; the outbox's events are POSTed to it, signed (Standard Webhooks)"},
+               **problem_responses(*_COMMON, ("not-found", "no partner 3"),
+                                   ("invalid-data", "url: must be an http or https URL of at most 2,000 characters"))},
+)
+def put_partner_webhook(partner_id: RowIdPath, body: PartnerWebhookRequest, identity: Admin,
+                        office: BackOfficeDep) -> PartnerWebhookModel:
+    """Set where the partner gets every issue, duplicate, correction and annulment (a new webhook starts with the
+    first event the outbox holds; a changed one keeps its cursor). The secret is never shown again."""
+    with office.sessions() as session:
+        partner = get_partner_or_raise(session=session, partner_id=partner_id)
+        session.commit()
+        row = set_webhook(session=session, partner=partner, url=body.url, secret=body.secret, at=utcnow(),
+                          actor=identity.actor)
+    return PartnerWebhookModel(partner_id=row.partner_id, url=row.url, delivered_id=row.delivered_id,
+                               attempts=row.attempts, next_attempt_at=row.next_attempt_at,
+                               last_error=row.last_error, updated_at=row.updated_at)
+
+
 @router.get(
     "/tokens", summary="Every API token", response_model=TokensModel,
     operation_id="listTokens",
@@ -387,7 +441,8 @@ def _key_store_lock(keys: KeyStore) -> Iterator[None]:
         keys.path.mkdir(parents=True, exist_ok=True)
         handle = (keys.path / ".admin.lock").open("a")
     except OSError as exc:
-        raise ProblemError("unavailable", f"the key store cannot be locked ({exc.strerror})") from None
+        raise ProblemError("unavailable", f"the key store cannot be locked ({exc.strerror})",
+                           text=Text("e_keys_locked", {"cause": str(exc.strerror)})) from None
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -509,16 +564,16 @@ def revoke_signer(kid: Annotated[str, Path(min_length=16, max_length=16)], body:
     try:
         kid_bytes = bytes.fromhex(kid)
     except ValueError:
-        raise RecordError("kid: give 16 hex digits") from None
+        raise RecordError(text("v_adm_kid", field="kid")) from None
     if body.compromised_at.tzinfo is None:
-        raise RecordError("compromised_at: give a time zone, e.g. 2026-08-14T00:00:00Z")
+        raise RecordError(text("v_adm_time_zone", field="compromised_at"))
     at = utcnow()
     with _key_store_lock(office.keys):
         entries = [e for e in office.keys.trust_list().signers if e.kid == kid_bytes]
         if not entries:
-            raise NotFoundError(f"no signer with kid {kid}")
+            raise NotFoundError(text("v_adm_no_signer", kid=kid))
         if all(e.revocation is not None for e in entries):
-            raise ConflictError(f"signer {kid} is revoked already")
+            raise ConflictError(text("v_adm_signer_revoked", kid=kid))
         trust_list = office.keys.revoke(kid_bytes, compromised_at=body.compromised_at, at=at, reason=body.reason)
     office.publish_trust_list(trust_list)
     _audit_trust(office, identity, action="signer.revoke", object_ref=kid, at=at, reason=body.reason,

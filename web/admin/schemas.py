@@ -57,6 +57,17 @@ class InstitutionModel(BaseModel):
     signer_kid: str | None = Field(default=None, description="the kid of the document signer made with it "
                                                               "(VERIFY_SIGNER_PER_INSTITUTION), else null")
     signer_note: str | None = Field(default=None, description="why no signer was made with it, when one was due")
+    closed_on: dt.date | None = Field(default=None, description="the day it closed (seed 000, Rules item 23), or null")
+    archive_bin: str | None = Field(default=None, description="the institution that keeps its records once closed")
+
+
+class CloseRequest(BaseModel):
+    """`POST /api/v1/admin/institutions/{bin}/close`: the day it closed and the archive that keeps its records."""
+
+    model_config = _examples({"archive_bin": "040140001236", "closed_on": "2026-06-30"})
+
+    archive_bin: str = Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$")
+    closed_on: dt.date = Field(description="YYYY-MM-DD; not in the future")
 
 
 class InstitutionsModel(BaseModel):
@@ -142,6 +153,33 @@ class PartnerModel(BaseModel):
     name: str
     active: bool
     created_at: dt.datetime
+
+
+class PartnerWebhookRequest(BaseModel):
+    """`PUT /api/v1/admin/partners/{id}/webhook`: where the partner gets the outbox's events, and the secret that
+    signs them (Standard Webhooks: "whsec_" + base64 of 24-64 bytes; never shown again)."""
+
+    model_config = _examples({"url": "https://documents.egov.kz/hooks/verify",
+                              "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
+
+    url: str = Field(min_length=1, max_length=2000)
+    secret: str = Field(min_length=1, max_length=200)
+
+
+class PartnerWebhookModel(BaseModel):
+    """A partner's webhook and how far delivery got (never its secret)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "partner_id": 1, "url": "https://documents.egov.kz/hooks/verify", "delivered_id": 1041, "attempts": 0,
+        "next_attempt_at": None, "last_error": None, "updated_at": _AT}]})
+
+    partner_id: int
+    url: str
+    delivered_id: int = Field(description="the cursor of the last event the partner acknowledged")
+    attempts: int = Field(description="failed attempts since the last success")
+    next_attempt_at: dt.datetime | None
+    last_error: str | None
+    updated_at: dt.datetime
 
 
 class PartnerTokenRequest(BaseModel):

@@ -1,10 +1,11 @@
 """What the ministry's pages read and change (`web.admin.console`): institutions, officer accounts, the key store's
 trust list.
 
-They read through the back office's reading sessions and the key store. The one change the pages make is to
-disable an officer account (its sessions end and its tokens are revoked at once) or enable it again, through the
-registry's `set_officer_active`, audited, as `POST /api/v1/admin/officers/{username}/disable|enable` does; the
-other changes stay the administrators' API (`web.admin.api`), which the pages name.
+They read through the back office's reading sessions and the key store. The pages change two things: they disable
+an officer account (its sessions end and its tokens are revoked at once) or enable it again, through the registry's
+`set_officer_active`, audited, as `POST /api/v1/admin/officers/{username}/disable|enable` does; and they mark an
+institution closed with the archive that keeps its records (`close`, as `POST /api/v1/admin/institutions/{bin}/close`;
+seed 000, Rules item 23). The other changes stay the administrators' API (`web.admin.api`), which the pages name.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from verify.errors import NotFoundError
 from verify.keys import ALGORITHM_NAMES
 from verify.registry.accounts import Identity, get_account_of_officer, set_officer_active
 from verify.registry.institutions import (
+    close_institution,
     get_institution,
     get_institution_by_bin_or_raise,
     get_officer_by_username,
     list_institutions,
     list_officers,
 )
+from verify.texts import text
 from verify.trust import SignerEntry
 
 from ..runtime.backoffice import BackOffice
@@ -37,6 +40,8 @@ class InstitutionLine:
     names: dict[str, str]
     region: str
     officers: int
+    closed_on: dt.date | None = None
+    archive_bin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +88,12 @@ def institutions(office: BackOffice) -> list[InstitutionLine]:
         counts: dict[int, int] = {}
         for officer in list_officers(session=session):
             counts[officer.institution_id] = counts.get(officer.institution_id, 0) + 1
+        rows = list_institutions(session=session)
+        bins = {i.id: i.bin for i in rows}
         lines = [InstitutionLine(bin=i.bin, kind=i.kind, names={"kk": i.name_kk, "ru": i.name_ru, "en": i.name_en},
-                                 region=i.region, officers=counts.get(i.id or 0, 0))
-                 for i in list_institutions(session=session)]
+                                 region=i.region, officers=counts.get(i.id or 0, 0), closed_on=i.closed_on,
+                                 archive_bin=bins.get(i.archive_id))
+                 for i in rows]
         session.commit()
     return lines
 
@@ -126,12 +134,26 @@ def set_active(office: BackOffice, identity: Identity, *, username: str, active:
     with office.sessions() as session:
         officer = get_officer_by_username(session=session, username=username)
         if officer is None:
-            raise NotFoundError(f"no officer account {username}")
+            raise NotFoundError(text("v_adm_no_officer", username=username))
         bin_ = get_institution(session=session, institution_id=officer.institution_id).bin
         session.commit()
         set_officer_active(session=session, officer=officer, active=active, at=at, actor=identity.actor,
                            reason=reason)
     return bin_
+
+
+def close(office: BackOffice, identity: Identity, *, bin: str, archive_bin: str, closed_on: dt.date,
+          at: dt.datetime) -> None:
+    """Mark an institution closed on `closed_on`, its records kept by `archive_bin` (`close_institution`; audited).
+
+    Raises:
+        RecordError: a malformed BIN, the institution as its own archive, a day after `at`.
+        NotFoundError: no institution has one of the BINs.
+        ConflictError: closed already, or the archive is closed.
+    """
+    with office.sessions() as session:
+        close_institution(session=session, bin=bin, archive_bin=archive_bin, closed_on=closed_on, at=at,
+                          actor=identity.actor)
 
 
 def signer_state(entry: SignerEntry, *, at: dt.datetime) -> str:

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from verify.errors import ForbiddenError
 from verify.registry.accounts import Identity, create_token, end_session, list_tokens, revoke_token
 from verify.registry.models import Account
+from verify.texts import Text, text
 
 from ..deps import AnyPrincipal, BackOfficeDep, RowIdPath, utcnow
 from ..http.bodies import BODY_UNREADABLE, JSON_ONLY, read_json
@@ -102,7 +103,8 @@ def logout(identity: AnyPrincipal, office: BackOfficeDep) -> Response:
     """End the session of the cookie now (its X-CSRF-Token is required, as for every unsafe request)."""
     if identity.session_id is None:
         raise ProblemError("bad-request", "sign-out ends a cookie session; revoke a token with "
-                                          "DELETE /api/v1/auth/tokens/{id}")
+                                          "DELETE /api/v1/auth/tokens/{id}",
+                           text=Text("e_sign_out_cookie", {"request": "DELETE /api/v1/auth/tokens/{id}"}))
     with office.sessions() as session:
         end_session(session=session, session_id=identity.session_id, at=utcnow())
     return Response(status_code=204, headers={"Set-Cookie": office.cookie.clear_cookie()})
@@ -123,7 +125,7 @@ def who_am_i(identity: AnyPrincipal, request: Request, office: BackOfficeDep) ->
 # ----------------------------------------------------------------------------- tokens
 def _account_of(identity: Identity) -> Account:
     if identity.account is None:
-        raise ForbiddenError("a partner's tokens are made by an administrator")
+        raise ForbiddenError(text("v_adm_partner_tokens"))
     return identity.account
 
 
@@ -142,7 +144,9 @@ def make_token(body: TokenCreateRequest, identity: AnyPrincipal, office: BackOff
     missing = sorted(set(body.scopes) - identity.scopes)
     if missing:
         raise ProblemError("invalid-data", f"scopes: {', '.join(missing)} not held by this session or token "
-                                           f"(it holds {', '.join(sorted(identity.scopes))})")
+                                           f"(it holds {', '.join(sorted(identity.scopes))})",
+                           text=Text("e_scopes_not_held", {"missing": ", ".join(missing),
+                                                           "held": ", ".join(sorted(identity.scopes))}, "scopes"))
     at = utcnow()
     expires_at = token_lifetime(office, body.days, at=at,
                                 not_after=identity.expires_at if identity.token_id is not None else None)

@@ -38,6 +38,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from verify.registry.accounts import Identity, authenticate_password, open_session, resolve_session, resolve_token
 from verify.registry.institutions import get_institution
 from verify.registry.models import ApiToken
+from verify.texts import Text
 
 from ..problems.errors import BEARER_CHALLENGE, unauthorized
 from ..problems.handlers import ProblemError
@@ -87,20 +88,22 @@ def resolve_principal(office: BackOffice, request: Request, bearer: HTTPAuthoriz
             identity = resolve_token(session=session, secret=bearer.credentials.strip(), at=at)
             if identity is None:
                 raise unauthorized("the token is unknown, expired or revoked, or its account is disabled",
+                                   text=Text("e_token_unknown"),
                                    error="invalid_token")
             return identity
         secret = request.cookies.get(office.cookie.name)
         if not secret:
-            raise unauthorized("sign in (POST /api/v1/auth/login) or send a bearer token")
+            raise unauthorized("sign in (POST /api/v1/auth/login) or send a bearer token", text=Text("e_sign_in"))
         identity = resolve_session(session=session, secret=secret, at=at)
         if identity is None:
             raise ProblemError("unauthorized", "the session has ended or its account is disabled: sign in again",
+                               text=Text("e_session_ended"),
                                headers={"WWW-Authenticate": BEARER_CHALLENGE,
                                         "Set-Cookie": office.cookie.clear_cookie()})
     if request.method in UNSAFE_METHODS:
         sent = csrf_sent if csrf_sent is not None else request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent.encode("utf-8"), csrf_token_for(secret).encode("ascii")):
-            raise ProblemError(*CSRF_FAILED)
+            raise ProblemError(*CSRF_FAILED, text=Text("e_csrf_failed"))
     return identity
 
 
@@ -188,12 +191,14 @@ def sign_in(office: BackOffice, form: LoginRequest, *, at: dt.datetime) -> tuple
         account = authenticate_password(session=session, username=form.username, password=form.password,
                                         hashing=office.hashing, at=at)
         if account is None:
-            raise ProblemError("login-failed", LOGIN_FAILED, headers={"WWW-Authenticate": BEARER_CHALLENGE})
+            raise ProblemError("login-failed", LOGIN_FAILED, headers={"WWW-Authenticate": BEARER_CHALLENGE},
+                               text=Text("e_login_failed"))
         secret, _ = open_session(session=session, account=account, at=at, ttl=office.session_ttl)
         identity = resolve_session(session=session, secret=secret, at=at)
         session.commit()
     if identity is None:  # disabled between the two reads
-        raise ProblemError("login-failed", LOGIN_FAILED, headers={"WWW-Authenticate": BEARER_CHALLENGE})
+        raise ProblemError("login-failed", LOGIN_FAILED, headers={"WWW-Authenticate": BEARER_CHALLENGE},
+                               text=Text("e_login_failed"))
     return secret, identity
 
 
@@ -228,6 +233,7 @@ def token_lifetime(office: BackOffice, days: int | None, *, at: dt.datetime,
     """
     wanted = office.token_default_days if days is None else days
     if wanted > office.token_max_days:
-        raise ProblemError("invalid-data", f"days: at most {office.token_max_days}")
+        raise ProblemError("invalid-data", f"days: at most {office.token_max_days}",
+                           text=Text("e_at_most", {"limit": office.token_max_days}, "days"))
     expires_at = at + dt.timedelta(days=wanted)
     return min(expires_at, not_after) if not_after is not None else expires_at

@@ -35,6 +35,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.types import Scope
 
+from verify.texts import Text
+
 from ..problems.handlers import ProblemError
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -113,7 +115,7 @@ def parse_json(body: bytes) -> Any:
     if not body:
         raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
     if too_deep(body):
-        raise ProblemError("bad-request", BODY_UNREADABLE)
+        raise ProblemError("bad-request", BODY_UNREADABLE, text=Text("e_body_unreadable"))
     try:
         # UTF-8 only (RFC 8259 §8.1): json.loads(bytes) would also take UTF-16 and UTF-32, whose escapes the
         # control-character check below (on UTF-8 bytes) would not see.
@@ -122,7 +124,7 @@ def parse_json(body: bytes) -> Any:
         raise RequestValidationError([{"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error",
                                        "input": {}, "ctx": {"error": exc.msg}}]) from None
     except (ValueError, RecursionError):  # not UTF-8 (UnicodeDecodeError), or deeper than the parser goes
-        raise ProblemError("bad-request", BODY_UNREADABLE) from None
+        raise ProblemError("bad-request", BODY_UNREADABLE, text=Text("e_body_unreadable")) from None
     # Control characters can only be in strings, escaped (\u0000, \b, \f) or as raw DEL and C1 bytes:
     # a body with none of those needs no walk (the common case, and the verification's).
     if any(marker in body for marker in _SHORT_CONTROL_ESCAPES) or _C1_IN_UTF8.search(body):
@@ -156,7 +158,7 @@ async def read_json(request: Request, model: type[Model]) -> Model:
         RequestValidationError: 422, answered by `web.problems` as invalid-request with `errors`.
     """
     if not is_json(request.headers.get("content-type")):
-        raise ProblemError("unsupported-media-type", JSON_ONLY)
+        raise ProblemError("unsupported-media-type", JSON_ONLY, text=Text("e_json_only"))
     parsed, document = scope_json(request.scope)
     if not parsed:
         document = parse_json(await request.body())

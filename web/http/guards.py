@@ -23,7 +23,9 @@ from typing import Final
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..problems.handlers import ProblemError, problem_response
+from verify.texts import Text
+
+from ..problems.handlers import ProblemError, problem_error_response, problem_response
 
 CLIENT_KEY: Final = "verify.client"
 """Scope key where `web.http.observe` stores the resolved client address (str)."""
@@ -36,7 +38,7 @@ class BodyTooLargeError(ProblemError):
 
     def __init__(self, cap: int) -> None:
         super().__init__("content-too-large", f"the request body is over the cap of {cap} bytes",
-                         headers={"Connection": "close"})
+                         headers={"Connection": "close"}, text=Text("e_body_over_cap", {"cap": cap}))
 
 
 class BodySizeLimit:
@@ -68,12 +70,11 @@ class BodySizeLimit:
         declared = Headers(scope=scope).get("content-length")
         if declared is not None:
             if not declared.isascii() or not declared.strip().isdigit():
-                await problem_response("bad-request", "the Content-Length header is not a number",
-                                       scope=scope)(scope, receive, send)
+                await problem_response("bad-request", "the Content-Length header is not a number", scope=scope,
+                                       text=Text("e_content_length"))(scope, receive, send)
                 return
             if int(declared) > cap:
-                await problem_response("content-too-large", f"the request body is over the cap of {cap} bytes",
-                                       scope=scope, headers={"Connection": "close"})(scope, receive, send)
+                await problem_error_response(BodyTooLargeError(cap), scope)(scope, receive, send)
                 return
         received = 0
         started = False
@@ -98,8 +99,7 @@ class BodySizeLimit:
         except BodyTooLargeError as exc:  # raised where no exception handler caught it
             if started:
                 raise
-            await problem_response("content-too-large", str(exc.detail), scope=scope,
-                                   headers={"Connection": "close"})(scope, receive, send)
+            await problem_error_response(exc, scope)(scope, receive, send)
 
 
 class ClientAddress:

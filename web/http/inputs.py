@@ -36,7 +36,9 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..problems.handlers import ProblemError, problem_response
+from verify.texts import Text
+
+from ..problems.handlers import SCHEMA_MISMATCH, ProblemError, problem_error_response, problem_response
 from .bodies import CONTROL_CHARACTERS, CONTROL_MESSAGE, JSON_KEY, is_json, parse_json
 
 LINE_CONTROLS: Final = frozenset("\t\n\r")
@@ -158,12 +160,11 @@ class InputGuard:
                 if errors:
                     raise RequestValidationError(errors)
         except RequestValidationError as exc:
-            await problem_response("invalid-request", "the request does not match the schema; see errors",
-                                   scope=scope, extensions={"errors": _public(exc)})(scope, receive, send)
+            await problem_response("invalid-request", SCHEMA_MISMATCH, scope=scope, extensions={"errors": _public(exc)},
+                                   text=Text("e_schema_mismatch"))(scope, receive, send)
             return
         except ProblemError as exc:
-            await problem_response(exc.problem.slug, str(exc.detail), scope=scope,
-                                   headers=exc.headers)(scope, receive, send)
+            await problem_error_response(exc, scope)(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 

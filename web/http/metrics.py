@@ -19,6 +19,9 @@
 | verify_trust_list_expiry_timestamp_seconds  | gauge     |                         | its expiry, Unix seconds         |
 | verify_status_list_version                  | gauge     | series                  | newest signed status list        |
 | verify_status_list_expiry_timestamp_seconds | gauge     | series                  | its expiry, Unix seconds         |
+| verify_webhook_pending_events               | gauge     | partner                 | outbox events a partner's webhook|
+|                                             |           |                         | has not acknowledged yet         |
+| verify_webhook_failed_attempts              | gauge     | partner                 | failed deliveries in a row       |
 | process_*                                   | various   |                         | CPU, memory, open files (Linux)  |
 
 `route` is the route template (`/V/{digits}`), never the path, so the label set stays small and no QR text

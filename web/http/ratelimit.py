@@ -41,6 +41,8 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from verify.texts import Text
+
 from ..problems.handlers import problem_response
 from .guards import CLIENT_KEY
 from .logging import get_logger
@@ -167,7 +169,8 @@ class RateLimit:
                 if self.on_limited is not None:
                     self.on_limited(bucket)
                 response = problem_response("rate-limited", f"too many requests; try again in {wait_s} s",
-                                            scope=scope, headers={"Retry-After": str(wait_s)})
+                                            scope=scope, headers={"Retry-After": str(wait_s)},
+                                            text=Text("e_rate_limited", {"seconds": wait_s}))
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -20,6 +20,8 @@ corrections, annulments, blank stock, audit.
 | GET /api/v1/officer/blanks                                   | officer:read  | the stock by series                |
 | POST /api/v1/officer/blanks/ranges                           | officer:write | a range of blanks received (201)   |
 | POST /api/v1/officer/blanks/write-offs                       | officer:write | write off a spoiled blank (201)    |
+| POST /api/v1/officer/documents/{series}/{number}/reprint     | officer:write | blank spoiled while printing: the  |
+|                                                              |               | document on a new blank (201)      |
 | GET /api/v1/officer/audit                                    | officer:read  | the institution's audit events     |
 
 Every route is thin: it reads the request, calls the officer service (`web.officer.service`, the same the console
@@ -78,6 +80,7 @@ from .schemas import (
     GraduatesModel,
     ImportResultModel,
     IssueRequest,
+    ReprintRequest,
     RevisionCreatedModel,
     RowProblemModel,
     StockModel,
@@ -122,7 +125,11 @@ def _import_responses() -> dict[int | str, dict[str, Any]]:
 )
 def import_file(file: Annotated[UploadFile, File(description="the National Education Database export: CSV (UTF-8, "
                                                              "comma or semicolon) or XLSX; docs/IMPORT.md")],
-                identity: OfficerWriter, office: BackOfficeDep, request: Request) -> ImportResultModel:
+                identity: OfficerWriter, office: BackOfficeDep, request: Request,
+                appendix: Annotated[UploadFile | None, File(description="the appendix rows (grades) as a second "
+                                                                     "CSV; an XLSX's sheet 'appendix' is read "
+                                                                     "without it (docs/IMPORT.md)")] = None,
+                ) -> ImportResultModel:
     """Check every row of the file and import the graduates of your institution, or nothing at all.
 
     With any error the answer is 422 `import-rejected`, whose `rows` member lists every error by row and column
@@ -130,8 +137,10 @@ def import_file(file: Annotated[UploadFile, File(description="the National Educa
     "v_id_check_digit"}`: `reason` in the request's language, `code` stable), so that the whole file can be fixed at
     once. Importing the same file again changes nothing.
     """
+    second = None if appendix is None else (appendix.file.read(MAX_FILE_BYTES + 1),
+                                            appendix.filename or "appendix.csv")
     result = service.import_file(office, identity, data=file.file.read(MAX_FILE_BYTES + 1),
-                                 filename=file.filename or "upload.csv", at=utcnow())
+                                 filename=file.filename or "upload.csv", at=utcnow(), appendix=second)
     t = Translator(request_language(request)[0])
     warnings = [_row_problem(t, w) for w in result.warnings]
     if not result.ok:
@@ -185,11 +194,13 @@ def issue_one(body: IssueRequest, identity: OfficerWriter, office: BackOfficeDep
 
 def _idempotency_key(value: str | None) -> str:
     if value is None or not value.strip():
-        raise ProblemError("bad-request", "a batch needs an Idempotency-Key header (retry with the same key)")
+        raise ProblemError("bad-request", "a batch needs an Idempotency-Key header (retry with the same key)",
+                           text=Text("e_idempotency_needed"))
     key = value.strip()
     if len(key) > service.MAX_IDEMPOTENCY_KEY_CHARS or not key.isascii() or not key.isprintable():
         raise ProblemError("bad-request", f"Idempotency-Key: 1-{service.MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII "
-                                          "characters")
+                                          "characters", text=Text("e_idempotency_chars", {
+                                              "limit": service.MAX_IDEMPOTENCY_KEY_CHARS}, "Idempotency-Key"))
     return key
 
 
@@ -375,7 +386,26 @@ def make_correction(series: Series, number: Number, body: CorrectionRequest, ide
 def annul(series: Series, number: Number, body: AnnulRequest, identity: OfficerWriter,
           office: BackOfficeDep) -> DocumentDetailModel:
     """Annul a document in force with its basis (an order or a decision). Its number is never given again."""
-    return service.annul(office, identity, series=series, number=number, basis=body.basis, at=utcnow())
+    return service.annul(office, identity, series=series, number=number, basis=body.basis, at=utcnow(),
+                         kind=body.kind)
+
+
+@router.post(
+    "/documents/{series}/{number}/reprint", summary="Reprint a document whose blank was spoiled while printing",
+    operation_id="reprintDocument",
+    status_code=201, response_model=DocumentDetailModel,
+    responses={201: {"description": "The document on its new blank; the spoiled blank is written off and the code "
+                                    "printed on it verifies ANNULLED"},
+               **problem_responses(UNAUTHORIZED, FORBIDDEN, CSRF_FAILED, INVALID, _NOT_FOUND, _STATE, _NO_SIGNER,
+                                   ("blank-stock", "no free blanks honours (red) in this institution's stock"),
+                                   ("invalid-data", "BD 0000042 is numbered by the service, not by its blank"))},
+)
+def reprint(series: Series, number: Number, body: ReprintRequest, identity: OfficerWriter,
+            office: BackOfficeDep) -> DocumentDetailModel:
+    """Seed 000, Rules items 17-18: the blank (whose number is the document's) is written off with the reason; the
+    document continues on the next free blank of its kind under that blank's number."""
+    return service.reprint(office, identity, series=series, number=number, reason=body.reason,
+                           blank_number=body.blank_number, at=utcnow())
 
 
 # ----------------------------------------------------------------------------- blanks and audit
@@ -402,7 +432,7 @@ def get_stock(identity: OfficerReader, office: BackOfficeDep) -> StockModel:
 def add_range(body: BlankRangeRequest, identity: OfficerWriter, office: BackOfficeDep) -> BlankRangeModel:
     """A range of pre-numbered blanks from the printing house (seed 000 item 17): series, first, last."""
     return service.receive_blanks(office, identity, series=body.series, first=body.first, last=body.last,
-                                  at=utcnow())
+                                  at=utcnow(), kind=body.kind)
 
 
 @router.post(

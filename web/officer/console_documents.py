@@ -8,7 +8,8 @@
 | GET, POST /console/documents/{series}/{number}/correction  | a corrected revision (seed 000 appendix 38)       |
 | GET, POST /console/documents/{series}/{number}/annulment   | annul (the head only)                             |
 | GET  /console/blanks                                       | blank stock, add a range, write off a blank       |
-| POST /console/blanks/ranges, /console/blanks/write-offs    | the two blank forms                               |
+| POST /console/blanks/ranges, /console/blanks/write-offs    | the two blank forms (a range has its kind)        |
+| POST /console/blanks/reprints                              | a blank spoiled while printing: reprint the document |
 
 Every page calls the officer service (`web.officer.service`); the forms are `web.officer.forms`. Forms that
 replace, correct or annul need their "I confirm" box ticked; a bad form comes back with its message and a 4xx
@@ -57,6 +58,7 @@ from .schemas import (
     AnnulRequest,
     BlankRangeRequest,
     DocumentDetailModel,
+    ReprintRequest,
     WriteOffRequest,
 )
 
@@ -212,11 +214,12 @@ def make_correction(request: Request, series: str, number: str, desk: DeskDep, o
 
 @router.post("/documents/{series}/{number}/annulment")
 def annul(request: Request, series: str, number: str, desk: DeskDep, office: BackOfficeDep,
-          basis: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "") -> Response:
-    """Annul the document with its basis (the head only; final)."""
+          basis: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "order",
+          confirm: Annotated[str, Form()] = "") -> Response:
+    """Annul the document with its basis (the head only; final; `kind` order or issued_in_error)."""
     writer_only(desk)
     detail, record = _detail(desk, office, series, number)
-    again = partial(_action_page, request, desk, detail, record, "annulment", values={"basis": basis})
+    again = partial(_action_page, request, desk, detail, record, "annulment", values={"basis": basis, "kind": kind})
     error: FormError | None = None
     if not desk.is_head:
         error = FormError("c_annul_head_only", status=403)
@@ -226,14 +229,14 @@ def annul(request: Request, series: str, number: str, desk: DeskDep, office: Bac
         error = FormError("c_confirm_needed")
     if error is None:
         try:
-            body = AnnulRequest(basis=basis.strip())
+            body = AnnulRequest(basis=basis.strip(), kind=kind)  # type: ignore[arg-type]  # checked by the model
         except ValidationError as exc:
             error = schema_error(exc)
     if error is not None:
         return again(status_code=error.status, error=error, blocked=error.status == 403)
     try:
         service.annul(office, desk.identity, series=detail.series, number=detail.number, basis=body.basis,
-                      at=utcnow())
+                      at=utcnow(), kind=body.kind)
     except Error as exc:
         refused = refusal(exc)
         return again(status_code=refused.status, error=refused)
@@ -260,22 +263,23 @@ def blanks(request: Request, desk: DeskDep, office: BackOfficeDep, done: str = "
 @router.post("/blanks/ranges")
 def add_range(request: Request, desk: DeskDep, office: BackOfficeDep, series: Annotated[str, Form()] = "",
               first: Annotated[str, Form()] = "", last: Annotated[str, Form()] = "",
-              confirm: Annotated[str, Form()] = "") -> Response:
-    """Record a range of blanks received from the printing house (seed 000 item 17)."""
+              kind: Annotated[str, Form()] = "ordinary", confirm: Annotated[str, Form()] = "") -> Response:
+    """Record a range of blanks of one kind received from the printing house (seed 000 items 8, 17)."""
     writer_only(desk)
-    values = {"range_series": series, "first": first, "last": last}
+    values = {"range_series": series, "first": first, "last": last, "kind": kind}
     error: FormError | None = None
     if not confirmed(confirm):
         error = FormError("c_confirm_needed")
     else:
         try:
-            body = BlankRangeRequest(series=series.strip(), first=first.strip(), last=last.strip())
+            body = BlankRangeRequest(series=series.strip(), first=first.strip(), last=last.strip(),
+                                     kind=kind)  # type: ignore[arg-type]  # checked by the model
         except ValidationError:
             error = FormError("c_blanks_range_invalid")
     if error is None:
         try:
             service.receive_blanks(office, desk.identity, series=body.series, first=body.first, last=body.last,
-                                   at=utcnow())
+                                   at=utcnow(), kind=body.kind)
         except Error as exc:
             error = refusal(exc)
     if error is not None:
@@ -311,6 +315,37 @@ def write_off(request: Request, desk: DeskDep, office: BackOfficeDep, series: An
         return _blanks_page(request, desk, office, status_code=error.status, error=error, failed="write_off",
                             values=values)
     return see("/console/blanks?done=write_off")
+
+
+@router.post("/blanks/reprints")
+def reprint(request: Request, desk: DeskDep, office: BackOfficeDep, series: Annotated[str, Form()] = "",
+            number: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+            confirm: Annotated[str, Form()] = "") -> Response:
+    """A blank spoiled while printing: written off, the document reprinted on the next blank of its kind (a new
+    number; the spoiled code annulled); then the new document's page."""
+    writer_only(desk)
+    values = {"reprint_series": series, "reprint_number": number, "reprint_reason": reason}
+    error: FormError | None = None
+    if not reason.strip():
+        error = FormError("c_reason_needed")
+    elif not confirmed(confirm):
+        error = FormError("c_confirm_needed")
+    else:
+        try:
+            body = ReprintRequest(reason=reason.strip())
+            WriteOffRequest(series=series.strip(), number=number.strip(), reason=reason.strip())
+        except ValidationError:
+            error = FormError("c_blanks_number_invalid")
+    if error is None:
+        try:
+            document = service.reprint(office, desk.identity, series=series.strip(), number=number.strip(),
+                                       reason=body.reason, blank_number=None, at=utcnow())
+        except Error as exc:
+            error = refusal(exc)
+    if error is not None:
+        return _blanks_page(request, desk, office, status_code=error.status, error=error, failed="reprint",
+                            values=values)
+    return see(f"{document_url(document.series, document.number)}?done=issued")
 
 
 __all__ = ["event_name", "event_reason", "router"]

@@ -14,6 +14,7 @@ from verify.errors import ForbiddenError
 from verify.registry.accounts import Identity
 from verify.registry.models import AuditEvent, Document, DocumentRevision, Officer
 from verify.registry.queries import DocumentHistory, DocumentLine, GraduateLine
+from verify.texts import text
 
 from .schemas import (
     AuditEventModel,
@@ -37,7 +38,7 @@ def officer_of(identity: Identity) -> Officer:
         ForbiddenError: the principal is an administrator or a partner.
     """
     if identity.officer is None:
-        raise ForbiddenError("only an officer account acts for an institution")
+        raise ForbiddenError(text("v_officer_only"))
     return identity.officer
 
 

@@ -280,9 +280,11 @@ class RevisionCreatedModel(RevisionModel):
 class AnnulRequest(BaseModel):
     """Annul a document in force with its basis (final; the head of the institution only)."""
 
-    model_config = _examples({"basis": "order No. 41 of 2026-09-01"})
+    model_config = _examples({"basis": "order No. 41 of 2026-09-01", "kind": "order"})
 
     basis: str = Field(min_length=1, max_length=500)
+    kind: Literal["order", "issued_in_error"] = Field(
+        default="order", description="order: final; issued_in_error: the graduate may then get a new original")
 
 
 # ----------------------------------------------------------------------------- blanks
@@ -294,6 +296,19 @@ class BlankRangeRequest(BaseModel):
     series: str = Field(min_length=1, max_length=8)
     first: str = Field(min_length=7, max_length=7, pattern=r"^[0-9]{7}$")
     last: str = Field(min_length=7, max_length=7, pattern=r"^[0-9]{7}$")
+    kind: Literal["ordinary", "honours", "altyn_belgi"] = Field(
+        default="ordinary", description="the cover (seed 000, Rules item 8): ordinary dark blue, honours red, "
+                                        "altyn_belgi light blue; a diploma with honours takes a red blank")
+
+
+class ReprintRequest(BaseModel):
+    """A blank spoiled while printing: the document is reprinted on a new blank (issue 13 item 5)."""
+
+    model_config = _examples({"reason": "paper jam in the printer"})
+
+    reason: str = Field(min_length=1, max_length=500)
+    blank_number: str | None = Field(default=None, min_length=7, max_length=7, pattern=r"^[0-9]{7}$",
+                                     description="the new blank (default: the next free one of the document's kind)")
 
 
 class BlankRangeModel(BaseModel):
@@ -308,6 +323,7 @@ class BlankRangeModel(BaseModel):
     last: str
     size: int
     received_at: dt.datetime
+    kind: str = "ordinary"
 
 
 class WriteOffRequest(BaseModel):
@@ -343,6 +359,7 @@ class StockLineModel(BaseModel):
     written_off: int
     free: int
     next_free: str | None
+    kind: str = Field(default="ordinary", description="ordinary, honours or altyn_belgi (seed 000, Rules item 8)")
 
 
 class StockModel(BaseModel):

@@ -28,14 +28,18 @@ from verify.issue import code_file_stem, render_code, render_sheet
 from verify.record import HolderName, Record
 from verify.registry import queries
 from verify.registry.accounts import Identity
+from verify.registry.appendices import import_with_appendix
 from verify.registry.blanks import StockLine, add_blank_range, stock_summary, write_off_blank
 from verify.registry.documents import BatchResult, get_revision, issue_document, issue_group, record_of
-from verify.registry.imports.load import ImportResult, import_graduates
+from verify.registry.imports.appendix import parse_appendix
+from verify.registry.imports.load import ImportResult
 from verify.registry.imports.parse import parse_graduates
 from verify.registry.institutions import get_institution
 from verify.registry.lifecycle import annul_document, correct_document, issue_duplicate
 from verify.registry.models import Batch, Officer
 from verify.registry.numbering import format_number
+from verify.registry.printing import reprint_on_new_blank
+from verify.texts import text
 
 from ..runtime.backoffice import BackOffice
 from ..ui.i18n import Translator
@@ -84,18 +88,31 @@ def stored_batch_key(office: BackOffice, identity: Identity, key: str) -> str:
 
 
 # ----------------------------------------------------------------------------- graduates
-def import_file(office: BackOffice, identity: Identity, *, data: bytes, filename: str,
-                at: dt.datetime) -> ImportResult:
-    """Check every row of a graduates file (CSV or XLSX) and import all of them, or none.
+def import_file(office: BackOffice, identity: Identity, *, data: bytes, filename: str, at: dt.datetime,
+                appendix: tuple[bytes, str] | None = None) -> ImportResult:
+    """Check every row of a graduates file (CSV or XLSX) and its appendix rows, and import all of them, or none.
+
+    Args:
+        appendix: (bytes, file name) of the appendix rows as a second CSV; without it, an XLSX's sheet "appendix"
+            is read (`verify.registry.imports.appendix`).
 
     Returns:
-        The registry's result: `ok` with the counts, or every error by row and column (nothing written).
+        The registry's result: `ok` with the counts, or every error by row and column (nothing written); the
+        appendix file's columns are prefixed `appendix:`.
     """
     officer = officer_of(identity)
     report = parse_graduates(data, filename=filename, today=at.date())
+    iins = {row.iin for row in report.rows}
+    if appendix is not None:
+        parsed = parse_appendix(appendix[0], filename=appendix[1], graduate_iins=iins)
+    elif filename.lower().endswith(".xlsx"):
+        parsed = parse_appendix(data, filename=filename, graduate_iins=iins)
+    else:
+        parsed = None
     with office.sessions() as session:
         institution = get_institution(session=session, institution_id=officer.institution_id)
-        return import_graduates(session=session, report=report, institution=institution, officer=officer, at=at)
+        return import_with_appendix(session=session, report=report, appendix=parsed, institution=institution,
+                                    officer=officer, at=at)
 
 
 def list_graduates(office: BackOffice, identity: Identity, *, group: str | None, limit: int,
@@ -278,7 +295,7 @@ def code_image(office: BackOffice, identity: Identity, *, series: str, number: s
         try:
             stored = get_revision(session=session, document=document, revision=revision)
         except NotFoundError:
-            raise NotFoundError(f"the document has no revision {revision}") from None
+            raise NotFoundError(text("v_doc_revision_absent", revision=revision)) from None
         session.commit()
     record = record_of(stored)
     filename = f"{code_file_stem(record)}.{kind}".encode("ascii", "replace").decode("ascii").replace("?", "_")
@@ -331,7 +348,7 @@ def print_sheet(office: BackOffice, identity: Identity, *, group: str | None, ba
         NotFoundError: no document in force in the group or batch.
     """
     if (group is None) == (batch is None):
-        raise RecordError("give exactly one of group and batch")
+        raise RecordError(text("v_sheet_group_or_batch"))
     officer = officer_of(identity)
     with office.readers() as session:
         batch_key = None if batch is None else stored_batch_key(office, identity, batch)
@@ -346,7 +363,7 @@ def print_sheet(office: BackOffice, identity: Identity, *, group: str | None, ba
     if not revisions:
         raise NotFoundError(NO_SHEET_CODES)
     if len(revisions) > MAX_SHEET_CODES:
-        raise RecordError(f"more than {MAX_SHEET_CODES} codes: print the group in batches")
+        raise RecordError(text("v_sheet_too_many", limit=MAX_SHEET_CODES))
     t = Translator(lang)
     names = {"kk": institution.name_kk, "ru": institution.name_ru, "en": institution.name_en}
     heading = t("sheet_heading", institution=names[t.lang], bin=institution.bin) + \
@@ -391,14 +408,14 @@ def make_correction(office: BackOffice, identity: Identity, *, series: str, numb
 
 
 def annul(office: BackOffice, identity: Identity, *, series: str, number: str, basis: str,
-          at: dt.datetime) -> DocumentDetailModel:
-    """Annul a document in force with its basis (the head only; final)."""
+          at: dt.datetime, kind: str = "order") -> DocumentDetailModel:
+    """Annul a document in force with its basis (the head only; final; `kind` as `annul_document`)."""
     officer = officer_of(identity)
     with office.sessions() as session:
         queries.own_document(session=session, institution_id=officer.institution_id, series=series, number=number)
         session.commit()
         document = annul_document(session=session, officer=officer, series=series, number=number, basis=basis,
-                                  at=at)
+                                  at=at, kind=kind)
         detail = detail_model(queries.document_history(session=session, document=document))
         session.commit()
     return detail
@@ -407,7 +424,7 @@ def annul(office: BackOffice, identity: Identity, *, series: str, number: str, b
 # ----------------------------------------------------------------------------- blanks and audit
 def _stock_line(line: StockLine) -> StockLineModel:
     return StockLineModel(series=line.series, received=line.received, used=line.used,
-                          written_off=line.written_off, free=line.free, next_free=line.next_free)
+                          written_off=line.written_off, free=line.free, next_free=line.next_free, kind=line.kind)
 
 
 def stock(office: BackOffice, identity: Identity) -> StockModel:
@@ -420,15 +437,32 @@ def stock(office: BackOffice, identity: Identity) -> StockModel:
 
 
 def receive_blanks(office: BackOffice, identity: Identity, *, series: str, first: str, last: str,
-                   at: dt.datetime) -> BlankRangeModel:
-    """Record a range of pre-numbered blanks received from the printing house."""
+                   at: dt.datetime, kind: str = "ordinary") -> BlankRangeModel:
+    """Record a range of pre-numbered blanks of one kind (seed 000, Rules item 8) received from the printing house."""
     officer = officer_of(identity)
     with office.sessions() as session:
-        blank_range = add_blank_range(session=session, officer=officer, series=series, first=first, last=last, at=at)
+        blank_range = add_blank_range(session=session, officer=officer, series=series, first=first, last=last, at=at,
+                                      kind=kind)
     assert blank_range.id is not None
     return BlankRangeModel(id=blank_range.id, series=blank_range.series,
                            first=format_number(blank_range.first_number), last=format_number(blank_range.last_number),
-                           size=blank_range.size, received_at=blank_range.received_at)
+                           size=blank_range.size, received_at=blank_range.received_at, kind=blank_range.kind)
+
+
+def reprint(office: BackOffice, identity: Identity, *, series: str, number: str, reason: str,
+            blank_number: str | None, at: dt.datetime) -> DocumentDetailModel:
+    """A blank spoiled while printing: written off, the document reprinted on a new blank (a new number; the
+    spoiled code annulled), `verify.registry.printing.reprint_on_new_blank`."""
+    officer = officer_of(identity)
+    with office.sessions() as session:
+        queries.own_document(session=session, institution_id=officer.institution_id, series=series, number=number)
+        session.commit()
+        document = reprint_on_new_blank(session=session, officer=officer, series=series, number=number,
+                                        reason=reason, signer=office.signer(), base_url=office.base_url, at=at,
+                                        blank_number=blank_number)
+        detail = detail_model(queries.document_history(session=session, document=document))
+        session.commit()
+    return detail
 
 
 def write_off(office: BackOffice, identity: Identity, *, series: str, number: str, reason: str,

@@ -28,10 +28,8 @@ on as `detail`: in the reader's language when the error carries a `verify.texts.
 never 403, so that an officer cannot learn which numbers other institutions hold (the officer service raises
 `NotFoundError` for it).
 
-An error that names its message (`message_id` and `message_values`, e.g. `NoSignerInScopeError`) gets its
-`detail` in the reader's language (Accept-Language) through the localizer the app factory installs
-(`app.state.localize_error`, the catalogues of `web.ui`: this package sits below them), and the extension members
-`code` (the stable `verify` code) and `reason` where it has one.
+Every problem of a `verify` error carries the extension member `code` (the stable `verify` code), and `reason`
+where the error names one (`NoSignerInScopeError`); its `detail` is in the reader's language through its `Text`.
 
 A verification whose registry cannot be read (`SchemaError`, `RegistryUnavailableError`) is answered by
 `verification_unavailable`: 503 with Retry-After, never a verdict (the status is unknown).
@@ -52,7 +50,7 @@ Sources: RFC 9457 §3 (problem details); RFC 9110 §15.5.2 (401 with WWW-Authent
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from typing import Any, Final
 
 from fastapi import FastAPI, Request, Response
@@ -62,9 +60,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from verify import Error
 from verify.errors import IinInTextError, RegistryUnavailableError, SchemaError
-from verify.texts import text
+from verify.texts import Text, text
 
-from .handlers import ProblemError, problem_response
+from .handlers import ProblemError, problem_error_response
 
 _BY_CODE: Final[dict[str, str]] = {
     "NOT_FOUND": "not-found",
@@ -103,10 +101,6 @@ IIN_IN_TEXT_MESSAGE: Final = "e_iin_in_text"
 """The catalogue's message for free text that holds an IIN (`verify.errors.IinInTextError`)."""
 
 
-ErrorLocalizer = Callable[[str, Mapping[str, str], str | None], str]
-"""(message id, its placeholder values, the request's Accept-Language) -> the text in the reader's language."""
-
-
 def problem_slug(code: str) -> str:
     """The problem type of a `verify.Error` code (see the module table)."""
     return _BY_CODE.get(code, "invalid-data")
@@ -119,71 +113,63 @@ def registry_unavailable() -> ProblemError:
                         message_key=DATABASE_DOWN_MESSAGE)
 
 
-def problem_from_exception(exc: BaseException, *, localize: ErrorLocalizer | None = None,
-                           accept_language: str | None = None) -> ProblemError | None:
+def problem_from_exception(exc: BaseException) -> ProblemError | None:
     """The problem of a `verify` error or of an unavailable database (`DATABASE_UNAVAILABLE`); None for others."""
     if isinstance(exc, Error):
-        return problem_from_error(exc, localize=localize, accept_language=accept_language)
+        return problem_from_error(exc)
     if isinstance(exc, DATABASE_UNAVAILABLE):
         return registry_unavailable()
     return None
 
 
-def problem_from_error(exc: Error, *, localize: ErrorLocalizer | None = None,
-                       accept_language: str | None = None) -> ProblemError:
+def problem_from_error(exc: Error) -> ProblemError:
     """The problem that answers a `verify` error (see the module table), chosen by its `code`.
 
-    Args:
-        localize: the app's localizer; with it, an error that names its message (`message_id`) is answered in
-            the language of `accept_language`, with the members `code` and `reason` (module docstring).
+    The problem carries the error's `Text` (its `detail` in the reader's language) and the members `code` (the
+    stable `verify` code) and, where the error names one, `reason` (`NoSignerInScopeError`) or `field`
+    (`IinInTextError`).
     """
     slug = problem_slug(exc.code)
     if exc.code == "REGISTRY_UNAVAILABLE":
         return registry_unavailable()
+    extensions: dict[str, Any] = {"code": exc.code}
     if isinstance(exc, IinInTextError):  # the field named, a stable code, the message in the reader's language
-        return ProblemError(slug, exc.message, extensions={"code": exc.code, "field": exc.field},
+        return ProblemError(slug, exc.message, extensions={**extensions, "field": exc.field},
                             message_key=IIN_IN_TEXT_MESSAGE)
     if slug == "unavailable":  # a 503 always says when to try again (RFC 9110 §10.2.3)
         return ProblemError(slug, f"{exc.message} (the operator must fix the server's configuration)",
                             text=None if exc.text is None else text("v_operator_fix", message=exc.text),
-                            headers={"Retry-After": str(UNAVAILABLE_RETRY_S)})
-    message_id = getattr(exc, "message_id", None)
-    if localize is None or not isinstance(message_id, str):
-        return ProblemError(slug, exc.message, text=exc.text)
-    extensions = {"code": exc.code}
+                            headers={"Retry-After": str(UNAVAILABLE_RETRY_S)}, extensions=extensions)
     reason = getattr(exc, "reason", None)
     if isinstance(reason, str):
         extensions["reason"] = reason
-    detail = localize(message_id, getattr(exc, "message_values", {}), accept_language)
-    return ProblemError(slug, detail, extensions=extensions)
+    return ProblemError(slug, exc.message, text=exc.text, extensions=extensions)
 
 
 def verification_unavailable() -> ProblemError:
     """503 for a verification whose registry status cannot be read (never a verdict: the status is unknown)."""
-    return ProblemError("unavailable", REGISTRY_UNAVAILABLE, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)})
+    return ProblemError("unavailable", REGISTRY_UNAVAILABLE, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)},
+                        text=Text("e_status_unknown_retry"))
 
 
-def unauthorized(detail: str, *, error: str | None = None) -> ProblemError:
-    """401 with a Bearer challenge (RFC 6750 §3); `error` e.g. "invalid_token"."""
+def unauthorized(detail: str, *, text: Text, error: str | None = None) -> ProblemError:
+    """401 with a Bearer challenge (RFC 6750 §3); `error` e.g. "invalid_token"; `text` is `detail` as a `Text`
+    (a message id of the catalogues), said in the reader's language."""
     challenge = BEARER_CHALLENGE + (f', error="{error}"' if error else "")
-    return ProblemError("unauthorized", detail, headers={"WWW-Authenticate": challenge})
+    return ProblemError("unauthorized", detail, headers={"WWW-Authenticate": challenge}, text=text)
 
 
 def insufficient_scope(scopes: list[str]) -> ProblemError:
     """403 naming the scopes the request lacks (RFC 6750 §3.1 insufficient_scope)."""
     needed = " ".join(sorted(scopes))
     return ProblemError("forbidden", f"this needs the scope {needed}, which this session or token does not hold",
+                        text=Text("e_insufficient_scope", {"scopes": needed}),
                         headers={"WWW-Authenticate": f'{BEARER_CHALLENGE}, error="insufficient_scope", '
                                                      f'scope="{needed}"'})
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
-    problem = registry_unavailable()
-    detail = str(problem.detail)
-    localize = getattr(request.app.state, "localize_problem", None)
-    if localize is not None and problem.message_key is not None:
-        detail = localize(request, problem.message_key)
-    return problem_response(problem.problem.slug, detail, scope=request.scope, headers=problem.headers)
+    return problem_error_response(registry_unavailable(), request.scope)
 
 
 def install_outage_handlers(app: FastAPI) -> None:
@@ -205,8 +191,7 @@ class ProblemRoute(APIRoute):
             try:
                 return await handler(request)
             except (Error, *DATABASE_UNAVAILABLE) as exc:
-                problem = problem_from_exception(exc, localize=getattr(request.app.state, "localize_error", None),
-                                                 accept_language=request.headers.get("accept-language"))
+                problem = problem_from_exception(exc)
                 assert problem is not None
                 raise problem from None
 
@@ -215,6 +200,6 @@ class ProblemRoute(APIRoute):
 
 __all__ = ["BEARER_CHALLENGE", "DATABASE_DOWN", "DATABASE_DOWN_MESSAGE", "DATABASE_UNAVAILABLE",
            "IIN_IN_TEXT_MESSAGE", "REGISTRY_UNAVAILABLE", "UNAVAILABLE_RETRY_S", "UNREADABLE_REGISTRY",
-           "ErrorLocalizer", "ProblemRoute", "install_outage_handlers", "insufficient_scope", "problem_from_error",
+           "ProblemRoute", "install_outage_handlers", "insufficient_scope", "problem_from_error",
            "problem_from_exception", "problem_slug", "registry_unavailable", "unauthorized",
            "verification_unavailable"]

@@ -35,6 +35,8 @@ from .catalogue import PROBLEM_TYPES, ProblemType
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 LOCALIZE_STATE: Final = "problem_localize"
 """Attribute of `app.state` holding the `Localize` of `install_problem_handlers`."""
+SCHEMA_MISMATCH: Final = "the request does not match the schema; see errors"
+INTERNAL_ERROR: Final = "the server failed; the failure was logged under this instance id"
 REQUEST_ID_KEY: Final = "verify.request_id"
 """Scope key of the request id (a UUID string) that `web.http.observe` sets for every request."""
 
@@ -78,6 +80,13 @@ Localize = Callable[[Request, Text], str]
 """A `Text` in the language of a request (the app factory hands `install_problem_handlers` one)."""
 
 
+def localize_in(scope: Scope, detail: str, text: Text) -> str:
+    """`text` in the language of the request of `scope` (the localizer of `install_problem_handlers`, found
+    through the scope's app), or the English `detail` where the app has none."""
+    localize: Localize | None = getattr(getattr(scope.get("app"), "state", None), LOCALIZE_STATE, None)
+    return detail if localize is None else localize(Request(scope), text)
+
+
 def request_instance(scope: Scope) -> str:
     """The `instance` member: `urn:uuid:<request id>` (a fresh id if the request has none)."""
     request_id = scope.get(REQUEST_ID_KEY) or str(uuid.uuid4())
@@ -95,25 +104,39 @@ def problem_body(problem: ProblemType, detail: str, *, instance: str,
 
 
 def problem_response(slug: str, detail: str, *, scope: Scope, headers: Mapping[str, str] | None = None,
-                     extensions: Mapping[str, Any] | None = None) -> JSONResponse:
+                     extensions: Mapping[str, Any] | None = None, text: Text | None = None) -> JSONResponse:
     """A complete `application/problem+json` response for the problem type `slug`.
+
+    Args:
+        detail: the English detail (the answer's when the app has no localizer).
+        text: the same as a `Text`: the answer's `detail` in the request's language through the localizer of
+            `install_problem_handlers` (found through the scope's app, so that the ASGI guards, which answer
+            before any route, speak the reader's language too), and its key the member `code` unless
+            `extensions` names one.
 
     Raises:
         KeyError: an unknown slug.
     """
     problem = PROBLEM_TYPES[slug]
+    if text is not None:
+        detail = localize_in(scope, detail, text)
+        if "code" not in (extensions or {}):
+            extensions = {**(extensions or {}), "code": text.key}
     body = problem_body(problem, detail, instance=request_instance(scope), extensions=extensions)
     return JSONResponse(body, status_code=problem.status, headers=dict(headers or {}), media_type=PROBLEM_MEDIA_TYPE)
+
+
+def problem_error_response(exc: ProblemError, scope: Scope) -> JSONResponse:
+    """The answer to a `ProblemError`: its type, headers and members, its `Text` in the request's language."""
+    return problem_response(exc.problem.slug, str(exc.detail), scope=scope, headers=exc.headers,
+                            extensions=exc.extensions, text=exc.text)
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
     if isinstance(exc, ProblemError):
-        localize: Localize | None = getattr(request.app.state, LOCALIZE_STATE, None)
-        shown = localize(request, exc.text) if localize is not None and exc.text is not None else str(exc.detail)
-        return problem_response(exc.problem.slug, shown, scope=request.scope, headers=headers,
-                                extensions=exc.extensions)
+        return problem_error_response(exc, request.scope)
     slug = _BY_STATUS.get(exc.status_code)
     phrase = HTTPStatus(exc.status_code).phrase if exc.status_code in HTTPStatus._value2member_map_ else "Error"
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
@@ -122,9 +145,10 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
                 "detail": detail or phrase, "instance": request_instance(request.scope)}
         return JSONResponse(body, status_code=exc.status_code, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
     if slug == "not-found" and detail is None:
-        detail = "no resource at this path"
+        detail = localize_in(request.scope, "no resource at this path", Text("e_no_resource"))
     elif slug == "method-not-allowed" and detail is None:
-        detail = f"{request.method} is not allowed here; see the Allow header"
+        detail = localize_in(request.scope, f"{request.method} is not allowed here; see the Allow header",
+                             Text("e_method_not_allowed", {"method": request.method}))
     return problem_response(slug, detail or PROBLEM_TYPES[slug].title, scope=request.scope, headers=headers)
 
 
@@ -132,18 +156,22 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [{"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", "")),
                "type": str(error.get("type", ""))} for error in exc.errors()[:20]]
-    return problem_response("invalid-request", "the request does not match the schema; see errors",
-                            scope=request.scope, extensions={"errors": errors})
+    return problem_response("invalid-request", SCHEMA_MISMATCH, scope=request.scope,
+                            extensions={"errors": errors},
+                            text=Text("e_schema_mismatch"))
 
 
 def internal_error_response(scope: Scope) -> JSONResponse:
     """The generic 500 problem: nothing about the failure itself (it is logged server-side)."""
-    return problem_response("internal-error", "the server failed; the failure was logged under this instance id",
-                            scope=scope)
+    return problem_response("internal-error", INTERNAL_ERROR, scope=scope)
 
 
 async def _unhandled(request: Request, exc: Exception) -> Response:
-    return internal_error_response(request.scope)
+    try:
+        detail = localize_in(request.scope, INTERNAL_ERROR, Text("e_internal"))
+    except Exception:  # the answer to a failure must not fail in its turn
+        detail = INTERNAL_ERROR
+    return problem_response("internal-error", detail, scope=request.scope)
 
 
 def install_problem_handlers(app: FastAPI, *, localize: Localize | None = None) -> None:

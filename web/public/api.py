@@ -37,7 +37,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from verify.errors import StatusListError
-from verify.texts import rfc3339
+from verify.texts import Text, rfc3339
 
 from ..deps import ServicesDep, require_json, require_multipart, utcnow
 from ..http.bodies import ReportResponse, json_request_body, read_json
@@ -65,6 +65,7 @@ from ..runtime.lists import StatusLists, status_lists_of
 from ..runtime.services import Services, services_of
 from ..ui.render import PAGE_VARY
 from . import service
+from .appendixview import check_for_page
 from .schemas import (
     HEALTH_EXAMPLE,
     MALFORMED_EXAMPLE,
@@ -156,7 +157,11 @@ def open_link(digits: str, request: Request, services: ServicesDep) -> Response:
         return unavailable_page(request, exc)  # a person with a phone reads a page, never a verdict
     if wants_json:
         return JSONResponse(report.to_json(), headers={"Vary": PAGE_VARY})
-    return verdict_response(request, [report])
+    try:
+        appendix = check_for_page(services, report, services.prefix + digits)
+    except ProblemError as exc:
+        return unavailable_page(request, exc)
+    return verdict_response(request, [report], appendices=[appendix])
 
 
 @router.post(
@@ -304,15 +309,17 @@ def get_status_list_index(request: Request, services: ServicesDep) -> Response:
 def get_status_list(series: str, request: Request, services: ServicesDep) -> Response:
     """The signed status list of one series (signed first when due); cacheable 60 s."""
     if len(series) > MAX_SERIES_CHARS or not series.isprintable():
-        raise ProblemError("not-found", "no status list of this series")
+        raise ProblemError("not-found", "no status list of this series", text=Text("e_no_status_list_here"))
     try:
         published = _status_lists(request, services).series_list(series, utcnow())
     except UNREADABLE_REGISTRY:
         raise verification_unavailable() from None
     except StatusListError as exc:
-        raise ProblemError("unavailable", exc.message, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)}) from None
+        raise ProblemError("unavailable", exc.message, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)},
+                           text=exc.text) from None
     if published is None:
-        raise ProblemError("not-found", f"no status list of series {series}")
+        raise ProblemError("not-found", f"no status list of series {series}",
+                           text=Text("e_no_status_list", {"series": series}))
     return cached(request, published.body, etag=published.etag, cache=STATUS_LIST_CACHE, media_type=COSE_MEDIA_TYPE)
 
 
@@ -352,7 +359,8 @@ async def health(services: ServicesDep) -> JSONResponse:
     }
     if checks["database"] != "ok":
         checks["status"] = "unavailable"
-        raise ProblemError("unavailable", "the registry database cannot be reached", extensions={"checks": checks})
+        raise ProblemError("unavailable", "the registry database cannot be reached", extensions={"checks": checks},
+                           text=Text("e_db_unreachable"))
     return JSONResponse(checks)
 
 
@@ -372,9 +380,9 @@ def metrics(services: ServicesDep, authorization: Annotated[str | None, Header()
     and process metrics, the trust list's version and expiry; behind `VERIFY_METRICS_TOKEN` (issue 14 item 8)."""
     allowed = services.metrics.access.allows(authorization)
     if allowed is None:
-        raise ProblemError(*METRICS_NOT_SERVED)
+        raise ProblemError(*METRICS_NOT_SERVED, text=Text("e_metrics_not_served"))
     if not allowed:
-        raise unauthorized(METRICS_TOKEN_MISSING[1])
+        raise unauthorized(METRICS_TOKEN_MISSING[1], text=Text("e_metrics_token"))
     body, media_type = services.metrics.render()
     return Response(body, media_type=media_type)
 
@@ -388,6 +396,6 @@ async def describe_problem(slug: str) -> JSONResponse:
     """What a problem `type` of this service means (the target of its `/problems/<slug>` URI)."""
     problem = PROBLEM_TYPES.get(slug)
     if problem is None:
-        raise ProblemError("not-found", "no problem type with this name")
+        raise ProblemError("not-found", "no problem type with this name", text=Text("e_no_problem_type"))
     return JSONResponse({"type": problem.uri, "title": problem.title, "status": problem.status,
                          "description": problem.description}, headers={"Cache-Control": "public, max-age=86400"})

@@ -24,6 +24,8 @@ from typing import Final
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from verify.texts import Text
+
 from ..problems.handlers import ProblemError
 from ..ui.render import STATIC_CACHE, page_response, static_url
 
@@ -44,7 +46,7 @@ def asset(name: str) -> tuple[bytes, str, str]:
     """
     media_type = ASSET_TYPES.get(name)
     if media_type is None:
-        raise ProblemError("not-found", "no such file of the API reference")
+        raise ProblemError("not-found", "no such file of the API reference", text=Text("e_no_api_file"))
     body = (files(ASSETS_PACKAGE) / "static" / name).read_bytes()
     return body, media_type, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 

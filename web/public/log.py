@@ -38,6 +38,7 @@ from verify.registry.tlog import (
     prove_revision,
     read_entries,
 )
+from verify.texts import Text, text
 from verify.transparency.merkle import MAX_TREE_SIZE
 
 from ..deps import ServicesDep
@@ -67,8 +68,8 @@ def _read(services: Any, fn: Callable[[Session], T]) -> T:
             return fn(session)
     except DBAPIError as exc:
         unreadable(exc)
-        raise ProblemError("unavailable", LOG_UNAVAILABLE, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)}) \
-            from None
+        raise ProblemError("unavailable", LOG_UNAVAILABLE, headers={"Retry-After": str(UNAVAILABLE_RETRY_S)},
+                           text=Text("e_log_unavailable")) from None
 
 
 @router.get(
@@ -82,7 +83,7 @@ def get_checkpoint(request: Request, services: ServicesDep) -> Response:
     """The log's signed tree head: origin, tree size and root hash, signed by the log key of the trust list."""
     stored = _read(services, latest_checkpoint)
     if stored is None:
-        raise NotFoundError("no checkpoint has been signed yet")
+        raise NotFoundError(text("v_log_no_checkpoint_yet"))
     etag = f'"{stored.tree_size}"'
     headers = {"Cache-Control": CHECKPOINT_CACHE, "ETag": etag}
     if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
@@ -114,12 +115,14 @@ def get_inclusion_proof(
         return JSONResponse({"leaf_index": leaf_index, "tree_size": tree_size, "proof": [h.hex() for h in proof]},
                             headers={"Cache-Control": FIXED_CACHE})
     if series is None or number is None or leaf_index is not None or tree_size is not None:
-        raise ProblemError("invalid-data", "give leaf_index and tree_size, or series and number [and revision]")
+        raise ProblemError("invalid-data", "give leaf_index and tree_size, or series and number [and revision]",
+                           text=Text("e_log_proof_query"))
     wanted_series, wanted_number = normalize_series(series), validate_number(number.strip())
     found = _read(services, lambda s: prove_revision(s, series=wanted_series, number=wanted_number,
                                                      revision=revision or 1))
     if found is None:
-        raise NotFoundError(f"{wanted_series} {wanted_number} revision {revision or 1} is not in the log")
+        raise NotFoundError(text("v_log_revision_absent", series=wanted_series, number=wanted_number,
+                                 revision=revision or 1))
     return JSONResponse(found.to_json(), headers={"Cache-Control": CHECKPOINT_CACHE})
 
 

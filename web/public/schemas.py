@@ -179,6 +179,22 @@ class LogEvidenceModel(BaseModel):
     checkpoint: str | None
 
 
+class ArchiveModel(BaseModel):
+    """The institution that keeps a closed institution's records (seed 000, Rules item 23)."""
+
+    bin: str
+    name_kk: str | None
+    name_ru: str | None
+    name_en: str | None
+
+
+class ClosureModel(BaseModel):
+    """The document's institution closed; where its records are kept (`verify.status.Closure`)."""
+
+    closed_on: str = Field(description="the day it closed, YYYY-MM-DD")
+    archive: ArchiveModel
+
+
 class RegistryModel(BaseModel):
     """The registry's answer about the signed record (`verify.status.RegistryStatus`)."""
 
@@ -197,6 +213,9 @@ class RegistryModel(BaseModel):
     reason: str | None
     annulled_at: str | None
     log: LogEvidenceModel | None = None
+    institution_closure: ClosureModel | None = Field(
+        default=None, description="present when the document's institution closed: the day, and the archive that "
+                                  "keeps its records (where the holder applies for a duplicate or a correction)")
 
 
 class ReportModel(BaseModel):

@@ -28,7 +28,7 @@ from verify.doctypes import all_fixed_series
 from verify.errors import RecordError
 from verify.registry.documents import find_printed, known_series
 from verify.scan import probe_image
-from verify.texts import text
+from verify.texts import Text, text
 
 from ..deps import utcnow
 from ..problems.errors import DATABASE_UNAVAILABLE, UNREADABLE_REGISTRY, problem_slug, verification_unavailable
@@ -78,6 +78,22 @@ async def check_text_on_loop(services: Services, text: str, *, source: str) -> V
     return report
 
 
+PICTURE_PROBLEMS: Final = frozenset({"content-too-large", "unsupported-media-type", "unreadable-image", "no-qr-code"})
+"""The problem types of the picture stage, each with its sentence of the scan page (`scan_<type>`)."""
+
+
+def _picture_text(code: str, cause: str, services: Services) -> Text:
+    """The scan page's sentence for a refused picture in the reader's language, then the stage's own words in
+    brackets (the decoder's, in English: what an operator needs); the problem's `code` stays the stage's."""
+    slug = problem_slug(code)
+    if slug == "content-too-large":
+        max_mb = f"{services.scan_limits.max_image_bytes / (1024 * 1024):g}"
+        sentence = Text("scan_content-too-large", {"max_mb": max_mb})
+    else:
+        sentence = Text(f"scan_{slug}" if slug in PICTURE_PROBLEMS else "scan_unreadable-image")
+    return Text("e_picture_refused", {"sentence": sentence, "cause": cause})
+
+
 def scan_picture(services: Services, data: bytes, *, client: str) -> list[VerificationReport]:
     """The report of every QR code in a picture, in reading order (`POST /api/v1/scan` and the upload form).
 
@@ -97,15 +113,18 @@ def scan_picture(services: Services, data: bytes, *, client: str) -> list[Verifi
         probe_image(data, services.scan_limits)
     except Error as exc:
         services.metrics.count_scan(exc.code)
-        raise ProblemError(problem_slug(exc.code), exc.message) from None
+        raise ProblemError(problem_slug(exc.code), exc.message, text=_picture_text(exc.code, exc.message, services),
+                           extensions={"code": exc.code}) from None
     try:
         texts = services.pool.scan(data)
     except PoolBusyError as exc:
         services.metrics.count_scan("BUSY")
-        raise ProblemError("busy", str(exc), headers={"Retry-After": str(services.pool.retry_after_s)}) from None
+        raise ProblemError("busy", str(exc), headers={"Retry-After": str(services.pool.retry_after_s)},
+                           text=Text("scan_busy")) from None
     except ScanFailedError as exc:
         services.metrics.count_scan(exc.code)
-        raise ProblemError(problem_slug(exc.code), exc.detail) from None
+        raise ProblemError(problem_slug(exc.code), exc.detail, text=_picture_text(exc.code, exc.detail, services),
+                           extensions={"code": exc.code}) from None
     if len(texts) > services.scan_max_codes:
         services.metrics.count_scan("TOO_MANY_CODES")
         raise ProblemError("too-many-codes", f"the picture holds {len(texts)} QR codes, more than the "
@@ -117,7 +136,8 @@ def scan_picture(services: Services, data: bytes, *, client: str) -> list[Verifi
         if wait_s is not None:
             services.metrics.count_rate_limited("verify")
             raise ProblemError("rate-limited", f"too many verifications; try again in {wait_s} s",
-                               headers={"Retry-After": str(wait_s)})
+                               headers={"Retry-After": str(wait_s)},
+                               text=Text("e_verify_rate_limited", {"seconds": wait_s}))
     services.metrics.count_scan("ok")
     return [check_text(services, text, source="scan") for text in texts]
 

@@ -22,6 +22,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from verify import Record, RegistryStatus, StatusCode, Verdict, VerificationReport
+from verify.appendixcheck import AppendixReport
 from verify.demo.reference import classifier_name
 from verify.doctypes import get_document_type
 from verify.errors import RecordError
@@ -34,6 +35,7 @@ from verify.verifier import NOT_CHECKED
 from ..problems.handlers import ProblemError
 from ..ui.i18n import KAZAKHSTAN_TIME, LANGUAGES, Translator
 from ..ui.render import page_response, render
+from .appendixview import AppendixView, build_appendix_view
 
 TONES: Final = {"ok": "check", "warn": "alert", "bad": "cross", "info": "question"}
 """Tone of a verdict -> its icon (the verdict is told by colour, icon and words together, never colour alone)."""
@@ -89,6 +91,7 @@ class VerdictView:
         check: signer, times, revision, trust list version.
         steps: the numbered steps (technical details).
         warnings: localised warnings of the report.
+        appendix: the diploma's appendix (grades), checked with it, or None.
     """
 
     verdict: str
@@ -101,6 +104,7 @@ class VerdictView:
     check: list[Row] = field(default_factory=list)
     steps: list[StepLine] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    appendix: AppendixView | None = None
 
     @property
     def icon(self) -> str:
@@ -342,6 +346,11 @@ def _fields(t: Translator, report: VerificationReport) -> list[Row]:
                                                  number=record.duplicate.original_number)))
     fields.append(Row(t("field_institution"), institution.get(t.lang), bin_text) if institution
                   else Row(t("field_institution"), bin_text))
+    closure = report.registry.closure if report.registry is not None else None
+    if closure is not None:  # seed 000, Rules item 23: the holder applies to the archive that keeps its records
+        keeper = closure.archive.get(t.lang) if closure.archive is not None else t("bin_value", bin=closure.archive_bin)
+        fields.append(Row(t("field_closure"), t("closure_value", date=t.date(closure.closed_on), archive=keeper),
+                          t("bin_value", bin=closure.archive_bin)))
     fields.append(_coded(t, t("field_programme"), record.programme))
     if record.qualification:
         fields.append(_coded(t, t("field_qualification"), record.qualification))
@@ -390,15 +399,16 @@ def _steps(t: Translator, report: VerificationReport) -> list[StepLine]:
             for step in report.steps]
 
 
-def build_view(report: VerificationReport, t: Translator) -> VerdictView:
-    """The view of one report in the translator's language (its headline from `HEADLINES`)."""
+def build_view(report: VerificationReport, t: Translator, appendix: AppendixReport | None = None) -> VerdictView:
+    """The view of one report in the translator's language (its headline from `HEADLINES`), with its checked
+    appendix (`web.public.appendixview`) when it has one."""
     row = HEADLINES[case_of(report)]
     changes = _changes(t, report) if case_of(report) == "corrected" else []
     return VerdictView(verdict=str(report.verdict), tone=row.tone, headline=row.headline(t, report),
                        summary=row.summary(t, report), changes=changes, fields=_fields(t, report),
                        look=_look_for_type(t, report, row.look(t, report)), check=_check(t, report),
-                       steps=_steps(t, report),
-                       warnings=_warnings(t, report))
+                       steps=_steps(t, report), warnings=_warnings(t, report),
+                       appendix=None if appendix is None else build_appendix_view(t, appendix))
 
 
 def render_verdict(report: VerificationReport, *, lang: str = "en") -> str:
@@ -411,19 +421,21 @@ def render_verdict(report: VerificationReport, *, lang: str = "en") -> str:
     return render("verdict.html", lang=lang, verdicts=[view], title=view.headline)
 
 
-def verdict_response(request: Request, reports: Sequence[VerificationReport], *,
-                     switch_base: str = "") -> HTMLResponse:
+def verdict_response(request: Request, reports: Sequence[VerificationReport], *, switch_base: str = "",
+                     appendices: Sequence[AppendixReport | None] = ()) -> HTMLResponse:
     """The verdict page of one or more reports (a QR link, a lookup, every code of an uploaded photo).
 
     Args:
         request: the request (for the language).
         reports: the report of each code, in reading order.
         switch_base: where the language links lead (pages answering a POST lead to `/scan`).
+        appendices: the checked appendix of each report, or None (`appendixview.check_for_page`).
     """
+    checked = list(appendices) + [None] * (len(reports) - len(appendices))
 
     def html_of(lang: str) -> str:
         t = Translator(lang)
-        views = [build_view(report, t) for report in reports]
+        views = [build_view(report, t, appendix) for report, appendix in zip(reports, checked, strict=True)]
         title = views[0].headline if len(views) == 1 else t("scan_results", count=len(views))
         return render("verdict.html", lang=lang, switch_base=switch_base, verdicts=views, title=title)
 

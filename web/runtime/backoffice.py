@@ -34,18 +34,21 @@ from verify import Error, KeyStore, TrustList
 from verify.registry.accounts import PasswordHashing
 from verify.registry.db import SessionFactory, make_engine, session_factory
 from verify.signerset import SignerSet
+from verify.texts import Text
 
 from ..http.ratelimit import RateLimiter
 from ..problems.handlers import ProblemError
 from ..settings import WebSettings
 from .checkpoints import Checkpointer
 from .services import Services, TrustSource
+from .webhooks import WebhookDeliverer, WebhookGauges
 
 PRODUCTION_COOKIE: Final = "__Host-verify-session"
 """The session cookie in production: `__Host-` binds it to this host, path /, Secure (RFC 6265bis §4.1.3.2)."""
 DEVELOPMENT_COOKIE: Final = "verify-session"
 """The session cookie in development (plain http on localhost cannot carry a Secure cookie everywhere)."""
-RATE_BUCKETS: Final = {"/api/v1/auth/login": "login", "/api/v1/partner/documents": "partner"}
+RATE_BUCKETS: Final = {"/api/v1/auth/login": "login", "/api/v1/partner/documents": "partner",
+                       "/api/v1/partner/events": "partner"}
 """Route template -> rate-limit bucket of the signed-in surfaces."""
 
 
@@ -93,6 +96,7 @@ class BackOffice:
         token_default_days, token_max_days: API token lifetimes.
         limiter: rate limits of sign-in and partner look-ups.
         checkpointer: signs the transparency log's checkpoints (`web.runtime.checkpoints`).
+        webhooks: sends the outbox's events to the partners' webhooks (`web.runtime.webhooks`).
         signer_per_institution: registering an institution also creates its document signer
             (VERIFY_SIGNER_PER_INSTITUTION).
     """
@@ -111,6 +115,7 @@ class BackOffice:
     token_max_days: int
     limiter: RateLimiter
     checkpointer: Checkpointer
+    webhooks: WebhookDeliverer
     signer_per_institution: bool = False
 
     def signer(self) -> SignerSet:
@@ -138,7 +143,8 @@ class BackOffice:
                 tmp.write_bytes(data)
                 os.replace(tmp, served)
             except OSError as exc:
-                raise ProblemError("unavailable", f"cannot write the served trust list ({exc.strerror})") from None
+                raise ProblemError("unavailable", f"cannot write the served trust list ({exc.strerror})",
+                                   text=Text("e_trust_list_unwritable", {"cause": str(exc.strerror)})) from None
         with contextlib.suppress(Error):  # a list that does not load stays refused by the source; the old one stays
             self.trust.look_now()
         return trust_list
@@ -161,6 +167,7 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
     engine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size,
                          timeout_ms=settings.db_write_timeout_ms)
     keys = KeyStore(settings.keys_dir, settings.passphrase_bytes(), pin=settings.token_pin_bytes())
+    services.metrics.add_collector(WebhookGauges(services.sessions))
     checkpointer = Checkpointer(sessions=session_factory(engine), keys=keys, origin=settings.resolved_log_origin(),
                                 period=dt.timedelta(minutes=settings.checkpoint_minutes))
     return BackOffice(
@@ -181,6 +188,8 @@ def build_backoffice(settings: WebSettings, *, services: Services) -> BackOffice
                              "partner": settings.rate_partner},
                             redis_url=settings.redis_url),
         checkpointer=checkpointer,
+        webhooks=WebhookDeliverer(sessions=session_factory(engine), readers=services.sessions,
+                                  wake_s=settings.webhook_wake_s),
         signer_per_institution=settings.creates_institution_signers(),
     )
 

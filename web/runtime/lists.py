@@ -30,6 +30,7 @@ from verify.registry.db import SessionFactory
 from verify.registry.models import StatusListRow
 from verify.registry.statuslists import any_due, index_entry, published_lists, sign_due_lists
 from verify.statusfolder import index_document
+from verify.texts import text
 
 from ..http.logging import get_logger
 
@@ -99,7 +100,7 @@ class StatusLists:
         if row is None:
             return None
         if row.cose is None or row.sha256 is None:
-            raise StatusListError(f"no status list of series {series} is signed yet")
+            raise StatusListError(text("v_sl_not_signed", series=series))
         return Published(body=row.cose, etag=f'"{row.sha256}"')
 
 

@@ -223,17 +223,6 @@ def negotiate(*, query: str | None, cookie: str | None, accept_language: str | N
             or (default if states_no_language(accept_language) else FALLBACK))
 
 
-def error_detail(message_id: str, values: Mapping[str, str], accept_language: str | None) -> str:
-    """A `verify` error's message in the language of an API request (Accept-Language, else English): the
-    localized `detail` of its problem (`web.problems.errors.ErrorLocalizer`, installed by the app factory).
-
-    Raises:
-        KeyError: an unknown message id or a missing placeholder value (a programming error).
-    """
-    return Translator(negotiate(query=None, cookie=None, accept_language=accept_language, default=FALLBACK))(
-        message_id, **values)
-
-
 @dataclass(frozen=True, slots=True)
 class Translator:
     """Messages, dates and reference-data names in one language.

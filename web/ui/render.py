@@ -20,6 +20,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from verify.texts import Text
+
 from ..problems.handlers import ProblemError
 from .i18n import COOKIE, COOKIE_MAX_AGE_S, FALLBACK, Translator, language_from, negotiate
 
@@ -91,7 +93,7 @@ def static_response(name: str, if_none_match: str | None) -> Response:
     """
     found = static_files().get(name)
     if found is None:
-        raise ProblemError("not-found", "no static file with this name")
+        raise ProblemError("not-found", "no static file with this name", text=Text("e_no_static"))
     headers = {"Cache-Control": STATIC_CACHE, "ETag": found.etag}
     if if_none_match and found.etag in [tag.strip() for tag in if_none_match.split(",")]:
         return Response(status_code=304, headers=headers)
@@ -133,11 +135,6 @@ def problem_language(request: Request) -> str:
     states no language is a program's more likely than a person's (pages default to Kazakh: `request_language`)."""
     return negotiate(query=language_from(request.query_params.get("lang")), cookie=request.cookies.get(COOKIE),
                      accept_language=request.headers.get("accept-language"), default=FALLBACK)
-
-
-def localize_problem(request: Request, key: str) -> str:
-    """A problem's message `key` in the request's language (`web.problems.handlers.install_problem_handlers`)."""
-    return Translator(problem_language(request))(key)
 
 
 def page_response(request: Request, html_of: Callable[[str], str], *, status_code: int = 200,

@@ -164,6 +164,7 @@ def parse_graduates(
         return _file_error(text("v_imp_xls"))
     if lower.endswith(".xlsx") or (not lower.endswith(".csv") and data.startswith(_XLSX_MAGIC)):
         table = _read_xlsx(data, max_rows=max_rows, max_uncompressed_bytes=max_uncompressed_bytes)
+        assert table is not None  # the first sheet always exists or is reported
     elif data.startswith(_XLSX_MAGIC):
         return _file_error(text("v_imp_csv_is_zip"))
     else:
@@ -247,7 +248,8 @@ def _sniff_delimiter(header_line: str) -> str:
     return ";" if score(";") > score(",") else ","
 
 
-def _read_xlsx(data: bytes, *, max_rows: int, max_uncompressed_bytes: int) -> Table | RowError:
+def _read_xlsx(data: bytes, *, max_rows: int, max_uncompressed_bytes: int,
+               sheet: str | None = None) -> Table | RowError | None:
     # The zip directory first: a zip bomb is refused before any member is inflated. zipfile then
     # refuses to inflate a member beyond its declared size ("Bad CRC-32" / truncation), so the
     # declared sizes bound what openpyxl can read.
@@ -265,12 +267,13 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_uncompressed_bytes: int) -> Ta
     if any(member.flag_bits & 0x1 for member in members):
         return _file_problem(text("v_imp_xlsx_encrypted"))
     try:
-        return _read_workbook(data, max_rows=max_rows)
+        return _read_workbook(data, max_rows=max_rows, sheet=sheet)
     except Exception:  # openpyxl raises many types on bad XML or zips: all are bad input
         return _file_problem(text("v_imp_xlsx_unreadable"))
 
 
-def _read_workbook(data: bytes, *, max_rows: int) -> Table | RowError:
+def _read_workbook(data: bytes, *, max_rows: int, sheet: str | None = None) -> Table | RowError | None:
+    """The first sheet, or the sheet named `sheet` (None when the workbook has no such sheet)."""
     with warnings.catch_warnings():
         # openpyxl warns about styles, extensions and data validation it drops; none of it matters here.
         # (catch_warnings swaps the process-wide filters: a warning raised meanwhile by another thread
@@ -280,11 +283,17 @@ def _read_workbook(data: bytes, *, max_rows: int) -> Table | RowError:
         try:
             if not workbook.worksheets:
                 return _file_problem(text("v_imp_no_sheet"))
-            sheet = workbook.worksheets[0]  # a ReadOnlyWorksheet (read_only=True); chart sheets are not listed
-            sheet.reset_dimensions()  # the stored dimension may be wrong; read the rows actually present
+            if sheet is not None:
+                named = [w for w in workbook.worksheets if w.title.strip().casefold() == sheet.casefold()]
+                if not named:
+                    return None
+                chosen = named[0]
+            else:
+                chosen = workbook.worksheets[0]  # a ReadOnlyWorksheet (read_only=True); chart sheets are not listed
+            chosen.reset_dimensions()  # the stored dimension may be wrong; read the rows actually present
             table: Table | None = None
             data_rows = 0
-            for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True), start=1):
+            for number, values in enumerate(chosen.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True), start=1):
                 if number > MAX_PHYSICAL_ROWS:
                     return _file_problem(text("v_imp_sheet_rows", limit=f"{MAX_PHYSICAL_ROWS:,}"))
                 cells = tuple(values)

@@ -15,7 +15,10 @@ constraints alike on SQLite and PostgreSQL).
     audit.py         AuditEvent, AuditHead, RegistryMeta
     accounts.py      Account (AccountKind), Partner, AuthSession, ApiToken (Scope)
     tlog.py          LogEntryRow, LogHashRow, LogHead, LogCheckpoint (the transparency log, issue 15)
+    outbox.py        OutboxEventRow (EventKind), OutboxHead, PartnerWebhook (the digital diploma's events, issue 13)
     statuslists.py   StatusListRow (signed status lists per series), VersionStateRow (highest versions seen)
+    credentialoffers.py  CredentialOffer, CredentialNonce (OID4VCI pre-authorized offers, issue 17)
+    appendices.py    GraduateAppendix (imported rows), DocumentAppendix (signed appendices, issue 17)
 
 This package re-exports every name, so `from verify.registry.models import Document` is the way to import them.
 
@@ -27,10 +30,14 @@ seed 001 item 7.
 from __future__ import annotations
 
 from .accounts import Account, AccountKind, ApiToken, AuthSession, Partner, Scope
+from .appendices import DocumentAppendix, GraduateAppendix
 from .audit import AuditEvent, AuditEventBase, AuditHead, RegistryMeta
 from .base import GENESIS_HASH, MAX_NUMBER, NAMING_CONVENTION, RegistryModel, UTCDateTime, metadata, one_of
-from .blanks import Blank, BlankRange, BlankRangeBase, BlankState, Counter
+from .blanks import Blank, BlankKind, BlankRange, BlankRangeBase, BlankState, Counter
+from .credentialoffers import CredentialNonce, CredentialOffer
 from .documents import (
+    REISSUABLE_ANNULMENTS,
+    AnnulmentKind,
     Batch,
     BatchState,
     Document,
@@ -50,6 +57,7 @@ from .institutions import (
     InstitutionKind,
     InstitutionPublic,
 )
+from .outbox import EventKind, OutboxEventRow, OutboxHead, PartnerWebhook
 from .people import (
     Graduate,
     GraduateBase,
@@ -69,8 +77,10 @@ __all__ = [
     "GENESIS_HASH",
     "MAX_NUMBER",
     "NAMING_CONVENTION",
+    "REISSUABLE_ANNULMENTS",
     "Account",
     "AccountKind",
+    "AnnulmentKind",
     "ApiToken",
     "AuditEvent",
     "AuditEventBase",
@@ -79,11 +89,15 @@ __all__ = [
     "Batch",
     "BatchState",
     "Blank",
+    "BlankKind",
     "BlankRange",
     "BlankRangeBase",
     "BlankState",
     "Counter",
+    "CredentialNonce",
+    "CredentialOffer",
     "Document",
+    "DocumentAppendix",
     "DocumentBase",
     "DocumentPublic",
     "DocumentRevision",
@@ -92,7 +106,9 @@ __all__ = [
     "DocumentType",
     "DocumentTypeBase",
     "DuplicateReason",
+    "EventKind",
     "Graduate",
+    "GraduateAppendix",
     "GraduateBase",
     "Holder",
     "HolderBase",
@@ -110,7 +126,10 @@ __all__ = [
     "OfficerCreate",
     "OfficerPublic",
     "OfficerRole",
+    "OutboxEventRow",
+    "OutboxHead",
     "Partner",
+    "PartnerWebhook",
     "RegistryMeta",
     "RegistryModel",
     "Scope",

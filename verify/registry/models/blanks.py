@@ -23,12 +23,26 @@ class BlankState(enum.StrEnum):
     WRITTEN_OFF = "written_off"
 
 
+class BlankKind(enum.StrEnum):
+    """The kind of a blank, by the colour of its cover (seed 000, Rules item 8; items 11, 15-16 for its pages).
+
+    HONOURS ("үздік бланк", red): a diploma with honours; ALTYN_BELGI (light blue): a person awarded the "Altyn
+    belgi" sign (a school's attestat: no document type of this registry takes it); ORDINARY (dark blue): every
+    other document.
+    """
+
+    ORDINARY = "ordinary"
+    HONOURS = "honours"
+    ALTYN_BELGI = "altyn_belgi"
+
+
 class BlankRangeBase(RegistryModel):
     """A range of pre-numbered blanks received by an institution: series, first and last number, inclusive."""
 
     series: str = Field(max_length=5)
     first_number: int
     last_number: int
+    kind: str = Field(default=BlankKind.ORDINARY.value, max_length=16, description="BlankKind value")
 
 
 class BlankRange(BlankRangeBase, table=True):
@@ -39,6 +53,7 @@ class BlankRange(BlankRangeBase, table=True):
         CheckConstraint(f"first_number >= 0 AND first_number <= last_number AND last_number <= {MAX_NUMBER}",
                         name="bounds"),
         CheckConstraint("next_number >= first_number AND next_number <= last_number + 1", name="cursor"),
+        CheckConstraint(one_of("kind", BlankKind), name="kind"),
         Index("ix_blank_ranges_series_first_number", "series", "first_number"),
     )
 

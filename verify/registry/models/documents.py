@@ -35,6 +35,27 @@ class DocumentState(enum.StrEnum):
     ANNULLED = "annulled"
 
 
+class AnnulmentKind(enum.StrEnum):
+    """What an annulment's basis is, and whether the graduate may get a new document after it.
+
+    * ORDER: an order or a court decision (the basis says which): final, nothing is issued instead.
+    * ISSUED_IN_ERROR: the document should not have been issued as it was (wrong person's data, a wrong type): the
+      graduate may get a new original (issue 13 item 5; our reading: the seeds name no such basis, and a corrected
+      record, seed 000 appendix 38, cannot change the type or the person).
+    * SPOILED: its blank was spoiled while printing (seed 000 items 17-18: every blank is numbered and filled by a
+      printer); the document continues on a new blank under the new blank's number, and this record is void.
+    """
+
+    ORDER = "order"
+    ISSUED_IN_ERROR = "issued_in_error"
+    SPOILED = "spoiled"
+
+
+#: Annulment kinds after which the graduate may have another original (the partial unique index leaves them out).
+REISSUABLE_ANNULMENTS = (AnnulmentKind.ISSUED_IN_ERROR.value, AnnulmentKind.SPOILED.value)
+ORIGINAL_IN_FORCE_WHERE = "original_id IS NULL AND (annul_kind IS NULL OR annul_kind = 'order')"
+
+
 class DuplicateReason(enum.StrEnum):
     """Why a duplicate is issued: seed 000, item 21 (lost, damaged, name changed); seed 003, item 9 (filling error)."""
 
@@ -118,9 +139,12 @@ class Document(DocumentBase, table=True):
         CheckConstraint("(duplicate_no IS NULL) = (original_id IS NULL)", name="duplicate_has_original"),
         CheckConstraint("duplicate_no IS NULL OR duplicate_no >= 1", name="duplicate_no_positive"),
         CheckConstraint("current_revision >= 1", name="revision_positive"),
-        # One original per graduate: a retried batch can never issue a second one.
+        CheckConstraint("annul_kind IS NULL OR annul_kind IN ('order', 'issued_in_error', 'spoiled')",
+                        name="annul_kind"),
+        # One original per graduate: a retried batch can never issue a second one; an original annulled as issued
+        # in error or spoiled while printing leaves room for the next (migration 0004_blank_kinds).
         Index("uq_documents_graduate_id_original", "graduate_id", unique=True,
-              sqlite_where=text("original_id IS NULL"), postgresql_where=text("original_id IS NULL")),
+              sqlite_where=text(ORIGINAL_IN_FORCE_WHERE), postgresql_where=text(ORIGINAL_IN_FORCE_WHERE)),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -136,6 +160,7 @@ class Document(DocumentBase, table=True):
     annulled_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     annul_basis: str | None = Field(default=None, sa_type=Text)
     annulled_by: int | None = Field(default=None, foreign_key="officers.id")
+    annul_kind: str | None = Field(default=None, max_length=16, description="AnnulmentKind value, when annulled")
 
 
 class DocumentPublic(DocumentBase):

@@ -1,7 +1,8 @@
 """Institutions and the reference data of document types.
 
 `Institution`: a college (TVE diplomas, seed 000) or a university (own-format documents, seed 001 item 7), by BIN,
-with its names in Kazakh, Russian and English. `DocumentType`: the reference data of `verify.doctypes`, seeded by
+with its names in Kazakh, Russian and English; once closed, the day it closed and the institution whose archive keeps
+its records (seed 000, Rules item 23). `DocumentType`: the reference data of `verify.doctypes`, seeded by
 the first migration (code, series, number width, numbering mode, names).
 """
 
@@ -36,14 +37,28 @@ class InstitutionBase(RegistryModel):
     region: str = Field(max_length=100)
 
 
+#: A closed institution names its archive, an open one none (revision 0004_archive).
+CLOSURE_CHECK = "(closed_on IS NULL AND archive_id IS NULL) OR (closed_on IS NOT NULL AND archive_id IS NOT NULL " \
+                "AND archive_id <> id)"
+
+
 class Institution(InstitutionBase, table=True):
     """Row of `institutions`."""
 
     __tablename__ = "institutions"
-    __table_args__ = (CheckConstraint(one_of("kind", InstitutionKind), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", InstitutionKind), name="kind"),
+                      CheckConstraint(CLOSURE_CHECK, name="closure"))
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    closed_on: dt.date | None = Field(default=None, description="the day it closed (seed 000, Rules item 23)")
+    archive_id: int | None = Field(default=None, foreign_key="institutions.id",
+                                   description="the institution that keeps its records once closed")
+
+    @property
+    def closed(self) -> bool:
+        """Whether the ministry marked it closed (then `archive_id` names who keeps its records)."""
+        return self.closed_on is not None
 
 
 class InstitutionCreate(InstitutionBase):

@@ -13,7 +13,7 @@ and an upgraded one hold the same reference data. Downgrade removes the two type
 a graduate or a document has one) and leaves the names.
 
 Revision ID: 0004_doctypes
-Revises: 0003_tlog
+Revises: 0004_blank_kinds
 Create Date: 2026-12-07
 """
 
@@ -28,7 +28,7 @@ from alembic import op
 from verify.doctypes import DOCUMENT_TYPES, INCOMPLETE_SERIES
 
 revision: str = "0004_doctypes"
-down_revision: str | None = "0003_tlog"
+down_revision: str | None = "0004_blank_kinds"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

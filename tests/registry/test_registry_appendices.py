@@ -1,0 +1,212 @@
+"""Appendices in the registry (issue 17 item 1; verify/registry/appendices.py, appendixsigning.py, imports/appendix.py)
+on SQLite and PostgreSQL: imported with the graduates (a second CSV, or the XLSX's sheet "appendix") with an
+all-or-nothing row report; signed with the diploma at issue; verified together with it (and one changed grade fails);
+carried to a duplicate and to a corrected revision; corrected and duplicated alone (seed 000 appendix 5, 38)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import select
+from support.appendixdata import APPENDIX_COLUMNS, appendix_csv, typical_items
+from support.leaks import CORPUS
+from support.web import graduates_csv
+from support.world import BASE_URL, T0, World, row
+
+from verify.appendix import AppendixItem, ItemKind
+from verify.appendixcheck import check_appendix
+from verify.appendixcodec import encode_appendix_payload, parse_appendix_cose, protected_header
+from verify.codec import encode_sign1
+from verify.grades import Grade
+from verify.registry.appendices import correct_appendix, duplicate_appendix, import_with_appendix
+from verify.registry.appendixsigning import appendix_of, current_appendix
+from verify.registry.documents import get_revision, issue_document
+from verify.registry.imports.appendix import parse_appendix
+from verify.registry.imports.parse import parse_graduates
+from verify.registry.lifecycle import correct_document, issue_duplicate
+from verify.registry.models import Document
+
+AT = T0 + dt.timedelta(minutes=1)
+
+
+def _import(world: World, graduates: bytes, appendix: bytes | None, *, filename: str = "g.csv",
+            appendix_name: str = "a.csv"):  # type: ignore[no-untyped-def]
+    report = parse_graduates(graduates, filename=filename, today=T0.date())
+    parsed = None if appendix is None else parse_appendix(appendix, filename=appendix_name,
+                                                          graduate_iins={r.iin for r in report.rows})
+    with world.session() as session:
+        return import_with_appendix(session=session, report=report, appendix=parsed, institution=world.uni,
+                                    officer=world.uni_issuer, at=T0)
+
+
+def _issue(world: World, iin: str) -> Document:
+    graduate_id = world.scalar("SELECT g.id FROM graduates g JOIN holders h ON h.id = g.holder_id WHERE h.iin = :i "
+                               "AND g.institution_id = :u", i=iin, u=world.uni.id)
+    assert isinstance(graduate_id, int)
+    with world.session() as session:
+        return issue_document(session=session, officer=world.uni_issuer, graduate_id=graduate_id,
+                              signer=world.signer, base_url=BASE_URL, at=AT)
+
+
+def _check(world: World, document: Document, at: dt.datetime = AT + dt.timedelta(minutes=1)):  # type: ignore[no-untyped-def]
+    with world.session() as session:
+        assert document.id is not None
+        stored = current_appendix(session, document.id)
+        assert stored is not None
+        text_ = get_revision(session=session, document=session.get(Document, document.id),
+                             revision=stored.diploma_revision).qr_text
+    return stored, check_appendix(stored.cose, diploma_text=text_, trust_list=world.trust_list, at=at)
+
+
+def test_a_graduate_imported_with_an_appendix_gets_a_diploma_and_appendix_that_verify_together(world: World) -> None:
+    graduate = row(2)
+    items = typical_items()
+    result = _import(world, graduates_csv([graduate]), appendix_csv({graduate.iin: items}))
+    assert result.ok, result.errors
+    document = _issue(world, graduate.iin)
+    stored, report = _check(world, document)
+    assert report.verdict == "VALID", [s.to_json() for s in report.steps]
+    assert report.appendix is not None and report.appendix.items == items
+    assert report.appendix.diploma.number == document.number and stored.diploma_revision == 1
+    # one grade changed in the signed appendix: the signature no longer holds (a re-signed forgery by another key
+    # is refused by the signer steps, tested in tests/core/test_appendix_check.py)
+    sign1 = parse_appendix_cose(stored.cose)
+    appendix = appendix_of(stored)
+    first = appendix.items[0]
+    assert first.grade.letter == "A"
+    changed = dataclasses.replace(appendix, items=(dataclasses.replace(first, grade=Grade(letter="A-")),
+                                                   *appendix.items[1:]))
+    payload = encode_appendix_payload(changed, stored.signed_at)
+    forged = encode_sign1(protected_header(sign1.alg, sign1.kid), payload, sign1.signature)
+    with world.session() as session:
+        text_ = get_revision(session=session, document=session.get(Document, document.id), revision=1).qr_text
+    bad = check_appendix(forged, diploma_text=text_, trust_list=world.trust_list, at=AT)
+    assert bad.verdict != "VALID" and bad.error is not None and bad.error.code == "BAD_SIGNATURE"
+
+
+def test_the_xlsx_sheet_appendix_is_read_with_the_graduates(world: World) -> None:
+    graduate = row(2)
+    CORPUS.iins.add(graduate.iin)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for line in graduates_csv([graduate]).decode().splitlines():
+        sheet.append(line.split(","))
+    apx = book.create_sheet("appendix")
+    for line in appendix_csv({graduate.iin: typical_items()[:3]}).decode().splitlines():
+        apx.append(line.split(","))
+    data = io.BytesIO()
+    book.save(data)
+    result = _import(world, data.getvalue(), data.getvalue(), filename="g.xlsx", appendix_name="g.xlsx")
+    assert result.ok, result.errors
+    _, report = _check(world, _issue(world, graduate.iin))
+    assert report.verdict == "VALID" and report.appendix is not None and len(report.appendix.items) == 3
+
+
+def test_every_problem_of_the_appendix_is_reported_and_nothing_is_imported(world: World) -> None:
+    graduate, stranger = row(2), row(3)
+    CORPUS.iins.update({graduate.iin, stranger.iin})
+    good = appendix_csv({graduate.iin: typical_items()[:2]}).decode().splitlines()
+    lines = [*good,
+             f"{stranger.iin},subject,,Пән,Предмет,,10,,A,,,,",            # an IIN not in the graduates file
+             f"{graduate.iin},lecture,,Пән,Предмет,,10,,A,,,,",           # an unknown kind
+             f"{graduate.iin},subject,,Пән,Предмет,,ten,,A,,,,",          # hours not a number
+             f"{graduate.iin},subject,,Пән,Предмет,,10,,A,2.00,,,",       # letter A is 4.00 points
+             f"{graduate.iin},subject,,Пән,,,10,,A,,,,"]                  # no Russian name
+    result = _import(world, graduates_csv([graduate]), "\n".join(lines).encode())
+    assert not result.ok
+    problems = {(e.row, e.column) for e in result.errors}
+    assert problems == {(4, "appendix:iin"), (5, "appendix:kind"), (6, "appendix:hours"), (7, "appendix:letter"),
+                        (8, "appendix:name_kk")}, result.errors
+    assert all(e.text is not None for e in result.errors)  # every reason is a catalogue message (kk/ru/en)
+    assert world.scalar("SELECT count(*) FROM graduates") == 0
+    assert world.scalar("SELECT count(*) FROM graduate_appendices") == 0
+    missing = parse_appendix(b"iin,kind\n", filename="a.csv", graduate_iins=set())
+    assert not missing.ok and "name_kk" in missing.errors[0].reason
+
+
+def test_a_duplicate_and_a_correction_carry_the_appendix_to_their_record(world: World) -> None:
+    graduate = row(2)
+    assert _import(world, graduates_csv([graduate]), appendix_csv({graduate.iin: typical_items()[:5]})).ok
+    document = _issue(world, graduate.iin)
+    with world.session() as session:
+        correct_document(session=session, officer=world.uni_issuer, series=document.series, number=document.number,
+                         changes={"programme": "6B06102"}, reason="application 12: wrong code", signer=world.signer,
+                         base_url=BASE_URL, at=AT + dt.timedelta(minutes=1))
+    stored, report = _check(world, document, AT + dt.timedelta(minutes=2))
+    assert stored.diploma_revision == 2 and report.verdict == "VALID"
+    with world.session() as session:
+        duplicate = issue_duplicate(session=session, officer=world.uni_issuer, series=document.series,
+                                    number=document.number, reason="lost", signer=world.signer, base_url=BASE_URL,
+                                    at=AT + dt.timedelta(minutes=3))
+    stored, report = _check(world, duplicate, AT + dt.timedelta(minutes=4))
+    assert report.verdict == "VALID" and report.appendix is not None
+    assert report.appendix.diploma.number == duplicate.number and len(report.appendix.items) == 5
+
+
+def test_the_appendix_alone_is_corrected_and_duplicated_without_a_new_diploma_record(world: World) -> None:
+    graduate = row(2)
+    items = typical_items()[:4]
+    assert _import(world, graduates_csv([graduate]), appendix_csv({graduate.iin: items})).ok
+    document = _issue(world, graduate.iin)
+    fixed = (AppendixItem(ItemKind.SUBJECT, {"kk": "Философия", "ru": "Философия"}, Grade(letter="B", percent=80),
+                          hours=150), *items[1:])
+    with world.session() as session:
+        corrected = correct_appendix(session=session, officer=world.uni_issuer, series=document.series,
+                                     number=document.number, items=fixed, reason="application 14: grade of item 1",
+                                     signer=world.signer, at=AT + dt.timedelta(minutes=1))
+    assert corrected.revision == 2 and corrected.diploma_revision == 1
+    _, report = _check(world, document, AT + dt.timedelta(minutes=2))
+    assert report.verdict == "VALID" and report.appendix is not None and report.appendix.revision == 2
+    assert report.appendix.items[0].grade.letter == "B"
+    with world.session() as session:
+        again = duplicate_appendix(session=session, officer=world.uni_issuer, series=document.series,
+                                   number=document.number, reason="lost", signer=world.signer,
+                                   at=AT + dt.timedelta(minutes=3))
+    assert again.duplicate_no == 1 and again.revision == 2
+    assert world.scalar("SELECT current_revision FROM documents WHERE id = :d", d=document.id) == 1
+    assert world.scalar("SELECT count(*) FROM audit_events WHERE action IN ('appendix.correct', "
+                        "'appendix.duplicate')") == 2
+
+
+def test_an_issued_diplomas_appendix_changes_only_by_a_correction(world: World) -> None:
+    graduate = row(2)
+    assert _import(world, graduates_csv([graduate]), appendix_csv({graduate.iin: typical_items()[:3]})).ok
+    _issue(world, graduate.iin)
+    again = _import(world, graduates_csv([graduate]), appendix_csv({graduate.iin: typical_items()[:3]}))
+    assert again.ok  # the same rows again change nothing
+    other = _import(world, graduates_csv([graduate]), appendix_csv({graduate.iin: typical_items()[3:6]}))
+    assert not other.ok and [e.column for e in other.errors] == ["appendix:iin"]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_the_columns_of_the_appendix_file(delimiter: str) -> None:
+    graduate = row(2)
+    data = appendix_csv({graduate.iin: typical_items()}, delimiter=delimiter)
+    parsed = parse_appendix(data, filename="a.csv", graduate_iins={graduate.iin})
+    assert parsed.ok, parsed.errors
+    assert parsed.items[graduate.iin] == typical_items()
+    assert data.decode().splitlines()[0].split(delimiter) == list(APPENDIX_COLUMNS)
+
+
+def test_a_batch_signs_the_appendices_of_its_graduates(world: World) -> None:
+    from verify.registry.documents import issue_group
+
+    with_appendix, without = row(2, group="APX"), row(3, group="APX")
+    assert _import(world, graduates_csv([with_appendix, without]),
+                   appendix_csv({with_appendix.iin: typical_items()[:6]})).ok
+    with world.session() as session:
+        result = issue_group(session=session, officer=world.uni_issuer, group="APX", idempotency_key="apx-1",
+                             signer=world.signer, base_url=BASE_URL, at=AT)
+    assert result.issued == 2
+    assert world.scalar("SELECT count(*) FROM document_appendices") == 1
+    number = world.scalar("SELECT d.number FROM documents d JOIN graduates g ON g.id = d.graduate_id "
+                          "JOIN holders h ON h.id = g.holder_id WHERE h.iin = :i", i=with_appendix.iin)
+    with world.session() as session:
+        document = session.exec(select(Document).where(Document.number == number)).one()
+    _, report = _check(world, document)
+    assert report.verdict == "VALID" and report.appendix is not None and len(report.appendix.items) == 6
