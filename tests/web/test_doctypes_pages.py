@@ -81,6 +81,10 @@ def test_the_certificate_of_incomplete_studies_shows_its_registration_number(cli
     assert doc_type.names[lang] in page
     assert f"<dt>{LABELS[lang]}</dt><dd>0000001" in page and f"<dt>{issued}</dt>" in page
     assert f"<dt>{series_label}</dt>" not in page and f"<dt>{honours_label}</dt>" not in page
+    look = {"kk": "Тегі, аты, әкесінің аты, тіркеу нөмірі, ұйым мен берілген күні",
+            "ru": "ФИО, регистрационный номер, организация и дата выдачи",
+            "en": "The full name, registration number, institution and date of issue"}[lang]
+    assert look in page.split('<ul class="look">', 1)[1].split("</ul>", 1)[0]
 
 
 def test_the_lookup_finds_the_certificate_by_its_registration_number(client: TestClient, world: World) -> None:

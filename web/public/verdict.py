@@ -269,6 +269,16 @@ def _words(key: str) -> Words:
     return lambda t, _report: t(key)
 
 
+def _look_for_type(t: Translator, report: VerificationReport, look: list[str]) -> list[str]:
+    """What to look at, said of the document's own number: an анықтама has a registration number, not a series
+    (seed 000 appendix 37)."""
+    doc_type = get_document_type(report.record.doc_type) if report.authentic and report.record else None
+    if doc_type is None or doc_type.number_label is None:
+        return look
+    general = t("look_general")
+    return [t("look_general_registered") if line == general else line for line in look]
+
+
 def _looks(*keys: str) -> Looks:
     return lambda t, _report: [t(key) for key in keys]
 
@@ -396,8 +406,8 @@ def build_view(report: VerificationReport, t: Translator, appendix: AppendixRepo
     changes = _changes(t, report) if case_of(report) == "corrected" else []
     return VerdictView(verdict=str(report.verdict), tone=row.tone, headline=row.headline(t, report),
                        summary=row.summary(t, report), changes=changes, fields=_fields(t, report),
-                       look=row.look(t, report), check=_check(t, report), steps=_steps(t, report),
-                       warnings=_warnings(t, report),
+                       look=_look_for_type(t, report, row.look(t, report)), check=_check(t, report),
+                       steps=_steps(t, report), warnings=_warnings(t, report),
                        appendix=None if appendix is None else build_appendix_view(t, appendix))
 
 
