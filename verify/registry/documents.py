@@ -35,7 +35,7 @@ from ..matching import fold, match_series, parse_number
 from ..record import HolderName, Record
 from ..signerset import SignerChooser
 from ..texts import Text, text
-from .access import officer_id, require_custody, require_institution, require_open_writer, unit_of_work
+from .access import officer_id, require_custody, require_institution, require_open, require_writer, unit_of_work
 from .audit import append_event, holder_reference
 from .blanks import BlankReservation, blank_kind_for, choose_blank_series, mark_blank_used, reserve_blank
 from .models import (
@@ -379,8 +379,9 @@ def issue_document(*, session: Session, officer: Officer, graduate_id: int, sign
         RecordError, OverBudgetError: the record breaks the schema or the QR size budget.
         NoSignerInScopeError: no active document signer may sign the series for the institution; nothing stored.
     """
-    require_open_writer(session, officer)
+    require_writer(officer)
     with unit_of_work(session):
+        require_open(session, officer)  # inside the transaction: a refusal leaves none open
         graduate = session.get(Graduate, graduate_id)
         if graduate is None:
             raise NotFoundError(text("v_graduate_not_found", id=graduate_id))
@@ -486,7 +487,7 @@ def issue_group(*, session: Session, officer: Officer, group: str, idempotency_k
         StockError, RecordError, OverBudgetError: from `issue_document`; documents issued before stay issued
             and a retry with the same key continues after them.
     """
-    require_open_writer(session, officer)
+    require_writer(officer)
     key = refuse_iin_in_text(idempotency_key.strip(), field="idempotency_key")
     if not 1 <= len(key) <= 128:
         raise RecordError(text("v_idempotency_key", field="idempotency key"))
@@ -546,6 +547,7 @@ def _open_batch(session: Session, *, officer: Officer, group: str, key: str, bla
     group = group.strip()
     for _attempt in range(2):
         with unit_of_work(session):
+            require_open(session, officer)  # inside the transaction: a refusal leaves none open
             batch = session.exec(select(Batch).where(Batch.idempotency_key == key)
                                  .execution_options(populate_existing=True)).first()
             if batch is not None:
