@@ -155,6 +155,7 @@ NOT_TYPED_FREELY = {
     ("graduates", "qualification"), ("documents", "doc_type"), ("documents", "series"), ("documents", "number"),
     ("documents", "state"), ("documents", "duplicate_reason"), ("blanks", "series"), ("blanks", "number"),
     ("blanks", "state"), ("api_tokens", "scopes"), ("batches", "graduate_ids"),
+    ("blank_ranges", "kind"), ("documents", "annul_kind"),  # BlankKind, AnnulmentKind (issue 13 item 5)
     # names under verify.record.HolderName's rules (letters, hyphens, apostrophes, spaces: no digit)
     ("holders", "surname"), ("holders", "name"), ("holders", "patronymic"),
     # the signed record (HolderName and codes), its digits (one run of hundreds), hashes and key ids (hex)

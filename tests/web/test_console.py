@@ -447,9 +447,9 @@ def test_the_blank_forms_confirm_and_refuse_bad_ranges_and_write_offs(open_conso
                                                                 "confirm": "yes"}))
     assert "The blank is written off." in done.text
     stock = done.text.split("Stock by series", 1)[1]
-    assert "ЖБ 10 0 1 9 0001000" in stock  # received, used, written off, free, the next number
+    assert "ЖБ Ordinary (dark blue) 10 0 1 9 0001000" in stock  # received, used, written off, free, the next number
     cells = [attrs.get("data-label") for attrs in done.all("td")]
-    assert cells[:5] == ["Received", "Used", "Written off", "Free", "Next number"]
+    assert cells[:6] == ["Blank kind", "Received", "Used", "Written off", "Free", "Next number"]
     assert count(world, "blanks") == 1
 
 

@@ -12,8 +12,8 @@ that keeps its records): the ministry names the archive institution (`institutio
   corrections, annulments): `handling_institution_id` is the archive (followed along a chain when the archive
   closed too), `require_custody` lets them act, `readable_institution_ids` lists them;
 * the closed institution's own officers keep reading its records (they answer for what they did, seed 001 item 7)
-  but change nothing: every writing service refuses them with `v_institution_closed` (`require_open`,
-  `require_custody`), naming the day it closed and the archive.
+  but change nothing: every writing service refuses them with `v_institution_closed` (`require_open`, called
+  inside the service's transaction, and `require_custody`), naming the day it closed and the archive.
 """
 
 from __future__ import annotations
@@ -137,16 +137,6 @@ def require_open(session: Session, officer: Officer) -> None:
     institution = session.get(Institution, officer.institution_id)
     if institution is not None and institution.closed_on is not None:
         raise _closed_refusal(session, institution, officer)
-
-
-def require_open_writer(session: Session, officer: Officer) -> None:
-    """`require_writer`, then `require_open`: an active issuer or head of an open institution.
-
-    Raises:
-        ForbiddenError: a viewer, an inactive account, or an officer of a closed institution.
-    """
-    require_writer(officer)
-    require_open(session, officer)
 
 
 def require_custody(session: Session, officer: Officer, institution_id: int, *, what: Text,

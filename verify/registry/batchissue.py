@@ -44,7 +44,7 @@ from ..issue import SignedRecord
 from ..record import HolderName, Record
 from ..signerset import SignerChooser
 from ..texts import text
-from .access import officer_id, unit_of_work
+from .access import officer_id, require_open, unit_of_work
 from .appendixsigning import sign_chunk_appendices
 from .audit import EventBody, append_event, append_events, holder_reference
 from .blanks import BlankReservation, blank_kind_for, choose_blank_series, mark_blank_used, reserve_blank
@@ -288,6 +288,7 @@ def open_batch(session: Session, *, officer: Officer, group: str, key: str, blan
     group = group.strip()
     for _attempt in range(2):
         with unit_of_work(session):
+            require_open(session, officer)  # inside the transaction: a refusal leaves none open
             batch = session.exec(select(Batch).where(Batch.idempotency_key == key)
                                  .execution_options(populate_existing=True)).first()
             if batch is not None:

@@ -37,7 +37,7 @@ from ..errors import ConflictError, RecordError, StockError
 from ..identifiers import normalize_series, refuse_iin_in_text
 from ..matching import parse_number
 from ..texts import text
-from .access import officer_id, require_institution, require_open_writer, unit_of_work
+from .access import officer_id, require_institution, require_open, require_writer, unit_of_work
 from .audit import append_event
 from .models import Blank, BlankKind, BlankRange, BlankState, Officer
 from .numbering import format_number
@@ -134,12 +134,13 @@ def add_blank_range(*, session: Session, officer: Officer, series: str, first: s
         ConflictError: the range overlaps one already received (by any institution; only a range of the
             officer's own institution is named).
     """
-    require_open_writer(session, officer)
+    require_writer(officer)
     series, blank_kind = normalize_series(series), parse_blank_kind(kind)
     first_no, last_no = _parse_number(first, label="first"), _parse_number(last, label="last")
     if first_no > last_no:
         raise RecordError(text("v_blank_order", field="first"))
     with unit_of_work(session):
+        require_open(session, officer)  # inside the transaction: a refusal leaves none open
         _lock_series(session, series)
         overlap = session.exec(
             select(BlankRange).where(BlankRange.series == series, col(BlankRange.first_number) <= last_no,
@@ -258,13 +259,14 @@ def write_off_blank(*, session: Session, officer: Officer, series: str, number: 
         StockError: the number is not in the institution's stock.
         ConflictError: the blank is used for a document or written off already.
     """
-    require_open_writer(session, officer)
+    require_writer(officer)
     series, number = normalize_series(series), parse_number(number)
     reason = refuse_iin_in_text(reason.strip(), field="reason")
     if not reason:
         raise RecordError(text("v_blank_write_off_reason", field="reason"))
     wanted = int(number)
     with unit_of_work(session):
+        require_open(session, officer)  # inside the transaction: a refusal leaves none open
         ranges = _locked_ranges(session, institution_id=officer.institution_id, series=series)
         blank_range = next((r for r in ranges if r.first_number <= wanted <= r.last_number), None)
         if blank_range is None:

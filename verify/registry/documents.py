@@ -35,7 +35,7 @@ from ..matching import fold, match_series, parse_number
 from ..record import HolderName, Record
 from ..signerset import SignerChooser
 from ..texts import Text, text
-from .access import officer_id, require_custody, require_institution, require_open_writer, unit_of_work
+from .access import officer_id, require_custody, require_institution, require_open, require_writer, unit_of_work
 from .appendixsigning import sign_with_diploma
 from .audit import append_event, holder_reference
 from .batchissue import BatchResult as BatchResult  # re-exported: the batch issue's result
@@ -366,8 +366,9 @@ def issue_document(*, session: Session, officer: Officer, graduate_id: int, sign
         RecordError, OverBudgetError: the record breaks the schema or the QR size budget.
         NoSignerInScopeError: no active document signer may sign the series for the institution; nothing stored.
     """
-    require_open_writer(session, officer)
+    require_writer(officer)
     with unit_of_work(session):
+        require_open(session, officer)  # inside the transaction: a refusal leaves none open
         graduate = session.get(Graduate, graduate_id)
         if graduate is None:
             raise NotFoundError(text("v_graduate_not_found", id=graduate_id))
@@ -458,7 +459,7 @@ def issue_group(*, session: Session, officer: Officer, group: str, idempotency_k
         StockError, RecordError, OverBudgetError: from `issue_document`; documents issued before stay issued
             and a retry with the same key continues after them.
     """
-    require_open_writer(session, officer)
+    require_writer(officer)
     key = refuse_iin_in_text(idempotency_key.strip(), field="idempotency_key")
     if not 1 <= len(key) <= 128:
         raise RecordError(text("v_idempotency_key", field="idempotency key"))

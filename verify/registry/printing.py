@@ -25,7 +25,7 @@ from ..identifiers import refuse_iin_in_text
 from ..signerset import SignerChooser
 from ..texts import text
 from ..transparency import StatusChangeEntry
-from .access import officer_id, require_open_writer, unit_of_work
+from .access import officer_id, require_open, require_writer, unit_of_work
 from .audit import append_event
 from .blanks import mark_blank_used
 from .documents import (
@@ -66,11 +66,12 @@ def reprint_on_new_blank(*, session: Session, officer: Officer, series: str, num
         StockError: no free blank of the document's kind, or the given blank is of another kind or not in stock.
         NoSignerInScopeError: no active document signer may sign it; nothing stored.
     """
-    require_open_writer(session, officer)
+    require_writer(officer)
     reason = refuse_iin_in_text(reason.strip(), field="reason")
     if not reason:
         raise RecordError(text("v_blank_write_off_reason", field="reason"))
     with unit_of_work(session):
+        require_open(session, officer)  # inside the transaction: a refusal leaves none open
         old = lock_document(session, officer=officer, series=series, number=number)
         require_in_force(session, old, action="reprint")
         doc_type = get_document_type(old.doc_type)

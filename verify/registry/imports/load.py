@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 
 from ...doctypes import get_document_type
 from ...texts import text
-from ..access import require_institution, require_open_writer, unit_of_work
+from ..access import require_institution, require_open, require_writer, unit_of_work
 from ..audit import append_event
 from ..bulk import insert_returning_ids, insert_rows
 from ..models import Document, Graduate, Holder, Institution, InstitutionKind, Officer, metadata
@@ -97,7 +97,7 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
     Raises:
         ForbiddenError: a viewer, or an institution other than the officer's.
     """
-    require_open_writer(session, officer)
+    require_writer(officer)
     assert institution.id is not None
     require_institution(officer, institution.id, what=text("v_what_institution", bin=institution.bin))
     at = at if at is not None else dt.datetime.now(dt.UTC)
@@ -107,6 +107,7 @@ def import_graduates(*, session: Session, report: ParseReport, institution: Inst
     rows = report.rows
     errors = _check_kinds(rows, institution)
     with unit_of_work(session):
+        require_open(session, officer)  # inside the transaction: a refusal leaves none open
         holders = _existing_holders(session, {row.iin for row in rows}, institution.id)
         errors += [RowError.of(row.row, "birth_date", text("v_imp_birth_differs_registry"))
                    for row in rows if row.iin in holders and holders[row.iin].birth_date != row.birth_date]
