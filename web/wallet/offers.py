@@ -30,8 +30,20 @@ from ..problems.openapi import CSRF_FAILED, FORBIDDEN, INVALID, JSON_ONLY, UNAUT
 router = APIRouter(tags=["wallet"], route_class=ProblemRoute)
 
 
+_OFFER: dict[str, Any] = {
+    "credential_issuer": "https://v.edu.kz", "credential_configuration_ids": [oid4vci.DIPLOMA_CONFIGURATION],
+    "grants": {oid4vci.PRE_AUTHORIZED_GRANT: {
+        "pre-authorized_code": "Zr4q6VbJ1Xo3cNn0yQ2uS8tW5aE7dF9gH1iK3lM5oP7",
+        "tx_code": {"input_mode": "numeric", "length": TX_CODE_DIGITS,
+                    "description": "The code the registrar or the eGov Mobile app gave you"}}}}
+
+
 class CredentialOfferModel(BaseModel):
     """An offer as made: give `offer_link` (or `credential_offer`) and `tx_code` to the holder's wallet."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "series": "BD", "number": "0012345", "revision": 1, "credential_offer": _OFFER,
+        "offer_link": oid4vci.offer_link(_OFFER), "tx_code": "284913", "expires_at": "2026-12-08T09:00:00Z"}]})
 
     series: str
     number: str
@@ -45,7 +57,8 @@ class CredentialOfferModel(BaseModel):
 class PartnerOfferRequest(BaseModel):
     """`POST /api/v1/partner/credential-offers`: the holder's IIN and the document, in the body."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"iin": "040512600027", "series": "BD", "number": "0012345"}]})
 
     iin: str = Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$")
     series: str = Field(min_length=1, max_length=8)
