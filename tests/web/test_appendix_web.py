@@ -7,12 +7,23 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlmodel import select
 from support.appendixdata import appendix_csv, typical_items
-from support.web import STAFF_SETTINGS, MakeClient, bearer, graduates_csv, https, officer_token, partner_token
+from support.web import (
+    STAFF_SETTINGS,
+    MakeClient,
+    bearer,
+    graduates_csv,
+    https,
+    issue,
+    officer_token,
+    partner_token,
+)
 from support.world import World, row
 
 from verify.appendixcheck import check_appendix
@@ -104,3 +115,27 @@ def test_a_bad_appendix_row_rejects_the_whole_import(api: TestClient, world: Wor
     assert problem["row"] == 4 and problem["column"] == "appendix:kind" and problem["code"] == "v_apx_kind"
     assert "вид строки" in problem["reason"]
     assert api.get("/api/v1/officer/graduates", headers=headers).json()["total"] == 0
+
+
+def test_the_appendix_is_printed_with_the_diploma_in_kazakh_and_russian(api: TestClient, world: World) -> None:
+    """Seed 000, Rules items 10-14: the appendix printed like the blank, Kazakh and Russian; not valid without the
+    diploma, whose number it names."""
+    _, _, headers = _issued(api, world)
+    series, number = world.scalar("SELECT series FROM documents"), world.scalar("SELECT number FROM documents")
+    printed = api.get(f"/api/v1/officer/documents/{series}/{number}/appendix.pdf", headers=headers)
+    assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(printed.content)).pages
+    words = " ".join(page.extract_text() for page in pages)
+    assert f"{series} № {number} дипломсыз жарамсыз" in words and "Философия" in words
+    assert "Современная история Казахстана" in words and "Барлығы кредит / Всего кредитов" in words
+    assert len(pages) >= 2  # 42 rows: the table goes on, its heading repeated
+    other = bearer(officer_token(world, world.other_issuer)[0])
+    assert api.get(f"/api/v1/officer/documents/{series}/{number}/appendix.pdf", headers=other).status_code == 404
+
+
+def test_a_document_without_an_appendix_has_none_to_print(api: TestClient, world: World) -> None:
+    issued = issue(world)
+    headers = bearer(officer_token(world, world.uni_issuer)[0])
+    response = api.get(f"/api/v1/officer/documents/{issued.document.series}/{issued.document.number}/appendix.pdf",
+                       headers=headers)
+    assert response.status_code == 404 and response.json()["code"] == "NOT_FOUND"

@@ -44,6 +44,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import select
+from support.appendixdata import typical_items
 from support.keys import ed25519_key
 from support.leaks import CORPUS
 from support.tlog import LOG_ORIGIN
@@ -78,8 +79,17 @@ from verify.registry.cases import (
     start_review,
 )
 from verify.registry.credentialoffers import make_offer
+from verify.registry.documents import issue_document
 from verify.registry.institutions import close_institution, create_institution, create_officer
-from verify.registry.models import Document, DocumentRevision, Institution, InstitutionCreate, Officer, OfficerCreate
+from verify.registry.models import (
+    Document,
+    DocumentRevision,
+    GraduateAppendix,
+    Institution,
+    InstitutionCreate,
+    Officer,
+    OfficerCreate,
+)
 from verify.registry.tlog import make_checkpoint
 from verify.transparency import Ed25519NoteSigner
 
@@ -133,6 +143,7 @@ class Matrix:
         """The BIN of an institution a request makes (counting down from 999, clear of `make_bin(100 + serial)`)."""
         return make_bin(next(self.bins))
     decided_cases: dict[str, str] = field(default_factory=dict)
+    appendix_documents: dict[str, Document] = field(default_factory=dict)
     other_head: Officer | None = None
 
     def institution(self, owner: str) -> Institution:
@@ -447,6 +458,25 @@ builds("POST", "/oid4vci/nonce")(lambda m, p, o: Call("POST", "/oid4vci/nonce"))
 builds("POST", "/oid4vci/credential")(lambda m, p, o: Call("POST", "/oid4vci/credential", {"json": {}}))
 builds("POST", "/api/v1/officer/documents/{series}/{number}/credential-offer")(lambda m, p, o: Call(
     "POST", _doc_path(m.shared[o], "/credential-offer")))
+
+
+@builds("GET", "/api/v1/officer/documents/{series}/{number}/appendix.pdf")
+def _appendix_pdf(m: Matrix, principal: str, owner: str) -> Call:
+    if not m.appendix_documents:
+        graduate = row(2, group=m.name("APX"))
+        CORPUS.iins.add(graduate.iin)
+        m.world.import_rows((graduate,), officer=m.issuer(owner), institution=m.institution(owner))
+        graduate_id = graduate_id_of(m.world, graduate, m.institution(owner))
+        with m.world.session() as session:
+            session.add(GraduateAppendix(graduate_id=graduate_id, imported_at=NOW,
+                                         items=[item.to_json() for item in typical_items()[:3]]))
+            session.commit()
+            document = issue_document(session=session, officer=m.issuer(owner), graduate_id=graduate_id,
+                                      signer=m.world.signer, base_url=BASE_URL, at=NOW)
+        m.appendix_documents[owner] = document
+    return Call("GET", _doc_path(m.appendix_documents[owner], "/appendix.pdf"))
+
+
 builds("GET", "/api/v1/institutions/{bin}")(lambda m, p, o: Call("GET", f"/api/v1/institutions/{m.world.uni.bin}"))
 builds("GET", "/api/v1/keys/{kid}")(lambda m, p, o: Call("GET", f"/api/v1/keys/{m.keys.signer.kid.hex()}"))
 builds("GET", "/api/v1/achievements/{doc_type}/{programme}")(lambda m, p, o: Call(

@@ -13,6 +13,7 @@ corrections, annulments, blank stock, audit.
 | GET /api/v1/officer/documents/{series}/{number}/qr.svg       | officer:read  | its QR code, SVG, 30 mm            |
 | GET /api/v1/officer/documents/{series}/{number}/qr.png       | officer:read  | PNG, >= 600 dpi with pHYs          |
 | GET /api/v1/officer/documents/{series}/{number}/qr.pdf       | officer:read  | PDF page 30 mm wide                |
+| GET /api/v1/officer/documents/{series}/{number}/appendix.pdf | officer:read  | the appendix (grades), A4 kk/ru    |
 | GET /api/v1/officer/sheets?group=G or ?batch=KEY             | officer:read  | A4 print sheets, every code 30 mm  |
 | POST /api/v1/officer/documents/{series}/{number}/duplicates  | officer:write | apply for duplicate No. N (202)    |
 | POST /api/v1/officer/documents/{series}/{number}/corrections | officer:write | apply for a correction (202)       |
@@ -317,6 +318,21 @@ def qr_pdf(series: Series, number: Number, identity: OfficerReader, office: Back
            revision: RevisionQuery = None) -> Response:
     """The stored revision's QR code as vector PDF, exactly 30 mm, captioned with series and number."""
     return _code(office, identity, series, number, revision, "pdf")
+
+
+@router.get(
+    "/documents/{series}/{number}/appendix.pdf", summary="The appendix (grades) printed, A4 in Kazakh and Russian",
+    response_class=Response, operation_id="getAppendixPdf",
+    responses={200: {"description": "The current signed appendix's table, to print with the diploma",
+                     "content": {"application/pdf": {"example": "(binary PDF)"}}},
+               **problem_responses(UNAUTHORIZED, FORBIDDEN, ("not-found", "BD 0000042 has no appendix in the "
+                                                                          "registry"))},
+)
+def appendix_pdf(series: Series, number: Number, identity: OfficerReader, office: BackOfficeDep) -> Response:
+    """Seed 000, Rules items 10-14: the appendix printed like the blank, Kazakh and Russian; from the signed bytes."""
+    printed = service.appendix_pdf(office, identity, series=series, number=number)
+    return Response(printed.body, media_type=printed.media_type,
+                    headers={"Content-Disposition": service.content_disposition("inline", printed.filename)})
 
 
 @router.get(

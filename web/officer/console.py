@@ -22,6 +22,7 @@ role checks and the registry's transactions are exactly the API's. The batch iss
 | GET  /console/batch/status?key=K                           | the progress as JSON (polled by `console.js`)       |
 | GET  /console/sheet?group=G or ?batch=K                    | A4 print sheets, PDF, every code 30 mm              |
 | GET  /console/documents/{series}/{number}/qr.{svg,png,pdf} | its QR code (?revision=N), 30 mm                    |
+| GET  /console/documents/{series}/{number}/appendix.pdf | its appendix (grades) printed, A4 kk/ru                 |
 
 The documents, their history, the lifecycle forms and the blank stock are `web.officer.console_documents`.
 
@@ -364,6 +365,14 @@ def sheet(request: Request, desk: DeskDep, office: BackOfficeDep, group: str = "
                                   batch=batch[:MAX_KEY_CHARS] or None, lang=request_language(request)[0])
     return Response(printed.body, media_type="application/pdf",
                     headers={"Content-Disposition": content_disposition("attachment", printed.filename)})
+
+
+@router.get("/documents/{series}/{number}/appendix.pdf")
+def appendix_print(series: str, number: str, desk: DeskDep, office: BackOfficeDep) -> Response:
+    """The document's appendix (grades) printed, A4 in Kazakh and Russian (the API's appendix.pdf)."""
+    printed = service.appendix_pdf(office, desk.identity, series=series[:8], number=number[:7])
+    return Response(printed.body, media_type=printed.media_type,
+                    headers={"Content-Disposition": content_disposition("inline", printed.filename)})
 
 
 @router.get("/documents/{series}/{number}/qr.{kind}")

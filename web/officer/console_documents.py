@@ -106,7 +106,8 @@ def document_page(request: Request, series: str, number: str, desk: DeskDep, off
                  title=lambda t: f"{t.doc_type_name(detail.doc_type)} {detail.series} {detail.number}", desk=desk,
                  switch_base=document_url(detail.series, detail.number), doc=detail, notice=notice,
                  url=document_url(detail.series, detail.number), public_path=_public_path(detail), nav="documents",
-                 event_name=event_name, event_reason=event_reason)
+                 event_name=event_name, event_reason=event_reason,
+                 has_appendix=service.has_appendix(office, desk.identity, series=detail.series, number=detail.number))
 
 
 def event_name(t: Translator, action: str) -> str:

@@ -24,12 +24,14 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote
 
+from verify.appendixprint import render_appendix_pdf
 from verify.errors import NotFoundError, RecordError
 from verify.issue import code_file_stem, render_code, render_sheet
 from verify.record import Record
 from verify.registry import queries
 from verify.registry.accounts import Identity
 from verify.registry.appendices import import_with_appendix
+from verify.registry.appendixsigning import appendix_of, current_appendix
 from verify.registry.blanks import StockLine, add_blank_range, stock_summary, write_off_blank
 from verify.registry.documents import BatchResult, get_revision, issue_document, issue_group, record_of
 from verify.registry.imports.appendix import parse_appendix
@@ -298,6 +300,41 @@ def code_image(office: BackOffice, identity: Identity, *, series: str, number: s
     filename = f"{code_file_stem(record)}.{kind}".encode("ascii", "replace").decode("ascii").replace("?", "_")
     return CodeImage(body=render_code(stored.qr_text, kind, record=record), media_type=CODE_MEDIA_TYPES[kind],
                      filename=filename)
+
+
+def has_appendix(office: BackOffice, identity: Identity, *, series: str, number: str) -> bool:
+    """Whether the institution's document has a signed appendix (the console offers to print it)."""
+    officer = officer_of(identity)
+    with office.readers() as session:
+        document = queries.own_document(session=session, institution_id=officer.institution_id, series=series,
+                                        number=number)
+        assert document.id is not None
+        found = current_appendix(session, document.id) is not None
+        session.commit()
+    return found
+
+
+def appendix_pdf(office: BackOffice, identity: Identity, *, series: str, number: str) -> CodeImage:
+    """The document's current appendix printed (A4, kk/ru; `verify.appendixprint`), from its signed bytes.
+
+    Raises:
+        NotFoundError: no such document in the institution, or it has no appendix.
+    """
+    officer = officer_of(identity)
+    with office.readers() as session:
+        document = queries.own_document(session=session, institution_id=officer.institution_id, series=series,
+                                        number=number)
+        assert document.id is not None
+        stored = current_appendix(session, document.id)
+        if stored is None:
+            raise NotFoundError(text("v_apx_none", document=f"{document.series} {document.number}"))
+        institution = get_institution(session=session, institution_id=document.institution_id)
+        record = record_of(get_revision(session=session, document=document))
+        session.commit()
+    body = render_appendix_pdf(appendix_of(stored), holder=record.holder.full_name,
+                               institution={"kk": institution.name_kk, "ru": institution.name_ru})
+    stem = f"{record.series}-{record.number}-appendix".encode("ascii", "replace").decode("ascii").replace("?", "_")
+    return CodeImage(body=body, media_type="application/pdf", filename=f"{stem}.pdf")
 
 
 @dataclass(frozen=True, slots=True)
