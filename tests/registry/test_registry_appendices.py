@@ -210,3 +210,28 @@ def test_a_batch_signs_the_appendices_of_its_graduates(world: World) -> None:
         document = session.exec(select(Document).where(Document.number == number)).one()
     _, report = _check(world, document)
     assert report.verdict == "VALID" and report.appendix is not None and len(report.appendix.items) == 6
+
+
+def test_an_application_for_a_duplicate_of_the_appendix_alone_duplicates_the_signed_appendix(world: World) -> None:
+    """Seed 000, Rules appendix 5 ("қосымшаның телнұсқасын"): a case of scope appendix, granted by the head, makes
+    duplicate No. 1 of the signed appendix; the diploma stays in force, unchanged, and no document is added."""
+    from verify.registry import cases
+
+    graduate = row(2)
+    assert _import(world, graduates_csv([graduate]), appendix_csv({graduate.iin: typical_items()[:4]})).ok
+    document = _issue(world, graduate.iin)
+    received = cases.local_day(AT)
+    with world.session() as session:
+        application = cases.register_application(
+            session, world.uni_issuer, kind="duplicate", series=document.series, number=document.number,
+            received_on=received, channel="in_person", presented=["application", "identity_document"],
+            reason="damaged", scope="appendix", at=AT)
+        cases.start_review(session, world.uni_issuer, number=application.number, at=AT)
+        cases.propose(session, world.uni_issuer, number=application.number, decision="grant", at=AT)
+        granted = cases.approve(session, world.uni_head, number=application.number, signer=world.signer,
+                                base_url=BASE_URL, at=AT + dt.timedelta(minutes=1))
+    assert granted.state == "granted"
+    assert world.scalar("SELECT count(*) FROM documents") == 1
+    assert world.scalar("SELECT max(duplicate_no) FROM document_appendices") == 1
+    _, report = _check(world, document, AT + dt.timedelta(minutes=2))
+    assert report.verdict == "VALID" and report.appendix is not None and report.appendix.duplicate_no == 1

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 
 from sqlmodel import Session, col, select
 
@@ -157,15 +158,17 @@ def correct_appendix(*, session: Session, officer: Officer, series: str, number:
 
 
 def duplicate_appendix(*, session: Session, officer: Officer, series: str, number: str, reason: str,
-                       signer: SignerChooser, at: dt.datetime) -> DocumentAppendix:
+                       signer: SignerChooser, at: dt.datetime, commit: bool = True) -> DocumentAppendix:
     """Issue duplicate No. N of the appendix alone (seed 000 Rules appendix 5), for a lost or damaged appendix:
     the same rows, signed again with its duplicate number; commits, with `appendix.duplicate`.
+
+    `commit` False runs it in the caller's transaction (an application's approval, `verify.registry.cases`).
 
     Raises:
         ForbiddenError, NotFoundError, LifecycleError: as for a duplicate of the diploma; no appendix.
     """
     require_writer(officer)
-    with unit_of_work(session):
+    with unit_of_work(session) if commit else nullcontext():
         document, old = _alone(session, officer=officer, series=series, number=number)
         appendix = Appendix(diploma=old.diploma, institution_bin=old.institution_bin, items=old.items,
                             totals=old.totals, revision=old.revision, duplicate_no=(old.duplicate_no or 0) + 1)

@@ -43,6 +43,8 @@ from ..access import (
     require_writer,
     unit_of_work,
 )
+from ..appendices import duplicate_appendix
+from ..appendixsigning import current_appendix
 from ..audit import append_event
 from ..documents import document_ref, lock_document, require_in_force
 from ..lifecycle import annul_document, correct_document, issue_duplicate, parse_changes
@@ -390,6 +392,13 @@ def _carry_out(session: Session, application: Application, head: Officer, docume
     if application.scope == ApplicationScope.APPENDIX.value:
         lock_document(session, officer=head, series=document.series, number=document.number)
         require_in_force(session, document, action="duplicate")
+        assert document.id is not None
+        if current_appendix(session, document.id) is not None:  # the signed appendix: duplicate No. N of it alone
+            if signer is None:
+                raise LifecycleError(texts.text("v_case_signer_needed", number=application.number))
+            made = duplicate_appendix(session=session, officer=head, series=document.series, number=document.number,
+                                      reason=application.reason or "lost", signer=signer, at=at, commit=False)
+            application.result_revision = made.revision
         return
     if signer is None:
         raise LifecycleError(texts.text("v_case_signer_needed", number=application.number))
