@@ -12,6 +12,7 @@ Timeline of the main case:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
@@ -19,7 +20,7 @@ from sqlmodel import select
 from support.world import BASE_URL, T0, Keys, World, issue_row, later, make_bin, row
 
 from verify.cli import main
-from verify.errors import ConflictError, ForbiddenError, NotFoundError, RecordError
+from verify.errors import ConflictError, ForbiddenError, NoSignerInScopeError, NotFoundError, RecordError
 from verify.record import DuplicateOf
 from verify.registry.access import handling_institution_id, readable_institution_ids
 from verify.registry.blanks import add_blank_range
@@ -29,7 +30,9 @@ from verify.registry.lifecycle import annul_document, correct_document, issue_du
 from verify.registry.lookup import RegistryStatusLookup
 from verify.registry.models import AuditEvent, Institution, InstitutionCreate, Officer, OfficerCreate
 from verify.registry.queries import document_page, own_document
+from verify.signerset import ScopedSigner
 from verify.status import StatusCode
+from verify.trust import Scope
 from verify.verifier import VALID, Verifier
 
 SERIES = "ТКБ"
@@ -230,3 +233,23 @@ def test_the_command_line_closes_an_institution(db_url: str, keys: Keys, capsys:
     with pytest.raises(SystemExit):
         main([*base, "institutions", "close", world.uni.bin, "--archive", world.other.bin, "--at", "30.06.2026"])
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_the_archives_duplicate_is_signed_within_the_archives_own_signer_scope(closed: tuple  # type: ignore[type-arg]
+                                                                               ) -> None:
+    """The duplicate names the archive, so a signer scoped to the archive alone signs it; one scoped to the closed
+    college alone may not (NoSignerInScopeError, nothing stored)."""
+    world, archive, archive_issuer, _, original = closed
+    entry = next(e for e in world.trust_list.signers if e.usage == "document")
+
+    def scoped_to(bin_: str) -> ScopedSigner:
+        return ScopedSigner(world.signer, replace(entry, scope=Scope(entry.scope.series, bin_)))
+
+    with world.session() as session:
+        with pytest.raises(NoSignerInScopeError):
+            issue_duplicate(session=session, officer=archive_issuer, series=SERIES, number=original.number,
+                            reason="lost", signer=scoped_to(world.college.bin), base_url=BASE_URL, at=later(20))
+        assert world.scalar("SELECT count(*) FROM documents") == 1
+        dup = issue_duplicate(session=session, officer=archive_issuer, series=SERIES, number=original.number,
+                              reason="lost", signer=scoped_to(archive.bin), base_url=BASE_URL, at=later(21))
+        assert record_of(get_revision(session=session, document=dup)).institution_bin == archive.bin
