@@ -15,15 +15,19 @@ import datetime as dt
 
 from alembic import command
 from sqlalchemy import text
-from support.world import BASE_URL, World, graduate_id_of, issue_row, later, row
+from support.appendixdata import typical_items
+from support.world import BASE_URL, World, duplicate, graduate_id_of, issue_row, later, row
 
-from verify.appendix import StudiesEnded
+from verify.appendix import Appendix, AppendixItem, StudiesEnded
+from verify.appendixcheck import check_appendix
 from verify.doctypes import DOCUMENT_TYPES, get_document_type
+from verify.registry.appendices import store_appendices
+from verify.registry.appendixsigning import appendix_of, current_appendix
 from verify.registry.blanks import add_blank_range
 from verify.registry.db import alembic_config, head_revision, make_engine, sqlite_path, upgrade_database
 from verify.registry.documents import find_printed, get_revision, issue_document, issue_group, record_of
 from verify.registry.imports.parse import GraduateRow
-from verify.registry.models import Graduate
+from verify.registry.models import Document, Graduate
 from verify.verifier import VALID
 
 ENDED = {"studies_ended_reason": "өз қалауы бойынша", "studies_ended_order": "45-к",
@@ -124,3 +128,57 @@ def test_a_group_of_certificates_is_issued_in_one_batch(world: World) -> None:
                        .scalars())
         connection.rollback()
     assert numbers == ["0000001", "0000002", "0000003"]
+
+
+def _store_annex(world: World, graduate: GraduateRow) -> tuple[AppendixItem, ...]:
+    """The анықтама's grade table (seed 000 appendix 37, annex 2) kept for the graduate, as the appendix import does."""
+    items = typical_items()[:6]
+    with world.session() as session:
+        errors = store_appendices(session=session, institution=world.uni, officer=world.uni_issuer,
+                                  items={graduate.iin: items}, at=later(0))
+    assert errors == []
+    return items
+
+
+def _signed_annex(world: World, document_id: int | None) -> tuple[object, Appendix]:
+    assert document_id is not None
+    with world.session() as session:
+        stored = current_appendix(session, document_id)
+        assert stored is not None
+        text_ = get_revision(session=session, document=session.get(Document, document_id),
+                             revision=stored.diploma_revision).qr_text
+        session.commit()
+    report = check_appendix(stored.cose, diploma_text=text_, trust_list=world.trust_list, at=later(5))
+    assert report.verdict == "VALID", [s.to_json() for s in report.steps]
+    return stored, appendix_of(stored)
+
+
+def test_the_certificate_s_annex_is_signed_at_issue_with_why_studies_ended_and_carried_to_its_duplicate(
+        world: World) -> None:
+    """Issue 17's appendix signing meets the анықтама: its annex must carry key 10 (docs/FORMAT.md §10.3), taken from
+    the graduate's imported columns; one issued alone, one in a batch, and a duplicate all sign it."""
+    single, batched = incomplete_row(2), incomplete_row(3, surname="Сейітова", group="ШЫҚ-2")
+    world.import_rows((single, batched))
+    items = _store_annex(world, single)
+    _store_annex(world, batched)
+    expected = StudiesEnded("өз қалауы бойынша", "45-к", dt.date(2026, 2, 27), dt.date(2024, 9, 1),
+                            dt.date(2026, 2, 27))
+    with world.session() as session:
+        document = issue_document(session=session, officer=world.uni_issuer,
+                                  graduate_id=graduate_id_of(world, single), signer=world.signer, base_url=BASE_URL,
+                                  at=later(1))
+        session.commit()
+    _, annex = _signed_annex(world, document.id)
+    assert (annex.studies_ended, annex.items, annex.diploma.series) == (expected, items, "REG")
+    with world.session() as session:
+        result = issue_group(session=session, officer=world.uni_issuer, group="ШЫҚ-2", idempotency_key="reg-annex",
+                             signer=world.signer, base_url=BASE_URL, at=later(2))
+        session.commit()
+    assert result.issued == 1
+    batch_document_id = world.scalar("SELECT id FROM documents WHERE graduate_id = :g",
+                                     g=graduate_id_of(world, batched))
+    assert isinstance(batch_document_id, int)
+    assert _signed_annex(world, batch_document_id)[1].studies_ended == expected
+    copy, _ = duplicate(world, document, at=later(3))
+    _, carried = _signed_annex(world, copy.id)
+    assert (carried.studies_ended, carried.diploma.number) == (expected, copy.number)

@@ -12,16 +12,20 @@ API (SQLite registry of the web tests).
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 
 import pytest
 from fastapi.testclient import TestClient
+from support.appendixdata import typical_items
 from support.leaks import CORPUS
 from support.web import PASSWORD, STAFF_SETTINGS, MakeClient, bearer, give_password, https, partner_token
 from support.world import BASE_URL, World, graduate_id_of, issue_row, later, row
 
 from verify.doctypes import get_document_type
-from verify.registry.documents import issue_document
+from verify.registry.appendices import store_appendices
+from verify.registry.documents import get_revision, issue_document
 from web.partner.schemas import PartnerDocumentsModel
 
 LATIN = "ABDIRAKHMANOVA GULNUR SERIKKYZY"  # Әбдірахманова Гүлнұр Серікқызы: Ә->A, і->I, х->KH, ү->U, ұ->U, қ->K, ы->Y
@@ -170,3 +174,33 @@ def test_the_console_imports_the_certificate_and_names_its_registration_number(m
     shown = client.get(f"/console/documents/REG/{document.number}", headers={"Accept-Language": "ru"})
     assert shown.status_code == 200, shown.text[:2000]
     assert f"<dt>Регистрационный номер</dt><dd>{document.number}</dd>" in shown.text
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("kk", ["Оқудан шығарылды", "өз қалауы бойынша; 2026 ж. 27 ақпан № 45-к бұйрық", "Оқыған кезеңі"]),
+    ("ru", ["Отчислен(а)", "өз қалауы бойынша; приказ № 45-к от 27 февраля 2026 г.", "Период обучения"]),
+    ("en", ["Studies ended", "өз қалауы бойынша; order No. 45-к of 27 February 2026",
+            "Period of study", "1 September 2024 – 27 February 2026"]),
+])
+def test_the_certificate_s_annex_shows_why_studies_ended(client: TestClient, world: World, lang: str,
+                                                         words: list[str]) -> None:
+    """Under a VALID анықтама, its signed annex (seed 000 appendix 37) shows the grades and why studies ended."""
+    graduate = dataclasses.replace(
+        row(2, doc_type="INCOMPLETE", programme="06130100", group="ПО-21"), studies_ended_reason="өз қалауы бойынша",
+        studies_ended_order="45-к", studies_ended_order_date=dt.date(2026, 2, 27), studied_from=dt.date(2024, 9, 1),
+        studied_until=dt.date(2026, 2, 27))
+    CORPUS.iins.add(graduate.iin)
+    world.import_rows((graduate,), officer=world.col_issuer, institution=world.college)
+    with world.session() as session:
+        assert store_appendices(session=session, institution=world.college, officer=world.col_issuer,
+                                items={graduate.iin: typical_items()[:4]}, at=later(0)) == []
+        document = issue_document(session=session, officer=world.col_issuer,
+                                  graduate_id=graduate_id_of(world, graduate, world.college), signer=world.signer,
+                                  base_url=BASE_URL, at=later(1))
+        revision = get_revision(session=session, document=document)
+        session.commit()
+    page = _page(client, _link(revision.qr_text), lang)
+    assert 'data-verdict="VALID"' in page
+    text_ = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    for expected in words:
+        assert expected in text_, f"{expected!r} [{lang}]"

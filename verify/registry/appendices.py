@@ -148,7 +148,7 @@ def correct_appendix(*, session: Session, officer: Officer, series: str, number:
         if tuple(items) == old.items:
             raise RecordError(text("v_apx_unchanged"))
         appendix = Appendix(diploma=old.diploma, institution_bin=old.institution_bin, items=tuple(items),
-                            revision=old.revision + 1, duplicate_no=old.duplicate_no)
+                            revision=old.revision + 1, duplicate_no=old.duplicate_no, studies_ended=old.studies_ended)
         row = sign_appendix_row(session, document=document, appendix=appendix, signer=signer, at=at, reason=reason)
         append_event(session=session, at=at, officer=officer, action="appendix.correct", object_type="document",
                      object_ref=document_ref(document), reason=reason,
@@ -171,7 +171,8 @@ def duplicate_appendix(*, session: Session, officer: Officer, series: str, numbe
     with unit_of_work(session) if commit else nullcontext():
         document, old = _alone(session, officer=officer, series=series, number=number)
         appendix = Appendix(diploma=old.diploma, institution_bin=old.institution_bin, items=old.items,
-                            totals=old.totals, revision=old.revision, duplicate_no=(old.duplicate_no or 0) + 1)
+                            totals=old.totals, revision=old.revision, duplicate_no=(old.duplicate_no or 0) + 1,
+                            studies_ended=old.studies_ended)
         row = sign_appendix_row(session, document=document, appendix=appendix, signer=signer, at=at, reason=reason)
         append_event(session=session, at=at, officer=officer, action="appendix.duplicate", object_type="document",
                      object_ref=document_ref(document), reason=reason,

@@ -18,11 +18,12 @@ from collections.abc import Sequence
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from ..appendix import Appendix, AppendixItem, DiplomaRef
+from ..appendix import Appendix, AppendixItem, DiplomaRef, StudiesEnded
 from ..appendixcodec import SignedAppendix, decode_appendix_payload, parse_appendix_cose, sign_appendix
+from ..doctypes import INCOMPLETE_SERIES
 from ..issue import SignedRecord
 from ..signerset import SignerChooser
-from .models import Document, DocumentAppendix, GraduateAppendix
+from .models import Document, DocumentAppendix, Graduate, GraduateAppendix
 
 
 def sign_appendix_row(session: Session, *, document: Document, appendix: Appendix, signer: SignerChooser,
@@ -53,13 +54,16 @@ def sign_chunk_appendices(session: Session, documents: Sequence[tuple[int, int, 
     """
     imported = {row.graduate_id: row for row in session.exec(select(GraduateAppendix).where(
         col(GraduateAppendix.graduate_id).in_([graduate_id for _, graduate_id, _ in documents])))}
+    ended = _studies_ended(session, [g for _, g, signed in documents
+                                     if g in imported and signed.record.series == INCOMPLETE_SERIES])
     rows = []
     for document_id, graduate_id, signed in documents:
         kept = imported.get(graduate_id)
         if kept is None:
             continue
         appendix = Appendix(diploma=DiplomaRef.of(signed), institution_bin=signed.record.institution_bin,
-                            items=tuple(AppendixItem.from_json(item) for item in kept.items))
+                            items=tuple(AppendixItem.from_json(item) for item in kept.items),
+                            studies_ended=ended.get(graduate_id))
         chosen = signer.signer_for(series=signed.record.series, institution_bin=appendix.institution_bin, at=at)
         made = sign_appendix(appendix, signer=chosen, at=at)
         rows.append({"document_id": document_id, "diploma_revision": signed.record.revision, "revision": 1,
@@ -84,8 +88,24 @@ def sign_with_diploma(session: Session, *, document: Document, graduate_id: int,
     if imported is None:
         return None
     items = tuple(AppendixItem.from_json(item) for item in imported.items)
-    appendix = Appendix(diploma=DiplomaRef.of(signed), institution_bin=signed.record.institution_bin, items=items)
+    ended = _studies_ended(session, [graduate_id]) if signed.record.series == INCOMPLETE_SERIES else {}
+    appendix = Appendix(diploma=DiplomaRef.of(signed), institution_bin=signed.record.institution_bin, items=items,
+                        studies_ended=ended.get(graduate_id))
     return sign_appendix_row(session, document=document, appendix=appendix, signer=signer, at=at)
+
+
+def _studies_ended(session: Session, graduate_ids: Sequence[int]) -> dict[int, StudiesEnded]:
+    """Why and when the studies of these анықтама graduates ended (`Graduate.studies_ended`, seed 000 appendix 37):
+    their annex signs it (docs/FORMAT.md §10.3 key 10); a graduate imported without it is absent (the annex is then
+    refused by `Appendix`, and nothing is issued)."""
+    if not graduate_ids:
+        return {}
+    found: dict[int, StudiesEnded] = {}
+    for graduate in session.exec(select(Graduate).where(col(Graduate.id).in_(list(graduate_ids)))):
+        ended = graduate.studies_ended()
+        if graduate.id is not None and ended is not None:
+            found[graduate.id] = ended
+    return found
 
 
 def current_appendix(session: Session, document_id: int) -> DocumentAppendix | None:
@@ -110,7 +130,7 @@ def carry_appendix(session: Session, *, source: Document, document: Document, si
         return None
     old = appendix_of(kept)
     appendix = Appendix(diploma=DiplomaRef.of(signed), institution_bin=signed.record.institution_bin,
-                        items=old.items, totals=old.totals)
+                        items=old.items, totals=old.totals, studies_ended=old.studies_ended)
     return sign_appendix_row(session, document=document, appendix=appendix, signer=signer, at=at)
 
 

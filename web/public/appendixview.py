@@ -124,6 +124,12 @@ def build_appendix_view(t: Translator, checked: AppendixReport) -> AppendixView:
     average = appendix.five_point_average()
     if average is not None:
         lines.append((t("apx_average"), f"{average:.2f}"))
+    if (ended := appendix.studies_ended) is not None:  # the анықтама's annex (seed 000 appendix 37, key 10)
+        lines.append((t("apx_studies_ended"), t("apx_studies_ended_value", reason=ended.reason,
+                                                 order=ended.order_number, date=t.date(ended.order_date))))
+        if ended.studied_from is not None or ended.studied_until is not None:
+            lines.append((t("apx_studied"), " – ".join(t.date(d) if d is not None else "…"
+                                                       for d in (ended.studied_from, ended.studied_until))))
     notes = []
     if appendix.revision > 1:
         notes.append(t("apx_revision", revision=appendix.revision))
