@@ -482,7 +482,9 @@ ENGLISH: Final[dict[str, str]] = {
     "v_imp_studied_order": "is before studied_from",
     # --- cases (issue 13): applications for duplicates, corrections, annulments ---
     "v_case_one_of": "must be one of {allowed}",
-    "v_case_appendix_only_duplicate": "only a duplicate may be of the appendix alone",
+    "v_case_appendix_only_duplicate": "only a duplicate or a correction may be of the appendix alone",
+    "v_case_appendix_items": ("a correction of the appendix alone gives its new rows as {{\"items\": [...]}} and "
+                              "nothing else"),
     "v_case_presented_none": "name at least one kind of document presented",
     "v_case_name_parts": "a new name has only the parts {fields}",
     "v_case_text_needed": "must not be empty",
