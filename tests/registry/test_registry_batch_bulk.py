@@ -29,6 +29,7 @@ from verify.registry.audit import canonical_json, verify_audit_chain
 from verify.registry.batchissue import IssuedDocument, chunk_size
 from verify.registry.blanks import add_blank_range
 from verify.registry.documents import BatchResult, issue_document, issue_group
+from verify.registry.lifecycle import annul_document
 from verify.registry.models import Officer
 from verify.registry.tlog import verify_log
 from verify.transparency import RevisionEntry, decode_entry
@@ -188,3 +189,17 @@ def test_a_blank_series_given_for_service_numbered_documents_is_refused_as_singl
     with pytest.raises(RecordError, match="numbered by the service"):
         batch(world, "S", "service-series", blank_series="ТКБ")
     assert world.scalar("SELECT count(*) FROM documents") == 0
+
+
+def test_a_batch_reissues_an_original_annulled_as_issued_in_error_as_the_single_issue_does(world: World) -> None:
+    world.import_rows(rows(3, group="R"))
+    first = batch(world, "R", "first")
+    assert first.issued == 3
+    number = fetch(world, "SELECT number FROM documents ORDER BY id")[1].number
+    with world.session() as session:
+        annul_document(session=session, officer=world.uni_head, series="BD", number=number,
+                       basis="order No. 9: the wrong programme was issued", at=later(2), kind="issued_in_error")
+    again = batch(world, "R", "second")
+    assert (again.total, again.issued, again.skipped) == (3, 1, 2)
+    assert world.scalar("SELECT count(*) FROM documents") == 4
+    assert world.scalar("SELECT count(*) FROM documents WHERE state = 'valid'") == 3

@@ -33,6 +33,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -50,6 +51,7 @@ from .audit import EventBody, append_event, append_events, holder_reference
 from .blanks import BlankReservation, blank_kind_for, choose_blank_series, mark_blank_used, reserve_blank
 from .bulk import insert_returning_ids
 from .models import (
+    REISSUABLE_ANNULMENTS,
     Batch,
     BatchState,
     BlankKind,
@@ -336,12 +338,15 @@ def finish_batch(session: Session, *, batch_id: int, officer: Officer, key: str,
 
 
 def graduates_with_originals(session: Session, graduate_ids: Sequence[int]) -> set[int]:
-    """The ids among `graduate_ids` of graduates that have an original document (1,000 ids per query)."""
+    """The ids among `graduate_ids` of graduates that have an original document (1,000 ids per query); an original
+    annulled as issued in error or spoiled (`REISSUABLE_ANNULMENTS`) does not count, as in `issue_document`: the
+    graduate gets a new one (the partial unique index of migration 0004_blank_kinds leaves those out too)."""
     found: set[int] = set()
     for start in range(0, len(graduate_ids), 1000):
         chunk = list(graduate_ids[start:start + 1000])
-        found.update(session.exec(select(Document.graduate_id).where(col(Document.graduate_id).in_(chunk),
-                                                                     col(Document.original_id).is_(None))))
+        found.update(session.exec(select(Document.graduate_id).where(
+            col(Document.graduate_id).in_(chunk), col(Document.original_id).is_(None),
+            or_(col(Document.annul_kind).is_(None), col(Document.annul_kind).not_in(REISSUABLE_ANNULMENTS)))))
     return found
 
 

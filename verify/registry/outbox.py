@@ -35,6 +35,7 @@ from sqlmodel import Session, col, select
 
 from ..texts import rfc3339
 from .audit import holder_reference
+from .bulk import insert_rows
 from .models import Document, EventKind, Graduate, Holder, OutboxEventRow, OutboxHead, metadata
 
 #: At most this many events are read at once (`read_events`; the feed's `limit`).
@@ -105,7 +106,7 @@ def append_outbox_events(session: Session, events: Sequence[OutboxEvent]) -> lis
     first = int(last) - len(events) + 1
     rows = [{**asdict(event), "kind": event.kind.value, "id": first + offset, "event_id": str(uuid.uuid4())}
             for offset, event in enumerate(events)]
-    session.execute(metadata.tables["outbox_events"].insert(), rows)
+    insert_rows(session, metadata.tables["outbox_events"], rows)  # COPY on PostgreSQL (the batch's chunks)
     return [row["id"] for row in rows]
 
 
