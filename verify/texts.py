@@ -321,6 +321,8 @@ ENGLISH: Final[dict[str, str]] = {
     "v_apx_unchanged": "the appendix rows are the same as the current ones: nothing to correct",
     "v_give_bin": "give a BIN of 12 digits",
     "v_give_day": "give a day as YYYY-MM-DD",
+    "v_apx_iin": ("holds an IIN (12 digits with a valid check digit): the appendix is shown on the public page; "
+                  "leave it out"),
     "v_head_only": "only the head of the institution may do this; {username} is {role}",
     "v_other_institution": "{what} belongs to another institution than officer {username}'s",
     "v_registry_unreadable": "the registry cannot be read ({cause}); status unknown",

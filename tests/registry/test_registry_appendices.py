@@ -21,7 +21,7 @@ from verify.appendix import AppendixItem, ItemKind
 from verify.appendixcheck import check_appendix
 from verify.appendixcodec import encode_appendix_payload, parse_appendix_cose, protected_header
 from verify.codec import encode_sign1
-from verify.errors import RecordError
+from verify.errors import IinInTextError, RecordError
 from verify.grades import Grade
 from verify.registry.appendices import correct_appendix, duplicate_appendix, import_with_appendix
 from verify.registry.appendixsigning import appendix_of, current_appendix
@@ -270,3 +270,20 @@ def test_an_application_to_correct_the_appendix_alone_signs_its_next_revision(wo
             session, world.uni_issuer, kind="correction", series=document.series, number=document.number,
             received_on=cases.local_day(AT), channel="egov", presented=["application"], scope="appendix",
             changes={"items": [{"kind": "subject"}]}, explanation="x", at=AT)
+
+
+def test_an_iin_in_an_appendix_name_or_reason_is_refused(world: World) -> None:
+    """The appendix is shown on the public page: a subject name holding an IIN is refused at import, and so is the
+    reason of a correction or duplicate of the appendix alone (README, Guarantees: no IIN in a public answer)."""
+    graduate, other = row(2), row(3)
+    CORPUS.iins.add(other.iin)
+    line = f"{graduate.iin},subject,,Пән {other.iin},Предмет,,10,,A,,,,"
+    data = appendix_csv({graduate.iin: typical_items()[:1]}) + (line + "\n").encode()
+    parsed = parse_appendix(data, filename="a.csv", graduate_iins={graduate.iin})
+    assert [(e.row, e.column, e.text.key if e.text else None) for e in parsed.errors] == [(3, "name_kk", "v_apx_iin")]
+    assert other.iin not in " ".join(e.reason for e in parsed.errors)
+    assert _import(world, graduates_csv([graduate]), appendix_csv({graduate.iin: typical_items()[:2]})).ok
+    document = _issue(world, graduate.iin)
+    with world.session() as session, pytest.raises(IinInTextError):
+        duplicate_appendix(session=session, officer=world.uni_issuer, series=document.series,
+                           number=document.number, reason=f"lost, holder {other.iin}", signer=world.signer, at=AT)

@@ -168,6 +168,7 @@ def correct_appendix(*, session: Session, officer: Officer, series: str, number:
     `commit` False runs it in the caller's transaction (an application's approval, `verify.registry.cases`).
     """
     require_writer(officer)
+    reason = refuse_iin_in_text(reason, field="reason")
     with unit_of_work(session) if commit else nullcontext():
         document, old = _alone(session, officer=officer, series=series, number=number)
         if tuple(items) == old.items:
@@ -193,6 +194,7 @@ def duplicate_appendix(*, session: Session, officer: Officer, series: str, numbe
         ForbiddenError, NotFoundError, LifecycleError: as for a duplicate of the diploma; no appendix.
     """
     require_writer(officer)
+    reason = refuse_iin_in_text(reason, field="reason")
     with unit_of_work(session) if commit else nullcontext():
         document, old = _alone(session, officer=officer, series=series, number=number)
         appendix = Appendix(diploma=old.diploma, institution_bin=old.institution_bin, items=old.items,
