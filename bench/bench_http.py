@@ -372,46 +372,42 @@ class Row:
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu_s(root: int) -> float:
-    """CPU seconds (user + system) of process `root` and every descendant (read from /proc; 0 where unreadable)."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            parents[int(entry.name)] = int(fields[1])
-            times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / _TICKS
-    wanted, total = {root}, 0.0
-    for _ in range(8):  # uvicorn's supervisor -> workers -> decoding processes
-        wanted |= {pid for pid, parent in parents.items() if parent in wanted}
-    for pid in wanted:
-        total += times.get(pid, 0.0)
-    return total
-
-
-def postgres_cpu_s() -> float:
-    """CPU seconds of every process named postgres (the database server's backends serve the benchmark)."""
-    total = 0.0
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """Every process now: pid -> (parent pid, name, CPU seconds user + system), read from /proc."""
+    found: dict[int, tuple[int, str, float]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError, ValueError, IndexError):
                 stat = (entry / "stat").read_text()
-                if stat.split("(", 1)[1].startswith("postgres"):
-                    fields = stat.rsplit(")", 1)[1].split()
-                    total += (int(fields[11]) + int(fields[12])) / _TICKS
-    return total
+                name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+                fields = rest.split()
+                found[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / _TICKS)
+    return found
+
+
+def _server_pids(processes: dict[int, tuple[int, str, float]], root: int) -> set[int]:
+    """`root` and every descendant (uvicorn's supervisor -> workers -> decoding processes)."""
+    wanted = {root}
+    for _ in range(8):
+        wanted |= {pid for pid, (parent, _, _) in processes.items() if parent in wanted}
+    return wanted
+
+
+def cpu_delta(before: dict[int, tuple[int, str, float]], after: dict[int, tuple[int, str, float]],
+              pids: set[int]) -> float:
+    """CPU seconds the processes `pids` used between two snapshots (one that started meanwhile: all of its time;
+    one that ended meanwhile is not counted)."""
+    return sum(after[pid][2] - (before[pid][2] if pid in before else 0.0) for pid in pids if pid in after)
 
 
 def measured(url: str, case: Case, args: argparse.Namespace, pid: int, engine: str) -> Load:
-    """`measure`, with the CPU seconds of the server (and of PostgreSQL, for that engine) during the run."""
-    server_before = tree_cpu_s(pid)
-    database_before = postgres_cpu_s() if engine == "postgresql" else 0.0
+    """`measure`, with the CPU seconds of the server (and of PostgreSQL's processes, for that engine) during it."""
+    before = _processes()
     load = measure(url, case, args, args.duration)
-    load.server_cpu_s = tree_cpu_s(pid) - server_before
+    after = _processes()
+    load.server_cpu_s = cpu_delta(before, after, _server_pids(after, pid))
     if engine == "postgresql":
-        load.database_cpu_s = postgres_cpu_s() - database_before
+        load.database_cpu_s = cpu_delta(before, after, {p for p, (_, name, _) in after.items() if name == "postgres"})
     return load
 
 

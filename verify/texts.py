@@ -321,6 +321,8 @@ ENGLISH: Final[dict[str, str]] = {
     "v_apx_unchanged": "the appendix rows are the same as the current ones: nothing to correct",
     "v_give_bin": "give a BIN of 12 digits",
     "v_give_day": "give a day as YYYY-MM-DD",
+    "v_apx_iin": ("holds an IIN (12 digits with a valid check digit): the appendix is shown on the public page; "
+                  "leave it out"),
     "v_head_only": "only the head of the institution may do this; {username} is {role}",
     "v_other_institution": "{what} belongs to another institution than officer {username}'s",
     "v_registry_unreadable": "the registry cannot be read ({cause}); status unknown",
@@ -482,7 +484,9 @@ ENGLISH: Final[dict[str, str]] = {
     "v_imp_studied_order": "is before studied_from",
     # --- cases (issue 13): applications for duplicates, corrections, annulments ---
     "v_case_one_of": "must be one of {allowed}",
-    "v_case_appendix_only_duplicate": "only a duplicate may be of the appendix alone",
+    "v_case_appendix_only_duplicate": "only a duplicate or a correction may be of the appendix alone",
+    "v_case_appendix_items": ("a correction of the appendix alone gives its new rows as {{\"items\": [...]}} and "
+                              "nothing else"),
     "v_case_presented_none": "name at least one kind of document presented",
     "v_case_name_parts": "a new name has only the parts {fields}",
     "v_case_text_needed": "must not be empty",

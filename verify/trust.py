@@ -245,7 +245,8 @@ class TrustList:
                                 _check=signature_check(s.public_key)) for s in self.signers)
         for entry in checked:  # a field outside __init__, so that `replace` never carries a stale window over
             object.__setattr__(entry, "_window", entry.signing_window())
-            object.__setattr__(entry, "_alg", alg_of_key(entry.public_key))
+            # a key of another type keeps None (its `alg` raises when asked); a parsed list refuses it earlier
+            object.__setattr__(entry, "_alg", _alg_or_none(entry.public_key))
         object.__setattr__(self, "signers", checked)
         index: dict[tuple[str, bytes], list[SignerEntry]] = {}
         for entry in checked:

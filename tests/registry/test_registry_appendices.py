@@ -21,6 +21,7 @@ from verify.appendix import AppendixItem, ItemKind
 from verify.appendixcheck import check_appendix
 from verify.appendixcodec import encode_appendix_payload, parse_appendix_cose, protected_header
 from verify.codec import encode_sign1
+from verify.errors import IinInTextError, RecordError
 from verify.grades import Grade
 from verify.registry.appendices import correct_appendix, duplicate_appendix, import_with_appendix
 from verify.registry.appendixsigning import appendix_of, current_appendix
@@ -235,3 +236,54 @@ def test_an_application_for_a_duplicate_of_the_appendix_alone_duplicates_the_sig
     assert world.scalar("SELECT max(duplicate_no) FROM document_appendices") == 1
     _, report = _check(world, document, AT + dt.timedelta(minutes=2))
     assert report.verdict == "VALID" and report.appendix is not None and report.appendix.duplicate_no == 1
+
+
+def test_an_application_to_correct_the_appendix_alone_signs_its_next_revision(world: World) -> None:
+    """Seed 000 appendix 38 (a correction of the document's data, its grades among them): a case of scope appendix
+    with the new rows; nothing changes until the head approves; then the appendix is at revision 2 and the diploma's
+    record (and its printed QR code) is unchanged."""
+    from verify.registry import cases
+
+    graduate = row(2)
+    items = typical_items()[:3]
+    assert _import(world, graduates_csv([graduate]), appendix_csv({graduate.iin: items})).ok
+    document = _issue(world, graduate.iin)
+    fixed = [dict(items[0].to_json(), grade={"letter": "B", "percent": 80}), *(i.to_json() for i in items[1:])]
+    with world.session() as session:
+        application = cases.register_application(
+            session, world.uni_issuer, kind="correction", series=document.series, number=document.number,
+            received_on=cases.local_day(AT), channel="egov", presented=["application", "electronic_copy"],
+            scope="appendix", changes={"items": fixed}, explanation="the grade of the first subject", at=AT)
+        assert application.term == "correction-he"
+        cases.start_review(session, world.uni_issuer, number=application.number, at=AT)
+        cases.propose(session, world.uni_issuer, number=application.number, decision="grant", at=AT)
+    assert world.scalar("SELECT max(revision) FROM document_appendices") == 1  # nothing until the head approves
+    with world.session() as session:
+        cases.approve(session, world.uni_head, number=application.number, signer=world.signer, base_url=BASE_URL,
+                      at=AT + dt.timedelta(minutes=1))
+    _, report = _check(world, document, AT + dt.timedelta(minutes=2))
+    assert report.verdict == "VALID" and report.appendix is not None and report.appendix.revision == 2
+    assert report.appendix.items[0].grade.letter == "B"
+    assert world.scalar("SELECT current_revision FROM documents") == 1
+    with world.session() as session, pytest.raises(RecordError):
+        cases.register_application(
+            session, world.uni_issuer, kind="correction", series=document.series, number=document.number,
+            received_on=cases.local_day(AT), channel="egov", presented=["application"], scope="appendix",
+            changes={"items": [{"kind": "subject"}]}, explanation="x", at=AT)
+
+
+def test_an_iin_in_an_appendix_name_or_reason_is_refused(world: World) -> None:
+    """The appendix is shown on the public page: a subject name holding an IIN is refused at import, and so is the
+    reason of a correction or duplicate of the appendix alone (README, Guarantees: no IIN in a public answer)."""
+    graduate, other = row(2), row(3)
+    CORPUS.iins.add(other.iin)
+    line = f"{graduate.iin},subject,,Пән {other.iin},Предмет,,10,,A,,,,"
+    data = appendix_csv({graduate.iin: typical_items()[:1]}) + (line + "\n").encode()
+    parsed = parse_appendix(data, filename="a.csv", graduate_iins={graduate.iin})
+    assert [(e.row, e.column, e.text.key if e.text else None) for e in parsed.errors] == [(3, "name_kk", "v_apx_iin")]
+    assert other.iin not in " ".join(e.reason for e in parsed.errors)
+    assert _import(world, graduates_csv([graduate]), appendix_csv({graduate.iin: typical_items()[:2]})).ok
+    document = _issue(world, graduate.iin)
+    with world.session() as session, pytest.raises(IinInTextError):
+        duplicate_appendix(session=session, officer=world.uni_issuer, series=document.series,
+                           number=document.number, reason=f"lost, holder {other.iin}", signer=world.signer, at=AT)

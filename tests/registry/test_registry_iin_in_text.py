@@ -144,8 +144,18 @@ TYPED_BY_A_PERSON = {
     # head's comment (which the timeline's details repeat): refused at input (tests/registry/test_cases_service.py)
     ("applications", "explanation"), ("applications", "changes"), ("applications", "refusal_text"),
     ("application_events", "details"),
+    # why an анықтама's studies ended (the import's columns, refused with an IIN: tests/core/test_graduates.py)
+    ("graduates", "studies_ended_reason"), ("graduates", "studies_ended_order"),
+    # the appendix: its rows' names (the import refuses a name holding an IIN, tests/registry/
+    # test_registry_appendices.py) and the reason of a correction or duplicate of the appendix alone
+    ("graduate_appendices", "items"), ("document_appendices", "reason"),
 }
 NOT_TYPED_FREELY = {
+    # a wallet's offers (verify.registry.credentialoffers): SHA-256 digests in hex, "officer:<username>" or
+    # "partner:<name>", the wallet key's did:jwk (base64url of a public key); the appendix's digest and kid in hex
+    ("credential_offers", "code_sha256"), ("credential_offers", "tx_code_sha256"),
+    ("credential_offers", "token_sha256"), ("credential_offers", "created_by"), ("credential_offers", "subject_id"),
+    ("credential_nonces", "nonce_sha256"), ("document_appendices", "payload_sha256"), ("document_appendices", "kid"),
     # codes, enumerations and states the registry checks against a closed set or a pattern
     ("counters", "series"), ("document_types", "code"), ("document_types", "series"),
     ("document_types", "numbering"), ("document_types", "level"), ("document_types", "name_kk"),

@@ -14,6 +14,7 @@ import datetime as dt
 
 import pytest
 from fastapi.testclient import TestClient
+from support.caseflow import apply_for, approve
 from support.web import (
     STAFF_SETTINGS,
     MakeClient,
@@ -30,7 +31,8 @@ from test_console import page
 from test_ministry_console import sign_in_admin
 
 from verify.registry.accounts import create_token
-from verify.registry.institutions import close_institution
+from verify.registry.institutions import close_institution, create_officer
+from verify.registry.models import OfficerCreate
 
 LANGS = ("kk", "ru", "en")
 TODAY = dt.datetime.now(dt.UTC).date()
@@ -110,8 +112,15 @@ def test_the_archive_issues_the_duplicate_and_the_originals_page_names_the_archi
     refused = assert_problem(api.post(f"{path}/duplicates", json={"reason": "lost"}, headers=own), 403, "forbidden")
     assert world.other.bin in refused["detail"] and "closed on" in refused["detail"]
     assert api.get(path, headers=archive).status_code == 200
-    duplicated = api.post(f"{path}/duplicates", json={"reason": "lost"}, headers=archive)
-    assert duplicated.status_code in (200, 201), duplicated.text
+    # the duplicate is an application the archive handles (seed 000 item 23): its registrar applies, its head
+    # approves (issue 13 item 3)
+    with world.session() as session:
+        archive_head = create_officer(session=session, officer_create=OfficerCreate(
+            username="other.head", full_name="Archive Head", role="head"), institution=world.other,
+            at=dt.datetime.now(dt.UTC))
+    application = apply_for(api, path, "/duplicates", {"reason": "lost"}, archive)
+    assert application["number"].startswith(world.other.bin + "-")
+    assert approve(api, application["number"], bearer(officer_token(world, archive_head)[0]))["state"] == "granted"
 
     names = {"kk": world.other.name_kk, "ru": world.other.name_ru, "en": world.other.name_en}
     words = {"kk": "жабылды", "ru": "Закрыта", "en": "Closed on"}

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from support.caseflow import apply_for, approve
 from support.leaks import CORPUS
 from support.web import STAFF_SETTINGS, MakeClient, assert_problem, bearer, give_password, https, officer_token
 from support.world import World, graduate_id_of, issue_row, row
@@ -55,9 +56,11 @@ def test_kinds_reprint_and_a_new_original_after_an_annulment_in_error(api: TestC
     shown = api.get(f"/V/{split_qr_text(revision.qr_text)[1]}", headers={"Accept-Language": "en"})
     assert "Annulled" in shown.text and f"{SERIES} {new_number}" in shown.text
 
-    annulled = api.post(f"/api/v1/officer/documents/{SERIES}/{new_number}/annulment",
-                        json={"basis": "order 5: the wrong specialty", "kind": "issued_in_error"}, headers=head)
-    assert annulled.status_code == 200, annulled.text
+    # the annulment is an application: the registrar applies with its kind, the head approves (issue 13 item 3)
+    application = apply_for(api, f"/api/v1/officer/documents/{SERIES}/{new_number}", "/annulment",
+                            {"basis": "order 5: the wrong specialty", "kind": "issued_in_error"}, issuer)
+    assert application["reason"] == "issued_in_error"
+    assert approve(api, application["number"], head)["state"] == "granted"
     again = api.post("/api/v1/officer/documents", json={"graduate_id": graduate_id_of(world, graduate, world.college)},
                      headers=issuer)
     assert again.status_code == 201 and again.json()["number"] == "0000003", again.text

@@ -25,8 +25,9 @@ from contextlib import nullcontext
 
 from sqlmodel import Session, col, select
 
-from ..appendix import Appendix, AppendixItem
+from ..appendix import MAX_ITEMS, Appendix, AppendixItem
 from ..errors import NotFoundError, RecordError
+from ..identifiers import refuse_iin_in_text
 from ..signerset import SignerChooser
 from ..texts import text
 from .access import require_writer, unit_of_work
@@ -132,18 +133,43 @@ def _alone(session: Session, *, officer: Officer, series: str, number: str) -> t
     return document, appendix_of(current)
 
 
+def appendix_items(changes: object) -> tuple[AppendixItem, ...]:
+    """The new rows of a correction of the appendix alone: `{"items": [AppendixItem JSON, ...]}` (docs/FORMAT.md
+    §10.6), each row's names free of IINs (they are shown on the public page).
+
+    Raises:
+        RecordError: another shape, a row that breaks the rules ("item 3: ..."), or a name holding an IIN.
+    """
+    if not isinstance(changes, dict) or set(changes) != {"items"} or not isinstance(changes["items"], list) \
+            or not 1 <= len(changes["items"]) <= MAX_ITEMS:
+        raise RecordError(text("v_case_appendix_items", field="changes"))
+    items = []
+    for index, data in enumerate(changes["items"], start=1):
+        try:
+            item = AppendixItem.from_json(data)
+        except RecordError as exc:
+            raise RecordError(text("v_apx_row", field="changes", detail=f"item {index}: {exc.message}")) from None
+        for name in item.names.values():
+            refuse_iin_in_text(name, field="changes")
+        items.append(item)
+    return tuple(items)
+
+
 def correct_appendix(*, session: Session, officer: Officer, series: str, number: str,
                      items: Sequence[AppendixItem], reason: str, signer: SignerChooser,
-                     at: dt.datetime) -> DocumentAppendix:
+                     at: dt.datetime, commit: bool = True) -> DocumentAppendix:
     """Correct the appendix alone (seed 000 appendix 38; seed 001 appendix 18): a new signed appendix, revision + 1,
     naming the same diploma revision; the diploma's QR code is unchanged. Commits, with `appendix.correct`.
 
     Raises:
         ForbiddenError, NotFoundError, LifecycleError: as for a correction of the diploma; no appendix.
         RecordError: the rows are the same as the current ones, or break the appendix's rules.
+
+    `commit` False runs it in the caller's transaction (an application's approval, `verify.registry.cases`).
     """
     require_writer(officer)
-    with unit_of_work(session):
+    reason = refuse_iin_in_text(reason, field="reason")
+    with unit_of_work(session) if commit else nullcontext():
         document, old = _alone(session, officer=officer, series=series, number=number)
         if tuple(items) == old.items:
             raise RecordError(text("v_apx_unchanged"))
@@ -168,6 +194,7 @@ def duplicate_appendix(*, session: Session, officer: Officer, series: str, numbe
         ForbiddenError, NotFoundError, LifecycleError: as for a duplicate of the diploma; no appendix.
     """
     require_writer(officer)
+    reason = refuse_iin_in_text(reason, field="reason")
     with unit_of_work(session) if commit else nullcontext():
         document, old = _alone(session, officer=officer, series=series, number=number)
         appendix = Appendix(diploma=old.diploma, institution_bin=old.institution_bin, items=old.items,
@@ -185,5 +212,5 @@ def diploma_revision_text(session: Session, *, document: Document, revision: int
     return get_revision(session=session, document=document, revision=revision).qr_text
 
 
-__all__ = ["APPENDIX_COLUMN_PREFIX", "correct_appendix", "diploma_revision_text", "duplicate_appendix",
-           "import_with_appendix", "store_appendices"]
+__all__ = ["APPENDIX_COLUMN_PREFIX", "appendix_items", "correct_appendix", "diploma_revision_text",
+           "duplicate_appendix", "import_with_appendix", "store_appendices"]

@@ -67,14 +67,17 @@ class ApplicationRequest(BaseModel):
     received_on: dt.date = Field(description="the day the application was received (the term counts from it)")
     channel: Channel
     presented: list[Presented] = Field(min_length=1, max_length=7, description="kinds of documents presented")
-    reason: Literal["lost", "damaged", "name_changed", "filling_error"] | None = Field(
-        default=None, description="duplicates: why (seed 000 item 21, seed 003 item 9)")
+    reason: Literal["lost", "damaged", "name_changed", "filling_error", "order", "issued_in_error"] | None = Field(
+        default=None, description="duplicates: why (seed 000 item 21, seed 003 item 9); annulments: order (final, "
+                                  "the default) or issued_in_error (a new original may follow)")
     scope: Literal["document", "appendix"] = Field(
-        default="document", description="duplicates: the whole document or the appendix only (seed 000 appendix 5)")
-    changes: dict[str, str | bool | None] | None = Field(
+        default="document", description="duplicates and corrections: the whole document or the appendix only (seed "
+                                        "000 appendix 5)")
+    changes: dict[str, str | bool | list[dict[str, Any]] | None] | None = Field(
         default=None, max_length=7,
         description="corrections: field -> new value (surname, name, patronymic, award_date, programme, "
-                    "qualification, honours); duplicates for a changed name: surname, name, patronymic")
+                    "qualification, honours), or for the appendix alone {\"items\": [rows, docs/FORMAT.md §10.6]}; "
+                    "duplicates for a changed name: surname, name, patronymic")
     explanation: str | None = Field(default=None, max_length=2000,
                                     description="the applicant's statement; an annulment's basis")
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
@@ -122,10 +122,11 @@ def new_case(request: Request, desk: DeskDep, series: str = "", number: str = ""
     return _new_page(request, desk, values=values, presented=["application", "identity_document"])
 
 
-def _changes(values: Mapping[str, str]) -> dict[str, str | bool | None] | None:
+def _changes(values: Mapping[str, str]) -> dict[str, str | bool | list[dict[str, Any]] | None] | None:
     """The new values typed (a correction's fields; a duplicate's new name), or None."""
     fields = ("surname", "name", "patronymic", "award_date", "programme", "qualification")
-    changes: dict[str, str | bool | None] = {f: values[f].strip() for f in fields if values.get(f, "").strip()}
+    changes: dict[str, str | bool | list[dict[str, Any]] | None] = {
+        f: values[f].strip() for f in fields if values.get(f, "").strip()}
     if values.get("honours") in ("yes", "no"):
         changes["honours"] = values["honours"] == "yes"
     return changes or None

@@ -88,9 +88,12 @@ def parse_channel(value: object) -> str:
 
 
 def parse_scope(value: object, kind: str) -> str:
-    """A `ApplicationScope` value; "appendix" only for a duplicate (seed 000, appendix 5). Raises: RecordError."""
+    """A `ApplicationScope` value; "appendix" only for a duplicate (seed 000, appendix 5) or a correction of the
+    appendix alone (seed 000 appendix 38: the data of the document, the appendix's grades among them). Raises:
+    RecordError."""
     scope = _one_of(value, (s.value for s in ApplicationScope), field="scope")
-    if scope == ApplicationScope.APPENDIX.value and kind != ApplicationKind.DUPLICATE.value:
+    if scope == ApplicationScope.APPENDIX.value and kind not in (ApplicationKind.DUPLICATE.value,
+                                                                   ApplicationKind.CORRECTION.value):
         raise RecordError(text("v_case_appendix_only_duplicate", field="scope"))
     return scope
 

@@ -43,7 +43,7 @@ from ..access import (
     require_writer,
     unit_of_work,
 )
-from ..appendices import duplicate_appendix
+from ..appendices import appendix_items, correct_appendix, duplicate_appendix
 from ..appendixsigning import current_appendix
 from ..audit import append_event
 from ..documents import document_ref, lock_document, require_in_force
@@ -160,7 +160,9 @@ def _register(session: Session, officer: Officer, *, kind: str, series: str, num
     else:
         if reason is not None:
             raise RecordError(texts.text("v_case_reason_only_duplicate", field="reason"))
-        if kind == ApplicationKind.CORRECTION.value:
+        if kind == ApplicationKind.CORRECTION.value and scope == ApplicationScope.APPENDIX.value:
+            stored_changes = {"items": [item.to_json() for item in appendix_items(changes)]}
+        elif kind == ApplicationKind.CORRECTION.value:
             stored_changes = {k: v.isoformat() if isinstance(v, dt.date) else
                               refuse_iin_in_text(v, field=k) if isinstance(v, str) else v
                               for k, v in parse_changes(changes or {}).items()}
@@ -169,7 +171,7 @@ def _register(session: Session, officer: Officer, *, kind: str, series: str, num
         statement = free_text(explanation, field="explanation", required=True)
     document = lock_document(session, officer=officer, series=series, number=number)
     require_in_force(session, document, action=_ACTION[kind])
-    if scope == ApplicationScope.APPENDIX.value and stored_changes:
+    if scope == ApplicationScope.APPENDIX.value and stored_changes and kind == ApplicationKind.DUPLICATE.value:
         raise RecordError(texts.text("v_case_changes_not_for", field="changes"))
     open_one = session.exec(select(Application.number).where(
         Application.document_id == document.id, col(Application.state).in_(OPEN_STATES))).first()
@@ -389,7 +391,7 @@ def _carry_out(session: Session, application: Application, head: Officer, docume
                        basis=f"{application.explanation} ({application.number})", at=at, commit=False,
                        kind=application.reason or AnnulmentKind.ORDER.value)
         return
-    if application.scope == ApplicationScope.APPENDIX.value:
+    if application.scope == ApplicationScope.APPENDIX.value and application.kind == ApplicationKind.DUPLICATE.value:
         lock_document(session, officer=head, series=document.series, number=document.number)
         require_in_force(session, document, action="duplicate")
         assert document.id is not None
@@ -410,6 +412,12 @@ def _carry_out(session: Session, application: Application, head: Officer, docume
             signer=signer, base_url=base_url, at=at, commit=False,
             new_name=HolderName(name["surname"], name["name"], name.get("patronymic")) if name else None)
         application.result_document_id = duplicate.id
+        return
+    if application.scope == ApplicationScope.APPENDIX.value:  # the appendix alone: a new revision of it
+        corrected = correct_appendix(session=session, officer=head, series=document.series, number=document.number,
+                                     items=appendix_items(application.changes), reason=application.explanation or "",
+                                     signer=signer, at=at, commit=False)
+        application.result_revision = corrected.revision
         return
     revision = correct_document(session=session, officer=head, series=document.series, number=document.number,
                                 changes=application.changes or {}, reason=application.explanation or "",

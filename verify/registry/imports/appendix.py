@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from ...appendix import MAX_ITEMS, AppendixItem, ItemKind
 from ...errors import RecordError
 from ...grades import Grade
+from ...identifiers import iins_in_text
 from ...texts import text
 from .parse import _XLSX_MAGIC, _read_csv, _read_xlsx  # the graduates file's readers: same caps, same refusals
 from .rows import FILE_COLUMN, RowError, is_empty
@@ -110,6 +111,9 @@ def _item(row: int, cells: tuple[object, ...], index: dict[str, int], errors: li
     except RecordError:
         errors.append(RowError.of(row, "kind", text("v_apx_kind", kinds=", ".join(k.label for k in ItemKind))))
     names = {lang: value for lang in ("kk", "ru", "en") if (value := _cell(cells, index, f"name_{lang}")) is not None}
+    for lang, value in names.items():
+        if iins_in_text(value):  # a name is shown on the public page: never an IIN (README, Guarantees)
+            errors.append(RowError.of(row, f"name_{lang}", text("v_apx_iin")))
     hours = _int(row, "hours", _cell(cells, index, "hours"), errors)
     credits = _decimal(row, "credits", _cell(cells, index, "credits"), errors, "0.1")
     points = _decimal(row, "points", _cell(cells, index, "points"), errors, "0.01")
