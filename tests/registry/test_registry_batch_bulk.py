@@ -50,8 +50,8 @@ def fetch(world: World, sql: str, **params: object) -> list[Any]:
 
 
 def test_chunks_are_a_tenth_of_the_batch_within_bounds() -> None:
-    assert [chunk_size(n) for n in (1, 9, 10, 30, 249, 500, 1000, 2500, 100_000)] == [1, 1, 1, 3, 24, 50, 100, 250,
-                                                                                       250]
+    sizes = (1, 6, 19, 20, 30, 249, 250, 500, 1000, 2500, 100_000)
+    assert [chunk_size(n) for n in sizes] == [1, 1, 1, 20, 25, 25, 25, 50, 100, 250, 250]
 
 
 def test_a_batch_writes_what_the_single_issue_writes(world: World) -> None:
@@ -105,18 +105,18 @@ def test_hooks_see_each_chunk_once_in_its_transaction(world: World) -> None:
 
     result = batch(world, "H", "hooks", hooks=[hook])
     assert result.issued == 75
-    assert seen == [(7, 7, 7)] * 10 + [(5, 5, 5)]  # chunks of a tenth of the batch
+    assert seen == [(25, 25, 25)] * 3  # chunks of a tenth of the batch, at least 25
 
 
 def test_a_graduate_issued_meanwhile_sends_its_chunk_one_by_one(world: World) -> None:
     graduate_rows = rows(60, group="M")
     world.import_rows(graduate_rows)
-    late = graduate_id_of(world, graduate_rows[9])  # in the second chunk of 6 (graduates 7-12)
+    late = graduate_id_of(world, graduate_rows[40])  # in the second chunk of 25 (graduates 26-50)
     done: list[int] = []
 
     def progress(n: int, total: int) -> None:
         done.append(n)
-        if n == 6:  # after the first chunk committed: another officer issues one of the next chunk singly
+        if n == 25:  # after the first chunk committed: another officer issues one of the next chunk singly
             with world.session() as session:
                 issue_document(session=session, officer=world.uni_head, graduate_id=late, signer=world.signer,
                                base_url=BASE_URL, at=later(1))
@@ -142,7 +142,7 @@ def test_a_chunk_short_of_blanks_issues_what_it_can_then_a_retry_finishes(world:
                       institution=world.college)
     with pytest.raises(StockError):
         batch(world, "ПО-21", "blanks", officer=world.col_issuer)
-    # chunks of 4 in bulk up to the 28th blank, then the eighth chunk one by one up to the last blank
+    # the first chunk (25) in bulk, the second one by one up to the last blank
     assert world.scalar("SELECT count(*) FROM documents") == 30
     assert world.scalar("SELECT count(*) FROM blanks WHERE state = 'used'") == 30
     with world.session() as session:

@@ -69,6 +69,10 @@ from .tlog import log_revisions
 
 #: The most graduates one chunk (one transaction) of a batch issues.
 MAX_CHUNK = 250
+#: The fewest graduates per chunk of a batch of `SINGLY_BELOW` or more (a study group of 25-30 in one chunk).
+MIN_CHUNK = 25
+#: Batches smaller than this issue one document per transaction.
+SINGLY_BELOW = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,14 +145,17 @@ the chunk) and raises to roll the chunk back."""
 
 
 def chunk_size(total: int) -> int:
-    """Graduates per transaction for a batch of `total`: a tenth of the batch, at least 1 and at most `MAX_CHUNK`.
+    """Graduates per transaction for a batch of `total`: one by one below `SINGLY_BELOW`; else a tenth of the batch,
+    at least `MIN_CHUNK` (never more than the batch) and at most `MAX_CHUNK`.
 
-    Hundreds per transaction make the per-transaction costs (locks, commit, the log's and the chain's head) small
-    beside the per-document work; a tenth of the batch keeps the progress an officer sees (the console counts the
-    committed documents) and the work a crash loses in proportion to the batch: a study group of 30 moves three
-    at a time, a batch of 1,000 by 100.
+    The statements of a chunk cost about as much as the work of 10-20 documents, so a chunk must hold dozens to
+    hundreds: a study group of 25-30 is one chunk, a batch of 1,000 ten. A tenth of a large batch keeps the progress
+    an officer sees (the console counts the committed documents) and the work a crash loses in proportion to it. A
+    batch of a handful takes well under a second either way and goes one by one, so the console shows each document.
     """
-    return max(1, min(MAX_CHUNK, total // 10))
+    if total < SINGLY_BELOW:
+        return 1
+    return min(total, max(MIN_CHUNK, min(MAX_CHUNK, total // 10)))
 
 
 def load_candidates(session: Session, graduate_ids: Sequence[int]) -> list[Candidate]:
