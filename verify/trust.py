@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass, field, replace
@@ -245,7 +246,8 @@ class TrustList:
                                 _check=signature_check(s.public_key)) for s in self.signers)
         for entry in checked:  # a field outside __init__, so that `replace` never carries a stale window over
             object.__setattr__(entry, "_window", entry.signing_window())
-            object.__setattr__(entry, "_alg", alg_of_key(entry.public_key))
+            with contextlib.suppress(KeyStoreError):  # another key type: `alg` raises where it is read, as before
+                object.__setattr__(entry, "_alg", alg_of_key(entry.public_key))
         object.__setattr__(self, "signers", checked)
         index: dict[tuple[str, bytes], list[SignerEntry]] = {}
         for entry in checked:
