@@ -547,11 +547,14 @@ def digits_to_bytes(digits: str) -> bytes:
     """
     if not digits or len(digits) > MAX_DIGITS:
         raise DigitsError(texts.text("v_digits_count", field="digits", limit=MAX_DIGITS))
-    if not (digits.isascii() and digits.isdigit()):
+    # As bytes: their isdigit() is ASCII-only and int() of bytes skips the Unicode-to-ASCII pass of int() of a
+    # str (callgrind, ~480 digits: 39,100 instructions per call instead of 47,400).
+    ascii_digits = digits.encode("ascii") if digits.isascii() else b""
+    if not ascii_digits.isdigit():
         raise DigitsError(texts.text("v_digits_only", field="digits"))
     if digits[0] == "0":
         raise DigitsError(texts.text("v_digits_leading_zero", field="digits"))
-    value = int(digits)
+    value = int(ascii_digits)
     raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
     if raw[:1] != b"\x01":
         raise DigitsError(texts.text("v_digits_marker", field="digits"))

@@ -5,8 +5,9 @@ Three stages, each with its own error (verify/errors.py), so a caller can tell t
 1. `probe_image`: byte cap, format by magic bytes (JPEG, PNG, WebP), pixel size from the header, all before
    any pixel is decoded (verify/scanning/images.py).
 2. `load_gray`: 8-bit grayscale pixels (verify/scanning/images.py).
-3. `decode_symbols` / `decode_gray`: zxing-cpp (and zbar on crops, where libzbar loads) in bounded passes
-   (`PASSES`, verify/scanning/passes.py) that stop once a QR Code Model 2 is read.
+3. `decode_symbols` / `decode_gray`: zxing-cpp (and, where libzbar loads, zbar on crops and zbar's EAN/UPC readers
+   on a reduced copy) in bounded passes (`PASSES`, verify/scanning/passes.py) that stop once a QR Code Model 2 is
+   read.
 
 Two answers for callers:
 
@@ -54,7 +55,8 @@ __all__ = [
 
 
 def zbar_available() -> bool:
-    """Whether the zbar variant of the "candidates" pass runs here (pyzbar installed, libzbar loadable)."""
+    """Whether the zbar readers run here (pyzbar installed, libzbar loadable): the zbar variant of the "candidates"
+    pass and the EAN/UPC readers of the "foreign" pass."""
     return zbar.available()
 
 

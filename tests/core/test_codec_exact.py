@@ -17,7 +17,7 @@ from support.keys import make_signer, sample_record
 from support.strategies import records
 
 from verify import codec
-from verify.errors import CoseStructureError, PayloadError
+from verify.errors import CoseStructureError, DigitsError, PayloadError
 from verify.issue import sign_record
 
 SIGNED_AT = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
@@ -130,3 +130,10 @@ def test_payload_with_any_field_changed_decodes_exactly_or_raises_payload_error(
     except PayloadError:
         return
     assert codec.encode_payload(decoded, signed_at) == data
+
+
+@pytest.mark.parametrize("digits", ["١٢٣", "１２３", "1_000", "+123", " 123", "12 3", "١" + "1" * 20, "²"])
+def test_digits_other_than_ascii_are_refused(digits: str) -> None:
+    """Step 2 reads the digits as ASCII bytes: no other digit, sign, space or underscore that int() would accept."""
+    with pytest.raises(DigitsError):
+        codec.digits_to_bytes(digits)
