@@ -216,8 +216,26 @@ def test_export_is_written_per_institution(demo: Run) -> None:
     export = demo.out / "export"
     names = sorted(p.name for p in export.iterdir())
     assert "institutions.csv" in names
-    assert len([n for n in names if n.endswith(".csv")]) == 11
+    assert len([n for n in names if n.endswith(".csv") and not n.endswith("-appendix.csv")]) == 11
     assert len([n for n in names if n.endswith(".xlsx")]) == 10
+    assert len([n for n in names if n.endswith("-appendix.csv")]) == 10  # the graduates' appendices (grades)
+
+
+def test_every_demo_diploma_has_a_signed_appendix_that_verifies_with_it(demo: Run, session: Session) -> None:
+    """The demo imports the sample graduates' appendices (verify.demo.transcripts) with their exports: each
+    document carries a signed appendix that names it (issue 17 item 1)."""
+    from verify.appendixcheck import check_appendix
+    from verify.registry.models import DocumentAppendix
+
+    documents = session.exec(select(Document)).all()
+    signed = session.exec(select(DocumentAppendix)).all()
+    assert {a.document_id for a in signed} == {d.id for d in documents if d.doc_type != "INCOMPLETE"}
+    sample = signed[0]
+    revision = session.exec(select(DocumentRevision).where(DocumentRevision.document_id == sample.document_id,
+                                                           DocumentRevision.revision == sample.diploma_revision)).one()
+    report = check_appendix(sample.cose, diploma_text=revision.qr_text, trust_list=KeyStore(demo.keys).trust_list(),
+                            at=dt.datetime.now(dt.UTC))
+    assert report.verdict == "VALID", [s.to_json() for s in report.steps]
 
 
 def test_print_sheets_one_per_group_codes_30_mm_and_readable(demo: Run, session: Session) -> None:

@@ -173,17 +173,25 @@ def receive_blanks(session: Session, data: SampleData, world: World) -> None:
 
 
 def import_exports(session: Session, export: Export, world: World) -> None:
-    """Import each institution's export: the CSV for even positions (0, 2, ...), the XLSX for odd ones."""
-    from ..registry.imports.load import import_graduates
+    """Import each institution's export: the CSV for even positions (0, 2, ...), the XLSX for odd ones, each with
+    its graduates' appendices (`<username>-appendix.csv`, written beside the export, `verify.demo.transcripts`)."""
+    from ..registry.appendices import import_with_appendix
+    from ..registry.imports.appendix import parse_appendix
     from ..registry.imports.parse import parse_graduates
+    from .transcripts import appendix_csv
 
     at = now()
     with progress_bar(len(export.data.graduates), "import", "row") as bar:
         for index, sample in enumerate(export.data.institutions):
             path = (export.csv if index % 2 == 0 else export.xlsx)[sample.bin]
+            appendix_path = export.directory / f"{sample.username}-appendix.csv"
+            appendix_path.write_bytes(appendix_csv(export.data.graduates_of(sample.bin)))
             report = parse_graduates(path.read_bytes(), filename=path.name, today=at.date())
-            outcome = import_graduates(session=session, report=report, institution=world.institutions[sample.bin],
-                                       officer=world.officers[sample.bin], at=at)
+            appendix = parse_appendix(appendix_path.read_bytes(), filename=appendix_path.name,
+                                      graduate_iins={row.iin for row in report.rows})
+            outcome = import_with_appendix(session=session, report=report, appendix=appendix,
+                                           institution=world.institutions[sample.bin],
+                                           officer=world.officers[sample.bin], at=at)
             if not outcome.ok:
                 first = outcome.errors[0]
                 raise Error(f"{path}: {len(outcome.errors)} import error(s), e.g. row {first.row}, {first.column}: "
