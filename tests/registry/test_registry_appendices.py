@@ -8,8 +8,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlmodel import select
 from support.appendixdata import APPENDIX_COLUMNS, appendix_csv, typical_items
@@ -287,3 +290,40 @@ def test_an_iin_in_an_appendix_name_or_reason_is_refused(world: World) -> None:
     with world.session() as session, pytest.raises(IinInTextError):
         duplicate_appendix(session=session, officer=world.uni_issuer, series=document.series,
                            number=document.number, reason=f"lost, holder {other.iin}", signer=world.signer, at=AT)
+
+
+_NAMES = st.sampled_from([("Философия", "Философия", "Philosophy"), ("Дерекқорлар", "Базы данных", None),
+                          ("Қазақ тілі", "Казахский язык", "Kazakh"), ("Өндірістік практика", "Практика", None)])
+
+
+@st.composite
+def _items(draw: st.DrawFn) -> AppendixItem:
+    from verify.grades import LETTER_SCALE
+
+    kk, ru, en = draw(_NAMES)
+    band = LETTER_SCALE[draw(st.integers(0, 7))]
+    forms = draw(st.sets(st.sampled_from(("letter", "percent", "five_point")), min_size=1))
+    grade = Grade(letter=band.letter if "letter" in forms else None,
+                  percent=draw(st.integers(band.percent_min, band.percent_max)) if "percent" in forms else None,
+                  five_point=band.five_point if "five_point" in forms else None)
+    names = {"kk": kk, "ru": ru, **({"en": en} if en else {})}
+    hours = draw(st.none() | st.integers(1, 10_000))
+    credits = None if hours is not None and draw(st.booleans()) else Decimal(draw(st.integers(1, 3000))) / 10
+    return AppendixItem(draw(st.sampled_from((ItemKind.SUBJECT, ItemKind.MODULE))), names, grade, hours=hours,
+                        credits=credits, code=draw(st.none() | st.sampled_from(("ИС 01", "KM-2", "A/3"))))
+
+
+@given(st.lists(_items(), min_size=1, max_size=12), st.sampled_from([",", ";"]))
+def test_any_appendix_file_written_is_read_back_exactly(items: list[AppendixItem], delimiter: str) -> None:
+    """The appendix import (a decoder of CSV) reads back exactly the rows an exporter wrote, in order."""
+    graduate = row(2)
+    parsed = parse_appendix(appendix_csv({graduate.iin: tuple(items)}, delimiter=delimiter), filename="a.csv",
+                            graduate_iins={graduate.iin})
+    assert parsed.ok, parsed.errors
+    assert parsed.items[graduate.iin] == tuple(items)
+
+
+@given(st.binary(max_size=3000))
+def test_any_bytes_as_an_appendix_file_give_a_report_never_an_exception(data: bytes) -> None:
+    parsed = parse_appendix(data, filename="a.csv", graduate_iins={"040512600027"})
+    assert parsed.ok or all(e.text is not None for e in parsed.errors)
