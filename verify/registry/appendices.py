@@ -33,7 +33,7 @@ from ..texts import text
 from .access import require_writer, unit_of_work
 from .appendixsigning import appendix_of, current_appendix, sign_appendix_row
 from .audit import append_event
-from .documents import document_ref, get_revision, lock_document, require_in_force
+from .documents import document_ref, lock_document, require_in_force
 from .imports.appendix import AppendixReport
 from .imports.load import ImportResult, import_graduates
 from .imports.rows import ParseReport, RowError
@@ -207,10 +207,5 @@ def duplicate_appendix(*, session: Session, officer: Officer, series: str, numbe
     return row
 
 
-def diploma_revision_text(session: Session, *, document: Document, revision: int) -> str:
-    """The QR text of one diploma revision (what an appendix is checked with)."""
-    return get_revision(session=session, document=document, revision=revision).qr_text
-
-
-__all__ = ["APPENDIX_COLUMN_PREFIX", "appendix_items", "correct_appendix", "diploma_revision_text",
-           "duplicate_appendix", "import_with_appendix", "store_appendices"]
+__all__ = ["APPENDIX_COLUMN_PREFIX", "appendix_items", "correct_appendix", "duplicate_appendix",
+           "import_with_appendix", "store_appendices"]

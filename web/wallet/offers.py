@@ -19,8 +19,8 @@ from verify import oid4vci
 from verify.errors import NotFoundError
 from verify.identifiers import normalize_series, validate_iin, validate_number
 from verify.registry.credentialoffers import TX_CODE_DIGITS, NewOffer, make_offer
-from verify.registry.documents import get_document_or_raise
 from verify.registry.partner import holder_documents
+from verify.registry.queries import own_document
 from verify.texts import text
 
 from ..deps import BackOfficeDep, OfficerWriter, PartnerReader, require_json, utcnow
@@ -85,13 +85,14 @@ _OFFER_RESPONSES: dict[int | str, dict[str, Any]] = {
              operation_id="offerCredential", response_model=CredentialOfferModel, responses=_OFFER_RESPONSES)
 def officer_offer(series: Annotated[str, Path(max_length=8)], number: Annotated[str, Path(max_length=7)],
                   identity: OfficerWriter, office: BackOfficeDep) -> CredentialOfferModel:
-    """An offer of the current revision's credential, valid 24 hours; a document of another institution is 404."""
+    """An offer of the current revision's credential, valid 24 hours; a document outside the institution's care is
+    404 (`verify.registry.queries.own_document`)."""
     officer = identity.officer
     assert officer is not None
     with office.sessions() as session:
-        document = get_document_or_raise(session=session, series=series, number=number)
-        if document.institution_id != officer.institution_id:
-            raise NotFoundError(text("v_doc_not_found", series=document.series, number=document.number))
+        # the institution's own document, or one its archive keeps (seed 000 item 23); else the same 404
+        document = own_document(session=session, institution_id=officer.institution_id, series=series,
+                                number=number)
         assert document.id is not None
         offer = make_offer(session=session, document_id=document.id, actor=f"officer:{officer.username}",
                            at=utcnow())
