@@ -8,6 +8,7 @@ from decimal import Decimal
 from verify.appendix import Appendix, AppendixItem, DiplomaRef, ItemKind, Totals
 from verify.grades import LETTER_SCALE, Grade
 from verify.issue import SignedRecord
+from verify.registry.imports.appendix import COLUMNS, write_appendix_csv
 
 SUBJECTS = (
     ("Қазақстанның қазіргі заман тарихы", "Современная история Казахстана", "Modern history of Kazakhstan"),
@@ -73,26 +74,9 @@ def typical_appendix(signed: SignedRecord, **changes: object) -> Appendix:
 SIGNED_AT = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
 
 
-APPENDIX_COLUMNS = ("iin", "kind", "code", "name_kk", "name_ru", "name_en", "hours", "credits", "letter", "points",
-                    "percent", "five_point", "passed")
+APPENDIX_COLUMNS = COLUMNS
 
 
 def appendix_csv(items_by_iin: dict[str, tuple[AppendixItem, ...]], *, delimiter: str = ",") -> bytes:
     """An appendix file (docs/IMPORT.md "Appendix" columns) with these rows per IIN (TEST data)."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
-    writer.writerow(APPENDIX_COLUMNS)
-    for iin, items in items_by_iin.items():
-        for item in items:
-            grade = item.grade
-            writer.writerow([iin, item.kind.label, item.code or "", item.names.get("kk", ""),
-                             item.names.get("ru", ""), item.names.get("en", ""), item.hours or "",
-                             "" if item.credits is None else str(item.credits),
-                             grade.letter or "", "" if grade.points is None else str(grade.points),
-                             "" if grade.percent is None else grade.percent,
-                             "" if grade.five_point is None else grade.five_point,
-                             "" if grade.passed is None else ("yes" if grade.passed else "no")])
-    return out.getvalue().encode("utf-8")
+    return write_appendix_csv(items_by_iin, delimiter=delimiter)

@@ -12,18 +12,15 @@ grades). Graduates of the анықтама (INCOMPLETE) get no appendix here.
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from collections.abc import Sequence
 from decimal import Decimal
 
 from ..appendix import AppendixItem, ItemKind
 from ..grades import LETTER_SCALE, Grade
+from ..registry.imports.appendix import write_appendix_csv
 from .sampledata import SampleGraduate
 
-COLUMNS = ("iin", "kind", "code", "name_kk", "name_ru", "name_en", "hours", "credits", "letter", "points", "percent",
-           "five_point", "passed")
 COLLEGE_MODULES = (
     ("Кәсіби қазақ тілі", "Профессиональный казахский язык", "Professional Kazakh"),
     ("Кәсіби орыс тілі", "Профессиональный русский язык", "Professional Russian"),
@@ -82,18 +79,5 @@ def appendix_rows(graduate: SampleGraduate) -> tuple[AppendixItem, ...]:
 
 
 def appendix_csv(graduates: Sequence[SampleGraduate]) -> bytes:
-    """The appendix file of these graduates (docs/IMPORT.md "The appendix"): UTF-8, comma, one row per line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for graduate in graduates:
-        for item in appendix_rows(graduate):
-            grade = item.grade
-            writer.writerow((graduate.iin, item.kind.label, item.code or "", item.names.get("kk", ""),
-                             item.names.get("ru", ""), item.names.get("en", ""), item.hours or "",
-                             "" if item.credits is None else str(item.credits), grade.letter or "",
-                             "" if grade.points is None else str(grade.points),
-                             "" if grade.percent is None else grade.percent,
-                             "" if grade.five_point is None else grade.five_point,
-                             "" if grade.passed is None else ("yes" if grade.passed else "no")))
-    return buffer.getvalue().encode("utf-8")
+    """The appendix file of these graduates (docs/IMPORT.md "The appendix"; `write_appendix_csv`)."""
+    return write_appendix_csv({graduate.iin: appendix_rows(graduate) for graduate in graduates})

@@ -12,11 +12,14 @@ grades whose forms agree, at most one thesis, 1-200 rows); the IIN must be one o
 graduates file, every problem is reported by row and column, and nothing is imported while any remains.
 
     parse_appendix(data, filename=, graduate_iins=) -> AppendixReport
+    write_appendix_csv(items_by_iin, delimiter=) -> bytes       the same columns written (exports, demo, tests)
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import csv
+import io
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -190,3 +193,26 @@ def parse_appendix(data: bytes, *, filename: str, graduate_iins: Collection[str]
     if errors:
         return AppendixReport(errors=tuple(sorted(errors, key=lambda e: (e.row, e.column))))
     return AppendixReport(items={iin: tuple(rows) for iin, rows in items.items()})
+
+
+def write_appendix_csv(items_by_iin: Mapping[str, Sequence[AppendixItem]], *, delimiter: str = ",") -> bytes:
+    """The appendix file `parse_appendix` reads: UTF-8, `COLUMNS` as the header, one row per item in order.
+
+    Args:
+        items_by_iin: each graduate's IIN -> the rows of the graduate's appendix.
+        delimiter: "," or ";" (both are read back).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for iin, items in items_by_iin.items():
+        for item in items:
+            grade = item.grade
+            writer.writerow((iin, item.kind.label, item.code or "", item.names.get("kk", ""),
+                             item.names.get("ru", ""), item.names.get("en", ""), item.hours or "",
+                             "" if item.credits is None else str(item.credits), grade.letter or "",
+                             "" if grade.points is None else str(grade.points),
+                             "" if grade.percent is None else grade.percent,
+                             "" if grade.five_point is None else grade.five_point,
+                             "" if grade.passed is None else ("yes" if grade.passed else "no")))
+    return buffer.getvalue().encode("utf-8")
