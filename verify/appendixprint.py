@@ -20,7 +20,6 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from .appendix import Appendix, AppendixItem, ItemKind
-from .grades import FIVE_POINT_WORDS, PASS_WORDS, Grade
 from .qrpdf import find_caption_font
 
 _FAMILY = "DejaVu"
@@ -32,19 +31,6 @@ _KINDS: Mapping[ItemKind, tuple[str, str]] = {
     ItemKind.FINAL_ATTESTATION: ("қорытынды аттестаттау", "итоговая аттестация"),
     ItemKind.THESIS: ("дипломдық жұмыс", "дипломная работа"),
 }
-
-
-def _grade(grade: Grade) -> str:
-    parts = [value for value in (grade.letter, None if grade.points is None else f"{grade.points:.2f}",
-                                 None if grade.percent is None else f"{grade.percent}%") if value]
-    five = grade.effective_five_point()
-    if five is not None:
-        words = FIVE_POINT_WORDS[five]
-        parts.append(f"{five} ({words['kk']} / {words['ru']})")
-    elif grade.passed is not None:
-        words = PASS_WORDS[grade.passed]
-        parts.append(f"{words['kk']} / {words['ru']}")
-    return " · ".join(parts)
 
 
 def _name(item: AppendixItem) -> str:
@@ -97,7 +83,7 @@ def render_appendix_pdf(appendix: Appendix, *, holder: str, institution: Mapping
             kk, ru = _KINDS[item.kind]
             table.row((str(index), item.code or "", _name(item), f"{kk} / {ru}",
                        "" if item.hours is None else str(item.hours),
-                       "" if item.credits is None else f"{item.credits:g}", _grade(item.grade)))
+                       "" if item.credits is None else f"{item.credits:g}", item.grade.describe(("kk", "ru"))))
     totals = appendix.totals_computed()
     summary = []
     if totals.hours is not None:

@@ -17,6 +17,7 @@ band's; a pass ("сынақ" / "зачтено") agrees with a passing grade.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -169,6 +170,19 @@ class Grade:
         if band is not None:
             return band.five_point
         return None if self.percent is None else _five_point_of_percent(self.percent)
+
+    def describe(self, languages: Sequence[str]) -> str:
+        """The grade as printed and shown: its given forms joined by " · " ("A- · 3.67 · 94 % · 5 (excellent)"),
+        the five-point grade's word (or a pass/fail's) in each of `languages` ("kk", "ru", "en") joined by " / "
+        (seed 000 appendix 37, annex 2: the four columns; the verdict page, one language; the print, kk and ru)."""
+        parts = [value for value in (self.letter, None if self.points is None else f"{self.points:.2f}",
+                                     None if self.percent is None else f"{self.percent} %") if value]
+        five = self.effective_five_point()
+        if five is not None:
+            parts.append(f"{five} ({' / '.join(FIVE_POINT_WORDS[five][lang] for lang in languages)})")
+        elif self.passed is not None:
+            parts.append(" / ".join(PASS_WORDS[self.passed][lang] for lang in languages))
+        return " · ".join(parts)
 
     def to_json(self) -> dict[str, object]:
         """JSON form: only the forms given (`points` as a number with two places)."""

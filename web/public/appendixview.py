@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from verify import Verdict, VerificationReport
 from verify.appendix import Appendix, AppendixItem
 from verify.appendixcheck import AppendixReport, check_appendix
-from verify.grades import FIVE_POINT_WORDS, PASS_WORDS, Grade
 from verify.registry.appendixsigning import appendix_for_revision
 
 from ..deps import utcnow
@@ -77,22 +76,6 @@ def check_for_page(services: Services, report: VerificationReport, qr_text: str)
                           at=utcnow(), accepted_prefixes=(services.prefix,))
 
 
-def _grade(t: Translator, grade: Grade) -> str:
-    parts = []
-    if grade.letter is not None:
-        parts.append(grade.letter)
-    if grade.points is not None:
-        parts.append(f"{grade.points:.2f}")
-    if grade.percent is not None:
-        parts.append(f"{grade.percent} %")
-    five = grade.effective_five_point()
-    if five is not None:
-        parts.append(f"{five} ({FIVE_POINT_WORDS[five][t.lang]})")
-    if grade.passed is not None and five is None:
-        parts.append(PASS_WORDS[grade.passed][t.lang])
-    return " · ".join(parts)
-
-
 def _name(t: Translator, item: AppendixItem) -> str:
     names = item.names
     return names.get(t.lang) or names.get("kk") or names.get("ru") or next(iter(names.values()))
@@ -101,7 +84,8 @@ def _name(t: Translator, item: AppendixItem) -> str:
 def _rows(t: Translator, appendix: Appendix) -> list[AppendixRow]:
     return [AppendixRow(kind=t(f"apx_kind_{item.kind.label}"), code=item.code or "", name=_name(t, item),
                         hours="" if item.hours is None else str(item.hours),
-                        credits="" if item.credits is None else f"{item.credits:g}", grade=_grade(t, item.grade))
+                        credits="" if item.credits is None else f"{item.credits:g}",
+                        grade=item.grade.describe((t.lang,)))
             for item in appendix.items]
 
 
