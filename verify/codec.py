@@ -11,27 +11,36 @@ Functions:
     decode_payload(data) -> (Record, datetime)        §3, raises PayloadError (step 7)
     sig_structure(protected, payload) -> bytes        RFC 9052 §4.4
     encode_sign1(...) / parse_sign1(data)             §4, raises CoseStructureError (step 3)
-    qr_prefix(base_url) / to_qr_text(cose, base_url)  §5
-    split_qr_text(text) -> (prefix, digits)           step 1, raises PrefixError
-    digits_to_bytes(digits) / bytes_to_digits(cose)   step 2, raises DigitsError
+
+The QR text (§5: `qr_prefix`, `to_qr_text`, `split_qr_text`, `digits_to_bytes`: steps 1 and 2) is
+`verify.qrtext`'s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, Final
 
 import cbor2
 
 from . import texts
 from .doctypes import get_document_type, get_document_type_by_id
-from .errors import CoseStructureError, DigitsError, PayloadError, PrefixError, RecordError
+from .errors import CoseStructureError, PayloadError, RecordError
+from .qrtext import (  # noqa: F401  the QR text of §5, also reached as codec's by tests and benchmarks
+    MAX_DIGITS,
+    MAX_PREFIX_CHARS,
+    ascii_upper,
+    bytes_to_digits,
+    digits_to_bytes,
+    is_development_host,
+    normalize_prefix,
+    qr_prefix,
+    qr_prefixes,
+    split_qr_text,
+    to_qr_text,
+)
 from .record import FORMAT_VERSION, DuplicateOf, HolderName, Record
 
 # --- §3 payload keys -------------------------------------------------------------------------
@@ -53,21 +62,6 @@ SIGNATURE_BYTES = 64  # Ed25519 (RFC 8032) and ES256 r || s (RFC 9053 §2.1) ali
 # --- caps, applied before parsing (bytes / characters) ----------------------------------------
 MAX_COSE_BYTES = 512
 MAX_PAYLOAD_BYTES = 400
-MAX_PREFIX_CHARS = 24  # "HTTP://127.0.0.1:8000/V/"; the longest record then fits version 12
-MAX_DIGITS = 1300  # > 2.41 digits per byte x MAX_COSE_BYTES, far below int() limits
-
-# Step 1 reads ASCII only: the text's head is ASCII-upper-cased (a-z -> A-Z, nothing else) and matched
-# byte for byte, never with a Unicode-aware case-insensitive match (U+0131 dotless i, U+017F long s and
-# U+212A Kelvin sign would otherwise read as I, S and K). The host grammar is checked by `_check_host`.
-_PREFIX_RE = re.compile(r"(HTTPS?)://([A-Z0-9.-]+)(?::([1-9][0-9]{0,4}))?/V/", re.ASCII)
-_LABEL_RE = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?", re.ASCII)
-_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-#: Development hosts (docs/FORMAT.md §5.2): the only hosts a `HTTP://` prefix may name.
-DEVELOPMENT_SUFFIXES = (".LOCALHOST", ".TEST")  # RFC 6761 §6.3, §6.2
-DEVELOPMENT_NETWORKS = tuple(ipaddress.IPv4Network(n) for n in (
-    "127.0.0.0/8",  # loopback (RFC 1122 §3.2.1.3)
-    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",  # private networks (RFC 1918 §3)
-))
 _EPOCH_DAY = dt.date(1970, 1, 1)
 
 
@@ -152,7 +146,6 @@ def decode_payload(data: bytes) -> tuple[Record, dt.datetime]:
             field value the record schema refuses (the message says which).
     """
     m = _loads_payload(data)
-    _check_payload_keys(m)
     get = m.get
     holder, doc_id, bin_value, days, seconds = get(K_HOLDER), get(K_DOC_TYPE), get(K_BIN), get(K_AWARD_DATE), \
         get(K_SIGNED_AT)
@@ -163,7 +156,7 @@ def decode_payload(data: bytes) -> tuple[Record, dt.datetime]:
     if not (type(holder) is list and type(doc_id) is int and type(bin_value) is int and type(days) is int
             and type(seconds) is int and type(series) is str and type(number) is str and type(programme) is str
             and (qualification is _ABSENT or type(qualification) is str) and type(revision) is int
-            and 2 <= len(holder) <= 3 and all(type(p) is str for p in holder)
+            and 2 <= len(holder) <= 3 and _STR_ONLY.issuperset(map(type, holder))
             and (duplicate is _ABSENT or (type(duplicate) is list and len(duplicate) == 3 and type(duplicate[0]) is int
                                        and type(duplicate[1]) is str and type(duplicate[2]) is str))
             and 0 <= bin_value <= 999_999_999_999 and 0 <= days <= 100_000 and 0 <= seconds <= 2**34
@@ -201,29 +194,41 @@ _ABSENT: Any = object()  # an optional key not in the payload (a key with the va
 
 
 def _loads_payload(data: bytes) -> dict[Any, Any]:
-    """`strict_loads` of a payload map, with the deterministic encoding checked at a third of the cost.
+    """The payload map, strictly decoded, with its keys checked (`_check_payload_keys`), at a fraction of the cost of
+    `strict_loads` for a well-formed payload.
 
-    A map with its integer keys in ascending order and no floats, tags or nested maps (the payload's types, checked
-    by `decode_payload` after this) is written by cbor2's plain encoder exactly as by its canonical one (RFC 8949
-    §4.2.1 orders the keys 0..23 by their value), so the plain re-encoding is compared, and the order of the keys
-    checked apart; the canonical re-encoding costs 2.7 times the plain one (37,800 against 14,200 instructions under
-    callgrind). Anything else goes through `strict_loads`, which names the fault.
+    A map whose keys are the integers of `ALL_KEYS` (1..13) in ascending order, with no floats, tags or nested maps
+    among its values (the payload's types, checked by `decode_payload` after this), is written by cbor2's plain
+    encoder exactly as by its canonical one (RFC 8949 §4.2.1 orders the keys 0..23 by their value), so the plain
+    re-encoding is compared (the canonical one costs 2.7 times as many instructions: 37,800 against 14,200 under
+    callgrind); the keys are checked by set operations and one pass of `type` in C (a generator expression per key
+    cost more than the decoding: issue 16 item 2). Anything else goes through `strict_loads` and
+    `_check_payload_keys`, which name the fault.
 
     Raises:
-        PayloadError: as `strict_loads` and `decode_payload` name it.
+        PayloadError: as `strict_loads` and `_check_payload_keys` name it.
     """
     if type(data) is bytes and len(data) <= MAX_PAYLOAD_BYTES:
         try:
             m: dict[Any, Any] = cbor2.loads(data, allow_indefinite=False, allow_duplicate_keys=False, max_depth=4)
-            same = type(m) is dict and list(m) == sorted(m) and cbor2.dumps(m) == data
+            keys = m.keys() if type(m) is dict else None
+            # `keys <= ALL_KEYS` alone would take 1.0 or True for 1 (equal and of equal hash): the types are checked.
+            same = keys is not None and REQUIRED_KEYS <= keys <= ALL_KEYS and _INT_ONLY.issuperset(map(type, keys)) \
+                and list(keys) == sorted(keys) and type(m[K_VERSION]) is int and m[K_VERSION] == FORMAT_VERSION \
+                and cbor2.dumps(m) == data
         except Exception:  # cbor2 raises several types; all mean "not our CBOR": strict_loads names it
             same = False
-        if same and all(type(k) is int and 0 <= k < 24 for k in m):
+        if same:
             return m
     value = strict_loads(data, cap=MAX_PAYLOAD_BYTES, error=PayloadError, what="payload")
     if not isinstance(value, dict):
         raise PayloadError(texts.text("v_cbor_map", field="payload"))
+    _check_payload_keys(value)
     return value
+
+
+_INT_ONLY: Final = frozenset({int})
+_STR_ONLY: Final = frozenset({str})
 
 
 def _check_payload_keys(m: dict[Any, Any]) -> None:
@@ -416,174 +421,3 @@ def _parse_sign1_exact(data: object) -> CoseSign1 | None:
     if len(data) != end + 66 or data[end:end + 2] != _SIGNATURE_HEAD:
         return None
     return CoseSign1(protected=data[3:16], alg=alg, kid=data[8:16], payload=data[start:end], signature=data[end + 2:])
-
-
-# ============================================================================ §5 QR text
-def qr_prefix(base_url: str) -> str:
-    """The QR text prefix for a verification base URL: `HTTPS://HOST/V/`, upper case.
-
-    Args:
-        base_url: e.g. "https://v.edu.kz" (scheme http or https, a host of the grammar of
-            docs/FORMAT.md §5.2, an optional port, no path, query or user info; ASCII only;
-            `http` only for a development host).
-
-    Raises:
-        RecordError: another shape, or a prefix longer than `MAX_PREFIX_CHARS`.
-    """
-    if not isinstance(base_url, str) or not base_url.isascii():
-        raise RecordError(texts.text("v_url_ascii", field="base URL"))
-    parts = urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
-        raise RecordError(texts.text("v_url_shape", field="base URL"))
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise RecordError(texts.text("v_url_path", field="base URL"))
-    prefix = ascii_upper(f"{parts.scheme}://{parts.netloc}/V/")
-    if len(prefix) > MAX_PREFIX_CHARS:
-        raise RecordError(texts.text("v_url_prefix_long", field="base URL", prefix=repr(prefix),
-                                     limit=MAX_PREFIX_CHARS))
-    try:
-        split_qr_text(prefix + "1")
-    except PrefixError as exc:
-        raise RecordError(_about(exc, "base URL")) from None
-    return prefix
-
-
-def _about(exc: PrefixError, field: str) -> texts.Text:
-    """A prefix refusal's `Text`, about a configured `field` ("base URL", "QR prefix") rather than a QR text."""
-    said = exc.text if exc.text is not None else texts.text("v_qr_prefix")
-    return texts.Text(said.key, said.params, field)
-
-
-def qr_prefixes(base_urls: Iterable[str]) -> tuple[str, ...]:
-    """The QR prefixes of several base URLs (the service's current host and its former ones), in order.
-
-    A verifier of this service accepts a text only under one of them (docs/FORMAT.md §5), so codes printed
-    before a domain move still verify: `Verifier(trust_list, accepted_prefixes=qr_prefixes(urls))`.
-
-    Raises:
-        RecordError: a URL that `qr_prefix` refuses, or none at all.
-    """
-    out = tuple(dict.fromkeys(qr_prefix(url) for url in base_urls))
-    if not out:
-        raise RecordError(texts.text("v_url_none", field="base URLs"))
-    return out
-
-
-def normalize_prefix(prefix: str) -> str:
-    """A configured QR prefix (`HTTPS://HOST/V/`, any ASCII case) in its canonical form: ASCII upper case.
-
-    Raises:
-        RecordError: not ASCII, or not a prefix of the grammar of docs/FORMAT.md §5.2.
-    """
-    if not isinstance(prefix, str) or not prefix.isascii():
-        raise RecordError(texts.text("v_url_prefix_ascii", field="QR prefix"))
-    try:
-        found, rest = split_qr_text(prefix + "1")
-    except PrefixError as exc:
-        raise RecordError(_about(exc, "QR prefix")) from None
-    if rest != "1":
-        raise RecordError(texts.text("v_url_prefix_end", field="QR prefix"))
-    return found
-
-
-def ascii_upper(text: str) -> str:
-    """Upper-case the ASCII letters a-z only; every other character is kept as it is (docs/FORMAT.md §5.2)."""
-    return text.translate(_ASCII_UPPER)
-
-
-def is_development_host(host: str) -> bool:
-    """Whether an upper-case host (no port) is a development host (docs/FORMAT.md §5.2).
-
-    `LOCALHOST`, a name ending in `.LOCALHOST` or `.TEST` (RFC 6761 §6.2, §6.3), or an IPv4 address in the
-    loopback network 127.0.0.0/8 or a private network of RFC 1918 (10/8, 172.16/12, 192.168/16).
-    """
-    if host == "LOCALHOST" or host.endswith(DEVELOPMENT_SUFFIXES):
-        return True
-    octets = _ipv4(host)
-    if octets is None:
-        return False
-    address = ipaddress.IPv4Address(bytes(octets))
-    return any(address in network for network in DEVELOPMENT_NETWORKS)
-
-
-def _ipv4(host: str) -> list[int] | None:
-    parts = host.split(".")
-    if len(parts) != 4 or not all(p.isdigit() and p.isascii() for p in parts):
-        return None
-    if any(len(p) > 1 and p[0] == "0" for p in parts) or any(int(p) > 255 for p in parts):
-        return None
-    return [int(p) for p in parts]
-
-
-@lru_cache(maxsize=256)
-def _check_host(scheme: str, host: str, port: str | None) -> None:
-    """The host grammar of docs/FORMAT.md §5.2 (upper-case ASCII); `HTTP` only for a development host.
-
-    Cached (a pure function of its arguments; a verifier sees a handful of hosts): a refusal raises on every call,
-    since `lru_cache` keeps only results.
-    """
-    labels = host.split(".")
-    if labels[-1].isdigit():
-        if _ipv4(host) is None:
-            raise PrefixError(texts.text("v_qr_ipv4", field="QR text"))
-    elif len(host) > 253 or not all(_LABEL_RE.fullmatch(label) for label in labels):
-        raise PrefixError(texts.text("v_qr_host", field="QR text"))
-    if port is not None and int(port) > 65535:
-        raise PrefixError(texts.text("v_qr_port", field="QR text"))
-    if scheme == "HTTP" and not is_development_host(host):
-        raise PrefixError(texts.text("v_qr_http", field="QR text"))
-
-
-def bytes_to_digits(cose: bytes) -> str:
-    """0x01 || cose as one decimal number (docs/FORMAT.md §5); the 0x01 keeps leading zero bytes."""
-    return str(int.from_bytes(b"\x01" + cose, "big"))
-
-
-def digits_to_bytes(digits: str) -> bytes:
-    """Inverse of `bytes_to_digits`, strict: canonical digits only (step 2).
-
-    Raises:
-        DigitsError: empty, too long, a non-digit, a leading zero, or no 0x01 marker byte.
-    """
-    if not digits or len(digits) > MAX_DIGITS:
-        raise DigitsError(texts.text("v_digits_count", field="digits", limit=MAX_DIGITS))
-    # As bytes: their isdigit() is ASCII-only and int() of bytes skips the Unicode-to-ASCII pass of int() of a
-    # str (callgrind, ~480 digits: 39,100 instructions per call instead of 47,400).
-    ascii_digits = digits.encode("ascii") if digits.isascii() else b""
-    if not ascii_digits.isdigit():
-        raise DigitsError(texts.text("v_digits_only", field="digits"))
-    if digits[0] == "0":
-        raise DigitsError(texts.text("v_digits_leading_zero", field="digits"))
-    value = int(ascii_digits)
-    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
-    if raw[:1] != b"\x01":
-        raise DigitsError(texts.text("v_digits_marker", field="digits"))
-    return raw[1:]
-
-
-def split_qr_text(text: str) -> tuple[str, str]:
-    """Split a QR text into its prefix (ASCII-upper-cased) and its digits (step 1).
-
-    Leading and trailing white space (a CR/LF some scanners add) is removed; any other
-    deviation from `HTTP(S)://HOST/V/` (ASCII letters in any case, the host grammar of
-    docs/FORMAT.md §5.2) followed by the digits is refused. Only ASCII is read: a character
-    outside it is never case-folded to an ASCII letter.
-
-    Raises:
-        PrefixError: not text, too long, not ASCII, or no valid prefix.
-    """
-    if not isinstance(text, str):
-        raise PrefixError(texts.text("v_qr_text", field="QR text"))
-    text = text.strip(" \t\r\n")
-    if len(text) > MAX_PREFIX_CHARS + MAX_DIGITS:
-        raise PrefixError(texts.text("v_qr_too_long", field="QR text"))
-    match = _PREFIX_RE.match(ascii_upper(text[:MAX_PREFIX_CHARS]))
-    if match is None:
-        raise PrefixError(texts.text("v_qr_prefix", field="QR text"))
-    _check_host(match.group(1), match.group(2), match.group(3))
-    return match.group(0), text[match.end():]
-
-
-def to_qr_text(cose: bytes, base_url: str) -> str:
-    """The QR text of a COSE_Sign1: `qr_prefix(base_url)` + `bytes_to_digits(cose)`."""
-    return qr_prefix(base_url) + bytes_to_digits(cose)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from . import codec, qr, qrpdf, texts
+from . import codec, qr, qrpdf, qrtext, texts
 from .errors import OverBudgetError
 from .keys import Signer
 from .record import Record
@@ -98,8 +98,8 @@ def sign_record(record: Record, *, signer: Signer, base_url: str, at: dt.datetim
     protected = codec.encode_protected(signer.alg, signer.kid)
     signature = signer.sign(codec.sig_structure(protected, payload))
     cose = codec.encode_sign1(protected, payload, signature)
-    prefix = codec.qr_prefix(base_url)
-    digits = codec.bytes_to_digits(cose)
+    prefix = qrtext.qr_prefix(base_url)
+    digits = qrtext.bytes_to_digits(cose)
     version = qr.qr_version_for(len(prefix), len(digits))
     if version > max_version:
         raise OverBudgetError(texts.text("v_over_budget", size=len(cose), version=version, limit=max_version))

@@ -20,6 +20,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from .doctypes import get_document_type
@@ -51,6 +52,15 @@ _LETTER = "A-Za-zÄäĞğÑñÖöŞşŪūÜüĪıİА-Яа-яЁёӘәҒғҚқҢ�
 # Used with `fullmatch`: `re.match` with `$` would let a final newline through (tests/core/test_anchored_patterns.py).
 _NAME_PART_RE = re.compile(rf"[{_LETTER}](?:[{_LETTER}]|[-' ](?=[{_LETTER}]))*")
 _CODE_RE = re.compile(r"[0-9A-Z]+")
+#: A holder's two (three) name parts joined by NUL, each of the grammar of `_NAME_PART_RE`: one match for the whole
+#: name (`HolderName`'s fast path). Exactly one (two) NUL matches, so a part holding a NUL never does; NUL composes
+#: with nothing under NFC, so the joined name is NFC exactly when every part is.
+#: Each part written as runs of letters joined by single separators: the language of `_NAME_PART_RE` without its
+#: look-ahead per character (tests/core/test_record.py checks that the two agree).
+_NAME_RUNS = rf"[{_LETTER}]+(?:[-' ][{_LETTER}]+)*"
+_HOLDER_RE = re.compile(rf"{_NAME_RUNS}\x00{_NAME_RUNS}")
+_HOLDER3_RE = re.compile(rf"{_NAME_RUNS}\x00{_NAME_RUNS}\x00{_NAME_RUNS}")
+_NUMBER_RE = re.compile(r"[0-9]{7}")
 
 
 
@@ -89,6 +99,28 @@ class HolderName:
     patronymic: str | None = None
 
     def __post_init__(self) -> None:
+        if not self._is_valid():
+            self._check_each()
+
+    def _is_valid(self) -> bool:
+        """Every rule in one test, for a valid name (a name is built on every verification: issue 16 item 2): the
+        parts joined by NUL matched once by `_HOLDER_RE`, NFC checked once (NUL composes with nothing). False sends
+        the name through `_check_each`, part by part, which names the first fault."""
+        surname, name, patronymic = self.surname, self.name, self.patronymic
+        if type(surname) is str and type(name) is str and len(surname) <= MAX_SURNAME_CHARS \
+                and len(name) <= MAX_GIVEN_NAME_CHARS:
+            if patronymic is None:
+                joined, grammar = f"{surname}\x00{name}", _HOLDER_RE
+            elif type(patronymic) is str and len(patronymic) <= MAX_PATRONYMIC_CHARS:
+                joined, grammar = f"{surname}\x00{name}\x00{patronymic}", _HOLDER3_RE
+            else:
+                return False
+            return len(joined) <= MAX_FULL_NAME_CHARS and grammar.fullmatch(joined) is not None \
+                and unicodedata.is_normalized("NFC", joined)
+        return False
+
+    def _check_each(self) -> None:
+        """The rules part by part: raises RecordError for the first that fails."""
         check_name_part(self.surname, label="surname", limit=MAX_SURNAME_CHARS)
         check_name_part(self.name, label="name", limit=MAX_GIVEN_NAME_CHARS)
         if self.patronymic is not None:
@@ -180,6 +212,11 @@ class Record:
     version: int = field(default=FORMAT_VERSION)
 
     def __post_init__(self) -> None:
+        if not self._is_valid():
+            self._check_each()
+
+    def _check_each(self) -> None:
+        """The schema's rules one by one, in the order of docs/FORMAT.md §3: raises for the first that fails."""
         if self.version != FORMAT_VERSION:
             raise RecordError(text("v_rec_version", field="version", version=FORMAT_VERSION))
         doc_type = get_document_type(self.doc_type) if isinstance(self.doc_type, str) else None
@@ -205,6 +242,26 @@ class Record:
             raise RecordError(text("v_rec_duplicate", field="duplicate"))
         if type(self.revision) is not int or not 1 <= self.revision <= MAX_REVISION:
             raise RecordError(text("v_rec_revision", field="revision", limit=MAX_REVISION))
+
+    def _is_valid(self) -> bool:
+        """Every rule of `__post_init__` in one expression, for the common valid record (a record is built on every
+        verification: issue 16 item 2); False sends it through the checks one by one, which name the first fault.
+        The exact types of the fields are required here (a subclass of str goes the long way)."""
+        doc_type = get_document_type(self.doc_type) if type(self.doc_type) is str else None
+        series, programme, qualification = self.series, self.programme, self.qualification
+        return (doc_type is not None and self.version == FORMAT_VERSION and type(series) is str
+                and _is_normalized_series(series) and (doc_type.series is None or series == doc_type.series)
+                and type(self.number) is str and _NUMBER_RE.fullmatch(self.number) is not None
+                and type(self.holder) is HolderName and type(self.institution_bin) is str
+                and _is_valid_bin(self.institution_bin)
+                and type(self.award_date) is dt.date and self.award_date >= EARLIEST_AWARD_DATE
+                and type(programme) is str and len(programme) <= MAX_PROGRAMME_CHARS
+                and _CODE_RE.fullmatch(programme) is not None
+                and (qualification is None or (type(qualification) is str
+                                               and len(qualification) <= MAX_QUALIFICATION_CHARS
+                                               and _CODE_RE.fullmatch(qualification) is not None))
+                and type(self.honours) is bool and (self.duplicate is None or type(self.duplicate) is DuplicateOf)
+                and type(self.revision) is int and 1 <= self.revision <= MAX_REVISION)
 
     def with_changes(self, **changes: Any) -> Record:
         """A copy with some fields changed, validated again (for corrections)."""
@@ -273,6 +330,25 @@ class Record:
             )
         except KeyError as exc:
             raise RecordError(text("v_rec_missing_field", field="record", name=str(exc.args[0]))) from None
+
+
+@lru_cache(maxsize=4096)
+def _is_normalized_series(series: str) -> bool:
+    """Whether `normalize_series` leaves `series` as it is (cached: there are a few hundred series in all)."""
+    try:
+        return normalize_series(series) == series
+    except RecordError:
+        return False
+
+
+@lru_cache(maxsize=4096)
+def _is_valid_bin(value: str) -> bool:
+    """Whether `validate_bin` accepts `value` (cached: BINs are the institutions', a few thousand in all)."""
+    try:
+        validate_bin(value)
+    except RecordError:
+        return False
+    return True
 
 
 def _parse_date(value: Any) -> dt.date:

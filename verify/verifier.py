@@ -43,7 +43,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import codec, texts
+from . import codec, qrtext, texts
 from .errors import (
     BadSignatureError,
     DocumentStatusError,
@@ -229,7 +229,7 @@ class Verifier:
         trust_list: a verified `TrustList` (trust.TrustList.from_json).
         status_lookup: the registry's `StatusLookup`, or None for offline verification.
         accepted_prefixes: the QR prefixes of this service's verification hosts, current and
-            former (`codec.qr_prefixes(base_urls)`), so that codes printed before a domain move
+            former (`qrtext.qr_prefixes(base_urls)`), so that codes printed before a domain move
             still verify; a text naming another host fails step 1, because its link would lead a
             phone elsewhere. Compared byte for byte after ASCII upper-casing. None accepts any
             host of the grammar (docs/FORMAT.md §5.2).
@@ -252,7 +252,7 @@ class Verifier:
         self.status_lookup = status_lookup
         self.status_required = status_required
         self.accepted_prefixes = None if accepted_prefixes is None else \
-            frozenset(codec.normalize_prefix(p) for p in accepted_prefixes)
+            frozenset(qrtext.normalize_prefix(p) for p in accepted_prefixes)
 
     def verify(self, text: str, *, at: dt.datetime) -> VerificationReport:
         """Verify or raise.
@@ -324,12 +324,12 @@ class Verifier:
         # steps are read (issue 16 item 2: most checks answer a verdict, and words cost more than the checks).
         facts = run.report._facts = _Facts()
         entries = run.report._entries
-        prefix, digits = codec.split_qr_text(text)
+        prefix, digits = qrtext.split_qr_text(text)
         if self.accepted_prefixes is not None and prefix not in self.accepted_prefixes:
             raise PrefixError(texts.text("v_step_wrong_host", prefix=prefix))
         facts.prefix = prefix
         entries.append(1)
-        cose_bytes = codec.digits_to_bytes(digits)
+        cose_bytes = qrtext.digits_to_bytes(digits)
         run.cose = cose_bytes
         facts.digits, facts.cose_bytes = len(digits), len(cose_bytes)
         entries.append(2)

@@ -23,8 +23,8 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from ..codec import qr_prefix
 from ..errors import Error, StatusListError, TrustListError
+from ..qrtext import qr_prefix
 from ..settings import Settings
 from ..statusfolder import INDEX_FILE, IndexEntry, atomic_write, index_document, parse_index, safe_series_file
 from ..statuslookup import load_status_lists, verify_status_list

@@ -24,9 +24,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..codec import qr_prefix
 from ..errors import Error, ImageError, RecordError
 from ..issue import sign_record
+from ..qrtext import qr_prefix
 from ..record import Record
 from ..settings import Settings
 from ..status import Verdict

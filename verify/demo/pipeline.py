@@ -153,7 +153,7 @@ class ShowcaseItem:
 
     def link(self, base_url: str) -> str:
         """The verification page of this document: `<base_url>/V/<digits>`."""
-        from ..codec import split_qr_text
+        from ..qrtext import split_qr_text
 
         return f"{base_url.rstrip('/')}/V/{split_qr_text(self.qr_text)[1]}"
 
@@ -356,8 +356,8 @@ def _fresh_database(path: Path, url: str) -> Engine:
 
 def _check(drawn: list[Drawn], trust_list: TrustList, url: str, base_url: str) -> list[ShowcaseItem]:
     """Scan each insert back and verify its code against the registry, as a phone would."""
-    from ..codec import qr_prefix
     from ..errors import ImageError
+    from ..qrtext import qr_prefix
     from ..registry.db import make_engine
     from ..registry.lookup import RegistryStatusLookup
     from ..scan import scan_image

@@ -26,7 +26,7 @@ from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from .. import codec, qr
+from .. import codec, qr, qrtext
 from ..doctypes import NumberingMode, all_fixed_series, get_document_type
 from ..errors import ConflictError, Error, LifecycleError, NotFoundError, RecordError
 from ..identifiers import normalize_series, refuse_iin_in_text
@@ -222,7 +222,7 @@ def signed_record_of(revision: DocumentRevision) -> SignedRecord:
         CoseStructureError: the stored COSE bytes are not of the profile (never for rows this code wrote).
     """
     sign1 = codec.parse_sign1(revision.cose)
-    prefix, digits = codec.split_qr_text(revision.qr_text)
+    prefix, digits = qrtext.split_qr_text(revision.qr_text)
     return SignedRecord(record=record_of(revision), signed_at=revision.signed_at, kid=sign1.kid, alg=sign1.alg,
                         payload=sign1.payload, cose=revision.cose, qr_text=revision.qr_text,
                         qr_version=qr.qr_version_for(len(prefix), len(digits)))

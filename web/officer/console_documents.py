@@ -32,7 +32,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from verify import Error
-from verify.codec import split_qr_text
+from verify.qrtext import split_qr_text
 from verify.registry.lifecycle import CORRECTABLE_FIELDS
 from verify.registry.models import DocumentState
 from verify.registry.queries import DocumentFilter

@@ -23,9 +23,9 @@ from anyio.from_thread import run as run_on_loop
 from sqlalchemy.exc import SQLAlchemyError
 
 from verify import Error, VerificationReport
-from verify.codec import split_qr_text
 from verify.doctypes import all_fixed_series
 from verify.errors import RecordError
+from verify.qrtext import split_qr_text
 from verify.registry.documents import find_printed, known_series
 from verify.scan import probe_image
 from verify.texts import Text, text

@@ -35,9 +35,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from verify import Error, KeyStore, TrustList, Verifier
-from verify.codec import qr_prefix
 from verify.errors import KeyStoreError
 from verify.keystore import DEVELOPMENT_PASSPHRASE
+from verify.qrtext import qr_prefix
 from verify.registry.async_lookup import AsyncRegistryStatusLookup
 from verify.registry.db import (
     SessionFactory,
@@ -364,7 +364,7 @@ class Services:
     """Everything the routes use, for one process.
 
     Attributes:
-        prefix: the QR prefix of the configured host (`codec.qr_prefix(base_url)`): the only one accepted.
+        prefix: the QR prefix of the configured host (`qrtext.qr_prefix(base_url)`): the only one accepted.
         trust: the trust list in use.
         engine: read-only registry engine; `sessions` opens sessions on it. Like every connection of the public
             surface (`status_engine`, `async_status`) its statements and lock waits are bounded by
