@@ -63,6 +63,7 @@ SIGNATURE_BYTES = 64  # Ed25519 (RFC 8032) and ES256 r || s (RFC 9053 §2.1) ali
 MAX_COSE_BYTES = 512
 MAX_PAYLOAD_BYTES = 400
 _EPOCH_DAY = dt.date(1970, 1, 1)
+_EPOCH_ORDINAL = _EPOCH_DAY.toordinal()
 
 
 # ============================================================================ §3 payload
@@ -145,11 +146,10 @@ def decode_payload(data: bytes) -> tuple[Record, dt.datetime]:
         PayloadError: strict-CBOR violation, a missing or unknown key, a wrong type, or a
             field value the record schema refuses (the message says which).
     """
-    m = _loads_payload(data)
+    m = _loads_payload(data)  # every required key is in it
+    holder, doc_id, bin_value, days, seconds = m[K_HOLDER], m[K_DOC_TYPE], m[K_BIN], m[K_AWARD_DATE], m[K_SIGNED_AT]
+    series, number, programme = m[K_SERIES], m[K_NUMBER], m[K_PROGRAMME]
     get = m.get
-    holder, doc_id, bin_value, days, seconds = get(K_HOLDER), get(K_DOC_TYPE), get(K_BIN), get(K_AWARD_DATE), \
-        get(K_SIGNED_AT)
-    series, number, programme = get(K_SERIES), get(K_NUMBER), get(K_PROGRAMME)
     qualification, duplicate, revision = get(K_QUALIFICATION, _ABSENT), get(K_DUPLICATE, _ABSENT), get(K_REVISION, 1)
     # One test of every type and range for a well-formed payload; anything else goes through `_payload_fault`,
     # which names the first fault in the order of docs/FORMAT.md §3.
@@ -166,19 +166,10 @@ def decode_payload(data: bytes) -> tuple[Record, dt.datetime]:
     if doc_type is None:
         raise PayloadError(texts.text("v_cbor_doc_type", field="payload", id=str(doc_id)))
     try:
-        record = Record(
-            doc_type=doc_type.code,
-            series=series,
-            number=number,
-            holder=HolderName(*holder),
-            institution_bin=f"{bin_value:012d}",
-            award_date=_EPOCH_DAY + dt.timedelta(days=days),
-            programme=programme,
-            qualification=None if qualification is _ABSENT else qualification,
-            honours=K_HONOURS in m,
-            duplicate=None if duplicate is _ABSENT else DuplicateOf(*duplicate),
-            revision=revision,
-        )
+        record = Record.decoded(doc_type, series, number, HolderName(*holder), f"{bin_value:012d}",
+                                dt.date.fromordinal(_EPOCH_ORDINAL + days), programme,
+                                None if qualification is _ABSENT else qualification, K_HONOURS in m,
+                                None if duplicate is _ABSENT else DuplicateOf(*duplicate), revision)
     except RecordError as exc:
         said = exc.text
         assert said is not None  # every check of verify.record raises with a Text (tests/core/test_texts.py)

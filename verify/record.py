@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from .doctypes import get_document_type
+from .doctypes import DocumentType, get_document_type
 from .errors import RecordError
 from .identifiers import (
     normalize_series,
@@ -61,6 +61,7 @@ _NAME_RUNS = rf"[{_LETTER}]+(?:[-' ][{_LETTER}]+)*"
 _HOLDER_RE = re.compile(rf"{_NAME_RUNS}\x00{_NAME_RUNS}")
 _HOLDER3_RE = re.compile(rf"{_NAME_RUNS}\x00{_NAME_RUNS}\x00{_NAME_RUNS}")
 _NUMBER_RE = re.compile(r"[0-9]{7}")
+_SET = object.__setattr__  # the fields of a frozen dataclass are set through object's own setter
 
 
 
@@ -262,6 +263,42 @@ class Record:
                                                and _CODE_RE.fullmatch(qualification) is not None))
                 and type(self.honours) is bool and (self.duplicate is None or type(self.duplicate) is DuplicateOf)
                 and type(self.revision) is int and 1 <= self.revision <= MAX_REVISION)
+
+    @classmethod
+    def decoded(cls, doc_type: DocumentType, series: str, number: str, holder: HolderName, institution_bin: str,
+                award_date: dt.date, programme: str, qualification: str | None, honours: bool,
+                duplicate: DuplicateOf | None, revision: int) -> Record:
+        """The record of a payload's fields, whose types and ranges `verify.codec.decode_payload` checked: only the
+        rules it cannot know are tested here (issue 16 item 2: the record built without re-validation of what the
+        decoder checked).
+
+        Args:
+            doc_type: the type the payload's id names; series, number, programme, qualification: `str` (or None);
+            holder: a `HolderName` (checked when built); institution_bin: 12 ASCII digits; award_date: a `date`
+            from 1970; honours: bool; duplicate: a `DuplicateOf` or None; revision: an int >= 1.
+
+        Returns:
+            The same `Record` as `Record(...)` of these fields.
+
+        Raises:
+            RecordError: as `Record(...)` (which then names the first fault).
+        """
+        if (_is_normalized_series(series) and (doc_type.series is None or series == doc_type.series)
+                and _NUMBER_RE.fullmatch(number) is not None and _is_valid_bin(institution_bin)
+                and award_date >= EARLIEST_AWARD_DATE and len(programme) <= MAX_PROGRAMME_CHARS
+                and _CODE_RE.fullmatch(programme) is not None
+                and (qualification is None or (len(qualification) <= MAX_QUALIFICATION_CHARS
+                                               and _CODE_RE.fullmatch(qualification) is not None))
+                and revision <= MAX_REVISION):
+            record = object.__new__(cls)
+            for name, value in (("doc_type", doc_type.code), ("series", series), ("number", number),
+                                ("holder", holder), ("institution_bin", institution_bin), ("award_date", award_date),
+                                ("programme", programme), ("qualification", qualification), ("honours", honours),
+                                ("duplicate", duplicate), ("revision", revision), ("version", FORMAT_VERSION)):
+                _SET(record, name, value)
+            return record
+        return cls(doc_type.code, series, number, holder, institution_bin, award_date, programme, qualification,
+                   honours, duplicate, revision)
 
     def with_changes(self, **changes: Any) -> Record:
         """A copy with some fields changed, validated again (for corrections)."""

@@ -22,6 +22,7 @@ from support.keys import sample_record
 from support.strategies import KAZAKH_LETTERS, records
 
 from verify import codec, qrtext
+from verify.doctypes import get_document_type
 from verify.errors import Error, PayloadError, PrefixError, RecordError
 from verify.record import _HOLDER_RE, _NAME_PART_RE, _NAME_RUNS, DuplicateOf, HolderName, Record
 
@@ -143,6 +144,33 @@ def test_every_valid_record_takes_the_one_test_path(record: Record) -> None:
     assert record.holder._is_valid()
 
 
+_DECODED_VALUES: dict[str, st.SearchStrategy[Any]] = {  # only what the decoder's type and range checks let through
+    "series": st.sampled_from(["BD", "MD", "ТКБ", "TKB", " BD", "bd", "PHD", "PhD", "Б", "", "ABCDE"]),
+    "number": st.sampled_from(["0000042", "000004", "00000421", "000004a", "٠٠٠٠٠٤٢"]),
+    "institution_bin": st.sampled_from(["000740000728", "000740000729", "000000000000", "999999999999"]),
+    "programme": st.sampled_from(["6B06101", "06130100", "", "6b06101", "123456789", "6B 0610"]),
+    "qualification": st.sampled_from([None, "4S06130103", "", "4s06130103", "12345678901"]),
+    "honours": st.booleans(),
+    "revision": st.sampled_from([1, 2, 999, 1000, 5000]),
+}
+
+
+@given(records(), st.fixed_dictionaries({}, optional=_DECODED_VALUES))
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow])
+def test_record_of_decoded_fields_is_the_record(record: Record, changes: dict[str, Any]) -> None:
+    """`Record.decoded` of fields of the decoder's types gives what `Record(...)` gives: the same record (equal, and
+    as valid) or the same error."""
+    fields = {field.name: getattr(record, field.name) for field in dataclasses.fields(Record)}
+    fields.update(changes)
+    doc_type = get_document_type(fields["doc_type"])
+    assert doc_type is not None
+    decoded = _outcome(Record.decoded, doc_type, fields["series"], fields["number"], fields["holder"],
+                       fields["institution_bin"], fields["award_date"], fields["programme"], fields["qualification"],
+                       fields["honours"], fields["duplicate"], fields["revision"])
+    fields.pop("version")
+    assert decoded == _outcome(lambda: Record(**fields))
+
+
 def _reference_loads(data: bytes) -> dict[Any, Any]:
     value = codec.strict_loads(data, cap=codec.MAX_PAYLOAD_BYTES, error=PayloadError, what="payload")
     if not isinstance(value, dict):
@@ -174,7 +202,7 @@ def test_payload_map_fast_path_agrees_with_the_strict_decoder(
         m = dict(reversed(list(m.items())))
     try:
         data = cbor2.dumps(m, canonical=canonical)
-    except Exception:  # noqa: BLE001  (a map cbor2 cannot write is not an input)
+    except Exception:  # a map cbor2 cannot write is not an input
         return
     fast, reference = _outcome(codec._loads_payload, data), _outcome(_reference_loads, data)
     if fast[0] == "ok" and reference[0] == "error":
@@ -206,10 +234,15 @@ def test_split_with_seen_heads_agrees_with_the_grammar(heads: list[str], digits:
     for head in [*heads, "HTTPS://V.EDU.KZ/V/", "https://v.edu.kz/V/"]:
         text = head + digits
         stripped = text.strip(" \t\r\n")
-        expected = _outcome(lambda: (lambda p, e: (p, stripped[e:]))(*qrtext.match_prefix(stripped)))
+        expected = _outcome(_split_by_grammar, stripped)
         if len(stripped) > qrtext.MAX_PREFIX_CHARS + qrtext.MAX_DIGITS:
             expected = ("error", ("PrefixError", ("v_qr_too_long", "QR text")))
         assert _outcome(qrtext.split_qr_text, text) == expected
+
+
+def _split_by_grammar(stripped: str) -> tuple[str, str]:
+    prefix, end = qrtext.match_prefix(stripped)
+    return prefix, stripped[end:]
 
 
 def test_seen_heads_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
