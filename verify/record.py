@@ -291,11 +291,18 @@ class Record:
                                                and _CODE_RE.fullmatch(qualification) is not None))
                 and revision <= MAX_REVISION):
             record = object.__new__(cls)
-            for name, value in (("doc_type", doc_type.code), ("series", series), ("number", number),
-                                ("holder", holder), ("institution_bin", institution_bin), ("award_date", award_date),
-                                ("programme", programme), ("qualification", qualification), ("honours", honours),
-                                ("duplicate", duplicate), ("revision", revision), ("version", FORMAT_VERSION)):
-                _SET(record, name, value)
+            _SET(record, "doc_type", doc_type.code)
+            _SET(record, "series", series)
+            _SET(record, "number", number)
+            _SET(record, "holder", holder)
+            _SET(record, "institution_bin", institution_bin)
+            _SET(record, "award_date", award_date)
+            _SET(record, "programme", programme)
+            _SET(record, "qualification", qualification)
+            _SET(record, "honours", honours)
+            _SET(record, "duplicate", duplicate)
+            _SET(record, "revision", revision)
+            _SET(record, "version", FORMAT_VERSION)
             return record
         return cls(doc_type.code, series, number, holder, institution_bin, award_date, programme, qualification,
                    honours, duplicate, revision)

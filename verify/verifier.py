@@ -306,86 +306,90 @@ class Verifier:
         """
         if at.tzinfo is None:
             raise ValueError("at: must be timezone-aware")
-        run = _Run(VerificationReport(verdict=VALID, checked_at=at, trust_list_version=self.trust_list.version,
-                                      environment=self.trust_list.environment))
-        if self.trust_list.is_expired(at):
+        trust_list = self.trust_list
+        run = _Run(VerificationReport(verdict=VALID, checked_at=at, trust_list_version=trust_list.version,
+                                      environment=trust_list.environment))
+        if trust_list.is_expired(at):
             run.report.warnings.append("the trust list is past its expiry date; fetch a newer one")
-        if self.trust_list.environment != "production":
-            run.report.warnings.append(f"{self.trust_list.environment} trust list: not valid for real documents")
+        if trust_list.environment != "production":
+            run.report.warnings.append(f"{trust_list.environment} trust list: not valid for real documents")
         try:
             query = self._steps(run, text, at)
         except VerificationError as exc:
+            run.report._entries.extend(_passed_before(exc.step))
             run.fail(exc)
             return PendingCheck(run, None)
         return PendingCheck(run, query, status_required=self.status_required, log_check=self.log_check)
 
     def _steps(self, run: _Run, text: str, at: dt.datetime) -> StatusQuery:
-        # A passed step is recorded as its number; `_passed_step` writes its words from `facts` when the report's
-        # steps are read (issue 16 item 2: most checks answer a verdict, and words cost more than the checks).
+        # The passed steps are recorded when the check ends (all ten here, or those before the one that failed:
+        # `begin`), and their words are written from `facts` only when the report's steps are read (issue 16 item
+        # 2: most checks answer a verdict, and words cost more than the checks).
         facts = run.report._facts = _Facts()
-        entries = run.report._entries
         prefix, digits = qrtext.split_qr_text(text)
         if self.accepted_prefixes is not None and prefix not in self.accepted_prefixes:
             raise PrefixError(texts.text("v_step_wrong_host", prefix=prefix))
         facts.prefix = prefix
-        entries.append(1)
-        cose_bytes = qrtext.digits_to_bytes(digits)
-        run.cose = cose_bytes
+        run.cose = cose_bytes = qrtext.digits_to_bytes(digits)
         facts.digits, facts.cose_bytes = len(digits), len(cose_bytes)
-        entries.append(2)
-        sign1 = codec.parse_sign1(cose_bytes)
-        facts.sign1 = sign1
-        entries.append(3)
+        facts.sign1 = sign1 = codec.parse_sign1(cose_bytes)
         candidates = self.trust_list.candidates(sign1.kid)
         if not candidates:
             raise UnknownSignerError(texts.text("v_step_unknown_kid", kid=sign1.kid.hex(),
                                                 version=self.trust_list.version))
         facts.candidates = len(candidates)
-        entries.append(4)
         tbs = sign1.to_be_signed()
         verified = [c for c in candidates if c.verifies(sign1.alg, sign1.signature, tbs)]
         if not verified:
             raise BadSignatureError(texts.text("v_step_bad_signature", count=len(candidates)))
         facts.label = verified[0].label
-        entries.append(5)
         chained = [c for c in verified if c.chains_to_root]
         if not chained:
             raise UntrustedSignerError(texts.text("v_step_untrusted"))
-        entries.append(6)
         record, signed_at = codec.decode_payload(sign1.payload)
-        run.report.record, run.report.signed_at = facts.record, facts.signed_at = record, signed_at
-        entries.append(7)
+        report = run.report
+        report.record, report.signed_at = facts.record, facts.signed_at = record, signed_at
         if signed_at > at + MAX_CLOCK_SKEW:
             raise SignerPeriodError(texts.text("v_step_signed_later", signed_at=signed_at, at=at,
                                          minutes=int(MAX_CLOCK_SKEW.total_seconds()) // 60))
-        try:
-            signer = _judge(chained, record, signed_at)
-        except VerificationError as exc:
-            if exc.step and exc.step > 8:
-                entries.append(8)
-            if exc.step and exc.step > 9:
-                entries.append((9, "passed", None, Text("v_step_not_revoked_before")))
-            raise
-        run.report.signer = signer
+        report.signer = signer = _judge(chained, record, signed_at)
         facts.revoked_after = signer.revocation is not None
-        entries.extend((8, 9, 10))
-        run.report.authentic = True
+        report._entries.extend(_STEPS_1_TO_10)
+        report.authentic = True
         return StatusQuery(series=record.series, number=record.number, revision=record.revision,
                            payload_sha256=hashlib.sha256(sign1.payload).digest(), at=at)
 
 
+_STEPS_1_TO_10 = tuple(range(1, 11))
+
+
+def _passed_before(step: int | None) -> tuple[int | tuple[int, str, str | None, Text | None], ...]:
+    """The entries of the steps that passed before `step` (1-10) failed: every step before it, as its number (its
+    words from the facts), but step 9 when step 10 failed: the signers were judged one by one (`_judge`), so it
+    passed in the words of a signer not revoked before the signing time."""
+    if not step:
+        return ()
+    if step == 10:
+        return (*range(1, 9), (9, "passed", None, Text("v_step_not_revoked_before")))
+    return _STEPS_1_TO_10[:step - 1]
+
+
 class _Facts:
-    """What the passed steps 1-10 of one check name (`_PASSED` writes their words from it)."""
+    """What the passed steps 1-10 of one check name (`_PASSED` writes their words from it). Each is set by the step
+    that finds it, before the step is recorded as passed, and read only for a passed step (no defaults to write on
+    every check)."""
 
     __slots__ = ("candidates", "cose_bytes", "digits", "label", "prefix", "record", "revoked_after", "sign1",
                  "signed_at")
-
-    def __init__(self) -> None:
-        self.prefix, self.label, self.revoked_after = "", "", False
-        self.digits = self.cose_bytes = self.candidates = 0
-        self.sign1: Any = None  # codec.CoseSign1, Record and datetime once their steps passed
-        self.record: Any = None
-        self.signed_at: Any = None
+    prefix: str
+    label: str
+    revoked_after: bool
+    digits: int
+    cose_bytes: int
+    candidates: int
+    sign1: Any  # codec.CoseSign1
+    record: Record
+    signed_at: dt.datetime
 
 
 #: The words of each passed step 1-10 (docs/FORMAT.md §7) from what the check recorded.
@@ -535,8 +539,8 @@ class PendingCheck:
         if evidence.leaf_index is None:
             raise NotInLogError(Text("v_log_no_entry"))
         if self.log_check is not None:
-            facts = self.report._facts
-            decoded = None if facts is None or facts.record is None else (facts.record, facts.signed_at)
+            record, signed_at = self.report.record, self.report.signed_at
+            decoded = None if record is None or signed_at is None else (record, signed_at)
             return self.log_check.check(cose=self._run.cose, evidence=evidence, decoded=decoded)
         return Text("v_step_logged", {"index": evidence.leaf_index})
 
