@@ -45,6 +45,7 @@ from .issue import QrImages, SignedRecord, render_record, sign_record
 from .keys import KeySigner, Signer
 from .keystore import KeyStore
 from .record import DuplicateOf, HolderName, Record
+from .report import VerificationReport
 from .status import (
     AsyncStatusLookup,
     DocumentRef,
@@ -59,7 +60,7 @@ from .statuslookup import StatusListLookup, load_status_lists, verify_status_lis
 from .translit import LatinName, latin_name
 from .trust import Scope, SignerEntry, TrustList
 from .vc import build_diploma_credential, sign_credential, verify_credential_jwt
-from .verifier import PendingCheck, VerificationReport, Verifier
+from .verifier import PendingCheck, Verifier
 from .versionstate import FileVersionState, MemoryVersionState, VersionState, accept_trust_list
 
 __all__ = [

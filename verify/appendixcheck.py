@@ -49,9 +49,10 @@ from .errors import (
     VerificationError,
 )
 from .keys import ALGORITHM_NAMES
+from .report import StepResult
 from .texts import rfc3339
 from .trust import SignerEntry, TrustList
-from .verifier import MAX_CLOCK_SKEW, PendingCheck, StepResult, Verifier
+from .verifier import MAX_CLOCK_SKEW, PendingCheck, Verifier
 
 APPENDIX_STEPS: dict[int, str] = {
     1: "cose", 2: "kid", 3: "signature", 4: "chain", 5: "payload", 6: "usage_period", 7: "revocation",

@@ -28,11 +28,12 @@ from ..errors import Error, ImageError, RecordError
 from ..issue import sign_record
 from ..qrtext import qr_prefix
 from ..record import Record
+from ..report import VerificationReport
 from ..settings import Settings
 from ..status import Verdict
 from ..texts import rfc3339
 from ..trust import TrustList
-from ..verifier import VerificationReport, Verifier
+from ..verifier import Verifier
 from . import registry
 from .common import (
     Subparsers,

@@ -28,9 +28,9 @@ from verify.doctypes import get_document_type
 from verify.errors import RecordError
 from verify.keys import ALGORITHM_NAMES
 from verify.record import stamp_text
+from verify.report import NOT_CHECKED
 from verify.texts import text as say
 from verify.translit import latin_name
-from verify.verifier import NOT_CHECKED
 
 from ..problems.handlers import ProblemError
 from ..ui.i18n import KAZAKHSTAN_TIME, LANGUAGES, Translator
