@@ -80,6 +80,7 @@ from .trust import SignerEntry, TrustList
 #: differ): a later signing time fails step 8 (docs/FORMAT.md §7.1).
 MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
 
+_STATUS_VALUE = {code: code.value for code in StatusCode}  # `StatusCode.value` is an enum property: slow to read
 _STATUS_VERDICT = {
     StatusCode.ORIGINAL_VALID: Verdict.VALID,
     StatusCode.DUPLICATE_VALID: Verdict.VALID,
@@ -298,12 +299,13 @@ class PendingCheck:
             run.fail(StatusUnknownError(texts.text("v_status_unknown_before", source=status.source, as_of=status.as_of,
                                              signed_at=signed_at)))
             return self.report
-        run.report.registry, run.report.status = status, status.code.value
-        run.report.status_source, run.report.status_as_of = status.source, status.as_of
+        report = run.report
+        report.registry, report.status = status, _STATUS_VALUE[status.code]
+        report.status_source, report.status_as_of = status.source, status.as_of
         verdict = _STATUS_VERDICT[status.code]
         sentence = status_sentence(status)
         if status.source != "registry":
-            sentence = texts.text("v_status_from", sentence=sentence, as_of=status.as_of, source=status.source)
+            sentence = Text("v_status_from", {"sentence": sentence, "as_of": status.as_of, "source": status.source})
         if verdict is not Verdict.VALID:
             run.fail(DocumentStatusError(sentence, code=verdict))
             return self.report
