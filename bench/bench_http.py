@@ -155,6 +155,9 @@ def server(registry: Registry, keys_dir: Path, workdir: Path, workers: int, scan
         "VERIFY_RATE_TRUST_LIST": RATES, "VERIFY_SCAN_WORKERS": str(scan_workers), "VERIFY_SCAN_QUEUE": "64",
     }
     environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    # The server runs this tree's code: an editable install of another checkout in the same interpreter would
+    # otherwise be imported (the server's working directory is a temporary one).
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
     log = workdir / f"server-{registry.engine}-{workers}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen([sys.executable, "-m", "web", "serve", "--host", HOST, "--port", str(port),
