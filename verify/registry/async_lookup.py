@@ -22,7 +22,7 @@ database answers:
 * SQLite: the database is a file read in this process, in about a tenth of a millisecond, and WAL readers
   never wait for the writer; the lookup runs inline (`RegistryStatusLookup` on an autocommit engine with a
   short busy timeout), on a driver connection it holds between lookups (`hold`: only the event loop uses it,
-  and taking one from the pool and giving it back cost a fifth of the lookup). A thread hop would cost more
+  and taking one from the pool and giving it back cost a third of the lookup). A thread hop would cost more
   than the read.
 
 Sources: psycopg 3 documentation, "Connection pools" (`AsyncConnectionPool`: open, configure, timeout) and

@@ -250,7 +250,7 @@ class RegistryStatusLookup:
         details: also read what a verdict page shows (`RegistryStatus.institution`, `current_record`), in the
             same statement.
         hold: keep the driver connection of the last lookup for the next one instead of giving it back to the
-            pool (a tenth of a SQLite lookup's time: `verify.registry.async_lookup`'s inline lookup, which one
+            pool (a third of a SQLite lookup's time: `verify.registry.async_lookup`'s inline lookup, which one
             thread, the event loop, calls), until `close()` or a driver error (then it is dropped). Only for an
             autocommit engine, where a connection holds no transaction between statements: every lookup still
             reads the registry as committed when its statement runs.
