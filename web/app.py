@@ -177,6 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app, localize=localized)
     install_outage_handlers(app)
     app.include_router(public_api.router)
+    app.router.routes[0:0] = public_api.DIRECT_ROUTES  # matched before every FastAPI route (their docstring)
     app.include_router(public_log.router)
     app.include_router(public_pages.router)
     if web_settings.api_docs:

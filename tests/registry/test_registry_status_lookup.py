@@ -18,8 +18,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import sqlite3
+from pathlib import Path
 
 import pytest
+from sqlalchemy import event, make_url
 from support.coroutines import run_async
 from support.world import T0, World, annul, correct, duplicate, issue_row, later, row
 
@@ -237,3 +240,78 @@ def test_every_lookup_of_a_failed_batch_gets_the_error(empty_url: str) -> None:
     finally:
         engine.dispose()
     assert all(isinstance(o, SchemaError) and "status unknown" in str(o) for o in outcomes)
+
+
+def test_a_held_connection_reads_what_was_committed_before_each_lookup(world: World) -> None:
+    """`hold=True` (the event loop's inline lookup) keeps one driver connection between lookups and answers as a
+    lookup that takes one from the pool each time; an annulment committed between two lookups is in the next
+    answer (an autocommit connection holds no snapshot); `close()` gives the connection back."""
+    original, revision = issue_row(world, row(8))
+    engine = make_engine(world.url, readonly=True, autocommit=True)
+    checkouts: list[object] = []
+    event.listen(engine, "checkout", lambda *_: checkouts.append(None))
+    question = question_of(revision, later(50))
+    try:
+        held, plain = RegistryStatusLookup(engine, hold=True), RegistryStatusLookup(engine)
+        first = held.lookup(**question)  # type: ignore[arg-type]
+        assert first.code is StatusCode.ORIGINAL_VALID and first == plain.lookup(**question)  # type: ignore[arg-type]
+        assert held.lookup(**question) == first and engine.pool.checkedout() == 1  # type: ignore[arg-type, attr-defined]
+        annul(world, original, at=later(40), basis="court decision 2-7/2026")
+        second = held.lookup(**question)  # type: ignore[arg-type]
+        assert second.code is StatusCode.ANNULLED and second.reason == "court decision 2-7/2026"
+        assert second == plain.lookup(**question)  # type: ignore[arg-type]
+        assert len(checkouts) == 1 + 2  # the held connection once, the plain lookup's twice
+        held.close()
+        assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
+
+
+def test_a_held_connection_is_dropped_after_a_driver_error(empty_url: str) -> None:
+    """The statement fails on the connection (no table): it is invalidated, the next lookup takes a fresh one."""
+    if empty_url.startswith("sqlite"):  # a database file with no table (no file at all: no connection to drop)
+        path = Path(make_url(empty_url).database or "")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite3.connect(path).close()
+    engine = make_engine(empty_url, readonly=True, autocommit=True)
+    checkouts: list[object] = []
+    event.listen(engine, "checkout", lambda *_: checkouts.append(None))
+    question = {"series": "BD", "number": "0000001", "revision": 1, "payload_sha256": bytes(32), "at": T0}
+    lookup = RegistryStatusLookup(engine, hold=True)
+    try:
+        for _ in range(2):
+            with pytest.raises(SchemaError, match="status unknown"):
+                lookup.lookup(**question)  # type: ignore[arg-type]
+            assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        assert len(checkouts) == 2  # a fresh connection for each
+    finally:
+        engine.dispose()
+
+
+def test_the_awaited_lookup_gives_its_held_connection_back_when_closed(world: World) -> None:
+    _, revision = issue_row(world, row(9))
+    engine = make_engine(world.url, readonly=True, autocommit=True)
+    inline = engine.dialect.name == "sqlite"  # PostgreSQL's awaited lookup has a pool of its own
+
+    async def run() -> RegistryStatus:
+        async with AsyncRegistryStatusLookup.for_engine(engine, pool_size=1) as lookup:
+            status = await lookup.lookup(**question_of(revision, later(5)))  # type: ignore[arg-type]
+            status = await lookup.lookup(**question_of(revision, later(5)))  # type: ignore[arg-type]
+            assert engine.pool.checkedout() == (1 if inline else 0)  # type: ignore[attr-defined]
+            return status
+
+    try:
+        assert run_async(run()).code is StatusCode.ORIGINAL_VALID
+        assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
+
+
+def test_row_values_go_through_their_columns_processors_but_nulls() -> None:
+    statement = StatusStatement.for_dialect(make_engine("sqlite://").dialect)
+    assert [index for index, _ in statement.converted] == \
+        [index for index, process in enumerate(statement.processors) if process is not None]
+    nulls = (None,) * len(statement.processors)
+    assert statement.values([nulls, nulls]) == [nulls, nulls]
+    with pytest.raises(ValueError, match="columns"):
+        statement.values([nulls[:-1]])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from support.world import Keys, World, build_world, postgres_database
 from verify.registry.accounts import create_token
 from verify.registry.db import upgrade_database
 from web.app import create_app
-from web.http.bodies import MAX_JSON_DEPTH, control_character_errors, parse_json, too_deep
+from web.http.bodies import MAX_JSON_DEPTH, control_character_errors, may_hold_controls, parse_json, too_deep
 from web.problems.handlers import ProblemError
 
 NUL = "\x00"
@@ -213,3 +214,19 @@ def test_the_depth_scan_agrees_with_the_document(inner: Any, wrap: int) -> None:
     for _ in range(wrap):
         document = [document]
     assert too_deep(json.dumps(document).encode()) == (_depth(document) > MAX_JSON_DEPTH)
+
+
+_MARKERS = (b"\\u", b"\\b", b"\\f", b"\x7f")
+
+
+def _may_hold_controls_as_before(body: bytes) -> bool:
+    """The check `may_hold_controls` replaced (issue 16): any marker, or the C1 pattern anywhere."""
+    return any(marker in body for marker in _MARKERS) or re.search(rb"\xc2[\x80-\x9f]", body) is not None
+
+
+@settings(max_examples=500, deadline=None)
+@given(body=st.binary(max_size=64) | st.lists(st.sampled_from([b"\\", b"u", b"b", b"f", b"\x7f", b"\xc2", b"\x80",
+                                                                b"\x9f", b"\xa0", b"\\\\", b'"', b"a", b"{"]),
+                                              max_size=12).map(b"".join))
+def test_the_control_character_prefilter_answers_as_the_check_it_replaced(body: bytes) -> None:
+    assert may_hold_controls(body) == _may_hold_controls_as_before(body)

@@ -50,6 +50,7 @@ from typing import Any, Final, NamedTuple
 from sqlalchemy import Dialect, Engine, Select, String, Table, and_, bindparam, func, literal_column, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection
 
 from ..errors import RegistryUnavailableError, SchemaError
 from ..record import Record
@@ -179,6 +180,12 @@ class StatusStatement:
     positional: tuple[str, ...] | None
     binders: dict[str, Processor | None]
     processors: tuple[Processor | None, ...]
+    converted: tuple[tuple[int, Processor], ...] = ()
+    """The columns that have a processor, with it (`values` visits only these); made from `processors`."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "converted", tuple((index, process) for index, process in enumerate(self.processors)
+                                                    if process is not None))
 
     @classmethod
     def for_dialect(cls, dialect: Dialect, *, batch: bool = False, details: bool = False) -> StatusStatement:
@@ -208,10 +215,19 @@ class StatusStatement:
         return bound if self.positional is None else tuple(bound[name] for name in self.positional)
 
     def values(self, fetched: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
-        """The driver's rows, each value through its column type's processor."""
-        return [tuple(value if process is None or value is None else process(value)
-                      for process, value in zip(self.processors, row, strict=True))
-                for row in fetched]
+        """The driver's rows, each value (but NULL) through its column type's processor."""
+        width = len(self.processors)
+        rows: list[tuple[Any, ...]] = []
+        for row in fetched:
+            if len(row) != width:
+                raise ValueError(f"a row of {len(row)} columns, the statement selects {width}")
+            values = list(row)
+            for index, process in self.converted:
+                value = values[index]
+                if value is not None:
+                    values[index] = process(value)
+            rows.append(tuple(values))
+        return rows
 
     def rows(self, fetched: Sequence[Sequence[Any]]) -> list[StatusRow]:
         """The driver's rows of `STATUS_QUERY` as `StatusRow`s."""
@@ -233,6 +249,11 @@ class RegistryStatusLookup:
             lookup); each lookup takes a driver connection from its pool for one statement and gives it back.
         details: also read what a verdict page shows (`RegistryStatus.institution`, `current_record`), in the
             same statement.
+        hold: keep the driver connection of the last lookup for the next one instead of giving it back to the
+            pool (a third of a SQLite lookup's time: `verify.registry.async_lookup`'s inline lookup, which one
+            thread, the event loop, calls), until `close()` or a driver error (then it is dropped). Only for an
+            autocommit engine, where a connection holds no transaction between statements: every lookup still
+            reads the registry as committed when its statement runs.
 
     Example:
         >>> lookup = RegistryStatusLookup(make_engine(url, readonly=True, autocommit=True))  # doctest: +SKIP
@@ -240,9 +261,11 @@ class RegistryStatusLookup:
         'VALID'
     """
 
-    def __init__(self, engine: Engine, *, details: bool = False) -> None:
+    def __init__(self, engine: Engine, *, details: bool = False, hold: bool = False) -> None:
         self._engine = engine
         self._statement = StatusStatement.for_dialect(engine.dialect, details=details)
+        self._hold = hold
+        self._held: PoolProxiedConnection | None = None
 
     @classmethod
     def from_engine(cls, engine: Engine) -> RegistryStatusLookup:
@@ -270,10 +293,12 @@ class RegistryStatusLookup:
         if at.tzinfo is None:
             raise ValueError("at: must be timezone-aware")
         driver_error: type[Exception] = self._engine.dialect.loaded_dbapi.Error
-        try:
-            connection = self._engine.raw_connection()
-        except (DBAPIError, driver_error) as exc:
-            raise unreadable(exc) from None
+        connection, self._held = self._held, None
+        if connection is None:
+            try:
+                connection = self._engine.raw_connection()
+            except (DBAPIError, driver_error) as exc:
+                raise unreadable(exc) from None
         try:
             cursor = connection.cursor()
             try:
@@ -283,10 +308,22 @@ class RegistryStatusLookup:
                 cursor.close()
         except driver_error as exc:
             connection.invalidate()  # whatever went wrong, the pool opens a fresh connection next time
+            connection.close()
             raise unreadable(exc) from None
-        finally:
+        except BaseException:
+            connection.close()
+            raise
+        if self._hold:
+            self._held = connection
+        else:
             connection.close()
         return status_of(self._statement.rows(fetched), revision=revision, payload_sha256=payload_sha256, at=at)
+
+    def close(self) -> None:
+        """Give the held driver connection back to the engine's pool (a later lookup takes one again)."""
+        connection, self._held = self._held, None
+        if connection is not None:
+            connection.close()
 
 
 #: SQLSTATE class of a statement that names what the database lacks (42P01 undefined table, 42703 undefined column):

@@ -52,7 +52,18 @@ CONTROL_CHARACTERS: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 CONTROL_MESSAGE: Final = "control characters are not allowed in text"
 _BRACKETS_AND_STRINGS: Final = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
 _C1_IN_UTF8: Final = re.compile(rb"\xc2[\x80-\x9f]")
-_SHORT_CONTROL_ESCAPES: Final = (b"\\u", b"\\b", b"\\f", b"\x7f")
+
+
+def may_hold_controls(body: bytes) -> bool:
+    """Whether a JSON body may hold a control character in a string: an escape `\\u` (any code point), `\\b` or
+    `\\f`, a raw DEL, or a raw C1 control (UTF-8 `C2 80`-`C2 9F`); False means it surely holds none.
+
+    Single bytes first (a backslash, DEL, `C2`: memchr), the two-byte escapes and the C1 pattern only in a body that
+    has their first byte: half the cost of the verification's body read (7.2 µs) went to a generator over the
+    markers and that search, for a body that has none.
+    """
+    return ((b"\\" in body and (b"\\u" in body or b"\\b" in body or b"\\f" in body)) or b"\x7f" in body
+            or (b"\xc2" in body and _C1_IN_UTF8.search(body) is not None))
 
 
 def too_deep(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> bool:
@@ -127,7 +138,7 @@ def parse_json(body: bytes) -> Any:
         raise ProblemError("bad-request", BODY_UNREADABLE, text=Text("e_body_unreadable")) from None
     # Control characters can only be in strings, escaped (\u0000, \b, \f) or as raw DEL and C1 bytes:
     # a body with none of those needs no walk (the common case, and the verification's).
-    if any(marker in body for marker in _SHORT_CONTROL_ESCAPES) or _C1_IN_UTF8.search(body):
+    if may_hold_controls(body):
         errors = control_character_errors(document)
         if errors:
             raise RequestValidationError(errors)
