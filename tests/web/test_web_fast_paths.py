@@ -1,6 +1,7 @@
 """The verification request's fast paths answer exactly as the general ones (issue 16, item 2).
 
-`POST /api/v1/verify` is routed by a plain Starlette route put first in the routing table
+`POST /api/v1/verify` (and `GET /api/v1/ping`, the benchmark's trivial answer) is routed by a plain Starlette route
+put first in the routing table
 (`web.public.api.DIRECT_ROUTES`), not by FastAPI's route, which stays for the OpenAPI document. Every answer of
 the direct route is compared here with the answer FastAPI's route gives to the same request, on two apps of the
 same registry.
@@ -99,3 +100,37 @@ def test_the_direct_route_counts_the_rate_limit_and_the_verdict_metric(make_clie
     assert [client.post("/api/v1/verify", json=body).status_code for _ in range(3)] == [200, 200, 429]
     metrics = client.get("/metrics", headers=METRICS_HEADERS).text
     assert 'verify_verdicts_total{source="api",verdict="VALID"} 2.0' in metrics
+
+
+def _ping_answer(client: TestClient, method: str) -> tuple[Any, ...]:
+    response = client.request(method, "/api/v1/ping")
+    kept = {name: value for name, value in response.headers.items()
+            if name not in ("x-request-id", "content-length", "allow")}
+    document = response.json() if response.content else None
+    if isinstance(document, dict):
+        document.pop("instance", None)
+    return response.status_code, kept, document
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
+def test_the_liveness_probe_takes_the_direct_route_and_answers_as_fastapis(twins: tuple[TestClient, TestClient],
+                                                                          method: str) -> None:
+    """The benchmark's trivial answer takes the same routing as the verification (their ratio compares the
+    verification's own work); it answers as FastAPI's route did, but that a refused method's Allow now names HEAD."""
+    direct, general = twins
+    scope = {"type": "http", "method": "GET", "path": "/api/v1/ping", "root_path": ""}
+    first = next(route for route in direct.app.router.routes  # type: ignore[attr-defined]
+                 if route.matches(scope)[0] is Match.FULL)
+    assert first in DIRECT_ROUTES
+    assert _ping_answer(direct, method) == _ping_answer(general, method)
+    if method != "GET":
+        allow = direct.request(method, "/api/v1/ping").headers["allow"]
+        assert {m.strip() for m in allow.split(",")} == {"GET", "HEAD"}
+    else:
+        assert direct.get("/api/v1/ping").json() == {"ok": True}
+
+
+def test_the_liveness_probe_answers_head_without_a_body(client: TestClient) -> None:
+    response = client.head("/api/v1/ping")
+    assert response.status_code == 200 and response.content == b""
+    assert "/api/v1/ping" in client.get("/openapi.json").json()["paths"]

@@ -183,17 +183,6 @@ async def verify_text(request: Request) -> JSONResponse:
     return ReportResponse(report.to_json())
 
 
-DIRECT_ROUTES: Final[tuple[BaseRoute, ...]] = (
-    Route("/api/v1/verify", verify_text, methods=["POST"], name="verify_text", include_in_schema=False),)
-"""Routes `web.app` puts first in the application's routing table, as plain Starlette routes: what FastAPI's route
-adds (its router's match, dependency solving, its exit stacks, response-model handling) costs a request about a
-quarter of the trivial answer (0.29 of 1.2 million instructions, counted in process: issue 16), and `verify_text`
-uses none of it: it reads its own body and returns its response. The FastAPI route above stays for the OpenAPI
-document and is never reached for a POST. A request answers exactly as before: the same middleware, the same
-exception handlers (Starlette's `request_response` applies the app's), and the same 405 with `Allow: POST` for
-another method."""
-
-
 @router.post(
     "/api/v1/scan", tags=["verification"], summary="Verify the QR codes in a photo",
     operation_id="scanPhoto",
@@ -347,6 +336,26 @@ _PONG: Final = {"ok": True}
 async def ping() -> JSONResponse:
     """Answers `{"ok": true}` without looking at anything: a liveness probe (readiness is `GET /healthz`)."""
     return JSONResponse(_PONG)
+
+
+async def _ping(_: Request) -> JSONResponse:
+    return await ping()
+
+
+DIRECT_ROUTES: Final[tuple[BaseRoute, ...]] = (
+    Route("/api/v1/verify", verify_text, methods=["POST"], name="verify_text", include_in_schema=False),
+    Route("/api/v1/ping", _ping, methods=["GET"], name="ping", include_in_schema=False),
+)
+"""Routes `web.app` puts first in the application's routing table, as plain Starlette routes: what FastAPI's route
+adds (its router's match, dependency solving, its exit stacks, response-model handling) costs a request about a
+quarter of the trivial answer (0.29 of 1.2 million instructions, counted in process: issue 16), and neither
+`verify_text` nor `ping` uses any of it: the one reads its own body and returns its response, the other answers
+a constant. The liveness probe is the HTTP benchmark's trivial answer (`bench/bench_http.py`): it takes the same
+route as the verification, so that the ratio of the two compares the verification's own work, not two routings.
+The FastAPI routes above stay for the OpenAPI document and are never reached for these methods. A request answers
+exactly as before: the same middleware, the same exception handlers (Starlette's `request_response` applies the
+app's), and the same 405 with `Allow` for another method (a HEAD of the liveness probe now answers as its GET,
+without a body: RFC 9110 §9.3.2)."""
 
 
 @router.get(
