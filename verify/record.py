@@ -26,6 +26,7 @@ from typing import Any
 from .doctypes import DocumentType, get_document_type
 from .errors import RecordError
 from .identifiers import (
+    NUMBER_RE,
     normalize_series,
     validate_bin,
     validate_number,
@@ -60,7 +61,6 @@ _CODE_RE = re.compile(r"[0-9A-Z]+")
 _NAME_RUNS = rf"[{_LETTER}]+(?:[-' ][{_LETTER}]+)*"
 _HOLDER_RE = re.compile(rf"{_NAME_RUNS}\x00{_NAME_RUNS}")
 _HOLDER3_RE = re.compile(rf"{_NAME_RUNS}\x00{_NAME_RUNS}\x00{_NAME_RUNS}")
-_NUMBER_RE = re.compile(r"[0-9]{7}")
 _SET = object.__setattr__  # the fields of a frozen dataclass are set through object's own setter
 
 
@@ -249,20 +249,15 @@ class Record:
         verification: issue 16 item 2); False sends it through the checks one by one, which name the first fault.
         The exact types of the fields are required here (a subclass of str goes the long way)."""
         doc_type = get_document_type(self.doc_type) if type(self.doc_type) is str else None
-        series, programme, qualification = self.series, self.programme, self.qualification
-        return (doc_type is not None and self.version == FORMAT_VERSION and type(series) is str
-                and _is_normalized_series(series) and (doc_type.series is None or series == doc_type.series)
-                and type(self.number) is str and _NUMBER_RE.fullmatch(self.number) is not None
-                and type(self.holder) is HolderName and type(self.institution_bin) is str
-                and _is_valid_bin(self.institution_bin)
-                and type(self.award_date) is dt.date and self.award_date >= EARLIEST_AWARD_DATE
-                and type(programme) is str and len(programme) <= MAX_PROGRAMME_CHARS
-                and _CODE_RE.fullmatch(programme) is not None
-                and (qualification is None or (type(qualification) is str
-                                               and len(qualification) <= MAX_QUALIFICATION_CHARS
-                                               and _CODE_RE.fullmatch(qualification) is not None))
-                and type(self.honours) is bool and (self.duplicate is None or type(self.duplicate) is DuplicateOf)
-                and type(self.revision) is int and 1 <= self.revision <= MAX_REVISION)
+        qualification = self.qualification
+        return (doc_type is not None and self.version == FORMAT_VERSION and type(self.series) is str
+                and type(self.number) is str and type(self.holder) is HolderName and type(self.institution_bin) is str
+                and type(self.award_date) is dt.date and type(self.programme) is str
+                and (qualification is None or type(qualification) is str) and type(self.honours) is bool
+                and (self.duplicate is None or type(self.duplicate) is DuplicateOf)
+                and type(self.revision) is int and self.revision >= 1
+                and _values_pass(doc_type, self.series, self.number, self.institution_bin, self.award_date,
+                                 self.programme, qualification, self.revision))
 
     @classmethod
     def decoded(cls, doc_type: DocumentType, series: str, number: str, holder: HolderName, institution_bin: str,
@@ -283,13 +278,7 @@ class Record:
         Raises:
             RecordError: as `Record(...)` (which then names the first fault).
         """
-        if (_is_normalized_series(series) and (doc_type.series is None or series == doc_type.series)
-                and _NUMBER_RE.fullmatch(number) is not None and _is_valid_bin(institution_bin)
-                and award_date >= EARLIEST_AWARD_DATE and len(programme) <= MAX_PROGRAMME_CHARS
-                and _CODE_RE.fullmatch(programme) is not None
-                and (qualification is None or (len(qualification) <= MAX_QUALIFICATION_CHARS
-                                               and _CODE_RE.fullmatch(qualification) is not None))
-                and revision <= MAX_REVISION):
+        if _values_pass(doc_type, series, number, institution_bin, award_date, programme, qualification, revision):
             record = object.__new__(cls)
             _SET(record, "doc_type", doc_type.code)
             _SET(record, "series", series)
@@ -374,6 +363,20 @@ class Record:
             )
         except KeyError as exc:
             raise RecordError(text("v_rec_missing_field", field="record", name=str(exc.args[0]))) from None
+
+
+def _values_pass(doc_type: DocumentType, series: str, number: str, institution_bin: str, award_date: dt.date,
+                 programme: str, qualification: str | None, revision: int) -> bool:
+    """The value rules of `Record._check_each` for fields that have their types (and a revision >= 1): the series
+    normalised and the one its type prints, seven digits, the BIN's check digit, the award date's floor, the codes'
+    grammar and caps, the revision's cap. The one test of `Record._is_valid` and `Record.decoded`."""
+    return (_is_normalized_series(series) and (doc_type.series is None or series == doc_type.series)
+            and NUMBER_RE.fullmatch(number) is not None and _is_valid_bin(institution_bin)
+            and award_date >= EARLIEST_AWARD_DATE and len(programme) <= MAX_PROGRAMME_CHARS
+            and _CODE_RE.fullmatch(programme) is not None
+            and (qualification is None or (len(qualification) <= MAX_QUALIFICATION_CHARS
+                                           and _CODE_RE.fullmatch(qualification) is not None))
+            and revision <= MAX_REVISION)
 
 
 @lru_cache(maxsize=4096)
