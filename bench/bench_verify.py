@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_verify.py --count 3000 --callgrind 2000
 
 Distinct typical records (BD diplomas, 30-character Kazakh names) signed with EdDSA by a TEST ONLY signer; three
-measurements over the same QR texts, alternating within each round:
+measurements over the same QR texts, alternating every `--block` codes (50) within each round:
 
 * **bare Ed25519**: libsodium's verify (PyNaCl `VerifyKey.verify`, the call the verifier makes) of each code's
   Sig_structure bytes and signature, precomputed: the signature's own cost, nothing else;
@@ -12,10 +12,11 @@ measurements over the same QR texts, alternating within each round:
 * **check with status lists**: `Verifier(..., status_lookup=StatusListLookup([list]))`: the same plus step 11 from a
   verified, signed status list of the series held in memory (the offline verifier's lookup; no stub).
 
-Rates are per CPU second of this process (`time.process_time`), the median of the rounds; the ratio check / bare
-is computed per round and its median given. The machine is shared: `--callgrind N` counts instructions instead
-(`valgrind --tool=callgrind` runs this script three times: setup alone, then N bare checks, then N checks), which
-other load cannot change; instructions are not time (libsodium's arithmetic retires more instructions per cycle
+Rates are per CPU second of this process (`time.process_time`, each measurement's blocks summed), the median of the
+rounds; the ratio check / bare is computed per round and its median given. Alternating block by block, not round by
+round, is what makes the ratio repeatable here: the shared CPU's speed drifts within seconds. `--callgrind N` counts
+instructions instead (`valgrind --tool=callgrind` runs this script four times: setup alone, then N bare checks, N
+offline checks, N checks with status lists), which other load cannot change; instructions are not time (libsodium's arithmetic retires more instructions per cycle
 than the interpreter), so both are given.
 """
 
@@ -30,7 +31,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,38 +84,48 @@ class World:
         for verifier in (self.offline, self.with_lists):  # every code verifies (and warms the caches once)
             assert all(verifier.check(t, at=AT).verdict == "VALID" for t in self.texts[:50])
 
-    def bare(self, n: int) -> None:
+    def bare(self, start: int, n: int) -> None:
         verify, signed = self.key.verify, self.signed
-        for i in range(n):
+        for i in range(start, start + n):
             data, signature = signed[i % len(signed)]
             verify(data, signature)
 
-    def check_offline(self, n: int) -> None:
+    def check_offline(self, start: int, n: int) -> None:
         check, texts = self.offline.check, self.texts
-        for i in range(n):
+        for i in range(start, start + n):
             check(texts[i % len(texts)], at=AT)
 
-    def check_with_lists(self, n: int) -> None:
+    def check_with_lists(self, start: int, n: int) -> None:
         check, texts = self.with_lists.check, self.texts
-        for i in range(n):
+        for i in range(start, start + n):
             check(texts[i % len(texts)], at=AT)
 
 
-def cpu_rate(fn: Callable[[int], None], n: int) -> float:
-    """Operations per CPU second of this process."""
-    start = time.process_time()
-    fn(n)
-    return n / (time.process_time() - start)
+def bench_time(world: World, rounds: int, block: int) -> dict[str, list[float]]:
+    """Rates per CPU second of each measurement, one per round.
 
-
-def bench_time(world: World, rounds: int) -> dict[str, list[float]]:
+    Each round runs every code once per measurement, in blocks of `block` codes that alternate between the three
+    (the order rotating from block to block), and sums each one's CPU time (`time.process_time`) over its blocks:
+    on a shared machine whose speed drifts within seconds, each measurement then sees the same machine, where
+    back-to-back runs of a whole round each saw another (ratios of 0.45 to 0.80 within one run before).
+    """
     names = {"bare Ed25519 (libsodium)": world.bare, "check, offline": world.check_offline,
              "check with status lists": world.check_with_lists}
-    rates: dict[str, list[float]] = {name: [] for name in names}
     order = list(names.items())
-    for r in range(rounds):
-        for name, fn in order if r % 2 == 0 else reversed(order):
-            rates[name].append(cpu_rate(fn, len(world.texts)))
+    count = len(world.texts)
+    rates: dict[str, list[float]] = {name: [] for name in names}
+    clock = time.process_time
+    for _ in range(rounds):
+        spent = dict.fromkeys(names, 0.0)
+        for index, start in enumerate(range(0, count, block)):
+            n = min(block, count - start)
+            turn = index % len(order)
+            for name, fn in order[turn:] + order[:turn]:
+                began = clock()
+                fn(start, n)
+                spent[name] += clock() - began
+        for name in names:
+            rates[name].append(count / spent[name])
     return rates
 
 
@@ -147,6 +157,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=3000, help="distinct codes")
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--block", type=int, default=50,
+                        help="codes per block: the three measurements alternate block by block")
     parser.add_argument("--callgrind", type=int, default=0, metavar="N",
                         help="count instructions of N operations under valgrind instead of timing")
     parser.add_argument("--inner", choices=("setup", "bare", "offline", "lists"), help=argparse.SUPPRESS)
@@ -154,8 +166,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.inner:
         world = World(args.count)
-        {"setup": lambda n: None, "bare": world.bare, "offline": world.check_offline,
-         "lists": world.check_with_lists}[args.inner](args.inner_n)
+        {"setup": lambda s, n: None, "bare": world.bare, "offline": world.check_offline,
+         "lists": world.check_with_lists}[args.inner](0, args.inner_n)
         return
     load_before = os.getloadavg()
     print(f"Python {platform.python_version()}, {platform.machine()}, {_cpu_model()}, one process, one thread; "
@@ -170,11 +182,11 @@ def main() -> None:
             print(f"| {names[mode]} | {count:,.0f} | {per_op['bare'] / count:.2f} |")
         return
     world = World(args.count)
-    rates = bench_time(world, args.rounds)
+    rates = bench_time(world, args.rounds, args.block)
     load_after = os.getloadavg()
     bare = rates["bare Ed25519 (libsodium)"]
-    print(f"{args.rounds} alternating rounds of {args.count} operations each, rates per CPU second; load average "
-          f"after {load_after[0]:.1f}\n")
+    print(f"{args.rounds} rounds of {args.count} operations per measurement, alternating every {args.block}; rates "
+          f"per CPU second; load average after {load_after[0]:.1f}\n")
     print("| | median per CPU second | µs | every round | ratio to bare, per round (median) |")
     print("|---|---|---|---|---|")
     for name, values in rates.items():
