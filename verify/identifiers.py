@@ -20,6 +20,7 @@ import datetime as dt
 import operator
 import re
 import unicodedata
+from functools import lru_cache
 
 from .errors import IinInTextError, RecordError
 from .texts import text
@@ -145,6 +146,28 @@ def normalize_series(value: str) -> str:
     if not SERIES_RE.fullmatch(typed):
         raise RecordError(text("v_id_series", field="series"))
     return typed
+
+
+@lru_cache(maxsize=4096)
+def is_normalized_series(series: str) -> bool:
+    """Whether `normalize_series` accepts `series` and leaves it as it is: a series as printed and signed.
+
+    Cached (4,096 entries): there are a few hundred series in all, and every verification asks (issue 16 item 2).
+    """
+    try:
+        return normalize_series(series) == series
+    except RecordError:
+        return False
+
+
+@lru_cache(maxsize=4096)
+def is_valid_bin(value: str) -> bool:
+    """Whether `validate_bin` accepts `value`. Cached (4,096 entries): BINs are the institutions', a few thousand."""
+    try:
+        validate_bin(value)
+    except RecordError:
+        return False
+    return True
 
 
 def validate_number(value: str) -> str:

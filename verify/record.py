@@ -20,13 +20,14 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 from .doctypes import DocumentType, get_document_type
 from .errors import RecordError
 from .identifiers import (
     NUMBER_RE,
+    is_normalized_series,
+    is_valid_bin,
     normalize_series,
     validate_bin,
     validate_number,
@@ -370,32 +371,13 @@ def _values_pass(doc_type: DocumentType, series: str, number: str, institution_b
     """The value rules of `Record._check_each` for fields that have their types (and a revision >= 1): the series
     normalised and the one its type prints, seven digits, the BIN's check digit, the award date's floor, the codes'
     grammar and caps, the revision's cap. The one test of `Record._is_valid` and `Record.decoded`."""
-    return (_is_normalized_series(series) and (doc_type.series is None or series == doc_type.series)
-            and NUMBER_RE.fullmatch(number) is not None and _is_valid_bin(institution_bin)
+    return (is_normalized_series(series) and (doc_type.series is None or series == doc_type.series)
+            and NUMBER_RE.fullmatch(number) is not None and is_valid_bin(institution_bin)
             and award_date >= EARLIEST_AWARD_DATE and len(programme) <= MAX_PROGRAMME_CHARS
             and _CODE_RE.fullmatch(programme) is not None
             and (qualification is None or (len(qualification) <= MAX_QUALIFICATION_CHARS
                                            and _CODE_RE.fullmatch(qualification) is not None))
             and revision <= MAX_REVISION)
-
-
-@lru_cache(maxsize=4096)
-def _is_normalized_series(series: str) -> bool:
-    """Whether `normalize_series` leaves `series` as it is (cached: there are a few hundred series in all)."""
-    try:
-        return normalize_series(series) == series
-    except RecordError:
-        return False
-
-
-@lru_cache(maxsize=4096)
-def _is_valid_bin(value: str) -> bool:
-    """Whether `validate_bin` accepts `value` (cached: BINs are the institutions', a few thousand in all)."""
-    try:
-        validate_bin(value)
-    except RecordError:
-        return False
-    return True
 
 
 def _parse_date(value: Any) -> dt.date:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from . import texts
 from .errors import RecordError
@@ -188,16 +188,31 @@ class LogEvidence:
         return cls(leaf_index=index, leaf_hash=leaf_hash, tree_size=size, proof=hashes, checkpoint=checkpoint)
 
 
+class DecodedRecord(NamedTuple):
+    """What a verifier's steps 3-7 read from the presented COSE_Sign1 bytes, handed to step 12 so that the log entry
+    is built without parsing them again (docs/FORMAT.md §7.1; issue 16 item 2).
+
+    Attributes:
+        record: the record of the payload (`verify.codec.decode_payload`).
+        signed_at: its signing time (aware UTC, whole seconds).
+        kid: the key id of the COSE header (8 bytes).
+    """
+
+    record: Record
+    signed_at: dt.datetime
+    kid: bytes
+
+
 class LogCheck(Protocol):
     """Checks step 12 cryptographically (`verify.transparency.inclusion.TrustListLogCheck`): the verifier hands it
     the presented COSE bytes and the source's `LogEvidence`; it rebuilds the entry, compares its leaf hash and, with
     a proof, verifies it against a checkpoint signed by a log key of the trust list."""
 
-    def check(self, *, cose: bytes, evidence: LogEvidence, decoded: tuple[Record, dt.datetime] | None = None) -> Text:
+    def check(self, *, cose: bytes, evidence: LogEvidence, decoded: DecodedRecord | None = None) -> Text:
         """The passed step's sentence (`verify.texts.Text`: shown in the reader's language).
 
-        `decoded` is the record and signing time the verifier already decoded from `cose` (steps 3-7), so that the
-        entry is built without decoding the payload a second time; without it the check decodes `cose` itself.
+        `decoded` is what the verifier already read from `cose` (steps 3-7), so that the entry is built without
+        parsing the COSE structure and the payload a second time; without it the check decodes `cose` itself.
 
         Raises:
             NotInLogError: the entry is not this record's, or the proof or checkpoint does not verify.

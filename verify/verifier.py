@@ -64,6 +64,7 @@ from .report import (  # noqa: F401  the report's names, also reached as the ver
     VerificationReport,
 )
 from .status import (
+    DecodedRecord,
     LogCheck,
     LogEvidence,
     RegistryStatus,
@@ -336,8 +337,10 @@ class PendingCheck:
         if evidence.leaf_index is None:
             raise NotInLogError(Text("v_log_no_entry"))
         if self.log_check is not None:
-            record, signed_at = self.report.record, self.report.signed_at
-            decoded = None if record is None or signed_at is None else (record, signed_at)
+            report = self.report
+            record, signed_at, facts = report.record, report.signed_at, report._facts
+            decoded = None if record is None or signed_at is None or facts is None \
+                else DecodedRecord(record, signed_at, facts.sign1.kid)
             return self.log_check.check(cose=self._run.cose, evidence=evidence, decoded=decoded)
         return Text("v_step_logged", {"index": evidence.leaf_index})
 

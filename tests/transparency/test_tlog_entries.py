@@ -16,9 +16,12 @@ from hypothesis import strategies as st
 from support.keys import make_signer
 from support.strategies import bins, numbers, records, series_for_tve
 
-from verify.errors import LogEntryError
+from verify.codec import decode_payload, parse_sign1
+from verify.errors import LogEntryError, RecordError
+from verify.identifiers import normalize_series, validate_bin, validate_number
 from verify.issue import sign_record
 from verify.record import Record
+from verify.status import DecodedRecord
 from verify.transparency.entries import (
     MAX_ENTRY_BYTES,
     AuditAnchorEntry,
@@ -26,6 +29,7 @@ from verify.transparency.entries import (
     RevisionEntry,
     StatusChangeEntry,
     StatusKind,
+    _check_document,
     decode_entry,
     encode_entry,
 )
@@ -112,6 +116,44 @@ def test_revision_entry_from_the_signed_record(record: Record) -> None:
                                   cose_sha256=hashlib.sha256(signed.cose).digest(), kid=SIGNER.kid, signed_at=AT)
     with pytest.raises(LogEntryError, match="signed record"):
         RevisionEntry.from_cose(signed.cose[:-1])
+
+
+@given(records())
+@settings(max_examples=50, deadline=None)
+def test_revision_entry_of_what_the_verifier_read_is_the_entry_of_the_bytes(record: Record) -> None:
+    """Step 12 builds the entry from what steps 3-7 read (`DecodedRecord`: record, signing time, kid) without
+    parsing the COSE bytes again: the same entry, and the same leaf, as from the bytes alone (issue 16 item 2)."""
+    signed = sign_record(record, signer=SIGNER, base_url="http://127.0.0.1:8000", at=AT)
+    sign1 = parse_sign1(signed.cose)
+    decoded = DecodedRecord(*decode_payload(sign1.payload), sign1.kid)
+    assert RevisionEntry.from_cose(signed.cose, decoded=decoded) == RevisionEntry.from_cose(signed.cose)
+
+
+_ID_CHARS = "0123456789BDMPhCЖТКБАaх -"
+
+
+@given(st.text(alphabet=_ID_CHARS, max_size=5) | series, st.text(alphabet=_ID_CHARS, max_size=8) | numbers,
+       st.text(alphabet=_ID_CHARS, max_size=13) | bins())
+@settings(max_examples=2000)
+def test_document_fields_fast_path_agrees_with_each_check(series_value: str, number: str, bin_value: str) -> None:
+    """An entry's series, number and BIN are tested in one cached test first; it accepts exactly what the checks one
+    by one accept (`normalize_series` unchanged, `validate_number`, `validate_bin`), which name the fault."""
+    def one_by_one() -> bool:
+        try:
+            ok = normalize_series(series_value) == series_value
+            validate_number(number)
+            validate_bin(bin_value)
+        except RecordError:
+            return False
+        return ok
+
+    accepted_before = one_by_one()
+    try:
+        _check_document(series_value, number, bin_value)
+        accepted = True
+    except LogEntryError:
+        accepted = False
+    assert accepted == accepted_before
 
 
 # Golden bytes: the examples of docs/TRANSPARENCY.md §3 (change both together). Time: 2026-11-01T12:30:00Z.

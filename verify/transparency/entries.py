@@ -40,8 +40,8 @@ import cbor2
 
 from ..codec import KID_BYTES, decode_payload, parse_sign1, strict_loads
 from ..errors import Error, LogEntryError
-from ..identifiers import normalize_series, validate_bin, validate_number
-from ..record import Record
+from ..identifiers import NUMBER_RE, is_normalized_series, is_valid_bin, normalize_series, validate_bin, validate_number
+from ..status import DecodedRecord
 
 ENTRY_FORMAT_VERSION = 1
 MAX_ENTRY_BYTES = 256
@@ -103,6 +103,9 @@ def _check_bin(value: object, what: str) -> None:
 
 
 def _check_document(series: object, number: object, institution_bin: object) -> None:
+    if type(series) is str and type(number) is str and type(institution_bin) is str and is_normalized_series(series) \
+            and NUMBER_RE.fullmatch(number) is not None and is_valid_bin(institution_bin):
+        return  # the checks below in one test (cached: the entry of every verification is built: issue 16 item 2)
     _check_series(series)
     _check(validate_number, number, "number")
     _check_bin(institution_bin, "institution BIN")
@@ -149,25 +152,27 @@ class RevisionEntry:
         object.__setattr__(self, "signed_at", _whole_seconds(self.signed_at, "signed_at"))
 
     @classmethod
-    def from_cose(cls, cose: bytes, *, decoded: tuple[Record, dt.datetime] | None = None) -> RevisionEntry:
+    def from_cose(cls, cose: bytes, *, decoded: DecodedRecord | None = None) -> RevisionEntry:
         """The entry of a signed record, from its COSE_Sign1 bytes alone (docs/FORMAT.md §3-§4).
 
         This parses; it does not verify the signature (the registry signed it; a verifier checks
-        the signature before it trusts any field). `decoded` is the record and signing time already decoded from
-        these bytes (`codec.decode_payload` of their payload, as the verifier's step 7 did): the payload is then
-        not decoded again.
+        the signature before it trusts any field). `decoded` is what a verifier's steps 3-7 read from these bytes
+        (the record of their payload, its signing time, the header's kid): the bytes are then not parsed again.
 
         Raises:
             LogEntryError: the bytes are not a COSE_Sign1 record of docs/FORMAT.md.
         """
-        try:
-            sign1 = parse_sign1(cose)
-            record, signed_at = decoded if decoded is not None else decode_payload(sign1.payload)
-        except Error as exc:
-            raise LogEntryError(f"signed record: {exc.message}") from None
+        if decoded is None:
+            try:
+                sign1 = parse_sign1(cose)
+                record, signed_at = decode_payload(sign1.payload)
+            except Error as exc:
+                raise LogEntryError(f"signed record: {exc.message}") from None
+            decoded = DecodedRecord(record, signed_at, sign1.kid)
+        record = decoded.record
         return cls(series=record.series, number=record.number, institution_bin=record.institution_bin,
-                   revision=record.revision, cose_sha256=hashlib.sha256(cose).digest(), kid=sign1.kid,
-                   signed_at=signed_at)
+                   revision=record.revision, cose_sha256=hashlib.sha256(cose).digest(), kid=decoded.kid,
+                   signed_at=decoded.signed_at)
 
     def _fields(self) -> dict[int, Any]:
         return {K_TIME: self.signed_at, K_SERIES: self.series, K_NUMBER: self.number,

@@ -20,8 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ..errors import CheckpointError, LogEntryError, NotInLogError, ProofError, TransparencyError
 from ..keys import Signer
-from ..record import Record
-from ..status import LogEvidence
+from ..status import DecodedRecord, LogEvidence
 from ..texts import Text
 from ..trust import TrustList
 from .checkpoint import SignedCheckpoint, open_checkpoint
@@ -112,10 +111,10 @@ def open_log_checkpoint(note: str, trust_list: TrustList) -> SignedCheckpoint:
 
 
 def check_inclusion(*, cose: bytes, evidence: LogEvidence, trust_list: TrustList,
-                    decoded: tuple[Record, dt.datetime] | None = None) -> Text:
+                    decoded: DecodedRecord | None = None) -> Text:
     """Step 12 (docs/FORMAT.md §7.1) on the presented COSE bytes and the source's `LogEvidence`.
 
-    `decoded`: the record and signing time the verifier decoded from `cose` (`RevisionEntry.from_cose`).
+    `decoded`: what the verifier read from `cose` (`RevisionEntry.from_cose`).
 
     Returns:
         A sentence for the passed step.
@@ -152,6 +151,6 @@ class TrustListLogCheck:
 
     trust_list: TrustList
 
-    def check(self, *, cose: bytes, evidence: LogEvidence, decoded: tuple[Record, dt.datetime] | None = None) -> Text:
+    def check(self, *, cose: bytes, evidence: LogEvidence, decoded: DecodedRecord | None = None) -> Text:
         """See `check_inclusion`."""
         return check_inclusion(cose=cose, evidence=evidence, trust_list=self.trust_list, decoded=decoded)
