@@ -374,15 +374,13 @@ def status_of(rows: list[StatusRow], *, revision: int, payload_sha256: bytes, at
         rows: `STATUS_QUERY`'s rows of one series and number, in revision order.
         revision, payload_sha256, at: as `RegistryStatusLookup.lookup`.
     """
-    not_in_registry = RegistryStatus(code=StatusCode.NOT_IN_REGISTRY, as_of=at)
     if not rows or rows[0].issued_at > at:
-        return not_in_registry
+        return RegistryStatus(code=StatusCode.NOT_IN_REGISTRY, as_of=at)
     document = rows[0]
     presented = next((r for r in rows if r.revision == revision), None)
-    if presented is None or presented.created_at > at:
-        return not_in_registry
-    if not hmac.compare_digest(bytes.fromhex(presented.payload_sha256), payload_sha256):
-        return not_in_registry
+    if presented is None or presented.created_at > at \
+            or not hmac.compare_digest(bytes.fromhex(presented.payload_sha256), payload_sha256):
+        return RegistryStatus(code=StatusCode.NOT_IN_REGISTRY, as_of=at)
     known = [r for r in rows if r.created_at <= at]
     current = known[-1]
     institution = None
