@@ -16,8 +16,8 @@ Rates are per CPU second of this process (`time.process_time`, each measurement'
 rounds; the ratio check / bare is computed per round and its median given. Alternating block by block, not round by
 round, is what makes the ratio repeatable here: the shared CPU's speed drifts within seconds. `--callgrind N` counts
 instructions instead (`valgrind --tool=callgrind` runs this script four times: setup alone, then N bare checks, N
-offline checks, N checks with status lists), which other load cannot change; instructions are not time (libsodium's arithmetic retires more instructions per cycle
-than the interpreter), so both are given.
+offline checks, N checks with status lists), which other load cannot change; instructions are not time
+(libsodium's arithmetic retires more instructions per cycle than the interpreter), so both are given.
 """
 
 from __future__ import annotations
