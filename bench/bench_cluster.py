@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -27,16 +26,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_http import _httpx_load  # noqa: E402
+from machine import cpu_model  # noqa: E402
 from support.cluster import DEPLOY, free_port, running_cluster, start, wait_until_healthy  # noqa: E402
 from support.web import issue  # noqa: E402
-
-
-def cpu_model() -> str:
-    """The CPU model from /proc/cpuinfo (or the platform's processor string)."""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 def main() -> None:

@@ -51,6 +51,7 @@ import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 from bench_registry import BASE_URL, T0, fresh_database, graduates_csv, setup_university  # noqa: E402
 from benchdb import add_postgres_option  # noqa: E402
+from machine import cpu_model  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
@@ -444,7 +445,7 @@ def report(rows: list[Row], args: argparse.Namespace, photo: bytes, documents: i
         f"uvicorn {package_version('uvicorn')}, FastAPI {package_version('fastapi')}, load generator "
         f"{args.client} ({args.connections} connections" + (f", {args.threads} threads" if args.client == "wrk"
                                                              else "") + f"), {documents} documents per registry, "
-        f"{args.rounds} round(s) of {args.duration:g} s per case (median shown). CPU {_cpu_model()}; load average "
+        f"{args.rounds} round(s) of {args.duration:g} s per case (median shown). CPU {cpu_model()}; load average "
         f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min) when the report was written.",
         "",
         "| registry | workers | trivial req/s | p50 ms | p99 ms | verify req/s | p50 ms | p99 ms | verify / trivial |",
@@ -497,13 +498,6 @@ def report(rows: list[Row], args: argparse.Namespace, photo: bytes, documents: i
     return "\n".join(lines)
 
 
-def _cpu_model() -> str:
-    """The CPU's model name (lscpu's "Model name"), from /proc/cpuinfo."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def main() -> None:

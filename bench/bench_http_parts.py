@@ -44,9 +44,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_http import RATES, _cpu_model, prepare_registry  # noqa: E402
+from bench_http import RATES, prepare_registry  # noqa: E402
 from bench_registry import BASE_URL, T0, fresh_database  # noqa: E402
 from benchdb import add_postgres_option  # noqa: E402
+from machine import cpu_model  # noqa: E402
 
 from verify.keystore import KeyStore  # noqa: E402
 
@@ -200,7 +201,7 @@ def main() -> None:
         with fresh_database(args.engine, args.postgres_url, workdir) as url, contextlib.redirect_stderr(log):
             per_request = asyncio.run(run(url, keys, workdir, args))
     median = {name: statistics.median(values) for name, values in per_request.items()}
-    print(f"Python {platform.python_version()}, {_cpu_model()}, {args.engine}, {args.documents} documents, "
+    print(f"Python {platform.python_version()}, {cpu_model()}, {args.engine}, {args.documents} documents, "
           f"{args.rounds} rounds, blocks of {args.requests}; load average {load:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after\n", file=report)
     print("| request | CPU µs per request (median) | every round |\n|---|---|---|", file=report)

@@ -48,6 +48,9 @@ from verify.errors import Error  # noqa: E402
 from verify.scan import PASSES, QR_FAMILY, decode_symbols, load_gray, scan_image, zbar_available  # noqa: E402
 
 CORPUS = ROOT / "tests" / "photos_real"
+
+from machine import cpu_model  # noqa: E402
+
 OURS = "verify scan"
 UNION = "union of the references"
 TWELVE_MP = [("boofcv/qrcode/image03.jpg", "a fruit sticker: a small code in a large frame"),
@@ -210,8 +213,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     load_before = os.getloadavg()
     rows = measure(photos, names, args.repeat)
     load_after = os.getloadavg()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = cpu_model()
     print("# Real photos: `verify scan` and the reference decoders (`bench/bench_photos.py`)\n")
     print(f"{len(photos)} photos of tests/photos_real/; Python {platform.python_version()}, zxing-cpp "
           f"{package_version('zxing-cpp')}, pyzbar {package_version('pyzbar')} (libzbar loads: {zbar_available()}), "

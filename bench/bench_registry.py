@@ -52,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
 from benchdb import add_postgres_option, ensure_database
+from machine import cpu_model
 from psycopg import sql
 from sqlalchemy import text
 from sqlmodel import Session
@@ -277,15 +278,6 @@ def import_and_issue(url: str, keys_dir: Path, *, graduates: int, group_size: in
                      load_before=load_before, load_after=os.getloadavg()[0])
 
 
-def cpu_model() -> str:
-    """The CPU model name (/proc/cpuinfo), or the platform's processor string."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 # ------------------------------------------------------------------------------------------ main

@@ -37,6 +37,7 @@ import qrcode.image.svg
 import segno
 import segno.consts
 import zxingcpp
+from machine import cpu_model
 from PIL import Image
 from qrcode.util import MODE_ALPHA_NUM, MODE_NUMBER, QRData
 
@@ -153,14 +154,6 @@ def median_ms(work: Callable[[], object], rounds: int) -> float:
     return statistics.median(times)
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -36,6 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import httpx  # noqa: E402
 from browser.browsertools import free_port, running_server, write_y4m  # noqa: E402
+from machine import cpu_model  # noqa: E402
 from support.demosite import Shown, build_demo_site, camera_view  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -44,11 +44,6 @@ MEASURES = "performance.getEntriesByType('measure').filter((m) => m.name.startsW
            ".map((m) => [m.name.slice(12), m.duration])"
 
 
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def _measures(page: Any) -> dict[str, list[float]]:
@@ -138,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     def med(values: list[float]) -> str:
         return f"{statistics.median(values):.0f}" if values else "-"
 
-    print(f"CPU: {_cpu_model()}, {os.cpu_count()} logical CPUs; load average (1 min) {load_before[0]:.1f} before, "
+    print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; load average (1 min) {load_before[0]:.1f} before, "
           f"{load_after[0]:.1f} after; Chromium headless; rounds {args.rounds}\n")
     print("| photo | frame decode (camera) | frames per scan | photo decode (file) | verify on the device | "
           "device: frame + verify | server: POST /api/v1/scan |")

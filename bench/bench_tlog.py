@@ -37,6 +37,8 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from machine import cpu_model
+
 from verify.transparency.entries import RevisionEntry
 from verify.transparency.merkle import leaf_hash, verify_consistency, verify_inclusion
 from verify.transparency.store import (
@@ -71,14 +73,6 @@ class OverlayStore:
         self.appended.extend(hashes)
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def revision_entries(count: int, start: int) -> list[bytes]:

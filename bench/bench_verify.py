@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import nacl.signing  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
+from machine import cpu_model  # noqa: E402
 from support.keys import entry, make_signer, sample_record, trust_list  # noqa: E402
 
 from verify import codec  # noqa: E402
@@ -170,7 +171,7 @@ def main() -> None:
          "lists": world.check_with_lists}[args.inner](0, args.inner_n)
         return
     load_before = os.getloadavg()
-    print(f"Python {platform.python_version()}, {platform.machine()}, {_cpu_model()}, one process, one thread; "
+    print(f"Python {platform.python_version()}, {platform.machine()}, {cpu_model()}, one process, one thread; "
           f"{args.count} distinct codes; load average before {load_before[0]:.1f}")
     if args.callgrind:
         per_op = bench_callgrind(args.count, args.callgrind)
@@ -196,14 +197,6 @@ def main() -> None:
               f"{', '.join(f'{r:.2f}' for r in ratios)} (**{statistics.median(ratios):.2f}**) |")
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":
