@@ -20,6 +20,7 @@ import datetime as dt
 import operator
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 from .errors import IinInTextError, RecordError
@@ -163,8 +164,13 @@ def is_normalized_series(series: str) -> bool:
 @lru_cache(maxsize=4096)
 def is_valid_bin(value: str) -> bool:
     """Whether `validate_bin` accepts `value`. Cached (4,096 entries): BINs are the institutions', a few thousand."""
+    return _accepts(validate_bin, value)
+
+
+def _accepts(check: Callable[[str], object], value: str) -> bool:
+    """Whether `check` (a validator of this module) returns for `value` rather than raising `RecordError`."""
     try:
-        validate_bin(value)
+        check(value)
     except RecordError:
         return False
     return True
@@ -242,11 +248,7 @@ def iins_in_text(text: str) -> list[str]:
 
 
 def _is_iin(digits: str) -> bool:
-    try:
-        validate_iin(digits)
-    except RecordError:
-        return False
-    return True
+    return _accepts(validate_iin, digits)
 
 
 def refuse_iin_in_text(value: str, *, field: str) -> str:
