@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bench_render import with_qrcode  # noqa: E402
 from support.keys import make_signer, sample_record, verifier_for_signers  # noqa: E402
 
-from verify import codec, qr  # noqa: E402
+from verify import qr, qrtext  # noqa: E402
 from verify.issue import SignedRecord, sign_record  # noqa: E402
 from verify.record import DuplicateOf, HolderName, Record  # noqa: E402
 
@@ -55,7 +55,7 @@ def ours(record: Record) -> tuple[bytes, bytes]:
 
 def theirs(record: Record) -> tuple[bytes, bytes]:
     signed = sign_record(record, signer=SIGNER, base_url=BASE_URL, at=AT)
-    prefix, digits = codec.split_qr_text(signed.qr_text)
+    prefix, digits = qrtext.split_qr_text(signed.qr_text)
     out = with_qrcode(prefix, digits)
     return out.svg, out.png
 

@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives import serialization  # noqa: E402
 from machine import cpu_model  # noqa: E402
 from support.keys import entry, make_signer, sample_record, trust_list  # noqa: E402
 
-from verify import codec  # noqa: E402
+from verify import codec, qrtext  # noqa: E402
 from verify.issue import sign_record  # noqa: E402
 from verify.record import HolderName  # noqa: E402
 from verify.statuslist import build_status_list  # noqa: E402
@@ -80,7 +80,7 @@ class World:
         self.key = nacl.signing.VerifyKey(raw)
         self.signed: list[tuple[bytes, bytes]] = []
         for text in self.texts:
-            sign1 = codec.parse_sign1(codec.digits_to_bytes(codec.split_qr_text(text)[1]))
+            sign1 = codec.parse_sign1(qrtext.digits_to_bytes(qrtext.split_qr_text(text)[1]))
             self.signed.append((sign1.to_be_signed(), sign1.signature))
         for verifier in (self.offline, self.with_lists):  # every code verifies (and warms the caches once)
             assert all(verifier.check(t, at=AT).verdict == "VALID" for t in self.texts[:50])
