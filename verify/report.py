@@ -226,22 +226,26 @@ def _steps_json(entries: list[int | tuple[int, str, str | None, Text | None]],
 
 def _step_json(entry: int | tuple[int, str, str | None, Text | None], facts: CheckFacts | None) -> dict[str, Any]:
     """`_step_of(entry, facts).to_json()` without making the step's `Text`."""
-    if isinstance(entry, int):
-        assert facts is not None
-        return {"step": entry, "name": STEP_NAMES[entry], "outcome": "passed", "detail": _DETAIL[entry](facts)}
-    number, outcome, detail, said = entry
-    if detail is None:
-        detail = "" if said is None else said.english()
+    number, outcome, detail = _written(entry, facts)
     return {"step": number, "name": STEP_NAMES[number], "outcome": outcome, "detail": detail}
 
 
 def _step_of(entry: int | tuple[int, str, str | None, Text | None], facts: CheckFacts | None) -> StepResult:
     """One recorded step as a `StepResult`: a passed step 1-10 from the facts, another with its detail written
     out from its text when the check left it to be written."""
+    number, outcome, detail = _written(entry, facts)
+    if isinstance(entry, int):
+        assert facts is not None  # as `_written` asserted
+        said: Text | None = _PASSED[entry](facts)
+    else:
+        said = entry[3]
+    return StepResult(number, STEP_NAMES[number], outcome, detail, said)
+
+
+def _written(entry: int | tuple[int, str, str | None, Text | None], facts: CheckFacts | None) -> tuple[int, str, str]:
+    """(number, outcome, detail in English) of one recorded step: a passed step 1-10's words from the facts."""
     if isinstance(entry, int):
         assert facts is not None
-        return StepResult(entry, STEP_NAMES[entry], "passed", _DETAIL[entry](facts), _PASSED[entry](facts))
+        return entry, "passed", _DETAIL[entry](facts)
     number, outcome, detail, said = entry
-    if detail is None:
-        detail = "" if said is None else said.english()
-    return StepResult(number, STEP_NAMES[number], outcome, detail, said)
+    return number, outcome, detail if detail is not None else "" if said is None else said.english()
